@@ -1,0 +1,37 @@
+/**
+ * Text hygiene. Compiled once at module load: these run for every turn and a per-call
+ * regex would dominate the cost of sanitising a 10,000-turn session.
+ */
+// C0/C1 control characters except tab/newline/CR, plus bidi overrides and zero-width
+// characters that can hide text from moderators.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200D\u202A-\u202E\u2066-\u2069\uFEFF]/g;
+const HORIZONTAL_SPACE = /[ \t\u00A0\u2000-\u200A\u3000]+/g;
+const MANY_NEWLINES = /\n{3,}/g;
+const CRLF = /\r\n?/g;
+
+export const DEFAULT_MAX_LINE_LENGTH = 20_000;
+
+/** Strips control characters, collapses whitespace, clamps each line. Never throws. */
+export function cleanText(text: string, maxLineLength = DEFAULT_MAX_LINE_LENGTH): string {
+  let s = text.replace(CRLF, '\n').replace(CONTROL, '').replace(HORIZONTAL_SPACE, ' ');
+  if (s.includes('\n')) {
+    s = s
+      .split('\n')
+      .map((line) => clampLine(line.trim(), maxLineLength))
+      .join('\n')
+      .replace(MANY_NEWLINES, '\n\n');
+  } else {
+    s = clampLine(s, maxLineLength);
+  }
+  return s.trim();
+}
+
+function clampLine(line: string, max: number): string {
+  if (line.length <= max) return line;
+  // Avoid cutting a surrogate pair in half, which would leave an invalid code unit.
+  let end = max - 1;
+  const code = line.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${line.slice(0, end)}…`;
+}
