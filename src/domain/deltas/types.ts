@@ -1,0 +1,52 @@
+import type { CapabilityRef, ProposedChange } from '../extraction/types.js';
+import type { EntityType } from '../world/types.js';
+
+export type DeltaType = 'state-change' | 'new-entity' | 'relationship-update' | 'retcon';
+export type DeltaStatus = 'pending' | 'needs-review' | 'approved' | 'rejected' | 'rewrite-requested' | 'escalated';
+export type ConfidenceTier = 'high' | 'medium' | 'low';
+export type ModerationReason = 'low_confidence' | 'capability_violation' | 'unknown_capability' | 'conflict_detected';
+
+export type DeltaConflict =
+  | { type: 'control_collision'; target: string; currentOwner: string }
+  | { type: 'pending_delta_conflict'; target: string; conflictingDeltaId: string }
+  | { type: 'status_conflict'; target: string; previous: string | null; proposed: string; conflictingDeltaId: string | null };
+
+export interface DeltaSourceEvent {
+  mentionId: string;
+  turnId: string;
+  sceneId: string | null;
+  sentenceIndex: number;
+  confidence: number;
+  sentence: string;
+}
+
+export interface WorldDelta {
+  deltaId: string;
+  sessionId: string;
+  entityId: string;
+  entityType: EntityType;
+  canonicalName: string;
+  deltaType: DeltaType;
+  /** Canon values of the touched fields (null for a new entity). */
+  before: Record<string, unknown> | null;
+  /** Proposed values of the touched fields; for a new entity the whole proposed entity. */
+  after: Record<string, unknown>;
+  proposedChanges: ProposedChange[];
+  capabilityRefs: CapabilityRef[];
+  confidence: number;
+  confidenceTier: ConfidenceTier;
+  source: DeltaSourceEvent[];
+  safety: { requiresModeration: boolean; reasons: ModerationReason[]; conflicts: DeltaConflict[] };
+  status: DeltaStatus;
+  createdAt: number;
+}
+
+export type ModerationAction = 'approve' | 'reject' | 'rewrite' | 'escalate';
+
+export interface ModerationDecision {
+  deltaId: string;
+  decision: ModerationAction;
+  actor: string;
+  decidedAt: number;
+  note?: string;
+}

@@ -1,0 +1,167 @@
+import type { SanitisedTranscript } from '../transcript/types.js';
+import { splitSentences } from '../text/sentences.js';
+import { type Token, tokenize } from '../text/tokens.js';
+import type { Turn } from '../types.js';
+import { slugify } from '../world/types.js';
+import { detectChanges, type TypedHit } from './detect-changes.js';
+import { findNewNames, needsTagging } from './find-new-names.js';
+import { HEDGE_WORDS } from './hedges.js';
+import type { Lexicon } from './lexicon.js';
+import { matchCapabilities, matchEntities } from './match-sentence.js';
+import { type PosTagger, winkPosTagger } from './pos-tagger.js';
+import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
+import type { CapabilityRef, EntityMention, ExtractionResult, MatchType, MentionSource, NewEntityCandidate } from './types.js';
+
+export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, fuzzy: 0.55 };
+export const HEDGE_PENALTY = 0.3;
+export const DEFAULT_MIN_CONFIDENCE = 0.4;
+
+export interface ExtractEntitiesInput {
+  sanitised: SanitisedTranscript;
+  lexicon: Lexicon;
+  sessionId: string;
+  minConfidence?: number;
+  newId: () => string;
+  /** Defaults to the shared wink-nlp tagger; `null` disables new-entity detection. */
+  tagger?: PosTagger | null;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Capability ids attached to a turn by metadata or by change-feed events naming the turn. */
+function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): string[] {
+  const meta = Array.isArray(turn.metadata.capabilityRefs) ? turn.metadata.capabilityRefs.filter((x): x is string => typeof x === 'string') : [];
+  return [...meta, ...(feedByTurn.get(turn.turnId) ?? [])];
+}
+
+/**
+ * Stage 3 (spec 5). Per sentence: lexicon hits (canonical 0.95 / alias 0.85 / fuzzy 0.55,
+ * minus 0.3 when hedged), change cues, prohibited capabilities; then new proper names via
+ * the POS tagger on the few sentences the pre-filter lets through.
+ */
+export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
+  const { sanitised, lexicon, sessionId, newId } = input;
+  const min = input.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+  const useTagger = input.tagger !== null;
+  const mentions: EntityMention[] = [];
+  const factIndex = new Map<string, number>();
+  const unattached: ExtractionResult['unattachedCapabilityRefs'] = [];
+  const candidates = new Map<string, NewEntityCandidate>();
+  const excluded = new Set<string>();
+  const pcName = sanitised.metadata.character?.name;
+  if (typeof pcName === 'string') excluded.add(slugify(pcName));
+  for (const e of lexicon.entities) excluded.add(slugify(e.canonicalName));
+  const feedByTurn = new Map<string, string[]>();
+  for (const ev of sanitised.safetyEvents) {
+    if (ev.turnId && ev.capabilityRefs.length > 0) feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
+  }
+  const lastMentionInScene = new Map<string, EntityMention>();
+
+  const push = (m: EntityMention) => {
+    // Same fact seen twice: keep the more confident mention (spec 5).
+    const key = m.proposedChanges.length > 0 ? `${m.entityId}|${JSON.stringify(m.proposedChanges)}` : `${m.entityId}|${m.source.turnId}|${m.source.sentenceIndex}`;
+    const at = factIndex.get(key);
+    if (at === undefined) {
+      factIndex.set(key, mentions.length);
+      mentions.push(m);
+    } else if ((mentions[at] as EntityMention).confidence < m.confidence) {
+      mentions[at] = m;
+    }
+  };
+
+  for (const turn of sanitised.turns) {
+    const sentences = splitSentences(turn.text);
+    const turnMentions: EntityMention[] = [];
+    const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
+    const sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
+    sentences.forEach((sentence, k) => {
+      const tokens: Token[] = tokenize(sentence);
+      const source: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: k };
+      const hits = matchEntities(lexicon, tokens);
+      const caps: CapabilityRef[] = [];
+      for (const h of matchCapabilities(lexicon, tokens)) {
+        const cap = lexicon.capabilities[h.ref];
+        if (cap) mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
+      }
+      const hedged = tokens.some((t) => HEDGE_WORDS.has(t.lower));
+      const typed: TypedHit[] = hits.map((h) => {
+        const e = lexicon.entities[h.ref];
+        return { entityId: e?.entityId ?? '', entityType: e?.entityType ?? '', startTok: h.startTok, endTok: h.endTok };
+      });
+      const changes = hits.length > 0 ? detectChanges(sentence, tokens, typed) : new Map();
+      const best = new Map<number, (typeof hits)[number]>();
+      for (const h of hits) {
+        const prev = best.get(h.ref);
+        if (!prev || MATCH_CONFIDENCE[h.matchType] > MATCH_CONFIDENCE[prev.matchType]) best.set(h.ref, h);
+      }
+      const sentenceMentions: EntityMention[] = [];
+      for (const [ref, h] of best) {
+        const e = lexicon.entities[ref];
+        if (!e) continue;
+        const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
+        if (confidence < min) continue;
+        const m: EntityMention = {
+          mentionId: newId(),
+          entityId: e.entityId,
+          entityType: e.entityType,
+          canonicalName: e.canonicalName,
+          match: { type: h.matchType, value: h.value },
+          confidence,
+          sentence,
+          source,
+          proposedChanges: changes.get(e.entityId) ?? [],
+          capabilityRefs: [...caps],
+          context: { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null },
+        };
+        sentenceMentions.push(m);
+      }
+      if (sentenceMentions.length === 0) for (const ref of caps) turnCaps.push({ ref, source, sentence });
+      turnMentions.push(...sentenceMentions);
+      if (useTagger && tokens.length > 1) {
+        const covered: boolean[] = new Array(tokens.length).fill(false);
+        for (const h of hits) for (let i = h.startTok; i < h.endTok; i++) covered[i] = true;
+        if (needsTagging(tokens, covered, lexicon)) {
+          const active = input.tagger ?? winkPosTagger();
+          const spans: Array<[number, number]> = hits.map((h) => [(tokens[h.startTok] as Token).start, (tokens[h.endTok - 1] as Token).end]);
+          for (const n of findNewNames(sentence, spans, lexicon, active)) {
+            const slug = slugify(n.name);
+            if (!slug || excluded.has(slug)) continue;
+            const existing = candidates.get(slug);
+            if (existing) {
+              existing.occurrences += 1;
+              continue;
+            }
+            const confidence = round(0.5 + (n.cue ? 0.1 : 0) + (n.words.length > 1 ? 0.05 : 0));
+            candidates.set(slug, {
+              candidateId: newId(),
+              name: n.name,
+              proposedEntityId: `${n.entityType}.${slug}`,
+              entityType: n.entityType,
+              typeCue: n.cue,
+              confidence,
+              sentence,
+              source,
+              occurrences: 1,
+            });
+          }
+        }
+      }
+    });
+    const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
+    for (const id of turnCapabilityIds(turn, feedByTurn)) turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
+    // A capability named where no entity is: it belongs to what the turn (or, failing that,
+    // the scene so far) is about. If nothing is, keep it visible rather than drop it.
+    for (const c of turnCaps) {
+      const carriers = turnMentions.length > 0 ? turnMentions : lastMentionInScene.has(sceneKey) ? [lastMentionInScene.get(sceneKey) as EntityMention] : [];
+      if (carriers.length === 0) unattached.push(c);
+      for (const m of carriers) mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
+    }
+    for (const m of turnMentions) push(m);
+    const last = turnMentions[turnMentions.length - 1];
+    if (last) lastMentionInScene.set(sceneKey, last);
+  }
+  const cands = [...candidates.values()]
+    .map((c) => ({ ...c, confidence: round(Math.min(0.75, c.confidence + 0.05 * (c.occurrences - 1))) }))
+    .filter((c) => c.confidence >= min);
+  return { mentions, candidates: cands, unattachedCapabilityRefs: unattached };
+}

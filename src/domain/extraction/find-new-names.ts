@@ -1,0 +1,78 @@
+import type { Token } from '../text/tokens.js';
+import { CAPITALISED_STOPWORDS } from './hedges.js';
+import type { Lexicon } from './lexicon.js';
+import type { PosTagger } from './pos-tagger.js';
+import { guessEntityType, TITLES, type TypeGuess } from './type-guess.js';
+
+export interface NewName extends TypeGuess {
+  name: string;
+  words: string[];
+  title: string | null;
+}
+
+const NAME_POS = new Set(['PROPN', 'NOUN', 'ADJ', 'X']);
+const JOINERS = new Set(['of', 'the']);
+const UPPER = /^\p{Lu}/u;
+
+/**
+ * Cheap pre-filter: is there a capitalised, non-initial word that no lexicon hit covers and
+ * that is not a known name word? Most sentences fail it, so the tagger sees a small
+ * fraction of the transcript: that is where the NER stage's speed comes from.
+ */
+export function needsTagging(tokens: Token[], covered: boolean[], lexicon: Lexicon): boolean {
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (!t.cap || covered[i] || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
+    if (lexicon.nameTokens.has(t.lower)) continue;
+    return true;
+  }
+  return false;
+}
+
+/** Proper-name runs found by part-of-speech tagging, minus anything the lexicon matched. */
+export function findNewNames(sentence: string, spans: Array<[number, number]>, lexicon: Lexicon, tagger: PosTagger): NewName[] {
+  const tagged = tagger.tag(sentence);
+  let cursor = 0;
+  const items = tagged.map((t) => {
+    const at = sentence.indexOf(t.text, cursor);
+    const start = at >= 0 ? at : cursor;
+    cursor = start + t.text.length;
+    const covered = spans.some(([s, e]) => start < e && start + t.text.length > s);
+    return { ...t, start, covered };
+  });
+  const out: NewName[] = [];
+  let run: typeof items = [];
+  const flush = (precedingWord: string | null) => {
+    while (run.length > 0 && JOINERS.has((run[run.length - 1] as (typeof items)[number]).text.toLowerCase())) run.pop();
+    const words = run.map((r) => r.text);
+    run = [];
+    const titleWords: string[] = [];
+    while (words.length > 1 && TITLES.has((words[0] as string).toLowerCase())) titleWords.push(words.shift() as string);
+    if (words.length === 0) return;
+    const first = words[0] as string;
+    if (words.length === 1 && (TITLES.has(first.toLowerCase()) || lexicon.nameTokens.has(first.toLowerCase()))) return;
+    if (words.every((w) => lexicon.nameTokens.has(w.toLowerCase()) || JOINERS.has(w.toLowerCase()))) return;
+    const title = titleWords.length > 0 ? titleWords.join(' ') : null;
+    out.push({ name: words.join(' '), words, title, ...guessEntityType(words, title, precedingWord) });
+  };
+  let preceding: string | null = null;
+  let runPreceding: string | null = null;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i] as (typeof items)[number];
+    const lower = it.text.toLowerCase();
+    const nameLike = UPPER.test(it.text) && NAME_POS.has(it.pos) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
+    const nextItem = items[i + 1];
+    const sentenceInitialSingle = it.start === 0 && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
+    if (nameLike && !sentenceInitialSingle) {
+      if (run.length === 0) runPreceding = preceding;
+      run.push(it);
+    } else if (run.length > 0 && JOINERS.has(lower) && UPPER.test(items[i + 1]?.text ?? '') && !items[i + 1]?.covered) {
+      run.push(it);
+    } else if (run.length > 0) {
+      flush(runPreceding);
+    }
+    preceding = it.text;
+  }
+  if (run.length > 0) flush(runPreceding);
+  return out;
+}

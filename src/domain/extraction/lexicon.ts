@@ -1,0 +1,111 @@
+import { nameKeys } from '../text/tokens.js';
+import type { ProhibitedCapability, WorldEntity, WorldFile } from '../world/types.js';
+import type { MatchType } from './types.js';
+
+export interface LexiconPattern {
+  keys: string[];
+  /** index into Lexicon.entities or Lexicon.capabilities */
+  ref: number;
+  matchType: MatchType;
+  value: string;
+}
+
+/**
+ * Precompiled world lexicon, built once per world and reused across sessions. Patterns are
+ * indexed by their first token key (longest first), so matching a sentence is one map
+ * look-up per token; fuzzy matching uses a deletion neighbourhood (SymSpell style) so a
+ * typo costs a handful of look-ups instead of a scan over every name.
+ */
+export interface Lexicon {
+  entities: WorldEntity[];
+  capabilities: ProhibitedCapability[];
+  entityById: Map<string, WorldEntity>;
+  capabilityById: Map<string, ProhibitedCapability>;
+  entityPatterns: Map<string, LexiconPattern[]>;
+  capabilityPatterns: Map<string, LexiconPattern[]>;
+  /** token key -> entity index, for tokens that occur in exactly one entity's names. */
+  distinctTokens: Map<string, number>;
+  /** deletion variant -> distinct token keys it can come from. */
+  fuzzyIndex: Map<string, string[]>;
+  /** Every token key used by any entity name (pre-filter for the tagger). */
+  nameTokens: Set<string>;
+}
+
+/** Name words too generic to identify an entity alone ("Guild", "Captain"). */
+const GENERIC = new Set([
+  'the', 'of', 'and', 'guild', 'order', 'compact', 'court', 'choir', 'range', 'vale', 'fens', 'steppe', 'coast',
+  'forest', 'gap', 'pass', 'highlands', 'city', 'gate', 'market', 'keep', 'docks', 'captain', 'saint', 'high',
+  'marshal', 'old', 'crown', 'bell', 'blade', 'compass', 'veil', 'rest', 'mountains', 'peaks', 'plains', 'marsh',
+  'shore', 'shoals', 'wood', 'heights', 'envoy', 'collector', 'masked', 'kite', 'kites', 'lantern',
+]);
+const MIN_FUZZY_LENGTH = 5;
+
+function addPattern(map: Map<string, LexiconPattern[]>, p: LexiconPattern): void {
+  const first = p.keys[0];
+  if (first === undefined) return;
+  const list = map.get(first) ?? [];
+  if (list.some((q) => q.ref === p.ref && q.keys.join(' ') === p.keys.join(' '))) return;
+  list.push(p);
+  list.sort((a, b) => b.keys.length - a.keys.length || (a.matchType === 'canonical' ? -1 : 1));
+  map.set(first, list);
+}
+
+export function deletionVariants(word: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
+  return out;
+}
+
+export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capabilities: ProhibitedCapability[] }): Lexicon {
+  const entities = world.entities;
+  const capabilities = world.capabilities ?? [];
+  const entityPatterns = new Map<string, LexiconPattern[]>();
+  const capabilityPatterns = new Map<string, LexiconPattern[]>();
+  const owners = new Map<string, Set<number>>();
+  const nameTokens = new Set<string>();
+  entities.forEach((e, ref) => {
+    const names: Array<[string, MatchType]> = [[e.canonicalName, 'canonical'], ...e.aliases.map((a): [string, MatchType] => [a, 'alias'])];
+    for (const [value, matchType] of names) {
+      const keys = nameKeys(value);
+      if (keys.length === 0) continue;
+      addPattern(entityPatterns, { keys, ref, matchType, value });
+      for (const k of keys) {
+        nameTokens.add(k);
+        const set = owners.get(k) ?? new Set<number>();
+        set.add(ref);
+        owners.set(k, set);
+      }
+    }
+  });
+  capabilities.forEach((c, ref) => {
+    for (const [value, matchType] of [[c.label, 'canonical'], ...c.aliases.map((a) => [a, 'alias'])] as Array<[string, MatchType]>) {
+      const keys = nameKeys(value);
+      if (keys.length > 0) addPattern(capabilityPatterns, { keys, ref, matchType, value });
+    }
+  });
+  const distinctTokens = new Map<string, number>();
+  const fuzzyIndex = new Map<string, string[]>();
+  for (const [k, set] of owners) {
+    if (set.size !== 1 || GENERIC.has(k) || k.length < 4) continue;
+    const [ref] = [...set];
+    if (ref === undefined) continue;
+    distinctTokens.set(k, ref);
+    if (k.length < MIN_FUZZY_LENGTH) continue;
+    for (const v of [k, ...deletionVariants(k)]) {
+      const list = fuzzyIndex.get(v) ?? [];
+      if (!list.includes(k)) list.push(k);
+      fuzzyIndex.set(v, list);
+    }
+  }
+  return {
+    entities,
+    capabilities,
+    entityById: new Map(entities.map((e) => [e.entityId, e])),
+    capabilityById: new Map(capabilities.map((c) => [c.id, c])),
+    entityPatterns,
+    capabilityPatterns,
+    distinctTokens,
+    fuzzyIndex,
+    nameTokens,
+  };
+}

@@ -1,0 +1,102 @@
+import type { Token } from '../text/tokens.js';
+import { CAPITALISED_STOPWORDS } from './hedges.js';
+import { deletionVariants, type Lexicon, type LexiconPattern } from './lexicon.js';
+import type { MatchType } from './types.js';
+
+export interface LexiconHit {
+  ref: number;
+  matchType: MatchType;
+  value: string;
+  /** token range [startTok, endTok) */
+  startTok: number;
+  endTok: number;
+}
+
+function matchAt(tokens: Token[], i: number, patterns: LexiconPattern[] | undefined): LexiconPattern | null {
+  if (!patterns) return null;
+  for (const p of patterns) {
+    if (i + p.keys.length > tokens.length) continue;
+    let ok = true;
+    for (let k = 1; k < p.keys.length; k++) {
+      if (tokens[i + k]?.lower !== p.keys[k]) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return p;
+  }
+  return null;
+}
+
+/** Optimal string alignment distance, early exit above 1 (we only accept one edit). */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+function fuzzyRef(lexicon: Lexicon, tok: Token, sentenceInitial: boolean): number | null {
+  const exact = lexicon.distinctTokens.get(tok.lower);
+  if (exact !== undefined) return exact;
+  // A capitalised first word is weak evidence, so typos are only tolerated mid-sentence.
+  if (sentenceInitial || tok.lower.length < 5) return null;
+  const keys = new Set<string>(lexicon.fuzzyIndex.get(tok.lower) ?? []);
+  for (const d of deletionVariants(tok.lower)) for (const k of lexicon.fuzzyIndex.get(d) ?? []) keys.add(k);
+  let found: number | null = null;
+  for (const k of keys) {
+    if (!withinOneEdit(tok.lower, k)) continue;
+    const ref = lexicon.distinctTokens.get(k);
+    if (ref === undefined) continue;
+    if (found !== null && found !== ref) return null; // ambiguous typo: refuse to guess
+    found = ref;
+  }
+  return found;
+}
+
+/**
+ * Entity hits in one tokenised sentence, longest match first. A hit needs at least one
+ * capitalised token: names are proper nouns, and this keeps "the range of the guns" from
+ * matching an alias like "the Range".
+ */
+export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
+  const hits: LexiconHit[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const tok = tokens[i] as Token;
+    const p = matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower));
+    if (p && tokens.slice(i, i + p.keys.length).some((t) => t.cap)) {
+      hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
+      i += p.keys.length;
+      continue;
+    }
+    if (tok.cap && !CAPITALISED_STOPWORDS.has(tok.lower)) {
+      const ref = fuzzyRef(lexicon, tok, i === 0);
+      if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
+    }
+    i += 1;
+  }
+  return hits;
+}
+
+/** Prohibited-capability phrases; case-insensitive because they are not names. */
+export function matchCapabilities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
+  const hits: LexiconHit[] = [];
+  if (lexicon.capabilityPatterns.size === 0) return hits;
+  let i = 0;
+  while (i < tokens.length) {
+    const p = matchAt(tokens, i, lexicon.capabilityPatterns.get((tokens[i] as Token).lower));
+    if (p) {
+      hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
+      i += p.keys.length;
+    } else i += 1;
+  }
+  return hits;
+}

@@ -1,0 +1,47 @@
+import type { EntityType } from '../world/types.js';
+
+/** Last-word cues for a new name's type; a title in front makes it a character. */
+const CUES: Array<[EntityType, string[]]> = [
+  ['faction', ['guild', 'order', 'compact', 'court', 'company', 'brotherhood', 'sisterhood', 'choir', 'circle', 'league',
+    'legion', 'covenant', 'syndicate', 'clan', 'house', 'corsairs', 'raiders', 'wardens', 'watch', 'council', 'cult',
+    'band', 'pact', 'accord', 'fellowship', 'society', 'consortium', 'tithe', 'host', 'knights', 'riders', 'hand', 'army']],
+  ['region', ['range', 'vale', 'valley', 'fens', 'fen', 'marsh', 'marshes', 'steppe', 'coast', 'forest', 'wood', 'woods',
+    'gap', 'pass', 'highlands', 'mountains', 'peaks', 'hills', 'plains', 'desert', 'wastes', 'sea', 'reach', 'marches',
+    'moor', 'moors', 'isles', 'island', 'bay', 'expanse', 'downs', 'wilds', 'lowlands', 'basin', 'sound', 'shore']],
+  ['settlement', ['city', 'town', 'village', 'keep', 'hold', 'port', 'harbor', 'harbour', 'market', 'haven', 'fort',
+    'fortress', 'citadel', 'crossing', 'ford', 'bridge', 'hamlet', 'outpost', 'abbey', 'monastery', 'tower', 'spire',
+    'landing', 'docks', 'station']],
+  ['artifact', ['crown', 'blade', 'sword', 'compass', 'bell', 'veil', 'amulet', 'ring', 'staff', 'tome', 'codex', 'orb',
+    'shield', 'spear', 'chalice', 'mask', 'relic', 'key', 'stone', 'banner', 'horn', 'lens', 'mirror', 'scepter',
+    'sceptre', 'lantern', 'map', 'engine', 'idol', 'dagger', 'helm', 'cloak']],
+];
+const CUE_INDEX = new Map<string, EntityType>();
+for (const [type, words] of CUES) for (const w of words) CUE_INDEX.set(w, type);
+
+export const TITLES = new Set([
+  'captain', 'lord', 'lady', 'sir', 'dame', 'master', 'mistress', 'brother', 'sister', 'elder', 'queen', 'king',
+  'prince', 'princess', 'duke', 'duchess', 'baron', 'baroness', 'count', 'countess', 'commander', 'general',
+  'marshal', 'magister', 'archon', 'warden', 'envoy', 'father', 'mother', 'doctor', 'professor', 'chancellor',
+  'admiral', 'sergeant', 'lieutenant', 'abbess', 'abbot', 'forgemistress', 'forgemaster', 'high',
+]);
+
+const PLACE_PREPOSITIONS = new Set(['in', 'at', 'to', 'from', 'near', 'toward', 'towards', 'into', 'through', 'across']);
+
+export interface TypeGuess {
+  entityType: EntityType;
+  cue: string | null;
+}
+
+/**
+ * Guesses a new name's type: a cue word at the end ("Silver Guild"), a title in front
+ * ("Captain Veyla Strand"), a place preposition in front ("in Orlen" -> settlement), else a
+ * character, since unknown two-word names in these stories are mostly people.
+ */
+export function guessEntityType(nameWords: string[], title: string | null, precedingWord: string | null): TypeGuess {
+  const last = nameWords[nameWords.length - 1]?.toLowerCase() ?? '';
+  const cued = CUE_INDEX.get(last);
+  if (cued) return { entityType: cued, cue: nameWords[nameWords.length - 1] ?? null };
+  if (title) return { entityType: 'character', cue: title };
+  if (precedingWord && PLACE_PREPOSITIONS.has(precedingWord.toLowerCase())) return { entityType: 'settlement', cue: precedingWord };
+  return { entityType: 'character', cue: null };
+}
