@@ -16,3 +16,8 @@ export * from './extraction/detect-changes.js';
 export * from './extraction/type-guess.js';
 export * from './text/sentences.js';
 export * from './text/tokens.js';
+export * from './deltas/confidence.js';
+export * from './deltas/find-conflicts.js';
+export * from './deltas/determine-deltas.js';
+export * from './deltas/moderation.js';
+export * from './publishing/cadence.js';

@@ -1,0 +1,53 @@
+import type { ProposedChange } from '../extraction/types.js';
+import type { WorldEntity } from '../world/types.js';
+import type { DeltaConflict, WorldDelta } from './types.js';
+
+const OPEN: ReadonlySet<string> = new Set(['pending', 'needs-review']);
+
+/** Deltas from OTHER sessions that still wait for moderation or publication, by entity. */
+export function indexOpenDeltas(pending: WorldDelta[], sessionId: string): Map<string, WorldDelta[]> {
+  const map = new Map<string, WorldDelta[]>();
+  for (const d of pending) {
+    if (d.sessionId === sessionId || !OPEN.has(d.status)) continue;
+    const list = map.get(d.entityId) ?? [];
+    list.push(d);
+    map.set(d.entityId, list);
+  }
+  return map;
+}
+
+/**
+ * Conflicts for one entity's merged changes, against canon and against other sessions'
+ * open deltas. A control change is consistent with canon when canon has no owner, when the
+ * new owner already holds it, or when the story names the canon owner as the loser
+ * ("seized X from <owner>"); otherwise it collides with the current owner.
+ */
+export function findConflicts(
+  entityId: string,
+  changes: ProposedChange[],
+  canon: WorldEntity | undefined,
+  open: WorldDelta[],
+): DeltaConflict[] {
+  const out: DeltaConflict[] = [];
+  for (const c of changes) {
+    if (c.kind === 'control') {
+      const owner = canon?.state.controlledBy;
+      if (typeof owner === 'string' && owner !== c.to && owner !== c.from) {
+        out.push({ type: 'control_collision', target: entityId, currentOwner: owner });
+      }
+      for (const d of open) {
+        if ('controlledBy' in d.after && d.after.controlledBy !== c.to) {
+          out.push({ type: 'pending_delta_conflict', target: entityId, conflictingDeltaId: d.deltaId });
+        }
+      }
+    } else {
+      const previous = typeof canon?.state.status === 'string' ? canon.state.status : null;
+      for (const d of open) {
+        if ('status' in d.after && d.after.status !== c.to) {
+          out.push({ type: 'status_conflict', target: entityId, previous, proposed: c.to, conflictingDeltaId: d.deltaId });
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,125 @@
+import { DateTime } from 'luxon';
+import { DomainValidationError, type ValidationIssue } from '../errors.js';
+
+const MINUTE = 60_000;
+
+export interface CadenceConfig {
+  moderationOpensAfterMs: number;
+  moderationWindowMs: number;
+  escalationOffsetsMs: number[];
+  loreBatchAfterMs: number;
+  digestHour: number;
+  digestMinute: number;
+  timeZone: string;
+  maxOverrideMs: number;
+}
+
+/** Spec 7 defaults. Frozen so one caller cannot change another's schedule. */
+export const defaultCadenceConfig: Readonly<CadenceConfig> = Object.freeze({
+  moderationOpensAfterMs: 15 * MINUTE,
+  moderationWindowMs: 45 * MINUTE,
+  escalationOffsetsMs: Object.freeze([30 * MINUTE, 40 * MINUTE]) as unknown as number[],
+  loreBatchAfterMs: 60 * MINUTE,
+  digestHour: 2,
+  digestMinute: 0,
+  timeZone: 'UTC',
+  maxOverrideMs: 12 * 60 * MINUTE,
+});
+
+export interface CadenceOverride {
+  requestedBatchAt: number;
+  previousBatchAt: number;
+  appliedAt: number;
+  actor: string | null;
+  note: string | null;
+}
+
+/**
+ * One cadence per session, computed from its closure time; the dashboard and publishing
+ * read the same object so they cannot disagree (spec 9).
+ */
+export interface Cadence {
+  closedAt: number;
+  moderationWindow: { opensAt: number; closesAt: number };
+  escalations: number[];
+  /** Scheduled lore batch (after any override). */
+  nextBatchAt: number;
+  /** The batch time before any override; deferral limits are measured from here. */
+  plannedBatchAt: number;
+  nextDigestAt: number;
+  timeZone: string;
+  overrides: CadenceOverride[];
+}
+
+export function validateCadenceConfig(cfg: CadenceConfig): void {
+  const issues: ValidationIssue[] = [];
+  for (const k of ['moderationOpensAfterMs', 'moderationWindowMs', 'loreBatchAfterMs', 'maxOverrideMs'] as const) {
+    if (!Number.isFinite(cfg[k]) || cfg[k] < 0) issues.push({ field: k, reason: 'must be a non-negative number' });
+  }
+  if (!Number.isInteger(cfg.digestHour) || cfg.digestHour < 0 || cfg.digestHour > 23) issues.push({ field: 'digestHour', reason: 'must be 0..23' });
+  if (!Number.isInteger(cfg.digestMinute) || cfg.digestMinute < 0 || cfg.digestMinute > 59) issues.push({ field: 'digestMinute', reason: 'must be 0..59' });
+  if (!DateTime.now().setZone(cfg.timeZone).isValid) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
+  cfg.escalationOffsetsMs.forEach((v, i) => {
+    if (!Number.isFinite(v) || v < 0) issues.push({ field: `escalationOffsetsMs[${i}]`, reason: 'must be a non-negative number' });
+  });
+  if (issues.length > 0) throw new DomainValidationError('invalid_cadence_config', issues);
+}
+
+/** The next digest time strictly after `closedAt`, at the configured wall-clock time in the zone. */
+export function nextDigestAfter(closedAt: number, cfg: Pick<CadenceConfig, 'digestHour' | 'digestMinute' | 'timeZone'>): number {
+  const local = DateTime.fromMillis(closedAt, { zone: cfg.timeZone });
+  let candidate = local.set({ hour: cfg.digestHour, minute: cfg.digestMinute, second: 0, millisecond: 0 });
+  // luxon shifts a time that falls in a DST gap forward, which is what a digest wants.
+  if (candidate.toMillis() <= closedAt) candidate = candidate.plus({ days: 1 }).set({ hour: cfg.digestHour, minute: cfg.digestMinute });
+  return candidate.toMillis();
+}
+
+export function planCadence(closedAt: number, cfg: Partial<CadenceConfig> = {}): Cadence {
+  const c: CadenceConfig = { ...defaultCadenceConfig, ...cfg };
+  validateCadenceConfig(c);
+  const opensAt = closedAt + c.moderationOpensAfterMs;
+  const batchAt = closedAt + c.loreBatchAfterMs;
+  return {
+    closedAt,
+    moderationWindow: { opensAt, closesAt: opensAt + c.moderationWindowMs },
+    escalations: c.escalationOffsetsMs.map((o) => closedAt + o),
+    nextBatchAt: batchAt,
+    plannedBatchAt: batchAt,
+    nextDigestAt: nextDigestAfter(closedAt, c),
+    timeZone: c.timeZone,
+    overrides: [],
+  };
+}
+
+/**
+ * Defers (or advances) the lore batch. Deferral is capped at `maxOverrideMs` after the
+ * originally planned time, not after the previous override, so repeated small overrides
+ * cannot creep past the limit. Every override is recorded on the cadence.
+ */
+export function applyOverride(
+  cadence: Cadence,
+  requestedBatchAt: number,
+  cfg: Partial<CadenceConfig> = {},
+  meta: { appliedAt?: number; actor?: string | null; note?: string | null } = {},
+): Cadence {
+  const c: CadenceConfig = { ...defaultCadenceConfig, ...cfg };
+  if (!Number.isFinite(requestedBatchAt)) {
+    throw new DomainValidationError('invalid_override', [{ field: 'requestedBatchAt', reason: 'must be epoch milliseconds' }]);
+  }
+  if (requestedBatchAt - cadence.plannedBatchAt > c.maxOverrideMs) {
+    throw new DomainValidationError('override_exceeds_limit', [
+      { field: 'requestedBatchAt', reason: `defers the batch more than ${c.maxOverrideMs} ms after ${new Date(cadence.plannedBatchAt).toISOString()}` },
+    ]);
+  }
+  if (requestedBatchAt < cadence.closedAt) {
+    throw new DomainValidationError('invalid_override', [{ field: 'requestedBatchAt', reason: 'must not be before the session closed' }]);
+  }
+  return {
+    ...cadence,
+    nextBatchAt: requestedBatchAt,
+    overrides: [
+      ...cadence.overrides,
+      { requestedBatchAt, previousBatchAt: cadence.nextBatchAt, appliedAt: meta.appliedAt ?? requestedBatchAt, actor: meta.actor ?? null, note: meta.note ?? null },
+    ],
+  };
+}
