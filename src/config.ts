@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { AfterwordError } from './errors.js';
+
+const minutes = (n: number) => n * 60_000;
+
+const tokenSchema = z.object({
+  token: z.string().min(16, 'tokens must be at least 16 characters'),
+  role: z.enum(['admin', 'gm', 'viewer']),
+  name: z.string().min(1).default('token'),
+});
+
+/**
+ * Every setting in one schema. Sources, lowest precedence first: defaults, the JSON file named by
+ * AFTERWORD_CONFIG, environment variables, command-line flags. Validated once, then frozen.
+ */
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./data'),
+  databaseUrl: z.string().url().optional(),
+  pgSchema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('afterword'),
+  pgPoolSize: z.number().int().min(1).max(200).default(10),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  worldFile: z.string().optional(),
+  workers: z
+    .object({
+      /** Jobs one process runs at once; 0 means this process runs no workflows. */
+      concurrency: z.number().int().min(0).max(1024).default(4),
+    })
+    .prefault({}),
+  engine: z
+    .object({
+      leaseMs: z.number().int().min(1000).default(30_000),
+      heartbeatMs: z.number().int().min(100).default(5_000),
+      pollIntervalMs: z.number().int().min(10).default(1_000),
+      claimBatchSize: z.number().int().min(1).max(1000).default(32),
+      maxAttempts: z.number().int().min(1).max(100).default(5),
+      backoffBaseMs: z.number().int().min(0).default(1_000),
+      backoffMaxMs: z.number().int().min(0).default(minutes(5)),
+      drainTimeoutMs: z.number().int().min(0).default(10_000),
+      watchdogIntervalMs: z.number().int().min(50).default(15_000),
+      eventRetentionMs: z.number().int().min(60_000).default(minutes(60 * 24 * 7)),
+    })
+    .prefault({}),
+  closure: z
+    .object({
+      slaMs: z.number().int().min(1).default(minutes(10)),
+      inactivityMs: z.number().int().min(60_000).default(minutes(60 * 6)),
+      historyRetention: z.number().int().min(1).max(100_000).default(500),
+    })
+    .prefault({}),
+  limits: z
+    .object({
+      maxTurnsPerSession: z.number().int().min(1).default(20_000),
+      maxTurnTextChars: z.number().int().min(1).default(20_000),
+      maxTurnsPerRequest: z.number().int().min(1).default(1_000),
+      maxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+      rateLimitPerMinute: z.number().int().min(1).default(6_000),
+    })
+    .prefault({}),
+  cadence: z
+    .object({
+      moderationOpensAfterMs: z.number().int().min(0).default(minutes(15)),
+      moderationWindowMs: z.number().int().min(0).default(minutes(45)),
+      escalationsAfterMs: z.array(z.number().int().min(0)).default([minutes(30), minutes(40)]),
+      batchAfterMs: z.number().int().min(0).default(minutes(60)),
+      digestHour: z.number().int().min(0).max(23).default(2),
+      timeZone: z.string().default('UTC'),
+      maxDeferralMs: z.number().int().min(0).default(minutes(12 * 60)),
+    })
+    .prefault({}),
+  http: z
+    .object({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(4400),
+      tokens: z.array(tokenSchema).default([]),
+    })
+    .prefault({}),
+});
+
+export type AfterwordConfig = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+type Env = Record<string, string | undefined>;
+
+/** Read a variable; an empty or blank value counts as missing, never as an empty string. */
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function envInt(env: Env, name: string): number | undefined {
+  const raw = envValue(env, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n)) {
+    throw new AfterwordError('invalid_config', `${name}: must be an integer, got "${raw}"`);
+  }
+  return n;
+}
+
+/** AFTERWORD_TOKENS="admin:TOKEN,gm:TOKEN2" (role:token pairs, comma separated). */
+function envTokens(env: Env): ConfigInput['http'] extends infer H ? (H extends { tokens?: infer T } ? T : never) : never {
+  const raw = envValue(env, 'AFTERWORD_TOKENS');
+  if (raw === undefined) return undefined as never;
+  return raw.split(',').map((pair, i) => {
+    const [role, token] = pair.split(':').map((s) => s.trim());
+    return { role: role as 'admin', token: token ?? '', name: `env-${i}` };
+  }) as never;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && prev && typeof prev === 'object' && !Array.isArray(prev)
+        ? deepMerge(prev as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+function fromEnv(env: Env): Record<string, unknown> {
+  return {
+    dataDir: envValue(env, 'AFTERWORD_DATA_DIR'),
+    databaseUrl: envValue(env, 'DATABASE_URL'),
+    pgSchema: envValue(env, 'AFTERWORD_PG_SCHEMA'),
+    logLevel: envValue(env, 'AFTERWORD_LOG_LEVEL'),
+    worldFile: envValue(env, 'AFTERWORD_WORLD_FILE'),
+    workers: { concurrency: envInt(env, 'AFTERWORD_CONCURRENCY') },
+    closure: { slaMs: envInt(env, 'AFTERWORD_SLA_MS') },
+    cadence: { timeZone: envValue(env, 'AFTERWORD_TIME_ZONE') },
+    http: { host: envValue(env, 'AFTERWORD_HOST'), port: envInt(env, 'AFTERWORD_PORT'), tokens: envTokens(env) },
+  };
+}
+
+function fromFile(env: Env): Record<string, unknown> {
+  const path = envValue(env, 'AFTERWORD_CONFIG');
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (error) {
+    throw new AfterwordError('invalid_config', `AFTERWORD_CONFIG: cannot read ${path}: ${(error as Error).message}`);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Build the one validated, frozen configuration. Throws `invalid_config` naming each bad field. */
+export function loadConfig(overrides: ConfigInput | Record<string, unknown> = {}, env: Env = process.env): AfterwordConfig {
+  const merged = deepMerge(deepMerge(fromFile(env), fromEnv(env)), overrides as Record<string, unknown>);
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', reason: i.message }));
+    throw new AfterwordError('invalid_config', `invalid configuration: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, {
+      issues,
+    });
+  }
+  return deepFreeze(parsed.data);
+}

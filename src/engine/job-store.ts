@@ -1,0 +1,367 @@
+import { AfterwordError } from '../errors.js';
+import type { SqlDialect } from '../store/dialect.js';
+import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
+import type { AttemptRecord, EnqueueRequest, Job, JobError, JobStatus, StepRecord } from './types.js';
+
+/** SQL for the engine's tables. Every write to a claimed job is fenced by its lease token. */
+
+export function rowToJob<P = Record<string, unknown>>(row: Row): Job<P> {
+  return {
+    jobId: String(row.id),
+    seq: readInt(row.seq),
+    workflow: String(row.workflow),
+    payload: readJson<P>(row.payload, {} as P),
+    status: row.status as JobStatus,
+    idempotencyKey: (row.idempotency_key as string | null) ?? null,
+    concurrencyKey: (row.concurrency_key as string | null) ?? null,
+    priority: readInt(row.priority),
+    runAt: readInt(row.run_at),
+    attempts: readInt(row.attempts),
+    maxAttempts: readInt(row.max_attempts),
+    slaMs: readOptionalInt(row.sla_ms),
+    leaseOwner: (row.lease_owner as string | null) ?? null,
+    leaseToken: (row.lease_token as string | null) ?? null,
+    leaseExpiresAt: readOptionalInt(row.lease_expires_at),
+    enqueuedAt: readInt(row.enqueued_at),
+    startedAt: readOptionalInt(row.started_at),
+    completedAt: readOptionalInt(row.completed_at),
+    durationMs: readOptionalInt(row.duration_ms),
+    result: readJson<Record<string, unknown> | null>(row.result, null),
+    error: readJson<JobError | null>(row.error, null),
+    updatedAt: readInt(row.updated_at),
+  };
+}
+
+export interface InsertJobResult<P> {
+  job: Job<P>;
+  created: boolean;
+}
+
+export async function insertJob<P>(
+  db: SqlExecutor,
+  dialect: SqlDialect,
+  request: EnqueueRequest<P> & { jobId: string; maxAttempts: number },
+  now: number,
+): Promise<InsertJobResult<P>> {
+  const rows = await db.query(
+    `INSERT INTO jobs (id, seq, workflow, payload, status, idempotency_key, concurrency_key, priority, run_at, attempts,
+       max_attempts, sla_ms, enqueued_at, updated_at)
+     VALUES (?, ${dialect.nextJobSeq}, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?, ?)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      request.jobId,
+      request.workflow,
+      JSON.stringify(request.payload),
+      request.idempotencyKey ?? null,
+      request.concurrencyKey ?? null,
+      request.priority ?? 0,
+      request.runAt ?? now,
+      request.maxAttempts,
+      request.slaMs ?? null,
+      now,
+      now,
+    ],
+  );
+  if (rows[0]) return { job: rowToJob<P>(rows[0]), created: true };
+  // A uniqueness rule said no: return the job that already holds the key.
+  const existing = await db.query(
+    `SELECT * FROM jobs WHERE workflow = ? AND (
+        (idempotency_key IS NOT NULL AND idempotency_key = ?)
+        OR (concurrency_key IS NOT NULL AND concurrency_key = ? AND status IN ('queued','retrying','processing')))
+      ORDER BY seq DESC LIMIT 1`,
+    [request.workflow, request.idempotencyKey ?? null, request.concurrencyKey ?? null],
+  );
+  if (!existing[0]) throw new AfterwordError('internal', `job ${request.jobId} conflicted but no holder was found`);
+  return { job: rowToJob<P>(existing[0]), created: false };
+}
+
+export interface ClaimRequest {
+  workflows: readonly string[];
+  limit: number;
+  workerId: string;
+  leaseToken: string;
+  leaseMs: number;
+  now: number;
+  /** Claim exactly this job (operators' `run`), if it is runnable. */
+  jobId?: string;
+}
+
+/**
+ * Take up to `limit` runnable jobs: queued or retrying and due, or processing with an expired
+ * lease (its worker died). Each claim counts an attempt and records it.
+ */
+export async function claimJobs(db: SqlExecutor, dialect: SqlDialect, request: ClaimRequest): Promise<Job[]> {
+  if (request.workflows.length === 0 || request.limit <= 0) return [];
+  const only = request.jobId ? 'AND id = ?' : '';
+  const rows = await db.query(
+    `UPDATE jobs SET status = 'processing', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
+        attempts = attempts + 1, started_at = COALESCE(started_at, ?), updated_at = ?
+     WHERE id IN (
+       SELECT id FROM jobs
+       WHERE workflow IN (${placeholders(request.workflows.length)}) ${only}
+         AND ((status IN ('queued', 'retrying') AND run_at <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
+       ORDER BY priority DESC, run_at, seq
+       LIMIT ?${dialect.claimLockClause})
+     RETURNING *`,
+    [
+      request.workerId,
+      request.leaseToken,
+      request.now + request.leaseMs,
+      request.now,
+      request.now,
+      ...request.workflows,
+      ...(request.jobId ? [request.jobId] : []),
+      request.now,
+      request.now,
+      request.limit,
+    ],
+  );
+  const jobs = rows.map((r) => rowToJob(r)).sort((a, b) => a.seq - b.seq);
+  for (const job of jobs) {
+    await db.run(`UPDATE job_attempts SET ended_at = ?, outcome = 'lease_expired' WHERE job_id = ? AND ended_at IS NULL`, [
+      request.now,
+      job.jobId,
+    ]);
+    await db.run('INSERT INTO job_attempts (job_id, attempt, worker_id, started_at) VALUES (?, ?, ?, ?)', [
+      job.jobId,
+      job.attempts,
+      request.workerId,
+      request.now,
+    ]);
+  }
+  return jobs;
+}
+
+/** Extend the leases a worker still holds; returns the ids it still holds (others were lost). */
+export async function extendLeases(
+  db: SqlExecutor,
+  held: ReadonlyArray<{ jobId: string; leaseToken: string }>,
+  workerId: string,
+  expiresAt: number,
+): Promise<Set<string>> {
+  if (held.length === 0) return new Set();
+  const rows = await db.query<{ id: string; lease_token: string }>(
+    `UPDATE jobs SET lease_expires_at = ? WHERE status = 'processing' AND lease_owner = ? AND id IN (${placeholders(held.length)})
+     RETURNING id, lease_token`,
+    [expiresAt, workerId, ...held.map((h) => h.jobId)],
+  );
+  const tokens = new Map(held.map((h) => [h.jobId, h.leaseToken]));
+  return new Set(rows.filter((r) => tokens.get(r.id) === r.lease_token).map((r) => r.id));
+}
+
+/** Fail with `lease_lost` unless this worker still holds the job: every fenced write starts here. */
+export async function assertLease(db: SqlExecutor, jobId: string, leaseToken: string, now: number): Promise<void> {
+  const result = await db.run(`UPDATE jobs SET updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'processing'`, [
+    now,
+    jobId,
+    leaseToken,
+  ]);
+  if (result.changes !== 1) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost; this worker may not write it`);
+}
+
+export async function insertStep(db: SqlExecutor, jobId: string, record: StepRecord): Promise<boolean> {
+  const result = await db.run(
+    `INSERT INTO job_steps (job_id, step, step_index, attempt, output, started_at, completed_at, duration_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    [
+      jobId,
+      record.step,
+      record.stepIndex,
+      record.attempt,
+      JSON.stringify(record.output ?? null),
+      record.startedAt,
+      record.completedAt,
+      record.durationMs,
+    ],
+  );
+  return result.changes === 1;
+}
+
+export async function loadSteps(db: SqlExecutor, jobId: string): Promise<StepRecord[]> {
+  const rows = await db.query('SELECT * FROM job_steps WHERE job_id = ? ORDER BY step_index', [jobId]);
+  return rows.map((r) => ({
+    step: String(r.step),
+    stepIndex: readInt(r.step_index),
+    attempt: readInt(r.attempt),
+    output: readJson(r.output, null),
+    startedAt: readInt(r.started_at),
+    completedAt: readInt(r.completed_at),
+    durationMs: readInt(r.duration_ms),
+  }));
+}
+
+export async function loadAttempts(db: SqlExecutor, jobId: string): Promise<AttemptRecord[]> {
+  const rows = await db.query('SELECT * FROM job_attempts WHERE job_id = ? ORDER BY started_at, attempt', [jobId]);
+  return rows.map((r) => ({
+    attempt: readInt(r.attempt),
+    workerId: String(r.worker_id),
+    startedAt: readInt(r.started_at),
+    endedAt: readOptionalInt(r.ended_at),
+    outcome: (r.outcome as string | null) ?? null,
+    error: readJson<JobError | null>(r.error, null),
+  }));
+}
+
+async function endAttempt(db: SqlExecutor, job: Job, now: number, outcome: string, error: JobError | null): Promise<void> {
+  await db.run(
+    `UPDATE job_attempts SET ended_at = ?, outcome = ?, error = ? WHERE job_id = ? AND attempt = ? AND ended_at IS NULL`,
+    [now, outcome, error ? JSON.stringify(error) : null, job.jobId, job.attempts],
+  );
+}
+
+const clearLease = 'lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL';
+
+export async function completeJob(
+  db: SqlExecutor,
+  jobId: string,
+  leaseToken: string,
+  result: Record<string, unknown>,
+  now: number,
+): Promise<Job> {
+  const rows = await db.query(
+    `UPDATE jobs SET status = 'completed', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at), result = ?,
+        error = NULL, ${clearLease}, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`,
+    [now, now, JSON.stringify(result), now, jobId, leaseToken],
+  );
+  if (!rows[0]) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost before completion`);
+  const job = rowToJob(rows[0]);
+  await endAttempt(db, job, now, 'completed', null);
+  return job;
+}
+
+/** Record a failed attempt: `retryAt` null means the job failed for good. */
+export async function failJob(
+  db: SqlExecutor,
+  jobId: string,
+  leaseToken: string,
+  error: JobError,
+  retryAt: number | null,
+  now: number,
+): Promise<Job> {
+  const rows = await db.query(
+    retryAt === null
+      ? `UPDATE jobs SET status = 'failed', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at), error = ?,
+           ${clearLease}, updated_at = ?
+         WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`
+      : `UPDATE jobs SET status = 'retrying', run_at = ?, error = ?, ${clearLease}, updated_at = ?
+         WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`,
+    retryAt === null
+      ? [now, now, JSON.stringify(error), now, jobId, leaseToken]
+      : [retryAt, JSON.stringify(error), now, jobId, leaseToken],
+  );
+  if (!rows[0]) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost before recording its failure`);
+  const job = rowToJob(rows[0]);
+  await endAttempt(db, job, now, retryAt === null ? 'failed' : 'retrying', error);
+  return job;
+}
+
+/** Hand a job back on shutdown without counting the interrupted attempt. */
+export async function releaseJob(db: SqlExecutor, jobId: string, leaseToken: string, now: number): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE jobs SET status = CASE WHEN attempts > 1 THEN 'retrying' ELSE 'queued' END, attempts = attempts - 1, run_at = ?,
+        ${clearLease}, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`,
+    [now, now, jobId, leaseToken],
+  );
+  if (!rows[0]) return false;
+  await db.run(`DELETE FROM job_attempts WHERE job_id = ? AND ended_at IS NULL`, [jobId]);
+  return true;
+}
+
+export async function cancelJob(db: SqlExecutor, jobId: string, now: number): Promise<Job | null> {
+  const rows = await db.query(
+    `UPDATE jobs SET status = 'cancelled', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at),
+        error = ?, ${clearLease}, updated_at = ?
+     WHERE id = ? AND status IN ('queued', 'retrying', 'processing') RETURNING *`,
+    [now, now, JSON.stringify({ message: 'cancelled by operator', code: 'job_cancelled' }), now, jobId],
+  );
+  if (!rows[0]) return null;
+  const job = rowToJob(rows[0]);
+  await db.run(`UPDATE job_attempts SET ended_at = ?, outcome = 'cancelled' WHERE job_id = ? AND ended_at IS NULL`, [now, jobId]);
+  return job;
+}
+
+/** An operator's explicit retry of a terminal job: it gets `extraAttempts` more attempts. */
+export async function requeueJob(db: SqlExecutor, jobId: string, extraAttempts: number, now: number): Promise<Job | null> {
+  const rows = await db.query(
+    `UPDATE jobs SET status = 'queued', run_at = ?, max_attempts = attempts + ?, completed_at = NULL, duration_ms = NULL,
+        sla_alerted = 0, updated_at = ?
+     WHERE id = ? AND status IN ('failed', 'cancelled') RETURNING *`,
+    [now, extraAttempts, now, jobId],
+  );
+  return rows[0] ? rowToJob(rows[0]) : null;
+}
+
+export async function getJob(db: SqlExecutor, jobId: string): Promise<Job | null> {
+  const rows = await db.query('SELECT * FROM jobs WHERE id = ?', [jobId]);
+  return rows[0] ? rowToJob(rows[0]) : null;
+}
+
+export interface JobQuery {
+  status?: JobStatus | undefined;
+  workflow?: string | undefined;
+  concurrencyKey?: string | undefined;
+  /** Cursor pagination: jobs with seq below this (newest first). */
+  beforeSeq?: number | undefined;
+  limit: number;
+}
+
+export async function listJobs(db: SqlExecutor, query: JobQuery): Promise<Job[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) (where.push('status = ?'), params.push(query.status));
+  if (query.workflow) (where.push('workflow = ?'), params.push(query.workflow));
+  if (query.concurrencyKey) (where.push('concurrency_key = ?'), params.push(query.concurrencyKey));
+  if (query.beforeSeq !== undefined) (where.push('seq < ?'), params.push(query.beforeSeq));
+  const rows = await db.query(
+    `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+    [...params, query.limit],
+  );
+  return rows.map((r) => rowToJob(r));
+}
+
+export async function countJobsByStatus(db: SqlExecutor, workflow?: string): Promise<Record<JobStatus, number>> {
+  const rows = await db.query<{ status: JobStatus; n: number }>(
+    `SELECT status, COUNT(*) AS n FROM jobs ${workflow ? 'WHERE workflow = ?' : ''} GROUP BY status`,
+    workflow ? [workflow] : [],
+  );
+  const counts: Record<JobStatus, number> = { queued: 0, retrying: 0, processing: 0, completed: 0, failed: 0, cancelled: 0 };
+  for (const row of rows) counts[row.status] = readInt(row.n);
+  return counts;
+}
+
+/** The earliest `run_at` among waiting jobs, so an idle worker can sleep until then. */
+export async function nextRunAt(db: SqlExecutor, workflows: readonly string[]): Promise<number | null> {
+  if (workflows.length === 0) return null;
+  const rows = await db.query<{ at: number | null }>(
+    `SELECT MIN(run_at) AS at FROM jobs WHERE status IN ('queued', 'retrying') AND workflow IN (${placeholders(workflows.length)})`,
+    workflows,
+  );
+  return readOptionalInt(rows[0]?.at);
+}
+
+/** Unfinished jobs past their SLA that have not been reported yet; marks them reported. */
+export async function takeLateJobs(db: SqlExecutor, now: number): Promise<Job[]> {
+  const rows = await db.query(
+    `UPDATE jobs SET sla_alerted = 1
+     WHERE status IN ('queued', 'retrying', 'processing') AND sla_ms IS NOT NULL AND sla_alerted = 0
+       AND ? - COALESCE(started_at, enqueued_at) > sla_ms
+     RETURNING *`,
+    [now],
+  );
+  return rows.map((r) => rowToJob(r));
+}
+
+/** Make every processing lease claimable now (single-process stores, after taking the work lock). */
+export async function expireForeignLeases(db: SqlExecutor, workerId: string, now: number): Promise<number> {
+  const result = await db.run(
+    `UPDATE jobs SET lease_expires_at = ? WHERE status = 'processing' AND (lease_owner IS NULL OR lease_owner <> ?)`,
+    [now, workerId],
+  );
+  return result.changes;
+}
+
+export async function markSlaAlerted(db: SqlExecutor, jobId: string): Promise<void> {
+  await db.run('UPDATE jobs SET sla_alerted = 1 WHERE id = ?', [jobId]);
+}

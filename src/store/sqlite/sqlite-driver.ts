@@ -1,0 +1,162 @@
+import { createRequire } from 'node:module';
+import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+
+/**
+ * The few better-sqlite3 methods we use, typed structurally so the rest of the code base has no
+ * dependency on the driver's own types (Kysely does the same).
+ */
+interface SqliteStatement {
+  readonly reader: boolean;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number };
+}
+interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): void;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  close(): void;
+  readonly inTransaction: boolean;
+}
+type SqliteConstructor = new (filename: string, options?: { timeout?: number }) => SqliteDatabase;
+
+const require = createRequire(import.meta.url);
+
+/** better-sqlite3 cannot bind booleans or undefined; normalise them once here. */
+function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/**
+ * SQLite through better-sqlite3: one connection, WAL journal, synchronous=FULL so a commit that
+ * returned survives power loss. better-sqlite3 is synchronous, which makes statements cheap but
+ * means an async transaction body must hold the connection exclusively: transactions and
+ * statements issued while one is open wait in a FIFO queue.
+ */
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite' as const;
+  readonly capabilities: DriverCapabilities = { multipleProcesses: false, listenNotify: false, skipLocked: false };
+  private readonly db: SqliteDatabase;
+  private readonly statements = new Map<string, SqliteStatement>();
+  private queue: Promise<void> = Promise.resolve();
+  private busy = false;
+  private closed = false;
+
+  constructor(filename: string) {
+    const Database = require('better-sqlite3') as SqliteConstructor;
+    this.db = new Database(filename, { timeout: 5_000 });
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** Reported by tests and `/readyz`: the pragmas the durability promise depends on. */
+  pragmas(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  private statement(sql: string): SqliteStatement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private querySync<R extends Row>(sql: string, params: readonly unknown[]): R[] {
+    const stmt = this.statement(sql);
+    if (stmt.reader) return stmt.all(...bindable(params)) as R[];
+    stmt.run(...bindable(params));
+    return [];
+  }
+
+  private runSync(sql: string, params: readonly unknown[]): RunResult {
+    const stmt = this.statement(sql);
+    if (stmt.reader) {
+      // A statement with RETURNING is a reader; its rows are the changed rows.
+      return { changes: stmt.all(...bindable(params)).length };
+    }
+    return { changes: stmt.run(...bindable(params)).changes };
+  }
+
+  private readonly direct: SqlExecutor = {
+    query: async <R extends Row>(sql: string, params: readonly unknown[] = []) => this.querySync<R>(sql, params),
+    run: async (sql: string, params: readonly unknown[] = []) => this.runSync(sql, params),
+  };
+
+  /** Run `fn` once the connection is free; keeps FIFO order with transactions. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    const result = this.queue.then(async () => {
+      this.busy = true;
+      try {
+        return await fn();
+      } finally {
+        this.busy = false;
+      }
+    });
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    if (!this.busy && !this.closed) {
+      try {
+        return Promise.resolve(this.querySync<R>(sql, params));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.exclusive(async () => this.querySync<R>(sql, params));
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    if (!this.busy && !this.closed) {
+      try {
+        return Promise.resolve(this.runSync(sql, params));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.exclusive(async () => this.runSync(sql, params));
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      // IMMEDIATE takes the write lock up front so a reader never has to upgrade mid-transaction.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.direct);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  exec(script: string): Promise<void> {
+    return this.exclusive(async () => this.db.exec(script));
+  }
+
+  /** A no-op: SQLite's single connection already serialises every migration. */
+  withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  async close(): Promise<void> {
+    await this.exclusive(async () => undefined).catch(() => undefined);
+    if (this.closed) return;
+    this.closed = true;
+    this.statements.clear();
+    this.db.close();
+  }
+}

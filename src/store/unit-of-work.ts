@@ -1,0 +1,146 @@
+import type { Clock, IdSource } from '../clock.js';
+import type { EventBus } from '../telemetry/event-bus.js';
+import { type AdminAlert, type AlertReason, alertReasons, type EventPayload, type StoredEvent, type Topic } from '../telemetry/topics.js';
+import type { Row, RunResult, SqlDriver, SqlExecutor } from './ports.js';
+
+export interface EventRefs {
+  sessionId?: string | null | undefined;
+  jobId?: string | null | undefined;
+}
+
+export interface AlertInput {
+  reason: AlertReason;
+  sessionId?: string | null | undefined;
+  jobId?: string | null | undefined;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * A transaction plus an outbox. `emit` and `raiseAlert` write rows inside the transaction; the
+ * events reach the in-process bus only after the commit, so nothing is announced that did not
+ * happen (and a rolled-back step announces nothing).
+ */
+export interface Tx extends SqlExecutor {
+  readonly now: number;
+  emit(topic: Topic, payload: EventPayload, refs?: EventRefs): Promise<void>;
+  raiseAlert(input: AlertInput): Promise<AdminAlert>;
+  /** Run after a successful commit (for wake-ups); never for a rolled-back transaction. */
+  afterCommit(fn: () => void): void;
+}
+
+class OutboxTx implements Tx {
+  readonly events: StoredEvent[] = [];
+  readonly callbacks: Array<() => void> = [];
+
+  constructor(
+    private readonly executor: SqlExecutor,
+    readonly now: number,
+    private readonly origin: string,
+    private readonly ids: IdSource,
+  ) {}
+
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.executor.query<R>(sql, params);
+  }
+
+  run(sql: string, params?: readonly unknown[]): Promise<RunResult> {
+    return this.executor.run(sql, params);
+  }
+
+  async emit(topic: Topic, payload: EventPayload, refs: EventRefs = {}): Promise<void> {
+    const sessionId = refs.sessionId ?? (typeof payload.sessionId === 'string' ? payload.sessionId : null);
+    const jobId = refs.jobId ?? (typeof payload.jobId === 'string' ? payload.jobId : null);
+    const [row] = await this.executor.query<{ id: number }>(
+      'INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      [topic, sessionId, jobId, this.origin, JSON.stringify(payload), this.now],
+    );
+    this.events.push({ id: Number(row?.id), topic, sessionId, jobId, origin: this.origin, payload, createdAt: this.now });
+  }
+
+  async raiseAlert(input: AlertInput): Promise<AdminAlert> {
+    const alert: AdminAlert = {
+      id: this.ids.uuid(),
+      topic: 'admin.alert',
+      sessionId: input.sessionId ?? null,
+      createdAt: this.now,
+      severity: alertReasons[input.reason],
+      reason: input.reason,
+      data: { ...(input.data ?? {}), ...(input.sessionId ? { sessionId: input.sessionId } : {}) },
+    };
+    await this.executor.run(
+      'INSERT INTO alerts (id, reason, severity, session_id, job_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [alert.id, alert.reason, alert.severity, alert.sessionId, input.jobId ?? null, JSON.stringify(alert.data), alert.createdAt],
+    );
+    await this.emit('admin.alert', alert as unknown as EventPayload, { sessionId: alert.sessionId, jobId: input.jobId ?? null });
+    return alert;
+  }
+
+  afterCommit(fn: () => void): void {
+    this.callbacks.push(fn);
+  }
+}
+
+/** A unit of work inside a larger transaction; rolled back alone through a savepoint. */
+export interface BatchedOperation<T> {
+  (tx: Tx): Promise<T>;
+}
+
+let savepointCounter = 0;
+
+/**
+ * Runs units of work against the driver and announces their events after commit. Also offers
+ * `transactBatch`: several independent operations in ONE commit, each isolated by a savepoint,
+ * which is how the engine turns many small fenced writes into one fsync (group commit).
+ */
+export class TransactionRunner {
+  constructor(
+    readonly driver: SqlDriver,
+    private readonly bus: EventBus,
+    readonly origin: string,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {}
+
+  async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let outbox: OutboxTx | undefined;
+    const result = await this.driver.transaction(async (executor) => {
+      outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids);
+      return fn(outbox);
+    });
+    if (outbox) this.announce([outbox]);
+    return result;
+  }
+
+  /** Each operation settles on its own: one that throws is rolled back to its savepoint only. */
+  async transactBatch(operations: ReadonlyArray<BatchedOperation<unknown>>): Promise<PromiseSettledResult<unknown>[]> {
+    const outboxes: OutboxTx[] = [];
+    const settled = await this.driver.transaction(async (executor) => {
+      const now = this.clock.now();
+      const results: PromiseSettledResult<unknown>[] = [];
+      for (const operation of operations) {
+        const name = `op_${++savepointCounter}`;
+        const outbox = new OutboxTx(executor, now, this.origin, this.ids);
+        await executor.run(`SAVEPOINT ${name}`);
+        try {
+          const value = await operation(outbox);
+          await executor.run(`RELEASE SAVEPOINT ${name}`);
+          outboxes.push(outbox);
+          results.push({ status: 'fulfilled', value });
+        } catch (reason) {
+          await executor.run(`ROLLBACK TO SAVEPOINT ${name}`);
+          await executor.run(`RELEASE SAVEPOINT ${name}`);
+          results.push({ status: 'rejected', reason });
+        }
+      }
+      return results;
+    });
+    this.announce(outboxes);
+    return settled;
+  }
+
+  private announce(outboxes: OutboxTx[]): void {
+    const events = outboxes.flatMap((o) => o.events);
+    this.bus.publish(events);
+    for (const outbox of outboxes) for (const callback of outbox.callbacks) callback();
+  }
+}
