@@ -18,6 +18,9 @@ import {
 import type { AttemptRecord, EnqueueRequest, Job, JobStatus, StepRecord, WorkflowDefinition } from './types.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
+/** The notification channel on which enqueues wake workers in other processes. */
+export const jobsChannel = 'afterword_jobs';
+
 export interface EngineSettings {
   leaseMs: number;
   heartbeatMs: number;
@@ -95,7 +98,7 @@ export class DurableEngine {
     );
     if (outcome.created) {
       await def.hooks?.onQueued?.(tx, outcome.job);
-      tx.afterCommit(() => this.wake());
+      await this.announceRunnable(tx);
     }
     return outcome;
   }
@@ -107,6 +110,16 @@ export class DurableEngine {
 
   wake(): void {
     this.signals.emit('wake');
+  }
+
+  /**
+   * After the transaction commits, wake this process's workers at once and, where the driver
+   * can (PostgreSQL NOTIFY, delivered on commit), every other process's workers too.
+   */
+  async announceRunnable(tx: Tx): Promise<void> {
+    tx.afterCommit(() => this.wake());
+    const driver = this.store.driver;
+    if (driver.notify) await driver.notify(tx, jobsChannel, '');
   }
 
   createWorker(options: Partial<WorkerOptions> = {}): Worker {
@@ -178,7 +191,7 @@ export class DurableEngine {
       await tx.emit('engine.job.retried', { jobId, workflow: requeued.workflow, actor, attempts: requeued.attempts });
       const def = this.workflows.get(requeued.workflow);
       await def?.hooks?.onQueued?.(tx, requeued);
-      tx.afterCommit(() => this.wake());
+      await this.announceRunnable(tx);
       return requeued;
     });
     return job;

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { AfterwordError, describeError } from '../errors.js';
 import type { Tx } from '../store/unit-of-work.js';
 import { backoffDelay } from './backoff.js';
-import type { DurableEngine } from './engine.js';
+import { type DurableEngine, jobsChannel } from './engine.js';
 import { GroupCommitter } from './group-commit.js';
 import {
   assertLease,
@@ -68,6 +68,7 @@ export class Worker {
   private idleWaiters: Array<() => void> = [];
   private readonly onWake = () => this.poke();
   private lastClaimEmpty = false;
+  private unlisten: (() => Promise<void>) | undefined;
 
   constructor(
     private readonly engine: DurableEngine,
@@ -100,6 +101,8 @@ export class Worker {
       if (recovered > 0) this.engine.deps.logger.warn({ recovered }, 'reclaiming jobs left running by a previous process');
     }
     this.engine.signals.on('wake', this.onWake);
+    const driver = this.engine.store.driver;
+    if (driver.listen) this.unlisten = await driver.listen(jobsChannel, () => this.poke());
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.settings.heartbeatMs);
     if (this.options.watchdog) {
       this.watchdogTimer = setInterval(() => void this.checkSla(), this.settings.watchdogIntervalMs);
@@ -360,6 +363,7 @@ export class Worker {
     if (!this.started) return { drained: 0, released: 0 };
     this.stopping = true;
     this.engine.signals.off('wake', this.onWake);
+    await this.unlisten?.().catch(() => undefined);
     clearTimeout(this.sleepTimer);
     clearInterval(this.heartbeatTimer);
     clearInterval(this.watchdogTimer);
