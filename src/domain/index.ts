@@ -21,3 +21,7 @@ export * from './deltas/find-conflicts.js';
 export * from './deltas/determine-deltas.js';
 export * from './deltas/moderation.js';
 export * from './publishing/cadence.js';
+export type * from './publishing/types.js';
+export * from './publishing/render-cards.js';
+export * from './publishing/render-bundles.js';
+export * from './publishing/prepare-publishing.js';
