@@ -1,0 +1,63 @@
+import type { SessionMetadata } from '../transcript/types.js';
+import type { Turn } from '../types.js';
+import { clamp, dedupe, momentumShift, strList } from './metadata-readers.js';
+import type { ActSummary, MomentumArc, SceneSummary } from './types.js';
+
+/**
+ * Running momentum through the transcript: an explicit `momentum` value sets it, a shift
+ * adds to it. Starts from the session's baseline (else current). Returns the value before
+ * and after each turn, and how many turns moved it.
+ */
+export function momentumTrack(turns: Turn[], meta: SessionMetadata): { at: Map<string, [number | null, number | null]>; events: number } {
+  let value: number | null = meta.momentum ? (Number.isFinite(meta.momentum.baseline) ? meta.momentum.baseline : meta.momentum.current) : null;
+  const at = new Map<string, [number | null, number | null]>();
+  let events = 0;
+  for (const t of turns) {
+    const before = value;
+    const explicit = t.metadata.momentum;
+    const shift = momentumShift(t.metadata);
+    if (typeof explicit === 'number' && Number.isFinite(explicit)) value = explicit;
+    else if (shift !== null) value = (value ?? 0) + shift;
+    if (value !== before) events += 1;
+    at.set(t.turnId, [before, value]);
+  }
+  return { at, events };
+}
+
+function arc(turns: Turn[], track: Map<string, [number | null, number | null]>): MomentumArc {
+  const start = turns[0] ? (track.get(turns[0].turnId)?.[0] ?? null) : null;
+  const last = turns[turns.length - 1];
+  const end = last ? (track.get(last.turnId)?.[1] ?? null) : null;
+  const trajectory = start === null || end === null || start === end ? 'steady' : end > start ? 'rising' : 'falling';
+  return { start, end, trajectory };
+}
+
+/** Top tags of the act's turns; falls back to the session's tags. */
+function themes(turns: Turn[], fallback: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const t of turns) for (const tag of strList(t.metadata.tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+  if (counts.size === 0) return fallback.slice(0, 3);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([k]) => k);
+}
+
+export function buildActs(scenes: SceneSummary[], turnsByScene: Map<string, Turn[]>, meta: SessionMetadata, track: Map<string, [number | null, number | null]>): ActSummary[] {
+  const acts = new Map<string, SceneSummary[]>();
+  for (const s of scenes) {
+    const k = s.actId ?? 'act-default';
+    acts.set(k, [...(acts.get(k) ?? []), s]);
+  }
+  return [...acts.entries()].map(([actId, actScenes], index) => {
+    const turns = actScenes.flatMap((s) => turnsByScene.get(s.sceneId) ?? turnsByScene.get(`default:${s.actId ?? 'none'}`) ?? []);
+    return {
+      actId,
+      index,
+      // Act titles come from session metadata (spec 9: they used to be dropped).
+      title: meta.actTitles[actId] ?? `Act ${index + 1}`,
+      summary: clamp(actScenes.map((s) => `${s.title}: ${s.summary}`).join(' '), 960),
+      sceneIds: actScenes.map((s) => s.sceneId),
+      unresolvedHooks: dedupe(actScenes.flatMap((s) => s.hooks.unresolved)),
+      dominantThemes: themes(turns, meta.tags),
+      momentumArc: arc(turns, track),
+    };
+  });
+}
