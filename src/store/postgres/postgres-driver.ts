@@ -1,9 +1,221 @@
+import pg from 'pg';
 import { AfterwordError } from '../../errors.js';
-import type { SqlDriver } from '../ports.js';
+import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+import { NotificationListener, quoteIdent } from './notification-listener.js';
+import { rewritePlaceholders } from './rewrite-placeholders.js';
+import { translateError } from './transient-errors.js';
 
-/** Placeholder until the PostgreSQL adapter lands (issue 5). */
-export const PostgresDriver = {
-  async connect(_options: { url: string; schema: string; poolSize: number }): Promise<SqlDriver> {
-    throw new AfterwordError('store_unavailable', 'the PostgreSQL adapter is not available in this build');
+export interface PostgresOptions {
+  url: string;
+  /** Every table lives in this schema; created if missing and put on each connection's search_path. */
+  schema: string;
+  poolSize: number;
+}
+
+/**
+ * Type parsers for this pool only (not pg's global registry): BIGINT (epoch milliseconds, counts)
+ * and NUMERIC (SUM of BIGINT) arrive as numbers, as the port promises. JSON/JSONB are parsed by
+ * pg's defaults. Our integers stay far below 2^53.
+ */
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => (value === null ? null : Number(value));
+    return pg.types.getTypeParser(oid, format as 'text');
   },
-};
+} as pg.CustomTypesConfig;
+
+/** Like SQLite's driver: booleans bind as 0/1 (the port's rule), undefined as NULL. */
+function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
+}
+
+/** The few pg client methods an executor needs (a pool or a checked-out client). */
+interface Queryable {
+  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
+}
+
+async function execute(target: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  try {
+    return await target.query({ text: rewritePlaceholders(sql), values: bindable(params) });
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+function executorFor(target: Queryable): SqlExecutor {
+  return {
+    query: async <R extends Row>(sql: string, params: readonly unknown[] = []) => (await execute(target, sql, params)).rows as R[],
+    run: async (sql: string, params: readonly unknown[] = []) => ({ changes: (await execute(target, sql, params)).rowCount ?? 0 }),
+  };
+}
+
+/** A stable 64-bit-safe advisory lock key per schema, so two installations in one database don't block each other. */
+function migrationLockKey(schema: string): number {
+  let hash = 0x2f3a;
+  for (const ch of `afterword:migrate:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
+  return hash;
+}
+
+/**
+ * PostgreSQL through a node-postgres pool. Statements outside a transaction run on any pooled
+ * connection (auto-commit); `transaction` checks one client out for BEGIN ... COMMIT, so
+ * savepoints and `FOR UPDATE SKIP LOCKED` claims behave as on a single session. LISTEN runs on its
+ * own long-lived connection (see NotificationListener). A lost connection never crashes the
+ * process: idle-client errors are absorbed by the pool, and statements that fail because the
+ * server is unreachable throw a retryable `store_unavailable`.
+ */
+export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgres' as const;
+  readonly capabilities: DriverCapabilities = { multipleProcesses: true, listenNotify: true, skipLocked: true };
+  private readonly pool: pg.Pool;
+  private readonly direct: SqlExecutor;
+  private readonly listener: NotificationListener;
+  private closed = false;
+  /** Connection errors seen on idle clients since start (for diagnostics and tests). */
+  idleErrors = 0;
+
+  private constructor(
+    private readonly options: PostgresOptions,
+    clientConfig: pg.ClientConfig,
+  ) {
+    this.pool = new pg.Pool({ ...clientConfig, max: options.poolSize, idleTimeoutMillis: 30_000 });
+    // An idle client whose server went away emits 'error' on the pool; without a handler Node would crash.
+    this.pool.on('error', () => {
+      this.idleErrors++;
+    });
+    this.direct = executorFor(this.pool);
+    this.listener = new NotificationListener(clientConfig);
+  }
+
+  /** Connect, create the schema if it is missing, and check the server answers. */
+  static async connect(options: PostgresOptions): Promise<SqlDriver & PostgresDriver> {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+      throw new AfterwordError('invalid_config', `PostgreSQL schema "${options.schema}" must be a lower-case SQL identifier`, {
+        retryable: false,
+      });
+    }
+    const clientConfig: pg.ClientConfig = {
+      connectionString: options.url,
+      // search_path is set at connection start-up, so every pooled and listening connection has it.
+      options: `-c search_path=${options.schema}`,
+      types,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'afterword',
+    };
+    const driver = new PostgresDriver(options, clientConfig);
+    try {
+      await driver.ensureSchema();
+    } catch (error) {
+      await driver.pool.end().catch(() => undefined);
+      throw translateError(error);
+    }
+    return driver;
+  }
+
+  private async ensureSchema(): Promise<void> {
+    const exists = await this.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.options.schema]);
+    if (exists.rowCount) return;
+    try {
+      await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
+    } catch (error) {
+      // Two processes creating the schema at once: the loser sees a unique violation; the schema exists.
+      if ((error as { code?: string }).code !== '23505') throw error;
+    }
+  }
+
+  get schema(): string {
+    return this.options.schema;
+  }
+
+  query<R extends Row = Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+    return this.direct.query<R>(sql, params);
+  }
+
+  run(sql: string, params: readonly unknown[] = []): Promise<RunResult> {
+    return this.direct.run(sql, params);
+  }
+
+  private async checkout(): Promise<pg.PoolClient> {
+    if (this.closed) throw new AfterwordError('store_unavailable', 'store is closed', { retryable: false });
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.checkout();
+    let broken: Error | undefined;
+    try {
+      await execute(client, 'BEGIN', []);
+      const result = await fn(executorFor(client));
+      await execute(client, 'COMMIT', []);
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection is unusable: destroy it instead of returning it to the pool.
+        broken = rollbackError as Error;
+      }
+      throw translateError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async exec(script: string): Promise<void> {
+    try {
+      await this.pool.query(script);
+    } catch (error) {
+      throw translateError(error);
+    }
+  }
+
+  /**
+   * A session-level advisory lock held on a dedicated client for the duration of `fn`, so migrations
+   * from many processes run one after another; `fn` itself uses pooled connections.
+   */
+  async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
+    const client = await this.checkout();
+    const key = migrationLockKey(this.options.schema);
+    let broken: Error | undefined;
+    try {
+      await execute(client, 'SELECT pg_advisory_lock(?)', [key]);
+      try {
+        return await fn();
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [key]).catch((error: Error) => {
+          broken = error;
+        });
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.listener.listen(channel, onMessage);
+  }
+
+  /** `pg_notify` in the caller's executor: inside a transaction it is delivered on commit. */
+  async notify(executor: SqlExecutor, channel: string, payload: string): Promise<void> {
+    await executor.run('SELECT pg_notify(?, ?)', [channel, payload]);
+  }
+
+  /** Connections currently open and idle, for diagnostics and leak checks. */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener.shutdown();
+    await this.pool.end();
+  }
+}
