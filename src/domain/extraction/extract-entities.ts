@@ -58,8 +58,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const lastMentionInScene = new Map<string, EntityMention>();
 
   const push = (m: EntityMention) => {
-    // Same fact seen twice: keep the more confident mention (spec 5).
-    const key = m.proposedChanges.length > 0 ? `${m.entityId}|${JSON.stringify(m.proposedChanges)}` : `${m.entityId}|${m.source.turnId}|${m.source.sentenceIndex}`;
+    // Same fact seen twice: keep the more confident mention (spec 5). A mention without a
+    // change is already unique per entity and sentence, so only changes need a key.
+    if (m.proposedChanges.length === 0) {
+      mentions.push(m);
+      return;
+    }
+    const key = `${m.entityId}|${JSON.stringify(m.proposedChanges)}`;
     const at = factIndex.get(key);
     if (at === undefined) {
       factIndex.set(key, mentions.length);

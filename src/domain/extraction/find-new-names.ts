@@ -29,6 +29,13 @@ export function needsTagging(tokens: Token[], covered: boolean[], lexicon: Lexic
   return false;
 }
 
+function isGluedHyphen(items: Array<{ text: string; start: number }>, i: number): boolean {
+  const it = items[i];
+  const prev = items[i - 1];
+  const next = items[i + 1];
+  return it?.text === '-' && !!prev && !!next && prev.start + prev.text.length === it.start && it.start + 1 === next.start;
+}
+
 /** Proper-name runs found by part-of-speech tagging, minus anything the lexicon matched. */
 export function findNewNames(sentence: string, spans: Array<[number, number]>, lexicon: Lexicon, tagger: PosTagger): NewName[] {
   const tagged = tagger.tag(sentence);
@@ -44,7 +51,9 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
   let run: typeof items = [];
   const flush = (precedingWord: string | null) => {
     while (run.length > 0 && JOINERS.has((run[run.length - 1] as (typeof items)[number]).text.toLowerCase())) run.pop();
-    const words = run.map((r) => r.text);
+    const startAt = run[0]?.start ?? 0;
+    const words = run.map((r) => r.text).filter((w) => w !== '-');
+    const hyphenated = run.some((r) => r.text === '-');
     run = [];
     const titleWords: string[] = [];
     while (words.length > 1 && TITLES.has((words[0] as string).toLowerCase())) titleWords.push(words.shift() as string);
@@ -53,20 +62,23 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     if (words.length === 1 && (TITLES.has(first.toLowerCase()) || lexicon.nameTokens.has(first.toLowerCase()))) return;
     if (words.every((w) => lexicon.nameTokens.has(w.toLowerCase()) || JOINERS.has(w.toLowerCase()))) return;
     const title = titleWords.length > 0 ? titleWords.join(' ') : null;
-    out.push({ name: words.join(' '), words, title, ...guessEntityType(words, title, precedingWord) });
+    // Keep hyphenated names as written ("Ashen-Eyed Wardens"): the tagger splits them.
+    const name = hyphenated ? sentence.slice(sentence.indexOf(first, startAt), sentence.indexOf(words[words.length - 1] as string, startAt) + (words[words.length - 1] as string).length) : words.join(' ');
+    out.push({ name, words, title, ...guessEntityType(words, title, precedingWord) });
   };
   let preceding: string | null = null;
   let runPreceding: string | null = null;
   for (let i = 0; i < items.length; i++) {
     const it = items[i] as (typeof items)[number];
     const lower = it.text.toLowerCase();
-    const nameLike = UPPER.test(it.text) && NAME_POS.has(it.pos) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
+    const afterHyphen = run.length > 0 && run[run.length - 1]?.text === '-';
+    const nameLike = UPPER.test(it.text) && (NAME_POS.has(it.pos) || afterHyphen) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
     const nextItem = items[i + 1];
     const sentenceInitialSingle = it.start === 0 && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
     if (nameLike && !sentenceInitialSingle) {
       if (run.length === 0) runPreceding = preceding;
       run.push(it);
-    } else if (run.length > 0 && JOINERS.has(lower) && UPPER.test(items[i + 1]?.text ?? '') && !items[i + 1]?.covered) {
+    } else if (run.length > 0 && (JOINERS.has(lower) || isGluedHyphen(items, i)) && UPPER.test(items[i + 1]?.text ?? '') && !items[i + 1]?.covered) {
       run.push(it);
     } else if (run.length > 0) {
       flush(runPreceding);

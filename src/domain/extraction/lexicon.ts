@@ -23,7 +23,7 @@ export interface Lexicon {
   capabilityById: Map<string, ProhibitedCapability>;
   entityPatterns: Map<string, LexiconPattern[]>;
   capabilityPatterns: Map<string, LexiconPattern[]>;
-  /** token key -> entity index, for tokens that occur in exactly one entity's names. */
+  /** token key -> entity index, for canonical-name tokens that occur in exactly one entity's names. */
   distinctTokens: Map<string, number>;
   /** deletion variant -> distinct token keys it can come from. */
   fuzzyIndex: Map<string, string[]>;
@@ -38,7 +38,7 @@ const GENERIC = new Set([
   'marshal', 'old', 'crown', 'bell', 'blade', 'compass', 'veil', 'rest', 'mountains', 'peaks', 'plains', 'marsh',
   'shore', 'shoals', 'wood', 'heights', 'envoy', 'collector', 'masked', 'kite', 'kites', 'lantern',
 ]);
-const MIN_FUZZY_LENGTH = 5;
+const MIN_FUZZY_LENGTH = 6;
 
 function addPattern(map: Map<string, LexiconPattern[]>, p: LexiconPattern): void {
   const first = p.keys[0];
@@ -63,7 +63,9 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
   const capabilityPatterns = new Map<string, LexiconPattern[]>();
   const owners = new Map<string, Set<number>>();
   const nameTokens = new Set<string>();
+  const canonicalTokens = new Set<string>();
   entities.forEach((e, ref) => {
+    for (const k of nameKeys(e.canonicalName)) canonicalTokens.add(k);
     const names: Array<[string, MatchType]> = [[e.canonicalName, 'canonical'], ...e.aliases.map((a): [string, MatchType] => [a, 'alias'])];
     for (const [value, matchType] of names) {
       const keys = nameKeys(value);
@@ -86,7 +88,9 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
   const distinctTokens = new Map<string, number>();
   const fuzzyIndex = new Map<string, string[]>();
   for (const [k, set] of owners) {
-    if (set.size !== 1 || GENERIC.has(k) || k.length < 4) continue;
+    // Only canonical-name words identify an entity alone: alias words are often plain
+    // English ("Hollow Wood", "Vale of Dusk") and would fire on ordinary prose.
+    if (set.size !== 1 || GENERIC.has(k) || k.length < 4 || !canonicalTokens.has(k)) continue;
     const [ref] = [...set];
     if (ref === undefined) continue;
     distinctTokens.set(k, ref);

@@ -1,6 +1,7 @@
 import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import { deletionVariants, type Lexicon, type LexiconPattern } from './lexicon.js';
+import { TITLES } from './type-guess.js';
 import type { MatchType } from './types.js';
 
 export interface LexiconHit {
@@ -43,11 +44,19 @@ export function withinOneEdit(a: string, b: string): boolean {
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
+/** A capitalised neighbour that is no name word means this token is part of an unknown name. */
+function inUnknownName(lexicon: Lexicon, tokens: Token[], i: number): boolean {
+  for (const n of [tokens[i - 1], tokens[i + 1]]) {
+    if (n?.cap && !CAPITALISED_STOPWORDS.has(n.lower) && !TITLES.has(n.lower) && !lexicon.nameTokens.has(n.lower)) return true;
+  }
+  return false;
+}
+
 function fuzzyRef(lexicon: Lexicon, tok: Token, sentenceInitial: boolean): number | null {
   const exact = lexicon.distinctTokens.get(tok.lower);
   if (exact !== undefined) return exact;
   // A capitalised first word is weak evidence, so typos are only tolerated mid-sentence.
-  if (sentenceInitial || tok.lower.length < 5) return null;
+  if (sentenceInitial || tok.lower.length < 6) return null;
   const keys = new Set<string>(lexicon.fuzzyIndex.get(tok.lower) ?? []);
   for (const d of deletionVariants(tok.lower)) for (const k of lexicon.fuzzyIndex.get(d) ?? []) keys.add(k);
   let found: number | null = null;
@@ -77,7 +86,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
       i += p.keys.length;
       continue;
     }
-    if (tok.cap && !CAPITALISED_STOPWORDS.has(tok.lower)) {
+    if (tok.cap && !CAPITALISED_STOPWORDS.has(tok.lower) && !inUnknownName(lexicon, tokens, i)) {
       const ref = fuzzyRef(lexicon, tok, i === 0);
       if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
     }

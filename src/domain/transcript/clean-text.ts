@@ -12,8 +12,13 @@ const CRLF = /\r\n?/g;
 
 export const DEFAULT_MAX_LINE_LENGTH = 20_000;
 
+// One test that says "nothing to clean", so ordinary text skips the replace passes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: detecting control characters is the point
+const NEEDS_WORK = /[\u0000-\u001F\u007F-\u00A0\u2000-\u200D\u202A-\u202E\u2066-\u2069\u3000\uFEFF]| {2}/;
+
 /** Strips control characters, collapses whitespace, clamps each line. Never throws. */
 export function cleanText(text: string, maxLineLength = DEFAULT_MAX_LINE_LENGTH): string {
+  if (text.length <= maxLineLength && !NEEDS_WORK.test(text)) return text.trim();
   let s = text.replace(CRLF, '\n').replace(CONTROL, '').replace(HORIZONTAL_SPACE, ' ');
   if (s.includes('\n')) {
     s = s

@@ -1,0 +1,2 @@
+export * from './generate-synthetic-session.js';
+export * from './prng.js';
