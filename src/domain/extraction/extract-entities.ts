@@ -123,9 +123,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (sentenceMentions.length === 0) for (const ref of caps) turnCaps.push({ ref, source, sentence });
       turnMentions.push(...sentenceMentions);
       if (useTagger && tokens.length > 1) {
-        const covered: boolean[] = new Array(tokens.length).fill(false);
-        for (const h of hits) for (let i = h.startTok; i < h.endTok; i++) covered[i] = true;
-        if (needsTagging(tokens, covered, lexicon)) {
+        if (needsTagging(tokens, hits, lexicon)) {
           const active = input.tagger ?? winkPosTagger();
           const spans: Array<[number, number]> = hits.map((h) => [(tokens[h.startTok] as Token).start, (tokens[h.endTok - 1] as Token).end]);
           for (const n of findNewNames(sentence, spans, lexicon, active)) {

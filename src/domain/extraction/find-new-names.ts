@@ -19,10 +19,11 @@ const UPPER = /^\p{Lu}/u;
  * that is not a known name word? Most sentences fail it, so the tagger sees a small
  * fraction of the transcript: that is where the NER stage's speed comes from.
  */
-export function needsTagging(tokens: Token[], covered: boolean[], lexicon: Lexicon): boolean {
+export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; endTok: number }>, lexicon: Lexicon): boolean {
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (!t.cap || covered[i] || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
+    if (!t.cap || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
+    if (hits.some((h) => i >= h.startTok && i < h.endTok)) continue;
     if (lexicon.nameTokens.has(t.lower)) continue;
     return true;
   }

@@ -10,17 +10,50 @@ export interface Token {
   cap: boolean;
 }
 
-const WORD = /[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu;
-const POSSESSIVE = /['’]s$/i;
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 const UPPER = /\p{Lu}/u;
+
+// ASCII classes precomputed: the tokenizer runs on every sentence of every turn, and a
+// regex per character (or per token) was the largest single cost of extraction.
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) ASCII_WORD[c] = 1;
+for (let c = 65; c <= 90; c++) ASCII_WORD[c] = 1;
+for (let c = 97; c <= 122; c++) ASCII_WORD[c] = 1;
+
+function isWord(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) return ASCII_WORD[c] === 1;
+  if (c >= 0xd800 && c <= 0xdfff) return WORD_CHAR.test(text.slice(i, i + 2));
+  return WORD_CHAR.test(text[i] as string);
+}
+
+function isJoiner(c: number): boolean {
+  return c === 39 || c === 0x2019 || c === 45; // ' ’ -
+}
 
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(WORD)) {
-    let word = m[0];
-    if (POSSESSIVE.test(word)) word = word.slice(0, -2);
-    const first = word[0] ?? '';
-    out.push({ text: word, lower: word.toLowerCase(), start: m.index, end: m.index + word.length, cap: UPPER.test(first) });
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    if (!isWord(text, i)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      if (isWord(text, i)) i++;
+      else if (isJoiner(text.charCodeAt(i)) && i + 1 < n && isWord(text, i + 1)) i += 2;
+      else break;
+    }
+    let end = i;
+    const c2 = text.charCodeAt(end - 2);
+    const last = text.charCodeAt(end - 1);
+    if (end - start > 2 && (last === 115 || last === 83) && (c2 === 39 || c2 === 0x2019)) end -= 2;
+    const word = text.slice(start, end);
+    const f = word.charCodeAt(0);
+    const cap = f < 128 ? f >= 65 && f <= 90 : UPPER.test(word[0] as string);
+    out.push({ text: word, lower: word.toLowerCase(), start, end, cap });
   }
   return out;
 }
