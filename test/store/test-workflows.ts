@@ -1,0 +1,55 @@
+import type { StepContext, WorkflowDefinition } from '../../src/engine/types.js';
+
+/** A promise with its resolver, for steps that wait until the test lets them go. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+/** Resolves when `signal` aborts; a gated step uses it so a drained worker can let go. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+export interface TestWorkflowOptions {
+  steps?: number;
+  /** Throw this from the first step of the given attempt (or undefined to succeed). */
+  failOn?: (attempt: number) => Error | undefined;
+  /** Steps of this attempt wait on the gate (or abort) before finishing. */
+  gates?: Map<number, Promise<void>>;
+  /** Called when a step of an attempt starts running. */
+  onStep?: (attempt: number, step: string) => void;
+  maxAttempts?: number;
+  slaMs?: number;
+}
+
+/**
+ * A small workflow for engine tests: `steps` named steps checkpointed in job_steps; the first
+ * step can fail on chosen attempts and any step can wait on a per-attempt gate.
+ */
+export function testWorkflow(name: string, options: TestWorkflowOptions = {}): WorkflowDefinition {
+  const steps = Array.from({ length: options.steps ?? 2 }, (_, i) => ({
+    name: `step-${i + 1}`,
+    async run(ctx: StepContext<Record<string, unknown>>) {
+      options.onStep?.(ctx.attempt, `step-${i + 1}`);
+      if (i === 0) {
+        const error = options.failOn?.(ctx.attempt);
+        if (error) throw error;
+      }
+      const wait = options.gates?.get(ctx.attempt);
+      if (wait) await Promise.race([wait, aborted(ctx.signal)]);
+      return { step: i + 1, attempt: ctx.attempt };
+    },
+  }));
+  return {
+    name,
+    steps,
+    result: (outputs) => ({ steps: Object.keys(outputs).length }),
+    ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    ...(options.slaMs ? { slaMs: options.slaMs } : {}),
+  };
+}
