@@ -2,7 +2,7 @@ import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import type { PosTagger } from './pos-tagger.js';
-import { guessEntityType, TITLES, type TypeGuess } from './type-guess.js';
+import { guessEntityType, isTypeCue, TITLES, type TypeGuess } from './type-guess.js';
 
 export interface NewName extends TypeGuess {
   name: string;
@@ -73,7 +73,7 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     const it = items[i] as (typeof items)[number];
     const lower = it.text.toLowerCase();
     const afterHyphen = run.length > 0 && run[run.length - 1]?.text === '-';
-    const nameLike = UPPER.test(it.text) && (NAME_POS.has(it.pos) || afterHyphen) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
+    const nameLike = UPPER.test(it.text) && (NAME_POS.has(it.pos) || afterHyphen || (run.length > 0 && isTypeCue(it.text))) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
     const nextItem = items[i + 1];
     const sentenceInitialSingle = it.start === 0 && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
     if (nameLike && !sentenceInitialSingle) {

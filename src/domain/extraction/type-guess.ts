@@ -18,6 +18,11 @@ const CUES: Array<[EntityType, string[]]> = [
 const CUE_INDEX = new Map<string, EntityType>();
 for (const [type, words] of CUES) for (const w of words) CUE_INDEX.set(w, type);
 
+/** A type cue word can end a name whatever the tagger says ("Keep" is often tagged a verb). */
+export function isTypeCue(word: string): boolean {
+  return CUE_INDEX.has(word.toLowerCase());
+}
+
 export const TITLES = new Set([
   'captain', 'lord', 'lady', 'sir', 'dame', 'master', 'mistress', 'brother', 'sister', 'elder', 'queen', 'king',
   'prince', 'princess', 'duke', 'duchess', 'baron', 'baroness', 'count', 'countess', 'commander', 'general',

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { extractEntities } from '../../../src/domain/extraction/extract-entities.js';
+import type { PosTagger } from '../../../src/domain/extraction/pos-tagger.js';
+import type { Turn } from '../../../src/domain/types.js';
+import { demoLexicon, idSource, sanitised, turn } from './helpers.js';
+
+function extract(texts: string[] | Turn[], opts: { minConfidence?: number; tagger?: PosTagger | null } = {}) {
+  const turns = texts.map((t, i) => (typeof t === 'string' ? turn(`t${i}`, t) : t));
+  return extractEntities({ sanitised: sanitised(turns, { character: { name: 'Kestrel Vane' } }), lexicon: demoLexicon(), sessionId: 'sess-1', newId: idSource('m'), ...opts });
+}
+const byId = (r: ReturnType<typeof extract>, id: string) => r.mentions.filter((m) => m.entityId === id);
+
+describe('matching and confidence (spec 5)', () => {
+  test('canonical 0.95, alias 0.85, fuzzy 0.55', () => {
+    const r = extract(['The Thalric Order rode out.', 'The Kiters were late.', 'We waited for Ashgrove at the docks.']);
+    assert.equal(byId(r, 'faction.thalric-order')[0]?.confidence, 0.95);
+    assert.deepEqual(byId(r, 'faction.prismwell-kite-guild')[0]?.match, { type: 'alias', value: 'Kiters' });
+    assert.equal(byId(r, 'faction.prismwell-kite-guild')[0]?.confidence, 0.85);
+    assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.match.type, 'fuzzy');
+    assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.confidence, 0.55);
+  });
+  test('a one-letter typo matches fuzzily; an ambiguous or generic word does not', () => {
+    const r = extract(['Scouts crossed Duskmeer Vale at dawn.', 'The guild and the order argued.']);
+    assert.equal(byId(r, 'region.duskmere-vale')[0]?.match.type, 'fuzzy');
+    assert.equal(r.mentions.length, 1);
+  });
+  test('hedging lowers confidence by 0.3 and mentions under the minimum are dropped', () => {
+    const r = extract(['Rumour has it the Thalric Order marched. Reportedly the Kiters fled. Allegedly Ashgrove hid.']);
+    assert.equal(byId(r, 'faction.thalric-order')[0]?.confidence, 0.65);
+    assert.equal(byId(r, 'faction.prismwell-kite-guild')[0]?.confidence, 0.55);
+    assert.equal(byId(r, 'character.morwen-ashgrove').length, 0);
+    assert.equal(extract(['The Kiters were late.'], { minConfidence: 0.9 }).mentions.length, 0);
+  });
+  test('longest match wins: "Prismwell Kite Guild" is the faction, not the city', () => {
+    const r = extract(['The Prismwell Kite Guild met in Prismwell.']);
+    assert.deepEqual(r.mentions.map((m) => m.entityId), ['faction.prismwell-kite-guild', 'settlement.prismwell']);
+  });
+  test('mention shape is exactly spec 5, with source and context', () => {
+    const r = extract([turn('t7', 'Night fell. Edric Thane rode to Harrowgate. Bells rang.', { speaker: 'gm', sceneId: 'sc-2' })]);
+    const m = byId(r, 'character.edric-thane')[0];
+    assert.ok(m);
+    assert.deepEqual(Object.keys(m).sort(), ['canonicalName', 'capabilityRefs', 'confidence', 'context', 'entityId', 'entityType', 'match', 'mentionId', 'proposedChanges', 'sentence', 'source'].sort());
+    assert.deepEqual(m.source, { sessionId: 'sess-1', sceneId: 'sc-2', turnId: 't7', speaker: 'gm', sentenceIndex: 1 });
+    assert.deepEqual(m.context, { previous: 'Night fell.', next: 'Bells rang.' });
+    assert.equal(m.sentence, 'Edric Thane rode to Harrowgate.');
+  });
+});
+
+describe('change detection', () => {
+  const changes = (text: string, id: string) => extract([text]).mentions.filter((m) => m.entityId === id).flatMap((m) => m.proposedChanges);
+  test('control gained, with "from <faction>" as the loser', () => {
+    assert.deepEqual(changes('The Iron Tithe seized the Kyther Range from the Prismwell Kite Guild.', 'region.kyther-range'), [
+      { kind: 'control', field: 'controlledBy', to: 'faction.iron-tithe', from: 'faction.prismwell-kite-guild', verb: 'seized' },
+    ]);
+    for (const verb of ['secured', 'claimed', 'captured', 'took control of', 'liberated']) {
+      assert.equal(changes(`The Veiled Court ${verb} Brackwater.`, 'settlement.brackwater')[0]?.to, 'faction.veiled-court', verb);
+    }
+  });
+  test('control lost: lost, ceded, abandoned, retreated from; "ceded X to Y" names the gainer', () => {
+    for (const verb of ['lost', 'ceded', 'abandoned', 'retreated from']) {
+      const c = changes(`The Thalric Order ${verb} Harrowgate.`, 'settlement.harrowgate')[0];
+      assert.deepEqual(c && c.kind === 'control' ? [c.to, c.from] : null, [null, 'faction.thalric-order'], verb);
+    }
+    const c = changes('The Emberwright Compact ceded Cinderhold to the Iron Tithe.', 'settlement.cinderhold')[0];
+    assert.deepEqual(c && c.kind === 'control' ? [c.to, c.from] : null, ['faction.iron-tithe', 'faction.emberwright-compact']);
+  });
+  test('passive voice and "fell to"', () => {
+    assert.equal(changes('Lowmarket was captured by the Saltmarch Corsairs.', 'settlement.lowmarket')[0]?.to, 'faction.saltmarch-corsairs');
+    assert.equal(changes('At dusk Saint Orrin fell to the Iron Tithe.', 'settlement.saint-orrin')[0]?.to, 'faction.iron-tithe');
+  });
+  test('negations and attempts produce no change', () => {
+    for (const text of [
+      'The Iron Tithe did not seize the Kyther Range.',
+      'The Iron Tithe failed to capture the Kyther Range.',
+      'The Iron Tithe never captured the Kyther Range.',
+      'The Iron Tithe tried to take control of the Kyther Range.',
+      'The Iron Tithe marched to seize the Kyther Range.',
+    ]) assert.deepEqual(changes(text, 'region.kyther-range'), [], text);
+  });
+  test('a negation in an earlier clause does not cancel a later verb', () => {
+    assert.equal(changes('The Iron Tithe did not hesitate, and seized the Kyther Range.', 'region.kyther-range').length, 1);
+  });
+  test('region status: threatened, devastated, stable', () => {
+    const status = (text: string, id: string) => changes(text, id).find((c) => c.kind === 'status')?.to;
+    assert.equal(status('Duskmere Vale is under threat.', 'region.duskmere-vale'), 'threatened');
+    assert.equal(status('The Ashen Steppe was ravaged by fire.', 'region.ashen-steppe'), 'devastated');
+    assert.equal(status('Harrowgate lies ruined.', 'settlement.harrowgate'), 'devastated');
+    assert.equal(status('By spring the Glasswater Fens were stabilised.', 'region.glasswater-fens'), 'stable');
+    assert.equal(status('At last Brackwater was secured.', 'settlement.brackwater'), 'stable');
+    assert.equal(status('Brackwater was not ravaged.', 'settlement.brackwater'), undefined);
+    assert.equal(status('The Iron Tithe threatened to burn Brackwater.', 'settlement.brackwater'), undefined);
+  });
+  test('the same fact seen twice keeps the higher-confidence mention', () => {
+    const r = extract(['Rumour says the Iron Tithe seized Lowmarket.', 'The Iron Tithe seized Lowmarket.']);
+    const ms = byId(r, 'settlement.lowmarket');
+    assert.equal(ms.length, 1);
+    assert.equal(ms[0]?.confidence, 0.95);
+    assert.equal(ms[0]?.source.turnId, 't1');
+  });
+});
+
+describe('prohibited capabilities', () => {
+  test('named capabilities carry id and severity', () => {
+    const r = extract(['Sera Quillon raised the scout from the dead.']);
+    assert.deepEqual(byId(r, 'character.sera-quillon')[0]?.capabilityRefs, [{ capabilityId: 'capability.resurrection', severity: 'high', known: true, matchedText: 'from the dead' }]);
+  });
+  test('a capability in a sentence without entities attaches to the turn, then the scene; else it is kept visible', () => {
+    const r = extract([turn('a', 'Edric Thane knelt.'), turn('b', 'Then someone turned back time.'), turn('c', 'They teleported.', { sceneId: 'other' })]);
+    assert.deepEqual(byId(r, 'character.edric-thane')[0]?.capabilityRefs.map((c) => c.capabilityId), ['capability.time-travel']);
+    assert.deepEqual(r.unattachedCapabilityRefs.map((u) => u.ref.capabilityId), ['capability.teleportation']);
+  });
+  test('unknown capability ids from metadata are flagged, not dropped', () => {
+    const r = extract([turn('a', 'Ysolde Marrow smiled.', { metadata: { capabilityRefs: ['capability.dream-walking'] } })]);
+    assert.deepEqual(byId(r, 'character.ysolde-marrow')[0]?.capabilityRefs, [{ capabilityId: 'capability.dream-walking', severity: 'unknown', known: false, matchedText: null }]);
+  });
+});
+
+describe('new-entity candidates (wink-nlp)', () => {
+  test('unknown proper names become typed candidates; the player character and lexicon names do not', () => {
+    const r = extract([
+      'Captain Veyla Strand of the Silver Hand met Kestrel Vane near the Kyther Range.',
+      'They rode on to the Orlen Vale and the Thornmarket Keep.',
+      'Envoys of the Ashen-Eyed Wardens carried the Moonlit Codex.',
+    ]);
+    const got = Object.fromEntries(r.candidates.map((c) => [c.name, c.entityType]));
+    assert.deepEqual(got, { 'Veyla Strand': 'character', 'Silver Hand': 'faction', 'Orlen Vale': 'region', 'Thornmarket Keep': 'settlement', 'Ashen-Eyed Wardens': 'faction', 'Moonlit Codex': 'artifact' });
+    const veyla = r.candidates.find((c) => c.name === 'Veyla Strand');
+    assert.equal(veyla?.typeCue, 'Captain');
+    assert.equal(veyla?.proposedEntityId, 'character.veyla-strand');
+    assert.ok((veyla?.confidence ?? 0) < 0.95);
+  });
+  test('the pre-filter keeps ordinary and fully matched sentences away from the tagger', () => {
+    let calls = 0;
+    const tagger: PosTagger = { tag: () => { calls++; return []; } };
+    extract(['The Thalric Order rode to Harrowgate.', 'I keep quiet and watch.', 'Old Vell laughed.', 'Strangers came.'], { tagger });
+    assert.equal(calls, 0);
+    extract(['The Thalric Order met Veyla Strand.'], { tagger });
+    assert.equal(calls, 1);
+  });
+  test('tagger: null disables candidates (the no-NER baseline)', () => {
+    assert.equal(extract(['Captain Veyla Strand arrived.'], { tagger: null }).candidates.length, 0);
+  });
+  test('repeat sightings raise confidence, capped', () => {
+    const r = extract(['We met Veyla Strand.', 'Later, Veyla Strand left.', 'Nobody trusts Veyla Strand.']);
+    const c = r.candidates[0];
+    assert.equal(c?.occurrences, 3);
+    assert.equal(c?.confidence, 0.65);
+  });
+});
