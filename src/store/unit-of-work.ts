@@ -87,6 +87,16 @@ export interface BatchedOperation<T> {
 
 let savepointCounter = 0;
 
+/** The notification channel that wakes other processes' event relays (src/telemetry/event-relay.ts). */
+export const eventsChannel = 'afterword_events';
+
+/**
+ * At most one events NOTIFY per this many milliseconds per process: on PostgreSQL, commits that
+ * carry a NOTIFY are serialised by a database-wide lock, so notifying on every transaction would
+ * cap engine throughput. Relays poll once more shortly after a wake to pick up the rest.
+ */
+const eventsNotifyIntervalMs = 25;
+
 /**
  * Runs units of work against the driver and announces their events after commit. Also offers
  * `transactBatch`: several independent operations in ONE commit, each isolated by a savepoint,
@@ -101,11 +111,24 @@ export class TransactionRunner {
     private readonly ids: IdSource,
   ) {}
 
+  private lastEventsNotifyAt = 0;
+
+  /** Wake other processes' relays (delivered on commit), throttled; where the driver can notify. */
+  private async notifyEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
+    if (!this.driver.notify || !outboxes.some((o) => o.events.length > 0)) return;
+    const now = Date.now();
+    if (now - this.lastEventsNotifyAt < eventsNotifyIntervalMs) return;
+    this.lastEventsNotifyAt = now;
+    await this.driver.notify(executor, eventsChannel, '');
+  }
+
   async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     let outbox: OutboxTx | undefined;
     const result = await this.driver.transaction(async (executor) => {
       outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids);
-      return fn(outbox);
+      const value = await fn(outbox);
+      await this.notifyEvents(executor, [outbox]);
+      return value;
     });
     if (outbox) this.announce([outbox]);
     return result;
@@ -132,6 +155,7 @@ export class TransactionRunner {
           results.push({ status: 'rejected', reason });
         }
       }
+      await this.notifyEvents(executor, outboxes);
       return results;
     });
     this.announce(outboxes);
