@@ -60,15 +60,17 @@ export const configSchema = z.object({
       rateLimitPerMinute: z.number().int().min(1).default(6_000),
     })
     .prefault({}),
+  /** Publishing cadence (spec section 7); the names match the domain's CadenceConfig. */
   cadence: z
     .object({
       moderationOpensAfterMs: z.number().int().min(0).default(minutes(15)),
       moderationWindowMs: z.number().int().min(0).default(minutes(45)),
-      escalationsAfterMs: z.array(z.number().int().min(0)).default([minutes(30), minutes(40)]),
-      batchAfterMs: z.number().int().min(0).default(minutes(60)),
+      escalationOffsetsMs: z.array(z.number().int().min(0)).default([minutes(30), minutes(40)]),
+      loreBatchAfterMs: z.number().int().min(0).default(minutes(60)),
       digestHour: z.number().int().min(0).max(23).default(2),
+      digestMinute: z.number().int().min(0).max(59).default(0),
       timeZone: z.string().default('UTC'),
-      maxDeferralMs: z.number().int().min(0).default(minutes(12 * 60)),
+      maxOverrideMs: z.number().int().min(0).default(minutes(12 * 60)),
     })
     .prefault({}),
   http: z

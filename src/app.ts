@@ -1,0 +1,200 @@
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import { type Clock, type IdSource, randomIds, systemClock } from './clock.js';
+import type { AfterwordConfig } from './config.js';
+import { latestSummary, listMentions } from './canon/summary-store.js';
+import { WorldCatalog } from './canon/world-catalog.js';
+import type { Summariser } from './domain/index.js';
+import { DurableEngine } from './engine/engine.js';
+import { AfterwordError } from './errors.js';
+import { SessionMemory } from './sessions/session-memory.js';
+import { validateSessionId } from './sessions/session-input.js';
+import { AlertService } from './services/alert-service.js';
+import { ModerationService } from './services/moderation-service.js';
+import { PublishingService } from './services/publishing-service.js';
+import { pendingMigrations } from './store/migrate.js';
+import { readInt, readJson, placeholders } from './store/ports.js';
+import { WorkLock } from './store/sqlite/process-lock.js';
+import { openStore, type Store } from './store/store.js';
+import { EventBus, type EventFilter } from './telemetry/event-bus.js';
+import { logEvents } from './telemetry/event-log.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { createMetrics } from './telemetry/metrics.js';
+import type { StoredEvent, Topic } from './telemetry/topics.js';
+import { closureWorkflowName } from './workflow/closure-payload.js';
+import { closureWorkflow } from './workflow/closure-workflow.js';
+import { ClosureWorkflowOrchestrator } from './workflow/closure-workflow-orchestrator.js';
+import { batchWorkflow, digestWorkflow } from './workflow/publishing-workflows.js';
+import { SessionClosureCoordinator } from './workflow/session-closure-coordinator.js';
+
+export interface AfterwordOptions {
+  logger?: Logger;
+  clock?: Clock;
+  ids?: IdSource;
+  summariser?: Summariser;
+  /** Jitter source for retry back-off. */
+  random?: () => number;
+}
+
+export interface Afterword {
+  readonly config: AfterwordConfig;
+  readonly store: Store;
+  readonly bus: EventBus;
+  /** Alias of `bus`, for the HTTP layer's SSE stream. */
+  readonly events: EventBus;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly metrics: Registry;
+  readonly engine: DurableEngine;
+  readonly sessions: SessionMemory;
+  readonly coordinator: SessionClosureCoordinator;
+  readonly world: WorldCatalog;
+  readonly moderation: ModerationService;
+  readonly publishing: PublishingService;
+  readonly alerts: AlertService;
+  readonly artefacts: {
+    summary(sessionId: string, version?: number): Promise<unknown>;
+    mentions(sessionId: string): Promise<unknown[]>;
+  };
+  readonly lore: { search(query: unknown, limit?: number): ReturnType<PublishingService['search']> };
+  orchestrator: ClosureWorkflowOrchestrator | null;
+  eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
+  readiness(): Promise<{ ready: boolean; storeReachable: boolean; migrationsApplied: boolean; workersRunning: boolean; pendingMigrations: string[] }>;
+  /** Start `concurrency` in-process workers (refused on SQLite if another process works on the file). */
+  startWorkers(concurrency?: number): Promise<ClosureWorkflowOrchestrator>;
+  /** Drain workers, release leases, close the store. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: wires store, engine, workflows, services and telemetry from one config. */
+export async function createAfterword(config: AfterwordConfig, options: AfterwordOptions = {}): Promise<Afterword> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? randomIds;
+  const bus = new EventBus(logger);
+  const origin = `${hostname()}:${process.pid}:${ids.uuid().slice(0, 8)}`;
+  const store = await openStore(config, { bus, clock, ids, origin });
+  const engine = new DurableEngine({
+    store,
+    logger,
+    clock,
+    ids,
+    settings: config.engine,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  const world = new WorldCatalog(store);
+  engine.register(
+    closureWorkflow({
+      engine,
+      world,
+      ids,
+      config,
+      logger,
+      historyRetention: config.closure.historyRetention,
+      slaMs: config.closure.slaMs,
+      ...(options.summariser ? { summariser: options.summariser } : {}),
+    }),
+  );
+  engine.register(batchWorkflow({ world }));
+  engine.register(digestWorkflow());
+
+  const sessions = new SessionMemory(store, config);
+  const coordinator = new SessionClosureCoordinator({ store, engine, sessions, bus, config, ids, logger });
+  const moderation = new ModerationService({ store, engine, ids });
+  const publishing = new PublishingService({ store, config, ids });
+  const alerts = new AlertService(store);
+  const metrics = createMetrics(bus, () => engine.countByStatus());
+  const stopLogging = logEvents(bus, logger);
+  const lock = store.driver.capabilities.multipleProcesses ? null : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
+  let stopped = false;
+
+  const app: Afterword = {
+    config,
+    store,
+    bus,
+    events: bus,
+    logger,
+    clock,
+    ids,
+    metrics,
+    engine,
+    sessions,
+    coordinator,
+    world,
+    moderation,
+    publishing,
+    alerts,
+    orchestrator: null,
+    artefacts: {
+      async summary(sessionId, version) {
+        validateSessionId(sessionId);
+        await sessions.summary(sessionId);
+        const summary = await latestSummary(store.driver, sessionId, version);
+        if (!summary) throw new AfterwordError('not_found', `session ${sessionId} has no story summary${version ? ` version ${version}` : ''} yet`);
+        return summary;
+      },
+      async mentions(sessionId) {
+        validateSessionId(sessionId);
+        await sessions.summary(sessionId);
+        return listMentions(store.driver, sessionId);
+      },
+    },
+    lore: { search: (query, limit) => publishing.search(query, limit) },
+
+    async eventsSince(lastId, filter = {}, limit = 1000) {
+      const where = ['id > ?'];
+      const params: unknown[] = [lastId];
+      if (filter.sessionId) (where.push('session_id = ?'), params.push(filter.sessionId));
+      if (filter.topics?.length) (where.push(`topic IN (${placeholders(filter.topics.length)})`), params.push(...filter.topics));
+      const rows = await store.driver.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, limit]);
+      return rows
+        .map((r) => ({
+          id: readInt(r.id),
+          topic: r.topic as Topic,
+          sessionId: (r.session_id as string | null) ?? null,
+          jobId: (r.job_id as string | null) ?? null,
+          origin: String(r.origin),
+          payload: readJson(r.payload, {}),
+          createdAt: readInt(r.created_at),
+        }))
+        .filter((e) => !filter.prefixes?.length || filter.prefixes.some((p) => e.topic.startsWith(p)));
+    },
+
+    async readiness() {
+      let storeReachable = false;
+      let pending: string[] = [];
+      try {
+        await store.driver.query('SELECT 1 AS ok');
+        storeReachable = true;
+        pending = await pendingMigrations(store.driver);
+      } catch {
+        storeReachable = false;
+      }
+      const workersRunning = app.orchestrator !== null || config.workers.concurrency === 0;
+      const migrationsApplied = storeReachable && pending.length === 0;
+      return { ready: storeReachable && migrationsApplied && workersRunning, storeReachable, migrationsApplied, workersRunning, pendingMigrations: pending };
+    },
+
+    async startWorkers(concurrency = config.workers.concurrency) {
+      if (app.orchestrator) return app.orchestrator;
+      lock?.acquire();
+      const orchestrator = new ClosureWorkflowOrchestrator(engine, { concurrency, workflows: [closureWorkflowName, ...[...engine.workflows.keys()].filter((n) => n !== closureWorkflowName)] });
+      await orchestrator.start();
+      app.orchestrator = orchestrator;
+      return orchestrator;
+    },
+
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      if (app.orchestrator) await app.orchestrator.stop();
+      lock?.release();
+      stopLogging();
+      await store.close();
+      logger.flush?.();
+    },
+  };
+  return app;
+}

@@ -1,0 +1,103 @@
+import type { ModerationDecision, WorldDelta } from '../domain/index.js';
+import { placeholders, readJson, type SqlExecutor } from '../store/ports.js';
+
+/** The world delta queue and moderation decisions. */
+
+export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId: string, now: number): Promise<void> {
+  for (const delta of deltas) {
+    await db.run(
+      `INSERT INTO world_deltas (delta_id, session_id, job_id, entity_id, status, requires_moderation, record, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        delta.deltaId,
+        delta.sessionId,
+        jobId,
+        delta.entityId,
+        delta.status,
+        delta.safety.requiresModeration ? 1 : 0,
+        JSON.stringify(delta),
+        now,
+        now,
+      ],
+    );
+  }
+}
+
+function rowToDelta(row: Record<string, unknown>): WorldDelta & { appliedAt: number | null } {
+  const delta = readJson<WorldDelta>(row.record, null as never);
+  // The status column is the truth: decisions update it without rewriting the record.
+  return { ...delta, status: row.status as WorldDelta['status'], appliedAt: row.applied_at === null ? null : Number(row.applied_at) };
+}
+
+export interface DeltaQuery {
+  status?: string | undefined;
+  sessionId?: string | undefined;
+  jobId?: string | undefined;
+  limit?: number | undefined;
+}
+
+export async function listDeltas(db: SqlExecutor, query: DeltaQuery = {}): Promise<Array<WorldDelta & { appliedAt: number | null }>> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) (where.push('status = ?'), params.push(query.status));
+  if (query.sessionId) (where.push('session_id = ?'), params.push(query.sessionId));
+  if (query.jobId) (where.push('job_id = ?'), params.push(query.jobId));
+  const rows = await db.query(
+    `SELECT * FROM world_deltas ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, delta_id LIMIT ?`,
+    [...params, query.limit ?? 500],
+  );
+  return rows.map(rowToDelta);
+}
+
+export async function getDelta(db: SqlExecutor, deltaId: string): Promise<(WorldDelta & { appliedAt: number | null; jobId: string }) | null> {
+  const [row] = await db.query('SELECT * FROM world_deltas WHERE delta_id = ?', [deltaId]);
+  return row ? { ...rowToDelta(row), jobId: String(row.job_id) } : null;
+}
+
+/** Deltas of OTHER sessions still open (pending or awaiting review): conflicts are checked against them. */
+export async function openDeltasOfOtherSessions(db: SqlExecutor, sessionId: string): Promise<WorldDelta[]> {
+  const rows = await db.query(
+    `SELECT * FROM world_deltas WHERE session_id <> ? AND status IN ('pending', 'needs-review', 'escalated') AND applied_at IS NULL`,
+    [sessionId],
+  );
+  return rows.map(rowToDelta);
+}
+
+export async function setDeltaStatus(db: SqlExecutor, deltaId: string, status: string, now: number): Promise<void> {
+  await db.run('UPDATE world_deltas SET status = ?, updated_at = ? WHERE delta_id = ?', [status, now, deltaId]);
+}
+
+export async function markApplied(db: SqlExecutor, deltaIds: string[], now: number): Promise<void> {
+  if (deltaIds.length === 0) return;
+  await db.run(`UPDATE world_deltas SET applied_at = ?, updated_at = ? WHERE delta_id IN (${placeholders(deltaIds.length)})`, [
+    now,
+    now,
+    ...deltaIds,
+  ]);
+}
+
+export async function insertDecision(db: SqlExecutor, id: string, decision: ModerationDecision): Promise<void> {
+  await db.run('INSERT INTO moderation_decisions (id, delta_id, decision, actor, note, decided_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    id,
+    decision.deltaId,
+    decision.decision,
+    decision.actor,
+    decision.note ?? null,
+    decision.decidedAt,
+  ]);
+}
+
+export async function decisionsFor(db: SqlExecutor, deltaIds: string[]): Promise<ModerationDecision[]> {
+  if (deltaIds.length === 0) return [];
+  const rows = await db.query(
+    `SELECT * FROM moderation_decisions WHERE delta_id IN (${placeholders(deltaIds.length)}) ORDER BY decided_at, id`,
+    deltaIds,
+  );
+  return rows.map((r) => ({
+    deltaId: String(r.delta_id),
+    decision: r.decision as ModerationDecision['decision'],
+    actor: String(r.actor),
+    decidedAt: Number(r.decided_at),
+    ...(r.note ? { note: String(r.note) } : {}),
+  }));
+}

@@ -1,0 +1,162 @@
+import type { PublishingPlan } from '../domain/index.js';
+import { readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
+import type { SqlDialect } from '../store/dialect.js';
+
+/**
+ * Publishing batches and published lore. Batch lifecycle (status column):
+ *   awaiting_moderation ──every blocking delta decided──▶ ready ──batch time──▶ published
+ * A batch never skips the gate; `published` is terminal.
+ */
+
+export type StoredBatchStatus = 'awaiting_moderation' | 'ready' | 'published';
+
+export interface StoredBatch {
+  batchId: string;
+  sessionId: string;
+  jobId: string;
+  status: StoredBatchStatus;
+  scheduledAt: number;
+  plan: PublishingPlan;
+  createdAt: number;
+  updatedAt: number;
+  publishedAt: number | null;
+}
+
+function rowToBatch(row: Row): StoredBatch {
+  return {
+    batchId: String(row.batch_id),
+    sessionId: String(row.session_id),
+    jobId: String(row.job_id),
+    status: row.status as StoredBatchStatus,
+    scheduledAt: readInt(row.scheduled_at),
+    plan: readJson<PublishingPlan>(row.plan, null as never),
+    createdAt: readInt(row.created_at),
+    updatedAt: readInt(row.updated_at),
+    publishedAt: readOptionalInt(row.published_at),
+  };
+}
+
+export async function insertBatch(db: SqlExecutor, plan: PublishingPlan, jobId: string, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO publishing_batches (batch_id, session_id, job_id, status, scheduled_at, plan, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [plan.batchId, plan.sessionId, jobId, plan.status, plan.scheduledAt, JSON.stringify(plan), now, now],
+  );
+}
+
+export async function getBatch(db: SqlExecutor, batchId: string): Promise<StoredBatch | null> {
+  const [row] = await db.query('SELECT * FROM publishing_batches WHERE batch_id = ?', [batchId]);
+  return row ? rowToBatch(row) : null;
+}
+
+export async function listBatches(db: SqlExecutor, query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }): Promise<StoredBatch[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.sessionId) (where.push('session_id = ?'), params.push(query.sessionId));
+  if (query.status) (where.push('status = ?'), params.push(query.status));
+  const rows = await db.query(
+    `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC LIMIT ?`,
+    [...params, query.limit ?? 200],
+  );
+  return rows.map(rowToBatch);
+}
+
+export async function updateBatch(db: SqlExecutor, batch: { batchId: string; status: StoredBatchStatus; plan: PublishingPlan; scheduledAt: number }, now: number): Promise<void> {
+  await db.run('UPDATE publishing_batches SET status = ?, plan = ?, scheduled_at = ?, updated_at = ? WHERE batch_id = ?', [
+    batch.status,
+    JSON.stringify(batch.plan),
+    batch.scheduledAt,
+    now,
+    batch.batchId,
+  ]);
+}
+
+export async function markBatchPublished(db: SqlExecutor, batchId: string, now: number): Promise<boolean> {
+  const result = await db.run(
+    `UPDATE publishing_batches SET status = 'published', published_at = ?, updated_at = ? WHERE batch_id = ? AND status = 'ready'`,
+    [now, now, batchId],
+  );
+  return result.changes === 1;
+}
+
+export interface LoreDocument {
+  docId: string;
+  kind: 'bundle' | 'card';
+  entityId: string | null;
+  sessionId: string;
+  batchId: string;
+  title: string;
+  body: string;
+  version: number;
+  record: unknown;
+}
+
+/** Publish a document and index it for search, replacing an older version of the same id. */
+export async function publishDocument(db: SqlExecutor, dialect: SqlDialect, doc: LoreDocument, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO lore_documents (doc_id, kind, entity_id, session_id, batch_id, title, body, version, record, published_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, version = excluded.version,
+       record = excluded.record, batch_id = excluded.batch_id, published_at = excluded.published_at`,
+    [doc.docId, doc.kind, doc.entityId, doc.sessionId, doc.batchId, doc.title, doc.body, doc.version, JSON.stringify(doc.record), now],
+  );
+  if (dialect.name === 'sqlite') {
+    // FTS5 keeps its own copy; PostgreSQL indexes a generated tsvector column instead.
+    await db.run('DELETE FROM lore_search WHERE doc_id = ?', [doc.docId]);
+    await db.run('INSERT INTO lore_search (doc_id, title, body) VALUES (?, ?, ?)', [doc.docId, doc.title, doc.body]);
+  }
+}
+
+/** The version the search index holds for a document (drift detection compares it). */
+export async function indexedVersion(db: SqlExecutor, docId: string): Promise<number | null> {
+  const [row] = await db.query<{ version: number }>('SELECT version FROM lore_documents WHERE doc_id = ?', [docId]);
+  return row ? readInt(row.version) : null;
+}
+
+export interface LoreHit {
+  docId: string;
+  kind: string;
+  entityId: string | null;
+  sessionId: string;
+  title: string;
+  snippet: string;
+  version: number;
+  publishedAt: number;
+}
+
+/** Quote every term so user input can never be parsed as FTS syntax. */
+function ftsQuery(query: string): string {
+  return query
+    .split(/\s+/)
+    .map((t) => t.replace(/"/g, ''))
+    .filter(Boolean)
+    .map((t) => `"${t}"`)
+    .join(' ');
+}
+
+export async function searchLore(db: SqlExecutor, dialect: SqlDialect, query: string, limit: number): Promise<LoreHit[]> {
+  const rows =
+    dialect.name === 'sqlite'
+      ? await db.query(
+          `SELECT d.*, snippet(lore_search, 2, '[', ']', '…', 16) AS snippet FROM lore_search
+           JOIN lore_documents d ON d.doc_id = lore_search.doc_id
+           WHERE lore_search MATCH ? ORDER BY bm25(lore_search) LIMIT ?`,
+          [ftsQuery(query), limit],
+        )
+      : await db.query(
+          `SELECT d.*, ts_headline('english', d.body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet
+           FROM lore_documents d, websearch_to_tsquery('english', ?) q
+           WHERE d.search_vector @@ q ORDER BY ts_rank(d.search_vector, q) DESC LIMIT ?`,
+          [query, limit],
+        );
+  return rows.map((r) => ({
+    docId: String(r.doc_id),
+    kind: String(r.kind),
+    entityId: (r.entity_id as string | null) ?? null,
+    sessionId: String(r.session_id),
+    title: String(r.title),
+    snippet: String(r.snippet ?? ''),
+    version: readInt(r.version),
+    publishedAt: readInt(r.published_at),
+  }));
+}

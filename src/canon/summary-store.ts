@@ -1,0 +1,52 @@
+import type { EntityMention, StorySummary } from '../domain/index.js';
+import { readInt, readJson, type SqlExecutor } from '../store/ports.js';
+
+/** Story summaries (versioned per session) and entity mentions, written by the closure steps. */
+
+export async function nextSummaryVersion(db: SqlExecutor, sessionId: string): Promise<number> {
+  const [row] = await db.query<{ v: number | null }>('SELECT MAX(version) AS v FROM story_summaries WHERE session_id = ?', [sessionId]);
+  return (row?.v === null || row?.v === undefined ? 0 : readInt(row.v)) + 1;
+}
+
+export async function insertSummary(db: SqlExecutor, summary: StorySummary, jobId: string, now: number): Promise<void> {
+  await db.run('INSERT INTO story_summaries (session_id, version, job_id, record, created_at) VALUES (?, ?, ?, ?, ?)', [
+    summary.sessionId,
+    summary.version,
+    jobId,
+    JSON.stringify(summary),
+    now,
+  ]);
+}
+
+export async function latestSummary(db: SqlExecutor, sessionId: string, version?: number): Promise<StorySummary | null> {
+  const rows = await db.query(
+    version === undefined
+      ? 'SELECT record FROM story_summaries WHERE session_id = ? ORDER BY version DESC LIMIT 1'
+      : 'SELECT record FROM story_summaries WHERE session_id = ? AND version = ?',
+    version === undefined ? [sessionId] : [sessionId, version],
+  );
+  return rows[0] ? readJson<StorySummary>(rows[0].record, null as never) : null;
+}
+
+export async function countSummaries(db: SqlExecutor, sessionId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?', [sessionId]);
+  return readInt(row?.n ?? 0);
+}
+
+export async function insertMentions(db: SqlExecutor, mentions: EntityMention[], jobId: string, now: number): Promise<void> {
+  for (const mention of mentions) {
+    await db.run(
+      `INSERT INTO entity_mentions (mention_id, session_id, job_id, entity_id, confidence, record, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [mention.mentionId, mention.source.sessionId, jobId, mention.entityId, mention.confidence, JSON.stringify(mention), now],
+    );
+  }
+}
+
+export async function listMentions(db: SqlExecutor, sessionId: string, jobId?: string): Promise<EntityMention[]> {
+  const rows = await db.query(
+    `SELECT record FROM entity_mentions WHERE session_id = ? ${jobId ? 'AND job_id = ?' : ''} ORDER BY created_at, mention_id`,
+    jobId ? [sessionId, jobId] : [sessionId],
+  );
+  return rows.map((r) => readJson<EntityMention>(r.record, null as never));
+}

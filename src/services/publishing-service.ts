@@ -1,0 +1,78 @@
+import type { IdSource } from '../clock.js';
+import { getBatch, listBatches, searchLore, updateBatch } from '../canon/publishing-store.js';
+import type { AfterwordConfig } from '../config.js';
+import { applyOverride } from '../domain/index.js';
+import { isDomainValidationError } from '../domain/errors.js';
+import { AfterwordError, invalidInput } from '../errors.js';
+import { getSession, updateCadence } from '../sessions/session-store.js';
+import type { Store } from '../store/store.js';
+import { batchWorkflowName } from '../workflow/publishing-workflows.js';
+
+/** The publishing schedule (one cadence per session), operator overrides, and lore search. */
+export class PublishingService {
+  constructor(private readonly deps: { store: Store; config: AfterwordConfig; ids: IdSource }) {}
+
+  batches(query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }) {
+    return listBatches(this.deps.store.driver, query);
+  }
+
+  async batch(batchId: string) {
+    const batch = await getBatch(this.deps.store.driver, batchId);
+    if (!batch) throw new AfterwordError('batch_not_found', `batch ${batchId} does not exist`);
+    return batch;
+  }
+
+  async schedule(sessionId: string) {
+    const session = await getSession(this.deps.store.driver, sessionId);
+    if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
+    const batches = await listBatches(this.deps.store.driver, { sessionId });
+    return { sessionId, cadence: session.cadence, batches };
+  }
+
+  /**
+   * Defer (or advance) a session's lore batch; capped at `cadence.maxOverrideMs` after the planned
+   * time. The cadence, the batch row and the due-later job move together, and the override is recorded.
+   */
+  async override(sessionId: string, input: { batchAt: unknown; actor: string; reason?: string | undefined }) {
+    const batchAt = typeof input.batchAt === 'string' ? Date.parse(input.batchAt) : input.batchAt;
+    if (typeof batchAt !== 'number' || !Number.isFinite(batchAt)) {
+      throw invalidInput([{ field: 'batchAt', reason: 'must be an ISO-8601 time or epoch milliseconds' }]);
+    }
+    return this.deps.store.transact(async (tx) => {
+      const session = await getSession(tx, sessionId);
+      if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
+      if (!session.cadence) throw new AfterwordError('invalid_input', `session ${sessionId} has no cadence yet (close it first)`, { issues: [{ field: 'sessionId', reason: 'session is not closed' }] });
+      let cadence;
+      try {
+        cadence = applyOverride(session.cadence, batchAt, this.deps.config.cadence, { appliedAt: tx.now, actor: input.actor, note: input.reason ?? null });
+      } catch (error) {
+        if (isDomainValidationError(error)) {
+          throw new AfterwordError(error.code === 'override_exceeds_limit' ? 'override_exceeds_limit' : 'invalid_input', error.message, { issues: error.issues, retryable: false });
+        }
+        throw error;
+      }
+      await updateCadence(tx, sessionId, cadence, tx.now);
+      const batches = await listBatches(tx, { sessionId });
+      for (const batch of batches.filter((b) => b.status !== 'published')) {
+        await updateBatch(tx, { ...batch, scheduledAt: cadence.nextBatchAt, plan: { ...batch.plan, scheduledAt: cadence.nextBatchAt } }, tx.now);
+        await tx.run(
+          "UPDATE jobs SET run_at = ?, updated_at = ? WHERE workflow = ? AND idempotency_key = ? AND status IN ('queued', 'retrying')",
+          [cadence.nextBatchAt, tx.now, batchWorkflowName, `batch:${batch.batchId}`],
+        );
+        await tx.run(
+          'INSERT INTO schedule_overrides (id, session_id, batch_id, previous_at, requested_at, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [this.deps.ids.uuid(), sessionId, batch.batchId, batch.scheduledAt, cadence.nextBatchAt, input.actor, input.reason ?? null, tx.now],
+        );
+      }
+      await tx.emit('telemetry.publish.schedule.overridden', { sessionId, nextBatchAt: cadence.nextBatchAt, actor: input.actor });
+      return { sessionId, cadence };
+    });
+  }
+
+  async search(query: unknown, limit = 20) {
+    if (typeof query !== 'string' || query.trim().length === 0 || query.length > 200) {
+      throw invalidInput([{ field: 'q', reason: 'must be a non-empty search text of at most 200 characters' }]);
+    }
+    return searchLore(this.deps.store.driver, this.deps.store.dialect, query.trim(), Math.min(Math.max(limit, 1), 100));
+  }
+}

@@ -1,0 +1,242 @@
+import type { AfterwordConfig } from '../config.js';
+import { AfterwordError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Tx } from '../store/unit-of-work.js';
+import { parseChanges, parseContext, parseTurns, validateSessionId } from './session-input.js';
+import {
+  appendChange,
+  bumpTranscript,
+  countRuns,
+  existingTurnTexts,
+  getSession,
+  insertSession,
+  insertTurns,
+  listRuns,
+  listSessions,
+  loadTurns,
+  updateSessionContext,
+} from './session-store.js';
+import type { Page, SessionRecord, SessionSummary, StoredTurn, WorkflowRun } from './session-types.js';
+
+export interface AppendTurnsResult {
+  sessionId: string;
+  appended: number;
+  duplicates: number;
+  turnCount: number;
+}
+
+function encodeCursor(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeCursor<T>(cursor: string | undefined, field = 'cursor'): T | undefined {
+  if (!cursor) return undefined;
+  try {
+    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
+  } catch {
+    throw new AfterwordError('invalid_input', `${field}: is not a cursor this server issued`, {
+      issues: [{ field, reason: 'is not a cursor this server issued' }],
+      retryable: false,
+    });
+  }
+}
+
+/**
+ * Session memory (spec section 1): sessions, idempotent turn appends, the change feed and the
+ * directory summary. Every write validates the whole input first and runs in one transaction,
+ * so bad input writes nothing.
+ */
+export class SessionMemory {
+  constructor(
+    private readonly store: Store,
+    private readonly config: AfterwordConfig,
+  ) {}
+
+  async requireSession(db: Tx | Store['driver'], sessionId: string): Promise<SessionRecord> {
+    const session = await getSession(db, sessionId);
+    if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
+    return session;
+  }
+
+  /** Create a session or replace its metadata. Returns whether it was created. */
+  async upsert(sessionIdInput: unknown, contextInput: unknown): Promise<{ session: SessionSummary; created: boolean }> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const context = parseContext(contextInput);
+    const created = await this.store.transact(async (tx) => {
+      const inserted = await insertSession(tx, sessionId, context, tx.now);
+      if (!inserted) {
+        const existing = await this.requireSession(tx, sessionId);
+        if (existing.status === 'closed') {
+          throw new AfterwordError('session_closed', `session ${sessionId} is closed; its metadata can no longer change`);
+        }
+        await updateSessionContext(tx, sessionId, context, tx.now);
+      } else {
+        await tx.emit('session.created', { sessionId, createdAt: tx.now });
+      }
+      return inserted;
+    });
+    return { session: await this.summary(sessionId), created };
+  }
+
+  /**
+   * Append turns idempotently by turnId: a repeat with the same text is skipped, a repeat with
+   * different text is refused (`turn_conflict`) and the whole batch writes nothing.
+   */
+  async appendTurns(sessionIdInput: unknown, rawTurns: unknown, field = 'turns'): Promise<AppendTurnsResult> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const limits = this.config.limits;
+    const turns = parseTurns(rawTurns, Date.now(), limits, field);
+    return this.store.transact(async (tx) => {
+      const session = await this.requireSession(tx, sessionId);
+      if (session.status === 'closed') {
+        throw new AfterwordError('session_closed', `session ${sessionId} is closed; turns can no longer be appended`);
+      }
+      return this.appendTurnsInTx(tx, session, turns, field);
+    });
+  }
+
+  async appendTurnsInTx(
+    tx: Tx,
+    session: SessionRecord,
+    turns: Awaited<ReturnType<typeof parseTurns>>,
+    field = 'turns',
+  ): Promise<AppendTurnsResult> {
+    const existing = await existingTurnTexts(
+      tx,
+      session.sessionId,
+      turns.map((t) => t.turnId),
+    );
+    const fresh = [];
+    const seenInBatch = new Set<string>();
+    for (const [index, turn] of turns.entries()) {
+      const stored = existing.get(turn.turnId);
+      if (stored !== undefined) {
+        if (stored !== turn.text) {
+          throw new AfterwordError('turn_conflict', `${field}[${index}].turnId: turn "${turn.turnId}" already exists with different text`, {
+            issues: [{ field: `${field}[${index}].turnId`, reason: `turn "${turn.turnId}" already exists with different text` }],
+            retryable: false,
+          });
+        }
+        continue;
+      }
+      if (seenInBatch.has(turn.turnId)) continue;
+      seenInBatch.add(turn.turnId);
+      fresh.push(turn);
+    }
+    const limit = this.config.limits.maxTurnsPerSession;
+    if (session.turnCount + fresh.length > limit) {
+      throw new AfterwordError(
+        'transcript_too_large',
+        `${field}: session ${session.sessionId} would have ${session.turnCount + fresh.length} turns; the limit is ${limit}`,
+        { issues: [{ field, reason: `transcript would exceed ${limit} turns` }], retryable: false },
+      );
+    }
+    const chars = fresh.reduce((n, t) => n + t.text.length, 0);
+    await insertTurns(tx, session.sessionId, session.turnCount + 1, fresh);
+    await bumpTranscript(tx, session.sessionId, fresh.length, chars, tx.now);
+    if (fresh.length > 0) {
+      await tx.emit('session.turnsAppended', {
+        sessionId: session.sessionId,
+        appended: fresh.length,
+        turnCount: session.turnCount + fresh.length,
+      });
+    }
+    return {
+      sessionId: session.sessionId,
+      appended: fresh.length,
+      duplicates: turns.length - fresh.length,
+      turnCount: session.turnCount + fresh.length,
+    };
+  }
+
+  /** Append change-feed entries; each gets the next cursor. */
+  async appendChanges(sessionIdInput: unknown, raw: unknown, field = 'changes'): Promise<{ sessionId: string; cursors: number[] }> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const changes = parseChanges(raw, field);
+    return this.store.transact(async (tx) => {
+      const session = await this.requireSession(tx, sessionId);
+      if (session.status === 'closed') throw new AfterwordError('session_closed', `session ${sessionId} is closed`);
+      const cursors: number[] = [];
+      for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
+      return { sessionId, cursors };
+    });
+  }
+
+  /** The directory summary (spec section 1), including `offlineLastRun` and the cadence. */
+  async summary(sessionIdInput: string): Promise<SessionSummary> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const db = this.store.driver;
+    const session = await this.requireSession(db, sessionId);
+    const [latest] = await listRuns(db, sessionId, 1);
+    return toSummary(session, latest ?? null, await countRuns(db, sessionId));
+  }
+
+  async list(query: { status?: 'active' | 'closed' | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<
+    Page<SessionSummary>
+  > {
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const before = decodeCursor<{ updatedAt: number; sessionId: string }>(query.cursor);
+    const sessions = await listSessions(this.store.driver, { status: query.status, before, limit });
+    const items = [];
+    for (const session of sessions) {
+      const [latest] = await listRuns(this.store.driver, session.sessionId, 1);
+      items.push(toSummary(session, latest ?? null, -1));
+    }
+    const last = sessions[sessions.length - 1];
+    return {
+      items,
+      nextCursor: sessions.length === limit && last ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }) : null,
+    };
+  }
+
+  async transcript(sessionIdInput: string, afterSeq = 0, limit = 1000): Promise<StoredTurn[]> {
+    const sessionId = validateSessionId(sessionIdInput);
+    await this.requireSession(this.store.driver, sessionId);
+    return loadTurns(this.store.driver, sessionId, afterSeq, Math.min(Math.max(limit, 1), 10_000));
+  }
+
+  /** Workflow run history, newest first, paginated; `total` says how many are kept. */
+  async history(sessionIdInput: string, query: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<Page<WorkflowRun>> {
+    const sessionId = validateSessionId(sessionIdInput);
+    await this.requireSession(this.store.driver, sessionId);
+    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const before = decodeCursor<number>(query.cursor);
+    const rows = await this.store.driver.query<{ created_at: number }>(
+      `SELECT created_at FROM workflow_runs WHERE session_id = ? ${before !== undefined ? 'AND created_at < ?' : ''}
+       ORDER BY created_at DESC, job_id DESC LIMIT ?`,
+      before !== undefined ? [sessionId, before, limit] : [sessionId, limit],
+    );
+    const items = await listRuns(this.store.driver, sessionId, limit, before);
+    const lastCreated = rows[rows.length - 1]?.created_at;
+    return {
+      items,
+      total: await countRuns(this.store.driver, sessionId),
+      nextCursor: items.length === limit && lastCreated !== undefined ? encodeCursor(Number(lastCreated)) : null,
+    };
+  }
+}
+
+export function toSummary(session: SessionRecord, latest: WorkflowRun | null, historyCount: number): SessionSummary {
+  return {
+    ...session,
+    offlinePending: session.pendingOfflineReconcile,
+    offlineLastRun: latest
+      ? {
+          status: latest.status,
+          completedAt: latest.completedAt,
+          // A duration of 0 stays 0 (spec section 9): only a missing duration is null.
+          durationMs: latest.durationMs,
+          summaryVersion: latest.summaryVersion,
+        }
+      : null,
+    lastOfflineWorkflowRun: latest,
+    historyCount,
+    publishing: session.cadence
+      ? {
+          nextBatchAt: session.cadence.nextBatchAt,
+          nextDigestAt: session.cadence.nextDigestAt,
+          moderationWindow: session.cadence.moderationWindow,
+        }
+      : null,
+  };
+}

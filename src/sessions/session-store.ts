@@ -1,0 +1,318 @@
+import type { ChangeFeedEntry, SessionContext, Turn } from '../domain/index.js';
+import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
+import type { SessionRecord, StoredTurn, WorkflowRun } from './session-types.js';
+
+/** SQL for session memory: sessions, turns, the change feed and workflow run history. */
+
+export function rowToSession(row: Row): SessionRecord {
+  return {
+    sessionId: String(row.id),
+    status: row.status as SessionRecord['status'],
+    context: readJson<SessionContext>(row.context, {}),
+    createdAt: readInt(row.created_at),
+    updatedAt: readInt(row.updated_at),
+    lastActivityAt: readInt(row.last_activity_at),
+    turnCount: readInt(row.turn_count),
+    transcriptChars: readInt(row.transcript_chars),
+    changeCursor: readInt(row.change_cursor),
+    lastAckCursor: readInt(row.last_ack_cursor),
+    closedAt: readOptionalInt(row.closed_at),
+    closedBy: (row.closed_by as string | null) ?? null,
+    closureReason: (row.closure_reason as string | null) ?? null,
+    closureTrigger: (row.closure_trigger as SessionRecord['closureTrigger']) ?? null,
+    lastClosureAuditRef: (row.last_closure_audit_ref as string | null) ?? null,
+    lastClosureJobId: (row.last_closure_job_id as string | null) ?? null,
+    closureCursor: readOptionalInt(row.closure_cursor),
+    pendingOfflineReconcile: readInt(row.pending_offline_reconcile) === 1,
+    offlineReconciledAt: readOptionalInt(row.offline_reconciled_at),
+    offlineReconcileAuditRef: (row.offline_reconcile_audit_ref as string | null) ?? null,
+    cadence: readJson(row.cadence, null),
+  };
+}
+
+export async function getSession(db: SqlExecutor, sessionId: string): Promise<SessionRecord | null> {
+  const rows = await db.query('SELECT * FROM sessions WHERE id = ?', [sessionId]);
+  return rows[0] ? rowToSession(rows[0]) : null;
+}
+
+export async function insertSession(db: SqlExecutor, sessionId: string, context: SessionContext, now: number): Promise<boolean> {
+  const result = await db.run(
+    `INSERT INTO sessions (id, status, context, created_at, updated_at, last_activity_at) VALUES (?, 'active', ?, ?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+    [sessionId, JSON.stringify(context), now, now, now],
+  );
+  return result.changes === 1;
+}
+
+export async function updateSessionContext(db: SqlExecutor, sessionId: string, context: SessionContext, now: number): Promise<void> {
+  await db.run('UPDATE sessions SET context = ?, updated_at = ?, last_activity_at = ? WHERE id = ?', [
+    JSON.stringify(context),
+    now,
+    now,
+    sessionId,
+  ]);
+}
+
+export interface SessionListQuery {
+  status?: SessionRecord['status'] | undefined;
+  /** Sessions updated before this instant / id pair (newest first). */
+  before?: { updatedAt: number; sessionId: string } | undefined;
+  limit: number;
+}
+
+export async function listSessions(db: SqlExecutor, query: SessionListQuery): Promise<SessionRecord[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.status) (where.push('status = ?'), params.push(query.status));
+  if (query.before) {
+    where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
+    params.push(query.before.updatedAt, query.before.updatedAt, query.before.sessionId);
+  }
+  const rows = await db.query(
+    `SELECT * FROM sessions ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    [...params, query.limit],
+  );
+  return rows.map(rowToSession);
+}
+
+/** Texts of already stored turns among `turnIds` (to tell idempotent repeats from conflicts). */
+export async function existingTurnTexts(db: SqlExecutor, sessionId: string, turnIds: string[]): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  for (let i = 0; i < turnIds.length; i += 500) {
+    const chunk = turnIds.slice(i, i + 500);
+    const rows = await db.query<{ turn_id: string; text: string }>(
+      `SELECT turn_id, text FROM turns WHERE session_id = ? AND turn_id IN (${placeholders(chunk.length)})`,
+      [sessionId, ...chunk],
+    );
+    for (const row of rows) found.set(row.turn_id, row.text);
+  }
+  return found;
+}
+
+export async function insertTurns(db: SqlExecutor, sessionId: string, firstSeq: number, turns: Turn[]): Promise<void> {
+  let seq = firstSeq;
+  for (const turn of turns) {
+    await db.run(
+      `INSERT INTO turns (session_id, seq, turn_id, scene_id, act_id, speaker, text, spoken_at, metadata)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [sessionId, seq++, turn.turnId, turn.sceneId, turn.actId, turn.speaker, turn.text, turn.timestamp, JSON.stringify(turn.metadata)],
+    );
+  }
+}
+
+export async function bumpTranscript(db: SqlExecutor, sessionId: string, turns: number, chars: number, now: number): Promise<void> {
+  await db.run(
+    `UPDATE sessions SET turn_count = turn_count + ?, transcript_chars = transcript_chars + ?, updated_at = ?, last_activity_at = ?
+     WHERE id = ?`,
+    [turns, chars, now, now, sessionId],
+  );
+}
+
+export async function loadTurns(db: SqlExecutor, sessionId: string, afterSeq = 0, limit = 1_000_000): Promise<StoredTurn[]> {
+  const rows = await db.query('SELECT * FROM turns WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?', [
+    sessionId,
+    afterSeq,
+    limit,
+  ]);
+  return rows.map((r) => ({
+    seq: readInt(r.seq),
+    turnId: String(r.turn_id),
+    sceneId: (r.scene_id as string | null) ?? null,
+    actId: (r.act_id as string | null) ?? null,
+    speaker: r.speaker as Turn['speaker'],
+    text: String(r.text),
+    timestamp: readInt(r.spoken_at),
+    metadata: readJson(r.metadata, {}),
+  }));
+}
+
+export async function appendChange(
+  db: SqlExecutor,
+  sessionId: string,
+  entry: Omit<ChangeFeedEntry, 'cursor' | 'createdAt'>,
+  now: number,
+): Promise<number> {
+  const [row] = await db.query<{ change_cursor: number }>(
+    'UPDATE sessions SET change_cursor = change_cursor + 1, updated_at = ? WHERE id = ? RETURNING change_cursor',
+    [now, sessionId],
+  );
+  const cursor = readInt(row?.change_cursor);
+  await db.run(
+    `INSERT INTO session_changes (session_id, cursor, kind, payload, safety_flags, capability_refs, severity, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      sessionId,
+      cursor,
+      entry.kind,
+      JSON.stringify(entry.payload),
+      JSON.stringify(entry.safetyFlags),
+      JSON.stringify(entry.capabilityRefs),
+      entry.severity ?? null,
+      now,
+    ],
+  );
+  return cursor;
+}
+
+/** The change feed up to and including `uptoCursor` (the closure's captured cursor). */
+export async function loadChanges(db: SqlExecutor, sessionId: string, uptoCursor: number): Promise<ChangeFeedEntry[]> {
+  const rows = await db.query('SELECT * FROM session_changes WHERE session_id = ? AND cursor <= ? ORDER BY cursor', [
+    sessionId,
+    uptoCursor,
+  ]);
+  return rows.map((r) => ({
+    cursor: readInt(r.cursor),
+    kind: String(r.kind),
+    payload: readJson(r.payload, {}),
+    safetyFlags: readJson<string[]>(r.safety_flags, []),
+    capabilityRefs: readJson<string[]>(r.capability_refs, []),
+    ...(r.severity ? { severity: r.severity as NonNullable<ChangeFeedEntry['severity']> } : {}),
+    createdAt: readInt(r.created_at),
+  }));
+}
+
+export interface ClosureUpdate {
+  sessionId: string;
+  closedAt: number;
+  closedBy: string;
+  reason: string;
+  trigger: string;
+  auditRef: string;
+  jobId: string;
+  cadence: unknown;
+}
+
+/**
+ * Close an active session. Conditional on `status = 'active'` so two racing closures cannot both
+ * succeed: the loser sees null and returns the winner's job.
+ */
+export async function markClosed(db: SqlExecutor, update: ClosureUpdate): Promise<SessionRecord | null> {
+  const rows = await db.query(
+    `UPDATE sessions SET status = 'closed', closed_at = ?, closed_by = ?, closure_reason = ?, closure_trigger = ?,
+        last_closure_audit_ref = ?, last_closure_job_id = ?, closure_cursor = change_cursor, pending_offline_reconcile = 1,
+        cadence = ?, updated_at = ?
+     WHERE id = ? AND status = 'active' RETURNING *`,
+    [
+      update.closedAt,
+      update.closedBy,
+      update.reason,
+      update.trigger,
+      update.auditRef,
+      update.jobId,
+      JSON.stringify(update.cadence),
+      update.closedAt,
+      update.sessionId,
+    ],
+  );
+  return rows[0] ? rowToSession(rows[0]) : null;
+}
+
+/** Mark a manual re-run as pending reconciliation again. */
+export async function markPendingReconcile(db: SqlExecutor, sessionId: string, jobId: string, now: number): Promise<void> {
+  await db.run('UPDATE sessions SET pending_offline_reconcile = 1, last_closure_job_id = ?, updated_at = ? WHERE id = ?', [
+    jobId,
+    now,
+    sessionId,
+  ]);
+}
+
+/** Reconcile: acknowledge changes only up to the cursor captured at closure, never beyond. */
+export async function markReconciled(db: SqlExecutor, sessionId: string, auditRef: string, uptoCursor: number, now: number): Promise<void> {
+  await db.run(
+    `UPDATE sessions SET pending_offline_reconcile = 0, offline_reconciled_at = ?, offline_reconcile_audit_ref = ?,
+        last_ack_cursor = CASE WHEN last_ack_cursor > ? THEN last_ack_cursor ELSE ? END, updated_at = ?
+     WHERE id = ?`,
+    [now, auditRef, uptoCursor, uptoCursor, now, sessionId],
+  );
+}
+
+export async function updateCadence(db: SqlExecutor, sessionId: string, cadence: unknown, now: number): Promise<void> {
+  await db.run('UPDATE sessions SET cadence = ?, updated_at = ? WHERE id = ?', [JSON.stringify(cadence), now, sessionId]);
+}
+
+function rowToRun(r: Row): WorkflowRun {
+  return {
+    jobId: String(r.job_id),
+    sessionId: String(r.session_id),
+    auditRef: String(r.audit_ref),
+    trigger: r.run_trigger as WorkflowRun['trigger'],
+    status: String(r.status),
+    startedAt: readOptionalInt(r.started_at),
+    completedAt: readOptionalInt(r.completed_at),
+    durationMs: readOptionalInt(r.duration_ms),
+    attempts: readInt(r.attempts),
+    summaryVersion: readOptionalInt(r.summary_version),
+    mentionCount: readOptionalInt(r.mention_count),
+    deltaCount: readOptionalInt(r.delta_count),
+    publishingBatchId: (r.publishing_batch_id as string | null) ?? null,
+    publishingStatus: (r.publishing_status as string | null) ?? null,
+    moderation: readJson(r.moderation, null),
+    error: readJson(r.error, null),
+  };
+}
+
+/** Insert or update one history entry (one per workflow run, keyed by job). */
+export async function upsertRun(db: SqlExecutor, run: WorkflowRun, now: number): Promise<void> {
+  await db.run(
+    `INSERT INTO workflow_runs (job_id, session_id, audit_ref, run_trigger, status, started_at, completed_at, duration_ms, attempts,
+       summary_version, mention_count, delta_count, publishing_batch_id, publishing_status, moderation, error, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
+       completed_at = excluded.completed_at, duration_ms = excluded.duration_ms, attempts = excluded.attempts,
+       summary_version = excluded.summary_version, mention_count = excluded.mention_count, delta_count = excluded.delta_count,
+       publishing_batch_id = excluded.publishing_batch_id, publishing_status = excluded.publishing_status,
+       moderation = excluded.moderation, error = excluded.error, updated_at = excluded.updated_at`,
+    [
+      run.jobId,
+      run.sessionId,
+      run.auditRef,
+      run.trigger,
+      run.status,
+      run.startedAt,
+      run.completedAt,
+      run.durationMs,
+      run.attempts,
+      run.summaryVersion,
+      run.mentionCount,
+      run.deltaCount,
+      run.publishingBatchId,
+      run.publishingStatus,
+      run.moderation ? JSON.stringify(run.moderation) : null,
+      run.error ? JSON.stringify(run.error) : null,
+      now,
+      now,
+    ],
+  );
+}
+
+export async function getRun(db: SqlExecutor, jobId: string): Promise<WorkflowRun | null> {
+  const rows = await db.query('SELECT * FROM workflow_runs WHERE job_id = ?', [jobId]);
+  return rows[0] ? rowToRun(rows[0]) : null;
+}
+
+export async function listRuns(db: SqlExecutor, sessionId: string, limit: number, beforeCreatedAt?: number): Promise<WorkflowRun[]> {
+  const rows = await db.query(
+    `SELECT * FROM workflow_runs WHERE session_id = ? ${beforeCreatedAt !== undefined ? 'AND created_at < ?' : ''}
+     ORDER BY created_at DESC, job_id DESC LIMIT ?`,
+    beforeCreatedAt !== undefined ? [sessionId, beforeCreatedAt, limit] : [sessionId, limit],
+  );
+  return rows.map(rowToRun);
+}
+
+export async function countRuns(db: SqlExecutor, sessionId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM workflow_runs WHERE session_id = ?', [sessionId]);
+  return readInt(row?.n ?? 0);
+}
+
+/**
+ * Apply the configured history retention: delete the oldest runs beyond `keep`. Returns how many
+ * were pruned so the caller can log it; retention is never a silent cap.
+ */
+export async function pruneRuns(db: SqlExecutor, sessionId: string, keep: number): Promise<number> {
+  const result = await db.run(
+    `DELETE FROM workflow_runs WHERE session_id = ? AND job_id NOT IN (
+       SELECT job_id FROM workflow_runs WHERE session_id = ? ORDER BY created_at DESC, job_id DESC LIMIT ?)`,
+    [sessionId, sessionId, keep],
+  );
+  return result.changes;
+}

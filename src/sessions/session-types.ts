@@ -1,0 +1,69 @@
+import type { Cadence, SessionContext, Turn } from '../domain/index.js';
+
+export type SessionStatus = 'active' | 'closed';
+export type ClosureTrigger = 'session_closed' | 'inactivity' | 'manual';
+
+/** One row of offline workflow history (spec section 1). */
+export interface WorkflowRun {
+  jobId: string;
+  sessionId: string;
+  auditRef: string;
+  trigger: ClosureTrigger;
+  status: string;
+  startedAt: number | null;
+  completedAt: number | null;
+  durationMs: number | null;
+  attempts: number;
+  summaryVersion: number | null;
+  mentionCount: number | null;
+  deltaCount: number | null;
+  publishingBatchId: string | null;
+  publishingStatus: string | null;
+  moderation: Record<string, number> | null;
+  error: { message: string; code: string } | null;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  status: SessionStatus;
+  context: SessionContext;
+  createdAt: number;
+  updatedAt: number;
+  lastActivityAt: number;
+  turnCount: number;
+  transcriptChars: number;
+  changeCursor: number;
+  lastAckCursor: number;
+  closedAt: number | null;
+  closedBy: string | null;
+  closureReason: string | null;
+  closureTrigger: ClosureTrigger | null;
+  lastClosureAuditRef: string | null;
+  lastClosureJobId: string | null;
+  /** The change cursor captured at closure: reconciliation acknowledges up to here only. */
+  closureCursor: number | null;
+  pendingOfflineReconcile: boolean;
+  offlineReconciledAt: number | null;
+  offlineReconcileAuditRef: string | null;
+  cadence: Cadence | null;
+}
+
+/** The directory summary clients and dashboards read (spec section 1). */
+export interface SessionSummary extends SessionRecord {
+  offlinePending: boolean;
+  offlineLastRun: { status: string; completedAt: number | null; durationMs: number | null; summaryVersion: number | null } | null;
+  lastOfflineWorkflowRun: WorkflowRun | null;
+  historyCount: number;
+  publishing: { nextBatchAt: number; nextDigestAt: number; moderationWindow: Cadence['moderationWindow'] } | null;
+}
+
+export interface StoredTurn extends Turn {
+  seq: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null at the end. */
+  nextCursor: string | null;
+  total?: number;
+}

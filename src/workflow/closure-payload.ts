@@ -1,0 +1,28 @@
+import type { Momentum } from '../domain/index.js';
+import type { ClosureTrigger } from '../sessions/session-types.js';
+
+export const closureWorkflowName = 'session.closure';
+
+/** What a closure job carries (spec section 2), captured in the closing transaction. */
+export interface ClosureJobPayload {
+  sessionId: string;
+  trigger: ClosureTrigger;
+  auditRef: string;
+  reason: string;
+  closedBy: string;
+  closedAt: number;
+  momentum: Momentum | null;
+  /** Change cursor at closure: reconciliation acknowledges up to here and no further. */
+  changeCursor: number;
+  lastAckCursor: number;
+  pendingChecks: number;
+}
+
+export interface ClosureJobResult {
+  summaryVersion: number;
+  mentionCount: number;
+  deltaCount: number;
+  publishing: { batchId: string; scheduledAt: number; status: string; moderation: Record<string, number> };
+  searchJobCount: number;
+  [key: string]: unknown;
+}

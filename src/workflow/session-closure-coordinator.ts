@@ -1,0 +1,161 @@
+import type { IdSource } from '../clock.js';
+import type { AfterwordConfig } from '../config.js';
+import { planCadence } from '../domain/index.js';
+import type { DurableEngine } from '../engine/engine.js';
+import type { Job } from '../engine/types.js';
+import { AfterwordError } from '../errors.js';
+import type { SessionMemory } from '../sessions/session-memory.js';
+import { validateSessionId } from '../sessions/session-input.js';
+import { getSession, insertTurns, bumpTranscript, markClosed, markPendingReconcile } from '../sessions/session-store.js';
+import type { ClosureTrigger, SessionSummary } from '../sessions/session-types.js';
+import type { Store } from '../store/store.js';
+import type { EventBus } from '../telemetry/event-bus.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { StoredEvent } from '../telemetry/topics.js';
+import { type ClosureJobPayload, closureWorkflowName } from './closure-payload.js';
+import { getJob } from '../engine/job-store.js';
+
+export interface CloseOptions {
+  reason?: string | undefined;
+  closedBy?: string | undefined;
+  trigger?: ClosureTrigger | undefined;
+}
+
+export interface CloseOutcome {
+  session: SessionSummary;
+  job: Job<ClosureJobPayload>;
+  /** false when the session was already closed and its existing job is returned. */
+  created: boolean;
+}
+
+/**
+ * SessionClosureCoordinator (spec section 2): closing a session records the closure, appends a
+ * provenance turn and enqueues the closure job in ONE transaction. Re-closing returns the
+ * existing job. Listeners of queued jobs run asynchronously; their errors are logged only.
+ */
+export class SessionClosureCoordinator {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      engine: DurableEngine;
+      sessions: SessionMemory;
+      bus: EventBus;
+      config: AfterwordConfig;
+      ids: IdSource;
+      logger: Logger;
+    },
+  ) {}
+
+  async closeSession(sessionIdInput: unknown, options: CloseOptions = {}): Promise<CloseOutcome> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const reason = options.reason?.trim() || 'session_closed';
+    const closedBy = options.closedBy?.trim() || 'system';
+    const trigger = options.trigger ?? 'session_closed';
+    if (reason.length > 500) throw new AfterwordError('invalid_input', 'reason: must be at most 500 characters', { issues: [{ field: 'reason', reason: 'must be at most 500 characters' }] });
+    const { store, engine, ids, config } = this.deps;
+    let enqueueFailed: unknown;
+    try {
+      const outcome = await store.transact(async (tx) => {
+        const session = await getSession(tx, sessionId);
+        if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
+        if (session.status === 'closed') return { jobId: session.lastClosureJobId, created: false };
+        const auditRef = `session.close:${sessionId}:${ids.uuid()}`;
+        const jobId = ids.uuid();
+        const closedAt = tx.now;
+        const cadence = planCadence(closedAt, config.cadence);
+        const closed = await markClosed(tx, { sessionId, closedAt, closedBy, reason, trigger, auditRef, jobId, cadence });
+        if (!closed) {
+          // Lost a race with another closure: return the winner's job.
+          const winner = await getSession(tx, sessionId);
+          return { jobId: winner?.lastClosureJobId ?? null, created: false };
+        }
+        // A system turn records the closure in the transcript itself, for provenance.
+        const text = `Session closed by ${closedBy}: ${reason}`;
+        await insertTurns(tx, sessionId, session.turnCount + 1, [
+          { turnId: `closure.${jobId}`, sceneId: null, actId: null, speaker: 'system', text, timestamp: closedAt, metadata: { auditRef, closure: true } },
+        ]);
+        await bumpTranscript(tx, sessionId, 1, text.length, closedAt);
+        const pendingChecks = Array.isArray(session.context.pendingChecks) ? session.context.pendingChecks.length : 0;
+        const payload: ClosureJobPayload = {
+          sessionId,
+          trigger,
+          auditRef,
+          reason,
+          closedBy,
+          closedAt,
+          momentum: session.context.momentum ?? null,
+          changeCursor: closed.closureCursor ?? closed.changeCursor,
+          lastAckCursor: closed.lastAckCursor,
+          pendingChecks,
+        };
+        try {
+          await engine.enqueue(tx, { workflow: closureWorkflowName, jobId, payload, idempotencyKey: auditRef, concurrencyKey: sessionId });
+        } catch (error) {
+          enqueueFailed = error;
+          throw error;
+        }
+        const status = { sessionId, status: 'closed', closedAt, auditRef, pendingOffline: true, cadence };
+        await tx.emit('session.statusChanged', status);
+        await tx.emit('session.closed', { ...status, reason, closedBy, trigger, jobId, momentum: payload.momentum, pendingChecks });
+        return { jobId, created: true };
+      });
+      const job = outcome.jobId ? await getJob(store.driver, outcome.jobId) : null;
+      if (!job) throw new AfterwordError('internal', `session ${sessionId} is closed but its closure job is missing`);
+      return { session: await this.deps.sessions.summary(sessionId), job: job as unknown as Job<ClosureJobPayload>, created: outcome.created };
+    } catch (error) {
+      if (enqueueFailed) await this.reportEnqueueFailure(sessionId, enqueueFailed);
+      throw error;
+    }
+  }
+
+  private async reportEnqueueFailure(sessionId: string, error: unknown): Promise<void> {
+    this.deps.logger.error({ err: error, sessionId }, 'closure could not be queued; the session stays open');
+    await this.deps.store
+      .transact((tx) => tx.raiseAlert({ reason: 'offline.enqueue_failed', sessionId, data: { message: (error as Error).message } }))
+      .catch((alertError) => this.deps.logger.error({ err: alertError }, 'could not persist enqueue_failed alert'));
+  }
+
+  /** An operator's manual re-run of a closed session's workflow (trigger `manual`). */
+  async rerun(sessionIdInput: unknown, actor = 'operator'): Promise<CloseOutcome> {
+    const sessionId = validateSessionId(sessionIdInput);
+    const { store, engine, ids } = this.deps;
+    const { job, created } = await store.transact(async (tx) => {
+      const session = await getSession(tx, sessionId);
+      if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
+      if (session.status !== 'closed') throw new AfterwordError('invalid_input', `session ${sessionId} is not closed; close it first`, { issues: [{ field: 'sessionId', reason: 'session is not closed' }] });
+      const auditRef = `session.rerun:${sessionId}:${ids.uuid()}`;
+      const payload: ClosureJobPayload = {
+        sessionId,
+        trigger: 'manual',
+        auditRef,
+        reason: `manual re-run by ${actor}`,
+        closedBy: session.closedBy ?? actor,
+        closedAt: session.closedAt ?? tx.now,
+        momentum: session.context.momentum ?? null,
+        changeCursor: session.closureCursor ?? session.changeCursor,
+        lastAckCursor: session.lastAckCursor,
+        pendingChecks: 0,
+      };
+      const result = await engine.enqueue(tx, { workflow: closureWorkflowName, payload, idempotencyKey: auditRef, concurrencyKey: sessionId });
+      if (result.created) await markPendingReconcile(tx, sessionId, result.job.jobId, tx.now);
+      return result;
+    });
+    return { session: await this.deps.sessions.summary(sessionId), job: job as Job<ClosureJobPayload>, created };
+  }
+
+  /** Close sessions idle past `closure.inactivityMs` (trigger `inactivity`). Returns how many. */
+  async closeInactive(now: number): Promise<number> {
+    const cutoff = now - this.deps.config.closure.inactivityMs;
+    const rows = await this.deps.store.driver.query<{ id: string }>(
+      "SELECT id FROM sessions WHERE status = 'active' AND last_activity_at < ? ORDER BY last_activity_at LIMIT 500",
+      [cutoff],
+    );
+    for (const row of rows) await this.closeSession(row.id, { reason: 'inactivity', closedBy: 'system', trigger: 'inactivity' });
+    return rows.length;
+  }
+
+  /** Listen for queued closure jobs; returns an unsubscribe function. */
+  onJobQueued(listener: (event: StoredEvent['payload'], raw: StoredEvent) => void | Promise<void>): () => void {
+    return this.deps.bus.subscribe({ topics: ['offline.sessionClosure.queued'] }, (event) => listener(event.payload, event));
+  }
+}
