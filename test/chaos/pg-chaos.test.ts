@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { randomIds, systemClock } from '../../src/clock.js';
+import { DurableEngine } from '../../src/engine/engine.js';
+import { migrate } from '../../src/store/migrate.js';
+import { readInt } from '../../src/store/ports.js';
+import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
+import { createStore } from '../../src/store/store.js';
+import { EventBus } from '../../src/telemetry/event-bus.js';
+import { silentLogger } from '../../src/telemetry/logger.js';
+import { postgresUnreachable, requirePostgres, testDatabaseUrl, testEngineSettings } from '../store/adapters.js';
+import { chaosSteps, chaosWorkflow } from './chaos-workflow.js';
+
+/**
+ * Chaos: several worker processes drain a queue of three-step jobs while the test SIGKILLs
+ * them at random (mid-step included) and restarts them, and restarts the PostgreSQL server once
+ * (as root, unless AFTERWORD_CHAOS_PG_RESTART=0). Afterwards every job is completed exactly once,
+ * every step's artefact row exists exactly once, and no lease is left behind.
+ * Size: AFTERWORD_CHAOS_JOBS (default 3000), AFTERWORD_CHAOS_WORKERS (default 3).
+ */
+const workerScript = fileURLToPath(new URL('./chaos-worker.js', import.meta.url));
+const jobs = Number(process.env.AFTERWORD_CHAOS_JOBS ?? 3000);
+const workerCount = Number(process.env.AFTERWORD_CHAOS_WORKERS ?? 3);
+const restartPg = process.env.AFTERWORD_CHAOS_PG_RESTART !== '0' && process.getuid?.() === 0;
+
+function restartPostgres(): void {
+  const version = readdirSync('/etc/postgresql')[0] as string;
+  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { stdio: 'ignore', timeout: 60_000 });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing and duplicate nothing', { timeout: 240_000 }, async (t) => {
+  const unreachable = await postgresUnreachable();
+  if (unreachable) {
+    const message = `PostgreSQL not reachable at ${testDatabaseUrl} (${unreachable}): set AFTERWORD_TEST_DATABASE_URL`;
+    if (requirePostgres) assert.fail(message);
+    return t.skip(message);
+  }
+  const schema = `chaos_${randomIds.uuid().replace(/-/g, '').slice(0, 10)}`;
+  const driver = await PostgresDriver.connect({ url: testDatabaseUrl, schema, poolSize: 2 });
+  await migrate(driver);
+  await driver.exec('CREATE TABLE chaos_artefacts (job_id TEXT NOT NULL, step TEXT NOT NULL, attempt INTEGER NOT NULL)');
+  const bus = new EventBus(silentLogger());
+  const store = createStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin: 'chaos-test' }, null);
+  const engine = new DurableEngine({ store, logger: silentLogger(), clock: systemClock, ids: randomIds, settings: testEngineSettings }).register(
+    chaosWorkflow(),
+  );
+  for (let done = 0; done < jobs; done += 500) {
+    await store.transact(async (tx) => {
+      for (let i = done; i < Math.min(jobs, done + 500); i++) await engine.enqueue(tx, { workflow: 'chaos', payload: { i } });
+    });
+  }
+
+  const children = new Map<number, ChildProcess>();
+  const stderr: string[] = [];
+  let kills = 0;
+  let spawned = 0;
+  const spawnWorker = (slot: number) => {
+    const child = spawn(process.execPath, [workerScript], {
+      env: { ...process.env, CHAOS_DATABASE_URL: testDatabaseUrl, CHAOS_SCHEMA: schema, CHAOS_WORKER_ID: `slot${slot}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 200) stderr.push(chunk.toString());
+    });
+    children.set(slot, child);
+    spawned++;
+  };
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+
+  const completed = async (): Promise<number> => {
+    try {
+      const [row] = await driver.query("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'");
+      return readInt(row?.n);
+    } catch {
+      return -1; // the database is restarting
+    }
+  };
+
+  const started = Date.now();
+  let restarted = false;
+  try {
+    for (let slot = 0; slot < workerCount; slot++) spawnWorker(slot);
+    const deadline = Date.now() + 200_000;
+    let done = 0;
+    while (done < jobs) {
+      if (Date.now() > deadline) assert.fail(`only ${done}/${jobs} jobs completed before the deadline`);
+      await sleep(150 + Math.random() * 450);
+      done = Math.max(done, await completed());
+      if (done < jobs * 0.9) {
+        const slot = Math.floor(Math.random() * workerCount);
+        const victim = children.get(slot);
+        if (victim) {
+          victim.kill('SIGKILL');
+          kills++;
+          await exited(victim);
+          spawnWorker(slot);
+        }
+      }
+      if (restartPg && !restarted && done >= jobs * 0.4) {
+        restarted = true;
+        restartPostgres();
+      }
+    }
+    for (const child of children.values()) child.kill('SIGTERM');
+    await Promise.all([...children.values()].map(exited));
+
+    const rows = async (sql: string) => readInt((await driver.query(sql))[0]?.n);
+    const summary = {
+      jobs,
+      completed: await rows("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'"),
+      notCompleted: await rows("SELECT COUNT(*) AS n FROM jobs WHERE status <> 'completed'"),
+      artefacts: await rows('SELECT COUNT(*) AS n FROM chaos_artefacts'),
+      duplicateArtefacts: await rows('SELECT COUNT(*) AS n FROM (SELECT 1 FROM chaos_artefacts GROUP BY job_id, step HAVING COUNT(*) > 1) d'),
+      jobsWithoutAllArtefacts: await rows(
+        `SELECT COUNT(*) AS n FROM jobs j WHERE (SELECT COUNT(DISTINCT step) FROM chaos_artefacts a WHERE a.job_id = j.id) <> ${chaosSteps.length}`,
+      ),
+      checkpoints: await rows('SELECT COUNT(*) AS n FROM job_steps'),
+      leasesLeft: await rows('SELECT COUNT(*) AS n FROM jobs WHERE lease_token IS NOT NULL OR lease_owner IS NOT NULL'),
+      openAttempts: await rows('SELECT COUNT(*) AS n FROM job_attempts WHERE ended_at IS NULL'),
+      retriedJobs: await rows('SELECT COUNT(*) AS n FROM jobs WHERE attempts > 1'),
+      maxAttempts: await rows('SELECT MAX(attempts) AS n FROM jobs'),
+      kills,
+      workerProcesses: spawned,
+      postgresRestarted: restarted,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    console.log(`# chaos summary ${JSON.stringify(summary)}`);
+    assert.equal(summary.completed, jobs);
+    assert.equal(summary.notCompleted, 0);
+    assert.equal(summary.artefacts, jobs * chaosSteps.length);
+    assert.equal(summary.duplicateArtefacts, 0);
+    assert.equal(summary.jobsWithoutAllArtefacts, 0);
+    assert.equal(summary.checkpoints, jobs * chaosSteps.length);
+    assert.equal(summary.leasesLeft, 0);
+    assert.equal(summary.openAttempts, 0);
+    assert.ok(kills > 0, 'at least one worker was killed');
+    await driver.exec(`DROP SCHEMA ${schema} CASCADE`);
+  } catch (error) {
+    console.log(`# kept schema ${schema} for inspection; worker stderr:\n${stderr.join('').slice(-4000)}`);
+    throw error;
+  } finally {
+    for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await driver.close();
+  }
+});
