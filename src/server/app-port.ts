@@ -1,0 +1,74 @@
+import type { Registry } from 'prom-client';
+import type { AfterwordConfig } from '../config.js';
+import type { EventBus, EventFilter } from '../telemetry/event-bus.js';
+import type { StoredEvent } from '../telemetry/topics.js';
+
+/**
+ * The slice of the application API (src/app.ts) the HTTP server calls. The server holds no
+ * business rules: every route validates its transport input, calls one of these methods and
+ * serialises the answer. Declared structurally so the server compiles against the contract and
+ * tests can see at a glance what the server depends on.
+ */
+export interface ServedApp {
+  readonly config: AfterwordConfig;
+  readonly sessions: {
+    upsert(sessionId: string, context: unknown): Promise<{ session: unknown; created: boolean }>;
+    appendTurns(sessionId: string, turns: unknown, field?: string): Promise<unknown>;
+    appendChanges(sessionId: string, changes: unknown, field?: string): Promise<unknown>;
+    summary(sessionId: string): Promise<any>;
+    list(query: { status?: 'active' | 'closed' | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<{
+      items: unknown[];
+      nextCursor: string | null;
+    }>;
+    transcript(sessionId: string, afterSeq?: number, limit?: number): Promise<unknown[]>;
+    history(sessionId: string, query?: { limit?: number | undefined; cursor?: string | undefined }): Promise<unknown>;
+  };
+  readonly coordinator: {
+    closeSession(
+      sessionId: string,
+      options?: { reason?: string | undefined; closedBy?: string | undefined; trigger?: any },
+    ): Promise<{ session: unknown; job: unknown; created: boolean }>;
+  };
+  readonly artefacts: {
+    summary(sessionId: string, version?: number): Promise<unknown>;
+    mentions(sessionId: string): Promise<unknown[]>;
+  };
+  readonly engine: {
+    listJobs(query: {
+      status?: any;
+      workflow?: string | undefined;
+      concurrencyKey?: string | undefined;
+      beforeSeq?: number | undefined;
+      limit: number;
+    }): Promise<Array<{ seq: number }>>;
+    timeline(jobId: string): Promise<unknown>;
+    retry(jobId: string, actor?: string): Promise<unknown>;
+    cancel(jobId: string, actor?: string): Promise<unknown>;
+    countByStatus(workflow?: string): Promise<Record<string, number>>;
+  };
+  readonly world: {
+    importWorld(json: unknown, actor?: string): Promise<unknown>;
+    entity(entityId: string): Promise<unknown>;
+    entities(): Promise<unknown[]>;
+  };
+  readonly moderation: {
+    list(query: { status?: string | undefined; sessionId?: string | undefined; limit?: number | undefined }): Promise<unknown[]>;
+    decide(deltaId: string, decision: { decision: unknown; actor: string; note?: string | undefined }): Promise<unknown>;
+    queue(sessionId: string, now: number): Promise<unknown>;
+  };
+  readonly alerts: {
+    list(query: { open?: boolean | undefined; sessionId?: string | undefined; limit?: number | undefined }): Promise<unknown[]>;
+    acknowledge(alertId: string, actor: string): Promise<unknown>;
+  };
+  readonly publishing: {
+    batches(query: { sessionId?: string | undefined; status?: string | undefined }): Promise<unknown[]>;
+    schedule(sessionId: string): Promise<unknown>;
+    override(sessionId: string, request: { batchAt: unknown; actor: string; reason?: string | undefined }): Promise<unknown>;
+  };
+  readonly lore: { search(query: string, limit?: number): Promise<unknown> };
+  readonly events: EventBus;
+  eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
+  readonly metrics: Registry;
+  readiness(): Promise<{ ready: boolean }>;
+  stop(): Promise<void>;
+}

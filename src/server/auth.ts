@@ -1,0 +1,120 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AfterwordError } from '../errors.js';
+
+export type Role = 'admin' | 'gm' | 'viewer';
+
+/**
+ * Who may call a route:
+ * - `public`: anyone (probes, docs, dashboard assets, lore search);
+ * - `read`: admin and viewer (operator reads that are not scoped to one session);
+ * - `session-read`: admin, viewer, and a gm on the sessions it owns;
+ * - `session-write`: admin, and a gm on the sessions it owns;
+ * - `admin`: admin only (moderation, retries, world import, overrides).
+ * A route that declares nothing is `admin`: forgetting the declaration fails closed.
+ */
+export type Access = 'public' | 'read' | 'session-read' | 'session-write' | 'admin';
+
+export interface Principal {
+  name: string;
+  role: Role;
+}
+
+export interface TokenEntry {
+  token: string;
+  role: Role;
+  name: string;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Configured tokens, kept as SHA-256 digests. Comparing fixed-length digests with
+ * timingSafeEqual, and always against every entry, keeps the comparison time independent of
+ * how much of a guessed token was right.
+ */
+export class TokenRegistry {
+  private readonly entries: Array<{ digest: Buffer; principal: Principal }>;
+
+  constructor(tokens: readonly TokenEntry[]) {
+    this.entries = tokens.map((t) => ({ digest: sha256(t.token), principal: { name: t.name, role: t.role } }));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  identify(token: string): Principal | null {
+    const digest = sha256(token);
+    let found: Principal | null = null;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(entry.digest, digest) && found === null) found = entry.principal;
+    }
+    return found;
+  }
+}
+
+/** The bearer token from `Authorization: Bearer ...`, or `?token=` (EventSource cannot set headers). */
+export function presentedToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (match?.[1]) return match[1];
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  const fromQuery = query?.token;
+  return typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : null;
+}
+
+const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
+  read: ['admin', 'viewer'],
+  'session-read': ['admin', 'viewer', 'gm'],
+  'session-write': ['admin', 'gm'],
+  admin: ['admin'],
+};
+
+/** Authenticate every request in onRequest, before body parsing, so refused calls cost little. */
+export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): void {
+  server.decorateRequest('principal', null);
+  server.addHook('onRequest', async (request) => {
+    // Unknown routes answer 404 whoever asks: the route table is public in /openapi.json anyway.
+    if (request.is404) return;
+    const access: Access = request.routeOptions.config?.access ?? 'admin';
+    const token = presentedToken(request);
+    if (token !== null) request.principal = tokens.identify(token);
+    if (access === 'public') return;
+    if (token === null) {
+      throw new AfterwordError('unauthorized', 'this route needs a bearer token: send "Authorization: Bearer <token>"');
+    }
+    if (request.principal === null) throw new AfterwordError('unauthorized', 'the bearer token is not recognised');
+    if (!allowed[access].includes(request.principal.role)) {
+      throw new AfterwordError('forbidden', `role ${request.principal.role} may not call ${request.method} ${request.routeOptions.url}`);
+    }
+  });
+}
+
+/** The caller's name for audit fields (`actor`, `closedBy`). */
+export function actorOf(request: FastifyRequest): string {
+  return request.principal ? `${request.principal.role}:${request.principal.name}` : 'anonymous';
+}
+
+/**
+ * Session ownership for gm tokens: a gm may only touch sessions whose context `owner` is its
+ * token name. Admin and viewer are not scoped. Returns without reading the store for them.
+ */
+export function assertSessionOwner(request: FastifyRequest, owner: unknown): void {
+  const principal = request.principal;
+  if (!principal || principal.role !== 'gm') return;
+  if (owner !== principal.name) {
+    throw new AfterwordError('forbidden', `session belongs to another game master; token ${principal.name} may not use it`);
+  }
+}

@@ -1,0 +1,113 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { AfterwordError } from '../errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { ServedApp } from './app-port.js';
+import { presentedToken, registerAuth, type TokenEntry, TokenRegistry } from './auth.js';
+import { registerErrorHandler } from './error-handler.js';
+import { registerHttpMetrics } from './http-metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { alertRoutes } from './routes/alerts.js';
+import { deltaRoutes } from './routes/deltas.js';
+import { type EventStreamOptions, EventStreams, eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { jobRoutes } from './routes/jobs.js';
+import { loreRoutes } from './routes/lore.js';
+import { publishingRoutes } from './routes/publishing.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { worldRoutes } from './routes/world.js';
+import { registerDashboard } from './static-assets.js';
+
+export interface BuildServerOptions {
+  /** Tokens to accept; defaults to the app's `config.http.tokens`. */
+  tokens?: readonly TokenEntry[];
+  logger?: Logger | false;
+  events?: Partial<EventStreamOptions>;
+  /** Where the dashboard files live (tests); defaults to web/ at the package root. */
+  webDir?: string;
+  /** Called for every route as it is registered (tests enumerate the route table with it). */
+  onRoute?: (route: { method: string | string[]; url: string; access: string }) => void;
+}
+
+export interface AfterwordServer extends FastifyInstance {
+  eventStreams: EventStreams;
+}
+
+/**
+ * The HTTP service over the application API. Hook order per request: rate limit (keyed by token),
+ * auth (route's declared access), body parsing with the size limit, schema validation, handler.
+ */
+export async function buildServer(app: ServedApp, options: BuildServerOptions = {}): Promise<AfterwordServer> {
+  const config = app.config;
+  const server = Fastify({
+    loggerInstance: options.logger === false || options.logger === undefined ? undefined : options.logger,
+    logger: options.logger === false || options.logger === undefined ? false : undefined,
+    bodyLimit: config.limits.maxBodyBytes,
+    // Readiness and SSE need the server to close promptly; idle keep-alive sockets are closed on close().
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  } as never) as unknown as FastifyInstance;
+
+  const tokens = new TokenRegistry(options.tokens ?? config.http.tokens);
+  const streams = new EventStreams();
+  server.decorate('eventStreams', streams);
+
+  server.addHook('onRoute', (route) => {
+    // Routes added by plugins (swagger-ui's /docs assets) are documentation: public.
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: route.config?.access ?? 'public' };
+    options.onRoute?.({ method: route.method, url: route.url, access: route.config?.access ?? 'admin' });
+  });
+
+  registerErrorHandler(server, { maxBodyBytes: config.limits.maxBodyBytes });
+  registerHttpMetrics(server, app.metrics);
+
+  await server.register(rateLimit, {
+    global: true,
+    max: config.limits.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Keyed by token so one noisy client cannot starve the others; anonymous calls by address.
+    keyGenerator: (request) => {
+      const token = presentedToken(request);
+      return token ? `t:${token}` : `ip:${request.ip}`;
+    },
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) => {
+      const seconds = Math.ceil(context.ttl / 1000);
+      return new AfterwordError('rate_limited', `rate limit of ${context.max} requests per minute exceeded; retry in ${seconds} s`, {
+        details: { limitPerMinute: context.max, retryAfterSeconds: seconds },
+      });
+    },
+  });
+  registerAuth(server, tokens);
+
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(new AfterwordError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  await registerOpenApi(server, '0.1.0');
+  healthRoutes(server, app);
+  sessionRoutes(server, app);
+  jobRoutes(server, app);
+  worldRoutes(server, app);
+  deltaRoutes(server, app);
+  alertRoutes(server, app);
+  publishingRoutes(server, app);
+  loreRoutes(server, app);
+  eventRoutes(server, app, streams, {
+    heartbeatMs: options.events?.heartbeatMs ?? 15_000,
+    replayBatch: options.events?.replayBatch ?? 500,
+    maxBufferedBytes: options.events?.maxBufferedBytes ?? 4 * 1024 * 1024,
+  });
+  registerDashboard(server, options.webDir);
+
+  // End event streams before close() waits for connections: they never finish on their own.
+  server.addHook('preClose', async () => streams.endAll());
+  return server as AfterwordServer;
+}

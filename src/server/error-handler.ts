@@ -1,0 +1,84 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { type FieldIssue, isAfterwordError } from '../errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: FieldIssue[]; details?: Record<string, unknown> };
+}
+
+/** `/turns/0/text` -> `turns[0].text`, prefixed by where the value came from. */
+function fieldName(context: string | undefined, instancePath: string, missing?: unknown): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (typeof missing === 'string') parts.push(missing);
+  const path = parts.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join('');
+  const where = context === 'querystring' ? 'query' : context === 'params' ? 'params' : context === 'headers' ? 'headers' : '';
+  const joined = `${where}${path}`.replace(/^\./, '');
+  return joined || where || '(body)';
+}
+
+function validationIssues(error: FastifyError): FieldIssue[] {
+  return (error.validation ?? []).map((v) => {
+    const params = v.params as Record<string, unknown>;
+    const field = fieldName(error.validationContext, v.instancePath, params.missingProperty ?? params.additionalProperty);
+    let reason = v.message ?? 'is invalid';
+    if (params.missingProperty) reason = 'is required';
+    else if (params.additionalProperty) reason = 'is not a known field';
+    else if (params.allowedValues) reason = `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+    return { field, reason };
+  });
+}
+
+/** Fastify's own client errors, by code, with the stable code we answer with. */
+const fastifyCodes: Record<string, { status: number; code: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'the body is empty but Content-Type says JSON' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'send the body as application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input' },
+};
+
+/**
+ * One response shape for every failure: `{error: {code, message, issues?}}`. Client mistakes are
+ * always 4xx naming the field; only our own faults are 500, and those are logged.
+ */
+export function registerErrorHandler(server: FastifyInstance, options: { maxBodyBytes: number }): void {
+  server.setErrorHandler(async (error: FastifyError, request, reply) => {
+    if (isAfterwordError(error)) {
+      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+      const body: ErrorBody = { error: { code: error.code, message: error.message } };
+      if (error.issues.length > 0) body.error.issues = error.issues;
+      if (error.details) body.error.details = error.details;
+      if (error.code === 'rate_limited' && error.details?.retryAfterSeconds) {
+        void reply.header('retry-after', String(error.details.retryAfterSeconds));
+      }
+      return reply.status(error.status).send(body);
+    }
+    if (error.validation) {
+      const issues = validationIssues(error);
+      const message = issues.map((i) => `${i.field}: ${i.reason}`).join('; ');
+      return reply.status(400).send({ error: { code: 'invalid_input', message, issues } });
+    }
+    const known = error.code ? fastifyCodes[error.code] : undefined;
+    if (known) {
+      let message = known.message ?? error.message;
+      if (known.code === 'payload_too_large') message = `the request body is larger than the limit of ${options.maxBodyBytes} bytes`;
+      if (known.code === 'invalid_json') message = known.message ?? `the body is not valid JSON: ${error.message}`;
+      return reply.status(known.status).send({ error: { code: known.code, message } });
+    }
+    if (error instanceof SyntaxError) {
+      return reply.status(400).send({ error: { code: 'invalid_json', message: `the body is not valid JSON: ${error.message}` } });
+    }
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+    if (status >= 400 && status < 500) {
+      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'invalid_input';
+      return reply.status(status).send({ error: { code, message: error.message } });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send({ error: { code: 'internal', message: 'internal error; the server log has the details' } });
+  });
+
+  server.setNotFoundHandler(async (request, reply) => {
+    return reply
+      .status(404)
+      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` } });
+  });
+}

@@ -1,0 +1,152 @@
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { AfterwordError } from '../../errors.js';
+import type { EventFilter } from '../../telemetry/event-bus.js';
+import { isTopic, type StoredEvent, type Topic } from '../../telemetry/topics.js';
+import type { ServedApp } from '../app-port.js';
+import { assertSessionOwner } from '../auth.js';
+import { bearer, commonErrors } from '../schemas.js';
+
+export interface EventStreamOptions {
+  /** A comment line every so often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+  /** Events read per query while replaying after Last-Event-ID. */
+  replayBatch: number;
+  /** A client this far behind is disconnected; it resumes with Last-Event-ID. */
+  maxBufferedBytes: number;
+}
+
+/** Open streams, so shutdown can end them (they would otherwise keep server.close() waiting). */
+export class EventStreams {
+  private readonly open = new Set<ServerResponse>();
+  add(res: ServerResponse): void {
+    this.open.add(res);
+    res.on('close', () => this.open.delete(res));
+  }
+  get size(): number {
+    return this.open.size;
+  }
+  endAll(): void {
+    for (const res of this.open) res.end();
+    this.open.clear();
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function frame(event: StoredEvent): string {
+  // One `message` event per row (no `event:` field) so EventSource.onmessage sees every topic.
+  return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: EventStreams, options: EventStreamOptions): void {
+  server.get<{ Querystring: { topic?: string; prefix?: string; sessionId?: string; lastEventId?: number } }>(
+    '/v1/events',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags: ['events'],
+        security: bearer,
+        summary: 'Server-sent events: the live topic stream, resumable with Last-Event-ID',
+        description:
+          'Each event is a `message` whose `id` is the event id and whose `data` is the stored event ' +
+          '`{id, topic, sessionId, jobId, payload, createdAt}`. Reconnecting with the `Last-Event-ID` header (or ' +
+          '`?lastEventId=`) replays every later event from the store, then continues live. A comment line is sent ' +
+          'as a heartbeat. EventSource cannot set headers, so the token may be passed as `?token=`. A gm token must ' +
+          'filter by one of its own sessions.',
+        querystring: {
+          type: 'object',
+          properties: {
+            topic: { type: 'string', maxLength: 2000, description: 'comma-separated exact topics' },
+            prefix: { type: 'string', maxLength: 500, description: 'comma-separated topic prefixes, e.g. `offline.`' },
+            sessionId: { type: 'string', maxLength: 128 },
+            lastEventId: { type: 'integer', minimum: 0, description: 'resume after this id (the header wins)' },
+          },
+        },
+        response: { 200: { type: 'string', description: 'text/event-stream' }, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const { sessionId } = request.query;
+      const topicList = list(request.query.topic);
+      const unknown = topicList.filter((t) => !isTopic(t));
+      if (unknown.length > 0) {
+        throw new AfterwordError('invalid_input', `query.topic: unknown topic ${unknown.join(', ')}`, {
+          issues: [{ field: 'query.topic', reason: `unknown topic: ${unknown.join(', ')}` }],
+        });
+      }
+      if (request.principal?.role === 'gm') {
+        if (!sessionId) {
+          throw new AfterwordError('forbidden', 'a gm token must filter the stream by one of its sessions (?sessionId=)');
+        }
+        const session = await app.sessions.summary(sessionId);
+        assertSessionOwner(request, session?.context?.owner);
+      }
+      const header = request.headers['last-event-id'];
+      const headerId = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
+      let lastSent = headerId ?? request.query.lastEventId ?? null;
+      const filter: EventFilter = { topics: topicList as Topic[], prefixes: list(request.query.prefix), sessionId };
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      streams.add(res);
+      res.write(`retry: 2000\n: connected\n\n`);
+
+      // Subscribe before replaying so nothing committed during the replay is missed; live events
+      // wait in `pending` until the replay is done, and ids already sent are skipped.
+      let replaying = true;
+      const pending: StoredEvent[] = [];
+      const send = (event: StoredEvent) => {
+        if (res.writableEnded || (lastSent !== null && event.id <= lastSent)) return;
+        lastSent = event.id;
+        res.write(frame(event));
+        if (res.writableLength > options.maxBufferedBytes) res.end();
+      };
+      const unsubscribe = app.events.subscribe(filter, (event) => {
+        if (res.writableEnded) return;
+        if (replaying) pending.push(event);
+        else send(event);
+      });
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
+      heartbeat.unref();
+      res.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+
+      try {
+        if (lastSent !== null) {
+          // Prefixes are matched here, not in the query: a filtered page shorter than the batch
+          // would otherwise look like the end of the table.
+          const storeFilter: EventFilter = { topics: filter.topics, sessionId: filter.sessionId };
+          const prefixes = filter.prefixes ?? [];
+          let cursor = lastSent;
+          for (;;) {
+            const batch = await app.eventsSince(cursor, storeFilter, options.replayBatch);
+            for (const event of batch) {
+              cursor = event.id;
+              if (prefixes.length === 0 || prefixes.some((p) => event.topic.startsWith(p))) send(event);
+            }
+            if (batch.length < options.replayBatch || res.writableEnded) break;
+          }
+        }
+      } catch (error) {
+        request.log.error({ err: error }, 'event replay failed');
+        res.end();
+      }
+      replaying = false;
+      for (const event of pending.splice(0)) send(event);
+    },
+  );
+}

@@ -1,0 +1,126 @@
+import type { FastifyInstance } from 'fastify';
+import { AfterwordError } from '../../errors.js';
+import type { ServedApp } from '../app-port.js';
+import { actorOf } from '../auth.js';
+import { bearer, commonErrors, idParam, pageOf, record } from '../schemas.js';
+
+const jobStatuses = ['queued', 'retrying', 'processing', 'completed', 'failed', 'cancelled'];
+const jobIdParam = idParam('jobId', 'the job id');
+
+/** Job cursors are the `seq` of the last job on the page, base64url-encoded. */
+function decodeJobCursor(cursor: string | undefined): number | undefined {
+  if (!cursor) return undefined;
+  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new AfterwordError('invalid_input', 'cursor: is not a cursor this server issued', {
+      issues: [{ field: 'query.cursor', reason: 'is not a cursor this server issued' }],
+    });
+  }
+  return seq;
+}
+
+export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
+  const tags = ['jobs'];
+
+  server.get<{ Querystring: { status?: string; workflow?: string; sessionId?: string; limit: number; cursor?: string } }>(
+    '/v1/jobs',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'List jobs, newest first, with filters and cursor pagination',
+        description: '`sessionId` filters closure jobs by their session (the engine concurrency key).',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: jobStatuses },
+            workflow: { type: 'string', maxLength: 100 },
+            sessionId: { type: 'string', maxLength: 128 },
+            limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+            cursor: { type: 'string', maxLength: 100 },
+          },
+        },
+        response: { 200: pageOf(record), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { status, workflow, sessionId, limit, cursor } = request.query;
+      const items = await app.engine.listJobs({
+        status,
+        workflow,
+        concurrencyKey: sessionId,
+        beforeSeq: decodeJobCursor(cursor),
+        limit,
+      });
+      const last = items[items.length - 1];
+      return { items, nextCursor: items.length === limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+    },
+  );
+
+  server.get(
+    '/v1/jobs/counts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'How many jobs are in each status',
+        response: { 200: { type: 'object', additionalProperties: { type: 'integer' } }, ...commonErrors },
+      },
+    },
+    async () => app.engine.countByStatus(),
+  );
+
+  server.get<{ Params: { jobId: string } }>(
+    '/v1/jobs/:jobId',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'A job with its step timeline: finished steps (with durations), pending steps and attempts',
+        params: jobIdParam,
+        response: {
+          200: {
+            type: 'object',
+            properties: { job: record, steps: { type: 'array', items: record }, pendingSteps: { type: 'array', items: { type: 'string' } }, attempts: { type: 'array', items: record } },
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => app.engine.timeline(request.params.jobId),
+  );
+
+  server.post<{ Params: { jobId: string } }>(
+    '/v1/jobs/:jobId/retry',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Re-queue a failed or cancelled job (recorded with the caller as actor)',
+        params: jobIdParam,
+        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+      },
+    },
+    async (request) => ({ job: await app.engine.retry(request.params.jobId, actorOf(request)) }),
+  );
+
+  server.post<{ Params: { jobId: string } }>(
+    '/v1/jobs/:jobId/cancel',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Cancel an unfinished job; a running worker loses its lease at once',
+        params: jobIdParam,
+        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+      },
+    },
+    async (request) => ({ job: await app.engine.cancel(request.params.jobId, actorOf(request)) }),
+  );
+}

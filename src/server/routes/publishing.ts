@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import type { ServedApp } from '../app-port.js';
+import { actorOf } from '../auth.js';
+import { bearer, commonErrors, record, recordList, sessionIdParam } from '../schemas.js';
+import { guardSession } from './sessions.js';
+
+export function publishingRoutes(server: FastifyInstance, app: ServedApp): void {
+  const tags = ['publishing'];
+
+  server.get<{ Querystring: { sessionId?: string; status?: string } }>(
+    '/v1/publishing/batches',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Publishing batches (awaiting_moderation, ready, published)',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            sessionId: { type: 'string', maxLength: 128 },
+            status: { type: 'string', enum: ['awaiting_moderation', 'ready', 'published'] },
+          },
+        },
+        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+      },
+    },
+    async (request) => ({ items: await app.publishing.batches(request.query) }),
+  );
+
+  server.get<{ Params: { sessionId: string } }>(
+    '/v1/sessions/:sessionId/publishing',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: "The session's publishing schedule (cadence, moderation window, batches)",
+        params: sessionIdParam,
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      const schedule = await app.publishing.schedule(request.params.sessionId);
+      return schedule && typeof schedule === 'object' ? schedule : { schedule };
+    },
+  );
+
+  server.post<{ Params: { sessionId: string }; Body: { batchAt: string | number; reason?: string } }>(
+    '/v1/sessions/:sessionId/publishing/override',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: "Move the session's next lore batch (bounded by cadence.maxOverrideMs)",
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          required: ['batchAt'],
+          additionalProperties: false,
+          properties: {
+            batchAt: {
+              anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', format: 'date-time' }],
+              description: 'epoch milliseconds or an ISO-8601 date-time',
+            },
+            reason: { type: 'string', maxLength: 500 },
+          },
+        },
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { batchAt, reason } = request.body;
+      const result = await app.publishing.override(request.params.sessionId, { batchAt, actor: actorOf(request), reason });
+      return result && typeof result === 'object' ? result : { ok: true };
+    },
+  );
+}

@@ -1,0 +1,295 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isAfterwordError } from '../../errors.js';
+import type { ServedApp } from '../app-port.js';
+import { actorOf, assertSessionOwner } from '../auth.js';
+import { bearer, commonErrors, limitQuery, pageOf, record, recordList, sessionIdParam } from '../schemas.js';
+
+type SessionParams = { sessionId: string };
+
+/** For a gm caller, load the session and refuse it unless the gm owns it. Others pass for free. */
+export async function guardSession(app: ServedApp, request: FastifyRequest, sessionId: string): Promise<void> {
+  if (request.principal?.role !== 'gm') return;
+  const session = await app.sessions.summary(sessionId);
+  assertSessionOwner(request, session?.context?.owner);
+}
+
+function ownerOf(session: any): unknown {
+  return session?.context?.owner;
+}
+
+export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
+  const tags = ['sessions'];
+  const maxTurns = app.config.limits.maxTurnsPerRequest;
+
+  server.put<{ Params: SessionParams; Body: Record<string, unknown> }>(
+    '/v1/sessions/:sessionId',
+    {
+      config: { access: 'session-write' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Create a session or replace its metadata',
+        description:
+          'The metadata may be sent as `{context: {...}}` or as the same fields at top level. A gm token becomes the ' +
+          "session's `owner`; other gm tokens are refused with 403.",
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          properties: { context: record, character: record, location: record, momentum: record, tags: { type: 'array' } },
+          additionalProperties: true,
+        },
+        response: { 200: { type: 'object', properties: { session: record } }, 201: { type: 'object', properties: { session: record } }, ...commonErrors },
+      },
+    },
+    async (request, reply) => {
+      const { sessionId } = request.params;
+      const body = request.body ?? {};
+      const context: Record<string, unknown> = {
+        ...((body.context && typeof body.context === 'object' ? body.context : body) as Record<string, unknown>),
+      };
+      const principal = request.principal;
+      let existingOwner: unknown;
+      try {
+        existingOwner = ownerOf(await app.sessions.summary(sessionId));
+      } catch (error) {
+        if (!(isAfterwordError(error) && error.code === 'session_not_found')) throw error;
+      }
+      if (principal?.role === 'gm') {
+        if (existingOwner !== undefined) assertSessionOwner(request, existingOwner);
+        context.owner = principal.name;
+      } else if (context.owner === undefined && existingOwner !== undefined) {
+        // An admin replacing metadata keeps the session's owner unless it names a new one.
+        context.owner = existingOwner;
+      }
+      const { session, created } = await app.sessions.upsert(sessionId, context);
+      return reply.status(created ? 201 : 200).send({ session });
+    },
+  );
+
+  server.post<{ Params: SessionParams; Body: { turns: unknown[] } }>(
+    '/v1/sessions/:sessionId/turns',
+    {
+      config: { access: 'session-write' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Append transcript turns (idempotent by turnId)',
+        description:
+          `At most ${maxTurns} turns per request. A turn already stored with the same text is skipped (counted in ` +
+          '`duplicates`); the same turnId with different text is refused (409 turn_conflict) and nothing is written.',
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          required: ['turns'],
+          properties: { turns: { type: 'array', maxItems: maxTurns, items: { type: 'object' } } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              sessionId: { type: 'string' },
+              appended: { type: 'integer' },
+              duplicates: { type: 'integer' },
+              turnCount: { type: 'integer' },
+            },
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      return app.sessions.appendTurns(request.params.sessionId, request.body.turns, 'turns');
+    },
+  );
+
+  server.post<{ Params: SessionParams; Body: { changes: unknown[] } }>(
+    '/v1/sessions/:sessionId/changes',
+    {
+      config: { access: 'session-write' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Append change-feed entries; each gets the next cursor',
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          required: ['changes'],
+          properties: { changes: { type: 'array', maxItems: maxTurns, items: { type: 'object' } } },
+        },
+        response: {
+          200: { type: 'object', properties: { sessionId: { type: 'string' }, cursors: { type: 'array', items: { type: 'integer' } } } },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      return app.sessions.appendChanges(request.params.sessionId, request.body.changes, 'changes');
+    },
+  );
+
+  server.post<{ Params: SessionParams; Body: { reason?: string; closedBy?: string } | undefined }>(
+    '/v1/sessions/:sessionId/close',
+    {
+      config: { access: 'session-write' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Close a session and queue its closure workflow',
+        description:
+          'Answers 202 with the new closure job. Closing an already-closed session answers 200 with the existing ' +
+          'job: it never queues a second one.',
+        params: sessionIdParam,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { reason: { type: 'string', maxLength: 500 }, closedBy: { type: 'string', maxLength: 200 } },
+        },
+        response: {
+          200: { type: 'object', properties: { session: record, closureJob: record } },
+          202: { type: 'object', properties: { session: record, closureJob: record } },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { sessionId } = request.params;
+      await guardSession(app, request, sessionId);
+      const body = request.body ?? {};
+      const { session, job, created } = await app.coordinator.closeSession(sessionId, {
+        reason: body.reason,
+        closedBy: body.closedBy ?? actorOf(request),
+        trigger: 'session_closed',
+      });
+      return reply.status(created ? 202 : 200).send({ session, closureJob: job });
+    },
+  );
+
+  server.get<{ Querystring: { status?: 'active' | 'closed'; limit: number; cursor?: string } }>(
+    '/v1/sessions',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'List sessions, most recently updated first',
+        description: 'Cursor pagination: pass `nextCursor` back as `cursor`. A gm token sees only its own sessions.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { status: { type: 'string', enum: ['active', 'closed'] }, limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
+        },
+        response: { 200: pageOf(record), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const page = await app.sessions.list(request.query);
+      const principal = request.principal;
+      if (principal?.role === 'gm') return { ...page, items: page.items.filter((s) => ownerOf(s) === principal.name) };
+      return page;
+    },
+  );
+
+  server.get<{ Params: SessionParams }>(
+    '/v1/sessions/:sessionId',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'The session directory summary (status, closure, offlineLastRun, publishing cadence)',
+        params: sessionIdParam,
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const session = await app.sessions.summary(request.params.sessionId);
+      assertSessionOwner(request, ownerOf(session));
+      return session;
+    },
+  );
+
+  server.get<{ Params: SessionParams; Querystring: { version?: number } }>(
+    '/v1/sessions/:sessionId/summary',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'The story summary produced by the closure workflow (latest version, or `?version=`)',
+        params: sessionIdParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } },
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      return app.artefacts.summary(request.params.sessionId, request.query.version);
+    },
+  );
+
+  server.get<{ Params: SessionParams; Querystring: { limit: number; cursor?: string } }>(
+    '/v1/sessions/:sessionId/history',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Offline workflow run history, newest first',
+        params: sessionIdParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } } },
+        response: { 200: pageOf(record), ...commonErrors },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      return app.sessions.history(request.params.sessionId, request.query);
+    },
+  );
+
+  server.get<{ Params: SessionParams; Querystring: { afterSeq: number; limit: number } }>(
+    '/v1/sessions/:sessionId/transcript',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Transcript turns in arrival order; page with `afterSeq` (the last `seq` you received)',
+        params: sessionIdParam,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            afterSeq: { type: 'integer', minimum: 0, default: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
+          },
+        },
+        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      return { items: await app.sessions.transcript(request.params.sessionId, request.query.afterSeq, request.query.limit) };
+    },
+  );
+
+  server.get<{ Params: SessionParams }>(
+    '/v1/sessions/:sessionId/mentions',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Entity mentions extracted by the latest closure workflow',
+        params: sessionIdParam,
+        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+      },
+    },
+    async (request) => {
+      await guardSession(app, request, request.params.sessionId);
+      const mentions = await app.artefacts.mentions(request.params.sessionId);
+      return { items: Array.isArray(mentions) ? mentions : [] };
+    },
+  );
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { AfterwordError } from '../../errors.js';
+import type { ServedApp } from '../app-port.js';
+import { actorOf } from '../auth.js';
+import { bearer, commonErrors, idParam, record, recordList } from '../schemas.js';
+
+export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
+  const tags = ['world'];
+
+  server.post<{ Body: Record<string, unknown> }>(
+    '/v1/world/import',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Replace the canonical world from a world file (refused whole, naming the entry, when invalid)',
+        body: { type: 'object' },
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => app.world.importWorld(request.body, actorOf(request)),
+  );
+
+  server.get(
+    '/v1/world/entities',
+    {
+      config: { access: 'read' },
+      schema: { tags, security: bearer, summary: 'Every canonical entity', response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors } },
+    },
+    async () => ({ items: await app.world.entities() }),
+  );
+
+  server.get<{ Params: { entityId: string } }>(
+    '/v1/world/entities/:entityId',
+    {
+      config: { access: 'read' },
+      schema: { tags, security: bearer, summary: 'One canonical entity', params: idParam('entityId', 'the entity id'), response: { 200: record, ...commonErrors } },
+    },
+    async (request) => {
+      const entity = await app.world.entity(request.params.entityId);
+      if (!entity) throw new AfterwordError('not_found', `entity ${request.params.entityId} does not exist`);
+      return entity;
+    },
+  );
+}
