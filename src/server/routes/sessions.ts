@@ -133,6 +133,10 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
     '/v1/sessions/:sessionId/close',
     {
       config: { access: 'session-write' },
+      // The body is optional: `curl -X POST .../close` with no body closes with the defaults.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         tags,
         security: bearer,
