@@ -149,6 +149,28 @@ export class SessionMemory {
     };
   }
 
+  /**
+   * Import a whole session (metadata, turns, change feed) in ONE transaction: either all of it
+   * is written or, on any bad field, nothing is.
+   */
+  async importSession(doc: { sessionId: unknown; context: unknown; turns: unknown; changeFeed?: unknown }) {
+    const sessionId = validateSessionId(doc.sessionId);
+    const context = parseContext(doc.context);
+    const turns = parseTurns(doc.turns ?? [], Date.now(), this.config.limits);
+    const changes = parseChanges(doc.changeFeed ?? [], 'changeFeed');
+    return this.store.transact(async (tx) => {
+      const created = await insertSession(tx, sessionId, context, tx.now);
+      const session = await this.requireSession(tx, sessionId);
+      if (session.status === 'closed') throw new AfterwordError('session_closed', `session ${sessionId} is closed; it cannot be imported again`);
+      if (!created) await updateSessionContext(tx, sessionId, context, tx.now);
+      else await tx.emit('session.created', { sessionId, createdAt: tx.now });
+      const appended = await this.appendTurnsInTx(tx, session, turns);
+      const cursors: number[] = [];
+      for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
+      return { ...appended, created, changes: cursors.length };
+    });
+  }
+
   /** Append change-feed entries; each gets the next cursor. */
   async appendChanges(sessionIdInput: unknown, raw: unknown, field = 'changes'): Promise<{ sessionId: string; cursors: number[] }> {
     const sessionId = validateSessionId(sessionIdInput);

@@ -1,0 +1,101 @@
+import type { Command } from 'commander';
+import { type GlobalOptions, parseNow, withApp } from '../context.js';
+import { emit, table, time } from '../output.js';
+import { readJsonFile } from './sessions.js';
+
+export function registerCanonCommands(program: Command, globals: () => GlobalOptions): void {
+  const world = program.command('world').description('the canonical world: import a world file, show entities');
+  world
+    .command('import')
+    .argument('<file>', 'world file (see worlds/demo-world.json)')
+    .action(async (file: string) => {
+      const doc = readJsonFile(file);
+      await withApp(globals(), async (app) => {
+        const result = await app.world.importWorld(doc, 'cli');
+        emit(globals().json, result, () => `world ${result.worldId} imported as version ${result.version}: ${result.entities} entities, ${result.capabilities} prohibited capabilities`);
+      });
+    });
+  world
+    .command('show')
+    .argument('[entityId]', 'one entity; omit to list them all')
+    .action(async (entityId: string | undefined) => {
+      await withApp(globals(), async (app) => {
+        if (entityId) {
+          const entity = await app.world.entity(entityId);
+          emit(globals().json, entity, () => JSON.stringify(entity, null, 2));
+          return;
+        }
+        const [meta, entities] = await Promise.all([app.world.meta(), app.world.entities()]);
+        emit(globals().json, { meta, entities }, () =>
+          [
+            meta ? `world ${meta.worldId} (${meta.name}) version ${meta.version}` : 'no world imported yet: afterword world import FILE',
+            table(entities.map((e) => ({ entity: e.entityId, type: e.entityType, name: e.canonicalName, controlledBy: e.state.controlledBy ?? '-', status: e.state.status ?? '-' })), ['entity', 'type', 'name', 'controlledBy', 'status']),
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('deltas')
+    .description('the world delta queue')
+    .option('--status <status>', 'pending | needs-review | approved | rejected | rewrite-requested | escalated')
+    .option('--session <sessionId>')
+    .action(async (opts: { status?: string; session?: string }) => {
+      await withApp(globals(), async (app) => {
+        const deltas = await app.moderation.list({ status: opts.status, sessionId: opts.session });
+        emit(globals().json, { deltas }, () =>
+          table(
+            deltas.map((d) => ({ delta: d.deltaId, session: d.sessionId, entity: d.entityId, type: d.deltaType, confidence: d.confidence, status: d.status, reasons: d.safety.reasons.join(',') || '-', applied: d.appliedAt ? 'yes' : 'no' })),
+            ['delta', 'session', 'entity', 'type', 'confidence', 'status', 'reasons', 'applied'],
+          ),
+        );
+      });
+    });
+
+  program
+    .command('decide')
+    .description('record a moderation decision on a delta')
+    .argument('<deltaId>')
+    .argument('<decision>', 'approve | reject | rewrite | escalate')
+    .option('--note <note>')
+    .option('--by <actor>', 'who decides', 'cli')
+    .action(async (deltaId: string, decision: string, opts: { note?: string; by: string }) => {
+      await withApp(globals(), async (app) => {
+        const out = await app.moderation.decide(deltaId, { decision, actor: opts.by, note: opts.note });
+        emit(globals().json, out, () => `delta ${deltaId}: ${out.delta.status}${out.batch ? `; batch ${out.batch.batchId} is ${out.batch.status}` : ''}`);
+      });
+    });
+
+  program
+    .command('schedule')
+    .description("a session's publishing cadence and batches; --defer-to moves its batch (at most 12 h)")
+    .argument('<sessionId>')
+    .option('--defer-to <time>', 'ISO-8601 time for the lore batch')
+    .option('--reason <reason>')
+    .action(async (sessionId: string, opts: { deferTo?: string; reason?: string }) => {
+      await withApp(globals(), async (app) => {
+        if (opts.deferTo) await app.publishing.override(sessionId, { batchAt: opts.deferTo, actor: 'cli', reason: opts.reason });
+        const schedule = await app.publishing.schedule(sessionId);
+        emit(globals().json, schedule, () =>
+          [
+            `moderation window ${time(schedule.cadence?.moderationWindow.opensAt)} - ${time(schedule.cadence?.moderationWindow.closesAt)}`,
+            `lore batch ${time(schedule.cadence?.nextBatchAt)}  digest ${time(schedule.cadence?.nextDigestAt)}`,
+            table(schedule.batches.map((b) => ({ batch: b.batchId, status: b.status, scheduled: time(b.scheduledAt), published: time(b.publishedAt), bundles: b.plan.bundles.length, cards: b.plan.cards.length })), ['batch', 'status', 'scheduled', 'published', 'bundles', 'cards']),
+          ].join('\n'),
+        );
+      });
+    });
+
+  const lore = program.command('lore').description('published lore');
+  lore
+    .command('search')
+    .argument('<query...>')
+    .option('--limit <n>', 'how many', '10')
+    .action(async (words: string[], opts: { limit: string }) => {
+      await withApp(globals(), async (app) => {
+        const hits = await app.lore.search(words.join(' '), Number(opts.limit));
+        emit(globals().json, { hits }, () => (hits.length ? hits.map((h) => `${h.title}  [${h.kind} v${h.version}, ${time(h.publishedAt)}]\n  ${h.snippet}`).join('\n') : 'no published lore matches'));
+      });
+    });
+  void parseNow;
+}

@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import type { JobStatus } from '../../engine/types.js';
+import { invalidInput } from '../../errors.js';
+import { type GlobalOptions, withApp } from '../context.js';
+import { duration, emit, table, time } from '../output.js';
+
+const statuses: JobStatus[] = ['queued', 'retrying', 'processing', 'completed', 'failed', 'cancelled'];
+
+export function registerJobCommands(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('jobs')
+    .description('list jobs, newest first')
+    .option('--status <status>', statuses.join(' | '))
+    .option('--session <sessionId>', 'jobs of one session')
+    .option('--workflow <name>', 'session.closure | publishing.batch | publishing.digest')
+    .option('--limit <n>', 'how many', '50')
+    .option('--before <seq>', 'cursor: jobs older than this sequence number')
+    .action(async (opts: { status?: string; session?: string; workflow?: string; limit: string; before?: string }) => {
+      if (opts.status && !statuses.includes(opts.status as JobStatus)) throw invalidInput([{ field: '--status', reason: `must be one of ${statuses.join(', ')}` }]);
+      await withApp(globals(), async (app) => {
+        const jobs = await app.engine.listJobs({
+          status: opts.status as JobStatus | undefined,
+          concurrencyKey: opts.session,
+          workflow: opts.workflow,
+          limit: Number(opts.limit),
+          beforeSeq: opts.before ? Number(opts.before) : undefined,
+        });
+        emit(globals().json, { jobs }, () =>
+          table(
+            jobs.map((j) => ({ seq: j.seq, job: j.jobId, workflow: j.workflow, session: j.concurrencyKey ?? (j.payload as { sessionId?: string }).sessionId ?? '-', status: j.status, attempts: `${j.attempts}/${j.maxAttempts}`, runAt: time(j.runAt), duration: duration(j.durationMs), error: j.error?.code ?? '' })),
+            ['seq', 'job', 'workflow', 'session', 'status', 'attempts', 'runAt', 'duration', 'error'],
+          ),
+        );
+      });
+    });
+
+  program
+    .command('job')
+    .description('show one job with its per-step timeline and attempts')
+    .argument('<jobId>')
+    .action(async (jobId: string) => {
+      await withApp(globals(), async (app) => {
+        const timeline = await app.engine.timeline(jobId);
+        const { job } = timeline;
+        const start = job.startedAt ?? job.enqueuedAt;
+        emit(globals().json, timeline, () =>
+          [
+            `job ${job.jobId}  ${job.workflow}  ${job.status}  attempts ${job.attempts}/${job.maxAttempts}`,
+            `enqueued ${time(job.enqueuedAt)}  started ${time(job.startedAt)}  completed ${time(job.completedAt)}  duration ${duration(job.durationMs)}`,
+            job.error ? `error ${job.error.code}: ${job.error.message}` : '',
+            '',
+            'steps:',
+            table(
+              timeline.steps.map((s) => ({ step: s.step, attempt: s.attempt, offset: duration(s.startedAt - start), duration: duration(s.durationMs), bar: '█'.repeat(Math.max(1, Math.min(40, Math.round(s.durationMs / Math.max(1, (job.durationMs ?? 1) / 40))))) })),
+              ['step', 'attempt', 'offset', 'duration', 'bar'],
+            ),
+            timeline.pendingSteps.length ? `pending: ${timeline.pendingSteps.join(', ')}` : '',
+            '',
+            'attempts:',
+            table(
+              timeline.attempts.map((a) => ({ attempt: a.attempt, worker: a.workerId, started: time(a.startedAt), ended: time(a.endedAt), outcome: a.outcome ?? 'running', error: a.error?.message ?? '' })),
+              ['attempt', 'worker', 'started', 'ended', 'outcome', 'error'],
+            ),
+            job.result ? `\nresult ${JSON.stringify(job.result)}` : '',
+          ]
+            .filter((l) => l !== '')
+            .join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('retry')
+    .description('retry a failed or cancelled job (recorded as an operator action)')
+    .argument('<jobId>')
+    .option('--by <actor>', 'who asks', 'cli')
+    .action(async (jobId: string, opts: { by: string }) => {
+      await withApp(globals(), async (app) => {
+        const job = await app.engine.retry(jobId, opts.by);
+        emit(globals().json, { job }, () => `job ${jobId} queued again (attempt budget ${job.maxAttempts})`);
+      });
+    });
+
+  program
+    .command('cancel')
+    .description('cancel an unfinished job')
+    .argument('<jobId>')
+    .option('--by <actor>', 'who asks', 'cli')
+    .action(async (jobId: string, opts: { by: string }) => {
+      await withApp(globals(), async (app) => {
+        const job = await app.engine.cancel(jobId, opts.by);
+        emit(globals().json, { job }, () => `job ${jobId} cancelled`);
+      });
+    });
+
+  program
+    .command('alerts')
+    .description('list admin alerts (newest first)')
+    .option('--open', 'only unacknowledged alerts')
+    .option('--ack <alertId>', 'acknowledge one alert')
+    .option('--limit <n>', 'how many', '50')
+    .action(async (opts: { open?: boolean; ack?: string; limit: string }) => {
+      await withApp(globals(), async (app) => {
+        if (opts.ack) {
+          const alert = await app.alerts.acknowledge(opts.ack, 'cli');
+          emit(globals().json, { alert }, () => `alert ${alert.id} acknowledged`);
+          return;
+        }
+        const alerts = await app.alerts.list({ open: opts.open, limit: Number(opts.limit) });
+        emit(globals().json, { alerts }, () =>
+          table(
+            alerts.map((a) => ({ id: a.id, at: time(a.createdAt), severity: a.severity, reason: a.reason, session: a.sessionId ?? '-', acked: a.acknowledgedAt ? 'yes' : 'no' })),
+            ['id', 'at', 'severity', 'reason', 'session', 'acked'],
+          ),
+        );
+      });
+    });
+}
