@@ -56,6 +56,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (ev.turnId && ev.capabilityRefs.length > 0) feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
   }
   const lastMentionInScene = new Map<string, EntityMention>();
+  const lastCharacterInScene = new Map<string, EntityMention>();
 
   const push = (m: EntityMention) => {
     // Same fact seen twice: keep the more confident mention (spec 5). A mention without a
@@ -152,16 +153,30 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     });
     const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
     for (const id of turnCapabilityIds(turn, feedByTurn)) turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
-    // A capability named where no entity is: it belongs to what the turn (or, failing that,
-    // the scene so far) is about. If nothing is, keep it visible rather than drop it.
+    // A capability named where no entity is: it belongs to what the turn is about or, failing
+    // that, to the scene's last-named character (powers are wielded by people), else its last
+    // mention. If nothing is, keep it visible rather than drop it.
+    const sceneCarrier = lastCharacterInScene.get(sceneKey) ?? lastMentionInScene.get(sceneKey);
     for (const c of turnCaps) {
-      const carriers = turnMentions.length > 0 ? turnMentions : lastMentionInScene.has(sceneKey) ? [lastMentionInScene.get(sceneKey) as EntityMention] : [];
+      const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
       if (carriers.length === 0) unattached.push(c);
       for (const m of carriers) mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
     }
     for (const m of turnMentions) push(m);
     const last = turnMentions[turnMentions.length - 1];
     if (last) lastMentionInScene.set(sceneKey, last);
+    const lastCharacter = turnMentions.findLast((m) => m.entityType === 'character');
+    if (lastCharacter) lastCharacterInScene.set(sceneKey, lastCharacter);
+  }
+  // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one.
+  const multi = [...candidates.values()].filter((c) => c.name.includes(' '));
+  for (const [slug, c] of candidates) {
+    if (c.name.includes(' ')) continue;
+    const full = multi.find((m) => m.name.split(' ').includes(c.name));
+    if (full) {
+      full.occurrences += c.occurrences;
+      candidates.delete(slug);
+    }
   }
   const cands = [...candidates.values()]
     .map((c) => ({ ...c, confidence: round(Math.min(0.75, c.confidence + 0.05 * (c.occurrences - 1))) }))

@@ -37,6 +37,26 @@ function isGluedHyphen(items: Array<{ text: string; start: number }>, i: number)
   return it?.text === '-' && !!prev && !!next && prev.start + prev.text.length === it.start && it.start + 1 === next.start;
 }
 
+/** "of the Pale Star": joiners continue a name only when a capitalised word follows them. */
+function continuesName(items: Array<{ text: string; covered: boolean }>, i: number): boolean {
+  let j = i + 1;
+  while (items[j] && JOINERS.has((items[j] as { text: string }).text.toLowerCase())) j++;
+  const next = items[j];
+  return !!next && UPPER.test(next.text) && !next.covered;
+}
+
+/**
+ * "of" joins a name only after a head noun ("Order of the Pale Star", "Vale of Sighs");
+ * after a person's name it starts a new one ("Veyla Strand of the Silver Hand").
+ */
+function endsWithCue(run: Array<{ text: string }>): boolean {
+  const last = run[run.length - 1]?.text ?? '';
+  return isTypeCue(last) || JOINERS.has(last.toLowerCase());
+}
+
+/** Tokens that open a quotation or follow markup start a sentence of their own. */
+const OPENERS = new Set(['"', '“', "'", '‘', '(', '[', '>', ':', '—']);
+
 /** Proper-name runs found by part-of-speech tagging, minus anything the lexicon matched. */
 export function findNewNames(sentence: string, spans: Array<[number, number]>, lexicon: Lexicon, tagger: PosTagger): NewName[] {
   const tagged = tagger.tag(sentence);
@@ -75,11 +95,12 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     const afterHyphen = run.length > 0 && run[run.length - 1]?.text === '-';
     const nameLike = UPPER.test(it.text) && (NAME_POS.has(it.pos) || afterHyphen || (run.length > 0 && isTypeCue(it.text))) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
     const nextItem = items[i + 1];
-    const sentenceInitialSingle = it.start === 0 && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
+    const initial = it.start === 0 || OPENERS.has(items[i - 1]?.text ?? '');
+    const sentenceInitialSingle = initial && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
     if (nameLike && !sentenceInitialSingle) {
       if (run.length === 0) runPreceding = preceding;
       run.push(it);
-    } else if (run.length > 0 && (JOINERS.has(lower) || isGluedHyphen(items, i)) && UPPER.test(items[i + 1]?.text ?? '') && !items[i + 1]?.covered) {
+    } else if (run.length > 0 && ((JOINERS.has(lower) && endsWithCue(run)) || isGluedHyphen(items, i)) && continuesName(items, i)) {
       run.push(it);
     } else if (run.length > 0) {
       flush(runPreceding);

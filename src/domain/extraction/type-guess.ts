@@ -46,6 +46,9 @@ export function guessEntityType(nameWords: string[], title: string | null, prece
   const last = nameWords[nameWords.length - 1]?.toLowerCase() ?? '';
   const cued = CUE_INDEX.get(last);
   if (cued) return { entityType: cued, cue: nameWords[nameWords.length - 1] ?? null };
+  // "Order of the Pale Star", "Vale of Sighs": the cue comes first.
+  const head = CUE_INDEX.get(nameWords[0]?.toLowerCase() ?? '');
+  if (head && nameWords[1]?.toLowerCase() === 'of') return { entityType: head, cue: nameWords[0] ?? null };
   if (title) return { entityType: 'character', cue: title };
   if (precedingWord && PLACE_PREPOSITIONS.has(precedingWord.toLowerCase())) return { entityType: 'settlement', cue: precedingWord };
   return { entityType: 'character', cue: null };
