@@ -91,6 +91,9 @@ export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): vo
     const access: Access = request.routeOptions.config?.access ?? 'admin';
     const token = presentedToken(request);
     if (token !== null) request.principal = tokens.identify(token);
+    // `?token=` is transport, not input: drop it before the route's query schema sees it.
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query && 'token' in query) delete query.token;
     if (access === 'public') return;
     if (token === null) {
       throw new AfterwordError('unauthorized', 'this route needs a bearer token: send "Authorization: Bearer <token>"');

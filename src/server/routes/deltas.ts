@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
 import { bearer, commonErrors, idParam, record, recordList, sessionIdParam } from '../schemas.js';
-import { guardSession } from './sessions.js';
+import { ownerGuard } from './sessions.js';
 
 export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['moderation'];
@@ -57,6 +57,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get<{ Params: { sessionId: string } }>(
     '/v1/sessions/:sessionId/moderation',
     {
+      preValidation: ownerGuard(app),
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -67,7 +68,6 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       const queue = await app.moderation.queue(request.params.sessionId, Date.now());
       return Array.isArray(queue) ? { items: queue } : queue;
     },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
 import { bearer, commonErrors, record, recordList, sessionIdParam } from '../schemas.js';
-import { guardSession } from './sessions.js';
+import { ownerGuard } from './sessions.js';
 
 export function publishingRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['publishing'];
@@ -32,6 +32,7 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
   server.get<{ Params: { sessionId: string } }>(
     '/v1/sessions/:sessionId/publishing',
     {
+      preValidation: ownerGuard(app),
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -42,7 +43,6 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       const schedule = await app.publishing.schedule(request.params.sessionId);
       return schedule && typeof schedule === 'object' ? schedule : { schedule };
     },

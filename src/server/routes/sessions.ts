@@ -17,8 +17,20 @@ function ownerOf(session: any): unknown {
   return session?.context?.owner;
 }
 
+/**
+ * A preValidation hook: ownership is checked before the body is validated, so another gm learns
+ * nothing about a session (not even whether its body would have been valid).
+ */
+export function ownerGuard(app: ServedApp) {
+  return async (request: FastifyRequest) => {
+    const params = request.params as Partial<SessionParams>;
+    if (params.sessionId !== undefined) await guardSession(app, request, params.sessionId);
+  };
+}
+
 export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['sessions'];
+  const guard = ownerGuard(app);
   const maxTurns = app.config.limits.maxTurnsPerRequest;
 
   server.put<{ Params: SessionParams; Body: Record<string, unknown> }>(
@@ -69,6 +81,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.post<{ Params: SessionParams; Body: { turns: unknown[] } }>(
     '/v1/sessions/:sessionId/turns',
     {
+      preValidation: guard,
       config: { access: 'session-write' },
       schema: {
         tags,
@@ -98,7 +111,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       return app.sessions.appendTurns(request.params.sessionId, request.body.turns, 'turns');
     },
   );
@@ -106,6 +118,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.post<{ Params: SessionParams; Body: { changes: unknown[] } }>(
     '/v1/sessions/:sessionId/changes',
     {
+      preValidation: guard,
       config: { access: 'session-write' },
       schema: {
         tags,
@@ -124,7 +137,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       return app.sessions.appendChanges(request.params.sessionId, request.body.changes, 'changes');
     },
   );
@@ -133,10 +145,13 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
     '/v1/sessions/:sessionId/close',
     {
       config: { access: 'session-write' },
-      // The body is optional: `curl -X POST .../close` with no body closes with the defaults.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: [
+        guard,
+        // The body is optional: `curl -X POST .../close` with no body closes with the defaults.
+        async (request) => {
+          request.body ??= {};
+        },
+      ],
       schema: {
         tags,
         security: bearer,
@@ -159,7 +174,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
     },
     async (request, reply) => {
       const { sessionId } = request.params;
-      await guardSession(app, request, sessionId);
       const body = request.body ?? {};
       const { session, job, created } = await app.coordinator.closeSession(sessionId, {
         reason: body.reason,
@@ -217,6 +231,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get<{ Params: SessionParams; Querystring: { version?: number } }>(
     '/v1/sessions/:sessionId/summary',
     {
+      preValidation: guard,
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -228,7 +243,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       return app.artefacts.summary(request.params.sessionId, request.query.version);
     },
   );
@@ -236,6 +250,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get<{ Params: SessionParams; Querystring: { limit: number; cursor?: string } }>(
     '/v1/sessions/:sessionId/history',
     {
+      preValidation: guard,
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -247,7 +262,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       return app.sessions.history(request.params.sessionId, request.query);
     },
   );
@@ -255,6 +269,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get<{ Params: SessionParams; Querystring: { afterSeq: number; limit: number } }>(
     '/v1/sessions/:sessionId/transcript',
     {
+      preValidation: guard,
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -273,7 +288,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       return { items: await app.sessions.transcript(request.params.sessionId, request.query.afterSeq, request.query.limit) };
     },
   );
@@ -281,6 +295,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get<{ Params: SessionParams }>(
     '/v1/sessions/:sessionId/mentions',
     {
+      preValidation: guard,
       config: { access: 'session-read' },
       schema: {
         tags,
@@ -291,7 +306,6 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      await guardSession(app, request, request.params.sessionId);
       const mentions = await app.artefacts.mentions(request.params.sessionId);
       return { items: Array.isArray(mentions) ? mentions : [] };
     },
