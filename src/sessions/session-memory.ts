@@ -176,8 +176,9 @@ export class SessionMemory {
     const sessionId = validateSessionId(sessionIdInput);
     const changes = parseChanges(raw, field);
     return this.store.transact(async (tx) => {
-      const session = await this.requireSession(tx, sessionId);
-      if (session.status === 'closed') throw new AfterwordError('session_closed', `session ${sessionId} is closed`);
+      // Changes may still arrive after closure (late client events); reconciliation acknowledges
+      // only up to the cursor captured at closure, so these stay unacknowledged.
+      await this.requireSession(tx, sessionId);
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { sessionId, cursors };

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AfterwordError } from '../../src/errors.js';
+import { createTestApp, demoWorld, sampleTurns, type TestApp, waitForEvent } from '../support/test-app.js';
+
+describe('SessionClosureCoordinator', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+    await t.app.world.importWorld(demoWorld());
+  });
+  after(() => t.cleanup());
+
+  test('closing records closure, a system provenance turn and a queued job in one transaction', async () => {
+    const { app } = t;
+    await app.sessions.upsert('close-1', { character: { name: 'Ada' } });
+    await app.sessions.appendTurns('close-1', sampleTurns);
+    const queued = waitForEvent(app, 'offline.sessionClosure.queued', (e) => e.sessionId === 'close-1');
+    const out = await app.coordinator.closeSession('close-1', { reason: 'player_left', closedBy: 'gm-1' });
+    assert.equal(out.created, true);
+    assert.equal(out.job.status, 'queued');
+    assert.equal(out.session.status, 'closed');
+    assert.equal(out.session.pendingOfflineReconcile, true);
+    assert.match(out.session.lastClosureAuditRef ?? '', /^session\.close:close-1:[0-9a-f-]{36}$/);
+    assert.equal(out.job.payload.auditRef, out.session.lastClosureAuditRef);
+    const event = await queued;
+    assert.deepEqual(Object.keys(event.payload).sort(), ['auditRef', 'enqueuedAt', 'jobId', 'sessionId', 'trigger']);
+    assert.equal(event.payload.trigger, 'session_closed');
+    const transcript = await app.sessions.transcript('close-1');
+    const last = transcript[transcript.length - 1];
+    assert.equal(last?.speaker, 'system');
+    assert.equal(last?.metadata.auditRef, out.session.lastClosureAuditRef);
+  });
+
+  test('re-closing returns the existing job instead of queuing another (spec 9)', async () => {
+    const { app } = t;
+    await app.sessions.upsert('close-2', {});
+    const first = await app.coordinator.closeSession('close-2');
+    const second = await app.coordinator.closeSession('close-2');
+    assert.equal(second.created, false);
+    assert.equal(second.job.jobId, first.job.jobId);
+    const jobs = await app.engine.listJobs({ concurrencyKey: 'close-2', limit: 10 });
+    assert.equal(jobs.length, 1);
+  });
+
+  test('concurrent closures of one session produce exactly one job', async () => {
+    const { app } = t;
+    await app.sessions.upsert('close-3', {});
+    const results = await Promise.all(Array.from({ length: 8 }, () => app.coordinator.closeSession('close-3')));
+    assert.equal(new Set(results.map((r) => r.job.jobId)).size, 1);
+    assert.equal(results.filter((r) => r.created).length, 1);
+  });
+
+  test('closing an unknown or badly named session is a client error and writes nothing', async () => {
+    const { app } = t;
+    await assert.rejects(app.coordinator.closeSession('nope'), (e: AfterwordError) => e.code === 'session_not_found' && e.status === 404);
+    await assert.rejects(app.coordinator.closeSession('bad id!'), (e: AfterwordError) => e.code === 'invalid_input' && e.issues[0]?.field === 'sessionId');
+    const jobs = await app.engine.listJobs({ concurrencyKey: 'nope', limit: 10 });
+    assert.equal(jobs.length, 0);
+  });
+
+  test('onJobQueued listeners run asynchronously, errors never propagate, unsubscribe works', async () => {
+    const { app } = t;
+    const seen: string[] = [];
+    const offBad = app.coordinator.onJobQueued(() => {
+      throw new Error('listener bug');
+    });
+    const off = app.coordinator.onJobQueued((payload) => {
+      seen.push(String(payload.sessionId));
+    });
+    await app.sessions.upsert('close-4', {});
+    const queued = waitForEvent(app, 'offline.sessionClosure.queued', (e) => e.sessionId === 'close-4');
+    await app.coordinator.closeSession('close-4');
+    await queued;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['close-4']);
+    off();
+    offBad();
+    await app.sessions.upsert('close-5', {});
+    const queued5 = waitForEvent(app, 'offline.sessionClosure.queued', (e) => e.sessionId === 'close-5');
+    await app.coordinator.closeSession('close-5');
+    await queued5;
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(seen, ['close-4']);
+  });
+});
