@@ -18,6 +18,7 @@ import { readInt, readJson, placeholders } from './store/ports.js';
 import { WorkLock } from './store/sqlite/process-lock.js';
 import { openStore, type Store } from './store/store.js';
 import { EventBus, type EventFilter } from './telemetry/event-bus.js';
+import { EventRelay } from './telemetry/event-relay.js';
 import { logEvents } from './telemetry/event-log.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics } from './telemetry/metrics.js';
@@ -107,6 +108,10 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const alerts = new AlertService(store);
   const metrics = createMetrics(bus, () => engine.countByStatus());
   const stopLogging = logEvents(bus, logger);
+  // Events committed by other processes (workers elsewhere, CLI commands) reach this process's
+  // bus, so its SSE streams, metrics and dashboard see the whole cluster.
+  const relay = new EventRelay({ driver: store.driver, bus, origin, logger, intervalMs: store.driver.capabilities.multipleProcesses ? 1_000 : 500 });
+  await relay.start();
   const lock = store.driver.capabilities.multipleProcesses ? null : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
   let stopped = false;
 
@@ -190,6 +195,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       if (stopped) return;
       stopped = true;
       if (app.orchestrator) await app.orchestrator.stop();
+      await relay.stop();
       lock?.release();
       stopLogging();
       await store.close();
