@@ -62,7 +62,13 @@ export interface Afterword {
   readonly lore: { search(query: unknown, limit?: number): ReturnType<PublishingService['search']> };
   orchestrator: ClosureWorkflowOrchestrator | null;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
-  readiness(): Promise<{ ready: boolean; storeReachable: boolean; migrationsApplied: boolean; workersRunning: boolean; pendingMigrations: string[] }>;
+  readiness(): Promise<{
+    ready: boolean;
+    storeReachable: boolean;
+    migrationsApplied: boolean;
+    workersRunning: boolean;
+    pendingMigrations: string[];
+  }>;
   /** Start `concurrency` in-process workers (refused on SQLite if another process works on the file). */
   startWorkers(concurrency?: number): Promise<ClosureWorkflowOrchestrator>;
   /** Drain workers, release leases, close the store. Idempotent. */
@@ -98,7 +104,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       ...(options.summariser ? { summariser: options.summariser } : {}),
     }),
   );
-  engine.register(batchWorkflow({ world }));
+  engine.register(batchWorkflow());
   engine.register(digestWorkflow());
 
   const sessions = new SessionMemory(store, config);
@@ -110,9 +116,17 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const stopLogging = logEvents(bus, logger);
   // Events committed by other processes (workers elsewhere, CLI commands) reach this process's
   // bus, so its SSE streams, metrics and dashboard see the whole cluster.
-  const relay = new EventRelay({ driver: store.driver, bus, origin, logger, intervalMs: store.driver.capabilities.multipleProcesses ? 1_000 : 500 });
+  const relay = new EventRelay({
+    driver: store.driver,
+    bus,
+    origin,
+    logger,
+    intervalMs: store.driver.capabilities.multipleProcesses ? 1_000 : 500,
+  });
   await relay.start();
-  const lock = store.driver.capabilities.multipleProcesses ? null : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
+  const lock = store.driver.capabilities.multipleProcesses
+    ? null
+    : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
   let stopped = false;
 
   const app: Afterword = {
@@ -137,7 +151,11 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
         validateSessionId(sessionId);
         await sessions.summary(sessionId);
         const summary = await latestSummary(store.driver, sessionId, version);
-        if (!summary) throw new AfterwordError('not_found', `session ${sessionId} has no story summary${version ? ` version ${version}` : ''} yet`);
+        if (!summary)
+          throw new AfterwordError(
+            'not_found',
+            `session ${sessionId} has no story summary${version ? ` version ${version}` : ''} yet`,
+          );
         return summary;
       },
       async mentions(sessionId) {
@@ -151,9 +169,12 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     async eventsSince(lastId, filter = {}, limit = 1000) {
       const where = ['id > ?'];
       const params: unknown[] = [lastId];
-      if (filter.sessionId) (where.push('session_id = ?'), params.push(filter.sessionId));
-      if (filter.topics?.length) (where.push(`topic IN (${placeholders(filter.topics.length)})`), params.push(...filter.topics));
-      const rows = await store.driver.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [...params, limit]);
+      if (filter.sessionId) where.push('session_id = ?'), params.push(filter.sessionId);
+      if (filter.topics?.length) where.push(`topic IN (${placeholders(filter.topics.length)})`), params.push(...filter.topics);
+      const rows = await store.driver.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [
+        ...params,
+        limit,
+      ]);
       return rows
         .map((r) => ({
           id: readInt(r.id),
@@ -179,13 +200,22 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       }
       const workersRunning = app.orchestrator !== null || config.workers.concurrency === 0;
       const migrationsApplied = storeReachable && pending.length === 0;
-      return { ready: storeReachable && migrationsApplied && workersRunning, storeReachable, migrationsApplied, workersRunning, pendingMigrations: pending };
+      return {
+        ready: storeReachable && migrationsApplied && workersRunning,
+        storeReachable,
+        migrationsApplied,
+        workersRunning,
+        pendingMigrations: pending,
+      };
     },
 
     async startWorkers(concurrency = config.workers.concurrency) {
       if (app.orchestrator) return app.orchestrator;
       lock?.acquire();
-      const orchestrator = new ClosureWorkflowOrchestrator(engine, { concurrency, workflows: [closureWorkflowName, ...[...engine.workflows.keys()].filter((n) => n !== closureWorkflowName)] });
+      const orchestrator = new ClosureWorkflowOrchestrator(engine, {
+        concurrency,
+        workflows: [closureWorkflowName, ...[...engine.workflows.keys()].filter((n) => n !== closureWorkflowName)],
+      });
       await orchestrator.start();
       app.orchestrator = orchestrator;
       return orchestrator;

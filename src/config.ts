@@ -41,13 +41,21 @@ export const configSchema = z.object({
       backoffMaxMs: z.number().int().min(0).default(minutes(5)),
       drainTimeoutMs: z.number().int().min(0).default(10_000),
       watchdogIntervalMs: z.number().int().min(50).default(15_000),
-      eventRetentionMs: z.number().int().min(60_000).default(minutes(60 * 24 * 7)),
+      eventRetentionMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(minutes(60 * 24 * 7)),
     })
     .prefault({}),
   closure: z
     .object({
       slaMs: z.number().int().min(1).default(minutes(10)),
-      inactivityMs: z.number().int().min(60_000).default(minutes(60 * 6)),
+      inactivityMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(minutes(60 * 6)),
       historyRetention: z.number().int().min(1).max(100_000).default(500),
     })
     .prefault({}),
@@ -56,7 +64,11 @@ export const configSchema = z.object({
       maxTurnsPerSession: z.number().int().min(1).default(20_000),
       maxTurnTextChars: z.number().int().min(1).default(20_000),
       maxTurnsPerRequest: z.number().int().min(1).default(1_000),
-      maxBodyBytes: z.number().int().min(1024).default(8 * 1024 * 1024),
+      maxBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(8 * 1024 * 1024),
       rateLimitPerMinute: z.number().int().min(1).default(6_000),
     })
     .prefault({}),
@@ -70,7 +82,11 @@ export const configSchema = z.object({
       digestHour: z.number().int().min(0).max(23).default(2),
       digestMinute: z.number().int().min(0).max(59).default(0),
       timeZone: z.string().default('UTC'),
-      maxOverrideMs: z.number().int().min(0).default(minutes(12 * 60)),
+      maxOverrideMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(minutes(12 * 60)),
     })
     .prefault({}),
   http: z
@@ -164,9 +180,13 @@ export function loadConfig(overrides: ConfigInput | Record<string, unknown> = {}
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(root)', reason: i.message }));
-    throw new AfterwordError('invalid_config', `invalid configuration: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, {
-      issues,
-    });
+    throw new AfterwordError(
+      'invalid_config',
+      `invalid configuration: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+      {
+        issues,
+      },
+    );
   }
   return deepFreeze(parsed.data);
 }

@@ -26,7 +26,11 @@ export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId:
 function rowToDelta(row: Record<string, unknown>): WorldDelta & { appliedAt: number | null } {
   const delta = readJson<WorldDelta>(row.record, null as never);
   // The status column is the truth: decisions update it without rewriting the record.
-  return { ...delta, status: row.status as WorldDelta['status'], appliedAt: row.applied_at === null ? null : Number(row.applied_at) };
+  return {
+    ...delta,
+    status: row.status as WorldDelta['status'],
+    appliedAt: row.applied_at === null ? null : Number(row.applied_at),
+  };
 }
 
 export interface DeltaQuery {
@@ -36,12 +40,15 @@ export interface DeltaQuery {
   limit?: number | undefined;
 }
 
-export async function listDeltas(db: SqlExecutor, query: DeltaQuery = {}): Promise<Array<WorldDelta & { appliedAt: number | null }>> {
+export async function listDeltas(
+  db: SqlExecutor,
+  query: DeltaQuery = {},
+): Promise<Array<WorldDelta & { appliedAt: number | null }>> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (query.status) (where.push('status = ?'), params.push(query.status));
-  if (query.sessionId) (where.push('session_id = ?'), params.push(query.sessionId));
-  if (query.jobId) (where.push('job_id = ?'), params.push(query.jobId));
+  if (query.status) where.push('status = ?'), params.push(query.status);
+  if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
+  if (query.jobId) where.push('job_id = ?'), params.push(query.jobId);
   const rows = await db.query(
     `SELECT * FROM world_deltas ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, delta_id LIMIT ?`,
     [...params, query.limit ?? 500],
@@ -49,7 +56,10 @@ export async function listDeltas(db: SqlExecutor, query: DeltaQuery = {}): Promi
   return rows.map(rowToDelta);
 }
 
-export async function getDelta(db: SqlExecutor, deltaId: string): Promise<(WorldDelta & { appliedAt: number | null; jobId: string }) | null> {
+export async function getDelta(
+  db: SqlExecutor,
+  deltaId: string,
+): Promise<(WorldDelta & { appliedAt: number | null; jobId: string }) | null> {
   const [row] = await db.query('SELECT * FROM world_deltas WHERE delta_id = ?', [deltaId]);
   return row ? { ...rowToDelta(row), jobId: String(row.job_id) } : null;
 }

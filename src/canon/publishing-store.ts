@@ -49,11 +49,14 @@ export async function getBatch(db: SqlExecutor, batchId: string): Promise<Stored
   return row ? rowToBatch(row) : null;
 }
 
-export async function listBatches(db: SqlExecutor, query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }): Promise<StoredBatch[]> {
+export async function listBatches(
+  db: SqlExecutor,
+  query: { sessionId?: string | undefined; status?: string | undefined; limit?: number },
+): Promise<StoredBatch[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (query.sessionId) (where.push('session_id = ?'), params.push(query.sessionId));
-  if (query.status) (where.push('status = ?'), params.push(query.status));
+  if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
+  if (query.status) where.push('status = ?'), params.push(query.status);
   const rows = await db.query(
     `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC LIMIT ?`,
     [...params, query.limit ?? 200],
@@ -61,7 +64,11 @@ export async function listBatches(db: SqlExecutor, query: { sessionId?: string |
   return rows.map(rowToBatch);
 }
 
-export async function updateBatch(db: SqlExecutor, batch: { batchId: string; status: StoredBatchStatus; plan: PublishingPlan; scheduledAt: number }, now: number): Promise<void> {
+export async function updateBatch(
+  db: SqlExecutor,
+  batch: { batchId: string; status: StoredBatchStatus; plan: PublishingPlan; scheduledAt: number },
+  now: number,
+): Promise<void> {
   await db.run('UPDATE publishing_batches SET status = ?, plan = ?, scheduled_at = ?, updated_at = ? WHERE batch_id = ?', [
     batch.status,
     JSON.stringify(batch.plan),
@@ -98,7 +105,18 @@ export async function publishDocument(db: SqlExecutor, dialect: SqlDialect, doc:
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (doc_id) DO UPDATE SET title = excluded.title, body = excluded.body, version = excluded.version,
        record = excluded.record, batch_id = excluded.batch_id, published_at = excluded.published_at`,
-    [doc.docId, doc.kind, doc.entityId, doc.sessionId, doc.batchId, doc.title, doc.body, doc.version, JSON.stringify(doc.record), now],
+    [
+      doc.docId,
+      doc.kind,
+      doc.entityId,
+      doc.sessionId,
+      doc.batchId,
+      doc.title,
+      doc.body,
+      doc.version,
+      JSON.stringify(doc.record),
+      now,
+    ],
   );
   if (dialect.name === 'sqlite') {
     // FTS5 keeps its own copy; PostgreSQL indexes a generated tsvector column instead.

@@ -4,7 +4,9 @@ import { readInt, readJson, type SqlExecutor } from '../store/ports.js';
 /** Story summaries (versioned per session) and entity mentions, written by the closure steps. */
 
 export async function nextSummaryVersion(db: SqlExecutor, sessionId: string): Promise<number> {
-  const [row] = await db.query<{ v: number | null }>('SELECT MAX(version) AS v FROM story_summaries WHERE session_id = ?', [sessionId]);
+  const [row] = await db.query<{ v: number | null }>('SELECT MAX(version) AS v FROM story_summaries WHERE session_id = ?', [
+    sessionId,
+  ]);
   return (row?.v === null || row?.v === undefined ? 0 : readInt(row.v)) + 1;
 }
 

@@ -31,13 +31,19 @@ export class WorldCatalog {
   }
 
   /** Replace the world from an operator's file; refused whole, naming the entry, when invalid. */
-  async importWorld(json: unknown, actor = 'operator'): Promise<{ worldId: string; version: number; entities: number; capabilities: number }> {
-    let world;
+  async importWorld(
+    json: unknown,
+    actor = 'operator',
+  ): Promise<{ worldId: string; version: number; entities: number; capabilities: number }> {
+    let world: ReturnType<typeof parseWorldFile>;
     try {
       world = parseWorldFile(json);
     } catch (error) {
       if (isDomainValidationError(error)) {
-        throw new AfterwordError('invalid_world_file', `world file refused: ${error.message}`, { issues: error.issues, retryable: false });
+        throw new AfterwordError('invalid_world_file', `world file refused: ${error.message}`, {
+          issues: error.issues,
+          retryable: false,
+        });
       }
       throw error;
     }

@@ -32,7 +32,11 @@ export function parseNow(value: string | undefined): number | undefined {
   return at;
 }
 
-export async function withApp<T>(options: GlobalOptions, fn: (app: Afterword) => Promise<T>, extra: Record<string, unknown> = {}): Promise<T> {
+export async function withApp<T>(
+  options: GlobalOptions,
+  fn: (app: Afterword) => Promise<T>,
+  extra: Record<string, unknown> = {},
+): Promise<T> {
   const config = configFrom(options, extra);
   const now = parseNow(options.now);
   const app = await createAfterword(config, now === undefined ? {} : { clock: offset(now) });

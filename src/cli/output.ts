@@ -18,7 +18,11 @@ export function table(rows: Array<Record<string, unknown>>, columns: string[]): 
   if (rows.length === 0) return '(none)';
   const cells = rows.map((r) => columns.map((c) => String(r[c] ?? '-')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -31,10 +35,13 @@ export function exitCodeFor(error: unknown): number {
 export function reportError(error: unknown, json: boolean | undefined): number {
   const code = exitCodeFor(error);
   if (json) {
-    const body = isAfterwordError(error) ? error.toJSON() : { code: 'internal', message: (error as Error)?.message ?? String(error) };
+    const body = isAfterwordError(error)
+      ? error.toJSON()
+      : { code: 'internal', message: (error as Error)?.message ?? String(error) };
     process.stderr.write(`${JSON.stringify({ error: body })}\n`);
   } else {
-    const message = error instanceof AfterwordError ? `${error.code}: ${error.message}` : (error as Error)?.message ?? String(error);
+    const message =
+      error instanceof AfterwordError ? `${error.code}: ${error.message}` : ((error as Error)?.message ?? String(error));
     process.stderr.write(`afterword: ${message.split('\n')[0]}\n`);
   }
   return code;

@@ -92,7 +92,7 @@ export class DurableEngine {
         ...request,
         jobId: request.jobId ?? this.deps.ids.uuid(),
         maxAttempts: request.maxAttempts ?? def.maxAttempts ?? this.deps.settings.maxAttempts,
-        ...(request.slaMs ?? def.slaMs ? { slaMs: (request.slaMs ?? def.slaMs) as number } : {}),
+        ...((request.slaMs ?? def.slaMs) ? { slaMs: (request.slaMs ?? def.slaMs) as number } : {}),
       },
       tx.now,
     );
@@ -170,7 +170,10 @@ export class DurableEngine {
       if (!job) {
         const existing = await getJob(tx, jobId);
         if (!existing) throw new AfterwordError('job_not_found', `job ${jobId} does not exist`);
-        throw new AfterwordError('job_not_cancellable', `job ${jobId} is ${existing.status}; only unfinished jobs can be cancelled`);
+        throw new AfterwordError(
+          'job_not_cancellable',
+          `job ${jobId} is ${existing.status}; only unfinished jobs can be cancelled`,
+        );
       }
       const def = this.workflows.get(job.workflow);
       await tx.emit('engine.job.cancelled', { jobId, workflow: job.workflow, actor });
@@ -186,7 +189,10 @@ export class DurableEngine {
       if (!requeued) {
         const existing = await getJob(tx, jobId);
         if (!existing) throw new AfterwordError('job_not_found', `job ${jobId} does not exist`);
-        throw new AfterwordError('job_not_retryable', `job ${jobId} is ${existing.status}; only failed or cancelled jobs can be retried`);
+        throw new AfterwordError(
+          'job_not_retryable',
+          `job ${jobId} is ${existing.status}; only failed or cancelled jobs can be retried`,
+        );
       }
       await tx.emit('engine.job.retried', { jobId, workflow: requeued.workflow, actor, attempts: requeued.attempts });
       const def = this.workflows.get(requeued.workflow);

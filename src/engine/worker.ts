@@ -171,7 +171,12 @@ export class Worker {
       });
       for (const job of claimed) {
         const def = this.engine.definition(job.workflow);
-        await tx.emit('engine.job.started', { jobId: job.jobId, workflow: job.workflow, attempt: job.attempts, workerId: this.id });
+        await tx.emit('engine.job.started', {
+          jobId: job.jobId,
+          workflow: job.workflow,
+          attempt: job.attempts,
+          workerId: this.id,
+        });
         await def.hooks?.onStarted?.(tx, job);
       }
       return claimed;
@@ -200,7 +205,10 @@ export class Worker {
     if (!job) {
       const existing = await this.engine.requireJob(jobId);
       if (['completed', 'failed', 'cancelled'].includes(existing.status)) {
-        throw new AfterwordError('job_terminal', `job ${jobId} is ${existing.status}; terminal jobs never restart except by retry`);
+        throw new AfterwordError(
+          'job_terminal',
+          `job ${jobId} is ${existing.status}; terminal jobs never restart except by retry`,
+        );
       }
       throw new AfterwordError('job_busy', `job ${jobId} is ${existing.status} and not runnable now (leased or not yet due)`);
     }
@@ -224,7 +232,14 @@ export class Worker {
         if (signal.aborted) return;
         const stepIndex = steps.indexOf(step);
         const startedAt = this.now();
-        const ctx: StepContext<unknown> = { job, attempt: job.attempts, outputs, signal, store: this.engine.store, now: startedAt };
+        const ctx: StepContext<unknown> = {
+          job,
+          attempt: job.attempts,
+          outputs,
+          signal,
+          store: this.engine.store,
+          now: startedAt,
+        };
         const output = await step.run(ctx as never);
         if (signal.aborted) return;
         const isLast = step === remaining[remaining.length - 1];
@@ -249,7 +264,10 @@ export class Worker {
       }
     } catch (error) {
       if (signal.aborted || (error instanceof AfterwordError && error.code === 'lease_lost')) {
-        this.engine.deps.logger.warn({ jobId: job.jobId, reason: signal.reason ?? 'lease_lost' }, 'job abandoned: lease no longer held');
+        this.engine.deps.logger.warn(
+          { jobId: job.jobId, reason: signal.reason ?? 'lease_lost' },
+          'job abandoned: lease no longer held',
+        );
         return;
       }
       await this.recordFailure(def, job, token, error);
@@ -276,7 +294,8 @@ export class Worker {
 
   private async recordFailure(def: WorkflowDefinition<any>, job: Job, token: string, thrown: unknown): Promise<void> {
     const described = describeError(thrown);
-    const retryable = !(thrown instanceof AfterwordError && !thrown.retryable) && (thrown as { retryable?: boolean })?.retryable !== false;
+    const retryable =
+      !(thrown instanceof AfterwordError && !thrown.retryable) && (thrown as { retryable?: boolean })?.retryable !== false;
     const exhausted = job.attempts >= job.maxAttempts;
     const final = !retryable || exhausted;
     const error: JobError = {
@@ -287,7 +306,13 @@ export class Worker {
     };
     const retryAt = final
       ? null
-      : this.now() + backoffDelay(job.attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs, this.engine.deps.random ?? Math.random);
+      : this.now() +
+        backoffDelay(
+          job.attempts,
+          this.settings.backoffBaseMs,
+          this.settings.backoffMaxMs,
+          this.engine.deps.random ?? Math.random,
+        );
     try {
       await this.committer.submit(async (tx) => {
         const failed = await failJob(tx, job.jobId, token, error, retryAt, tx.now);

@@ -22,12 +22,19 @@ function rowToAlert(row: Row): AdminAlert & { jobId: string | null } {
 export class AlertService {
   constructor(private readonly store: Store) {}
 
-  async list(query: { open?: boolean | undefined; sessionId?: string | undefined; reason?: string | undefined; limit?: number | undefined } = {}) {
+  async list(
+    query: {
+      open?: boolean | undefined;
+      sessionId?: string | undefined;
+      reason?: string | undefined;
+      limit?: number | undefined;
+    } = {},
+  ) {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.open) where.push('acknowledged_at IS NULL');
-    if (query.sessionId) (where.push('session_id = ?'), params.push(query.sessionId));
-    if (query.reason) (where.push('reason = ?'), params.push(query.reason));
+    if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
+    if (query.reason) where.push('reason = ?'), params.push(query.reason);
     const rows = await this.store.driver.query(
       `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`,
       [...params, Math.min(Math.max(query.limit ?? 100, 1), 1000)],
@@ -37,11 +44,10 @@ export class AlertService {
 
   async acknowledge(alertId: string, actor: string) {
     return this.store.transact(async (tx) => {
-      const rows = await tx.query('UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL RETURNING *', [
-        tx.now,
-        actor,
-        alertId,
-      ]);
+      const rows = await tx.query(
+        'UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL RETURNING *',
+        [tx.now, actor, alertId],
+      );
       if (!rows[0]) {
         const [existing] = await tx.query('SELECT * FROM alerts WHERE id = ?', [alertId]);
         if (!existing) throw new AfterwordError('alert_not_found', `alert ${alertId} does not exist`);

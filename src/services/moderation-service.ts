@@ -42,7 +42,13 @@ export class ModerationService {
       const delta = await getDelta(tx, deltaId);
       if (!delta) throw new AfterwordError('delta_not_found', `delta ${deltaId} does not exist`);
       if (delta.appliedAt) throw new AfterwordError('delta_already_decided', `delta ${deltaId} was already applied to canon`);
-      const decision = { deltaId, decision: action, actor: input.actor, decidedAt: tx.now, ...(input.note ? { note: input.note } : {}) };
+      const decision = {
+        deltaId,
+        decision: action,
+        actor: input.actor,
+        decidedAt: tx.now,
+        ...(input.note ? { note: input.note } : {}),
+      };
       await insertDecision(tx, this.deps.ids.uuid(), decision);
       const status = DECISION_STATUS[action];
       await setDeltaStatus(tx, deltaId, status, tx.now);
@@ -54,17 +60,28 @@ export class ModerationService {
 
   private async reevaluateBatch(tx: Tx, jobId: string) {
     const [batch] = (await listBatches(tx, {})).filter((b) => b.jobId === jobId);
-    if (!batch || batch.status !== 'awaiting_moderation') return batch ?? null;
+    if (batch?.status !== 'awaiting_moderation') return batch ?? null;
     const deltas = await listDeltas(tx, { jobId });
-    const decisions = await decisionsFor(tx, deltas.map((d) => d.deltaId));
+    const decisions = await decisionsFor(
+      tx,
+      deltas.map((d) => d.deltaId),
+    );
     const plan = reevaluateGate(batch.plan, deltas, decisions);
     if (plan.status !== 'ready') {
       await updateBatch(tx, { ...batch, plan }, tx.now);
       return { ...batch, plan };
     }
     await updateBatch(tx, { batchId: batch.batchId, status: 'ready', plan, scheduledAt: batch.scheduledAt }, tx.now);
-    await tx.run('UPDATE workflow_runs SET publishing_status = ?, updated_at = ? WHERE publishing_batch_id = ?', ['ready', tx.now, batch.batchId]);
-    await tx.emit('telemetry.publish.batch.ready', { batchId: batch.batchId, sessionId: batch.sessionId, scheduledAt: batch.scheduledAt });
+    await tx.run('UPDATE workflow_runs SET publishing_status = ?, updated_at = ? WHERE publishing_batch_id = ?', [
+      'ready',
+      tx.now,
+      batch.batchId,
+    ]);
+    await tx.emit('telemetry.publish.batch.ready', {
+      batchId: batch.batchId,
+      sessionId: batch.sessionId,
+      scheduledAt: batch.scheduledAt,
+    });
     // If the batch job already ran and held the batch, schedule a release run now.
     const [held] = await tx.query<{ id: string }>(
       "SELECT id FROM jobs WHERE workflow = ? AND idempotency_key = ? AND status = 'completed'",
@@ -87,7 +104,10 @@ export class ModerationService {
     if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
     if (!session.cadence) return { sessionId, items: [], pending: 0 };
     const deltas = await listDeltas(this.deps.store.driver, { sessionId });
-    const decisions = await decisionsFor(this.deps.store.driver, deltas.map((d) => d.deltaId));
+    const decisions = await decisionsFor(
+      this.deps.store.driver,
+      deltas.map((d) => d.deltaId),
+    );
     return buildModerationQueue(deltas, decisions, session.cadence, now);
   }
 }

@@ -41,27 +41,51 @@ export class PublishingService {
     return this.deps.store.transact(async (tx) => {
       const session = await getSession(tx, sessionId);
       if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
-      if (!session.cadence) throw new AfterwordError('invalid_input', `session ${sessionId} has no cadence yet (close it first)`, { issues: [{ field: 'sessionId', reason: 'session is not closed' }] });
-      let cadence;
+      if (!session.cadence)
+        throw new AfterwordError('invalid_input', `session ${sessionId} has no cadence yet (close it first)`, {
+          issues: [{ field: 'sessionId', reason: 'session is not closed' }],
+        });
+      let cadence: ReturnType<typeof applyOverride>;
       try {
-        cadence = applyOverride(session.cadence, batchAt, this.deps.config.cadence, { appliedAt: tx.now, actor: input.actor, note: input.reason ?? null });
+        cadence = applyOverride(session.cadence, batchAt, this.deps.config.cadence, {
+          appliedAt: tx.now,
+          actor: input.actor,
+          note: input.reason ?? null,
+        });
       } catch (error) {
         if (isDomainValidationError(error)) {
-          throw new AfterwordError(error.code === 'override_exceeds_limit' ? 'override_exceeds_limit' : 'invalid_input', error.message, { issues: error.issues, retryable: false });
+          throw new AfterwordError(
+            error.code === 'override_exceeds_limit' ? 'override_exceeds_limit' : 'invalid_input',
+            error.message,
+            { issues: error.issues, retryable: false },
+          );
         }
         throw error;
       }
       await updateCadence(tx, sessionId, cadence, tx.now);
       const batches = await listBatches(tx, { sessionId });
       for (const batch of batches.filter((b) => b.status !== 'published')) {
-        await updateBatch(tx, { ...batch, scheduledAt: cadence.nextBatchAt, plan: { ...batch.plan, scheduledAt: cadence.nextBatchAt } }, tx.now);
+        await updateBatch(
+          tx,
+          { ...batch, scheduledAt: cadence.nextBatchAt, plan: { ...batch.plan, scheduledAt: cadence.nextBatchAt } },
+          tx.now,
+        );
         await tx.run(
           "UPDATE jobs SET run_at = ?, updated_at = ? WHERE workflow = ? AND idempotency_key = ? AND status IN ('queued', 'retrying')",
           [cadence.nextBatchAt, tx.now, batchWorkflowName, `batch:${batch.batchId}`],
         );
         await tx.run(
           'INSERT INTO schedule_overrides (id, session_id, batch_id, previous_at, requested_at, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [this.deps.ids.uuid(), sessionId, batch.batchId, batch.scheduledAt, cadence.nextBatchAt, input.actor, input.reason ?? null, tx.now],
+          [
+            this.deps.ids.uuid(),
+            sessionId,
+            batch.batchId,
+            batch.scheduledAt,
+            cadence.nextBatchAt,
+            input.actor,
+            input.reason ?? null,
+            tx.now,
+          ],
         );
       }
       await tx.emit('telemetry.publish.schedule.overridden', { sessionId, nextBatchAt: cadence.nextBatchAt, actor: input.actor });

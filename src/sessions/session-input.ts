@@ -86,7 +86,10 @@ export function parseTurns(raw: unknown, now: number, limits: TurnLimits, field 
   const seen = new Map<string, string>();
   turns.forEach((turn, index) => {
     if (turn.text.length > limits.maxTurnTextChars) {
-      all.push({ field: `${field}[${index}].text`, reason: `is ${turn.text.length} characters; the limit is ${limits.maxTurnTextChars}` });
+      all.push({
+        field: `${field}[${index}].text`,
+        reason: `is ${turn.text.length} characters; the limit is ${limits.maxTurnTextChars}`,
+      });
     }
     const previous = seen.get(turn.turnId);
     if (previous !== undefined && previous !== turn.text) {

@@ -54,7 +54,8 @@ export class SessionMemory {
 
   async requireSession(db: Tx | Store['driver'], sessionId: string): Promise<SessionRecord> {
     const session = await getSession(db, sessionId);
-    if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
+    if (!session)
+      throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
     return session;
   }
 
@@ -112,10 +113,16 @@ export class SessionMemory {
       const stored = existing.get(turn.turnId);
       if (stored !== undefined) {
         if (stored !== turn.text) {
-          throw new AfterwordError('turn_conflict', `${field}[${index}].turnId: turn "${turn.turnId}" already exists with different text`, {
-            issues: [{ field: `${field}[${index}].turnId`, reason: `turn "${turn.turnId}" already exists with different text` }],
-            retryable: false,
-          });
+          throw new AfterwordError(
+            'turn_conflict',
+            `${field}[${index}].turnId: turn "${turn.turnId}" already exists with different text`,
+            {
+              issues: [
+                { field: `${field}[${index}].turnId`, reason: `turn "${turn.turnId}" already exists with different text` },
+              ],
+              retryable: false,
+            },
+          );
         }
         continue;
       }
@@ -161,7 +168,8 @@ export class SessionMemory {
     return this.store.transact(async (tx) => {
       const created = await insertSession(tx, sessionId, context, tx.now);
       const session = await this.requireSession(tx, sessionId);
-      if (session.status === 'closed') throw new AfterwordError('session_closed', `session ${sessionId} is closed; it cannot be imported again`);
+      if (session.status === 'closed')
+        throw new AfterwordError('session_closed', `session ${sessionId} is closed; it cannot be imported again`);
       if (!created) await updateSessionContext(tx, sessionId, context, tx.now);
       else await tx.emit('session.created', { sessionId, createdAt: tx.now });
       const appended = await this.appendTurnsInTx(tx, session, turns);
@@ -172,7 +180,11 @@ export class SessionMemory {
   }
 
   /** Append change-feed entries; each gets the next cursor. */
-  async appendChanges(sessionIdInput: unknown, raw: unknown, field = 'changes'): Promise<{ sessionId: string; cursors: number[] }> {
+  async appendChanges(
+    sessionIdInput: unknown,
+    raw: unknown,
+    field = 'changes',
+  ): Promise<{ sessionId: string; cursors: number[] }> {
     const sessionId = validateSessionId(sessionIdInput);
     const changes = parseChanges(raw, field);
     return this.store.transact(async (tx) => {
@@ -194,9 +206,11 @@ export class SessionMemory {
     return toSummary(session, latest ?? null, await countRuns(db, sessionId));
   }
 
-  async list(query: { status?: 'active' | 'closed' | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<
-    Page<SessionSummary>
-  > {
+  async list(query: {
+    status?: 'active' | 'closed' | undefined;
+    limit?: number | undefined;
+    cursor?: string | undefined;
+  }): Promise<Page<SessionSummary>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const before = decodeCursor<{ updatedAt: number; sessionId: string }>(query.cursor);
     const sessions = await listSessions(this.store.driver, { status: query.status, before, limit });
@@ -208,7 +222,8 @@ export class SessionMemory {
     const last = sessions[sessions.length - 1];
     return {
       items,
-      nextCursor: sessions.length === limit && last ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }) : null,
+      nextCursor:
+        sessions.length === limit && last ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }) : null,
     };
   }
 
@@ -219,7 +234,10 @@ export class SessionMemory {
   }
 
   /** Workflow run history, newest first, paginated; `total` says how many are kept. */
-  async history(sessionIdInput: string, query: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<Page<WorkflowRun>> {
+  async history(
+    sessionIdInput: string,
+    query: { limit?: number | undefined; cursor?: string | undefined } = {},
+  ): Promise<Page<WorkflowRun>> {
     const sessionId = validateSessionId(sessionIdInput);
     await this.requireSession(this.store.driver, sessionId);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);

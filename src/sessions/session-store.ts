@@ -44,7 +44,12 @@ export async function insertSession(db: SqlExecutor, sessionId: string, context:
   return result.changes === 1;
 }
 
-export async function updateSessionContext(db: SqlExecutor, sessionId: string, context: SessionContext, now: number): Promise<void> {
+export async function updateSessionContext(
+  db: SqlExecutor,
+  sessionId: string,
+  context: SessionContext,
+  now: number,
+): Promise<void> {
   await db.run('UPDATE sessions SET context = ?, updated_at = ?, last_activity_at = ? WHERE id = ?', [
     JSON.stringify(context),
     now,
@@ -63,7 +68,7 @@ export interface SessionListQuery {
 export async function listSessions(db: SqlExecutor, query: SessionListQuery): Promise<SessionRecord[]> {
   const where: string[] = [];
   const params: unknown[] = [];
-  if (query.status) (where.push('status = ?'), params.push(query.status));
+  if (query.status) where.push('status = ?'), params.push(query.status);
   if (query.before) {
     where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
     params.push(query.before.updatedAt, query.before.updatedAt, query.before.sessionId);
@@ -95,12 +100,28 @@ export async function insertTurns(db: SqlExecutor, sessionId: string, firstSeq: 
     await db.run(
       `INSERT INTO turns (session_id, seq, turn_id, scene_id, act_id, speaker, text, spoken_at, metadata)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [sessionId, seq++, turn.turnId, turn.sceneId, turn.actId, turn.speaker, turn.text, turn.timestamp, JSON.stringify(turn.metadata)],
+      [
+        sessionId,
+        seq++,
+        turn.turnId,
+        turn.sceneId,
+        turn.actId,
+        turn.speaker,
+        turn.text,
+        turn.timestamp,
+        JSON.stringify(turn.metadata),
+      ],
     );
   }
 }
 
-export async function bumpTranscript(db: SqlExecutor, sessionId: string, turns: number, chars: number, now: number): Promise<void> {
+export async function bumpTranscript(
+  db: SqlExecutor,
+  sessionId: string,
+  turns: number,
+  chars: number,
+  now: number,
+): Promise<void> {
   await db.run(
     `UPDATE sessions SET turn_count = turn_count + ?, transcript_chars = transcript_chars + ?, updated_at = ?, last_activity_at = ?
      WHERE id = ?`,
@@ -217,7 +238,13 @@ export async function markPendingReconcile(db: SqlExecutor, sessionId: string, j
 }
 
 /** Reconcile: acknowledge changes only up to the cursor captured at closure, never beyond. */
-export async function markReconciled(db: SqlExecutor, sessionId: string, auditRef: string, uptoCursor: number, now: number): Promise<void> {
+export async function markReconciled(
+  db: SqlExecutor,
+  sessionId: string,
+  auditRef: string,
+  uptoCursor: number,
+  now: number,
+): Promise<void> {
   await db.run(
     `UPDATE sessions SET pending_offline_reconcile = 0, offline_reconciled_at = ?, offline_reconcile_audit_ref = ?,
         last_ack_cursor = CASE WHEN last_ack_cursor > ? THEN last_ack_cursor ELSE ? END, updated_at = ?
@@ -290,7 +317,12 @@ export async function getRun(db: SqlExecutor, jobId: string): Promise<WorkflowRu
   return rows[0] ? rowToRun(rows[0]) : null;
 }
 
-export async function listRuns(db: SqlExecutor, sessionId: string, limit: number, beforeCreatedAt?: number): Promise<WorkflowRun[]> {
+export async function listRuns(
+  db: SqlExecutor,
+  sessionId: string,
+  limit: number,
+  beforeCreatedAt?: number,
+): Promise<WorkflowRun[]> {
   const rows = await db.query(
     `SELECT * FROM workflow_runs WHERE session_id = ? ${beforeCreatedAt !== undefined ? 'AND created_at < ?' : ''}
      ORDER BY created_at DESC, job_id DESC LIMIT ?`,

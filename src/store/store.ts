@@ -59,7 +59,12 @@ export async function openStore(
   return createStore(driver, location, options, migration);
 }
 
-export function createStore<M>(driver: SqlDriver, location: string, options: OpenStoreOptions, migration: M): Store & { migration: M } {
+export function createStore<M>(
+  driver: SqlDriver,
+  location: string,
+  options: OpenStoreOptions,
+  migration: M,
+): Store & { migration: M } {
   const runner = new TransactionRunner(driver, options.bus, options.origin, options.clock, options.ids);
   return {
     driver,

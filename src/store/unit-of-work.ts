@@ -1,6 +1,13 @@
 import type { Clock, IdSource } from '../clock.js';
 import type { EventBus } from '../telemetry/event-bus.js';
-import { type AdminAlert, type AlertReason, alertReasons, type EventPayload, type StoredEvent, type Topic } from '../telemetry/topics.js';
+import {
+  type AdminAlert,
+  type AlertReason,
+  alertReasons,
+  type EventPayload,
+  type StoredEvent,
+  type Topic,
+} from '../telemetry/topics.js';
 import type { Row, RunResult, SqlDriver, SqlExecutor } from './ports.js';
 
 export interface EventRefs {
@@ -81,9 +88,7 @@ class OutboxTx implements Tx {
 }
 
 /** A unit of work inside a larger transaction; rolled back alone through a savepoint. */
-export interface BatchedOperation<T> {
-  (tx: Tx): Promise<T>;
-}
+export type BatchedOperation<T> = (tx: Tx) => Promise<T>;
 
 let savepointCounter = 0;
 

@@ -6,7 +6,13 @@ const quiet = new Set(['offline.sessionClosure.step', 'session.turnsAppended', '
 /** Every committed event becomes one structured log line (chatty topics at debug level). */
 export function logEvents(bus: EventBus, logger: Logger): () => void {
   return bus.subscribe({}, (event) => {
-    const line = { topic: event.topic, eventId: event.id, sessionId: event.sessionId, jobId: event.jobId, payload: event.payload };
+    const line = {
+      topic: event.topic,
+      eventId: event.id,
+      sessionId: event.sessionId,
+      jobId: event.jobId,
+      payload: event.payload,
+    };
     if (event.topic === 'admin.alert') logger.warn(line, `alert ${String(event.payload.reason)}`);
     else if (quiet.has(event.topic)) logger.debug(line, event.topic);
     else logger.info(line, event.topic);

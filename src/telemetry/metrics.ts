@@ -11,7 +11,12 @@ const latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
 export function createMetrics(bus: EventBus, countJobs: () => Promise<Record<JobStatus, number>>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'afterword_process_' });
-  const events = new Counter({ name: 'afterword_events_total', help: 'Committed events by topic', labelNames: ['topic'], registers: [registry] });
+  const events = new Counter({
+    name: 'afterword_events_total',
+    help: 'Committed events by topic',
+    labelNames: ['topic'],
+    registers: [registry],
+  });
   const jobDuration = new Histogram({
     name: 'afterword_job_duration_seconds',
     help: 'Start-to-completion time of completed jobs',
@@ -32,10 +37,29 @@ export function createMetrics(bus: EventBus, countJobs: () => Promise<Record<Job
     buckets: latencyBuckets,
     registers: [registry],
   });
-  const retries = new Counter({ name: 'afterword_job_retries_total', help: 'Failed attempts that will be retried', labelNames: ['workflow'], registers: [registry] });
-  const failures = new Counter({ name: 'afterword_job_failures_total', help: 'Jobs failed for good', labelNames: ['workflow'], registers: [registry] });
-  const slaBreaches = new Counter({ name: 'afterword_sla_breaches_total', help: 'Closure jobs found or finished past their SLA', registers: [registry] });
-  const alerts = new Counter({ name: 'afterword_alerts_total', help: 'Admin alerts raised', labelNames: ['reason', 'severity'], registers: [registry] });
+  const retries = new Counter({
+    name: 'afterword_job_retries_total',
+    help: 'Failed attempts that will be retried',
+    labelNames: ['workflow'],
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'afterword_job_failures_total',
+    help: 'Jobs failed for good',
+    labelNames: ['workflow'],
+    registers: [registry],
+  });
+  const slaBreaches = new Counter({
+    name: 'afterword_sla_breaches_total',
+    help: 'Closure jobs found or finished past their SLA',
+    registers: [registry],
+  });
+  const alerts = new Counter({
+    name: 'afterword_alerts_total',
+    help: 'Admin alerts raised',
+    labelNames: ['reason', 'severity'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'afterword_jobs',
     help: 'Jobs by status (read from the store at scrape time)',

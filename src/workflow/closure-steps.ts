@@ -74,7 +74,11 @@ export function closureSteps(deps: ClosureStepDeps): Step<unknown>[] {
     run({ outputs, job, now }) {
       const sanitised = outputs.sanitise as SanitisedTranscript;
       // The version is assigned at commit, under the lease; 0 is a placeholder.
-      const summary = consolidateStory(sanitised, { sessionId: job.payload.sessionId, version: 0, generatedAt: now }, deps.summariser);
+      const summary = consolidateStory(
+        sanitised,
+        { sessionId: job.payload.sessionId, version: 0, generatedAt: now },
+        deps.summariser,
+      );
       return { summaryVersion: 0, statistics: summary.statistics, summary } as never;
     },
     async commit(tx, output, { job }) {
@@ -128,7 +132,11 @@ export function closureSteps(deps: ClosureStepDeps): Step<unknown>[] {
         now,
         newId,
       });
-      return { deltaIds: computed.map((d) => d.deltaId), needsReview: computed.filter((d) => d.safety.requiresModeration).length, deltas: computed };
+      return {
+        deltaIds: computed.map((d) => d.deltaId),
+        needsReview: computed.filter((d) => d.safety.requiresModeration).length,
+        deltas: computed,
+      };
     },
     async commit(tx, output, { job }) {
       const computed = output.deltas as Parameters<typeof insertDeltas>[1];

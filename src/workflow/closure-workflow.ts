@@ -72,7 +72,12 @@ export function closureWorkflow(
         summaryVersion: consolidate.summaryVersion,
         mentionCount: extract.mentions.length,
         deltaCount: deltas.deltaIds.length,
-        publishing: { batchId: publish.batchId, scheduledAt: publish.scheduledAt, status: publish.status, moderation: publish.moderation },
+        publishing: {
+          batchId: publish.batchId,
+          scheduledAt: publish.scheduledAt,
+          status: publish.status,
+          moderation: publish.moderation,
+        },
         searchJobCount: publish.searchJobCount,
       };
     },
@@ -120,7 +125,12 @@ export function closureWorkflow(
           error: null,
         });
         const common = { jobId: job.jobId, sessionId: job.payload.sessionId };
-        await tx.emit('offline.sessionClosure.completed', { ...common, completedAt: job.completedAt, durationMs: job.durationMs, result });
+        await tx.emit('offline.sessionClosure.completed', {
+          ...common,
+          completedAt: job.completedAt,
+          durationMs: job.durationMs,
+          result,
+        });
         await tx.emit('telemetry.offline.workflow.completed', {
           ...common,
           durationMs: job.durationMs,
@@ -130,7 +140,8 @@ export function closureWorkflow(
         });
         const pruned = await pruneRuns(tx, job.payload.sessionId, deps.historyRetention);
         // Retention is configurable and never silent (spec section 9).
-        if (pruned > 0) deps.logger.info({ sessionId: job.payload.sessionId, pruned, keep: deps.historyRetention }, 'pruned workflow history');
+        if (pruned > 0)
+          deps.logger.info({ sessionId: job.payload.sessionId, pruned, keep: deps.historyRetention }, 'pruned workflow history');
       },
       async onFailed(tx, job, error: JobError, final, retryAt) {
         // The session stays pendingOfflineReconcile; the history says failed, with the error.
@@ -146,7 +157,12 @@ export function closureWorkflow(
             error,
             attempts: job.attempts,
           });
-          await tx.raiseAlert({ reason: 'offline.workflow_failed', sessionId: job.payload.sessionId, jobId: job.jobId, data: { ...common, error, attempts: job.attempts } });
+          await tx.raiseAlert({
+            reason: 'offline.workflow_failed',
+            sessionId: job.payload.sessionId,
+            jobId: job.jobId,
+            data: { ...common, error, attempts: job.attempts },
+          });
         } else {
           await tx.emit('offline.sessionClosure.retrying', { ...common, attempts: job.attempts, retryAt, error });
           await tx.raiseAlert({
@@ -164,7 +180,13 @@ export function closureWorkflow(
       async onSlaExceeded(tx, job, lateByMs) {
         const durationMs = job.durationMs ?? tx.now - (job.startedAt ?? job.enqueuedAt);
         const common = { jobId: job.jobId, sessionId: job.payload.sessionId };
-        await tx.emit('telemetry.offline.workflow.latency', { ...common, durationMs, slaMs: job.slaMs, lateByMs, status: job.status });
+        await tx.emit('telemetry.offline.workflow.latency', {
+          ...common,
+          durationMs,
+          slaMs: job.slaMs,
+          lateByMs,
+          status: job.status,
+        });
         const [row] = await tx.query<{ sla_alerted: number }>('SELECT sla_alerted FROM jobs WHERE id = ?', [job.jobId]);
         // The watchdog may already have alerted while the job was late; one alert per job.
         if (job.status === 'completed' && Number(row?.sla_alerted) === 1) return;

@@ -1,6 +1,5 @@
 import { listDeltas, markApplied } from '../canon/delta-store.js';
 import { getBatch, markBatchPublished, publishDocument, indexedVersion } from '../canon/publishing-store.js';
-import type { WorldCatalog } from '../canon/world-catalog.js';
 import { bumpWorldVersion, loadEntities, upsertEntities } from '../canon/world-store.js';
 import { applyDeltasToCanon, detectSearchDrift, type PublishingPlan, type SearchSyncResult } from '../domain/index.js';
 import type { WorkflowDefinition } from '../engine/types.js';
@@ -22,7 +21,7 @@ const publishable = new Set(['approved', 'pending']);
  * cards, then verify the search index (drift is retried with back-off, 3 attempts). A batch
  * still awaiting moderation is held; the moderation decision that opens the gate schedules it.
  */
-export function batchWorkflow(deps: { world: WorldCatalog }): WorkflowDefinition<BatchJobPayload> {
+export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
   return {
     name: batchWorkflowName,
     maxAttempts: 3,
@@ -31,17 +30,25 @@ export function batchWorkflow(deps: { world: WorldCatalog }): WorkflowDefinition
         name: 'apply-canon',
         async run({ job, store }) {
           const batch = await getBatch(store.driver, job.payload.batchId);
-          if (!batch) throw new AfterwordError('batch_not_found', `batch ${job.payload.batchId} does not exist`, { retryable: false });
+          if (!batch)
+            throw new AfterwordError('batch_not_found', `batch ${job.payload.batchId} does not exist`, { retryable: false });
           if (batch.status !== 'ready') return { held: true, status: batch.status, applied: [] as string[] };
-          const deltas = (await listDeltas(store.driver, { jobId: batch.jobId })).filter((d) => publishable.has(d.status) && !d.appliedAt);
+          const deltas = (await listDeltas(store.driver, { jobId: batch.jobId })).filter(
+            (d) => publishable.has(d.status) && !d.appliedAt,
+          );
           return { held: false, status: batch.status, applied: deltas.map((d) => d.deltaId), deltas };
         },
         async commit(tx, output) {
-          if (output.held || output.applied.length === 0) return { held: output.held, status: output.status, applied: output.applied };
+          if (output.held || output.applied.length === 0)
+            return { held: output.held, status: output.status, applied: output.applied };
           const canon = await loadEntities(tx);
           const next = applyDeltasToCanon(canon, output.deltas ?? []);
           const before = new Map(canon.map((e) => [e.entityId, JSON.stringify(e)]));
-          await upsertEntities(tx, next.filter((e) => before.get(e.entityId) !== JSON.stringify(e)), tx.now);
+          await upsertEntities(
+            tx,
+            next.filter((e) => before.get(e.entityId) !== JSON.stringify(e)),
+            tx.now,
+          );
           await markApplied(tx, output.applied, tx.now);
           await bumpWorldVersion(tx, tx.now);
           for (const deltaId of output.applied) await tx.emit('world.delta.applied', { deltaId });
@@ -121,7 +128,10 @@ export function batchWorkflow(deps: { world: WorldCatalog }): WorkflowDefinition
           }
           const drift = detectSearchDrift(jobs, results);
           if (drift.length > 0) {
-            throw new AfterwordError('step_failed', `search index drift on ${drift.length} document(s)`, { details: { drift }, retryable: true });
+            throw new AfterwordError('step_failed', `search index drift on ${drift.length} document(s)`, {
+              details: { drift },
+              retryable: true,
+            });
           }
           return { held: false, checked: jobs.length, drift: 0 };
         },
@@ -129,12 +139,24 @@ export function batchWorkflow(deps: { world: WorldCatalog }): WorkflowDefinition
     ],
     result(outputs) {
       const apply = outputs['apply-canon'] as { held: boolean; applied: string[] };
-      return { held: apply.held, applied: apply.applied.length, ...(outputs.publish as object), ...(outputs['search-sync'] as object) };
+      return {
+        held: apply.held,
+        applied: apply.applied.length,
+        ...(outputs.publish as object),
+        ...(outputs['search-sync'] as object),
+      };
     },
     hooks: {
       async onFailed(tx, job, error, final) {
         const drift = (error as { details?: { drift?: unknown[] } }).details?.drift;
-        await tx.emit('telemetry.search.drift', { jobId: job.jobId, batchId: job.payload.batchId, sessionId: job.payload.sessionId, final, message: error.message, drift });
+        await tx.emit('telemetry.search.drift', {
+          jobId: job.jobId,
+          batchId: job.payload.batchId,
+          sessionId: job.payload.sessionId,
+          final,
+          message: error.message,
+          drift,
+        });
       },
     },
   };

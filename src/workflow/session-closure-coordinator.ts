@@ -51,13 +51,17 @@ export class SessionClosureCoordinator {
     const reason = options.reason?.trim() || 'session_closed';
     const closedBy = options.closedBy?.trim() || 'system';
     const trigger = options.trigger ?? 'session_closed';
-    if (reason.length > 500) throw new AfterwordError('invalid_input', 'reason: must be at most 500 characters', { issues: [{ field: 'reason', reason: 'must be at most 500 characters' }] });
+    if (reason.length > 500)
+      throw new AfterwordError('invalid_input', 'reason: must be at most 500 characters', {
+        issues: [{ field: 'reason', reason: 'must be at most 500 characters' }],
+      });
     const { store, engine, ids, config } = this.deps;
     let enqueueFailed: unknown;
     try {
       const outcome = await store.transact(async (tx) => {
         const session = await getSession(tx, sessionId);
-        if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
+        if (!session)
+          throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
         if (session.status === 'closed') return { jobId: session.lastClosureJobId, created: false };
         const auditRef = `session.close:${sessionId}:${ids.uuid()}`;
         const jobId = ids.uuid();
@@ -72,7 +76,15 @@ export class SessionClosureCoordinator {
         // A system turn records the closure in the transcript itself, for provenance.
         const text = `Session closed by ${closedBy}: ${reason}`;
         await insertTurns(tx, sessionId, session.turnCount + 1, [
-          { turnId: `closure.${jobId}`, sceneId: null, actId: null, speaker: 'system', text, timestamp: closedAt, metadata: { auditRef, closure: true } },
+          {
+            turnId: `closure.${jobId}`,
+            sceneId: null,
+            actId: null,
+            speaker: 'system',
+            text,
+            timestamp: closedAt,
+            metadata: { auditRef, closure: true },
+          },
         ]);
         await bumpTranscript(tx, sessionId, 1, text.length, closedAt);
         const pendingChecks = Array.isArray(session.context.pendingChecks) ? session.context.pendingChecks.length : 0;
@@ -89,19 +101,37 @@ export class SessionClosureCoordinator {
           pendingChecks,
         };
         try {
-          await engine.enqueue(tx, { workflow: closureWorkflowName, jobId, payload, idempotencyKey: auditRef, concurrencyKey: sessionId });
+          await engine.enqueue(tx, {
+            workflow: closureWorkflowName,
+            jobId,
+            payload,
+            idempotencyKey: auditRef,
+            concurrencyKey: sessionId,
+          });
         } catch (error) {
           enqueueFailed = error;
           throw error;
         }
         const status = { sessionId, status: 'closed', closedAt, auditRef, pendingOffline: true, cadence };
         await tx.emit('session.statusChanged', status);
-        await tx.emit('session.closed', { ...status, reason, closedBy, trigger, jobId, momentum: payload.momentum, pendingChecks });
+        await tx.emit('session.closed', {
+          ...status,
+          reason,
+          closedBy,
+          trigger,
+          jobId,
+          momentum: payload.momentum,
+          pendingChecks,
+        });
         return { jobId, created: true };
       });
       const job = outcome.jobId ? await getJob(store.driver, outcome.jobId) : null;
       if (!job) throw new AfterwordError('internal', `session ${sessionId} is closed but its closure job is missing`);
-      return { session: await this.deps.sessions.summary(sessionId), job: job as unknown as Job<ClosureJobPayload>, created: outcome.created };
+      return {
+        session: await this.deps.sessions.summary(sessionId),
+        job: job as unknown as Job<ClosureJobPayload>,
+        created: outcome.created,
+      };
     } catch (error) {
       if (enqueueFailed) await this.reportEnqueueFailure(sessionId, enqueueFailed);
       throw error;
@@ -111,7 +141,9 @@ export class SessionClosureCoordinator {
   private async reportEnqueueFailure(sessionId: string, error: unknown): Promise<void> {
     this.deps.logger.error({ err: error, sessionId }, 'closure could not be queued; the session stays open');
     await this.deps.store
-      .transact((tx) => tx.raiseAlert({ reason: 'offline.enqueue_failed', sessionId, data: { message: (error as Error).message } }))
+      .transact((tx) =>
+        tx.raiseAlert({ reason: 'offline.enqueue_failed', sessionId, data: { message: (error as Error).message } }),
+      )
       .catch((alertError) => this.deps.logger.error({ err: alertError }, 'could not persist enqueue_failed alert'));
   }
 
@@ -122,7 +154,10 @@ export class SessionClosureCoordinator {
     const { job, created } = await store.transact(async (tx) => {
       const session = await getSession(tx, sessionId);
       if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
-      if (session.status !== 'closed') throw new AfterwordError('invalid_input', `session ${sessionId} is not closed; close it first`, { issues: [{ field: 'sessionId', reason: 'session is not closed' }] });
+      if (session.status !== 'closed')
+        throw new AfterwordError('invalid_input', `session ${sessionId} is not closed; close it first`, {
+          issues: [{ field: 'sessionId', reason: 'session is not closed' }],
+        });
       const auditRef = `session.rerun:${sessionId}:${ids.uuid()}`;
       const payload: ClosureJobPayload = {
         sessionId,
@@ -136,7 +171,12 @@ export class SessionClosureCoordinator {
         lastAckCursor: session.lastAckCursor,
         pendingChecks: 0,
       };
-      const result = await engine.enqueue(tx, { workflow: closureWorkflowName, payload, idempotencyKey: auditRef, concurrencyKey: sessionId });
+      const result = await engine.enqueue(tx, {
+        workflow: closureWorkflowName,
+        payload,
+        idempotencyKey: auditRef,
+        concurrencyKey: sessionId,
+      });
       if (result.created) await markPendingReconcile(tx, sessionId, result.job.jobId, tx.now);
       return result;
     });

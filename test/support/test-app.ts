@@ -33,7 +33,12 @@ export function demoWorld(): unknown {
 }
 
 /** Resolve with the first committed event on `topic` matching `predicate`, or fail after a deadline. */
-export function waitForEvent(app: Afterword, topic: Topic, predicate: (e: StoredEvent) => boolean = () => true, timeoutMs = 10_000): Promise<StoredEvent> {
+export function waitForEvent(
+  app: Afterword,
+  topic: Topic,
+  predicate: (e: StoredEvent) => boolean = () => true,
+  timeoutMs = 10_000,
+): Promise<StoredEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       unsubscribe();
@@ -60,7 +65,21 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 export const sampleTurns = [
-  { turnId: 't1', speaker: 'gm', sceneId: 's1', actId: 'a1', text: 'The Prismwell Kite Guild seized the Kyther Range from the Thalric Order.', metadata: { tension: 'rising' } },
+  {
+    turnId: 't1',
+    speaker: 'gm',
+    sceneId: 's1',
+    actId: 'a1',
+    text: 'The Prismwell Kite Guild seized the Kyther Range from the Thalric Order.',
+    metadata: { tension: 'rising' },
+  },
   { turnId: 't2', role: 'player', content: 'I climb toward the pass.', metadata: { sceneId: 's1', actId: 'a1' } },
-  { turnId: 't3', speaker: 'gm', sceneId: 's2', actId: 'a1', text: 'Harrowgate is under threat.', metadata: { tension: 'crisis', hooks: ['Who lit the beacon?'] } },
+  {
+    turnId: 't3',
+    speaker: 'gm',
+    sceneId: 's2',
+    actId: 'a1',
+    text: 'Harrowgate is under threat.',
+    metadata: { tension: 'crisis', hooks: ['Who lit the beacon?'] },
+  },
 ];

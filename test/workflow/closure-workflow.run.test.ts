@@ -17,7 +17,10 @@ describe('closure workflow', () => {
       await app.world.importWorld(demoWorld());
       await app.sessions.upsert('run-1', { actTitles: { a1: 'The Pass' } });
       await app.sessions.appendTurns('run-1', sampleTurns);
-      await app.sessions.appendChanges('run-1', [{ kind: 'safety', safetyFlags: ['violence'], severity: 'high' }, { kind: 'note' }]);
+      await app.sessions.appendChanges('run-1', [
+        { kind: 'safety', safetyFlags: ['violence'], severity: 'high' },
+        { kind: 'note' },
+      ]);
       const { job } = await app.coordinator.closeSession('run-1');
       // Changes after closure are kept but not acknowledged by reconciliation (spec 9).
       await app.sessions.appendChanges('run-1', [{ kind: 'late' }]);
@@ -25,7 +28,10 @@ describe('closure workflow', () => {
       await orchestrator.untilIdle();
       const timeline = await app.engine.timeline(job.jobId);
       assert.equal(timeline.job.status, 'completed');
-      assert.deepEqual(timeline.steps.map((s) => s.step), ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile']);
+      assert.deepEqual(
+        timeline.steps.map((s) => s.step),
+        ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'],
+      );
       const result = timeline.job.result as Record<string, any>;
       assert.equal(result.summaryVersion, 1);
       assert.ok(result.mentionCount >= 3, `mentions ${result.mentionCount}`);
@@ -44,7 +50,10 @@ describe('closure workflow', () => {
       const story = (await app.artefacts.summary('run-1')) as Record<string, any>;
       assert.equal(story.actSummary[0].title, 'The Pass', 'act titles reach the summary (spec 9)');
       const notes = story.safetyNotes as Array<{ flags: string[]; severity: string }>;
-      assert.ok(notes.some((n) => n.flags.includes('violence') && n.severity === 'high'), 'safety events keep flags and severity (spec 9)');
+      assert.ok(
+        notes.some((n) => n.flags.includes('violence') && n.severity === 'high'),
+        'safety events keep flags and severity (spec 9)',
+      );
       // run() on a terminal job refuses instead of running it twice (spec 9).
       await assert.rejects(orchestrator.run(job.jobId), (e: AfterwordError) => e.code === 'job_terminal');
     } finally {
@@ -76,7 +85,11 @@ describe('closure workflow', () => {
       assert.equal(stored.error?.code, 'attempts_exhausted');
       const timeline = await app.engine.timeline(job.jobId);
       assert.equal(timeline.attempts.length, 3);
-      assert.deepEqual(timeline.steps.map((s) => s.step), ['sanitise'], 'finished steps are checkpointed, not repeated');
+      assert.deepEqual(
+        timeline.steps.map((s) => s.step),
+        ['sanitise'],
+        'finished steps are checkpointed, not repeated',
+      );
       const summary = await app.sessions.summary('fail-1');
       assert.equal(summary.pendingOfflineReconcile, true);
       assert.equal(summary.offlineLastRun?.status, 'failed');
@@ -87,7 +100,11 @@ describe('closure workflow', () => {
       // An operator retry is recorded and runs the job again.
       const retried = await app.engine.retry(job.jobId, 'ops');
       assert.equal(retried.status, 'queued');
-      await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' && calls === 6 ? true : undefined), 10_000, 'second failure');
+      await eventually(
+        async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' && calls === 6 ? true : undefined),
+        10_000,
+        'second failure',
+      );
     } finally {
       await t.cleanup();
     }
@@ -136,10 +153,32 @@ describe('closure workflow', () => {
   });
 
   test('a history duration of 0 stays 0 (spec 9)', () => {
-    const session = { sessionId: 's', status: 'closed', pendingOfflineReconcile: false, cadence: null } as unknown as SessionRecord;
+    const session = {
+      sessionId: 's',
+      status: 'closed',
+      pendingOfflineReconcile: false,
+      cadence: null,
+    } as unknown as SessionRecord;
     const summary = toSummary(
       session,
-      { jobId: 'j', sessionId: 's', auditRef: 'a', trigger: 'manual', status: 'completed', startedAt: 1, completedAt: 1, durationMs: 0, attempts: 1, summaryVersion: 1, mentionCount: 0, deltaCount: 0, publishingBatchId: null, publishingStatus: null, moderation: null, error: null },
+      {
+        jobId: 'j',
+        sessionId: 's',
+        auditRef: 'a',
+        trigger: 'manual',
+        status: 'completed',
+        startedAt: 1,
+        completedAt: 1,
+        durationMs: 0,
+        attempts: 1,
+        summaryVersion: 1,
+        mentionCount: 0,
+        deltaCount: 0,
+        publishingBatchId: null,
+        publishingStatus: null,
+        moderation: null,
+        error: null,
+      },
       1,
     );
     assert.equal(summary.offlineLastRun?.durationMs, 0);
@@ -161,7 +200,10 @@ describe('closure workflow', () => {
       assert.equal(history.total, 2);
       assert.equal(history.items.length, 2);
       assert.ok(history.items.every((r) => r.trigger === 'manual'));
-      const versions = await app.store.driver.query<{ n: number }>('SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?', ['hist-1']);
+      const versions = await app.store.driver.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?',
+        ['hist-1'],
+      );
       assert.equal(Number(versions[0]?.n), 4, 'each run writes its own summary version');
     } finally {
       await t.cleanup();

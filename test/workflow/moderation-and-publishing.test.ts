@@ -43,7 +43,11 @@ test('a batch held for moderation becomes ready after decisions without re-runni
     // Move to the batch time: the due-later job applies approved deltas and publishes.
     clock.advance(61 * 60_000);
     orchestrator.worker.poke();
-    await eventually(async () => ((await app.publishing.batches({ sessionId: 'pub-1' }))[0]?.status === 'published' ? true : undefined), 10_000, 'batch published');
+    await eventually(
+      async () => ((await app.publishing.batches({ sessionId: 'pub-1' }))[0]?.status === 'published' ? true : undefined),
+      10_000,
+      'batch published',
+    );
     const region = await app.world.entity('region.kyther-range');
     assert.equal(region.state.controlledBy, 'faction.iron-tithe', 'approved control change applied to canon');
     const hits = await eventually(async () => {
@@ -63,7 +67,13 @@ test('a second session contradicting a pending delta is flagged against it (delt
     await app.world.importWorld(demoWorld());
     for (const id of ['cross-1', 'cross-2']) {
       await app.sessions.upsert(id, {});
-      await app.sessions.appendTurns(id, [{ turnId: 't1', speaker: 'gm', text: id === 'cross-1' ? 'The Iron Tithe seized the Kyther Range.' : 'The Thalric Order captured the Kyther Range.' }]);
+      await app.sessions.appendTurns(id, [
+        {
+          turnId: 't1',
+          speaker: 'gm',
+          text: id === 'cross-1' ? 'The Iron Tithe seized the Kyther Range.' : 'The Thalric Order captured the Kyther Range.',
+        },
+      ]);
     }
     const orchestrator = await app.startWorkers(1);
     await app.coordinator.closeSession('cross-1');
@@ -73,7 +83,9 @@ test('a second session contradicting a pending delta is flagged against it (delt
     const [first] = (await app.moderation.list({ sessionId: 'cross-1' })).filter((d) => d.entityId === 'region.kyther-range');
     const [second] = (await app.moderation.list({ sessionId: 'cross-2' })).filter((d) => d.entityId === 'region.kyther-range');
     assert.ok(first && second);
-    const conflict = second.safety.conflicts.find((c) => c.type === 'pending_delta_conflict') as { conflictingDeltaId?: string } | undefined;
+    const conflict = second.safety.conflicts.find((c) => c.type === 'pending_delta_conflict') as
+      | { conflictingDeltaId?: string }
+      | undefined;
     assert.equal(conflict?.conflictingDeltaId, first.deltaId);
   } finally {
     await t.cleanup();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AfterwordError } from '../../src/errors.js';
+import type { AfterwordError } from '../../src/errors.js';
 import { createTestApp, demoWorld, sampleTurns, type TestApp, waitForEvent } from '../support/test-app.js';
 
 describe('SessionClosureCoordinator', () => {
@@ -53,8 +53,14 @@ describe('SessionClosureCoordinator', () => {
 
   test('closing an unknown or badly named session is a client error and writes nothing', async () => {
     const { app } = t;
-    await assert.rejects(app.coordinator.closeSession('nope'), (e: AfterwordError) => e.code === 'session_not_found' && e.status === 404);
-    await assert.rejects(app.coordinator.closeSession('bad id!'), (e: AfterwordError) => e.code === 'invalid_input' && e.issues[0]?.field === 'sessionId');
+    await assert.rejects(
+      app.coordinator.closeSession('nope'),
+      (e: AfterwordError) => e.code === 'session_not_found' && e.status === 404,
+    );
+    await assert.rejects(
+      app.coordinator.closeSession('bad id!'),
+      (e: AfterwordError) => e.code === 'invalid_input' && e.issues[0]?.field === 'sessionId',
+    );
     const jobs = await app.engine.listJobs({ concurrencyKey: 'nope', limit: 10 });
     assert.equal(jobs.length, 0);
   });

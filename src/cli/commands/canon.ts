@@ -12,7 +12,12 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
       const doc = readJsonFile(file);
       await withApp(globals(), async (app) => {
         const result = await app.world.importWorld(doc, 'cli');
-        emit(globals().json, result, () => `world ${result.worldId} imported as version ${result.version}: ${result.entities} entities, ${result.capabilities} prohibited capabilities`);
+        emit(
+          globals().json,
+          result,
+          () =>
+            `world ${result.worldId} imported as version ${result.version}: ${result.entities} entities, ${result.capabilities} prohibited capabilities`,
+        );
       });
     });
   world
@@ -28,8 +33,19 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
         const [meta, entities] = await Promise.all([app.world.meta(), app.world.entities()]);
         emit(globals().json, { meta, entities }, () =>
           [
-            meta ? `world ${meta.worldId} (${meta.name}) version ${meta.version}` : 'no world imported yet: afterword world import FILE',
-            table(entities.map((e) => ({ entity: e.entityId, type: e.entityType, name: e.canonicalName, controlledBy: e.state.controlledBy ?? '-', status: e.state.status ?? '-' })), ['entity', 'type', 'name', 'controlledBy', 'status']),
+            meta
+              ? `world ${meta.worldId} (${meta.name}) version ${meta.version}`
+              : 'no world imported yet: afterword world import FILE',
+            table(
+              entities.map((e) => ({
+                entity: e.entityId,
+                type: e.entityType,
+                name: e.canonicalName,
+                controlledBy: e.state.controlledBy ?? '-',
+                status: e.state.status ?? '-',
+              })),
+              ['entity', 'type', 'name', 'controlledBy', 'status'],
+            ),
           ].join('\n'),
         );
       });
@@ -45,7 +61,16 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
         const deltas = await app.moderation.list({ status: opts.status, sessionId: opts.session });
         emit(globals().json, { deltas }, () =>
           table(
-            deltas.map((d) => ({ delta: d.deltaId, session: d.sessionId, entity: d.entityId, type: d.deltaType, confidence: d.confidence, status: d.status, reasons: d.safety.reasons.join(',') || '-', applied: d.appliedAt ? 'yes' : 'no' })),
+            deltas.map((d) => ({
+              delta: d.deltaId,
+              session: d.sessionId,
+              entity: d.entityId,
+              type: d.deltaType,
+              confidence: d.confidence,
+              status: d.status,
+              reasons: d.safety.reasons.join(',') || '-',
+              applied: d.appliedAt ? 'yes' : 'no',
+            })),
             ['delta', 'session', 'entity', 'type', 'confidence', 'status', 'reasons', 'applied'],
           ),
         );
@@ -62,7 +87,11 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
     .action(async (deltaId: string, decision: string, opts: { note?: string; by: string }) => {
       await withApp(globals(), async (app) => {
         const out = await app.moderation.decide(deltaId, { decision, actor: opts.by, note: opts.note });
-        emit(globals().json, out, () => `delta ${deltaId}: ${out.delta.status}${out.batch ? `; batch ${out.batch.batchId} is ${out.batch.status}` : ''}`);
+        emit(
+          globals().json,
+          out,
+          () => `delta ${deltaId}: ${out.delta.status}${out.batch ? `; batch ${out.batch.batchId} is ${out.batch.status}` : ''}`,
+        );
       });
     });
 
@@ -80,7 +109,17 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
           [
             `moderation window ${time(schedule.cadence?.moderationWindow.opensAt)} - ${time(schedule.cadence?.moderationWindow.closesAt)}`,
             `lore batch ${time(schedule.cadence?.nextBatchAt)}  digest ${time(schedule.cadence?.nextDigestAt)}`,
-            table(schedule.batches.map((b) => ({ batch: b.batchId, status: b.status, scheduled: time(b.scheduledAt), published: time(b.publishedAt), bundles: b.plan.bundles.length, cards: b.plan.cards.length })), ['batch', 'status', 'scheduled', 'published', 'bundles', 'cards']),
+            table(
+              schedule.batches.map((b) => ({
+                batch: b.batchId,
+                status: b.status,
+                scheduled: time(b.scheduledAt),
+                published: time(b.publishedAt),
+                bundles: b.plan.bundles.length,
+                cards: b.plan.cards.length,
+              })),
+              ['batch', 'status', 'scheduled', 'published', 'bundles', 'cards'],
+            ),
           ].join('\n'),
         );
       });
@@ -94,7 +133,11 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
     .action(async (words: string[], opts: { limit: string }) => {
       await withApp(globals(), async (app) => {
         const hits = await app.lore.search(words.join(' '), Number(opts.limit));
-        emit(globals().json, { hits }, () => (hits.length ? hits.map((h) => `${h.title}  [${h.kind} v${h.version}, ${time(h.publishedAt)}]\n  ${h.snippet}`).join('\n') : 'no published lore matches'));
+        emit(globals().json, { hits }, () =>
+          hits.length
+            ? hits.map((h) => `${h.title}  [${h.kind} v${h.version}, ${time(h.publishedAt)}]\n  ${h.snippet}`).join('\n')
+            : 'no published lore matches',
+        );
       });
     });
   void parseNow;

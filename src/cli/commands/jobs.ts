@@ -16,7 +16,8 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
     .option('--limit <n>', 'how many', '50')
     .option('--before <seq>', 'cursor: jobs older than this sequence number')
     .action(async (opts: { status?: string; session?: string; workflow?: string; limit: string; before?: string }) => {
-      if (opts.status && !statuses.includes(opts.status as JobStatus)) throw invalidInput([{ field: '--status', reason: `must be one of ${statuses.join(', ')}` }]);
+      if (opts.status && !statuses.includes(opts.status as JobStatus))
+        throw invalidInput([{ field: '--status', reason: `must be one of ${statuses.join(', ')}` }]);
       await withApp(globals(), async (app) => {
         const jobs = await app.engine.listJobs({
           status: opts.status as JobStatus | undefined,
@@ -27,7 +28,17 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
         });
         emit(globals().json, { jobs }, () =>
           table(
-            jobs.map((j) => ({ seq: j.seq, job: j.jobId, workflow: j.workflow, session: j.concurrencyKey ?? (j.payload as { sessionId?: string }).sessionId ?? '-', status: j.status, attempts: `${j.attempts}/${j.maxAttempts}`, runAt: time(j.runAt), duration: duration(j.durationMs), error: j.error?.code ?? '' })),
+            jobs.map((j) => ({
+              seq: j.seq,
+              job: j.jobId,
+              workflow: j.workflow,
+              session: j.concurrencyKey ?? (j.payload as { sessionId?: string }).sessionId ?? '-',
+              status: j.status,
+              attempts: `${j.attempts}/${j.maxAttempts}`,
+              runAt: time(j.runAt),
+              duration: duration(j.durationMs),
+              error: j.error?.code ?? '',
+            })),
             ['seq', 'job', 'workflow', 'session', 'status', 'attempts', 'runAt', 'duration', 'error'],
           ),
         );
@@ -51,14 +62,27 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
             '',
             'steps:',
             table(
-              timeline.steps.map((s) => ({ step: s.step, attempt: s.attempt, offset: duration(s.startedAt - start), duration: duration(s.durationMs), bar: '█'.repeat(Math.max(1, Math.min(40, Math.round(s.durationMs / Math.max(1, (job.durationMs ?? 1) / 40))))) })),
+              timeline.steps.map((s) => ({
+                step: s.step,
+                attempt: s.attempt,
+                offset: duration(s.startedAt - start),
+                duration: duration(s.durationMs),
+                bar: '█'.repeat(Math.max(1, Math.min(40, Math.round(s.durationMs / Math.max(1, (job.durationMs ?? 1) / 40))))),
+              })),
               ['step', 'attempt', 'offset', 'duration', 'bar'],
             ),
             timeline.pendingSteps.length ? `pending: ${timeline.pendingSteps.join(', ')}` : '',
             '',
             'attempts:',
             table(
-              timeline.attempts.map((a) => ({ attempt: a.attempt, worker: a.workerId, started: time(a.startedAt), ended: time(a.endedAt), outcome: a.outcome ?? 'running', error: a.error?.message ?? '' })),
+              timeline.attempts.map((a) => ({
+                attempt: a.attempt,
+                worker: a.workerId,
+                started: time(a.startedAt),
+                ended: time(a.endedAt),
+                outcome: a.outcome ?? 'running',
+                error: a.error?.message ?? '',
+              })),
               ['attempt', 'worker', 'started', 'ended', 'outcome', 'error'],
             ),
             job.result ? `\nresult ${JSON.stringify(job.result)}` : '',
@@ -109,7 +133,14 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
         const alerts = await app.alerts.list({ open: opts.open, limit: Number(opts.limit) });
         emit(globals().json, { alerts }, () =>
           table(
-            alerts.map((a) => ({ id: a.id, at: time(a.createdAt), severity: a.severity, reason: a.reason, session: a.sessionId ?? '-', acked: a.acknowledgedAt ? 'yes' : 'no' })),
+            alerts.map((a) => ({
+              id: a.id,
+              at: time(a.createdAt),
+              severity: a.severity,
+              reason: a.reason,
+              session: a.sessionId ?? '-',
+              acked: a.acknowledgedAt ? 'yes' : 'no',
+            })),
             ['id', 'at', 'severity', 'reason', 'session', 'acked'],
           ),
         );

@@ -9,12 +9,16 @@ function readJsonFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new AfterwordError('invalid_input', `${file}: cannot read: ${(error as Error).message}`, { issues: [{ field: 'FILE', reason: 'cannot be read' }] });
+    throw new AfterwordError('invalid_input', `${file}: cannot read: ${(error as Error).message}`, {
+      issues: [{ field: 'FILE', reason: 'cannot be read' }],
+    });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AfterwordError('invalid_json', `${file}: is not JSON: ${(error as Error).message}`, { issues: [{ field: 'FILE', reason: 'is not valid JSON' }] });
+    throw new AfterwordError('invalid_json', `${file}: is not JSON: ${(error as Error).message}`, {
+      issues: [{ field: 'FILE', reason: 'is not valid JSON' }],
+    });
   }
 }
 
@@ -29,12 +33,20 @@ export function registerSessionCommands(program: Command, globals: () => GlobalO
     .option('--reason <reason>', 'closure reason when --close is given')
     .action(async (file: string, opts: { close?: boolean; reason?: string }) => {
       const doc = readJsonFile(file);
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidInput([{ field: '(root)', reason: 'must be a JSON object' }]);
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+        throw invalidInput([{ field: '(root)', reason: 'must be a JSON object' }]);
       const body = doc as Record<string, unknown>;
       const { sessionId, turns, changeFeed, context, ...rest } = body;
       await withApp(globals(), async (app) => {
-        const imported = await app.sessions.importSession({ sessionId, context: context ?? rest, turns: turns ?? [], changeFeed });
-        const closed = opts.close ? await app.coordinator.closeSession(sessionId, { reason: opts.reason, closedBy: 'cli' }) : null;
+        const imported = await app.sessions.importSession({
+          sessionId,
+          context: context ?? rest,
+          turns: turns ?? [],
+          changeFeed,
+        });
+        const closed = opts.close
+          ? await app.coordinator.closeSession(sessionId, { reason: opts.reason, closedBy: 'cli' })
+          : null;
         const result = { ...imported, closureJob: closed?.job ?? null };
         emit(globals().json, result, () =>
           [
@@ -57,7 +69,9 @@ export function registerSessionCommands(program: Command, globals: () => GlobalO
       await withApp(globals(), async (app) => {
         const out = await app.coordinator.closeSession(sessionId, { reason: opts.reason, closedBy: opts.by });
         emit(globals().json, { session: out.session, closureJob: out.job, created: out.created }, () =>
-          out.created ? `closed ${sessionId}; closure job ${out.job.jobId} queued` : `${sessionId} was already closed; closure job ${out.job.jobId} is ${out.job.status}`,
+          out.created
+            ? `closed ${sessionId}; closure job ${out.job.jobId} queued`
+            : `${sessionId} was already closed; closure job ${out.job.jobId} is ${out.job.status}`,
         );
       });
     });
@@ -106,11 +120,23 @@ export function registerSessionCommands(program: Command, globals: () => GlobalO
             `session ${summary.sessionId}  status ${summary.status}  turns ${summary.turnCount}`,
             `closed ${time(summary.closedAt)} by ${summary.closedBy ?? '-'} (${summary.closureReason ?? '-'})`,
             `offline pending ${summary.offlinePending}  reconciled ${time(summary.offlineReconciledAt)}  cursor ${summary.lastAckCursor}/${summary.changeCursor}`,
-            summary.publishing ? `next batch ${time(summary.publishing.nextBatchAt)}  next digest ${time(summary.publishing.nextDigestAt)}` : '',
+            summary.publishing
+              ? `next batch ${time(summary.publishing.nextBatchAt)}  next digest ${time(summary.publishing.nextDigestAt)}`
+              : '',
             '',
             `workflow runs (${history.total ?? history.items.length}):`,
             table(
-              history.items.map((r) => ({ job: r.jobId, trigger: r.trigger, status: r.status, attempts: r.attempts, duration: duration(r.durationMs), summary: r.summaryVersion ?? '-', mentions: r.mentionCount ?? '-', deltas: r.deltaCount ?? '-', publishing: r.publishingStatus ?? '-' })),
+              history.items.map((r) => ({
+                job: r.jobId,
+                trigger: r.trigger,
+                status: r.status,
+                attempts: r.attempts,
+                duration: duration(r.durationMs),
+                summary: r.summaryVersion ?? '-',
+                mentions: r.mentionCount ?? '-',
+                deltas: r.deltaCount ?? '-',
+                publishing: r.publishingStatus ?? '-',
+              })),
               ['job', 'trigger', 'status', 'attempts', 'duration', 'summary', 'mentions', 'deltas', 'publishing'],
             ),
           ]
