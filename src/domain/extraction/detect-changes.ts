@@ -113,7 +113,9 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
   };
   if (!hits.some(isControllable)) return out;
   const controlVerbAt = new Set<number>();
-  for (let i = 0; i < tokens.length; i++) {
+  // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
+  const scanControl = hits.some(isFaction);
+  for (let i = 0; scanControl && i < tokens.length; i++) {
     const p = matchPhrase(CONTROL_VERBS, tokens, i);
     if (!p) continue;
     const verb = p.keys.join(' ');

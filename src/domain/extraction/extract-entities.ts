@@ -29,9 +29,13 @@ export interface ExtractEntitiesInput {
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Capability ids attached to a turn by metadata or by change-feed events naming the turn. */
-function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): string[] {
-  const meta = Array.isArray(turn.metadata.capabilityRefs) ? turn.metadata.capabilityRefs.filter((x): x is string => typeof x === 'string') : [];
-  return [...meta, ...(feedByTurn.get(turn.turnId) ?? [])];
+const NONE: readonly string[] = Object.freeze([]);
+function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): readonly string[] {
+  const raw = turn.metadata.capabilityRefs;
+  const feed = feedByTurn.size > 0 ? feedByTurn.get(turn.turnId) : undefined;
+  if (!Array.isArray(raw) && !feed) return NONE; // the common case: no allocation
+  const meta = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+  return feed ? [...meta, ...feed] : meta;
 }
 
 /**
@@ -151,8 +155,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         }
       }
     });
-    const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
-    for (const id of turnCapabilityIds(turn, feedByTurn)) turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
+    for (const id of turnCapabilityIds(turn, feedByTurn)) {
+      const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
+      turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
+    }
     // A capability named where no entity is: it belongs to what the turn is about or, failing
     // that, to the scene's last-named character (powers are wielded by people), else its last
     // mention. If nothing is, keep it visible rather than drop it.
