@@ -46,6 +46,20 @@ export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
   );
 
   server.get(
+    '/v1/whoami',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags: ['operations'],
+        security: bearer,
+        summary: "The caller's token name and role (the dashboard uses it to sign in)",
+        response: { 200: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } },
+      },
+    },
+    async (request) => request.principal,
+  );
+
+  server.get(
     '/metrics',
     {
       config: { access: 'read' },
