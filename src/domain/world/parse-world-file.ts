@@ -66,7 +66,7 @@ function parseCapability(raw: unknown, i: number, issues: ValidationIssue[]): Pr
   }
   const id = nonEmpty(raw.id, `${at}.id`, issues);
   const m = ENTITY_ID_PATTERN.exec(id);
-  if (id && (!m || m[1] !== 'capability')) issues.push({ field: `${at}.id`, reason: 'must look like capability.slug' });
+  if (id && m?.[1] !== 'capability') issues.push({ field: `${at}.id`, reason: 'must look like capability.slug' });
   const label = nonEmpty(raw.label, `${at}.label`, issues);
   const aliases = strings(raw.aliases, `${at}.aliases`, issues);
   if (!isSeverity(raw.severity)) issues.push({ field: `${at}.severity`, reason: 'must be one of low, medium, high, critical' });
