@@ -30,6 +30,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Capability ids attached to a turn by metadata or by change-feed events naming the turn. */
 const NONE: readonly string[] = Object.freeze([]);
+const NO_CAPS: CapabilityRef[] = Object.freeze([]) as unknown as CapabilityRef[];
 function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): readonly string[] {
   const raw = turn.metadata.capabilityRefs;
   const feed = feedByTurn.size > 0 ? feedByTurn.get(turn.turnId) : undefined;
@@ -88,10 +89,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       const tokens: Token[] = tokenize(sentence);
       const source: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: k };
       const hits = matchEntities(lexicon, tokens);
-      const caps: CapabilityRef[] = [];
+      let caps: CapabilityRef[] = NO_CAPS;
       for (const h of matchCapabilities(lexicon, tokens)) {
         const cap = lexicon.capabilities[h.ref];
-        if (cap) mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
+        if (cap) caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
       }
       const hedged = tokens.some((t) => HEDGE_WORDS.has(t.lower));
       const typed: TypedHit[] = hits.map((h) => {
@@ -120,7 +121,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           sentence,
           source,
           proposedChanges: changes.get(e.entityId) ?? [],
-          capabilityRefs: [...caps],
+          // Shared, never mutated: merging below replaces the array (saves one per mention).
+          capabilityRefs: caps,
           context: { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null },
         };
         sentenceMentions.push(m);
@@ -166,7 +168,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     for (const c of turnCaps) {
       const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
       if (carriers.length === 0) unattached.push(c);
-      for (const m of carriers) mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
+      for (const m of carriers) m.capabilityRefs = mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
     }
     for (const m of turnMentions) push(m);
     const last = turnMentions[turnMentions.length - 1];

@@ -13,6 +13,12 @@ export function resolveCapabilityId(lexicon: Lexicon, id: string): CapabilityRef
     : { capabilityId: id, severity: 'unknown', known: false, matchedText: null };
 }
 
-export function mergeCapabilityRefs(into: CapabilityRef[], refs: CapabilityRef[]): void {
-  for (const r of refs) if (!into.some((x) => x.capabilityId === r.capabilityId)) into.push(r);
+/** Refs with duplicates (by capability id) removed; returns `into` itself when nothing is new. */
+export function mergeCapabilityRefs(into: readonly CapabilityRef[], refs: readonly CapabilityRef[]): CapabilityRef[] {
+  let out: CapabilityRef[] | null = null;
+  for (const r of refs) {
+    const cur = out ?? into;
+    if (!cur.some((x) => x.capabilityId === r.capabilityId)) (out ??= [...into]).push(r);
+  }
+  return out ?? (into as CapabilityRef[]);
 }

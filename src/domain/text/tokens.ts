@@ -34,6 +34,10 @@ function isJoiner(c: number): boolean {
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const n = text.length;
+  // Lower-case once per sentence and slice, unless case mapping changed the length
+  // (e.g. "İ"), in which case offsets would drift and we lower per token.
+  const lowered = text.toLowerCase();
+  const sameLength = lowered.length === n;
   let i = 0;
   while (i < n) {
     if (!isWord(text, i)) {
@@ -53,7 +57,7 @@ export function tokenize(text: string): Token[] {
     const word = text.slice(start, end);
     const f = word.charCodeAt(0);
     const cap = f < 128 ? f >= 65 && f <= 90 : UPPER.test(word[0] as string);
-    out.push({ text: word, lower: word.toLowerCase(), start, end, cap });
+    out.push({ text: word, lower: sameLength ? lowered.slice(start, end) : word.toLowerCase(), start, end, cap });
   }
   return out;
 }
