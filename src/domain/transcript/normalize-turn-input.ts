@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../errors.js';
+import { DomainValidationError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, type Speaker, type Turn } from '../types.js';
 
 /** turnId must be safe to use as a key, in a URL and in an audit reference. */
@@ -100,4 +100,12 @@ export function normalizeTurns(raws: unknown[], now: number): { turns: Turn[]; i
     else issues.push(...r.issues);
   });
   return { turns, issues };
+}
+
+/** Like normalizeTurns, but all-or-nothing: throws `invalid_turn` listing every issue. */
+export function parseTurns(raws: unknown, now: number): Turn[] {
+  if (!Array.isArray(raws)) throw new DomainValidationError('invalid_transcript', [{ field: 'turns', reason: 'must be an array' }]);
+  const { turns, issues } = normalizeTurns(raws, now);
+  if (issues.length > 0) throw new DomainValidationError('invalid_turn', issues);
+  return turns;
 }

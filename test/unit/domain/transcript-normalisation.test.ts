@@ -66,3 +66,13 @@ describe('normalizeTurnInput is strict about what it stores', () => {
     assert.deepEqual(r.issues, [{ field: 'turns[1].text', reason: 'is required' }]);
   });
 });
+
+describe('parseTurns is all-or-nothing', () => {
+  test('throws invalid_turn with every issue, invalid_transcript for a non-array', async () => {
+    const { parseTurns } = await import('../../../src/domain/transcript/normalize-turn-input.js');
+    const { DomainValidationError } = await import('../../../src/domain/errors.js');
+    assert.equal(parseTurns([{ id: 'a', speaker: 'gm', text: 'x' }], NOW).length, 1);
+    assert.throws(() => parseTurns([{ id: 'a', speaker: 'gm', text: 'x' }, { speaker: 'gm', text: 1 }], NOW), (e) => e instanceof DomainValidationError && e.code === 'invalid_turn' && e.issues.length === 2);
+    assert.throws(() => parseTurns({}, NOW), (e) => e instanceof DomainValidationError && e.code === 'invalid_transcript');
+  });
+});
