@@ -36,10 +36,40 @@ interface Queryable {
   query(config: pg.QueryConfig): Promise<pg.QueryResult>;
 }
 
+/**
+ * Statements with parameters run as named prepared statements (parsed and planned once per
+ * connection, as graphile-worker does): the engine issues the same few statements thousands of
+ * times. Parameterless texts (BEGIN, SAVEPOINT op_123, DDL) run unnamed. If a prepared `SELECT *`
+ * meets a changed table (a migration ran while this process was up), PostgreSQL refuses with
+ * "cached plan must not change result type": we then stop preparing and report a retryable error.
+ */
+const statementNames = new Map<string, string>();
+const maxPrepared = 1_000;
+let preparing = true;
+
+function statementName(text: string): string | undefined {
+  if (!preparing) return undefined;
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < maxPrepared) {
+    name = `afterword_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 async function execute(target: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+  const text = rewritePlaceholders(sql);
+  const name = params.length > 0 ? statementName(text) : undefined;
   try {
-    return await target.query({ text: rewritePlaceholders(sql), values: bindable(params) });
+    return await target.query(name ? { name, text, values: bindable(params) } : { text, values: bindable(params) });
   } catch (error) {
+    if ((error as { code?: string }).code === '0A000' && /cached plan/.test((error as Error).message)) {
+      preparing = false;
+      throw new AfterwordError('store_unavailable', `schema changed under a prepared statement: ${(error as Error).message}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
     throw translateError(error);
   }
 }
