@@ -15,12 +15,18 @@ interface Pending {
  */
 export class GroupCommitter {
   private pending: Pending[] = [];
-  private flushing = false;
+  private flushing = 0;
   private scheduled = false;
 
+  /**
+   * `lanes`: batches committed at once. One on SQLite (a single connection); several on
+   * PostgreSQL, where each batch takes its own pooled connection, so the next batch does not
+   * wait for the previous commit's round trips and fsync.
+   */
   constructor(
     private readonly runner: TransactionRunner,
     private readonly maxBatch = 256,
+    private readonly lanes = runner.driver.capabilities.multipleProcesses ? 4 : 1,
   ) {}
 
   submit<T>(operation: (tx: Tx) => Promise<T>): Promise<T> {
@@ -31,7 +37,7 @@ export class GroupCommitter {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing) return;
+    if (this.scheduled || this.flushing >= this.lanes) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -40,8 +46,8 @@ export class GroupCommitter {
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.pending.length === 0) return;
-    this.flushing = true;
+    if (this.flushing >= this.lanes || this.pending.length === 0) return;
+    this.flushing++;
     const batch = this.pending.splice(0, this.maxBatch);
     try {
       const results = await this.runner.transactBatch(batch.map((p) => p.operation));
@@ -54,7 +60,7 @@ export class GroupCommitter {
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {
-      this.flushing = false;
+      this.flushing--;
       if (this.pending.length > 0) this.schedule();
     }
   }
