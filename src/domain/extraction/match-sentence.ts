@@ -46,9 +46,15 @@ export function withinOneEdit(a: string, b: string): boolean {
 
 /** A capitalised neighbour that is no name word means this token is part of an unknown name. */
 function inUnknownName(lexicon: Lexicon, tokens: Token[], i: number): boolean {
-  for (const n of [tokens[i - 1], tokens[i + 1]]) {
-    if (n?.cap && !CAPITALISED_STOPWORDS.has(n.lower) && !TITLES.has(n.lower) && !lexicon.nameTokens.has(n.lower)) return true;
-  }
+  return isUnknownNameWord(lexicon, tokens[i - 1]) || isUnknownNameWord(lexicon, tokens[i + 1]);
+}
+
+function isUnknownNameWord(lexicon: Lexicon, n: Token | undefined): boolean {
+  return !!n?.cap && !CAPITALISED_STOPWORDS.has(n.lower) && !TITLES.has(n.lower) && !lexicon.nameTokens.has(n.lower);
+}
+
+function anyCapitalised(tokens: Token[], from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (tokens[j]?.cap) return true;
   return false;
 }
 
@@ -81,7 +87,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
     const p = matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower));
-    if (p && tokens.slice(i, i + p.keys.length).some((t) => t.cap)) {
+    if (p && anyCapitalised(tokens, i, i + p.keys.length)) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
       continue;

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, Info } from 'luxon';
 import { DomainValidationError, type ValidationIssue } from '../errors.js';
 
 const MINUTE = 60_000;
@@ -58,7 +58,7 @@ export function validateCadenceConfig(cfg: CadenceConfig): void {
   }
   if (!Number.isInteger(cfg.digestHour) || cfg.digestHour < 0 || cfg.digestHour > 23) issues.push({ field: 'digestHour', reason: 'must be 0..23' });
   if (!Number.isInteger(cfg.digestMinute) || cfg.digestMinute < 0 || cfg.digestMinute > 59) issues.push({ field: 'digestMinute', reason: 'must be 0..59' });
-  if (!DateTime.now().setZone(cfg.timeZone).isValid) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
+  if (!Info.isValidIANAZone(cfg.timeZone)) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
   cfg.escalationOffsetsMs.forEach((v, i) => {
     if (!Number.isFinite(v) || v < 0) issues.push({ field: `escalationOffsetsMs[${i}]`, reason: 'must be a non-negative number' });
   });
