@@ -85,7 +85,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     const sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
-    sentences.forEach((sentence, k) => {
+    for (let k = 0; k < sentences.length; k++) {
+      const sentence = sentences[k] as string;
       const tokens: Token[] = tokenize(sentence);
       const source: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: k };
       const hits = matchEntities(lexicon, tokens);
@@ -156,7 +157,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           }
         }
       }
-    });
+    }
     for (const id of turnCapabilityIds(turn, feedByTurn)) {
       const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
       turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
