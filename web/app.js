@@ -288,7 +288,7 @@ async function overviewView(root) {
   const drawCounts = async () => {
     const c = await api('GET', '/v1/jobs/counts');
     counts.replaceChildren(...['queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled'].map((s) =>
-      h('div', { class: `stat ${s}` }, h('div', { class: 'n', 'data-count': s }, String(c[s] ?? 0)), h('div', { class: 'label' }, s))));
+      h('div', { class: `stat ${s}` }, h('div', { class: 'n', 'data-count': s }, String(c[s] ?? 0)), h('div', { class: 'label' }, s === 'queued' ? 'queued or scheduled' : s))));
   };
   const drawRecent = () => recent.replaceChildren(h('div', { class: 'toolbar' }, h('h2', {}, 'Latest jobs'), h('span', { class: 'spacer' }), h('a', { href: '#/jobs' }, 'All jobs →')), jobsTable(sortedJobs().slice(0, 12)));
   await drawCounts();
@@ -296,7 +296,12 @@ async function overviewView(root) {
   let timer = null;
   const redraw = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => { drawRecent(); charts.draw(); void drawCounts().catch(() => {}); }, 250);
+    timer = setTimeout(async () => {
+      await loadJobs().catch(() => {});
+      drawRecent();
+      charts.draw();
+      await drawCounts().catch(() => {});
+    }, 250);
   };
   Object.assign(state.view, { onEvent: redraw, onJobs: redraw });
 }
@@ -310,8 +315,8 @@ async function jobsView(root) {
   const draw = () => body.replaceChildren(jobsTable(sortedJobs().filter((j) => !filter || j.status === filter)));
   draw();
   let timer = null;
-  const redraw = () => { clearTimeout(timer); timer = setTimeout(draw, 150); };
-  Object.assign(state.view, { onEvent: redraw, onJobs: redraw });
+  const redraw = () => { clearTimeout(timer); timer = setTimeout(() => void loadJobs().catch(() => {}).then(draw), 150); };
+  Object.assign(state.view, { onEvent: redraw, onJobs: draw });
 }
 
 async function jobView(root, jobId) {
@@ -329,7 +334,7 @@ async function jobView(root, jobId) {
       h('a', { class: 'back', href: '#/jobs' }, '← All jobs'),
       h('h1', {}, `Job ${short(job.jobId)} `, badge(job.status)),
       h('div', { class: 'grid cols-2' },
-        h('div', { class: 'card' },
+        h('div', { class: 'card' }, h('h2', {}, 'Details'),
           h('dl', { class: 'kv' },
             h('dt', {}, 'Job id'), h('dd', { class: 'mono' }, job.jobId),
             h('dt', {}, 'Workflow'), h('dd', {}, job.workflow),
@@ -460,9 +465,9 @@ async function sessionView(root, sessionId) {
             h('p', { class: 'muted' }, `Version ${story.version} · ${story.statistics?.sceneCount ?? 0} scenes · ${story.statistics?.outstandingHooks ?? 0} open hooks`),
             h('div', { class: 'scroll' }, (story.sceneBreakdown ?? []).map((sc) => h('div', { class: 'turn' }, h('div', { class: 'who' }, sc.tension?.level ?? ''), h('div', {}, h('strong', {}, sc.title), h('div', {}, sc.summary))))))
             : h('p', { class: 'muted' }, s.status === 'closed' ? 'Not produced yet: the closure workflow is still running.' : 'Produced when the session is closed.'))),
-      h('div', { class: 'card', id: 'session-deltas' }, h('h2', {}, `World deltas (${queue.items?.length ?? 0})`),
+      h('div', { class: 'card', id: 'session-deltas' }, h('h2', {}, `World deltas proposed (${queue.items?.length ?? 0})`),
         queue.windowClosesAt ? h('p', { class: 'help' }, `Moderation window ${queue.windowState?.replace(/_/g, ' ') ?? ''}: ${when(queue.windowOpensAt)} → ${when(queue.windowClosesAt)}`) : null,
-        (queue.items ?? []).length === 0 ? h('p', { class: 'empty' }, 'No world changes proposed.') : (queue.items ?? []).map((d) => deltaCard(d, draw))),
+        (queue.items ?? []).length === 0 ? h('p', { class: 'empty' }, 'No world changes proposed.') : h('div', { class: 'scroll tall' }, (queue.items ?? []).map((d) => deltaCard(d, draw)))),
       h('div', { class: 'grid cols-2' },
         h('div', { class: 'card' }, h('h2', {}, `Transcript (${transcript.items.length} turns)`),
           h('div', { class: 'scroll' }, transcript.items.map((t) => h('div', { class: `turn ${t.speaker}` }, h('div', { class: 'who' }, t.speaker), h('div', {}, t.text))))),
@@ -493,13 +498,13 @@ async function moderationView(root) {
     const { items } = await api('GET', `/v1/deltas${status ? `?status=${status}` : ''}`);
     const bySession = new Map();
     for (const d of items) bySession.set(d.sessionId, [...(bySession.get(d.sessionId) ?? []), d]);
-    body.replaceChildren(items.length === 0 ? h('p', { class: 'empty' }, 'Nothing to review. Deltas that need a moderator appear here when a closure workflow proposes them.') :
-      [...bySession.entries()].map(([sessionId, deltas]) => h('div', { class: 'card' }, h('h2', {}, 'Session ', h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId), h('span', { class: 'muted' }, ` · ${deltas.length} delta${deltas.length === 1 ? '' : 's'}`)), deltas.map((d) => deltaCard(d, draw)))));
+    body.replaceChildren(...(items.length === 0 ? [h('p', { class: 'empty' }, 'Nothing to review. Deltas that need a moderator appear here when a closure workflow proposes them.')] :
+      [...bySession.entries()].map(([sessionId, deltas]) => h('div', { class: 'card' }, h('h2', {}, 'Session ', h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId), h('span', { class: 'muted' }, ` · ${deltas.length} delta${deltas.length === 1 ? '' : 's'}`)), deltas.map((d) => deltaCard(d, draw))))));
   };
   const select = h('select', { id: 'delta-status', onchange: (e) => { status = e.target.value; void draw(); } },
     [['needs-review', 'needs review'], ['pending', 'pending (auto, waiting for window)'], ['escalated', 'escalated'], ['approved', 'approved'], ['rejected', 'rejected'], ['', 'all']].map(([v, l]) => h('option', { value: v }, l)));
   root.append(h('h1', {}, 'Moderation queue'), h('div', { class: 'toolbar' }, h('label', { class: 'muted' }, 'Show ', select), h('span', { class: 'spacer' }),
-    h('span', { class: 'muted' }, 'Approve applies the change to canon; reject drops it; rewrite and escalate ask for a note.')), body);
+    h('span', { class: 'muted' }, 'Approve accepts a change for canon (applied when its batch publishes); reject drops it; rewrite and escalate ask for a note.')), body);
   await draw();
   let timer = null;
   state.view.onEvent = (event) => {
@@ -507,6 +512,22 @@ async function moderationView(root) {
     clearTimeout(timer);
     timer = setTimeout(() => void draw().catch(() => {}), 300);
   };
+}
+
+/** One readable line per alert instead of its raw JSON. */
+function alertDetails(a) {
+  const d = a.data ?? {};
+  const parts = [];
+  if (d.entityId) parts.push(h('span', {}, 'entity ', h('code', {}, d.entityId)));
+  const reasons = d.safety?.reasons ?? d.reasons;
+  if (reasons?.length) parts.push(`needs review: ${reasons.map((r) => r.replace(/_/g, ' ')).join(', ')}`);
+  for (const c of d.safety?.conflicts ?? []) parts.push(`${c.type.replace(/_/g, ' ')}${c.currentOwner ? ` (held by ${c.currentOwner})` : ''}`);
+  if (d.jobId) parts.push(h('a', { href: `#/job/${d.jobId}` }, `job ${short(d.jobId)}`));
+  if (d.message) parts.push(String(d.message));
+  if (d.lateByMs !== undefined) parts.push(`late by ${formatMs(d.lateByMs)}`);
+  if (d.durationMs !== undefined) parts.push(`took ${formatMs(d.durationMs)}`);
+  if (parts.length === 0) parts.push(JSON.stringify(d).slice(0, 160));
+  return parts.flatMap((p, i) => (i === 0 ? [p] : [' · ', p]));
 }
 
 async function alertsView(root) {
@@ -517,10 +538,10 @@ async function alertsView(root) {
     body.replaceChildren(items.length === 0 ? h('p', { class: 'empty' }, open ? 'No open alerts. All clear.' : 'No alerts.') :
       h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Reason'), h('th', {}, 'Session'), h('th', {}, 'Raised'), h('th', {}, 'Details'), h('th', {}, ''))),
         h('tbody', {}, items.map((a) => h('tr', { 'data-alert': a.id },
-          h('td', {}, badge(a.severity)), h('td', {}, a.reason.replace(/_/g, ' ')),
-          h('td', {}, a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–'),
-          h('td', { title: when(a.createdAt) }, ago(a.createdAt)),
-          h('td', { class: 'muted' }, Object.entries(a.data ?? {}).filter(([k]) => k !== 'sessionId').slice(0, 4).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(' · ')),
+          h('td', {}, badge(a.severity)), h('td', {}, a.reason.replace(/_/g, ' ').replace(/^offline\./, 'workflow: ')),
+          h('td', { class: 'nowrap' }, a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–'),
+          h('td', { class: 'nowrap', title: when(a.createdAt) }, ago(a.createdAt)),
+          h('td', {}, alertDetails(a)),
           h('td', {}, a.acknowledgedAt ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`) : h('button', { onclick: () => act('Alert acknowledged', async () => { await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`); await draw(); }) }, 'Acknowledge')))))));
   };
   root.append(h('h1', {}, 'Alerts'), h('div', { class: 'card' }, h('div', { class: 'toolbar' },

@@ -10,6 +10,7 @@ function svg(tag, attrs = {}, text) {
 
 export function formatMs(ms) {
   if (ms === null || ms === undefined) return '–';
+  if (ms === 0) return '0';
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -59,6 +60,14 @@ export function gantt(rows, { width = 900 } = {}) {
   return el;
 }
 
+/** The smallest 1, 2, 2.5, 5 x 10^k at or above v, so axis ticks are round numbers. */
+function niceMax(v) {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 /**
  * Line/bar chart over time. series: [{name, color, points: [{t, v}], type: 'bar'|'line'}].
  * The x range is [from, to]; y starts at 0.
@@ -70,7 +79,7 @@ export function timeChart(series, { from, to, width = 600, height = 200, yFormat
   const bottom = 24;
   const el = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': yLabel });
   const all = series.flatMap((s) => s.points.map((p) => p.v));
-  const maxV = Math.max(1, ...all) * 1.1;
+  const maxV = niceMax(Math.max(0, ...all.filter((v) => v != null)));
   const x = (t) => left + ((t - from) / Math.max(1, to - from)) * (width - left - right);
   const y = (v) => height - bottom - (v / maxV) * (height - top - bottom);
   for (let i = 0; i <= 4; i++) {
