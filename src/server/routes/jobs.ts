@@ -10,8 +10,9 @@ const jobIdParam = idParam('jobId', 'the job id');
 /** Job cursors are the `seq` of the last job on the page, base64url-encoded. */
 function decodeJobCursor(cursor: string | undefined): number | undefined {
   if (!cursor) return undefined;
-  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq < 0) {
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const seq = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(seq)) {
     throw new AfterwordError('invalid_input', 'cursor: is not a cursor this server issued', {
       issues: [{ field: 'query.cursor', reason: 'is not a cursor this server issued' }],
     });
