@@ -1,7 +1,13 @@
 import { listDeltas, markApplied } from '../canon/delta-store.js';
 import { getBatch, markBatchPublished, publishDocument, indexedVersion } from '../canon/publishing-store.js';
 import { bumpWorldVersion, loadEntities, upsertEntities } from '../canon/world-store.js';
-import { applyDeltasToCanon, detectSearchDrift, type PublishingPlan, type SearchSyncResult } from '../domain/index.js';
+import {
+  applyDeltasToCanon,
+  detectSearchDrift,
+  type PublishingPlan,
+  type SearchSyncResult,
+  type WorldDelta,
+} from '../domain/index.js';
 import type { WorkflowDefinition } from '../engine/types.js';
 import { AfterwordError } from '../errors.js';
 
@@ -32,17 +38,22 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
           const batch = await getBatch(store.driver, job.payload.batchId);
           if (!batch)
             throw new AfterwordError('batch_not_found', `batch ${job.payload.batchId} does not exist`, { retryable: false });
-          if (batch.status !== 'ready') return { held: true, status: batch.status, applied: [] as string[] };
+          if (batch.status !== 'ready')
+            return { held: true, status: batch.status, applied: [] as string[], deltas: [] as WorldDelta[] };
           const deltas = (await listDeltas(store.driver, { jobId: batch.jobId })).filter(
             (d) => publishable.has(d.status) && !d.appliedAt,
           );
-          return { held: false, status: batch.status, applied: deltas.map((d) => d.deltaId), deltas };
+          return { held: false, status: batch.status, applied: deltas.map((d) => d.deltaId), deltas: deltas as WorldDelta[] };
         },
         async commit(tx, output) {
           if (output.held || output.applied.length === 0)
             return { held: output.held, status: output.status, applied: output.applied };
           const canon = await loadEntities(tx);
-          const next = applyDeltasToCanon(canon, output.deltas ?? []);
+          // A delta that never needed review is approved by the gate itself at publish time.
+          const approved = ((output.deltas ?? []) as WorldDelta[]).map((d: WorldDelta) =>
+            d.status === 'pending' ? { ...d, status: 'approved' as const } : d,
+          );
+          const next = applyDeltasToCanon(canon, approved);
           const before = new Map(canon.map((e) => [e.entityId, JSON.stringify(e)]));
           await upsertEntities(
             tx,

@@ -50,6 +50,8 @@ test('a batch held for moderation becomes ready after decisions without re-runni
     );
     const region = await app.world.entity('region.kyther-range');
     assert.equal(region.state.controlledBy, 'faction.iron-tithe', 'approved control change applied to canon');
+    const town = await app.world.entity('settlement.harrowgate');
+    assert.equal(town.state.status, 'devastated', 'a delta that never needed review is applied too');
     const hits = await eventually(async () => {
       const found = await app.lore.search('Kyther');
       return found.length > 0 ? found : undefined;
