@@ -207,11 +207,18 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
         .map((r) => [r.outcome, Number(r.n)]),
     );
     const interrupted = closureJobs.filter((j) => Number(j.attempts) > 1).length;
+    // Jobs whose checkpoints span attempts were killed between steps and resumed from their checkpoints.
+    const resumed = Number(
+      check
+        .prepare(`SELECT COUNT(*) AS n FROM (SELECT s.job_id FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.workflow = ? GROUP BY s.job_id HAVING COUNT(DISTINCT s.attempt) > 1)`)
+        .get(closureWorkflowName).n,
+    );
     console.log(
-      `crash-sqlite: kills=${kills} (mid-step ${midStepKills}), jobs=${closureJobs.length}, attempts=${attempts}, jobs interrupted=${interrupted}, ` +
+      `crash-sqlite: kills=${kills} (mid-step ${midStepKills}), jobs=${closureJobs.length}, attempts=${attempts}, jobs interrupted=${interrupted}, resumed from checkpoints=${resumed}, ` +
         `attempt outcomes=${JSON.stringify(outcomes)}, summaries=${SESSIONS}, deltas=${deltaRows}, mentions=${mentionRows}`,
     );
     assert.ok(attempts > closureJobs.length, 'kills interrupted some jobs, so attempts exceed jobs');
+    assert.ok(resumed > 0, 'some kills landed between steps, and those jobs resumed from their checkpoints');
     assert.ok((outcomes.lease_expired ?? 0) > 0, 'interrupted attempts are recorded as lease_expired');
     assert.equal(outcomes.open ?? 0, 0, 'no attempt left open');
     assert.equal(outcomes.completed, SESSIONS, 'exactly one completed attempt per job');
