@@ -50,7 +50,19 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
       const config = configFrom({ ...globals(), logLevel: globals().logLevel ?? 'info' }, extra);
       const server = await import('../../server/start-service.js').catch(() => null);
       if (server && typeof server.startService === 'function') {
-        await server.startService(config);
+        const running = await server.startService(config);
+        const lines = [
+          `Afterword is running on ${running.app.store.location}`,
+          `  dashboard  ${running.url}/`,
+          `  API        ${running.url}/v1   (OpenAPI: ${running.url}/openapi.json, docs: ${running.url}/docs)`,
+          running.tokenGenerated
+            ? `  admin token (generated, saved in ${config.dataDir}/admin-token; shown once): ${running.token}`
+            : running.token
+              ? `  admin token: stored in ${config.dataDir}/admin-token`
+              : '  tokens: from configuration (AFTERWORD_TOKENS / http.tokens)',
+          `  workers    ${config.workers.concurrency} in this process; Ctrl-C drains and stops`,
+        ];
+        process.stdout.write(`${lines.join('\n')}\n`);
         return;
       }
       // Without the HTTP layer, serve runs the workers and says so.
