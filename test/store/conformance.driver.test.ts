@@ -158,3 +158,26 @@ forEachStore('store driver', (suite) => {
     });
   });
 });
+
+forEachStore('store driver: caught statement errors', (suite) => {
+  suite.test('a transaction whose failed statement was caught never reports an unapplied commit', async ({ store, unique }) => {
+    const id = unique('caught');
+    const insert = 'INSERT INTO alerts (id, reason, severity, data, created_at) VALUES (?, ?, ?, ?, ?)';
+    await store.driver.run(insert, [id, 'r', 'low', '{}', 1]);
+    const other = unique('after');
+    let outcome: 'committed' | 'rejected' = 'committed';
+    try {
+      await store.driver.transaction(async (tx) => {
+        await tx.run(insert, [id, 'r', 'low', '{}', 1]).catch(() => undefined); // duplicate, swallowed
+        if (store.driver.dialect === 'sqlite') await tx.run(insert, [other, 'r', 'low', '{}', 1]);
+      });
+    } catch {
+      outcome = 'rejected';
+    }
+    const [row] = await store.driver.query('SELECT COUNT(*) AS n FROM alerts WHERE id = ?', [other]);
+    // SQLite keeps the transaction usable after a failed statement, so it commits the rest;
+    // PostgreSQL aborts it, so the caller must hear that nothing was committed.
+    if (store.driver.dialect === 'postgres') assert.equal(outcome, 'rejected');
+    else assert.equal(readInt(row?.n), outcome === 'committed' ? 1 : 0);
+  });
+});

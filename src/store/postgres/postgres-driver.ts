@@ -183,7 +183,12 @@ export class PostgresDriver implements SqlDriver {
     try {
       await execute(client, 'BEGIN', []);
       const result = await fn(executorFor(client));
-      await execute(client, 'COMMIT', []);
+      const commit = await execute(client, 'COMMIT', []);
+      // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a body that
+      // caught that statement's error must not be told its writes were committed.
+      if (commit.command === 'ROLLBACK') {
+        throw new AfterwordError('internal', 'the transaction was rolled back: a statement inside it failed and its error was caught');
+      }
       return result;
     } catch (error) {
       try {
