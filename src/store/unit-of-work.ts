@@ -54,14 +54,15 @@ class OutboxTx implements Tx {
     return this.executor.run(sql, params);
   }
 
+  /**
+   * The event row is written with the transaction's other events just before it commits (one
+   * multi-row INSERT instead of one statement per event), so it still commits or rolls back with
+   * everything else; its id is known once written.
+   */
   async emit(topic: Topic, payload: EventPayload, refs: EventRefs = {}): Promise<void> {
     const sessionId = refs.sessionId ?? (typeof payload.sessionId === 'string' ? payload.sessionId : null);
     const jobId = refs.jobId ?? (typeof payload.jobId === 'string' ? payload.jobId : null);
-    const [row] = await this.executor.query<{ id: number }>(
-      'INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
-      [topic, sessionId, jobId, this.origin, JSON.stringify(payload), this.now],
-    );
-    this.events.push({ id: Number(row?.id), topic, sessionId, jobId, origin: this.origin, payload, createdAt: this.now });
+    this.events.push({ id: 0, topic, sessionId, jobId, origin: this.origin, payload, createdAt: this.now });
   }
 
   async raiseAlert(input: AlertInput): Promise<AdminAlert> {
@@ -84,6 +85,26 @@ class OutboxTx implements Tx {
 
   afterCommit(fn: () => void): void {
     this.callbacks.push(fn);
+  }
+}
+
+/** Events per INSERT statement (6 parameters each, well under both dialects' limits). */
+const eventsPerInsert = 500;
+
+/** Write the pending events of these outboxes, in emit order, and give each its stored id. */
+async function writeEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
+  const pending = outboxes.flatMap((o) => o.events.filter((e) => e.id === 0));
+  for (let i = 0; i < pending.length; i += eventsPerInsert) {
+    const chunk = pending.slice(i, i + eventsPerInsert);
+    const rows = await executor.query<{ id: number }>(
+      `INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
+      chunk.flatMap((e) => [e.topic, e.sessionId, e.jobId, e.origin, JSON.stringify(e.payload), e.createdAt]),
+    );
+    // Ids come from a sequence in VALUES order; sorting makes that independent of RETURNING's order.
+    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    chunk.forEach((event, j) => {
+      event.id = ids[j] as number;
+    });
   }
 }
 
@@ -132,6 +153,7 @@ export class TransactionRunner {
     const result = await this.driver.transaction(async (executor) => {
       outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids);
       const value = await fn(outbox);
+      await writeEvents(executor, [outbox]);
       await this.notifyEvents(executor, [outbox]);
       return value;
     });
@@ -141,6 +163,57 @@ export class TransactionRunner {
 
   /** Each operation settles on its own: one that throws is rolled back to its savepoint only. */
   async transactBatch(operations: ReadonlyArray<BatchedOperation<unknown>>): Promise<PromiseSettledResult<unknown>[]> {
+    if (this.driver.dialect === 'postgres') {
+      const optimistic = await this.transactBatchWithoutSavepoints(operations);
+      if (optimistic) return optimistic;
+    }
+    return this.transactBatchWithSavepoints(operations);
+  }
+
+  /**
+   * PostgreSQL: each SAVEPOINT/RELEASE pair is two more round trips per operation, and
+   * operations almost never fail. So first run the batch without savepoints; if any operation
+   * throws, the whole transaction rolls back (nothing of it was committed or announced) and
+   * the batch is run again with savepoints, which settles each operation on its own. Returns
+   * null to ask for that second run. A single operation needs no second run: its failure is
+   * its own. A database that is unreachable fails the batch as before.
+   */
+  private async transactBatchWithoutSavepoints(
+    operations: ReadonlyArray<BatchedOperation<unknown>>,
+  ): Promise<PromiseSettledResult<unknown>[] | null> {
+    const outboxes: OutboxTx[] = [];
+    let failure: { reason: unknown } | undefined;
+    try {
+      const values = await this.driver.transaction(async (executor) => {
+        const now = this.clock.now();
+        const done: unknown[] = [];
+        for (const operation of operations) {
+          const outbox = new OutboxTx(executor, now, this.origin, this.ids);
+          try {
+            done.push(await operation(outbox));
+          } catch (reason) {
+            failure = { reason };
+            throw reason;
+          }
+          outboxes.push(outbox);
+        }
+        await writeEvents(executor, outboxes);
+        await this.notifyEvents(executor, outboxes);
+        return done;
+      });
+      this.announce(outboxes);
+      return values.map((value) => ({ status: 'fulfilled', value }));
+    } catch (error) {
+      // Not an operation's own failure (connection lost, commit failed): the batch fails as a whole.
+      if (!failure) throw error;
+      if (operations.length === 1) return [{ status: 'rejected', reason: failure.reason }];
+      return null;
+    }
+  }
+
+  private async transactBatchWithSavepoints(
+    operations: ReadonlyArray<BatchedOperation<unknown>>,
+  ): Promise<PromiseSettledResult<unknown>[]> {
     const outboxes: OutboxTx[] = [];
     const settled = await this.driver.transaction(async (executor) => {
       const now = this.clock.now();
@@ -160,6 +233,7 @@ export class TransactionRunner {
           results.push({ status: 'rejected', reason });
         }
       }
+      await writeEvents(executor, outboxes);
       await this.notifyEvents(executor, outboxes);
       return results;
     });
