@@ -74,7 +74,9 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; url:
     limits: { rateLimitPerMinute: 100_000_000 },
     http: { host: '127.0.0.1', port: 0, tokens: [{ token, role: 'admin', name: 'bench' }] },
   };
-  const child = spawn(process.execPath, [join(here, 'http-server-child.js'), JSON.stringify(overrides)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(here, 'http-server-child.js'), JSON.stringify(overrides)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -95,7 +97,9 @@ async function stopServer(child: ChildProcess): Promise<void> {
 
 function check(result: AutocannonResult, what: string): void {
   if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0) {
-    throw new Error(`${what}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)})`);
+    throw new Error(
+      `${what}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx (${JSON.stringify(result.statusCodeStats)})`,
+    );
   }
 }
 
@@ -106,7 +110,12 @@ interface RunFigures {
   p99: number;
 }
 
-const figures = (r: AutocannonResult, ms: number): RunFigures => ({ count: r.requests.total, rps: r.requests.total / (ms / 1000), p50: r.latency.p50, p99: r.latency.p99 });
+const figures = (r: AutocannonResult, ms: number): RunFigures => ({
+  count: r.requests.total,
+  rps: r.requests.total / (ms / 1000),
+  p50: r.latency.p50,
+  p99: r.latency.p99,
+});
 
 /** autocannon's own `duration` is whole seconds; time the run ourselves. */
 async function timed(opts: Record<string, unknown>): Promise<{ result: AutocannonResult; ms: number }> {
@@ -163,7 +172,8 @@ export async function runHttpBench(opts: { quick?: boolean } = {}): Promise<{ ma
       const closureRps = med(closures, 'rps');
       const baseRps = med(baseline, 'rps');
       const rows = closures.map(
-        (c, i) => `| ${i + 1} | ${fmt(c.rps)} | ${fmt(c.p50, 1)} | ${fmt(c.p99, 1)} | ${fmt(baseline[i]!.rps)} | ${fmt(baseline[i]!.p99, 1)} |`,
+        (c, i) =>
+          `| ${i + 1} | ${fmt(c.rps)} | ${fmt(c.p50, 1)} | ${fmt(c.p99, 1)} | ${fmt(baseline[i]!.rps)} | ${fmt(baseline[i]!.p99, 1)} |`,
       );
       const markdown = [
         `Machine: ${describeMachine()}. ${connections} connections, ${seconds} s per run, ${runs} runs, median reported.`,

@@ -94,13 +94,24 @@ async function signIn(token) {
   $('#session-controls').hidden = false;
   $('#whoami').textContent = `${state.me.name} · ${state.me.role}`;
   if (state.me.role === 'gm') {
-    $('#view').replaceChildren(h('div', { class: 'card' }, h('h1', {}, 'Game-master token'), h('p', {}, 'This dashboard is for operators. A gm token can only use the session API for its own sessions; sign in with an admin or viewer token.')));
+    $('#view').replaceChildren(
+      h(
+        'div',
+        { class: 'card' },
+        h('h1', {}, 'Game-master token'),
+        h(
+          'p',
+          {},
+          'This dashboard is for operators. A gm token can only use the session API for its own sessions; sign in with an admin or viewer token.',
+        ),
+      ),
+    );
     return;
   }
   await loadJobs();
   connectEvents();
   refreshBadges();
-  route();
+  await route();
 }
 function signOut(message) {
   sessionStorage.removeItem('afterword.token');
@@ -127,7 +138,13 @@ $('#logout').addEventListener('click', () => signOut());
 
 // ---------- live events ----------
 const jobTopicStatus = {
-  queued: 'queued', started: 'processing', completed: 'completed', failed: 'failed', retrying: 'retrying', cancelled: 'cancelled', retried: 'queued',
+  queued: 'queued',
+  started: 'processing',
+  completed: 'completed',
+  failed: 'failed',
+  retrying: 'retrying',
+  cancelled: 'cancelled',
+  retried: 'queued',
 };
 function connectEvents() {
   state.source?.close();
@@ -164,10 +181,12 @@ function onEvent(event) {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(() => loadJobs().then(() => state.view?.onJobs?.()), 150);
     }
-    if (event.topic === 'offline.sessionClosure.completed') state.completions.push({ t: p.completedAt ?? event.createdAt, durationMs: p.durationMs ?? 0 });
+    if (event.topic === 'offline.sessionClosure.completed')
+      state.completions.push({ t: p.completedAt ?? event.createdAt, durationMs: p.durationMs ?? 0 });
     if (event.topic === 'offline.sessionClosure.queued') state.arrivals.push(p.enqueuedAt ?? event.createdAt);
   }
-  if (event.topic === 'admin.alert' || event.topic === 'admin.alert.acknowledged' || event.topic.startsWith('world.delta.')) refreshBadges();
+  if (event.topic === 'admin.alert' || event.topic === 'admin.alert.acknowledged' || event.topic.startsWith('world.delta.'))
+    refreshBadges();
   state.view?.onEvent?.(event);
 }
 let badgeTimer = null;
@@ -175,7 +194,10 @@ function refreshBadges() {
   clearTimeout(badgeTimer);
   badgeTimer = setTimeout(async () => {
     try {
-      const [alerts, deltas] = await Promise.all([api('GET', '/v1/alerts?open=true&limit=500'), api('GET', '/v1/deltas?status=needs-review')]);
+      const [alerts, deltas] = await Promise.all([
+        api('GET', '/v1/alerts?open=true&limit=500'),
+        api('GET', '/v1/deltas?status=needs-review'),
+      ]);
       $('#nav-alert-count').textContent = alerts.items.length || '';
       $('#nav-moderation-count').textContent = deltas.items.length || '';
     } catch {}
@@ -187,7 +209,8 @@ async function loadJobs() {
     const known = state.jobs.get(job.jobId);
     state.jobs.set(job.jobId, { ...job, _flash: known?._flash });
     if (job.workflow === 'session.closure') {
-      if (!known && job.status === 'completed' && job.completedAt) state.completions.push({ t: job.completedAt, durationMs: job.durationMs ?? 0 });
+      if (!known && job.status === 'completed' && job.completedAt)
+        state.completions.push({ t: job.completedAt, durationMs: job.durationMs ?? 0 });
       if (!known) state.arrivals.push(job.enqueuedAt);
     }
   }
@@ -195,7 +218,16 @@ async function loadJobs() {
 const sortedJobs = () => [...state.jobs.values()].sort((a, b) => b.seq - a.seq);
 
 // ---------- router ----------
-const views = { overview: overviewView, jobs: jobsView, job: jobView, sessions: sessionsView, session: sessionView, moderation: moderationView, alerts: alertsView, publishing: publishingView };
+const views = {
+  overview: overviewView,
+  jobs: jobsView,
+  job: jobView,
+  sessions: sessionsView,
+  session: sessionView,
+  moderation: moderationView,
+  alerts: alertsView,
+  publishing: publishingView,
+};
 async function route() {
   if (!state.me || state.me.role === 'gm') return;
   const [, name = 'overview', id] = (location.hash || '#/overview').split('/');
@@ -215,18 +247,52 @@ window.addEventListener('hashchange', route);
 
 // ---------- views ----------
 function jobsTable(jobs, { showSession = true } = {}) {
-  if (jobs.length === 0) return h('p', { class: 'empty' }, 'No jobs yet. Close a session (POST /v1/sessions/:id/close) and its closure job appears here live.');
-  return h('table', { class: 'jobs' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'Job'), showSession && h('th', {}, 'Session'), h('th', {}, 'Workflow'), h('th', {}, 'Status'), h('th', {}, 'Queued'), h('th', {}, 'Duration'), h('th', {}, 'Attempts'))),
-    h('tbody', {}, jobs.map((job) =>
-      h('tr', { class: `clickable${job._flash && Date.now() - job._flash < 1200 ? ' flash' : ''}`, 'data-job': job.jobId, onclick: () => (location.hash = `#/job/${job.jobId}`) },
-        h('td', { class: 'mono' }, short(job.jobId)),
-        showSession && h('td', {}, job.payload?.sessionId ?? job.concurrencyKey ?? '–'),
-        h('td', {}, job.workflow),
-        h('td', {}, badge(job.status)),
-        h('td', { title: when(job.enqueuedAt) }, ago(job.enqueuedAt)),
-        h('td', {}, job.durationMs != null ? formatMs(job.durationMs) : job.status === 'processing' ? 'running…' : '–'),
-        h('td', {}, String(job.attempts ?? 0))))));
+  if (jobs.length === 0)
+    return h(
+      'p',
+      { class: 'empty' },
+      'No jobs yet. Close a session (POST /v1/sessions/:id/close) and its closure job appears here live.',
+    );
+  return h(
+    'table',
+    { class: 'jobs' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Job'),
+        showSession && h('th', {}, 'Session'),
+        h('th', {}, 'Workflow'),
+        h('th', {}, 'Status'),
+        h('th', {}, 'Queued'),
+        h('th', {}, 'Duration'),
+        h('th', {}, 'Attempts'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      jobs.map((job) =>
+        h(
+          'tr',
+          {
+            class: `clickable${job._flash && Date.now() - job._flash < 1200 ? ' flash' : ''}`,
+            'data-job': job.jobId,
+            onclick: () => (location.hash = `#/job/${job.jobId}`),
+          },
+          h('td', { class: 'mono' }, short(job.jobId)),
+          showSession && h('td', {}, job.payload?.sessionId ?? job.concurrencyKey ?? '–'),
+          h('td', {}, job.workflow),
+          h('td', {}, badge(job.status)),
+          h('td', { title: when(job.enqueuedAt) }, ago(job.enqueuedAt)),
+          h('td', {}, job.durationMs != null ? formatMs(job.durationMs) : job.status === 'processing' ? 'running…' : '–'),
+          h('td', {}, String(job.attempts ?? 0)),
+        ),
+      ),
+    ),
+  );
 }
 
 function bucketise(from, to, bucketMs) {
@@ -241,8 +307,10 @@ function chartsCard() {
     const bucketMs = state.chartWindowMs / 60;
     const done = bucketise(from, to, bucketMs);
     const queued = bucketise(from, to, bucketMs);
-    for (const c of state.completions) if (c.t >= from) done[Math.min(done.length - 1, Math.floor((c.t - from) / bucketMs))]?.values.push(c.durationMs);
-    for (const t of state.arrivals) if (t >= from) queued[Math.min(queued.length - 1, Math.floor((t - from) / bucketMs))]?.values.push(1);
+    for (const c of state.completions)
+      if (c.t >= from) done[Math.min(done.length - 1, Math.floor((c.t - from) / bucketMs))]?.values.push(c.durationMs);
+    for (const t of state.arrivals)
+      if (t >= from) queued[Math.min(queued.length - 1, Math.floor((t - from) / bucketMs))]?.values.push(1);
     const perSecond = (b) => b.values.length / (bucketMs / 1000);
     const pct = (b, q) => {
       if (b.values.length === 0) return null;
@@ -253,7 +321,13 @@ function chartsCard() {
     const throughput = timeChart(
       [
         { name: 'closures queued/s', color: '#a9b4e8', type: 'line', points: queued.map((b) => ({ t: b.t, v: perSecond(b) })) },
-        { name: 'closures completed/s', color: '#1f9d6a', type: 'bar', buckets: done.length, points: done.map((b) => ({ t: b.t, v: perSecond(b) })) },
+        {
+          name: 'closures completed/s',
+          color: '#1f9d6a',
+          type: 'bar',
+          buckets: done.length,
+          points: done.map((b) => ({ t: b.t, v: perSecond(b) })),
+        },
       ],
       { from, to, yFormat: rate, yLabel: 'closures per second' },
     );
@@ -264,16 +338,68 @@ function chartsCard() {
       ],
       { from, to, yFormat: (v) => formatMs(v), yLabel: 'job duration' },
     );
-    const legend = (items) => h('div', { class: 'legend' }, items.map(([c, l]) => h('span', {}, h('i', { style: `background:${c}` }), l)));
+    const legend = (items) =>
+      h(
+        'div',
+        { class: 'legend' },
+        items.map(([c, l]) => h('span', {}, h('i', { style: `background:${c}` }), l)),
+      );
     card.replaceChildren(
-      h('div', { class: 'toolbar' }, h('h2', {}, 'Throughput and latency'), h('span', { class: 'spacer' }),
-        h('label', { class: 'muted' }, 'Window ',
-          h('select', { id: 'chart-window', onchange: (e) => { state.chartWindowMs = Number(e.target.value); draw(); } },
-            [[60_000, 'last minute'], [5 * 60_000, 'last 5 minutes'], [60 * 60_000, 'last hour']].map(([v, l]) => h('option', { value: v, selected: v === state.chartWindowMs }, l))))),
-      h('div', { class: 'grid cols-2' },
-        h('div', {}, h('h3', {}, 'Closures per second'), legend([['#1f9d6a', 'completed'], ['#a9b4e8', 'queued']]), throughput),
-        h('div', {}, h('h3', {}, 'Closure job duration (queued → done)'), legend([['#2f7de1', 'median'], ['#d99114', 'slowest']]), latency)),
-      h('p', { class: 'help' }, `Computed in the browser from the live event stream and the last 200 jobs; each point is ${formatMs(bucketMs)}.`),
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('h2', {}, 'Throughput and latency'),
+        h('span', { class: 'spacer' }),
+        h(
+          'label',
+          { class: 'muted' },
+          'Window ',
+          h(
+            'select',
+            {
+              id: 'chart-window',
+              onchange: (e) => {
+                state.chartWindowMs = Number(e.target.value);
+                draw();
+              },
+            },
+            [
+              [60_000, 'last minute'],
+              [5 * 60_000, 'last 5 minutes'],
+              [60 * 60_000, 'last hour'],
+            ].map(([v, l]) => h('option', { value: v, selected: v === state.chartWindowMs }, l)),
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'grid cols-2' },
+        h(
+          'div',
+          {},
+          h('h3', {}, 'Closures per second'),
+          legend([
+            ['#1f9d6a', 'completed'],
+            ['#a9b4e8', 'queued'],
+          ]),
+          throughput,
+        ),
+        h(
+          'div',
+          {},
+          h('h3', {}, 'Closure job duration (queued → done)'),
+          legend([
+            ['#2f7de1', 'median'],
+            ['#d99114', 'slowest'],
+          ]),
+          latency,
+        ),
+      ),
+      h(
+        'p',
+        { class: 'help' },
+        `Computed in the browser from the live event stream and the last 200 jobs; each point is ${formatMs(bucketMs)}.`,
+      ),
     );
   };
   draw();
@@ -287,10 +413,28 @@ async function overviewView(root) {
   root.append(h('h1', {}, 'Overview'), counts, h('div', { style: 'height:16px' }), charts.card, recent);
   const drawCounts = async () => {
     const c = await api('GET', '/v1/jobs/counts');
-    counts.replaceChildren(...['queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled'].map((s) =>
-      h('div', { class: `stat ${s}` }, h('div', { class: 'n', 'data-count': s }, String(c[s] ?? 0)), h('div', { class: 'label' }, s === 'queued' ? 'queued or scheduled' : s))));
+    counts.replaceChildren(
+      ...['queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled'].map((s) =>
+        h(
+          'div',
+          { class: `stat ${s}` },
+          h('div', { class: 'n', 'data-count': s }, String(c[s] ?? 0)),
+          h('div', { class: 'label' }, s === 'queued' ? 'queued or scheduled' : s),
+        ),
+      ),
+    );
   };
-  const drawRecent = () => recent.replaceChildren(h('div', { class: 'toolbar' }, h('h2', {}, 'Latest jobs'), h('span', { class: 'spacer' }), h('a', { href: '#/jobs' }, 'All jobs →')), jobsTable(sortedJobs().slice(0, 12)));
+  const drawRecent = () =>
+    recent.replaceChildren(
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('h2', {}, 'Latest jobs'),
+        h('span', { class: 'spacer' }),
+        h('a', { href: '#/jobs' }, 'All jobs →'),
+      ),
+      jobsTable(sortedJobs().slice(0, 12)),
+    );
   await drawCounts();
   drawRecent();
   let timer = null;
@@ -309,13 +453,46 @@ async function overviewView(root) {
 async function jobsView(root) {
   let filter = '';
   const body = h('div', {});
-  const select = h('select', { id: 'job-status', onchange: (e) => { filter = e.target.value; draw(); } },
-    h('option', { value: '' }, 'all statuses'), ['queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)));
-  root.append(h('h1', {}, 'Jobs'), h('div', { class: 'card' }, h('div', { class: 'toolbar' }, h('label', { class: 'muted' }, 'Status ', select), h('span', { class: 'spacer' }), h('span', { class: 'muted' }, 'Updates live; click a job for its step timeline.')), body));
+  const select = h(
+    'select',
+    {
+      id: 'job-status',
+      onchange: (e) => {
+        filter = e.target.value;
+        draw();
+      },
+    },
+    h('option', { value: '' }, 'all statuses'),
+    ['queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled'].map((s) => h('option', { value: s }, s)),
+  );
+  root.append(
+    h('h1', {}, 'Jobs'),
+    h(
+      'div',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h('label', { class: 'muted' }, 'Status ', select),
+        h('span', { class: 'spacer' }),
+        h('span', { class: 'muted' }, 'Updates live; click a job for its step timeline.'),
+      ),
+      body,
+    ),
+  );
   const draw = () => body.replaceChildren(jobsTable(sortedJobs().filter((j) => !filter || j.status === filter)));
   draw();
   let timer = null;
-  const redraw = () => { clearTimeout(timer); timer = setTimeout(() => void loadJobs().catch(() => {}).then(draw), 150); };
+  const redraw = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () =>
+        void loadJobs()
+          .catch(() => {})
+          .then(draw),
+      150,
+    );
+  };
   Object.assign(state.view, { onEvent: redraw, onJobs: draw });
 }
 
@@ -325,43 +502,173 @@ async function jobView(root, jobId) {
     const sessionId = job.payload?.sessionId;
     const rows = [];
     if (job.startedAt) rows.push({ label: 'waiting in queue', start: job.enqueuedAt, end: job.startedAt, kind: 'wait' });
-    for (const s of [...steps].sort((a, b) => a.stepIndex - b.stepIndex)) rows.push({ label: s.step, start: s.startedAt, end: s.completedAt, kind: 'done' });
-    pendingSteps.forEach((name, i) => rows.push({ label: name, start: null, end: null, note: job.status === 'processing' && i === 0 ? 'running…' : job.status === 'failed' || job.status === 'cancelled' ? `not run (job ${job.status})` : 'not run yet' }));
-    const buttons = h('div', { class: 'toolbar' },
-      ['failed', 'cancelled'].includes(job.status) && h('button', { class: 'primary', onclick: () => act('Job re-queued', async () => { await api('POST', `/v1/jobs/${jobId}/retry`); await draw(); }) }, 'Retry job'),
-      ['queued', 'retrying', 'processing'].includes(job.status) && h('button', { class: 'reject', onclick: () => confirm('Cancel this job? It stops where it is.') && act('Job cancelled', async () => { await api('POST', `/v1/jobs/${jobId}/cancel`); await draw(); }) }, 'Cancel job'));
+    for (const s of [...steps].sort((a, b) => a.stepIndex - b.stepIndex))
+      rows.push({ label: s.step, start: s.startedAt, end: s.completedAt, kind: 'done' });
+    pendingSteps.forEach((name, i) => {
+      rows.push({
+        label: name,
+        start: null,
+        end: null,
+        note:
+          job.status === 'processing' && i === 0
+            ? 'running…'
+            : job.status === 'failed' || job.status === 'cancelled'
+              ? `not run (job ${job.status})`
+              : 'not run yet',
+      });
+    });
+    const buttons = h(
+      'div',
+      { class: 'toolbar' },
+      ['failed', 'cancelled'].includes(job.status) &&
+        h(
+          'button',
+          {
+            class: 'primary',
+            onclick: () =>
+              act('Job re-queued', async () => {
+                await api('POST', `/v1/jobs/${jobId}/retry`);
+                await draw();
+              }),
+          },
+          'Retry job',
+        ),
+      ['queued', 'retrying', 'processing'].includes(job.status) &&
+        h(
+          'button',
+          {
+            class: 'reject',
+            onclick: () =>
+              confirm('Cancel this job? It stops where it is.') &&
+              act('Job cancelled', async () => {
+                await api('POST', `/v1/jobs/${jobId}/cancel`);
+                await draw();
+              }),
+          },
+          'Cancel job',
+        ),
+    );
     root.replaceChildren(
       h('a', { class: 'back', href: '#/jobs' }, '← All jobs'),
       h('h1', {}, `Job ${short(job.jobId)} `, badge(job.status)),
-      h('div', { class: 'grid cols-2' },
-        h('div', { class: 'card' }, h('h2', {}, 'Details'),
-          h('dl', { class: 'kv' },
-            h('dt', {}, 'Job id'), h('dd', { class: 'mono' }, job.jobId),
-            h('dt', {}, 'Workflow'), h('dd', {}, job.workflow),
-            h('dt', {}, 'Session'), h('dd', {}, sessionId ? h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId) : '–'),
-            h('dt', {}, 'Trigger'), h('dd', {}, job.payload?.trigger ?? '–'),
-            h('dt', {}, 'Queued'), h('dd', {}, when(job.enqueuedAt)),
-            h('dt', {}, 'Started'), h('dd', {}, when(job.startedAt)),
-            h('dt', {}, 'Completed'), h('dd', {}, when(job.completedAt)),
-            h('dt', {}, 'Duration'), h('dd', {}, formatMs(job.durationMs)),
-            h('dt', {}, 'Attempts'), h('dd', {}, `${job.attempts} of ${job.maxAttempts}`),
-            job.error && h('dt', {}, 'Error'), job.error && h('dd', { class: 'error' }, `${job.error.code}: ${job.error.message}`)),
-          buttons),
-        h('div', { class: 'card' }, h('h2', {}, 'Result'),
-          job.result ? h('dl', { class: 'kv' },
-            h('dt', {}, 'Summary version'), h('dd', {}, job.result.summaryVersion ?? '–'),
-            h('dt', {}, 'Entity mentions'), h('dd', {}, job.result.mentionCount ?? '–'),
-            h('dt', {}, 'World deltas'), h('dd', {}, job.result.deltaCount ?? '–'),
-            h('dt', {}, 'Publishing'), h('dd', {}, job.result.publishing ? badge(job.result.publishing.status) : '–', job.result.publishing ? ` at ${when(job.result.publishing.scheduledAt)}` : ''),
-            h('dt', {}, 'Moderation'), h('dd', {}, job.result.publishing?.moderation ? `${job.result.publishing.moderation.pending} pending of ${job.result.publishing.moderation.required} required` : '–'))
-            : h('p', { class: 'muted' }, 'No result yet.'))),
-      h('div', { class: 'card', id: 'timeline' }, h('h2', {}, 'Step timeline'),
-        h('p', { class: 'help' }, 'Each bar is one checkpointed step; a resumed job skips steps that already finished. Hover a bar for exact times.'),
-        rows.length ? gantt(rows) : h('p', { class: 'empty' }, 'The job has not started yet.')),
-      h('div', { class: 'card' }, h('h2', {}, 'Attempts'),
-        attempts.length === 0 ? h('p', { class: 'empty' }, 'No attempt yet.') :
-          h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Worker'), h('th', {}, 'Started'), h('th', {}, 'Ended'), h('th', {}, 'Outcome'), h('th', {}, 'Error'))),
-            h('tbody', {}, attempts.map((a) => h('tr', {}, h('td', {}, a.attempt), h('td', { class: 'mono' }, a.workerId), h('td', {}, when(a.startedAt)), h('td', {}, when(a.endedAt)), h('td', {}, a.outcome ? badge(a.outcome) : 'running'), h('td', {}, a.error ? `${a.error.code}: ${a.error.message}` : '')))))),
+      h(
+        'div',
+        { class: 'grid cols-2' },
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, 'Details'),
+          h(
+            'dl',
+            { class: 'kv' },
+            h('dt', {}, 'Job id'),
+            h('dd', { class: 'mono' }, job.jobId),
+            h('dt', {}, 'Workflow'),
+            h('dd', {}, job.workflow),
+            h('dt', {}, 'Session'),
+            h('dd', {}, sessionId ? h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId) : '–'),
+            h('dt', {}, 'Trigger'),
+            h('dd', {}, job.payload?.trigger ?? '–'),
+            h('dt', {}, 'Queued'),
+            h('dd', {}, when(job.enqueuedAt)),
+            h('dt', {}, 'Started'),
+            h('dd', {}, when(job.startedAt)),
+            h('dt', {}, 'Completed'),
+            h('dd', {}, when(job.completedAt)),
+            h('dt', {}, 'Duration'),
+            h('dd', {}, formatMs(job.durationMs)),
+            h('dt', {}, 'Attempts'),
+            h('dd', {}, `${job.attempts} of ${job.maxAttempts}`),
+            job.error && h('dt', {}, 'Error'),
+            job.error && h('dd', { class: 'error' }, `${job.error.code}: ${job.error.message}`),
+          ),
+          buttons,
+        ),
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, 'Result'),
+          job.result
+            ? h(
+                'dl',
+                { class: 'kv' },
+                h('dt', {}, 'Summary version'),
+                h('dd', {}, job.result.summaryVersion ?? '–'),
+                h('dt', {}, 'Entity mentions'),
+                h('dd', {}, job.result.mentionCount ?? '–'),
+                h('dt', {}, 'World deltas'),
+                h('dd', {}, job.result.deltaCount ?? '–'),
+                h('dt', {}, 'Publishing'),
+                h(
+                  'dd',
+                  {},
+                  job.result.publishing ? badge(job.result.publishing.status) : '–',
+                  job.result.publishing ? ` at ${when(job.result.publishing.scheduledAt)}` : '',
+                ),
+                h('dt', {}, 'Moderation'),
+                h(
+                  'dd',
+                  {},
+                  job.result.publishing?.moderation
+                    ? `${job.result.publishing.moderation.pending} pending of ${job.result.publishing.moderation.required} required`
+                    : '–',
+                ),
+              )
+            : h('p', { class: 'muted' }, 'No result yet.'),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'card', id: 'timeline' },
+        h('h2', {}, 'Step timeline'),
+        h(
+          'p',
+          { class: 'help' },
+          'Each bar is one checkpointed step; a resumed job skips steps that already finished. Hover a bar for exact times.',
+        ),
+        rows.length ? gantt(rows) : h('p', { class: 'empty' }, 'The job has not started yet.'),
+      ),
+      h(
+        'div',
+        { class: 'card' },
+        h('h2', {}, 'Attempts'),
+        attempts.length === 0
+          ? h('p', { class: 'empty' }, 'No attempt yet.')
+          : h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', {}, '#'),
+                  h('th', {}, 'Worker'),
+                  h('th', {}, 'Started'),
+                  h('th', {}, 'Ended'),
+                  h('th', {}, 'Outcome'),
+                  h('th', {}, 'Error'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                attempts.map((a) =>
+                  h(
+                    'tr',
+                    {},
+                    h('td', {}, a.attempt),
+                    h('td', { class: 'mono' }, a.workerId),
+                    h('td', {}, when(a.startedAt)),
+                    h('td', {}, when(a.endedAt)),
+                    h('td', {}, a.outcome ? badge(a.outcome) : 'running'),
+                    h('td', {}, a.error ? `${a.error.code}: ${a.error.message}` : ''),
+                  ),
+                ),
+              ),
+            ),
+      ),
     );
   };
   await draw();
@@ -380,21 +687,76 @@ async function sessionsView(root) {
   const body = h('div', {});
   const more = h('button', { onclick: () => load(false) }, 'Load more');
   const load = async (reset) => {
-    if (reset) { rows.length = 0; cursor = null; }
-    const page = await api('GET', `/v1/sessions?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    if (reset) {
+      rows.length = 0;
+      cursor = null;
+    }
+    const page = await api(
+      'GET',
+      `/v1/sessions?limit=50${status ? `&status=${status}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     rows.push(...page.items);
     cursor = page.nextCursor;
     more.hidden = !cursor;
-    body.replaceChildren(rows.length === 0 ? h('p', { class: 'empty' }, 'No sessions. Create one with PUT /v1/sessions/:id.') :
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Session'), h('th', {}, 'Status'), h('th', {}, 'Character'), h('th', {}, 'Turns'), h('th', {}, 'Last workflow'), h('th', {}, 'Updated'))),
-        h('tbody', {}, rows.map((s) => h('tr', { class: 'clickable', onclick: () => (location.hash = `#/session/${encodeURIComponent(s.sessionId)}`) },
-          h('td', {}, s.sessionId), h('td', {}, badge(s.status), s.offlinePending ? h('span', { class: 'muted' }, ' · workflow pending') : ''),
-          h('td', {}, s.context?.character?.name ?? '–'), h('td', {}, s.turnCount),
-          h('td', {}, s.offlineLastRun ? [badge(s.offlineLastRun.status), ' ', formatMs(s.offlineLastRun.durationMs)] : '–'),
-          h('td', { title: when(s.updatedAt) }, ago(s.updatedAt)))))));
+    body.replaceChildren(
+      rows.length === 0
+        ? h('p', { class: 'empty' }, 'No sessions. Create one with PUT /v1/sessions/:id.')
+        : h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'Session'),
+                h('th', {}, 'Status'),
+                h('th', {}, 'Character'),
+                h('th', {}, 'Turns'),
+                h('th', {}, 'Last workflow'),
+                h('th', {}, 'Updated'),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              rows.map((s) =>
+                h(
+                  'tr',
+                  { class: 'clickable', onclick: () => (location.hash = `#/session/${encodeURIComponent(s.sessionId)}`) },
+                  h('td', {}, s.sessionId),
+                  h('td', {}, badge(s.status), s.offlinePending ? h('span', { class: 'muted' }, ' · workflow pending') : ''),
+                  h('td', {}, s.context?.character?.name ?? '–'),
+                  h('td', {}, s.turnCount),
+                  h(
+                    'td',
+                    {},
+                    s.offlineLastRun ? [badge(s.offlineLastRun.status), ' ', formatMs(s.offlineLastRun.durationMs)] : '–',
+                  ),
+                  h('td', { title: when(s.updatedAt) }, ago(s.updatedAt)),
+                ),
+              ),
+            ),
+          ),
+    );
   };
-  const select = h('select', { onchange: (e) => { status = e.target.value; void load(true); } }, h('option', { value: '' }, 'all'), h('option', { value: 'active' }, 'active'), h('option', { value: 'closed' }, 'closed'));
-  root.append(h('h1', {}, 'Sessions'), h('div', { class: 'card' }, h('div', { class: 'toolbar' }, h('label', { class: 'muted' }, 'Status ', select)), body, more));
+  const select = h(
+    'select',
+    {
+      onchange: (e) => {
+        status = e.target.value;
+        void load(true);
+      },
+    },
+    h('option', { value: '' }, 'all'),
+    h('option', { value: 'active' }, 'active'),
+    h('option', { value: 'closed' }, 'closed'),
+  );
+  root.append(
+    h('h1', {}, 'Sessions'),
+    h('div', { class: 'card' }, h('div', { class: 'toolbar' }, h('label', { class: 'muted' }, 'Status ', select)), body, more),
+  );
   await load(true);
 }
 
@@ -402,28 +764,58 @@ function deltaCard(delta, onDecided) {
   const decide = (decision) => async () => {
     let note;
     if (decision === 'rewrite' || decision === 'escalate') {
-      note = prompt(decision === 'rewrite' ? 'How should this change be rewritten?' : 'Why escalate? (shown to the senior moderator)');
+      note = prompt(
+        decision === 'rewrite' ? 'How should this change be rewritten?' : 'Why escalate? (shown to the senior moderator)',
+      );
       if (note === null) return;
     }
-    await act(`Delta ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'rewrite' ? 'sent for rewrite' : 'escalated'}`, async () => {
-      await api('POST', `/v1/deltas/${encodeURIComponent(delta.deltaId)}/decision`, { decision, ...(note ? { note } : {}) });
-      await onDecided();
-    });
+    await act(
+      `Delta ${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : decision === 'rewrite' ? 'sent for rewrite' : 'escalated'}`,
+      async () => {
+        await api('POST', `/v1/deltas/${encodeURIComponent(delta.deltaId)}/decision`, { decision, ...(note ? { note } : {}) });
+        await onDecided();
+      },
+    );
   };
   const reasons = delta.reasons ?? delta.safety?.reasons ?? [];
   const conflicts = delta.conflicts ?? delta.safety?.conflicts ?? [];
   const open = ['needs-review', 'pending', 'escalated'].includes(delta.status);
-  return h('div', { class: 'delta', 'data-delta': delta.deltaId },
-    h('header', {}, h('strong', {}, delta.canonicalName ?? delta.entityId), h('span', { class: 'muted mono' }, delta.entityId), badge(delta.status), h('span', { class: 'muted' }, delta.deltaType),
-      delta.sessionId && h('a', { href: `#/session/${encodeURIComponent(delta.sessionId)}` }, delta.sessionId)),
+  return h(
+    'div',
+    { class: 'delta', 'data-delta': delta.deltaId },
+    h(
+      'header',
+      {},
+      h('strong', {}, delta.canonicalName ?? delta.entityId),
+      h('span', { class: 'muted mono' }, delta.entityId),
+      badge(delta.status),
+      h('span', { class: 'muted' }, delta.deltaType),
+      delta.sessionId && h('a', { href: `#/session/${encodeURIComponent(delta.sessionId)}` }, delta.sessionId),
+    ),
     reasons.length > 0 && h('div', { class: 'muted' }, 'Why review: ', reasons.join(', ')),
-    conflicts.length > 0 && h('div', { class: 'muted' }, 'Conflicts: ', conflicts.map((c) => `${c.type}${c.target ? ` on ${c.target}` : ''}`).join('; ')),
-    h('details', {}, h('summary', {}, 'Proposed change'), h('pre', {}, JSON.stringify({ before: delta.before, after: delta.after }, null, 2))),
-    open && h('div', { class: 'actions' },
-      h('button', { class: 'approve', onclick: decide('approve') }, 'Approve'),
-      h('button', { class: 'reject', onclick: decide('reject') }, 'Reject'),
-      h('button', { onclick: decide('rewrite') }, 'Rewrite…'),
-      h('button', { class: 'escalate', onclick: decide('escalate') }, 'Escalate…')));
+    conflicts.length > 0 &&
+      h(
+        'div',
+        { class: 'muted' },
+        'Conflicts: ',
+        conflicts.map((c) => `${c.type}${c.target ? ` on ${c.target}` : ''}`).join('; '),
+      ),
+    h(
+      'details',
+      {},
+      h('summary', {}, 'Proposed change'),
+      h('pre', {}, JSON.stringify({ before: delta.before, after: delta.after }, null, 2)),
+    ),
+    open &&
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', { class: 'approve', onclick: decide('approve') }, 'Approve'),
+        h('button', { class: 'reject', onclick: decide('reject') }, 'Reject'),
+        h('button', { onclick: decide('rewrite') }, 'Rewrite…'),
+        h('button', { class: 'escalate', onclick: decide('escalate') }, 'Escalate…'),
+      ),
+  );
 }
 
 async function sessionView(root, sessionId) {
@@ -446,40 +838,196 @@ async function sessionView(root, sessionId) {
     root.replaceChildren(
       h('a', { class: 'back', href: '#/sessions' }, '← All sessions'),
       h('h1', {}, `Session ${s.sessionId} `, badge(s.status)),
-      h('div', { class: 'grid cols-2' },
-        h('div', { class: 'card' }, h('h2', {}, 'Directory summary'),
-          h('dl', { class: 'kv' },
-            h('dt', {}, 'Character'), h('dd', {}, s.context?.character?.name ?? '–'),
-            h('dt', {}, 'Location'), h('dd', {}, s.context?.location?.name ?? '–'),
-            h('dt', {}, 'Owner'), h('dd', {}, s.context?.owner ?? '–'),
-            h('dt', {}, 'Turns'), h('dd', {}, s.turnCount),
-            h('dt', {}, 'Created'), h('dd', {}, when(s.createdAt)),
-            h('dt', {}, 'Closed'), h('dd', {}, s.closedAt ? `${when(s.closedAt)} by ${s.closedBy} (${s.closureReason})` : 'open'),
-            h('dt', {}, 'Workflow'), h('dd', {}, s.offlinePending ? 'pending' : s.offlineReconciledAt ? `reconciled ${ago(s.offlineReconciledAt)}` : '–',
-              s.lastClosureJobId ? [' · ', h('a', { href: `#/job/${s.lastClosureJobId}` }, 'step timeline')] : ''),
-            h('dt', {}, 'Last run'), h('dd', {}, s.offlineLastRun ? [badge(s.offlineLastRun.status), ` ${formatMs(s.offlineLastRun.durationMs)}, summary v${s.offlineLastRun.summaryVersion ?? '–'}`] : '–'),
-            h('dt', {}, 'Next lore batch'), h('dd', {}, s.publishing ? `${when(s.publishing.nextBatchAt)} (${ago(s.publishing.nextBatchAt)})` : '–'),
-            h('dt', {}, 'Next digest'), h('dd', {}, s.publishing ? when(s.publishing.nextDigestAt) : '–'))),
-        h('div', { class: 'card' }, h('h2', {}, 'Story summary'),
-          story ? h('div', {},
-            h('p', { class: 'muted' }, `Version ${story.version} · ${story.statistics?.sceneCount ?? 0} scenes · ${story.statistics?.outstandingHooks ?? 0} open hooks`),
-            h('div', { class: 'scroll' }, (story.sceneBreakdown ?? []).map((sc) => h('div', { class: 'turn' }, h('div', { class: 'who' }, sc.tension?.level ?? ''), h('div', {}, h('strong', {}, sc.title), h('div', {}, sc.summary))))))
-            : h('p', { class: 'muted' }, s.status === 'closed' ? 'Not produced yet: the closure workflow is still running.' : 'Produced when the session is closed.'))),
-      h('div', { class: 'card', id: 'session-deltas' }, h('h2', {}, `World deltas proposed (${queue.items?.length ?? 0})`),
-        queue.windowClosesAt ? h('p', { class: 'help' }, `Moderation window ${queue.windowState?.replace(/_/g, ' ') ?? ''}: ${when(queue.windowOpensAt)} → ${when(queue.windowClosesAt)}`) : null,
-        (queue.items ?? []).length === 0 ? h('p', { class: 'empty' }, 'No world changes proposed.') : h('div', { class: 'scroll tall' }, (queue.items ?? []).map((d) => deltaCard(d, draw)))),
-      h('div', { class: 'grid cols-2' },
-        h('div', { class: 'card' }, h('h2', {}, `Transcript (${transcript.items.length} turns)`),
-          h('div', { class: 'scroll' }, transcript.items.map((t) => h('div', { class: `turn ${t.speaker}` }, h('div', { class: 'who' }, t.speaker), h('div', {}, t.text))))),
-        h('div', { class: 'card' }, h('h2', {}, `Entity mentions (${mentions.items.length})`),
-          byEntity.size === 0 ? h('p', { class: 'empty' }, 'None yet.') :
-            h('div', { class: 'scroll' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Entity'), h('th', {}, 'Type'), h('th', {}, 'Mentions'))),
-              h('tbody', {}, [...byEntity.entries()].sort((a, b) => b[1].count - a[1].count).map(([id, e]) => h('tr', { title: e.sentence }, h('td', {}, e.name, h('div', { class: 'muted mono' }, id)), h('td', {}, e.type), h('td', {}, e.count)))))))),
-      h('div', { class: 'card' }, h('h2', {}, 'Workflow history'),
-        history.items.length === 0 ? h('p', { class: 'empty' }, 'No workflow has run for this session.') :
-          h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Job'), h('th', {}, 'Status'), h('th', {}, 'Trigger'), h('th', {}, 'Completed'), h('th', {}, 'Duration'), h('th', {}, 'Deltas'), h('th', {}, 'Publishing'))),
-            h('tbody', {}, history.items.map((r) => h('tr', { class: 'clickable', onclick: () => (location.hash = `#/job/${r.jobId}`) },
-              h('td', { class: 'mono' }, short(r.jobId)), h('td', {}, badge(r.status)), h('td', {}, r.trigger), h('td', {}, when(r.completedAt)), h('td', {}, formatMs(r.durationMs)), h('td', {}, r.deltaCount ?? '–'), h('td', {}, r.publishingStatus ? badge(r.publishingStatus) : '–')))))),
+      h(
+        'div',
+        { class: 'grid cols-2' },
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, 'Directory summary'),
+          h(
+            'dl',
+            { class: 'kv' },
+            h('dt', {}, 'Character'),
+            h('dd', {}, s.context?.character?.name ?? '–'),
+            h('dt', {}, 'Location'),
+            h('dd', {}, s.context?.location?.name ?? '–'),
+            h('dt', {}, 'Owner'),
+            h('dd', {}, s.context?.owner ?? '–'),
+            h('dt', {}, 'Turns'),
+            h('dd', {}, s.turnCount),
+            h('dt', {}, 'Created'),
+            h('dd', {}, when(s.createdAt)),
+            h('dt', {}, 'Closed'),
+            h('dd', {}, s.closedAt ? `${when(s.closedAt)} by ${s.closedBy} (${s.closureReason})` : 'open'),
+            h('dt', {}, 'Workflow'),
+            h(
+              'dd',
+              {},
+              s.offlinePending ? 'pending' : s.offlineReconciledAt ? `reconciled ${ago(s.offlineReconciledAt)}` : '–',
+              s.lastClosureJobId ? [' · ', h('a', { href: `#/job/${s.lastClosureJobId}` }, 'step timeline')] : '',
+            ),
+            h('dt', {}, 'Last run'),
+            h(
+              'dd',
+              {},
+              s.offlineLastRun
+                ? [
+                    badge(s.offlineLastRun.status),
+                    ` ${formatMs(s.offlineLastRun.durationMs)}, summary v${s.offlineLastRun.summaryVersion ?? '–'}`,
+                  ]
+                : '–',
+            ),
+            h('dt', {}, 'Next lore batch'),
+            h('dd', {}, s.publishing ? `${when(s.publishing.nextBatchAt)} (${ago(s.publishing.nextBatchAt)})` : '–'),
+            h('dt', {}, 'Next digest'),
+            h('dd', {}, s.publishing ? when(s.publishing.nextDigestAt) : '–'),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, 'Story summary'),
+          story
+            ? h(
+                'div',
+                {},
+                h(
+                  'p',
+                  { class: 'muted' },
+                  `Version ${story.version} · ${story.statistics?.sceneCount ?? 0} scenes · ${story.statistics?.outstandingHooks ?? 0} open hooks`,
+                ),
+                h(
+                  'div',
+                  { class: 'scroll' },
+                  (story.sceneBreakdown ?? []).map((sc) =>
+                    h(
+                      'div',
+                      { class: 'turn' },
+                      h('div', { class: 'who' }, sc.tension?.level ?? ''),
+                      h('div', {}, h('strong', {}, sc.title), h('div', {}, sc.summary)),
+                    ),
+                  ),
+                ),
+              )
+            : h(
+                'p',
+                { class: 'muted' },
+                s.status === 'closed'
+                  ? 'Not produced yet: the closure workflow is still running.'
+                  : 'Produced when the session is closed.',
+              ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'card', id: 'session-deltas' },
+        h('h2', {}, `World deltas proposed (${queue.items?.length ?? 0})`),
+        queue.windowClosesAt
+          ? h(
+              'p',
+              { class: 'help' },
+              `Moderation window ${queue.windowState?.replace(/_/g, ' ') ?? ''}: ${when(queue.windowOpensAt)} → ${when(queue.windowClosesAt)}`,
+            )
+          : null,
+        (queue.items ?? []).length === 0
+          ? h('p', { class: 'empty' }, 'No world changes proposed.')
+          : h(
+              'div',
+              { class: 'scroll tall' },
+              (queue.items ?? []).map((d) => deltaCard(d, draw)),
+            ),
+      ),
+      h(
+        'div',
+        { class: 'grid cols-2' },
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, `Transcript (${transcript.items.length} turns)`),
+          h(
+            'div',
+            { class: 'scroll' },
+            transcript.items.map((t) =>
+              h('div', { class: `turn ${t.speaker}` }, h('div', { class: 'who' }, t.speaker), h('div', {}, t.text)),
+            ),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'card' },
+          h('h2', {}, `Entity mentions (${mentions.items.length})`),
+          byEntity.size === 0
+            ? h('p', { class: 'empty' }, 'None yet.')
+            : h(
+                'div',
+                { class: 'scroll' },
+                h(
+                  'table',
+                  {},
+                  h('thead', {}, h('tr', {}, h('th', {}, 'Entity'), h('th', {}, 'Type'), h('th', {}, 'Mentions'))),
+                  h(
+                    'tbody',
+                    {},
+                    [...byEntity.entries()]
+                      .sort((a, b) => b[1].count - a[1].count)
+                      .map(([id, e]) =>
+                        h(
+                          'tr',
+                          { title: e.sentence },
+                          h('td', {}, e.name, h('div', { class: 'muted mono' }, id)),
+                          h('td', {}, e.type),
+                          h('td', {}, e.count),
+                        ),
+                      ),
+                  ),
+                ),
+              ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'card' },
+        h('h2', {}, 'Workflow history'),
+        history.items.length === 0
+          ? h('p', { class: 'empty' }, 'No workflow has run for this session.')
+          : h(
+              'table',
+              {},
+              h(
+                'thead',
+                {},
+                h(
+                  'tr',
+                  {},
+                  h('th', {}, 'Job'),
+                  h('th', {}, 'Status'),
+                  h('th', {}, 'Trigger'),
+                  h('th', {}, 'Completed'),
+                  h('th', {}, 'Duration'),
+                  h('th', {}, 'Deltas'),
+                  h('th', {}, 'Publishing'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                history.items.map((r) =>
+                  h(
+                    'tr',
+                    { class: 'clickable', onclick: () => (location.hash = `#/job/${r.jobId}`) },
+                    h('td', { class: 'mono' }, short(r.jobId)),
+                    h('td', {}, badge(r.status)),
+                    h('td', {}, r.trigger),
+                    h('td', {}, when(r.completedAt)),
+                    h('td', {}, formatMs(r.durationMs)),
+                    h('td', {}, r.deltaCount ?? '–'),
+                    h('td', {}, r.publishingStatus ? badge(r.publishingStatus) : '–'),
+                  ),
+                ),
+              ),
+            ),
+      ),
     );
   };
   await draw();
@@ -498,13 +1046,64 @@ async function moderationView(root) {
     const { items } = await api('GET', `/v1/deltas${status ? `?status=${status}` : ''}`);
     const bySession = new Map();
     for (const d of items) bySession.set(d.sessionId, [...(bySession.get(d.sessionId) ?? []), d]);
-    body.replaceChildren(...(items.length === 0 ? [h('p', { class: 'empty' }, 'Nothing to review. Deltas that need a moderator appear here when a closure workflow proposes them.')] :
-      [...bySession.entries()].map(([sessionId, deltas]) => h('div', { class: 'card' }, h('h2', {}, 'Session ', h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId), h('span', { class: 'muted' }, ` · ${deltas.length} delta${deltas.length === 1 ? '' : 's'}`)), deltas.map((d) => deltaCard(d, draw))))));
+    body.replaceChildren(
+      ...(items.length === 0
+        ? [
+            h(
+              'p',
+              { class: 'empty' },
+              'Nothing to review. Deltas that need a moderator appear here when a closure workflow proposes them.',
+            ),
+          ]
+        : [...bySession.entries()].map(([sessionId, deltas]) =>
+            h(
+              'div',
+              { class: 'card' },
+              h(
+                'h2',
+                {},
+                'Session ',
+                h('a', { href: `#/session/${encodeURIComponent(sessionId)}` }, sessionId),
+                h('span', { class: 'muted' }, ` · ${deltas.length} delta${deltas.length === 1 ? '' : 's'}`),
+              ),
+              deltas.map((d) => deltaCard(d, draw)),
+            ),
+          )),
+    );
   };
-  const select = h('select', { id: 'delta-status', onchange: (e) => { status = e.target.value; void draw(); } },
-    [['needs-review', 'needs review'], ['pending', 'pending (auto, waiting for window)'], ['escalated', 'escalated'], ['approved', 'approved'], ['rejected', 'rejected'], ['', 'all']].map(([v, l]) => h('option', { value: v }, l)));
-  root.append(h('h1', {}, 'Moderation queue'), h('div', { class: 'toolbar' }, h('label', { class: 'muted' }, 'Show ', select), h('span', { class: 'spacer' }),
-    h('span', { class: 'muted' }, 'Approve accepts a change for canon (applied when its batch publishes); reject drops it; rewrite and escalate ask for a note.')), body);
+  const select = h(
+    'select',
+    {
+      id: 'delta-status',
+      onchange: (e) => {
+        status = e.target.value;
+        void draw();
+      },
+    },
+    [
+      ['needs-review', 'needs review'],
+      ['pending', 'pending (auto, waiting for window)'],
+      ['escalated', 'escalated'],
+      ['approved', 'approved'],
+      ['rejected', 'rejected'],
+      ['', 'all'],
+    ].map(([v, l]) => h('option', { value: v }, l)),
+  );
+  root.append(
+    h('h1', {}, 'Moderation queue'),
+    h(
+      'div',
+      { class: 'toolbar' },
+      h('label', { class: 'muted' }, 'Show ', select),
+      h('span', { class: 'spacer' }),
+      h(
+        'span',
+        { class: 'muted' },
+        'Approve accepts a change for canon (applied when its batch publishes); reject drops it; rewrite and escalate ask for a note.',
+      ),
+    ),
+    body,
+  );
   await draw();
   let timer = null;
   state.view.onEvent = (event) => {
@@ -521,7 +1120,8 @@ function alertDetails(a) {
   if (d.entityId) parts.push(h('span', {}, 'entity ', h('code', {}, d.entityId)));
   const reasons = d.safety?.reasons ?? d.reasons;
   if (reasons?.length) parts.push(`needs review: ${reasons.map((r) => r.replace(/_/g, ' ')).join(', ')}`);
-  for (const c of d.safety?.conflicts ?? []) parts.push(`${c.type.replace(/_/g, ' ')}${c.currentOwner ? ` (held by ${c.currentOwner})` : ''}`);
+  for (const c of d.safety?.conflicts ?? [])
+    parts.push(`${c.type.replace(/_/g, ' ')}${c.currentOwner ? ` (held by ${c.currentOwner})` : ''}`);
   if (d.jobId) parts.push(h('a', { href: `#/job/${d.jobId}` }, `job ${short(d.jobId)}`));
   if (d.message) parts.push(String(d.message));
   if (d.lateByMs !== undefined) parts.push(`late by ${formatMs(d.lateByMs)}`);
@@ -535,19 +1135,94 @@ async function alertsView(root) {
   const body = h('div', {});
   const draw = async () => {
     const { items } = await api('GET', `/v1/alerts?limit=200${open ? '&open=true' : ''}`);
-    body.replaceChildren(items.length === 0 ? h('p', { class: 'empty' }, open ? 'No open alerts. All clear.' : 'No alerts.') :
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Severity'), h('th', {}, 'Reason'), h('th', {}, 'Session'), h('th', {}, 'Raised'), h('th', {}, 'Details'), h('th', {}, ''))),
-        h('tbody', {}, items.map((a) => h('tr', { 'data-alert': a.id },
-          h('td', {}, badge(a.severity)), h('td', {}, a.reason.replace(/_/g, ' ').replace(/^offline\./, 'workflow: ')),
-          h('td', { class: 'nowrap' }, a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–'),
-          h('td', { class: 'nowrap', title: when(a.createdAt) }, ago(a.createdAt)),
-          h('td', {}, alertDetails(a)),
-          h('td', {}, a.acknowledgedAt ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`) : h('button', { onclick: () => act('Alert acknowledged', async () => { await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`); await draw(); }) }, 'Acknowledge')))))));
+    body.replaceChildren(
+      items.length === 0
+        ? h('p', { class: 'empty' }, open ? 'No open alerts. All clear.' : 'No alerts.')
+        : h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'Severity'),
+                h('th', {}, 'Reason'),
+                h('th', {}, 'Session'),
+                h('th', {}, 'Raised'),
+                h('th', {}, 'Details'),
+                h('th', {}, ''),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              items.map((a) =>
+                h(
+                  'tr',
+                  { 'data-alert': a.id },
+                  h('td', {}, badge(a.severity)),
+                  h('td', {}, a.reason.replace(/_/g, ' ').replace(/^offline\./, 'workflow: ')),
+                  h(
+                    'td',
+                    { class: 'nowrap' },
+                    a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–',
+                  ),
+                  h('td', { class: 'nowrap', title: when(a.createdAt) }, ago(a.createdAt)),
+                  h('td', {}, alertDetails(a)),
+                  h(
+                    'td',
+                    {},
+                    a.acknowledgedAt
+                      ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
+                      : h(
+                          'button',
+                          {
+                            onclick: () =>
+                              act('Alert acknowledged', async () => {
+                                await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`);
+                                await draw();
+                              }),
+                          },
+                          'Acknowledge',
+                        ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    );
   };
-  root.append(h('h1', {}, 'Alerts'), h('div', { class: 'card' }, h('div', { class: 'toolbar' },
-    h('label', {}, h('input', { type: 'checkbox', checked: true, onchange: (e) => { open = e.target.checked; void draw(); } }), ' Open alerts only')), body));
+  root.append(
+    h('h1', {}, 'Alerts'),
+    h(
+      'div',
+      { class: 'card' },
+      h(
+        'div',
+        { class: 'toolbar' },
+        h(
+          'label',
+          {},
+          h('input', {
+            type: 'checkbox',
+            checked: true,
+            onchange: (e) => {
+              open = e.target.checked;
+              void draw();
+            },
+          }),
+          ' Open alerts only',
+        ),
+      ),
+      body,
+    ),
+  );
   await draw();
-  state.view.onEvent = (event) => { if (event.topic.startsWith('admin.alert')) void draw().catch(() => {}); };
+  state.view.onEvent = (event) => {
+    if (event.topic.startsWith('admin.alert')) void draw().catch(() => {});
+  };
 }
 
 async function publishingView(root) {
@@ -555,27 +1230,85 @@ async function publishingView(root) {
   const draw = async () => {
     const { items } = await api('GET', '/v1/publishing/batches');
     items.sort((a, b) => a.scheduledAt - b.scheduledAt);
-    body.replaceChildren(items.length === 0 ? h('p', { class: 'empty' }, 'No publishing batches yet. Each completed closure plans one.') :
-      h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Session'), h('th', {}, 'Status'), h('th', {}, 'Scheduled'), h('th', {}, 'Due'), h('th', {}, 'Batch'), h('th', {}, ''))),
-        h('tbody', {}, items.map((b) => h('tr', {},
-          h('td', {}, h('a', { href: `#/session/${encodeURIComponent(b.sessionId)}` }, b.sessionId)), h('td', {}, badge(b.status)),
-          h('td', {}, when(b.scheduledAt)), h('td', {}, b.publishedAt ? `published ${ago(b.publishedAt)}` : ago(b.scheduledAt)), h('td', { class: 'mono' }, short(b.batchId)),
-          h('td', {}, b.status !== 'published' && h('button', { onclick: () => {
-            const minutes = prompt('Publish this session\'s batch how many minutes from now?', '30');
-            if (minutes === null) return;
-            void act('Schedule overridden', async () => {
-              await api('POST', `/v1/sessions/${encodeURIComponent(b.sessionId)}/publishing/override`, { batchAt: Date.now() + Number(minutes) * 60_000, reason: 'dashboard override' });
-              await draw();
-            });
-          } }, 'Reschedule…')))))));
+    body.replaceChildren(
+      items.length === 0
+        ? h('p', { class: 'empty' }, 'No publishing batches yet. Each completed closure plans one.')
+        : h(
+            'table',
+            {},
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, 'Session'),
+                h('th', {}, 'Status'),
+                h('th', {}, 'Scheduled'),
+                h('th', {}, 'Due'),
+                h('th', {}, 'Batch'),
+                h('th', {}, ''),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              items.map((b) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, h('a', { href: `#/session/${encodeURIComponent(b.sessionId)}` }, b.sessionId)),
+                  h('td', {}, badge(b.status)),
+                  h('td', {}, when(b.scheduledAt)),
+                  h('td', {}, b.publishedAt ? `published ${ago(b.publishedAt)}` : ago(b.scheduledAt)),
+                  h('td', { class: 'mono' }, short(b.batchId)),
+                  h(
+                    'td',
+                    {},
+                    b.status !== 'published' &&
+                      h(
+                        'button',
+                        {
+                          onclick: () => {
+                            const minutes = prompt("Publish this session's batch how many minutes from now?", '30');
+                            if (minutes === null) return;
+                            void act('Schedule overridden', async () => {
+                              await api('POST', `/v1/sessions/${encodeURIComponent(b.sessionId)}/publishing/override`, {
+                                batchAt: Date.now() + Number(minutes) * 60_000,
+                                reason: 'dashboard override',
+                              });
+                              await draw();
+                            });
+                          },
+                        },
+                        'Reschedule…',
+                      ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    );
   };
-  root.append(h('h1', {}, 'Publishing schedule'), h('p', { class: 'help' }, 'Lore batches wait for moderation, then publish at their scheduled time. "awaiting moderation" batches are held until every required delta is decided.'), h('div', { class: 'card' }, body));
+  root.append(
+    h('h1', {}, 'Publishing schedule'),
+    h(
+      'p',
+      { class: 'help' },
+      'Lore batches wait for moderation, then publish at their scheduled time. "awaiting moderation" batches are held until every required delta is decided.',
+    ),
+    h('div', { class: 'card' }, body),
+  );
   await draw();
-  state.view.onEvent = (event) => { if (event.topic.startsWith('telemetry.publish.')) void draw().catch(() => {}); };
+  state.view.onEvent = (event) => {
+    if (event.topic.startsWith('telemetry.publish.')) void draw().catch(() => {});
+  };
 }
 
 // ---------- start ----------
-setInterval(() => { if (state.view?.name === 'overview') state.view.onJobs?.(); }, 5000);
+setInterval(() => {
+  if (state.view?.name === 'overview') state.view.onJobs?.();
+}, 5000);
 if (state.token) {
   signIn(state.token).catch(() => signOut());
 } else {

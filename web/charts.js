@@ -40,7 +40,9 @@ export function gantt(rows, { width = 900 } = {}) {
   for (let i = 0; i <= 4; i++) {
     const t = t0 + ((t1 - t0) * i) / 4;
     el.append(svg('line', { x1: x(t), x2: x(t), y1: top - 6, y2: height - 6, class: 'gridline' }));
-    el.append(svg('text', { x: x(t), y: 12, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, `+${formatMs(t - t0)}`));
+    el.append(
+      svg('text', { x: x(t), y: 12, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, `+${formatMs(t - t0)}`),
+    );
   }
   const colors = { wait: '#c3c8da', done: '#1f9d6a', pending: '#e8eaf2', failed: '#d6453d', running: '#2f7de1' };
   rows.forEach((r, i) => {
@@ -52,7 +54,14 @@ export function gantt(rows, { width = 900 } = {}) {
       return;
     }
     const w = Math.max(3, x(r.end) - x(r.start));
-    const rect = svg('rect', { x: Math.min(x(r.start), labelW + plotW - 3), y: y + 5, width: w, height: 16, rx: 3, fill: colors[r.kind] ?? colors.done });
+    const rect = svg('rect', {
+      x: Math.min(x(r.start), labelW + plotW - 3),
+      y: y + 5,
+      width: w,
+      height: 16,
+      rx: 3,
+      fill: colors[r.kind] ?? colors.done,
+    });
     rect.append(svg('title', {}, `${r.label}: ${formatMs(r.end - r.start)} (${clock(r.start)} → ${clock(r.end)})`));
     el.append(rect);
     el.append(svg('text', { x: width - durW + 6, y: y + 17, style: 'fill:#1d2233' }, formatMs(r.end - r.start)));
@@ -104,7 +113,14 @@ export function timeChart(series, { from, to, width = 600, height = 200, yFormat
     } else {
       const pts = s.points.filter((p) => p.v != null);
       if (pts.length === 0) continue;
-      el.append(svg('polyline', { points: pts.map((p) => `${x(p.t)},${y(p.v)}`).join(' '), fill: 'none', stroke: s.color, 'stroke-width': 2 }));
+      el.append(
+        svg('polyline', {
+          points: pts.map((p) => `${x(p.t)},${y(p.v)}`).join(' '),
+          fill: 'none',
+          stroke: s.color,
+          'stroke-width': 2,
+        }),
+      );
       for (const p of pts) {
         const c = svg('circle', { cx: x(p.t), cy: y(p.v), r: 2.5, fill: s.color });
         c.append(svg('title', {}, `${clock(p.t)}: ${yFormat(p.v)} (${s.name})`));
@@ -112,6 +128,7 @@ export function timeChart(series, { from, to, width = 600, height = 200, yFormat
       }
     }
   }
-  if (all.length === 0) el.append(svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'no data in this window yet'));
+  if (all.length === 0)
+    el.append(svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle' }, 'no data in this window yet'));
   return el;
 }

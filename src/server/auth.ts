@@ -100,7 +100,10 @@ export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): vo
     }
     if (request.principal === null) throw new AfterwordError('unauthorized', 'the bearer token is not recognised');
     if (!allowed[access].includes(request.principal.role)) {
-      throw new AfterwordError('forbidden', `role ${request.principal.role} may not call ${request.method} ${request.routeOptions.url}`);
+      throw new AfterwordError(
+        'forbidden',
+        `role ${request.principal.role} may not call ${request.method} ${request.routeOptions.url}`,
+      );
     }
   });
 }
@@ -116,7 +119,7 @@ export function actorOf(request: FastifyRequest): string {
  */
 export function assertSessionOwner(request: FastifyRequest, owner: unknown): void {
   const principal = request.principal;
-  if (!principal || principal.role !== 'gm') return;
+  if (principal?.role !== 'gm') return;
   if (owner !== principal.name) {
     throw new AfterwordError('forbidden', `session belongs to another game master; token ${principal.name} may not use it`);
   }

@@ -74,9 +74,13 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) => {
       const seconds = Math.ceil(context.ttl / 1000);
-      return new AfterwordError('rate_limited', `rate limit of ${context.max} requests per minute exceeded; retry in ${seconds} s`, {
-        details: { limitPerMinute: context.max, retryAfterSeconds: seconds },
-      });
+      return new AfterwordError(
+        'rate_limited',
+        `rate limit of ${context.max} requests per minute exceeded; retry in ${seconds} s`,
+        {
+          details: { limitPerMinute: context.max, retryAfterSeconds: seconds },
+        },
+      );
     },
   });
   registerAuth(server, tokens);

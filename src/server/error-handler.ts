@@ -60,7 +60,8 @@ export function registerErrorHandler(server: FastifyInstance, options: { maxBody
     const known = error.code ? fastifyCodes[error.code] : undefined;
     if (known) {
       let message = known.message ?? error.message;
-      if (known.code === 'payload_too_large') message = `the request body is larger than the limit of ${options.maxBodyBytes} bytes`;
+      if (known.code === 'payload_too_large')
+        message = `the request body is larger than the limit of ${options.maxBodyBytes} bytes`;
       if (known.code === 'invalid_json') message = known.message ?? `the body is not valid JSON: ${error.message}`;
       return reply.status(known.status).send({ error: { code: known.code, message } });
     }
@@ -79,6 +80,8 @@ export function registerErrorHandler(server: FastifyInstance, options: { maxBody
   server.setNotFoundHandler(async (request, reply) => {
     return reply
       .status(404)
-      .send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` } });
+      .send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` },
+      });
   });
 }

@@ -25,7 +25,11 @@ export interface ShutdownHandle {
  * A second signal while this runs exits 1 at once: the operator asked twice. Nothing is lost
  * then either: leases expire and another start resumes the jobs from their checkpoints.
  */
-export function installShutdown(app: { stop(): Promise<void> }, server: FastifyInstance, options: ShutdownOptions = {}): ShutdownHandle {
+export function installShutdown(
+  app: { stop(): Promise<void> },
+  server: FastifyInstance,
+  options: ShutdownOptions = {},
+): ShutdownHandle {
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const log = options.log ?? ((message: string) => server.log.info(message));

@@ -33,7 +33,13 @@ export function registerDashboard(server: FastifyInstance, webDir = defaultWebDi
   server.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => send('index.html', reply));
   server.get<{ Params: { file: string } }>(
     '/assets/:file',
-    { config: { access: 'public' }, schema: { hide: true, params: { type: 'object', properties: { file: { type: 'string', pattern: '^[a-z0-9-]+\\.(js|css|svg|ico)$' } } } } },
+    {
+      config: { access: 'public' },
+      schema: {
+        hide: true,
+        params: { type: 'object', properties: { file: { type: 'string', pattern: '^[a-z0-9-]+\\.(js|css|svg|ico)$' } } },
+      },
+    },
     async (request, reply) => send(request.params.file, reply),
   );
 }

@@ -13,7 +13,9 @@ const haveBrowser = existsSync(chromiumPath);
 const required = Boolean(process.env.AFTERWORD_REQUIRE_BROWSER);
 const artifacts = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'test-artifacts');
 if (!haveBrowser && !required) {
-  console.log(`# SKIPPED browser tests: ${chromiumPath} is missing (apt-get install -y chromium; set AFTERWORD_REQUIRE_BROWSER=1 to make this a failure)`);
+  console.log(
+    `# SKIPPED browser tests: ${chromiumPath} is missing (apt-get install -y chromium; set AFTERWORD_REQUIRE_BROWSER=1 to make this a failure)`,
+  );
 }
 
 describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${chromiumPath} missing` : false }, () => {
@@ -30,14 +32,26 @@ describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${c
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
-    const imported = await h.server.inject({ method: 'POST', url: '/v1/world/import', headers: auth('admin'), payload: await demoWorld() });
+    const imported = await h.server.inject({
+      method: 'POST',
+      url: '/v1/world/import',
+      headers: auth('admin'),
+      payload: await demoWorld(),
+    });
     assert.equal(imported.statusCode, 200);
   });
   after(async () => {
@@ -66,7 +80,7 @@ describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${c
     await page.click('#login-form button');
     await page.waitForSelector('#nav:not([hidden])');
     await page.waitForSelector('#live.on');
-    assert.match(await page.textContent('#whoami') ?? '', /root · admin/);
+    assert.match((await page.textContent('#whoami')) ?? '', /root · admin/);
   });
 
   test('a session closed through the API appears and completes live, without a reload', async () => {

@@ -62,7 +62,11 @@ export async function startHarness(
 }
 
 /** Poll `check` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   for (;;) {
@@ -78,7 +82,10 @@ export const sampleTurns = (n: number, prefix = 't') =>
   Array.from({ length: n }, (_, i) => ({
     turnId: `${prefix}${i + 1}`,
     speaker: i % 2 === 0 ? 'gm' : 'player',
-    text: i % 2 === 0 ? `The lantern flickers over the harbour, scene ${i}.` : `I step onto the pier and call out to the ferryman ${i}.`,
+    text:
+      i % 2 === 0
+        ? `The lantern flickers over the harbour, scene ${i}.`
+        : `I step onto the pier and call out to the ferryman ${i}.`,
     sceneId: `s${Math.floor(i / 4) + 1}`,
     metadata: { tension: i % 3 === 0 ? 'rising' : 'steady' },
   }));

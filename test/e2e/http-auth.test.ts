@@ -11,16 +11,29 @@ describe('HTTP auth: every non-public route needs a token', () => {
   const routes: Array<{ method: string; url: string; access: string }> = [];
   let h: Harness;
   before(async () => {
-    h = await startHarness({}, { workers: 0, server: { onRoute: (r) => {
-      for (const method of [r.method].flat()) routes.push({ method, url: r.url, access: r.access });
-    } } });
+    h = await startHarness(
+      {},
+      {
+        workers: 0,
+        server: {
+          onRoute: (r) => {
+            for (const method of [r.method].flat()) routes.push({ method, url: r.url, access: r.access });
+          },
+        },
+      },
+    );
   });
   after(async () => h.close());
 
   test('the route table is enumerated and only documented routes are public', () => {
     assert.ok(routes.length > 30, `only ${routes.length} routes`);
-    const publicRoutes = [...new Set(routes.filter((r) => r.access === 'public').map((r) => r.url))].filter((u) => !u.startsWith('/docs'));
-    assert.deepEqual(publicRoutes.sort(), ['/', '/assets/:file', '/healthz', '/openapi.json', '/readyz', '/v1/lore/search'].sort());
+    const publicRoutes = [...new Set(routes.filter((r) => r.access === 'public').map((r) => r.url))].filter(
+      (u) => !u.startsWith('/docs'),
+    );
+    assert.deepEqual(
+      publicRoutes.sort(),
+      ['/', '/assets/:file', '/healthz', '/openapi.json', '/readyz', '/v1/lore/search'].sort(),
+    );
   });
 
   test('every non-public route answers 401 without a token and with a wrong token', async () => {
@@ -28,7 +41,12 @@ describe('HTTP auth: every non-public route needs a token', () => {
     for (const route of routes.filter((r) => r.access !== 'public')) {
       const url = route.url.replace(/:([A-Za-z]+)/g, 'x1').replace('*', 'x');
       for (const headers of [{}, { authorization: 'Bearer not-a-real-token-at-all' }]) {
-        const res = await h.server.inject({ method: route.method as 'GET', url, headers, payload: route.method === 'GET' || route.method === 'HEAD' ? undefined : {} });
+        const res = await h.server.inject({
+          method: route.method as 'GET',
+          url,
+          headers,
+          payload: route.method === 'GET' || route.method === 'HEAD' ? undefined : {},
+        });
         assert.equal(res.statusCode, 401, `${route.method} ${url} answered ${res.statusCode}`);
         if (route.method !== 'HEAD') assert.equal(res.json().error.code, 'unauthorized');
       }
@@ -80,10 +98,20 @@ describe('HTTP auth: roles', () => {
   });
 
   test('a gm owns the sessions it creates; another gm is refused with 403', async () => {
-    const created = await h.server.inject({ method: 'PUT', url: '/v1/sessions/gm-s1', headers: auth('gm'), payload: { context: { owner: 'someone-else' } } });
+    const created = await h.server.inject({
+      method: 'PUT',
+      url: '/v1/sessions/gm-s1',
+      headers: auth('gm'),
+      payload: { context: { owner: 'someone-else' } },
+    });
     assert.equal(created.statusCode, 201);
     assert.equal(created.json().session.context.owner, 'gm-one');
-    const turns = await h.server.inject({ method: 'POST', url: '/v1/sessions/gm-s1/turns', headers: auth('gm'), payload: { turns: sampleTurns(2) } });
+    const turns = await h.server.inject({
+      method: 'POST',
+      url: '/v1/sessions/gm-s1/turns',
+      headers: auth('gm'),
+      payload: { turns: sampleTurns(2) },
+    });
     assert.equal(turns.statusCode, 200);
     for (const [method, url] of [
       ['PUT', '/v1/sessions/gm-s1'],
@@ -93,13 +121,21 @@ describe('HTTP auth: roles', () => {
       ['GET', '/v1/sessions/gm-s1/transcript'],
       ['GET', '/v1/events?sessionId=gm-s1'],
     ] as const) {
-      const res = await h.server.inject({ method, url, headers: auth('gm2'), ...(method === 'GET' ? {} : { payload: method === 'PUT' ? {} : { turns: [] } }) });
+      const res = await h.server.inject({
+        method,
+        url,
+        headers: auth('gm2'),
+        ...(method === 'GET' ? {} : { payload: method === 'PUT' ? {} : { turns: [] } }),
+      });
       assert.equal(res.statusCode, 403, `${method} ${url}: ${res.body}`);
     }
     // gm sees only its own sessions in the list; admin sees all
     await h.server.inject({ method: 'PUT', url: '/v1/sessions/gm-s2', headers: auth('gm2'), payload: {} });
     const mine = await h.server.inject({ url: '/v1/sessions', headers: auth('gm') });
-    assert.deepEqual(mine.json().items.map((s: { sessionId: string }) => s.sessionId), ['gm-s1']);
+    assert.deepEqual(
+      mine.json().items.map((s: { sessionId: string }) => s.sessionId),
+      ['gm-s1'],
+    );
     const all = await h.server.inject({ url: '/v1/sessions', headers: auth('admin') });
     assert.ok(all.json().items.length >= 3);
     // an admin replacing metadata keeps the owner
@@ -129,7 +165,8 @@ describe('HTTP limits: rate limiting per token', () => {
   after(async () => h.close());
 
   test('the sixth call in a minute is 429 for that token only', async () => {
-    for (let i = 0; i < 5; i++) assert.equal((await h.server.inject({ url: '/v1/jobs', headers: auth('viewer') })).statusCode, 200);
+    for (let i = 0; i < 5; i++)
+      assert.equal((await h.server.inject({ url: '/v1/jobs', headers: auth('viewer') })).statusCode, 200);
     const limited = await h.server.inject({ url: '/v1/jobs', headers: auth('viewer') });
     assert.equal(limited.statusCode, 429);
     assert.equal(limited.json().error.code, 'rate_limited');
@@ -153,7 +190,9 @@ describe('admin token bootstrap', () => {
       assert.equal((await readFile(file, 'utf8')).trim(), first.token);
       const second = await ensureAdminToken(config);
       assert.deepEqual([second.generated, second.token], [false, first.token]);
-      const configured = await ensureAdminToken(loadConfig({ dataDir: dir, http: { tokens: [{ token: tokens.admin, role: 'admin', name: 'a' }] } }, {}));
+      const configured = await ensureAdminToken(
+        loadConfig({ dataDir: dir, http: { tokens: [{ token: tokens.admin, role: 'admin', name: 'a' }] } }, {}),
+      );
       assert.deepEqual([configured.generated, configured.token, configured.tokens.length], [false, null, 1]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -11,7 +11,12 @@ describe('HTTP operations: jobs, world, moderation, alerts, publishing, lore, pr
   });
   after(async () => h.close());
   const req = (method: string, url: string, payload?: unknown, who: 'admin' | 'viewer' | 'gm' = 'admin') =>
-    h.server.inject({ method: method as 'GET', url, headers: auth(who), ...(payload === undefined ? {} : { payload: payload as object }) });
+    h.server.inject({
+      method: method as 'GET',
+      url,
+      headers: auth(who),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   test('world import refuses a bad file naming the entry, then accepts the demo world', async () => {
     const bad = await req('POST', '/v1/world/import', { worldId: 'w', entities: [{ entityId: 'x' }] });
@@ -106,7 +111,11 @@ describe('HTTP operations: jobs, world, moderation, alerts, publishing, lore, pr
     assert.equal(approved.statusCode, 200);
     assert.equal(approved.json().delta.status, 'approved');
     assert.equal(approved.json().decision.actor, 'admin:root');
-    const escalated = await req('POST', `/v1/deltas/${list.json().items.find((d: { status: string; deltaId: string }) => d.status === 'needs-review' && d.deltaId !== review.deltaId).deltaId}/decision`, { decision: 'escalate', note: 'ask lore lead' });
+    const escalated = await req(
+      'POST',
+      `/v1/deltas/${list.json().items.find((d: { status: string; deltaId: string }) => d.status === 'needs-review' && d.deltaId !== review.deltaId).deltaId}/decision`,
+      { decision: 'escalate', note: 'ask lore lead' },
+    );
     assert.equal(escalated.statusCode, 200);
     assert.equal((await req('POST', '/v1/deltas/nope/decision', { decision: 'approve' })).statusCode, 404);
     const queue = await req('GET', '/v1/sessions/ops-1/moderation', undefined, 'viewer');
@@ -133,10 +142,15 @@ describe('HTTP operations: jobs, world, moderation, alerts, publishing, lore, pr
     const schedule = await req('GET', '/v1/sessions/ops-1/publishing');
     assert.equal(schedule.json().sessionId, 'ops-1');
     const planned = schedule.json().cadence.nextBatchAt as number;
-    const moved = await req('POST', '/v1/sessions/ops-1/publishing/override', { batchAt: planned + 60_000, reason: 'editor busy' });
+    const moved = await req('POST', '/v1/sessions/ops-1/publishing/override', {
+      batchAt: planned + 60_000,
+      reason: 'editor busy',
+    });
     assert.equal(moved.statusCode, 200, moved.body);
     assert.equal(moved.json().cadence.nextBatchAt, planned + 60_000);
-    const iso = await req('POST', '/v1/sessions/ops-1/publishing/override', { batchAt: new Date(planned + 120_000).toISOString() });
+    const iso = await req('POST', '/v1/sessions/ops-1/publishing/override', {
+      batchAt: new Date(planned + 120_000).toISOString(),
+    });
     assert.equal(iso.statusCode, 200, iso.body);
     const tooFar = await req('POST', '/v1/sessions/ops-1/publishing/override', { batchAt: planned + 100 * 3_600_000 });
     assert.equal(tooFar.statusCode, 400);
@@ -171,7 +185,14 @@ describe('HTTP operations: jobs, world, moderation, alerts, publishing, lore, pr
     const spec = await h.server.inject({ url: '/openapi.json' });
     assert.equal(spec.statusCode, 200);
     const paths = spec.json().paths as Record<string, unknown>;
-    for (const p of ['/v1/sessions/{sessionId}', '/v1/sessions/{sessionId}/close', '/v1/events', '/v1/jobs/{jobId}', '/v1/lore/search']) assert.ok(paths[p], p);
+    for (const p of [
+      '/v1/sessions/{sessionId}',
+      '/v1/sessions/{sessionId}/close',
+      '/v1/events',
+      '/v1/jobs/{jobId}',
+      '/v1/lore/search',
+    ])
+      assert.ok(paths[p], p);
     const docs = await h.server.inject({ url: '/docs/' });
     assert.equal(docs.statusCode, 200);
     assert.match(docs.body, /swagger/i);

@@ -10,7 +10,12 @@ describe('HTTP sessions: create, append, close, read', () => {
   after(async () => h.close());
 
   const req = (method: string, url: string, payload?: unknown, who: 'admin' | 'gm' | 'gm2' | 'viewer' = 'admin') =>
-    h.server.inject({ method: method as 'GET', url, headers: auth(who), ...(payload === undefined ? {} : { payload: payload as object }) });
+    h.server.inject({
+      method: method as 'GET',
+      url,
+      headers: auth(who),
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
 
   test('PUT creates (201) then replaces metadata (200)', async () => {
     const created = await req('PUT', '/v1/sessions/life-1', { context: { character: { name: 'Ana' }, tags: ['a'] } });
@@ -28,14 +33,21 @@ describe('HTTP sessions: create, append, close, read', () => {
     assert.deepEqual(first.json(), { sessionId: 'life-1', appended: 6, duplicates: 0, turnCount: 6 });
     const again = await req('POST', '/v1/sessions/life-1/turns', { turns: sampleTurns(8) });
     assert.deepEqual(again.json(), { sessionId: 'life-1', appended: 2, duplicates: 6, turnCount: 8 });
-    const conflict = await req('POST', '/v1/sessions/life-1/turns', { turns: [{ turnId: 't1', speaker: 'gm', text: 'different' }] });
+    const conflict = await req('POST', '/v1/sessions/life-1/turns', {
+      turns: [{ turnId: 't1', speaker: 'gm', text: 'different' }],
+    });
     assert.equal(conflict.statusCode, 409);
     assert.equal(conflict.json().error.code, 'turn_conflict');
     assert.equal(conflict.json().error.issues[0].field, 'turns[0].turnId');
   });
 
   test('a bad turn names its field; nothing is written', async () => {
-    const bad = await req('POST', '/v1/sessions/life-1/turns', { turns: [{ turnId: 'x1', speaker: 'gm', text: 'ok' }, { turnId: 'x2', speaker: 'gm', text: 42 }] });
+    const bad = await req('POST', '/v1/sessions/life-1/turns', {
+      turns: [
+        { turnId: 'x1', speaker: 'gm', text: 'ok' },
+        { turnId: 'x2', speaker: 'gm', text: 42 },
+      ],
+    });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().error.code, 'invalid_input');
     assert.deepEqual(bad.json().error.issues, [{ field: 'turns[1].text', reason: 'must be a string' }]);
@@ -52,7 +64,12 @@ describe('HTTP sessions: create, append, close, read', () => {
   });
 
   test('changes get cursors', async () => {
-    const res = await req('POST', '/v1/sessions/life-1/changes', { changes: [{ kind: 'momentum', payload: { delta: 1 } }, { kind: 'flag', safetyFlags: ['violence'] }] });
+    const res = await req('POST', '/v1/sessions/life-1/changes', {
+      changes: [
+        { kind: 'momentum', payload: { delta: 1 } },
+        { kind: 'flag', safetyFlags: ['violence'] },
+      ],
+    });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json().cursors, [1, 2]);
     const bad = await req('POST', '/v1/sessions/life-1/changes', { changes: [{ payload: {} }] });
@@ -69,7 +86,10 @@ describe('HTTP sessions: create, append, close, read', () => {
     const again = await req('POST', '/v1/sessions/life-1/close');
     assert.equal(again.statusCode, 200);
     assert.equal(again.json().closureJob.jobId, job.jobId);
-    await waitFor(async () => (await req('GET', `/v1/sessions/life-1`)).json().offlineLastRun?.status === 'completed', 'reconciliation');
+    await waitFor(
+      async () => (await req('GET', `/v1/sessions/life-1`)).json().offlineLastRun?.status === 'completed',
+      'reconciliation',
+    );
     const summary = await req('GET', '/v1/sessions/life-1');
     assert.equal(summary.json().offlinePending, false);
     assert.equal(summary.json().closureReason, 'player finished');
@@ -118,10 +138,20 @@ describe('HTTP sessions: create, append, close, read', () => {
   });
 
   test('client mistakes are 4xx with a code, never 500', async () => {
-    const badJson = await h.server.inject({ method: 'POST', url: '/v1/sessions/life-2/turns', headers: { ...auth('admin'), 'content-type': 'application/json' }, payload: '{"turns": [' });
+    const badJson = await h.server.inject({
+      method: 'POST',
+      url: '/v1/sessions/life-2/turns',
+      headers: { ...auth('admin'), 'content-type': 'application/json' },
+      payload: '{"turns": [',
+    });
     assert.equal(badJson.statusCode, 400);
     assert.equal(badJson.json().error.code, 'invalid_json');
-    const tooLarge = await h.server.inject({ method: 'PUT', url: '/v1/sessions/life-2', headers: { ...auth('admin'), 'content-type': 'application/json' }, payload: JSON.stringify({ notes: 'x'.repeat(5000) }) });
+    const tooLarge = await h.server.inject({
+      method: 'PUT',
+      url: '/v1/sessions/life-2',
+      headers: { ...auth('admin'), 'content-type': 'application/json' },
+      payload: JSON.stringify({ notes: 'x'.repeat(5000) }),
+    });
     assert.equal(tooLarge.statusCode, 413);
     assert.equal(tooLarge.json().error.code, 'payload_too_large');
     const unknown = await req('GET', '/v1/nothing-here');
@@ -146,7 +176,12 @@ describe('HTTP sessions: create, append, close, read', () => {
     const extra = await req('POST', '/v1/sessions/life-1/close', { reason: 'x', surprise: true });
     assert.equal(extra.statusCode, 400);
     assert.equal(extra.json().error.issues[0].field, 'surprise');
-    const wrongType = await h.server.inject({ method: 'POST', url: '/v1/sessions/life-1/turns', headers: { ...auth('admin'), 'content-type': 'application/xml' }, payload: '<turns/>' });
+    const wrongType = await h.server.inject({
+      method: 'POST',
+      url: '/v1/sessions/life-1/turns',
+      headers: { ...auth('admin'), 'content-type': 'application/xml' },
+      payload: '<turns/>',
+    });
     assert.equal(wrongType.statusCode, 415);
     assert.equal(wrongType.json().error.code, 'unsupported_media_type');
   });

@@ -20,18 +20,24 @@ interface Service {
 
 /** Spawn the real `afterword serve` process and read its URL from what it prints. */
 async function startServe(dataDir: string): Promise<Service> {
-  const child = spawn(process.execPath, [cli, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--workers', '2'], {
-    env: { ...process.env, AFTERWORD_TOKENS: `admin:${tokens.admin}`, AFTERWORD_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--workers', '2'],
+    {
+      env: { ...process.env, AFTERWORD_TOKENS: `admin:${tokens.admin}`, AFTERWORD_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 20_000).catch(async (error) => {
-    child.kill('SIGKILL');
-    throw error;
-  });
+  const url = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 20_000).catch(
+    async (error) => {
+      child.kill('SIGKILL');
+      throw error;
+    },
+  );
   return { child, url, exited, output: () => out };
 }
 
@@ -57,13 +63,20 @@ describe('the real service process under SIGTERM', () => {
       assert.equal((await api(first.url, 'PUT', `/v1/sessions/${id}`, { context: s.context })).status, 201);
       assert.equal((await api(first.url, 'POST', `/v1/sessions/${id}/turns`, { turns: s.turns })).status, 200);
     }
-    const closed = await Promise.all(sessions.map((id) => api(first.url, 'POST', `/v1/sessions/${id}/close`, { reason: 'sigterm test' })));
+    const closed = await Promise.all(
+      sessions.map((id) => api(first.url, 'POST', `/v1/sessions/${id}/close`, { reason: 'sigterm test' })),
+    );
     assert.ok(closed.every((r) => r.status === 202));
     const jobIds = closed.map((r) => r.json.closureJob.jobId as string);
 
     // Wait until work is under way but not finished, then ask the service to stop.
-    await waitFor(async () => (await api(first.url, 'GET', '/v1/jobs?workflow=session.closure&status=completed&limit=500')).json.items.length >= 1, 'a first completion');
-    const before = (await api(first.url, 'GET', '/v1/jobs?workflow=session.closure&status=completed&limit=500')).json.items.length;
+    await waitFor(
+      async () =>
+        (await api(first.url, 'GET', '/v1/jobs?workflow=session.closure&status=completed&limit=500')).json.items.length >= 1,
+      'a first completion',
+    );
+    const before = (await api(first.url, 'GET', '/v1/jobs?workflow=session.closure&status=completed&limit=500')).json.items
+      .length;
     // An in-flight request at the moment of the signal still gets its answer.
     const inFlight = api(first.url, 'GET', '/v1/sessions?limit=500');
     first.child.kill('SIGTERM');
@@ -84,7 +97,11 @@ describe('the real service process under SIGTERM', () => {
       for (const [i, id] of sessions.entries()) {
         const timeline = (await api(second.url, 'GET', `/v1/jobs/${jobIds[i]}`)).json;
         const steps = timeline.steps.map((s: { step: string }) => s.step);
-        assert.deepEqual(steps, ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'], `${id}: each step checkpointed once`);
+        assert.deepEqual(
+          steps,
+          ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'],
+          `${id}: each step checkpointed once`,
+        );
         assert.equal(timeline.job.attempts, 1, `${id}: a drained job is handed back without counting an attempt`);
         const history = (await api(second.url, 'GET', `/v1/sessions/${id}/history`)).json;
         assert.equal(history.items.length, 1, `${id}: one workflow run`);

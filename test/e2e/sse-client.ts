@@ -61,7 +61,13 @@ export class SseClient {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  events(): Array<{ id: number; topic: string; sessionId: string | null; jobId: string | null; payload: Record<string, unknown> }> {
+  events(): Array<{
+    id: number;
+    topic: string;
+    sessionId: string | null;
+    jobId: string | null;
+    payload: Record<string, unknown>;
+  }> {
     return this.messages.map((m) => JSON.parse(m.data));
   }
 

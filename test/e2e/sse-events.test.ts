@@ -14,7 +14,12 @@ describe('GET /v1/events: server-sent events', () => {
 
   const closeSession = async (sessionId: string) => {
     await h.server.inject({ method: 'PUT', url: `/v1/sessions/${sessionId}`, headers: auth('admin'), payload: {} });
-    await h.server.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/turns`, headers: auth('admin'), payload: { turns: sampleTurns(3) } });
+    await h.server.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessionId}/turns`,
+      headers: auth('admin'),
+      payload: { turns: sampleTurns(3) },
+    });
     const res = await h.server.inject({ method: 'POST', url: `/v1/sessions/${sessionId}/close`, headers: auth('admin') });
     return res.json().closureJob.jobId as string;
   };
@@ -30,10 +35,17 @@ describe('GET /v1/events: server-sent events', () => {
       await client.until(completed('sse-1'), 'completion of sse-1');
       const mine = client.events().filter((e) => e.jobId === jobId);
       const topics = mine.map((e) => e.topic);
-      assert.deepEqual(topics.filter((t) => !t.endsWith('.step')), ['offline.sessionClosure.queued', 'offline.sessionClosure.started', 'offline.sessionClosure.completed']);
+      assert.deepEqual(
+        topics.filter((t) => !t.endsWith('.step')),
+        ['offline.sessionClosure.queued', 'offline.sessionClosure.started', 'offline.sessionClosure.completed'],
+      );
       assert.ok(client.events().every((e) => e.topic.startsWith('offline.')));
       const ids = client.messages.map((m) => Number(m.id));
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'ids increase');
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'ids increase',
+      );
       await client.until((c) => c.comments.includes('heartbeat'), 'a heartbeat');
     } finally {
       client.close();
@@ -65,7 +77,12 @@ describe('GET /v1/events: server-sent events', () => {
   test('after the replay the resumed stream continues live', async () => {
     const first = await SseClient.open(`${base}/v1/events?sessionId=sse-4`, auth('admin'));
     await h.server.inject({ method: 'PUT', url: '/v1/sessions/sse-4', headers: auth('admin'), payload: {} });
-    await h.server.inject({ method: 'POST', url: '/v1/sessions/sse-4/turns', headers: auth('admin'), payload: { turns: sampleTurns(2) } });
+    await h.server.inject({
+      method: 'POST',
+      url: '/v1/sessions/sse-4/turns',
+      headers: auth('admin'),
+      payload: { turns: sampleTurns(2) },
+    });
     await first.until((c) => c.messages.length >= 2, 'created + turnsAppended');
     const lastId = first.messages[first.messages.length - 1]!.id!;
     first.close();

@@ -14,7 +14,11 @@ export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
         tags,
         security: bearer,
         summary: 'Admin alerts, newest first; `open=true` for unacknowledged ones',
-        querystring: { type: 'object', additionalProperties: false, properties: { open: { type: 'boolean' }, limit: limitQuery } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { open: { type: 'boolean' }, limit: limitQuery },
+        },
         response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
       },
     },

@@ -86,7 +86,12 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
         response: {
           200: {
             type: 'object',
-            properties: { job: record, steps: { type: 'array', items: record }, pendingSteps: { type: 'array', items: { type: 'string' } }, attempts: { type: 'array', items: record } },
+            properties: {
+              job: record,
+              steps: { type: 'array', items: record },
+              pendingSteps: { type: 'array', items: { type: 'string' } },
+              attempts: { type: 'array', items: record },
+            },
           },
           ...commonErrors,
         },

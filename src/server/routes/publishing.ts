@@ -63,7 +63,10 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
           additionalProperties: false,
           properties: {
             batchAt: {
-              anyOf: [{ type: 'integer', minimum: 0 }, { type: 'string', format: 'date-time' }],
+              anyOf: [
+                { type: 'integer', minimum: 0 },
+                { type: 'string', format: 'date-time' },
+              ],
               description: 'epoch milliseconds or an ISO-8601 date-time',
             },
             reason: { type: 'string', maxLength: 500 },

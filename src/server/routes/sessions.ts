@@ -50,7 +50,11 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           properties: { context: record, character: record, location: record, momentum: record, tags: { type: 'array' } },
           additionalProperties: true,
         },
-        response: { 200: { type: 'object', properties: { session: record } }, 201: { type: 'object', properties: { session: record } }, ...commonErrors },
+        response: {
+          200: { type: 'object', properties: { session: record } },
+          201: { type: 'object', properties: { session: record } },
+          ...commonErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -131,7 +135,10 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           properties: { changes: { type: 'array', maxItems: maxTurns, items: { type: 'object' } } },
         },
         response: {
-          200: { type: 'object', properties: { sessionId: { type: 'string' }, cursors: { type: 'array', items: { type: 'integer' } } } },
+          200: {
+            type: 'object',
+            properties: { sessionId: { type: 'string' }, cursors: { type: 'array', items: { type: 'integer' } } },
+          },
           ...commonErrors,
         },
       },
@@ -196,7 +203,11 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { status: { type: 'string', enum: ['active', 'closed'] }, limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
+          properties: {
+            status: { type: 'string', enum: ['active', 'closed'] },
+            limit: limitQuery,
+            cursor: { type: 'string', maxLength: 500 },
+          },
         },
         response: { 200: pageOf(record), ...commonErrors },
       },
@@ -257,7 +268,11 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         security: bearer,
         summary: 'Offline workflow run history, newest first',
         params: sessionIdParam,
-        querystring: { type: 'object', additionalProperties: false, properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
+        },
         response: { 200: pageOf(record), ...commonErrors },
       },
     },

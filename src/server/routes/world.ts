@@ -26,7 +26,12 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
     '/v1/world/entities',
     {
       config: { access: 'read' },
-      schema: { tags, security: bearer, summary: 'Every canonical entity', response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors } },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Every canonical entity',
+        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+      },
     },
     async () => ({ items: await app.world.entities() }),
   );
@@ -35,7 +40,13 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
     '/v1/world/entities/:entityId',
     {
       config: { access: 'read' },
-      schema: { tags, security: bearer, summary: 'One canonical entity', params: idParam('entityId', 'the entity id'), response: { 200: record, ...commonErrors } },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'One canonical entity',
+        params: idParam('entityId', 'the entity id'),
+        response: { 200: record, ...commonErrors },
+      },
     },
     async (request) => {
       const entity = await app.world.entity(request.params.entityId);
