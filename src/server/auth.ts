@@ -82,12 +82,14 @@ const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
   admin: ['admin'],
 };
 
-/** Authenticate every request in onRequest, before body parsing, so refused calls cost little. */
+/**
+ * Authenticate in each route's onRequest hooks, before body parsing, so refused calls cost little.
+ * Added per route (onRoute) rather than globally so it runs AFTER the rate limiter, which is
+ * registered first: a client guessing tokens is throttled like any other.
+ */
 export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): void {
   server.decorateRequest('principal', null);
-  server.addHook('onRequest', async (request) => {
-    // Unknown routes answer 404 whoever asks: the route table is public in /openapi.json anyway.
-    if (request.is404) return;
+  const authenticate = async (request: FastifyRequest) => {
     const access: Access = request.routeOptions.config?.access ?? 'admin';
     const token = presentedToken(request);
     if (token !== null) request.principal = tokens.identify(token);
@@ -105,6 +107,12 @@ export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): vo
         `role ${request.principal.role} may not call ${request.method} ${request.routeOptions.url}`,
       );
     }
+  };
+  // Unknown routes never reach route hooks: they answer 404 whoever asks (the route table is
+  // public in /openapi.json anyway).
+  server.addHook('onRoute', (route) => {
+    const existing = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [...existing, authenticate] as never;
   });
 }
 

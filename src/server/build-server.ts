@@ -66,10 +66,12 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
     global: true,
     max: config.limits.rateLimitPerMinute,
     timeWindow: 60_000,
-    // Keyed by token so one noisy client cannot starve the others; anonymous calls by address.
+    // Keyed by token name so one noisy client cannot starve the others. Calls without a valid
+    // token are keyed by address, so rotating guessed tokens does not buy fresh allowances.
     keyGenerator: (request) => {
       const token = presentedToken(request);
-      return token ? `t:${token}` : `ip:${request.ip}`;
+      const principal = token ? tokens.identify(token) : null;
+      return principal ? `t:${principal.name}` : `ip:${request.ip}`;
     },
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) => {

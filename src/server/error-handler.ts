@@ -78,10 +78,8 @@ export function registerErrorHandler(server: FastifyInstance, options: { maxBody
   });
 
   server.setNotFoundHandler(async (request, reply) => {
-    return reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` },
-      });
+    return reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` },
+    });
   });
 }

@@ -175,6 +175,19 @@ describe('HTTP limits: rate limiting per token', () => {
     assert.equal((await h.server.inject({ url: '/v1/jobs', headers: auth('admin') })).statusCode, 200);
     assert.equal((await h.server.inject({ url: '/healthz' })).statusCode, 200);
   });
+
+  test('guessing tokens is throttled by address, however many tokens are tried', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const res = await h.server.inject({
+        url: '/v1/jobs',
+        headers: { authorization: `Bearer guess-${i}-aaaaaaaaaaaaaaaa` },
+        remoteAddress: '10.0.0.9',
+      });
+      statuses.push(res.statusCode);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429]);
+  });
 });
 
 describe('admin token bootstrap', () => {
