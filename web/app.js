@@ -69,7 +69,7 @@ async function api(method, path, body) {
   });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (res.status === 401) {
-    signOut('Your token was not accepted. Sign in again.');
+    signOut('That token was not accepted (401). Check it and sign in again.');
     throw new ApiError(401, data);
   }
   if (!res.ok) throw new ApiError(res.status, data);
@@ -246,6 +246,12 @@ async function route() {
 window.addEventListener('hashchange', route);
 
 // ---------- views ----------
+/** A queued job due later (publishing batches, digests): not waiting for a worker, waiting for its time. */
+/** Operator actions are admin-only on the server; a viewer does not see the buttons at all. */
+const isAdmin = () => state.me?.role === 'admin';
+
+const isScheduled = (job) => job.status === 'queued' && job.runAt > Date.now() + 1000;
+
 function jobsTable(jobs, { showSession = true } = {}) {
   if (jobs.length === 0)
     return h(
@@ -266,7 +272,7 @@ function jobsTable(jobs, { showSession = true } = {}) {
         showSession && h('th', {}, 'Session'),
         h('th', {}, 'Workflow'),
         h('th', {}, 'Status'),
-        h('th', {}, 'Queued'),
+        h('th', {}, 'Queued / due'),
         h('th', {}, 'Duration'),
         h('th', {}, 'Attempts'),
       ),
@@ -285,8 +291,10 @@ function jobsTable(jobs, { showSession = true } = {}) {
           h('td', { class: 'mono' }, short(job.jobId)),
           showSession && h('td', {}, job.payload?.sessionId ?? job.concurrencyKey ?? '–'),
           h('td', {}, job.workflow),
-          h('td', {}, badge(job.status)),
-          h('td', { title: when(job.enqueuedAt) }, ago(job.enqueuedAt)),
+          h('td', {}, isScheduled(job) ? badge('scheduled') : badge(job.status)),
+          isScheduled(job)
+            ? h('td', { title: `queued ${when(job.enqueuedAt)}, due ${when(job.runAt)}` }, `due ${ago(job.runAt)}`)
+            : h('td', { title: when(job.enqueuedAt) }, ago(job.enqueuedAt)),
           h('td', {}, job.durationMs != null ? formatMs(job.durationMs) : job.status === 'processing' ? 'running…' : '–'),
           h('td', {}, String(job.attempts ?? 0)),
         ),
@@ -475,7 +483,7 @@ async function jobsView(root) {
         { class: 'toolbar' },
         h('label', { class: 'muted' }, 'Status ', select),
         h('span', { class: 'spacer' }),
-        h('span', { class: 'muted' }, 'Updates live; click a job for its step timeline.'),
+        h('span', { class: 'muted' }, 'The latest 200 jobs, updated live; click a job for its step timeline.'),
       ),
       body,
     ),
@@ -520,7 +528,8 @@ async function jobView(root, jobId) {
     const buttons = h(
       'div',
       { class: 'toolbar' },
-      ['failed', 'cancelled'].includes(job.status) &&
+      isAdmin() &&
+        ['failed', 'cancelled'].includes(job.status) &&
         h(
           'button',
           {
@@ -533,7 +542,8 @@ async function jobView(root, jobId) {
           },
           'Retry job',
         ),
-      ['queued', 'retrying', 'processing'].includes(job.status) &&
+      isAdmin() &&
+        ['queued', 'retrying', 'processing'].includes(job.status) &&
         h(
           'button',
           {
@@ -807,6 +817,7 @@ function deltaCard(delta, onDecided) {
       h('pre', {}, JSON.stringify({ before: delta.before, after: delta.after }, null, 2)),
     ),
     open &&
+      isAdmin() &&
       h(
         'div',
         { class: 'actions' },
@@ -1176,17 +1187,18 @@ async function alertsView(root) {
                     {},
                     a.acknowledgedAt
                       ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
-                      : h(
-                          'button',
-                          {
-                            onclick: () =>
-                              act('Alert acknowledged', async () => {
-                                await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`);
-                                await draw();
-                              }),
-                          },
-                          'Acknowledge',
-                        ),
+                      : isAdmin() &&
+                          h(
+                            'button',
+                            {
+                              onclick: () =>
+                                act('Alert acknowledged', async () => {
+                                  await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`);
+                                  await draw();
+                                }),
+                            },
+                            'Acknowledge',
+                          ),
                   ),
                 ),
               ),
@@ -1265,7 +1277,8 @@ async function publishingView(root) {
                   h(
                     'td',
                     {},
-                    b.status !== 'published' &&
+                    isAdmin() &&
+                      b.status !== 'published' &&
                       h(
                         'button',
                         {

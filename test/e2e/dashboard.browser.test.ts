@@ -122,6 +122,22 @@ describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${c
     assert.equal(deltas.json.items.find((d: { deltaId: string }) => d.deltaId === deltaId).status, 'approved');
   });
 
+  test('a viewer sees the same pages without operator buttons', async () => {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const viewer = await context.newPage();
+    try {
+      await viewer.goto(base);
+      await viewer.fill('#token-input', tokens.viewer);
+      await viewer.click('#login-form button');
+      await viewer.waitForSelector('#whoami:has-text("viewer")');
+      await viewer.goto(`${base}/#/session/browser-1`);
+      await viewer.waitForSelector('#session-deltas .delta');
+      assert.equal(await viewer.locator('#session-deltas button').count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('overview, moderation, alerts and publishing pages render', async () => {
     for (const [hash, name, selector] of [
       ['#/overview', '05-overview', '[data-count="completed"]'],
