@@ -34,6 +34,9 @@ const modules: BenchModule[] = [
   { file: 'http-closures.js', exportName: 'runHttpBench', title: 'HTTP closures' },
 ];
 
+/** A module that hangs (a stuck peer, a database someone else is using) must not hang the whole run. */
+const moduleTimeoutMs = Number(process.env.AFTERWORD_BENCH_MODULE_TIMEOUT_MS ?? (quick ? 180_000 : 900_000));
+
 const pgUrl = process.env.AFTERWORD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function postgresReachable(): Promise<string | null> {
@@ -80,7 +83,11 @@ async function main(): Promise<void> {
         notes.push(`- ${mod.title}: skipped, \`${mod.file}\` does not export \`${mod.exportName}\`.`);
         continue;
       }
-      const { markdown } = await run({ quick });
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${moduleTimeoutMs / 1000} s`)), moduleTimeoutMs);
+      });
+      const { markdown } = await Promise.race([run({ quick }), timeout]).finally(() => clearTimeout(timer));
       sections.push(markdown.trim());
       process.stderr.write(`bench: ${mod.title} done in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
     } catch (error) {
