@@ -113,7 +113,17 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   });
   registerDashboard(server, options.webDir);
 
-  // End event streams before close() waits for connections: they never finish on their own.
-  server.addHook('preClose', async () => streams.endAll());
+  // Graceful close: server.close() stops accepting and waits for open connections, but it only
+  // closes the ones idle at that moment. So responses finishing after it started say
+  // `Connection: close` (their sockets then close instead of idling on keep-alive), and event
+  // streams, which never finish on their own, are ended.
+  let closing = false;
+  server.addHook('onSend', async (_request, reply) => {
+    if (closing) void reply.header('connection', 'close');
+  });
+  server.addHook('preClose', async () => {
+    closing = true;
+    streams.endAll();
+  });
   return server as AfterwordServer;
 }

@@ -26,8 +26,12 @@ export class EventStreams {
   get size(): number {
     return this.open.size;
   }
+  /**
+   * End every stream and close its socket: a kept-alive socket would otherwise keep
+   * server.close() waiting (it only closes connections that were idle when it was called).
+   */
   endAll(): void {
-    for (const res of this.open) res.end();
+    for (const res of this.open) res.end(() => res.socket?.destroy());
     this.open.clear();
   }
 }
