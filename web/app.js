@@ -148,7 +148,9 @@ const jobTopicStatus = {
 };
 function connectEvents() {
   state.source?.close();
-  const source = new EventSource(`/v1/events?token=${encodeURIComponent(state.token)}`);
+  // Only the topics the dashboard draws: transcript appends can be very frequent in production.
+  const prefixes = 'offline.,engine.job.,admin.alert,world.delta.,telemetry.publish.,telemetry.offline.';
+  const source = new EventSource(`/v1/events?prefix=${encodeURIComponent(prefixes)}&token=${encodeURIComponent(state.token)}`);
   state.source = source;
   source.onopen = () => setLive(true);
   source.onerror = () => setLive(false);
@@ -181,6 +183,10 @@ function onEvent(event) {
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(() => loadJobs().then(() => state.view?.onJobs?.()), 150);
     }
+    // Keep an hour of samples (the widest chart window).
+    const horizon = Date.now() - 60 * 60_000;
+    if (state.completions.length > 5000) state.completions = state.completions.filter((c) => c.t >= horizon);
+    if (state.arrivals.length > 5000) state.arrivals = state.arrivals.filter((t) => t >= horizon);
     if (event.topic === 'offline.sessionClosure.completed')
       state.completions.push({ t: p.completedAt ?? event.createdAt, durationMs: p.durationMs ?? 0 });
     if (event.topic === 'offline.sessionClosure.queued') state.arrivals.push(p.enqueuedAt ?? event.createdAt);
