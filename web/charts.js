@@ -89,10 +89,13 @@ export function timeChart(series, { from, to, width = 600, height = 200, yFormat
   const el = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': yLabel });
   const all = series.flatMap((s) => s.points.map((p) => p.v));
   const maxV = niceMax(Math.max(0, ...all.filter((v) => v != null)));
+  // 1 and 2 x 10^k divide into quarters, 2.5 and 5 x 10^k into fifths: round ticks either way.
+  const mantissa = maxV / 10 ** Math.floor(Math.log10(maxV));
+  const ticks = mantissa === 2.5 || mantissa === 5 ? 5 : 4;
   const x = (t) => left + ((t - from) / Math.max(1, to - from)) * (width - left - right);
   const y = (v) => height - bottom - (v / maxV) * (height - top - bottom);
-  for (let i = 0; i <= 4; i++) {
-    const v = (maxV * i) / 4;
+  for (let i = 0; i <= ticks; i++) {
+    const v = (maxV * i) / ticks;
     el.append(svg('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), class: 'gridline' }));
     el.append(svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, yFormat(v)));
   }
@@ -122,6 +125,7 @@ export function timeChart(series, { from, to, width = 600, height = 200, yFormat
         }),
       );
       for (const p of pts) {
+        if (p.v === 0) continue; // dots only where something happened
         const c = svg('circle', { cx: x(p.t), cy: y(p.v), r: 2.5, fill: s.color });
         c.append(svg('title', {}, `${clock(p.t)}: ${yFormat(p.v)} (${s.name})`));
         el.append(c);
