@@ -9,7 +9,7 @@ import { EventBus } from '../../src/telemetry/event-bus.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { BenchConfig, BenchQueue } from './types.js';
 
-const schema = 'bench_afterword';
+let instances = 0;
 
 interface Opened {
   store: Store;
@@ -25,6 +25,8 @@ interface Opened {
  * has one step, so each job writes a checkpoint, its completion, its attempt and its events.
  */
 export function afterwordQueue(config: BenchConfig): BenchQueue {
+  // A schema per instance: a previous instance still winding down never touches this one's jobs.
+  const schema = `bench_afterword_${process.pid}_${++instances}`;
   const settings: EngineSettings = {
     leaseMs: 30_000,
     heartbeatMs: 5_000,

@@ -2,7 +2,7 @@ import { type Runner, run, makeWorkerUtils, type WorkerUtils, Logger } from 'gra
 import pg from 'pg';
 import type { BenchConfig, BenchQueue } from './types.js';
 
-const schema = 'bench_graphile_worker';
+let instances = 0;
 const silent = new Logger(() => () => undefined);
 
 /**
@@ -12,6 +12,8 @@ const silent = new Logger(() => () => undefined);
  * fallback only. (The local queue and batched completions arrived after 0.16.)
  */
 export function graphileWorkerQueue(config: BenchConfig): BenchQueue {
+  // A schema per instance: a previous instance still winding down never touches this one's jobs.
+  const schema = `bench_graphile_worker_${process.pid}_${++instances}`;
   let runner: Runner | undefined;
   let utils: WorkerUtils | undefined;
   const pool = new pg.Pool({ connectionString: config.url, max: 2 });

@@ -2,7 +2,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { BenchConfig, BenchQueue } from './types.js';
 
-const schema = 'bench_pgboss';
+let instances = 0;
 const queue = 'noop';
 
 /**
@@ -12,6 +12,8 @@ const queue = 'noop';
  * latency. Pool `max` = concurrency + 2. Bulk insert with `insert()`.
  */
 export function pgBossQueue(config: BenchConfig): BenchQueue {
+  // A schema per instance: a previous instance still winding down never touches this one's jobs.
+  const schema = `bench_pgboss_${process.pid}_${++instances}`;
   let boss: PgBoss | undefined;
   let producer: PgBoss | undefined;
   const pool = new pg.Pool({ connectionString: config.url, max: 2 });
