@@ -117,9 +117,10 @@ let savepointCounter = 0;
 export const eventsChannel = 'afterword_events';
 
 /**
- * At most one events NOTIFY per this many milliseconds per process: on PostgreSQL, commits that
- * carry a NOTIFY are serialised by a database-wide lock, so notifying on every transaction would
- * cap engine throughput. Relays poll once more shortly after a wake to pick up the rest.
+ * At most one events NOTIFY per this many milliseconds per process, sent after the commit on its
+ * own (not inside the transaction: PostgreSQL serialises commits that carry a NOTIFY, and it
+ * would cost every transaction a round trip). Relays poll once more shortly after a wake to
+ * pick up events whose notification was skipped, and poll on an interval anyway.
  */
 const eventsNotifyIntervalMs = 25;
 
@@ -139,13 +140,14 @@ export class TransactionRunner {
 
   private lastEventsNotifyAt = 0;
 
-  /** Wake other processes' relays (delivered on commit), throttled; where the driver can notify. */
-  private async notifyEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
+  /** Wake other processes' relays after a commit that wrote events, throttled; where the driver can notify. */
+  private notifyEvents(outboxes: readonly OutboxTx[]): void {
     if (!this.driver.notify || !outboxes.some((o) => o.events.length > 0)) return;
     const now = Date.now();
     if (now - this.lastEventsNotifyAt < eventsNotifyIntervalMs) return;
     this.lastEventsNotifyAt = now;
-    await this.driver.notify(executor, eventsChannel, '');
+    // Best effort: a lost wake-up only delays relays until their next poll.
+    this.driver.notify(this.driver, eventsChannel, '').catch(() => undefined);
   }
 
   async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
@@ -154,7 +156,6 @@ export class TransactionRunner {
       outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids);
       const value = await fn(outbox);
       await writeEvents(executor, [outbox]);
-      await this.notifyEvents(executor, [outbox]);
       return value;
     });
     if (outbox) this.announce([outbox]);
@@ -198,7 +199,6 @@ export class TransactionRunner {
           outboxes.push(outbox);
         }
         await writeEvents(executor, outboxes);
-        await this.notifyEvents(executor, outboxes);
         return done;
       });
       this.announce(outboxes);
@@ -234,7 +234,6 @@ export class TransactionRunner {
         }
       }
       await writeEvents(executor, outboxes);
-      await this.notifyEvents(executor, outboxes);
       return results;
     });
     this.announce(outboxes);
@@ -242,6 +241,7 @@ export class TransactionRunner {
   }
 
   private announce(outboxes: OutboxTx[]): void {
+    this.notifyEvents(outboxes);
     const events = outboxes.flatMap((o) => o.events);
     this.bus.publish(events);
     for (const outbox of outboxes) for (const callback of outbox.callbacks) callback();
