@@ -26,11 +26,20 @@ interface BenchModule {
   needsPostgres?: boolean;
 }
 
-const pgFiles = existsSync(here) ? readdirSync(here).filter((f) => /^pg-.*\.js$/.test(f)).sort() : [];
+const pgFiles = existsSync(here)
+  ? readdirSync(here)
+      .filter((f) => /^pg-.*\.js$/.test(f))
+      .sort()
+  : [];
 const modules: BenchModule[] = [
   { file: 'sqlite-engine.js', exportName: 'runSqliteBench', title: 'SQLite engine' },
   { file: 'pipeline-stages.js', exportName: 'runPipelineBench', title: 'Pipeline stages' },
-  ...pgFiles.map((file) => ({ file, exportName: 'runPgBench', title: `PostgreSQL (${file.replace(/\.js$/, '.ts')})`, needsPostgres: true })),
+  ...pgFiles.map((file) => ({
+    file,
+    exportName: 'runPgBench',
+    title: `PostgreSQL (${file.replace(/\.js$/, '.ts')})`,
+    needsPostgres: true,
+  })),
   { file: 'http-closures.js', exportName: 'runHttpBench', title: 'HTTP closures' },
 ];
 

@@ -84,13 +84,18 @@ export async function noopRun(jobs: number, concurrency: number, claimBatchSize:
     const bus = new EventBus(logger);
     const store = await openStore(config, { bus, clock: systemClock, ids: randomIds, origin: 'bench' });
     const engine = new DurableEngine({ store, logger, clock: systemClock, ids: randomIds, settings: config.engine });
-    const definition: WorkflowDefinition<{ n: number }> = { name: noopWorkflow, steps: [{ name: 'noop', run: () => null }], result: () => ({}) };
+    const definition: WorkflowDefinition<{ n: number }> = {
+      name: noopWorkflow,
+      steps: [{ name: 'noop', run: () => null }],
+      result: () => ({}),
+    };
     engine.register(definition);
     try {
       const enqueueStarted = performance.now();
       for (let i = 0; i < jobs; i += 1000) {
         await store.transact(async (tx) => {
-          for (let j = i; j < Math.min(jobs, i + 1000); j++) await engine.enqueue(tx, { workflow: noopWorkflow, payload: { n: j } });
+          for (let j = i; j < Math.min(jobs, i + 1000); j++)
+            await engine.enqueue(tx, { workflow: noopWorkflow, payload: { n: j } });
         });
       }
       const enqueuePerSec = jobs / ((performance.now() - enqueueStarted) / 1000);
@@ -112,7 +117,8 @@ export async function noopRun(jobs: number, concurrency: number, claimBatchSize:
       const elapsedMs = performance.now() - started;
       await worker.stop();
       const counts = await engine.countByStatus(noopWorkflow);
-      if (counts.completed !== jobs) throw new Error(`no-op bench: ${counts.completed} of ${jobs} jobs completed (${JSON.stringify(counts)})`);
+      if (counts.completed !== jobs)
+        throw new Error(`no-op bench: ${counts.completed} of ${jobs} jobs completed (${JSON.stringify(counts)})`);
       await store.close();
       const commitsPerSec = (commitsBefore + rawCommitRate(file, commits)) / 2;
       return { workflowsPerSec: jobs / (elapsedMs / 1000), commitsPerSec, enqueuePerSec, elapsedMs, engineCommits, loadAverage };
@@ -130,14 +136,18 @@ function loadWorld(): WorldFile {
 }
 
 async function openApp(dir: string, engine: Record<string, number> = {}): Promise<Afterword> {
-  return createAfterword(loadConfig({ dataDir: dir, logLevel: 'silent', engine: { watchdogIntervalMs: 600_000, ...engine } }, {}));
+  return createAfterword(
+    loadConfig({ dataDir: dir, logLevel: 'silent', engine: { watchdogIntervalMs: 600_000, ...engine } }, {}),
+  );
 }
 
 async function importSessions(app: Afterword, world: WorldFile, prefix: string, count: number, turns: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const sessionId = `${prefix}-${String(i).padStart(4, '0')}`;
-    await app.sessions.importSession(generateSyntheticSession({ seed: 17 + i, turns, sessionId, world, startAt: Date.UTC(2026, 0, 1) }));
+    await app.sessions.importSession(
+      generateSyntheticSession({ seed: 17 + i, turns, sessionId, world, startAt: Date.UTC(2026, 0, 1) }),
+    );
     ids.push(sessionId);
   }
   return ids;
@@ -177,7 +187,12 @@ async function latencyRun(closures: number, turns: number): Promise<LatencyRun> 
         const { job } = await app.coordinator.closeSession(sessionId, { reason: 'bench', closedBy: 'bench' });
         await pollUntil(`start of ${job.jobId}`, () => startedAt.has(job.jobId) && closedAt.has(job.jobId), 10_000, 1);
         // Keep the worker idle before the next closure: wait for this job to finish.
-        await pollUntil(`completion of ${job.jobId}`, async () => (await app.engine.getJob(job.jobId))?.status === 'completed', 30_000, 1);
+        await pollUntil(
+          `completion of ${job.jobId}`,
+          async () => (await app.engine.getJob(job.jobId))?.status === 'completed',
+          30_000,
+          1,
+        );
         if (i < warmup) continue;
         const started = startedAt.get(job.jobId) as number;
         run.commitToStartMs.push(started - (closedAt.get(job.jobId) as number));
@@ -220,7 +235,8 @@ export async function closureRun(sessions: number, turns: number, workers: numbe
 
       const ids = await importSessions(app, world, 'full', sessions, turns);
       const jobIds: string[] = [];
-      for (const id of ids) jobIds.push((await app.coordinator.closeSession(id, { reason: 'bench', closedBy: 'bench' })).job.jobId);
+      for (const id of ids)
+        jobIds.push((await app.coordinator.closeSession(id, { reason: 'bench', closedBy: 'bench' })).job.jobId);
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const measured = await app.startWorkers(workers);
@@ -262,7 +278,9 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
   const noop: NoopRun[] = [];
   for (let i = 0; i < runs; i++) {
     const r = await noopRun(noopJobs, concurrency, claimBatchSize, commits);
-    log(`  no-op run ${i + 1}: ${fmt(r.workflowsPerSec)} workflows/s, raw ${fmt(r.commitsPerSec)} commits/s, ratio ${fmt(r.workflowsPerSec / r.commitsPerSec, 2)}`);
+    log(
+      `  no-op run ${i + 1}: ${fmt(r.workflowsPerSec)} workflows/s, raw ${fmt(r.commitsPerSec)} commits/s, ratio ${fmt(r.workflowsPerSec / r.commitsPerSec, 2)}`,
+    );
     noop.push(r);
   }
   const wf = median(noop.map((r) => r.workflowsPerSec));
@@ -276,7 +294,11 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
   const fullSessions = quick ? 20 : 200;
   const full: ClosureRun[] = [];
   // The smaller run shows whether cost per session grows with the size of the store.
-  for (const [sessions, workers] of [[Math.max(10, fullSessions / 4), 2], [fullSessions, 2], [fullSessions, 4]] as const) {
+  for (const [sessions, workers] of [
+    [Math.max(10, fullSessions / 4), 2],
+    [fullSessions, 2],
+    [fullSessions, 4],
+  ] as const) {
     const r = await closureRun(sessions, 200, workers);
     log(`  closure x${workers}: ${fmt(r.sessionsPerSec, 1)} sessions/s`);
     full.push(r);
@@ -287,7 +309,7 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
     '',
     'One process, one better-sqlite3 connection, WAL, `synchronous=FULL` (the default: a returned commit survives power loss), a fresh file per run on the local disk.',
     '',
-    '### No-op workflow throughput vs the file\'s raw commit rate',
+    "### No-op workflow throughput vs the file's raw commit rate",
     '',
     `${fmt(noopJobs)} jobs of a one-step no-op workflow enqueued in transactions of 1,000, then one worker (concurrency ${concurrency}, claimBatchSize ${claimBatchSize}) runs them; timed from worker start until all are \`completed\`. ` +
       `The baseline is ${fmt(commits)} single-row INSERT transactions (one fsync each) on the same file with better-sqlite3 directly, measured on the same file just before and just after the drain (mean of the two). ${runs === 1 ? 'One run (quick).' : `Median of ${runs} runs.`}`,
@@ -310,12 +332,15 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
     '',
     '| measure | p50 ms | p90 ms | p99 ms | max ms |',
     '|---|---:|---:|---:|---:|',
-    ...([
-      ['commit -> start', latency.commitToStartMs],
-      ['closeSession call -> start', latency.callToStartMs],
-      ['queuedForMs (payload)', latency.queuedForMs],
-    ] as const).map(
-      ([name, xs]) => `| ${name} | ${fmt(percentile(xs, 50), 2)} | ${fmt(percentile(xs, 90), 2)} | ${fmt(percentile(xs, 99), 2)} | ${fmt(Math.max(...xs), 2)} |`,
+    ...(
+      [
+        ['commit -> start', latency.commitToStartMs],
+        ['closeSession call -> start', latency.callToStartMs],
+        ['queuedForMs (payload)', latency.queuedForMs],
+      ] as const
+    ).map(
+      ([name, xs]) =>
+        `| ${name} | ${fmt(percentile(xs, 50), 2)} | ${fmt(percentile(xs, 90), 2)} | ${fmt(percentile(xs, 99), 2)} | ${fmt(Math.max(...xs), 2)} |`,
     ),
     '',
     `Target: p50 < 2 ms: ${percentile(latency.commitToStartMs, 50) < 2 ? '**met**' : '**not met**'}.`,
@@ -323,8 +348,8 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
     '### Full closure workflow, 200-turn sessions',
     '',
     `${fmt(fullSessions)} synthetic 200-turn sessions (demo world) closed, then drained by one process with N in-process workers; one warm-up closure first. ` +
-      'Per-job duration is the job\'s `durationMs` (claim to completion, all six steps and their checkpoints). CPU is this process\'s user+system time during the drain divided by sessions (includes SQLite). ' +
-      'The first row drains a quarter as many sessions: if CPU per session is higher in the larger runs, some step\'s cost grows with the store (not linear in turns).',
+      "Per-job duration is the job's `durationMs` (claim to completion, all six steps and their checkpoints). CPU is this process's user+system time during the drain divided by sessions (includes SQLite). " +
+      "The first row drains a quarter as many sessions: if CPU per session is higher in the larger runs, some step's cost grows with the store (not linear in turns).",
     '',
     '| workers | sessions | elapsed s | sessions/s | job p50 ms | job p99 ms | CPU ms/session |',
     '|---:|---:|---:|---:|---:|---:|---:|',
@@ -338,6 +363,16 @@ export async function runSqliteBench(opts: SqliteBenchOptions = {}): Promise<{ m
     '',
     `Engine overhead in the no-op run: ${fmt(median(noop.map((r) => (1000 * r.engineCommits) / noopJobs)), 1)} commits per 1,000 workflows (claims are batched, checkpoints and completions share group commits), ` +
       'so no-op throughput is bounded by per-job statements and CPU on this machine, not by fsync; the ratio to the raw single-row commit rate is reported for comparison with other machines.',
+    '',
+    'Profile notes (2026-11-24, `node --cpu-prof` and per-statement timing of these runs; re-check after changes):',
+    '',
+    "- Closure drain: the cost per session that grows with the store comes from the `deltas` step reading every other session's open deltas " +
+      '(`SELECT * FROM world_deltas WHERE session_id <> ? AND status IN (...)` in `src/canon/delta-store.ts`), about 8 ms per job at 100 closed sessions, ' +
+      'plus JSON-parsing each returned record (`readJson`) and the garbage it makes: draining a backlog is quadratic in open deltas. ' +
+      'The pure pipeline costs about 2.6 ms for 200 turns (pipeline section); the rest is this scan and the per-mention inserts.',
+    '- No-op engine path: about 10 statements per job (claim, attempt rows, two events, lease check, checkpoint, completion); ' +
+      'the claim query sorts every runnable job (`ORDER BY priority DESC, run_at, seq`), about 2.7 ms per claim with 20,000 queued, ~16% of the drain. ' +
+      'A partial index in claim order (a schema migration, not done here) would make claims O(batch).',
     '',
   ];
   return { markdown: lines.join('\n') };

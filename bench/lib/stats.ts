@@ -18,7 +18,12 @@ export function fmt(n: number, digits = 0): string {
 }
 
 /** Resolve once `check()` is true, polling every `everyMs`; reject after `timeoutMs`. */
-export async function pollUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 2): Promise<void> {
+export async function pollUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 2,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);

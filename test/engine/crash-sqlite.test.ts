@@ -45,7 +45,12 @@ interface Spawned {
 
 function spawnWorker(mode: 'forever' | 'until-idle', concurrency: number): Spawned {
   const child = fork(childScript, [], {
-    env: { ...process.env, AFTERWORD_CRASH_DIR: dataDir, AFTERWORD_CRASH_MODE: mode, AFTERWORD_CRASH_CONCURRENCY: String(concurrency) },
+    env: {
+      ...process.env,
+      AFTERWORD_CRASH_DIR: dataDir,
+      AFTERWORD_CRASH_MODE: mode,
+      AFTERWORD_CRASH_CONCURRENCY: String(concurrency),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
@@ -107,7 +112,10 @@ test('a second live process is refused with store_locked, and takes over once th
   // This test process is the second one: it may open the store, but not work on it.
   const app = await createAfterword(loadConfig({ dataDir, logLevel: 'silent' }, {}));
   try {
-    await assert.rejects(app.startWorkers(1), (error: unknown) => error instanceof AfterwordError && error.code === 'store_locked');
+    await assert.rejects(
+      app.startWorkers(1),
+      (error: unknown) => error instanceof AfterwordError && error.code === 'store_locked',
+    );
     assert.equal(app.orchestrator, null);
     // A second child process is refused the same way.
     const second = spawnWorker('forever', 1);
@@ -123,7 +131,9 @@ test('a second live process is refused with store_locked, and takes over once th
   }
 });
 
-test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-step) and complete exactly once`, { timeout: 150_000 }, async () => {
+test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-step) and complete exactly once`, {
+  timeout: 150_000,
+}, async () => {
   const db = openReadOnly();
   let midStepKills = 0;
   let kills = 0;
@@ -137,7 +147,10 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
         // Wait until this process has checkpointed steps, then kill within 0-150 ms: mid-job, often mid-step.
         await waitFor(
           'step checkpoints from the new worker',
-          () => (db.prepare('SELECT COUNT(*) AS n FROM events WHERE id > ? AND topic = ?').get(before, stepTopic).n >= 1 ? true : undefined),
+          () =>
+            db.prepare('SELECT COUNT(*) AS n FROM events WHERE id > ? AND topic = ?').get(before, stepTopic).n >= 1
+              ? true
+              : undefined,
           30_000,
         );
         await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
@@ -167,9 +180,21 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
     const closureJobs = check.prepare('SELECT * FROM jobs WHERE workflow = ?').all(closureWorkflowName);
     assert.equal(closureJobs.length, SESSIONS, 'one closure job per session');
     const notCompleted = closureJobs.filter((j) => j.status !== 'completed');
-    assert.deepEqual(notCompleted.map((j) => `${j.id}:${j.status}`), [], 'every closure job completed');
-    assert.equal(Number(check.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'processing'`).get().n), 0, 'no job left processing');
-    assert.equal(Number(check.prepare('SELECT COUNT(*) AS n FROM jobs WHERE lease_owner IS NOT NULL OR lease_token IS NOT NULL').get().n), 0, 'no lease left');
+    assert.deepEqual(
+      notCompleted.map((j) => `${j.id}:${j.status}`),
+      [],
+      'every closure job completed',
+    );
+    assert.equal(
+      Number(check.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE status = 'processing'`).get().n),
+      0,
+      'no job left processing',
+    );
+    assert.equal(
+      Number(check.prepare('SELECT COUNT(*) AS n FROM jobs WHERE lease_owner IS NOT NULL OR lease_token IS NOT NULL').get().n),
+      0,
+      'no lease left',
+    );
 
     const byJob = new Map(jobs.map((j) => [j.jobId, j.sessionId]));
     let deltaRows = 0;
@@ -180,17 +205,31 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
       const result = JSON.parse(job.result) as { summaryVersion: number; deltaCount: number; mentionCount: number };
 
       const summaries = check.prepare('SELECT version, job_id FROM story_summaries WHERE session_id = ?').all(sessionId);
-      assert.deepEqual(summaries.map((s) => [s.version, s.job_id]), [[1, job.id]], `${sessionId}: exactly one summary, version 1`);
+      assert.deepEqual(
+        summaries.map((s) => [s.version, s.job_id]),
+        [[1, job.id]],
+        `${sessionId}: exactly one summary, version 1`,
+      );
       assert.equal(result.summaryVersion, 1);
 
-      const deltas = check.prepare('SELECT job_id, COUNT(*) AS n FROM world_deltas WHERE session_id = ? GROUP BY job_id').all(sessionId);
+      const deltas = check
+        .prepare('SELECT job_id, COUNT(*) AS n FROM world_deltas WHERE session_id = ? GROUP BY job_id')
+        .all(sessionId);
       const deltaCount = deltas.reduce((sum, d) => sum + Number(d.n), 0);
       assert.equal(deltaCount, result.deltaCount, `${sessionId}: delta rows == result.deltaCount`);
-      assert.ok(deltas.every((d) => d.job_id === job.id) && deltas.length <= 1, `${sessionId}: one set of deltas, from its closure job`);
+      assert.ok(
+        deltas.every((d) => d.job_id === job.id) && deltas.length <= 1,
+        `${sessionId}: one set of deltas, from its closure job`,
+      );
       deltaRows += deltaCount;
 
-      const mentions = check.prepare('SELECT job_id, COUNT(*) AS n FROM entity_mentions WHERE session_id = ? GROUP BY job_id').all(sessionId);
-      assert.ok(mentions.length <= 1 && mentions.every((m) => m.job_id === job.id), `${sessionId}: mentions from exactly one job`);
+      const mentions = check
+        .prepare('SELECT job_id, COUNT(*) AS n FROM entity_mentions WHERE session_id = ? GROUP BY job_id')
+        .all(sessionId);
+      assert.ok(
+        mentions.length <= 1 && mentions.every((m) => m.job_id === job.id),
+        `${sessionId}: mentions from exactly one job`,
+      );
       const mentionCount = mentions.reduce((sum, m) => sum + Number(m.n), 0);
       assert.equal(mentionCount, result.mentionCount, `${sessionId}: mention rows == result.mentionCount`);
       mentionRows += mentionCount;
@@ -202,7 +241,9 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
     const attempts = closureJobs.reduce((sum, j) => sum + Number(j.attempts), 0);
     const outcomes = Object.fromEntries(
       check
-        .prepare(`SELECT COALESCE(outcome, 'open') AS outcome, COUNT(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id WHERE j.workflow = ? GROUP BY 1`)
+        .prepare(
+          `SELECT COALESCE(outcome, 'open') AS outcome, COUNT(*) AS n FROM job_attempts a JOIN jobs j ON j.id = a.job_id WHERE j.workflow = ? GROUP BY 1`,
+        )
         .all(closureWorkflowName)
         .map((r) => [r.outcome, Number(r.n)]),
     );
@@ -210,7 +251,9 @@ test(`closure jobs survive ${KILLS} SIGKILLs of the worker process (some mid-ste
     // Jobs whose checkpoints span attempts were killed between steps and resumed from their checkpoints.
     const resumed = Number(
       check
-        .prepare(`SELECT COUNT(*) AS n FROM (SELECT s.job_id FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.workflow = ? GROUP BY s.job_id HAVING COUNT(DISTINCT s.attempt) > 1)`)
+        .prepare(
+          `SELECT COUNT(*) AS n FROM (SELECT s.job_id FROM job_steps s JOIN jobs j ON j.id = s.job_id WHERE j.workflow = ? GROUP BY s.job_id HAVING COUNT(DISTINCT s.attempt) > 1)`,
+        )
         .get(closureWorkflowName).n,
     );
     console.log(
