@@ -116,7 +116,11 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
   const jobs = options.quick ? 2_000 : 10_000;
   const samples = options.quick ? 60 : 200;
   const intervalMs = 20;
-  const queues: Array<() => BenchQueue> = [() => graphileWorkerQueue(config), () => pgBossQueue(config), () => afterwordQueue(config)];
+  const queues: Array<() => BenchQueue> = [
+    () => graphileWorkerQueue(config),
+    () => pgBossQueue(config),
+    () => afterwordQueue(config),
+  ];
   const figures: Figures[] = queues.map((make) => {
     const q = make();
     return { name: q.name, settings: q.settings, drainPerSecond: [], p50: [], p99: [] };

@@ -25,13 +25,28 @@ if (!ready()) {
 }
 const exists = execFileSync(
   'psql',
-  ['-h', hostname, '-p', port || '5432', '-U', username || 'postgres', '-d', 'postgres', '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${database.replace(/'/g, "''")}'`],
+  [
+    '-h',
+    hostname,
+    '-p',
+    port || '5432',
+    '-U',
+    username || 'postgres',
+    '-d',
+    'postgres',
+    '-tAc',
+    `SELECT 1 FROM pg_database WHERE datname = '${database.replace(/'/g, "''")}'`,
+  ],
   { encoding: 'utf8' },
 ).trim();
 if (exists !== '1') {
-  execFileSync('psql', ['-h', hostname, '-p', port || '5432', '-U', username || 'postgres', '-d', 'postgres', '-c', `CREATE DATABASE "${database}"`], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'psql',
+    ['-h', hostname, '-p', port || '5432', '-U', username || 'postgres', '-d', 'postgres', '-c', `CREATE DATABASE "${database}"`],
+    {
+      stdio: 'ignore',
+    },
+  );
 }
 console.log(`export AFTERWORD_TEST_DATABASE_URL='${url}'`);
 console.log('export AFTERWORD_REQUIRE_POSTGRES=1');

@@ -89,7 +89,9 @@ export function afterwordQueue(config: BenchConfig): BenchQueue {
       await worker.start();
     },
     async remaining() {
-      const rows = await (producer as { store: Store }).store.driver.query("SELECT COUNT(*) AS n FROM jobs WHERE status <> 'completed'");
+      const rows = await (producer as { store: Store }).store.driver.query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE status <> 'completed'",
+      );
       return readInt(rows[0]?.n);
     },
     async enqueueOne(tag) {

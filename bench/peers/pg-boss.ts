@@ -44,7 +44,9 @@ export function pgBossQueue(config: BenchConfig): BenchQueue {
       });
     },
     async remaining() {
-      const { rows } = await pool.query(`SELECT COUNT(*)::int AS n FROM ${schema}.job WHERE name = $1 AND state <> 'completed'`, [queue]);
+      const { rows } = await pool.query(`SELECT COUNT(*)::int AS n FROM ${schema}.job WHERE name = $1 AND state <> 'completed'`, [
+        queue,
+      ]);
       return rows[0].n as number;
     },
     async enqueueOne(tag) {

@@ -61,7 +61,7 @@ export class EventRelay {
     if (this.options.driver.listen) {
       this.unlisten = await this.options.driver.listen(eventsChannel, () => this.wake());
     }
-    this.timer = setInterval(() => this.poke(), this.intervalMs);
+    this.timer = setInterval(() => void this.poke(), this.intervalMs);
     this.timer.unref?.();
   }
 
@@ -76,9 +76,9 @@ export class EventRelay {
 
   /** A NOTIFY arrived: poll now and once more shortly after. */
   private wake(): void {
-    this.poke();
+    void this.poke();
     clearTimeout(this.trailing);
-    this.trailing = setTimeout(() => this.poke(), trailingPollMs);
+    this.trailing = setTimeout(() => void this.poke(), trailingPollMs);
     this.trailing.unref?.();
   }
 
@@ -121,7 +121,10 @@ export class EventRelay {
       for (const [id, since] of this.missing) if (now - since > this.gapGraceMs) this.missing.delete(id);
       const ids = [...this.missing.keys()].slice(0, 500);
       if (ids.length > 0) {
-        late = await driver.query(`SELECT ${columns} FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`, [origin, ...ids]);
+        late = await driver.query(`SELECT ${columns} FROM events WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+          origin,
+          ...ids,
+        ]);
         for (const row of late) this.missing.delete(readInt(row.id));
       }
     }

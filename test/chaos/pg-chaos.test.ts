@@ -33,7 +33,9 @@ function restartPostgres(): void {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing and duplicate nothing', { timeout: 240_000 }, async (t) => {
+test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing and duplicate nothing', {
+  timeout: 240_000,
+}, async (t) => {
   const unreachable = await postgresUnreachable();
   if (unreachable) {
     const message = `PostgreSQL not reachable at ${testDatabaseUrl} (${unreachable}): set AFTERWORD_TEST_DATABASE_URL`;
@@ -46,9 +48,13 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
   await driver.exec('CREATE TABLE chaos_artefacts (job_id TEXT NOT NULL, step TEXT NOT NULL, attempt INTEGER NOT NULL)');
   const bus = new EventBus(silentLogger());
   const store = createStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin: 'chaos-test' }, null);
-  const engine = new DurableEngine({ store, logger: silentLogger(), clock: systemClock, ids: randomIds, settings: testEngineSettings }).register(
-    chaosWorkflow(),
-  );
+  const engine = new DurableEngine({
+    store,
+    logger: silentLogger(),
+    clock: systemClock,
+    ids: randomIds,
+    settings: testEngineSettings,
+  }).register(chaosWorkflow());
   for (let done = 0; done < jobs; done += 500) {
     await store.transact(async (tx) => {
       for (let i = done; i < Math.min(jobs, done + 500); i++) await engine.enqueue(tx, { workflow: 'chaos', payload: { i } });
@@ -71,7 +77,9 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
     spawned++;
   };
   const exited = (child: ChildProcess) =>
-    new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+    new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+    );
 
   const completed = async (): Promise<number> => {
     try {
@@ -116,7 +124,9 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
       completed: await rows("SELECT COUNT(*) AS n FROM jobs WHERE status = 'completed'"),
       notCompleted: await rows("SELECT COUNT(*) AS n FROM jobs WHERE status <> 'completed'"),
       artefacts: await rows('SELECT COUNT(*) AS n FROM chaos_artefacts'),
-      duplicateArtefacts: await rows('SELECT COUNT(*) AS n FROM (SELECT 1 FROM chaos_artefacts GROUP BY job_id, step HAVING COUNT(*) > 1) d'),
+      duplicateArtefacts: await rows(
+        'SELECT COUNT(*) AS n FROM (SELECT 1 FROM chaos_artefacts GROUP BY job_id, step HAVING COUNT(*) > 1) d',
+      ),
       jobsWithoutAllArtefacts: await rows(
         `SELECT COUNT(*) AS n FROM jobs j WHERE (SELECT COUNT(DISTINCT step) FROM chaos_artefacts a WHERE a.job_id = j.id) <> ${chaosSteps.length}`,
       ),

@@ -45,9 +45,13 @@ forEachStore('PostgreSQL: concurrent engines on separate pools', (suite) => {
     for (let i = 0; i < 4; i++) {
       const store = storeOn(await ctx.openDriver(), ctx.location, ctx.clock, `engine-${i}`);
       engines.push(
-        new Engine({ store, logger: silentLogger(), clock: ctx.clock, ids: randomIds, settings: { ...testEngineSettings, claimBatchSize: 4 } }).register(
-          definition(`engine-${i}`),
-        ),
+        new Engine({
+          store,
+          logger: silentLogger(),
+          clock: ctx.clock,
+          ids: randomIds,
+          settings: { ...testEngineSettings, claimBatchSize: 4 },
+        }).register(definition(`engine-${i}`)),
       );
     }
     const total = 400;
@@ -55,7 +59,9 @@ forEachStore('PostgreSQL: concurrent engines on separate pools', (suite) => {
     await first.store.transact(async (tx) => {
       for (let i = 0; i < total; i++) await first.enqueue(tx, { workflow: name, payload: { i } });
     });
-    const workers = engines.map((engine, i) => ctx.track(engine.createWorker({ workflows: [name], concurrency: 8, watchdog: false, workerId: `w${i}` })));
+    const workers = engines.map((engine, i) =>
+      ctx.track(engine.createWorker({ workflows: [name], concurrency: 8, watchdog: false, workerId: `w${i}` })),
+    );
     await Promise.all(workers.map((w) => w.start()));
     await waitFor(async () => (await first.countByStatus(name)).completed === total, `${total} jobs completed`, 60_000);
     await Promise.all(workers.map((w) => w.stop()));
@@ -67,7 +73,10 @@ forEachStore('PostgreSQL: concurrent engines on separate pools', (suite) => {
     );
     assert.deepEqual(counts[0], { n: total * 2, jobs: total, dup: 0 });
     const perWorker = workers.map((w) => w.stats.completed);
-    assert.equal(perWorker.reduce((a, b) => a + b, 0), total);
+    assert.equal(
+      perWorker.reduce((a, b) => a + b, 0),
+      total,
+    );
     assert.ok(perWorker.filter((n) => n > 0).length >= 2, `work spread over several engines: ${perWorker.join(', ')}`);
     const [attempts] = await ctx.store.driver.query('SELECT MAX(attempts) AS a FROM jobs WHERE workflow = ?', [name]);
     assert.equal(readInt(attempts?.a), 1, 'no job needed a second attempt');

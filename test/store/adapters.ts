@@ -160,7 +160,12 @@ async function openAdapter(dialect: Dialect): Promise<Opened> {
 }
 
 /** Open a migrated store on a driver, with its own bus and adjustable clock. */
-export function storeOn(driver: SqlDriver, location: string, clock: Clock = new AdjustableClock(), origin = 'test'): Store & { bus: EventBus } {
+export function storeOn(
+  driver: SqlDriver,
+  location: string,
+  clock: Clock = new AdjustableClock(),
+  origin = 'test',
+): Store & { bus: EventBus } {
   const bus = new EventBus(silentLogger());
   const store = createStore(driver, location, { bus, clock, ids: randomIds, origin }, null);
   return Object.assign(store, { bus });
@@ -264,7 +269,11 @@ export function forEachStore(title: string, fn: (suite: StoreSuite) => void): vo
 }
 
 /** Poll `probe` until it returns a value other than undefined/false, or fail after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

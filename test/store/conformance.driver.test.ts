@@ -12,21 +12,20 @@ const childScript = fileURLToPath(new URL('./store-child.js', import.meta.url));
 
 forEachStore('store driver', (suite) => {
   suite.test('`?` placeholders bind in order, also next to literals containing `?`', async ({ store }) => {
-    const rows = await store.driver.query<{ a: string; b: string; q: string }>("SELECT ? AS a, '?' AS q, ? AS b", ['first', 'second']);
+    const rows = await store.driver.query<{ a: string; b: string; q: string }>("SELECT ? AS a, '?' AS q, ? AS b", [
+      'first',
+      'second',
+    ]);
     assert.deepEqual(rows, [{ a: 'first', q: '?', b: 'second' }]);
   });
 
   suite.test('integers, epoch milliseconds and counts come back as numbers', async ({ store, unique }) => {
     const id = unique('evt');
     const at = 1_767_225_600_123; // beyond 32 bits
-    await store.driver.run('INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      'engine.job.queued',
-      id,
-      null,
-      'test',
-      JSON.stringify({ n: 1 }),
-      at,
-    ]);
+    await store.driver.run(
+      'INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ['engine.job.queued', id, null, 'test', JSON.stringify({ n: 1 }), at],
+    );
     const [row] = await store.driver.query<{ id: unknown; created_at: unknown; n: unknown }>(
       'SELECT id, created_at, (SELECT COUNT(*) FROM events WHERE session_id = ?) AS n FROM events WHERE session_id = ?',
       [id, id],
@@ -66,7 +65,10 @@ forEachStore('store driver', (suite) => {
       /boom/,
     );
     const rows = await store.driver.query('SELECT id FROM alerts WHERE id IN (?, ?)', [kept, lost]);
-    assert.deepEqual(rows.map((r) => r.id), [kept]);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [kept],
+    );
   });
 
   suite.test('a constraint violation surfaces with its code and leaves the store usable', async ({ store, unique }) => {
@@ -92,9 +94,15 @@ forEachStore('store driver', (suite) => {
       },
       async (tx) => tx.run(insert, [ids[2], 'r', 'low', '{}', 1]),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     const rows = await store.driver.query('SELECT id FROM alerts WHERE id IN (?, ?, ?) ORDER BY id', ids);
-    assert.deepEqual(rows.map((r) => r.id), [ids[0], ids[2]].sort());
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [ids[0], ids[2]].sort(),
+    );
   });
 
   suite.test('events emitted in a unit of work are announced after commit with their stored ids', async ({ store, bus }) => {
@@ -120,42 +128,53 @@ forEachStore('store driver', (suite) => {
     assert.deepEqual(await store.driver.query('SELECT version FROM afterword_migrations ORDER BY version'), before);
   });
 
-  suite.test('several processes migrating a fresh database at once apply each migration exactly once', async ({ dialect, childArgs, openDriver }) => {
-    // A second, empty location next to the suite's own store.
-    const [, location, schema] = childArgs;
-    const freshLocation = dialect === 'sqlite' ? location.replace(/\.db$/, '-fresh.db') : location;
-    const freshSchema = dialect === 'sqlite' ? '' : `${schema}_fresh`;
-    const outputs = await Promise.all(
-      Array.from({ length: 4 }, () => run(process.execPath, [childScript, dialect, freshLocation, freshSchema, 'migrate'])),
-    );
-    const reports = outputs.map((o) => JSON.parse(o.stdout.trim()) as { applied: string[] });
-    const applied = reports.flatMap((r) => r.applied).sort();
-    assert.deepEqual(applied, loadMigrations(dialect).map((m) => m.name).sort());
-    const driver = dialect === 'sqlite' ? await openDriver() : null;
-    if (driver) {
-      await driver.close();
-    } else {
-      const check = await (await import('../../src/store/postgres/postgres-driver.js')).PostgresDriver.connect({
-        url: location,
-        schema: freshSchema,
-        poolSize: 1,
-      });
-      const rows = await check.query('SELECT COUNT(*) AS n FROM afterword_migrations');
-      assert.equal(readInt(rows[0]?.n), loadMigrations(dialect).length);
-      await check.exec(`DROP SCHEMA ${freshSchema} CASCADE`);
-      await check.close();
-    }
-  });
+  suite.test(
+    'several processes migrating a fresh database at once apply each migration exactly once',
+    async ({ dialect, childArgs, openDriver }) => {
+      // A second, empty location next to the suite's own store.
+      const [, location, schema] = childArgs;
+      const freshLocation = dialect === 'sqlite' ? location.replace(/\.db$/, '-fresh.db') : location;
+      const freshSchema = dialect === 'sqlite' ? '' : `${schema}_fresh`;
+      const outputs = await Promise.all(
+        Array.from({ length: 4 }, () => run(process.execPath, [childScript, dialect, freshLocation, freshSchema, 'migrate'])),
+      );
+      const reports = outputs.map((o) => JSON.parse(o.stdout.trim()) as { applied: string[] });
+      const applied = reports.flatMap((r) => r.applied).sort();
+      assert.deepEqual(
+        applied,
+        loadMigrations(dialect)
+          .map((m) => m.name)
+          .sort(),
+      );
+      const driver = dialect === 'sqlite' ? await openDriver() : null;
+      if (driver) {
+        await driver.close();
+      } else {
+        const check = await (await import('../../src/store/postgres/postgres-driver.js')).PostgresDriver.connect({
+          url: location,
+          schema: freshSchema,
+          poolSize: 1,
+        });
+        const rows = await check.query('SELECT COUNT(*) AS n FROM afterword_migrations');
+        assert.equal(readInt(rows[0]?.n), loadMigrations(dialect).length);
+        await check.exec(`DROP SCHEMA ${freshSchema} CASCADE`);
+        await check.close();
+      }
+    },
+  );
 
   suite.test('unreachable PostgreSQL surfaces as a retryable store_unavailable', async ({ dialect }, t) => {
     if (dialect !== 'postgres') return t.skip('PostgreSQL only');
     const { PostgresDriver } = await import('../../src/store/postgres/postgres-driver.js');
-    await assert.rejects(PostgresDriver.connect({ url: 'postgres://postgres@127.0.0.1:1/none', schema: 'x', poolSize: 1 }), (error) => {
-      assert.ok(error instanceof AfterwordError);
-      assert.equal(error.code, 'store_unavailable');
-      assert.equal(error.retryable, true);
-      return true;
-    });
+    await assert.rejects(
+      PostgresDriver.connect({ url: 'postgres://postgres@127.0.0.1:1/none', schema: 'x', poolSize: 1 }),
+      (error) => {
+        assert.ok(error instanceof AfterwordError);
+        assert.equal(error.code, 'store_unavailable');
+        assert.equal(error.retryable, true);
+        return true;
+      },
+    );
   });
 });
 

@@ -11,7 +11,13 @@ forEachStore('event relay', (suite) => {
     const workerDriver = ctx.dialect === 'postgres' ? await ctx.openDriver() : ctx.store.driver;
     const worker = storeOn(workerDriver, ctx.location, ctx.clock, 'worker-process');
     const api = storeOn(ctx.store.driver, ctx.location, ctx.clock, 'api-process');
-    const relay = new EventRelay({ driver: ctx.store.driver, bus: api.bus, origin: 'api-process', logger: silentLogger(), intervalMs: 30 });
+    const relay = new EventRelay({
+      driver: ctx.store.driver,
+      bus: api.bus,
+      origin: 'api-process',
+      logger: silentLogger(),
+      intervalMs: 30,
+    });
     const seen: StoredEvent[] = [];
     api.bus.subscribe({}, (e) => void seen.push(e));
     await relay.start();
@@ -21,7 +27,10 @@ forEachStore('event relay', (suite) => {
       await waitFor(() => seen.filter((e) => e.origin === 'worker-process').length >= 3, 'three relayed events');
       await relay.poke();
       const remote = seen.filter((e) => e.origin === 'worker-process');
-      assert.deepEqual(remote.map((e) => e.payload.jobId), ['remote-0', 'remote-1', 'remote-2']);
+      assert.deepEqual(
+        remote.map((e) => e.payload.jobId),
+        ['remote-0', 'remote-1', 'remote-2'],
+      );
       assert.ok(remote.every((e, i) => i === 0 || e.id > (remote[i - 1] as StoredEvent).id));
       assert.equal(seen.filter((e) => e.payload.jobId === 'local').length, 1, 'our own event is published once, by the outbox');
       assert.equal(relay.relayed, 3);
@@ -37,7 +46,13 @@ forEachStore('event relay', (suite) => {
     const slow = storeOn(slowDriver, ctx.location, ctx.clock, 'slow-writer');
     const fast = storeOn(fastDriver, ctx.location, ctx.clock, 'fast-writer');
     const api = storeOn(ctx.store.driver, ctx.location, ctx.clock, 'api-2');
-    const relay = new EventRelay({ driver: ctx.store.driver, bus: api.bus, origin: 'api-2', logger: silentLogger(), intervalMs: 30 });
+    const relay = new EventRelay({
+      driver: ctx.store.driver,
+      bus: api.bus,
+      origin: 'api-2',
+      logger: silentLogger(),
+      intervalMs: 30,
+    });
     const seen: string[] = [];
     api.bus.subscribe({}, (e) => void seen.push(String(e.payload.jobId)));
     await relay.start();

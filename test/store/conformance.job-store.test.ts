@@ -53,13 +53,19 @@ forEachStore('engine job store', (suite) => {
     for (let i = 0; i < 5; i++) await engine.enqueueNow({ workflow: name, payload: { i } });
     const claimed = await claim(ctx, name, 3, 'token-a');
     assert.equal(claimed.length, 3);
-    assert.deepEqual(claimed.map((j) => j.payload.i), [0, 1, 2]);
+    assert.deepEqual(
+      claimed.map((j) => j.payload.i),
+      [0, 1, 2],
+    );
     for (const job of claimed) {
       assert.equal(job.status, 'processing');
       assert.equal(job.attempts, 1);
       assert.equal(job.leaseToken, 'token-a');
       const attempts = await loadAttempts(ctx.store.driver, job.jobId);
-      assert.deepEqual(attempts.map((a) => [a.attempt, a.workerId, a.endedAt]), [[1, 'w1', null]]);
+      assert.deepEqual(
+        attempts.map((a) => [a.attempt, a.workerId, a.endedAt]),
+        [[1, 'w1', null]],
+      );
     }
     assert.equal((await claim(ctx, name, 10, 'token-b')).length, 2);
     assert.equal((await claim(ctx, name, 10, 'token-c')).length, 0);
@@ -76,8 +82,14 @@ forEachStore('engine job store', (suite) => {
     const [second] = await claim(ctx, name, 1, 'token-new', 'w-new');
     assert.equal(second?.jobId, job.jobId);
     assert.equal(second?.attempts, 2);
-    await assert.rejects(ctx.store.transact((tx) => assertLease(tx, job.jobId, 'token-old', tx.now)), isLeaseLost);
-    await assert.rejects(ctx.store.transact((tx) => completeJob(tx, job.jobId, 'token-old', {}, tx.now)), isLeaseLost);
+    await assert.rejects(
+      ctx.store.transact((tx) => assertLease(tx, job.jobId, 'token-old', tx.now)),
+      isLeaseLost,
+    );
+    await assert.rejects(
+      ctx.store.transact((tx) => completeJob(tx, job.jobId, 'token-old', {}, tx.now)),
+      isLeaseLost,
+    );
     await assert.rejects(
       ctx.store.transact((tx) => failJob(tx, job.jobId, 'token-old', { message: 'x', code: 'internal' }, null, tx.now)),
       isLeaseLost,
@@ -85,12 +97,21 @@ forEachStore('engine job store', (suite) => {
     const done = await ctx.store.transact((tx) => completeJob(tx, job.jobId, 'token-new', { ok: true }, tx.now));
     assert.equal(done.status, 'completed');
     const attempts = await loadAttempts(ctx.store.driver, job.jobId);
-    assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome]), [[1, 'lease_expired'], [2, 'completed']]);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.outcome]),
+      [
+        [1, 'lease_expired'],
+        [2, 'completed'],
+      ],
+    );
   });
 
   suite.test('an expired lease is reclaimed by another worker, and the old worker cannot finish the job', async (ctx) => {
     const name = ctx.unique('wf');
-    const gates = new Map([[1, gate()], [2, gate()]]);
+    const gates = new Map([
+      [1, gate()],
+      [2, gate()],
+    ]);
     const started: number[] = [];
     const definition = testWorkflow(name, {
       gates: new Map([...gates].map(([k, g]) => [k, g.promise])),
@@ -116,7 +137,13 @@ forEachStore('engine job store', (suite) => {
     assert.equal(final.attempts, 2);
     assert.equal(final.leaseOwner, null);
     const timeline = await engineA.timeline(job.jobId);
-    assert.deepEqual(timeline.steps.map((s) => [s.step, s.attempt]), [['step-1', 2], ['step-2', 2]]);
+    assert.deepEqual(
+      timeline.steps.map((s) => [s.step, s.attempt]),
+      [
+        ['step-1', 2],
+        ['step-2', 2],
+      ],
+    );
     assert.equal(workerA.stats.completed, 0);
     assert.equal(workerB.stats.completed, 1);
   });
@@ -125,9 +152,9 @@ forEachStore('engine job store', (suite) => {
     const name = ctx.unique('wf');
     const never = gate();
     const started: number[] = [];
-    const engine = ctx.createEngine().register(
-      testWorkflow(name, { gates: new Map([[1, never.promise]]), onStep: (a) => started.push(a) }),
-    );
+    const engine = ctx
+      .createEngine()
+      .register(testWorkflow(name, { gates: new Map([[1, never.promise]]), onStep: (a) => started.push(a) }));
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
     await worker.start();
@@ -161,7 +188,13 @@ forEachStore('engine job store', (suite) => {
     await worker.stop();
     assert.equal(done.attempts, 2);
     const attempts = await loadAttempts(ctx.store.driver, job.jobId);
-    assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome]), [[1, 'retrying'], [2, 'completed']]);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.outcome]),
+      [
+        [1, 'retrying'],
+        [2, 'completed'],
+      ],
+    );
     assert.equal(attempts[0]?.error?.message, 'flaky');
   });
 
@@ -182,7 +215,9 @@ forEachStore('engine job store', (suite) => {
 
   suite.test('attempts are capped by maxAttempts', async (ctx) => {
     const name = ctx.unique('wf');
-    const engine = ctx.createEngine({ backoffBaseMs: 1 }).register(testWorkflow(name, { maxAttempts: 2, failOn: () => new Error('always') }));
+    const engine = ctx
+      .createEngine({ backoffBaseMs: 1 })
+      .register(testWorkflow(name, { maxAttempts: 2, failOn: () => new Error('always') }));
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
     await worker.start();
@@ -206,9 +241,13 @@ forEachStore('engine job store', (suite) => {
   suite.test('an operator retry requeues a failed job, which then completes', async (ctx) => {
     const name = ctx.unique('wf');
     let fail = true;
-    const engine = ctx.createEngine().register(
-      testWorkflow(name, { failOn: () => (fail ? new AfterwordError('invalid_input', 'bad', { retryable: false }) : undefined) }),
-    );
+    const engine = ctx
+      .createEngine()
+      .register(
+        testWorkflow(name, {
+          failOn: () => (fail ? new AfterwordError('invalid_input', 'bad', { retryable: false }) : undefined),
+        }),
+      );
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
     await worker.start();

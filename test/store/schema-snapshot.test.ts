@@ -39,7 +39,10 @@ async function postgresSchema(driver: SqlDriver, schema: string): Promise<string
     [schema],
   );
   return [
-    ...columns.map((c) => `column ${c.table_name}.${c.column_name}: ${c.data_type}${c.is_nullable === 'NO' ? ' NOT NULL' : ''}${c.dflt ? ` DEFAULT ${c.dflt}` : ''}${c.gen ? ` GENERATED ${c.gen}` : ''}`),
+    ...columns.map(
+      (c) =>
+        `column ${c.table_name}.${c.column_name}: ${c.data_type}${c.is_nullable === 'NO' ? ' NOT NULL' : ''}${c.dflt ? ` DEFAULT ${c.dflt}` : ''}${c.gen ? ` GENERATED ${c.gen}` : ''}`,
+    ),
     ...indexes.map((i) => `index ${i.indexname}: ${i.indexdef}`),
     ...constraints.map((c) => `constraint ${c.tbl}.${c.conname}: ${c.def}`),
     ...sequences.map((s) => `sequence ${s.sequence_name}: ${s.data_type}`),
@@ -58,6 +61,10 @@ forEachStore('schema snapshot', (suite) => {
       if (process.env.UPDATE_SCHEMA_SNAPSHOT !== '1') assert.fail(`no snapshot existed; wrote ${file}: review and commit it`);
       return;
     }
-    assert.equal(actual, readFileSync(file, 'utf8'), `schema differs from ${file}; if intended, rerun with UPDATE_SCHEMA_SNAPSHOT=1`);
+    assert.equal(
+      actual,
+      readFileSync(file, 'utf8'),
+      `schema differs from ${file}; if intended, rerun with UPDATE_SCHEMA_SNAPSHOT=1`,
+    );
   });
 });

@@ -76,8 +76,11 @@ async function execute(target: Queryable, sql: string, params: readonly unknown[
 
 function executorFor(target: Queryable): SqlExecutor {
   return {
-    query: async <R extends Row>(sql: string, params: readonly unknown[] = []) => (await execute(target, sql, params)).rows as R[],
-    run: async (sql: string, params: readonly unknown[] = []) => ({ changes: (await execute(target, sql, params)).rowCount ?? 0 }),
+    query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
+      (await execute(target, sql, params)).rows as R[],
+    run: async (sql: string, params: readonly unknown[] = []) => ({
+      changes: (await execute(target, sql, params)).rowCount ?? 0,
+    }),
   };
 }
 
@@ -187,7 +190,10 @@ export class PostgresDriver implements SqlDriver {
       // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a body that
       // caught that statement's error must not be told its writes were committed.
       if (commit.command === 'ROLLBACK') {
-        throw new AfterwordError('internal', 'the transaction was rolled back: a statement inside it failed and its error was caught');
+        throw new AfterwordError(
+          'internal',
+          'the transaction was rolled back: a statement inside it failed and its error was caught',
+        );
       }
       return result;
     } catch (error) {
