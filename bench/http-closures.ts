@@ -212,7 +212,7 @@ export async function runHttpBench(opts: { quick?: boolean } = {}): Promise<{ ma
         `| **median** | **${fmt(closureRps)}** | **${fmt(med(closures, 'p50'), 1)}** | **${fmt(med(closures, 'p99'), 1)}** | **${fmt(baseRps)}** | **${fmt(med(baseline, 'p99'), 1)}** |`,
         '',
         `In-process ceiling, same run: \`coordinator.closeSession\` called directly by ${connections} concurrent callers ` +
-          `(no HTTP; one fsync'd transaction per closure): **${fmt(ceiling)} closures/s**. ` +
+          `(no HTTP; concurrent closures share group commits): **${fmt(ceiling)} closures/s**. ` +
           `Through HTTP: ${fmt((closureRps / ceiling) * 100)}% of that ceiling, and ${fmt((closureRps / baseRps) * 100)}% of the same server's /healthz throughput. ` +
           `Target: >= 1,500 closures/s with p99 < 25 ms on 2 cores: ${closureRps >= 1500 && med(closures, 'p99') < 25 ? 'met' : 'NOT met'}.`,
       ].join('\n');

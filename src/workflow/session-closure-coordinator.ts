@@ -14,6 +14,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { StoredEvent } from '../telemetry/topics.js';
 import { type ClosureJobPayload, closureWorkflowName } from './closure-payload.js';
 import { getJob } from '../engine/job-store.js';
+import { GroupCommitter } from '../engine/group-commit.js';
 
 export interface CloseOptions {
   reason?: string | undefined;
@@ -34,6 +35,13 @@ export interface CloseOutcome {
  * existing job. Listeners of queued jobs run asynchronously; their errors are logged only.
  */
 export class SessionClosureCoordinator {
+  /**
+   * Closures arriving together (many game servers, many HTTP requests) share one commit, each
+   * isolated by a savepoint: one closure's failure rolls back only itself. Durability is
+   * unchanged (each caller still waits for the commit); only the number of fsyncs drops.
+   */
+  private readonly committer: GroupCommitter;
+
   constructor(
     private readonly deps: {
       store: Store;
@@ -44,7 +52,9 @@ export class SessionClosureCoordinator {
       ids: IdSource;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.committer = new GroupCommitter(deps.store.runner);
+  }
 
   async closeSession(sessionIdInput: unknown, options: CloseOptions = {}): Promise<CloseOutcome> {
     const sessionId = validateSessionId(sessionIdInput);
@@ -58,7 +68,7 @@ export class SessionClosureCoordinator {
     const { store, engine, ids, config } = this.deps;
     let enqueueFailed: unknown;
     try {
-      const outcome = await store.transact(async (tx) => {
+      const outcome = await this.committer.submit(async (tx) => {
         const session = await getSession(tx, sessionId);
         if (!session)
           throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
