@@ -171,17 +171,36 @@ export class PostgresDriver implements SqlDriver {
     return this.direct.run(sql, params);
   }
 
-  private async checkout(): Promise<pg.PoolClient> {
+  /**
+   * Check a client out for a transaction or the migration lock. While checked out the pool no
+   * longer listens for the client's 'error' event (a server restart, a killed backend), and an
+   * unheard 'error' event would crash the process: we listen instead, and a client that saw one
+   * is destroyed on release rather than returned to the pool.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; release: (broken?: Error) => void }> {
     if (this.closed) throw new AfterwordError('store_unavailable', 'store is closed', { retryable: false });
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw translateError(error);
     }
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: (broken) => {
+        client.removeListener('error', onError);
+        client.release(broken ?? lost);
+      },
+    };
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.checkout();
+    const { client, release } = await this.checkout();
     let broken: Error | undefined;
     try {
       await execute(client, 'BEGIN', []);
@@ -205,7 +224,7 @@ export class PostgresDriver implements SqlDriver {
       }
       throw translateError(error);
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
@@ -222,7 +241,7 @@ export class PostgresDriver implements SqlDriver {
    * from many processes run one after another; `fn` itself uses pooled connections.
    */
   async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
-    const client = await this.checkout();
+    const { client, release } = await this.checkout();
     const key = migrationLockKey(this.options.schema);
     let broken: Error | undefined;
     try {
@@ -235,7 +254,7 @@ export class PostgresDriver implements SqlDriver {
         });
       }
     } finally {
-      client.release(broken);
+      release(broken);
     }
   }
 
