@@ -19,7 +19,16 @@ async function main(): Promise<void> {
   const schema = process.env.CHAOS_SCHEMA as string;
   const workerId = process.env.CHAOS_WORKER_ID ?? `chaos-${process.pid}`;
   const logger = createLogger(process.env.CHAOS_LOG_LEVEL ?? 'error', { workerId });
-  const driver = await PostgresDriver.connect({ url, schema, poolSize: 6 });
+  // Started while the database restarts? Wait for it, as a supervisor restarting us would.
+  let driver: Awaited<ReturnType<typeof PostgresDriver.connect>> | undefined;
+  while (!driver) {
+    try {
+      driver = await PostgresDriver.connect({ url, schema, poolSize: 6 });
+    } catch (error) {
+      logger.warn({ err: error }, 'database not reachable yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   const bus = new EventBus(logger);
   const store = createStore(driver, `${schema}`, { bus, clock: systemClock, ids: randomIds, origin: workerId }, null);
   const engine = new DurableEngine({

@@ -64,14 +64,22 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
   const children = new Map<number, ChildProcess>();
   const stderr: string[] = [];
   let kills = 0;
+  const stopping = new Set<ChildProcess>();
+  const crashes: string[] = [];
   let spawned = 0;
   const spawnWorker = (slot: number) => {
     const child = spawn(process.execPath, [workerScript], {
       env: { ...process.env, CHAOS_DATABASE_URL: testDatabaseUrl, CHAOS_SCHEMA: schema, CHAOS_WORKER_ID: `slot${slot}` },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let own = '';
     child.stderr?.on('data', (chunk: Buffer) => {
+      own = (own + chunk.toString()).slice(-3000);
       if (stderr.length < 200) stderr.push(chunk.toString());
+    });
+    // A worker must survive the database restart on its own: any exit we did not cause is a crash.
+    child.once('exit', (code, signal) => {
+      if (!stopping.has(child)) crashes.push(`slot ${slot}: exit ${code ?? signal}: ${own.slice(-1500)}`);
     });
     children.set(slot, child);
     spawned++;
@@ -104,6 +112,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
         const slot = Math.floor(Math.random() * workerCount);
         const victim = children.get(slot);
         if (victim) {
+          stopping.add(victim);
           victim.kill('SIGKILL');
           kills++;
           await exited(victim);
@@ -115,7 +124,10 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
         restartPostgres();
       }
     }
-    for (const child of children.values()) child.kill('SIGTERM');
+    for (const child of children.values()) {
+      stopping.add(child);
+      child.kill('SIGTERM');
+    }
     await Promise.all([...children.values()].map(exited));
 
     const rows = async (sql: string) => readInt((await driver.query(sql))[0]?.n);
@@ -136,6 +148,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
       retriedJobs: await rows('SELECT COUNT(*) AS n FROM jobs WHERE attempts > 1'),
       maxAttempts: await rows('SELECT MAX(attempts) AS n FROM jobs'),
       kills,
+      crashes: crashes.length,
       workerProcesses: spawned,
       postgresRestarted: restarted,
       seconds: Math.round((Date.now() - started) / 100) / 10,
@@ -150,6 +163,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
     assert.equal(summary.leasesLeft, 0);
     assert.equal(summary.openAttempts, 0);
     assert.ok(kills > 0, 'at least one worker was killed');
+    assert.deepEqual(crashes, [], 'no worker process died on its own');
     await driver.exec(`DROP SCHEMA ${schema} CASCADE`);
   } catch (error) {
     console.log(`# kept schema ${schema} for inspection; worker stderr:\n${stderr.join('').slice(-4000)}`);
