@@ -184,14 +184,19 @@ export async function extendLeases(
   workerId: string,
   expiresAt: number,
 ): Promise<Set<string>> {
-  if (held.length === 0) return new Set();
-  const rows = await db.query<{ id: string; lease_token: string }>(
-    `UPDATE jobs SET lease_expires_at = ? WHERE status = 'processing' AND lease_owner = ? AND id IN (${placeholders(held.length)})
-     RETURNING id, lease_token`,
-    [expiresAt, workerId, ...held.map((h) => h.jobId)],
-  );
-  const tokens = new Map(held.map((h) => [h.jobId, h.leaseToken]));
-  return new Set(rows.filter((r) => tokens.get(r.id) === r.lease_token).map((r) => r.id));
+  // One auto-committed statement per job, never one statement over all of them: a multi-row
+  // UPDATE locks its rows in no particular order while group-commit transactions hold some of the
+  // same rows, and on PostgreSQL that deadlocks (seen in the chaos test). A single-row statement
+  // holding no other lock can only wait, never deadlock. A few rows every `heartbeatMs` is cheap.
+  const still = new Set<string>();
+  for (const { jobId, leaseToken } of held) {
+    const result = await db.run(
+      `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_owner = ? AND status = 'processing'`,
+      [expiresAt, jobId, leaseToken, workerId],
+    );
+    if (result.changes === 1) still.add(jobId);
+  }
+  return still;
 }
 
 /** Fail with `lease_lost` unless this worker still holds the job: every fenced write starts here. */

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { AfterwordError } from '../../src/errors.js';
-import { assertLease, claimJobs, completeJob, failJob, loadAttempts, takeLateJobs } from '../../src/engine/job-store.js';
+import {
+  assertLease,
+  claimJobs,
+  completeJob,
+  extendLeases,
+  failJob,
+  loadAttempts,
+  takeLateJobs,
+} from '../../src/engine/job-store.js';
 import { forEachStore, type StoreContext, waitFor } from './adapters.js';
 import { gate, testWorkflow } from './test-workflows.js';
 
@@ -148,6 +156,28 @@ forEachStore('engine job store', (suite) => {
     assert.equal(workerB.stats.completed, 1);
   });
 
+  suite.test('a heartbeat extends the leases still held and reports the ones lost', async (ctx) => {
+    const name = ctx.unique('wf');
+    const engine = ctx.createEngine().register(testWorkflow(name));
+    await engine.enqueueNow({ workflow: name, payload: {} });
+    await engine.enqueueNow({ workflow: name, payload: {} });
+    const [kept, lost] = await claim(ctx, name, 2, 'token-w1', 'w1', 1_000);
+    assert.ok(kept && lost);
+    const until = ctx.clock.now() + 60_000;
+    const still = await extendLeases(
+      ctx.store.driver,
+      [
+        { jobId: kept.jobId, leaseToken: 'token-w1' },
+        { jobId: lost.jobId, leaseToken: 'someone-elses-token' },
+      ],
+      'w1',
+      until,
+    );
+    assert.deepEqual([...still], [kept.jobId]);
+    assert.equal((await engine.requireJob(kept.jobId)).leaseExpiresAt, until);
+    assert.notEqual((await engine.requireJob(lost.jobId)).leaseExpiresAt, until);
+  });
+
   suite.test('stopping a worker hands its running job back without counting the attempt', async (ctx) => {
     const name = ctx.unique('wf');
     const never = gate();
@@ -241,13 +271,11 @@ forEachStore('engine job store', (suite) => {
   suite.test('an operator retry requeues a failed job, which then completes', async (ctx) => {
     const name = ctx.unique('wf');
     let fail = true;
-    const engine = ctx
-      .createEngine()
-      .register(
-        testWorkflow(name, {
-          failOn: () => (fail ? new AfterwordError('invalid_input', 'bad', { retryable: false }) : undefined),
-        }),
-      );
+    const engine = ctx.createEngine().register(
+      testWorkflow(name, {
+        failOn: () => (fail ? new AfterwordError('invalid_input', 'bad', { retryable: false }) : undefined),
+      }),
+    );
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
     await worker.start();
