@@ -64,13 +64,24 @@ export async function getDelta(
   return row ? { ...rowToDelta(row), jobId: String(row.job_id) } : null;
 }
 
-/** Deltas of OTHER sessions still open (pending or awaiting review): conflicts are checked against them. */
-export async function openDeltasOfOtherSessions(db: SqlExecutor, sessionId: string): Promise<WorldDelta[]> {
-  const rows = await db.query(
-    `SELECT * FROM world_deltas WHERE session_id <> ? AND status IN ('pending', 'needs-review', 'escalated') AND applied_at IS NULL`,
-    [sessionId],
-  );
-  return rows.map(rowToDelta);
+/**
+ * Open deltas (pending or awaiting review) of OTHER sessions on the given entities: conflicts are
+ * checked per entity, so reading only the touched entities keeps the cost independent of the
+ * size of the queue.
+ */
+export async function openDeltasOfOtherSessions(db: SqlExecutor, sessionId: string, entityIds: readonly string[]): Promise<WorldDelta[]> {
+  const out: WorldDelta[] = [];
+  const unique = [...new Set(entityIds)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await db.query(
+      `SELECT * FROM world_deltas WHERE entity_id IN (${placeholders(chunk.length)})
+         AND status IN ('pending', 'needs-review', 'escalated') AND session_id <> ? AND applied_at IS NULL`,
+      [...chunk, sessionId],
+    );
+    out.push(...rows.map(rowToDelta));
+  }
+  return out;
 }
 
 export async function setDeltaStatus(db: SqlExecutor, deltaId: string, status: string, now: number): Promise<void> {

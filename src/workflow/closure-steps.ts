@@ -121,7 +121,8 @@ export function closureSteps(deps: ClosureStepDeps): Step<unknown>[] {
     async run({ outputs, job, store, now }) {
       const extraction = outputs.extract as ExtractionResult;
       const world = await deps.world.snapshot();
-      const pending = await openDeltasOfOtherSessions(store.driver, job.payload.sessionId);
+      const touched = [...extraction.mentions.map((m) => m.entityId), ...extraction.candidates.map((c) => c.proposedEntityId)];
+      const pending = await openDeltasOfOtherSessions(store.driver, job.payload.sessionId, touched);
       const computed = determineDeltas({
         sessionId: job.payload.sessionId,
         mentions: extraction.mentions,
