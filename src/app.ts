@@ -128,6 +128,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     ? null
     : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
   let stopped = false;
+  let inactivityTimer: NodeJS.Timeout | undefined;
 
   const app: Afterword = {
     config,
@@ -218,12 +219,23 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       });
       await orchestrator.start();
       app.orchestrator = orchestrator;
+      // Sessions idle past the threshold are closed with trigger `inactivity` (spec section 2).
+      inactivityTimer = setInterval(
+        () => {
+          coordinator
+            .closeInactive(clock.now())
+            .catch((error) => logger.error({ err: error }, 'closing inactive sessions failed'));
+        },
+        Math.min(60_000, config.closure.inactivityMs),
+      );
+      inactivityTimer.unref();
       return orchestrator;
     },
 
     async stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(inactivityTimer);
       if (app.orchestrator) await app.orchestrator.stop();
       await relay.stop();
       lock?.release();

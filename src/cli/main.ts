@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerCanonCommands } from './commands/canon.js';
-import { registerJobCommands } from './commands/jobs.js';
+import { registerJobCommands, registerWorkerListCommand } from './commands/jobs.js';
 import { registerProcessCommands } from './commands/process.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import type { GlobalOptions } from './context.js';
@@ -23,6 +23,7 @@ const globals = () => program.opts<GlobalOptions>();
 registerProcessCommands(program, globals);
 registerSessionCommands(program, globals);
 registerJobCommands(program, globals);
+registerWorkerListCommand(program, globals);
 registerCanonCommands(program, globals);
 for (const command of program.commands) command.exitOverride();
 

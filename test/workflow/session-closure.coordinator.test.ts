@@ -89,4 +89,16 @@ describe('SessionClosureCoordinator', () => {
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(seen, ['close-4']);
   });
+
+  test('sessions idle past the threshold are closed with trigger inactivity', async () => {
+    const { app } = t;
+    await app.sessions.upsert('idle-1', {});
+    const closed = await app.coordinator.closeInactive(Date.now() + app.config.closure.inactivityMs + 1);
+    assert.ok(closed >= 1);
+    const summary = await app.sessions.summary('idle-1');
+    assert.equal(summary.status, 'closed');
+    assert.equal(summary.closureTrigger, 'inactivity');
+    const [job] = await app.engine.listJobs({ concurrencyKey: 'idle-1', limit: 1 });
+    assert.equal((job?.payload as { trigger?: string }).trigger, 'inactivity');
+  });
 });

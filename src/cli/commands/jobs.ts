@@ -147,3 +147,42 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
       });
     });
 }
+
+export function registerWorkerListCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('workers')
+    .description('worker processes known to the store, with liveness (last heartbeat)')
+    .option('--all', 'include stopped workers')
+    .action(async (opts: { all?: boolean }) => {
+      await withApp(globals(), async (app) => {
+        const rows = await app.store.driver.query<Record<string, unknown>>(
+          `SELECT * FROM workers ${opts.all ? '' : 'WHERE stopped_at IS NULL'} ORDER BY last_seen_at DESC LIMIT 500`,
+        );
+        const now = app.clock.now();
+        // A worker heartbeats every heartbeatMs; three missed beats means it is gone (killed, partitioned).
+        const staleAfter = app.config.engine.heartbeatMs * 3;
+        const workers = rows.map((r) => {
+          const lastSeen = Number(r.last_seen_at);
+          const state = r.stopped_at !== null ? 'stopped' : now - lastSeen <= staleAfter ? 'alive' : 'lost';
+          return {
+            workerId: String(r.worker_id),
+            hostname: String(r.hostname),
+            pid: Number(r.pid),
+            concurrency: Number(r.concurrency),
+            state,
+            running: Number(r.running),
+            completed: Number(r.completed),
+            failed: Number(r.failed),
+            startedAt: Number(r.started_at),
+            lastSeenAt: lastSeen,
+          };
+        });
+        emit(globals().json, { workers }, () =>
+          table(
+            workers.map((w) => ({ ...w, startedAt: time(w.startedAt), lastSeenAt: time(w.lastSeenAt) })),
+            ['workerId', 'hostname', 'pid', 'state', 'concurrency', 'running', 'completed', 'failed', 'startedAt', 'lastSeenAt'],
+          ),
+        );
+      });
+    });
+}
