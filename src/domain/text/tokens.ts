@@ -31,13 +31,40 @@ function isJoiner(c: number): boolean {
   return c === 39 || c === 0x2019 || c === 45; // ' ’ -
 }
 
+/** End of the word starting at `start`: word characters, glued by a joiner ("Ash-Vale", "don't"). */
+function wordEnd(text: string, start: number): number {
+  const n = text.length;
+  let i = start;
+  while (i < n) {
+    if (isWord(text, i)) i++;
+    else if (isJoiner(text.charCodeAt(i)) && i + 1 < n && isWord(text, i + 1)) i += 2;
+    else break;
+  }
+  return i;
+}
+
+/** 0: lower-case ASCII (already its own key); 1: ASCII with upper case; 2: non-ASCII. */
+function caseClass(text: string, start: number, end: number): 0 | 1 | 2 {
+  let cls: 0 | 1 = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) return 2;
+    if (c >= 65 && c <= 90) cls = 1;
+  }
+  return cls;
+}
+
+/**
+ * One pass of char-code scanning. Most tokens are lower-case ASCII, so the word itself is
+ * its look-up key and costs no second string; ASCII words with capitals lower-case just
+ * the word; only non-ASCII words use the sentence lowered once (lazily), because case
+ * mapping there can depend on context or change the length (e.g. "İ"), in which case
+ * offsets would drift and we lower the word alone.
+ */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
   const n = text.length;
-  // Lower-case once per sentence and slice, unless case mapping changed the length
-  // (e.g. "İ"), in which case offsets would drift and we lower per token.
-  const lowered = text.toLowerCase();
-  const sameLength = lowered.length === n;
+  let lowered: string | null = null;
   let i = 0;
   while (i < n) {
     if (!isWord(text, i)) {
@@ -45,11 +72,7 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    while (i < n) {
-      if (isWord(text, i)) i++;
-      else if (isJoiner(text.charCodeAt(i)) && i + 1 < n && isWord(text, i + 1)) i += 2;
-      else break;
-    }
+    i = wordEnd(text, start);
     let end = i;
     const c2 = text.charCodeAt(end - 2);
     const last = text.charCodeAt(end - 1);
@@ -57,7 +80,14 @@ export function tokenize(text: string): Token[] {
     const word = text.slice(start, end);
     const f = word.charCodeAt(0);
     const cap = f < 128 ? f >= 65 && f <= 90 : UPPER.test(word[0] as string);
-    out.push({ text: word, lower: sameLength ? lowered.slice(start, end) : word.toLowerCase(), start, end, cap });
+    const cls = caseClass(text, start, end);
+    let lower = word;
+    if (cls === 1) lower = word.toLowerCase();
+    else if (cls === 2) {
+      lowered ??= text.toLowerCase();
+      lower = lowered.length === n ? lowered.slice(start, end) : word.toLowerCase();
+    }
+    out.push({ text: word, lower, start, end, cap });
   }
   return out;
 }

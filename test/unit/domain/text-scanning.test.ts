@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createPrng } from '../../../src/demo/prng.js';
+import { isTrimSpace, splitSentences } from '../../../src/domain/text/sentences.js';
+import { tokenize } from '../../../src/domain/text/tokens.js';
+
+/**
+ * The sentence splitter and tokenizer are hand-tuned char-code scanners. These reference
+ * versions are the straightforward originals (per-character strings, a regex per sentence,
+ * the whole sentence lower-cased); the fast ones must agree with them on any input.
+ */
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
+const UPPER = /\p{Lu}/u;
+function refIsWord(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (c >= 0xd800 && c <= 0xdfff) return WORD_CHAR.test(text.slice(i, i + 2));
+  return WORD_CHAR.test(text[i] as string);
+}
+function refTokenize(text: string) {
+  const out: Array<{ text: string; lower: string; start: number; end: number; cap: boolean }> = [];
+  const n = text.length;
+  const lowered = text.toLowerCase();
+  let i = 0;
+  while (i < n) {
+    if (!refIsWord(text, i)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < n) {
+      if (refIsWord(text, i)) i++;
+      else if (/['’-]/.test(text[i] as string) && i + 1 < n && refIsWord(text, i + 1)) i += 2;
+      else break;
+    }
+    let end = i;
+    if (end - start > 2 && /['’][sS]$/.test(text.slice(start, end))) end -= 2;
+    const word = text.slice(start, end);
+    out.push({ text: word, lower: lowered.length === n ? lowered.slice(start, end) : word.toLowerCase(), start, end, cap: UPPER.test(word[0] as string) });
+  }
+  return out;
+}
+function refSplit(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  const emit = (end: number) => {
+    const s = text.slice(start, end).trim();
+    if (s.length > 0 && /[\p{L}\p{N}]/u.test(s)) out.push(s);
+    start = end;
+  };
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '\n') {
+      emit(i);
+      start = ++i;
+    } else if (/[.!?…]/.test(c)) {
+      while (i < text.length && /[.!?…]/.test(text[i] as string)) i++;
+      while (i < text.length && /["'”’)\]]/.test(text[i] as string)) i++;
+      emit(i);
+    } else i++;
+  }
+  if (start < text.length) emit(text.length);
+  return out;
+}
+
+const ALPHABET = [
+  'a', 'b', 'Z', 'Q', 's', 'S', '7', ' ', ' ', ' ', '.', '!', '?', '…', '\n', '\t', "'", '’', '-', '"', '”', ')', ']',
+  ',', 'é', 'É', 'İ', 'ß', 'Σ', 'ς', '\u0301', '\u00a0', '\u3000', '\u2028', '\ufeff', '😀', '𝐀', '\ud800', '中',
+];
+function randomText(rand: () => number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += ALPHABET[Math.floor(rand() * ALPHABET.length)];
+  return s;
+}
+
+describe('text scanning (char-code fast paths)', () => {
+  test('tokenize agrees with the reference tokenizer on random and tricky text', () => {
+    const fixed = ["Ashgrove's gate", "The IRON-TITHE's keep", 'İstanbul and Ashgrove', 'ΣΊΣΥΦΟΣ walks', 'naïve Café’S', 'x’s', "A's"];
+    const rand = createPrng(11);
+    for (const t of [...fixed, ...Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 40)))]) {
+      assert.deepEqual(tokenize(t), refTokenize(t), JSON.stringify(t));
+    }
+  });
+
+  test('splitSentences agrees with the reference splitter on random and tricky text', () => {
+    const fixed = ['One. Two!  Three?" Four…) five\n\nsix', '  ...  ', '\u00a0Hello.\u3000', 'a.\u2028b'];
+    const rand = createPrng(12);
+    for (const t of [...fixed, ...Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 60)))]) {
+      assert.deepEqual(splitSentences(t), refSplit(t), JSON.stringify(t));
+    }
+  });
+
+  test('isTrimSpace matches String.prototype.trim for every UTF-16 code unit', () => {
+    for (let c = 0; c <= 0xffff; c++) assert.equal(isTrimSpace(c), String.fromCharCode(c).trim() === '', `U+${c.toString(16)}`);
+  });
+
+  test('lower-case ASCII tokens reuse the word as their key', () => {
+    const [t] = tokenize('harbour');
+    assert.equal(t?.lower, 'harbour');
+    assert.equal(tokenize('Kyther')[0]?.lower, 'kyther');
+  });
+});
