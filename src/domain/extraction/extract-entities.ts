@@ -7,10 +7,10 @@ import { detectChanges, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
-import { matchCapabilities, matchEntities } from './match-sentence.js';
+import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import { type PosTagger, winkPosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
-import type { CapabilityRef, EntityMention, ExtractionResult, MatchType, MentionSource, NewEntityCandidate } from './types.js';
+import type { CapabilityRef, EntityMention, ExtractionResult, MatchType, MentionSource, NewEntityCandidate, ProposedChange } from './types.js';
 
 export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, fuzzy: 0.55 };
 export const HEDGE_PENALTY = 0.3;
@@ -28,6 +28,28 @@ export interface ExtractEntitiesInput {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
+/** Shared empty results: most sentences name no entity, so they allocate nothing here. */
+const NO_CHANGES: ReadonlyMap<string, ProposedChange[]> = new Map();
+
+function isHedged(tokens: Token[]): boolean {
+  for (const t of tokens) if (HEDGE_WORDS.has(t.lower)) return true;
+  return false;
+}
+
+/**
+ * The most confident hit per entity, in the order entities are first named. A sentence has
+ * a handful of hits, so a linear scan beats allocating a Map per sentence.
+ */
+export function bestHitPerEntity(hits: LexiconHit[]): LexiconHit[] {
+  const best: LexiconHit[] = [];
+  for (const h of hits) {
+    const at = best.findIndex((b) => b.ref === h.ref);
+    if (at < 0) best.push(h);
+    else if (MATCH_CONFIDENCE[h.matchType] > MATCH_CONFIDENCE[(best[at] as LexiconHit).matchType]) best[at] = h;
+  }
+  return best;
+}
+
 /** Capability ids attached to a turn by metadata or by change-feed events naming the turn. */
 const NONE: readonly string[] = Object.freeze([]);
 const NO_CAPS: CapabilityRef[] = Object.freeze([]) as unknown as CapabilityRef[];
@@ -37,6 +59,13 @@ function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): reado
   if (!Array.isArray(raw) && !feed) return NONE; // the common case: no allocation
   const meta = Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
   return feed ? [...meta, ...feed] : meta;
+}
+
+function typedHits(lexicon: Lexicon, hits: LexiconHit[]): TypedHit[] {
+  return hits.map((h) => {
+    const e = lexicon.entities[h.ref];
+    return { entityId: e?.entityId ?? '', entityType: e?.entityType ?? '', startTok: h.startTok, endTok: h.endTok };
+  });
 }
 
 /**
@@ -80,11 +109,20 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
   };
 
+  // Consecutive turns share a scene: reuse its key string (and its cached hash) instead of
+  // building and hashing a new one per turn.
+  let sceneKey = '';
+  let keyAct: string | undefined | null = null;
+  let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
     const sentences = splitSentences(turn.text);
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
-    const sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
+    if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
+      keyAct = turn.actId;
+      keyScene = turn.sceneId;
+      sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
+    }
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const tokens: Token[] = tokenize(sentence);
@@ -95,23 +133,17 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         const cap = lexicon.capabilities[h.ref];
         if (cap) caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
       }
-      const hedged = tokens.some((t) => HEDGE_WORDS.has(t.lower));
-      const typed: TypedHit[] = hits.map((h) => {
+      const hedged = hits.length > 0 && isHedged(tokens);
+      const changes = hits.length > 0 ? detectChanges(sentence, tokens, typedHits(lexicon, hits)) : NO_CHANGES;
+      const mentionsBefore = turnMentions.length;
+      // One context object per sentence, shared by its mentions (same JSON, fewer objects).
+      let context: EntityMention['context'] | null = null;
+      for (const h of bestHitPerEntity(hits)) {
         const e = lexicon.entities[h.ref];
-        return { entityId: e?.entityId ?? '', entityType: e?.entityType ?? '', startTok: h.startTok, endTok: h.endTok };
-      });
-      const changes = hits.length > 0 ? detectChanges(sentence, tokens, typed) : new Map();
-      const best = new Map<number, (typeof hits)[number]>();
-      for (const h of hits) {
-        const prev = best.get(h.ref);
-        if (!prev || MATCH_CONFIDENCE[h.matchType] > MATCH_CONFIDENCE[prev.matchType]) best.set(h.ref, h);
-      }
-      const sentenceMentions: EntityMention[] = [];
-      for (const [ref, h] of best) {
-        const e = lexicon.entities[ref];
         if (!e) continue;
         const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
         if (confidence < min) continue;
+        context ??= { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null };
         const m: EntityMention = {
           mentionId: newId(),
           entityId: e.entityId,
@@ -124,12 +156,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           proposedChanges: changes.get(e.entityId) ?? [],
           // Shared, never mutated: merging below replaces the array (saves one per mention).
           capabilityRefs: caps,
-          context: { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null },
+          context,
         };
-        sentenceMentions.push(m);
+        turnMentions.push(m);
       }
-      if (sentenceMentions.length === 0) for (const ref of caps) turnCaps.push({ ref, source, sentence });
-      turnMentions.push(...sentenceMentions);
+      if (turnMentions.length === mentionsBefore) for (const ref of caps) turnCaps.push({ ref, source, sentence });
       if (useTagger && tokens.length > 1) {
         if (needsTagging(tokens, hits, lexicon)) {
           const active = input.tagger ?? winkPosTagger();

@@ -66,7 +66,7 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     const start = at >= 0 ? at : cursor;
     cursor = start + t.text.length;
     const covered = spans.some(([s, e]) => start < e && start + t.text.length > s);
-    return { ...t, start, covered };
+    return { text: t.text, pos: t.pos, start, covered }; // explicit fields: a spread per token showed in profiles
   });
   const out: NewName[] = [];
   let run: typeof items = [];
