@@ -40,22 +40,47 @@ function themes(turns: Turn[], fallback: string[]): string[] {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([k]) => k);
 }
 
+export const MAX_ACT_SUMMARY = 960;
+
+/**
+ * "Title: summary" of each scene joined by spaces, clamped. Stops appending once the text
+ * is past the limit: the clamp keeps only the first characters, and a long act used to
+ * build (and flatten) the whole string first.
+ */
+export function actSummaryText(scenes: SceneSummary[], max = MAX_ACT_SUMMARY): string {
+  let text = '';
+  for (let i = 0; i < scenes.length && text.length <= max; i++) {
+    const s = scenes[i] as SceneSummary;
+    text += i === 0 ? `${s.title}: ${s.summary}` : ` ${s.title}: ${s.summary}`;
+  }
+  return clamp(text, max);
+}
+
 export function buildActs(scenes: SceneSummary[], turnsByScene: Map<string, Turn[]>, meta: SessionMetadata, track: Map<string, [number | null, number | null]>): ActSummary[] {
   const acts = new Map<string, SceneSummary[]>();
   for (const s of scenes) {
     const k = s.actId ?? 'act-default';
-    acts.set(k, [...(acts.get(k) ?? []), s]);
+    const list = acts.get(k);
+    if (list) list.push(s);
+    else acts.set(k, [s]);
   }
   return [...acts.entries()].map(([actId, actScenes], index) => {
-    const turns = actScenes.flatMap((s) => turnsByScene.get(s.sceneId) ?? turnsByScene.get(`default:${s.actId ?? 'none'}`) ?? []);
+    // Plain loops: flatMap over scenes and turns showed as a tenth of consolidation.
+    const turns: Turn[] = [];
+    const unresolved: string[] = [];
+    for (const s of actScenes) {
+      const list = turnsByScene.get(s.sceneId) ?? turnsByScene.get(`default:${s.actId ?? 'none'}`) ?? [];
+      for (const t of list) turns.push(t);
+      for (const h of s.hooks.unresolved) unresolved.push(h);
+    }
     return {
       actId,
       index,
       // Act titles come from session metadata (spec 9: they used to be dropped).
       title: meta.actTitles[actId] ?? `Act ${index + 1}`,
-      summary: clamp(actScenes.map((s) => `${s.title}: ${s.summary}`).join(' '), 960),
+      summary: actSummaryText(actScenes),
       sceneIds: actScenes.map((s) => s.sceneId),
-      unresolvedHooks: dedupe(actScenes.flatMap((s) => s.hooks.unresolved)),
+      unresolvedHooks: dedupe(unresolved),
       dominantThemes: themes(turns, meta.tags),
       momentumArc: arc(turns, track),
     };

@@ -9,6 +9,8 @@ function playerHighlight(t: Turn, track: Map<string, [number | null, number | nu
   const m = t.metadata;
   const [before, after] = track.get(t.turnId) ?? [null, null];
   const momentumChange = before !== after && after !== null ? after - (before ?? 0) : null;
+  // Most player turns carry none of these fields: answer without building the record.
+  if (momentumChange === null && m.achievements === undefined && m.assetsEarned === undefined && m.debtsIncurred === undefined && m.reputationShifts === undefined && m.highlightQuote === undefined) return null;
   const h: PlayerHighlight = {
     turnId: t.turnId,
     sceneId: t.sceneId,
@@ -42,10 +44,16 @@ export class DeterministicSummariser implements Summariser {
     const scenes = [...grouped.entries()].map(([k, turns], i) => buildScene(k, turns, i, input.metadata));
     const { at: track, events } = momentumTrack(input.turns, input.metadata);
     const acts = buildActs(scenes, grouped, input.metadata, track);
-    const playerHighlights = input.turns
-      .filter((t) => t.speaker === 'player')
-      .map((t) => playerHighlight(t, track))
-      .filter((h): h is PlayerHighlight => h !== null);
+    const playerHighlights: PlayerHighlight[] = [];
+    let playerActions = 0;
+    let gmActions = 0;
+    for (const t of input.turns) {
+      if (t.speaker === 'gm') gmActions++;
+      if (t.speaker !== 'player') continue;
+      playerActions++;
+      const h = playerHighlight(t, track);
+      if (h) playerHighlights.push(h);
+    }
     const outstanding = dedupe(scenes.flatMap((s) => [...s.hooks.open, ...s.hooks.unresolved]));
     return {
       sessionId: opts.sessionId,
@@ -60,8 +68,8 @@ export class DeterministicSummariser implements Summariser {
         turnCount: input.turns.length,
         sceneCount: scenes.length,
         actCount: acts.length,
-        playerActions: input.turns.filter((t) => t.speaker === 'player').length,
-        gmActions: input.turns.filter((t) => t.speaker === 'gm').length,
+        playerActions,
+        gmActions,
         safetyFlags: input.safetyEvents.reduce((n, e) => n + e.flags.length, 0),
         outstandingHooks: outstanding.length,
         momentumEvents: events,

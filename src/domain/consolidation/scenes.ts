@@ -23,37 +23,64 @@ export function groupScenes(turns: Turn[]): Map<string, Turn[]> {
 }
 
 function sceneSummaryText(turns: Turn[]): string {
-  const gm = turns.filter((t) => t.speaker === 'gm');
-  let lines: string[];
-  if (gm.length === 0) lines = turns.map((t) => t.text);
-  else if (gm.length === 1) lines = [(gm[0] as Turn).text];
-  else lines = [(gm[0] as Turn).text, (gm[gm.length - 1] as Turn).text];
-  return clamp(lines.join(' … ').replace(/\s+/g, ' '), MAX_SCENE_SUMMARY);
+  // First and last GM lines (all lines if the GM never speaks), found without filtering.
+  let firstGm: Turn | null = null;
+  let lastGm: Turn | null = null;
+  let gmCount = 0;
+  for (const t of turns) {
+    if (t.speaker !== 'gm') continue;
+    firstGm ??= t;
+    lastGm = t;
+    gmCount++;
+  }
+  let joined: string;
+  if (!firstGm || !lastGm) joined = turns.map((t) => t.text).join(' … ');
+  else joined = gmCount === 1 ? firstGm.text : `${firstGm.text} … ${lastGm.text}`;
+  return clamp(joined.replace(/\s+/g, ' '), MAX_SCENE_SUMMARY);
 }
 
+/** Appends a metadata list (string or array) to `into`; absent fields, the common case, cost nothing. */
+function collect(into: string[], v: unknown): void {
+  if (v === undefined) return;
+  for (const s of strList(v)) into.push(s);
+}
+
+/**
+ * One pass over the scene's turns for title, key moments, hooks and highlights: the
+ * previous map/flatMap chains allocated several arrays per turn, which at 10,000 turns
+ * made consolidation mostly garbage collection.
+ */
 export function buildScene(key: string, turns: Turn[], index: number, meta: SessionMetadata): SceneSummary {
   const first = turns[0] as Turn;
-  const turnTitle = turns.map((t) => t.metadata.sceneTitle).find((x): x is string => typeof x === 'string' && x.trim() !== '');
-  const title = turnTitle?.trim() ?? (first.sceneId ? meta.sceneTitles[first.sceneId] : undefined) ?? `Scene ${index + 1}`;
+  let turnTitle: string | undefined;
   const keyMoments: SceneSummary['keyMoments'] = [];
+  const open: string[] = [];
+  const unresolved: string[] = [];
+  const highlights: string[] = [];
+  const turnIds: string[] = [];
   for (const t of turns) {
-    const km = t.metadata.keyMoment;
+    const m = t.metadata;
+    turnIds.push(t.turnId);
+    const st = m.sceneTitle;
+    if (turnTitle === undefined && typeof st === 'string' && st.trim() !== '') turnTitle = st;
+    const km = m.keyMoment;
     if (km === true) keyMoments.push({ turnId: t.turnId, text: clamp(t.text, 280) });
     else if (typeof km === 'string' && km.trim()) keyMoments.push({ turnId: t.turnId, text: km.trim() });
+    collect(open, m.hooks);
+    collect(unresolved, m.unresolvedHooks);
+    collect(highlights, m.highlights);
   }
+  const title = turnTitle?.trim() ?? (first.sceneId ? meta.sceneTitles[first.sceneId] : undefined) ?? `Scene ${index + 1}`;
   return {
     sceneId: first.sceneId ?? key,
     actId: first.actId,
     index,
     title,
     summary: sceneSummaryText(turns),
-    turnIds: turns.map((t) => t.turnId),
+    turnIds,
     tension: sceneTension(turns),
-    hooks: {
-      open: dedupe(turns.flatMap((t) => strList(t.metadata.hooks))),
-      unresolved: dedupe(turns.flatMap((t) => strList(t.metadata.unresolvedHooks))),
-    },
+    hooks: { open: dedupe(open), unresolved: dedupe(unresolved) },
     keyMoments,
-    highlights: dedupe(turns.flatMap((t) => strList(t.metadata.highlights))),
+    highlights: dedupe(highlights),
   };
 }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { consolidateStory, DeterministicSummariser } from '../../../src/domain/consolidation/deterministic-summariser.js';
+import { actSummaryText } from '../../../src/domain/consolidation/acts.js';
+import { clamp } from '../../../src/domain/consolidation/metadata-readers.js';
 import { tensionLevel } from '../../../src/domain/consolidation/tension.js';
+import type { SceneSummary } from '../../../src/domain/consolidation/types.js';
 import { sanitised, turn } from './helpers.js';
 
 const opts = { sessionId: 'sess-1', version: 2, generatedAt: 99 };
@@ -77,5 +80,15 @@ describe('story consolidation (spec 4)', () => {
     assert.deepEqual(story(), story());
     const fake = { summarise: () => ({ ...new DeterministicSummariser().summarise(sanitised([turn('a', 'x')]), opts), version: 42 }) };
     assert.equal(consolidateStory(sanitised([turn('a', 'x')]), opts, fake).version, 42);
+  });
+
+  test('act summary stops joining past the limit yet equals clamping the full join', () => {
+    const scene = (title: string, summary: string) => ({ title, summary }) as SceneSummary;
+    for (const [n, len] of [[0, 10], [1, 10], [3, 100], [4, 480], [12, 480], [2, 956], [2, 957], [1, 959], [1, 960], [1, 961]] as const) {
+      const scenes = Array.from({ length: n }, (_, i) => scene(`Scene ${i + 1}`, `${'x'.repeat(len - 3)}  y`));
+      const full = clamp(scenes.map((s) => `${s.title}: ${s.summary}`).join(' '), 960);
+      assert.equal(actSummaryText(scenes), full, `${n} scenes of ${len}`);
+      for (const max of [5, 20, 21, 22]) assert.equal(actSummaryText(scenes, max), clamp(scenes.map((s) => `${s.title}: ${s.summary}`).join(' '), max));
+    }
   });
 });
