@@ -51,6 +51,22 @@ export interface Cadence {
   overrides: CadenceOverride[];
 }
 
+/**
+ * Zone names already found valid. luxon checks a zone by constructing an
+ * Intl.DateTimeFormat, which cost more than the rest of the pure stages of a short
+ * session together; the runtime's zone database does not change while the process runs,
+ * so a name valid once stays valid. Only successes are kept: the set is bounded by the
+ * number of real zones, and an unknown name is checked (and rejected) every time.
+ */
+const knownZones = new Set<string>();
+
+export function isKnownTimeZone(zone: string): boolean {
+  if (knownZones.has(zone)) return true;
+  if (!Info.isValidIANAZone(zone)) return false;
+  knownZones.add(zone);
+  return true;
+}
+
 export function validateCadenceConfig(cfg: CadenceConfig): void {
   const issues: ValidationIssue[] = [];
   for (const k of ['moderationOpensAfterMs', 'moderationWindowMs', 'loreBatchAfterMs', 'maxOverrideMs'] as const) {
@@ -58,7 +74,7 @@ export function validateCadenceConfig(cfg: CadenceConfig): void {
   }
   if (!Number.isInteger(cfg.digestHour) || cfg.digestHour < 0 || cfg.digestHour > 23) issues.push({ field: 'digestHour', reason: 'must be 0..23' });
   if (!Number.isInteger(cfg.digestMinute) || cfg.digestMinute < 0 || cfg.digestMinute > 59) issues.push({ field: 'digestMinute', reason: 'must be 0..59' });
-  if (!Info.isValidIANAZone(cfg.timeZone)) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
+  if (!isKnownTimeZone(cfg.timeZone)) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
   cfg.escalationOffsetsMs.forEach((v, i) => {
     if (!Number.isFinite(v) || v < 0) issues.push({ field: `escalationOffsetsMs[${i}]`, reason: 'must be a non-negative number' });
   });

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { applyModerationDecisions, buildModerationQueue } from '../../../src/domain/deltas/moderation.js';
 import type { ModerationDecision, WorldDelta } from '../../../src/domain/deltas/types.js';
 import { DomainValidationError } from '../../../src/domain/errors.js';
-import { applyOverride, defaultCadenceConfig, planCadence } from '../../../src/domain/publishing/cadence.js';
+import { applyOverride, defaultCadenceConfig, isKnownTimeZone, planCadence } from '../../../src/domain/publishing/cadence.js';
 import { detectSearchDrift, preparePublishing, reevaluateGate } from '../../../src/domain/publishing/prepare-publishing.js';
 
 const MIN = 60_000;
@@ -39,6 +39,14 @@ describe('cadence (spec 7)', () => {
     assert.deepEqual([c.moderationWindow.closesAt, c.nextBatchAt, c.escalations], [CLOSED + 3 * MIN, CLOSED + 5 * MIN, [CLOSED + 3 * MIN]]);
     assert.throws(() => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }), (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config');
     assert.ok(Object.isFrozen(defaultCadenceConfig));
+  });
+  test('time-zone validity is remembered for valid zones only', () => {
+    for (let i = 0; i < 2; i++) {
+      assert.equal(isKnownTimeZone('Europe/Paris'), true);
+      assert.equal(isKnownTimeZone('Mars/Olympus'), false);
+      assert.equal(isKnownTimeZone(''), false);
+    }
+    assert.throws(() => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }), (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config');
   });
   test('override defers up to 12h from the planned batch, recorded; beyond is override_exceeds_limit', () => {
     const c = planCadence(CLOSED);
