@@ -31,18 +31,6 @@ function isJoiner(c: number): boolean {
   return c === 39 || c === 0x2019 || c === 45; // ' ’ -
 }
 
-/** End of the word starting at `start`: word characters, glued by a joiner ("Ash-Vale", "don't"). */
-function wordEnd(text: string, start: number): number {
-  const n = text.length;
-  let i = start;
-  while (i < n) {
-    if (isWord(text, i)) i++;
-    else if (isJoiner(text.charCodeAt(i)) && i + 1 < n && isWord(text, i + 1)) i += 2;
-    else break;
-  }
-  return i;
-}
-
 /** 0: lower-case ASCII (already its own key); 1: ASCII with upper case; 2: non-ASCII. */
 function caseClass(text: string, start: number, end: number): 0 | 1 | 2 {
   let cls: 0 | 1 = 0;
@@ -55,11 +43,12 @@ function caseClass(text: string, start: number, end: number): 0 | 1 | 2 {
 }
 
 /**
- * One pass of char-code scanning. Most tokens are lower-case ASCII, so the word itself is
- * its look-up key and costs no second string; ASCII words with capitals lower-case just
- * the word; only non-ASCII words use the sentence lowered once (lazily), because case
- * mapping there can depend on context or change the length (e.g. "İ"), in which case
- * offsets would drift and we lower the word alone.
+ * One pass of char-code scanning that reads each character once: word characters, glued
+ * by a joiner ("Ash-Vale", "don't"), while noting the word's case class. Most tokens are
+ * lower-case ASCII, so the word itself is its look-up key and costs no second string;
+ * ASCII words with capitals lower-case just the word; only non-ASCII words use the
+ * sentence lowered once (lazily), because case mapping there can depend on context or
+ * change the length (e.g. "İ"), in which case offsets would drift and we lower the word.
  */
 export function tokenize(text: string): Token[] {
   const out: Token[] = [];
@@ -72,15 +61,28 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    i = wordEnd(text, start);
+    let cls: 0 | 1 | 2 = 0;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 128 && ASCII_WORD[c] === 1) {
+        if (c <= 90 && c >= 65) cls = cls === 2 ? 2 : 1;
+        i++;
+      } else if (c >= 128 && isWord(text, i)) {
+        cls = 2;
+        i++;
+      } else if (isJoiner(c) && i + 1 < n && isWord(text, i + 1)) {
+        cls = 2; // rare enough that the exact class is recomputed below
+        i += 2;
+      } else break;
+    }
     let end = i;
     const c2 = text.charCodeAt(end - 2);
     const last = text.charCodeAt(end - 1);
     if (end - start > 2 && (last === 115 || last === 83) && (c2 === 39 || c2 === 0x2019)) end -= 2;
+    if (cls === 2) cls = caseClass(text, start, end);
     const word = text.slice(start, end);
     const f = word.charCodeAt(0);
     const cap = f < 128 ? f >= 65 && f <= 90 : UPPER.test(word[0] as string);
-    const cls = caseClass(text, start, end);
     let lower = word;
     if (cls === 1) lower = word.toLowerCase();
     else if (cls === 2) {
