@@ -83,11 +83,26 @@ export function validateCadenceConfig(cfg: CadenceConfig): void {
 
 /** The next digest time strictly after `closedAt`, at the configured wall-clock time in the zone. */
 export function nextDigestAfter(closedAt: number, cfg: Pick<CadenceConfig, 'digestHour' | 'digestMinute' | 'timeZone'>): number {
+  // UTC (the default) has no DST and no offset: plain arithmetic gives luxon's answer
+  // without building three DateTime objects per session (a test compares the two).
+  if (cfg.timeZone === 'UTC' && isPlainUtcCase(closedAt, cfg.digestHour, cfg.digestMinute)) return nextUtcDigestAfter(closedAt, cfg.digestHour, cfg.digestMinute);
   const local = DateTime.fromMillis(closedAt, { zone: cfg.timeZone });
   let candidate = local.set({ hour: cfg.digestHour, minute: cfg.digestMinute, second: 0, millisecond: 0 });
   // luxon shifts a time that falls in a DST gap forward, which is what a digest wants.
   if (candidate.toMillis() <= closedAt) candidate = candidate.plus({ days: 1 }).set({ hour: cfg.digestHour, minute: cfg.digestMinute });
   return candidate.toMillis();
+}
+
+const DAY = 24 * 60 * MINUTE;
+
+/** Validated clock values and a time well inside the ECMAScript range; anything else goes to luxon. */
+function isPlainUtcCase(closedAt: number, hour: number, minute: number): boolean {
+  return Number.isInteger(hour) && hour >= 0 && hour <= 23 && Number.isInteger(minute) && minute >= 0 && minute <= 59 && Math.abs(closedAt) <= 8.64e15 - 2 * DAY;
+}
+
+export function nextUtcDigestAfter(closedAt: number, hour: number, minute: number): number {
+  const candidate = Math.floor(closedAt / DAY) * DAY + hour * 60 * MINUTE + minute * MINUTE;
+  return candidate <= closedAt ? candidate + DAY : candidate;
 }
 
 export function planCadence(closedAt: number, cfg: Partial<CadenceConfig> = {}): Cadence {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DateTime } from 'luxon';
+import { createPrng } from '../../../src/demo/prng.js';
 import { applyModerationDecisions, buildModerationQueue } from '../../../src/domain/deltas/moderation.js';
 import type { ModerationDecision, WorldDelta } from '../../../src/domain/deltas/types.js';
 import { DomainValidationError } from '../../../src/domain/errors.js';
-import { applyOverride, defaultCadenceConfig, isKnownTimeZone, planCadence } from '../../../src/domain/publishing/cadence.js';
+import { applyOverride, defaultCadenceConfig, isKnownTimeZone, nextDigestAfter, planCadence } from '../../../src/domain/publishing/cadence.js';
 import { detectSearchDrift, preparePublishing, reevaluateGate } from '../../../src/domain/publishing/prepare-publishing.js';
 
 const MIN = 60_000;
@@ -39,6 +41,22 @@ describe('cadence (spec 7)', () => {
     assert.deepEqual([c.moderationWindow.closesAt, c.nextBatchAt, c.escalations], [CLOSED + 3 * MIN, CLOSED + 5 * MIN, [CLOSED + 3 * MIN]]);
     assert.throws(() => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }), (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config');
     assert.ok(Object.isFrozen(defaultCadenceConfig));
+  });
+  test('UTC digest arithmetic agrees with luxon (the path every other zone takes)', () => {
+    const viaLuxon = (closedAt: number, hour: number, minute: number) => {
+      const local = DateTime.fromMillis(closedAt, { zone: 'UTC' });
+      let c = local.set({ hour, minute, second: 0, millisecond: 0 });
+      if (c.toMillis() <= closedAt) c = c.plus({ days: 1 }).set({ hour, minute });
+      return c.toMillis();
+    };
+    const rand = createPrng(5);
+    const samples = [0, -1, 1, Date.UTC(2026, 0, 10, 2, 0, 0), Date.UTC(2026, 0, 10, 2, 0, 0) - 1, Date.UTC(1969, 11, 31, 23, 59), CLOSED];
+    for (let i = 0; i < 2000; i++) samples.push(Math.floor((rand() - 0.3) * 4e12));
+    for (const t of samples) {
+      for (const [h, m] of [[2, 0], [0, 0], [23, 59], [12, 30]] as const) {
+        assert.equal(nextDigestAfter(t, { digestHour: h, digestMinute: m, timeZone: 'UTC' }), viaLuxon(t, h, m), `${t} ${h}:${m}`);
+      }
+    }
   });
   test('time-zone validity is remembered for valid zones only', () => {
     for (let i = 0; i < 2; i++) {
