@@ -134,24 +134,33 @@ export async function claimJobs(db: SqlExecutor, dialect: SqlDialect, request: C
 }
 
 /**
+ * Jobs a claim found never started before (no earlier claim, so no step can have finished): the
+ * worker need not read their step checkpoints. Filled by the PostgreSQL claim; a WeakSet rather
+ * than a Job field so it never leaks into API output.
+ */
+export const neverStartedJobs = new WeakSet<Job>();
+
+/**
  * PostgreSQL: the same claim as one statement (data-modifying CTEs), so a batch claim costs one
- * round trip instead of 1 + 2 per job: lock and lease the jobs (skipping rows other workers hold),
- * close the attempts of expired leases, open the new attempts. All parts see the same snapshot,
- * so `ended` cannot touch the rows `opened` inserts.
+ * round trip instead of 1 + 2 per job: pick and lock the jobs (skipping rows other workers hold),
+ * lease them, close the attempts of expired leases, open the new attempts. All parts see the
+ * same snapshot, so `ended` cannot touch the rows `opened` inserts. `never_started` is read
+ * before the update sets `started_at`.
  */
 async function claimJobsInOneStatement(db: SqlExecutor, request: ClaimRequest): Promise<Job[]> {
   const only = request.jobId ? 'AND id = ?' : '';
   const rows = await db.query(
-    `WITH claimed AS (
+    `WITH picked AS (
+       SELECT id, started_at IS NULL AS never_started FROM jobs
+       WHERE workflow IN (${placeholders(request.workflows.length)}) ${only}
+         AND ((status IN ('queued', 'retrying') AND run_at <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
+       ORDER BY priority DESC, run_at, seq
+       LIMIT ? FOR UPDATE SKIP LOCKED),
+     claimed AS (
        UPDATE jobs SET status = 'processing', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
            attempts = attempts + 1, started_at = COALESCE(started_at, ?), updated_at = ?
-       WHERE id IN (
-         SELECT id FROM jobs
-         WHERE workflow IN (${placeholders(request.workflows.length)}) ${only}
-           AND ((status IN ('queued', 'retrying') AND run_at <= ?) OR (status = 'processing' AND lease_expires_at <= ?))
-         ORDER BY priority DESC, run_at, seq
-         LIMIT ? FOR UPDATE SKIP LOCKED)
-       RETURNING *),
+       FROM picked WHERE jobs.id = picked.id
+       RETURNING jobs.*, picked.never_started),
      ended AS (
        UPDATE job_attempts SET ended_at = ?, outcome = 'lease_expired'
        WHERE ended_at IS NULL AND job_id IN (SELECT id FROM claimed)),
@@ -159,22 +168,27 @@ async function claimJobsInOneStatement(db: SqlExecutor, request: ClaimRequest): 
        INSERT INTO job_attempts (job_id, attempt, worker_id, started_at) SELECT id, attempts, ?, ? FROM claimed)
      SELECT * FROM claimed`,
     [
-      request.workerId,
-      request.leaseToken,
-      request.now + request.leaseMs,
-      request.now,
-      request.now,
       ...request.workflows,
       ...(request.jobId ? [request.jobId] : []),
       request.now,
       request.now,
       request.limit,
+      request.workerId,
+      request.leaseToken,
+      request.now + request.leaseMs,
+      request.now,
+      request.now,
       request.now,
       request.workerId,
       request.now,
     ],
   );
-  return rows.map((r) => rowToJob(r)).sort((a, b) => a.seq - b.seq);
+  const jobs = rows.map((r) => {
+    const job = rowToJob(r);
+    if (r.never_started === true) neverStartedJobs.add(job);
+    return job;
+  });
+  return jobs.sort((a, b) => a.seq - b.seq);
 }
 
 /** Extend the leases a worker still holds; returns the ids it still holds (others were lost). */

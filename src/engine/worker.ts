@@ -13,6 +13,7 @@ import {
   failJob,
   insertStep,
   loadSteps,
+  neverStartedJobs,
   nextRunAt,
   releaseJob,
   takeLateJobs,
@@ -220,7 +221,8 @@ export class Worker {
     const def = this.engine.definition(job.workflow);
     const token = job.leaseToken as string;
     try {
-      const finished = await loadSteps(this.engine.store.driver, job.jobId);
+      // A job claimed for the first time has no finished steps: skip the read (one round trip).
+      const finished = neverStartedJobs.has(job) ? [] : await loadSteps(this.engine.store.driver, job.jobId);
       const outputs: Record<string, unknown> = Object.fromEntries(finished.map((s) => [s.step, s.output]));
       const steps = def.steps;
       const remaining = steps.filter((s) => !(s.name in outputs));

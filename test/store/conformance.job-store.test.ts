@@ -228,6 +228,34 @@ forEachStore('engine job store', (suite) => {
     assert.equal(attempts[0]?.error?.message, 'flaky');
   });
 
+  suite.test('a retried job resumes after its last checkpoint: finished steps do not run again', async (ctx) => {
+    const name = ctx.unique('wf');
+    const runs: string[] = [];
+    const engine = ctx.createEngine({ backoffBaseMs: 1 }).register(
+      testWorkflow(name, {
+        steps: 3,
+        failAt: 1,
+        failOn: (a) => (a === 1 ? new Error('second step flaky') : undefined),
+        onStep: (attempt, step) => runs.push(`${attempt}:${step}`),
+      }),
+    );
+    const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
+    const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
+    await worker.start();
+    await statusOf(ctx, engine, job.jobId, 'completed');
+    await worker.stop();
+    assert.deepEqual(runs, ['1:step-1', '1:step-2', '2:step-2', '2:step-3']);
+    const timeline = await engine.timeline(job.jobId);
+    assert.deepEqual(
+      timeline.steps.map((s) => [s.step, s.attempt]),
+      [
+        ['step-1', 1],
+        ['step-2', 2],
+        ['step-3', 2],
+      ],
+    );
+  });
+
   suite.test('a non-retryable error fails the job at once', async (ctx) => {
     const name = ctx.unique('wf');
     const engine = ctx

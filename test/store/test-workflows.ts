@@ -17,8 +17,9 @@ function aborted(signal: AbortSignal): Promise<void> {
 
 export interface TestWorkflowOptions {
   steps?: number;
-  /** Throw this from the first step of the given attempt (or undefined to succeed). */
+  /** Throw this from step `failAt` (default the first, 0) of the given attempt (or undefined to succeed). */
   failOn?: (attempt: number) => Error | undefined;
+  failAt?: number;
   /** Steps of this attempt wait on the gate (or abort) before finishing. */
   gates?: Map<number, Promise<void>>;
   /** Called when a step of an attempt starts running. */
@@ -36,7 +37,7 @@ export function testWorkflow(name: string, options: TestWorkflowOptions = {}): W
     name: `step-${i + 1}`,
     async run(ctx: StepContext<Record<string, unknown>>) {
       options.onStep?.(ctx.attempt, `step-${i + 1}`);
-      if (i === 0) {
+      if (i === (options.failAt ?? 0)) {
         const error = options.failOn?.(ctx.attempt);
         if (error) throw error;
       }
