@@ -1,3 +1,4 @@
+import { KeyFilter } from '../text/key-filter.js';
 import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
 import { NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
@@ -17,7 +18,13 @@ interface Phrase<K> {
   kind: K;
 }
 
-function phrases<K>(list: Array<[string, K]>): Map<string, Array<Phrase<K>>> {
+/** Phrases indexed by their first word, with a pre-check so most tokens skip the map. */
+interface PhraseIndex<K> {
+  byFirst: Map<string, Array<Phrase<K>>>;
+  firstKeys: KeyFilter;
+}
+
+function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
   const map = new Map<string, Array<Phrase<K>>>();
   for (const [text, kind] of list) {
     const keys = text.split(' ');
@@ -27,7 +34,7 @@ function phrases<K>(list: Array<[string, K]>): Map<string, Array<Phrase<K>>> {
     arr.sort((a, b) => b.keys.length - a.keys.length);
     map.set(first, arr);
   }
-  return map;
+  return { byFirst: map, firstKeys: new KeyFilter(map.keys()) };
 }
 
 // Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
@@ -57,8 +64,10 @@ const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 const CONTROLLABLE = new Set(['region', 'settlement']);
 const MAX_STATUS_DISTANCE = 10;
 
-function matchPhrase<K>(map: Map<string, Array<Phrase<K>>>, tokens: Token[], i: number): Phrase<K> | null {
-  for (const p of map.get((tokens[i] as Token).lower) ?? []) {
+function matchPhrase<K>(index: PhraseIndex<K>, tokens: Token[], i: number): Phrase<K> | null {
+  const lower = (tokens[i] as Token).lower;
+  if (!index.firstKeys.mayHave(lower)) return null;
+  for (const p of index.byFirst.get(lower) ?? []) {
     if (p.keys.every((k, j) => tokens[i + j]?.lower === k)) return p;
   }
   return null;

@@ -1,4 +1,5 @@
 import type { SanitisedTranscript } from '../transcript/types.js';
+import { KeyFilter } from '../text/key-filter.js';
 import { splitSentences } from '../text/sentences.js';
 import { type Token, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
@@ -31,8 +32,10 @@ const round = (n: number) => Math.round(n * 100) / 100;
 /** Shared empty results: most sentences name no entity, so they allocate nothing here. */
 const NO_CHANGES: ReadonlyMap<string, ProposedChange[]> = new Map();
 
+const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
+
 function isHedged(tokens: Token[]): boolean {
-  for (const t of tokens) if (HEDGE_WORDS.has(t.lower)) return true;
+  for (const t of tokens) if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
   return false;
 }
 

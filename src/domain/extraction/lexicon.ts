@@ -1,3 +1,4 @@
+import { KeyFilter } from '../text/key-filter.js';
 import { nameKeys } from '../text/tokens.js';
 import type { ProhibitedCapability, WorldEntity, WorldFile } from '../world/types.js';
 import type { MatchType } from './types.js';
@@ -23,6 +24,9 @@ export interface Lexicon {
   capabilityById: Map<string, ProhibitedCapability>;
   entityPatterns: Map<string, LexiconPattern[]>;
   capabilityPatterns: Map<string, LexiconPattern[]>;
+  /** Pre-checks for the two pattern maps (most tokens start no name). */
+  entityFirstKeys: KeyFilter;
+  capabilityFirstKeys: KeyFilter;
   /** token key -> entity index, for canonical-name tokens that occur in exactly one entity's names. */
   distinctTokens: Map<string, number>;
   /** deletion variant -> distinct token keys it can come from. */
@@ -108,6 +112,8 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     capabilityById: new Map(capabilities.map((c) => [c.id, c])),
     entityPatterns,
     capabilityPatterns,
+    entityFirstKeys: new KeyFilter(entityPatterns.keys()),
+    capabilityFirstKeys: new KeyFilter(capabilityPatterns.keys()),
     distinctTokens,
     fuzzyIndex,
     nameTokens,

@@ -86,7 +86,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   let i = 0;
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
-    const p = matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower));
+    const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
     if (p && anyCapitalised(tokens, i, i + p.keys.length)) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
@@ -107,7 +107,8 @@ export function matchCapabilities(lexicon: Lexicon, tokens: Token[]): LexiconHit
   if (lexicon.capabilityPatterns.size === 0) return hits;
   let i = 0;
   while (i < tokens.length) {
-    const p = matchAt(tokens, i, lexicon.capabilityPatterns.get((tokens[i] as Token).lower));
+    const lower = (tokens[i] as Token).lower;
+    const p = lexicon.capabilityFirstKeys.mayHave(lower) ? matchAt(tokens, i, lexicon.capabilityPatterns.get(lower)) : null;
     if (p) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;

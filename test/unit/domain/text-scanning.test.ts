@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPrng } from '../../../src/demo/prng.js';
 import { isTrimSpace, splitSentences } from '../../../src/domain/text/sentences.js';
+import { KeyFilter } from '../../../src/domain/text/key-filter.js';
 import { tokenize } from '../../../src/domain/text/tokens.js';
 
 /**
@@ -98,5 +99,18 @@ describe('text scanning (char-code fast paths)', () => {
     const [t] = tokenize('harbour');
     assert.equal(t?.lower, 'harbour');
     assert.equal(tokenize('Kyther')[0]?.lower, 'kyther');
+  });
+});
+
+describe('KeyFilter (look-up pre-check)', () => {
+  test('never rejects a key it was built from, and rejects most others', () => {
+    const keys = ['kyther', 'ashgrove', 'the', 'a', 'time', 'rumoured', 'é', 'İstanbul'.toLowerCase()];
+    const f = new KeyFilter(keys);
+    for (const k of keys) assert.equal(f.mayHave(k), true, k);
+    const rand = createPrng(3);
+    let passed = 0;
+    for (let i = 0; i < 1000; i++) passed += f.mayHave(randomText(rand, 1 + Math.floor(rand() * 10))) ? 1 : 0;
+    assert.ok(passed < 100, `${passed} of 1000 random words passed`);
+    assert.equal(new KeyFilter([]).mayHave('anything'), false);
   });
 });
