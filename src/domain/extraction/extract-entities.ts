@@ -71,6 +71,39 @@ function typedHits(lexicon: Lexicon, hits: LexiconHit[]): TypedHit[] {
   });
 }
 
+/** Field-by-field equality of two changes; equal exactly when their JSON is (fixed shapes). */
+function sameChange(a: ProposedChange, b: ProposedChange): boolean {
+  if (a.kind === 'control') return b.kind === 'control' && a.to === b.to && a.from === b.from && a.verb === b.verb;
+  return b.kind === 'status' && a.to === b.to && a.cue === b.cue;
+}
+
+export function sameChanges(a: readonly ProposedChange[], b: readonly ProposedChange[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameChange(a[i] as ProposedChange, b[i] as ProposedChange)) return false;
+  return true;
+}
+
+/**
+ * Where each fact (entity + proposed changes) first landed in the mention list. Keyed by
+ * entity id (the world's own strings, hashed once) with a short list of change sets per
+ * entity, instead of a JSON string per mention that had to be built and hashed. A list is
+ * bounded by the world (verbs x factions x cues), not by the transcript, so cost stays linear.
+ */
+export class FactIndex {
+  private readonly byEntity = new Map<string, Array<{ changes: readonly ProposedChange[]; at: number }>>();
+
+  find(entityId: string, changes: readonly ProposedChange[]): number | undefined {
+    for (const f of this.byEntity.get(entityId) ?? []) if (sameChanges(f.changes, changes)) return f.at;
+    return undefined;
+  }
+
+  add(entityId: string, changes: readonly ProposedChange[], at: number): void {
+    const list = this.byEntity.get(entityId);
+    if (list) list.push({ changes, at });
+    else this.byEntity.set(entityId, [{ changes, at }]);
+  }
+}
+
 /**
  * Stage 3 (spec 5). Per sentence: lexicon hits (canonical 0.95 / alias 0.85 / fuzzy 0.55,
  * minus 0.3 when hedged), change cues, prohibited capabilities; then new proper names via
@@ -81,7 +114,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const min = input.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const useTagger = input.tagger !== null;
   const mentions: EntityMention[] = [];
-  const factIndex = new Map<string, number>();
+  const facts = new FactIndex();
   const unattached: ExtractionResult['unattachedCapabilityRefs'] = [];
   const candidates = new Map<string, NewEntityCandidate>();
   const excluded = new Set<string>();
@@ -102,10 +135,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       mentions.push(m);
       return;
     }
-    const key = `${m.entityId}|${JSON.stringify(m.proposedChanges)}`;
-    const at = factIndex.get(key);
+    const at = facts.find(m.entityId, m.proposedChanges);
     if (at === undefined) {
-      factIndex.set(key, mentions.length);
+      facts.add(m.entityId, m.proposedChanges, mentions.length);
       mentions.push(m);
     } else if ((mentions[at] as EntityMention).confidence < m.confidence) {
       mentions[at] = m;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { extractEntities } from '../../../src/domain/extraction/extract-entities.js';
+import { extractEntities, FactIndex, sameChanges } from '../../../src/domain/extraction/extract-entities.js';
+import type { ProposedChange } from '../../../src/domain/extraction/types.js';
 import type { PosTagger } from '../../../src/domain/extraction/pos-tagger.js';
 import type { Turn } from '../../../src/domain/types.js';
 import { demoLexicon, idSource, sanitised, turn } from './helpers.js';
@@ -146,5 +147,31 @@ describe('new-entity candidates (wink-nlp)', () => {
     const c = r.candidates[0];
     assert.equal(c?.occurrences, 3);
     assert.equal(c?.confidence, 0.65);
+  });
+});
+
+describe('FactIndex (same fact, same entity)', () => {
+  test('sameChanges agrees with comparing JSON; the index finds the first position', () => {
+    const changes: ProposedChange[][] = [
+      [],
+      [{ kind: 'control', field: 'controlledBy', to: 'faction.a', from: null, verb: 'seized' }],
+      [{ kind: 'control', field: 'controlledBy', to: 'faction.a', from: 'faction.b', verb: 'seized' }],
+      [{ kind: 'control', field: 'controlledBy', to: null, from: 'faction.a', verb: 'seized' }],
+      [{ kind: 'control', field: 'controlledBy', to: 'faction.a', from: null, verb: 'captured' }],
+      [{ kind: 'status', field: 'status', to: 'threatened', cue: 'besieged' }],
+      [{ kind: 'status', field: 'status', to: 'stable', cue: 'besieged' }],
+      [{ kind: 'status', field: 'status', to: 'threatened', cue: 'under siege' }],
+      [
+        { kind: 'control', field: 'controlledBy', to: 'faction.a', from: null, verb: 'seized' },
+        { kind: 'status', field: 'status', to: 'threatened', cue: 'besieged' },
+      ],
+    ];
+    for (const a of changes) for (const b of changes) {
+      assert.equal(sameChanges(a, structuredClone(b)), JSON.stringify(a) === JSON.stringify(b));
+    }
+    const index = new FactIndex();
+    changes.forEach((c, i) => index.add('region.x', c, i));
+    changes.forEach((c, i) => assert.equal(index.find('region.x', structuredClone(c)), i));
+    assert.equal(index.find('region.y', changes[1] as ProposedChange[]), undefined);
   });
 });
