@@ -60,9 +60,9 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
   const open = indexOpenDeltas(input.pendingDeltas, input.sessionId);
   const groups = new Map<string, EntityMention[]>();
   for (const m of input.mentions) {
-    const g = groups.get(m.entityId) ?? [];
-    g.push(m);
-    groups.set(m.entityId, g);
+    const g = groups.get(m.entityId);
+    if (g) g.push(m);
+    else groups.set(m.entityId, [m]); // no throw-away array and second set per mention
   }
   const deltas: WorldDelta[] = [];
   for (const [entityId, group] of groups) {
