@@ -99,6 +99,6 @@ describe('SessionClosureCoordinator', () => {
     assert.equal(summary.status, 'closed');
     assert.equal(summary.closureTrigger, 'inactivity');
     const [job] = await app.engine.listJobs({ concurrencyKey: 'idle-1', limit: 1 });
-    assert.equal((job?.payload as { trigger?: string }).trigger, 'inactivity');
+    assert.equal((job?.payload as { trigger?: string } | undefined)?.trigger, 'inactivity');
   });
 });

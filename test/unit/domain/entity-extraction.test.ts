@@ -170,8 +170,12 @@ describe('FactIndex (same fact, same entity)', () => {
       assert.equal(sameChanges(a, structuredClone(b)), JSON.stringify(a) === JSON.stringify(b));
     }
     const index = new FactIndex();
-    changes.forEach((c, i) => index.add('region.x', c, i));
-    changes.forEach((c, i) => assert.equal(index.find('region.x', structuredClone(c)), i));
+    changes.forEach((c, i) => {
+      index.add('region.x', c, i);
+    });
+    changes.forEach((c, i) => {
+      assert.equal(index.find('region.x', structuredClone(c)), i);
+    });
     assert.equal(index.find('region.y', changes[1] as ProposedChange[]), undefined);
   });
 });
