@@ -99,7 +99,7 @@ export interface LoreDocument {
 }
 
 /** Publish a document and index it for search, replacing an older version of the same id. */
-export async function publishDocument(db: SqlExecutor, dialect: SqlDialect, doc: LoreDocument, now: number): Promise<void> {
+export async function publishDocument(db: SqlExecutor, doc: LoreDocument, now: number): Promise<void> {
   await db.run(
     `INSERT INTO lore_documents (doc_id, kind, entity_id, session_id, batch_id, title, body, version, record, published_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -118,11 +118,10 @@ export async function publishDocument(db: SqlExecutor, dialect: SqlDialect, doc:
       now,
     ],
   );
-  if (dialect.name === 'sqlite') {
-    // FTS5 keeps its own copy; PostgreSQL indexes a generated tsvector column instead.
-    await db.run('DELETE FROM lore_search WHERE doc_id = ?', [doc.docId]);
-    await db.run('INSERT INTO lore_search (doc_id, title, body) VALUES (?, ?, ?)', [doc.docId, doc.title, doc.body]);
-  }
+  // The search table has the same columns on both dialects (FTS5 on SQLite, a generated
+  // tsvector on PostgreSQL), so replacing a document's entry is portable.
+  await db.run('DELETE FROM lore_search WHERE doc_id = ?', [doc.docId]);
+  await db.run('INSERT INTO lore_search (doc_id, title, body) VALUES (?, ?, ?)', [doc.docId, doc.title, doc.body]);
 }
 
 /** The version the search index holds for a document (drift detection compares it). */
@@ -163,8 +162,8 @@ export async function searchLore(db: SqlExecutor, dialect: SqlDialect, query: st
         )
       : await db.query(
           `SELECT d.*, ts_headline('english', d.body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet
-           FROM lore_documents d, websearch_to_tsquery('english', ?) q
-           WHERE d.search_vector @@ q ORDER BY ts_rank(d.search_vector, q) DESC LIMIT ?`,
+           FROM lore_search s JOIN lore_documents d ON d.doc_id = s.doc_id, websearch_to_tsquery('english', ?) q
+           WHERE s.document @@ q ORDER BY ts_rank(s.document, q) DESC LIMIT ?`,
           [query, limit],
         );
   return rows.map((r) => ({

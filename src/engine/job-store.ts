@@ -281,13 +281,25 @@ export async function completeJob(
   leaseToken: string,
   result: Record<string, unknown>,
   now: number,
+  dialect?: SqlDialect,
 ): Promise<Job> {
-  const rows = await db.query(
-    `UPDATE jobs SET status = 'completed', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at), result = ?,
-        error = NULL, ${clearLease}, updated_at = ?
-     WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`,
-    [now, now, JSON.stringify(result), now, jobId, leaseToken],
-  );
+  const complete = `UPDATE jobs SET status = 'completed', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at),
+        result = ?, error = NULL, ${clearLease}, updated_at = ?
+     WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`;
+  const params = [now, now, JSON.stringify(result), now, jobId, leaseToken];
+  if (dialect?.name === 'postgres') {
+    // One round trip: the fenced completion and the end of its attempt record together.
+    const rows = await db.query(
+      `WITH done AS (${complete}),
+         ended AS (UPDATE job_attempts SET ended_at = ?, outcome = 'completed'
+           FROM done WHERE job_attempts.job_id = done.id AND job_attempts.attempt = done.attempts AND job_attempts.ended_at IS NULL)
+       SELECT * FROM done`,
+      [...params, now],
+    );
+    if (!rows[0]) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost before completion`);
+    return rowToJob(rows[0]);
+  }
+  const rows = await db.query(complete, params);
   if (!rows[0]) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost before completion`);
   const job = rowToJob(rows[0]);
   await endAttempt(db, job, now, 'completed', null);

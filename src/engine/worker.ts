@@ -246,7 +246,9 @@ export class Worker {
         if (signal.aborted) return;
         const isLast = step === remaining[remaining.length - 1];
         await this.committer.submit(async (tx) => {
-          await assertLease(tx, job.jobId, token, tx.now);
+          // The last step needs no separate fence: the completion below is itself fenced, and when it
+          // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
+          if (!isLast) await assertLease(tx, job.jobId, token, tx.now);
           const committed = step.commit ? await step.commit(tx, output, ctx as never) : undefined;
           const record: StepRecord = {
             step: step.name,
@@ -278,7 +280,7 @@ export class Worker {
 
   private async complete(tx: Tx, def: WorkflowDefinition<any>, job: Job, token: string, outputs: Record<string, unknown>) {
     const result = def.result(outputs, job);
-    const completed = await completeJob(tx, job.jobId, token, result, tx.now);
+    const completed = await completeJob(tx, job.jobId, token, result, tx.now, this.engine.store.dialect);
     await tx.emit('engine.job.completed', {
       jobId: job.jobId,
       workflow: job.workflow,

@@ -77,9 +77,7 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
           if (output.held || !output.plan) return { held: true };
           const plan = output.plan as PublishingPlan;
           for (const bundle of plan.bundles) {
-            await publishDocument(
-              tx,
-              store.dialect,
+            await publishDocument(tx,
               {
                 docId: bundle.bundleId,
                 kind: 'bundle',
@@ -95,9 +93,7 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
             );
           }
           for (const card of plan.cards) {
-            await publishDocument(
-              tx,
-              store.dialect,
+            await publishDocument(tx,
               {
                 docId: card.cardId,
                 kind: 'card',
@@ -190,9 +186,7 @@ export function digestWorkflow(): WorkflowDefinition<{ digestAt: number }> {
         },
         async commit(tx, output, { store }) {
           const day = new Date(output.digestAt).toISOString().slice(0, 10);
-          await publishDocument(
-            tx,
-            store.dialect,
+          await publishDocument(tx,
             {
               docId: `digest:${day}`,
               kind: 'bundle',

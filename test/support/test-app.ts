@@ -6,6 +6,10 @@ import { loadConfig } from '../../src/config.js';
 import { demoWorldPath } from '../../src/paths.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { StoredEvent, Topic } from '../../src/telemetry/topics.js';
+import { randomUUID } from 'node:crypto';
+import { describe, type SuiteContext } from 'node:test';
+import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
+import { adapters, postgresUnreachable, requirePostgres, testDatabaseUrl } from '../store/adapters.js';
 
 export interface TestApp {
   app: Afterword;
@@ -13,10 +17,21 @@ export interface TestApp {
   cleanup(): Promise<void>;
 }
 
-/** A fresh SQLite-backed app in its own temp directory; no env vars leak in. */
-export async function createTestApp(overrides: Record<string, unknown> = {}, options: AfterwordOptions = {}): Promise<TestApp> {
+export type Adapter = 'sqlite' | 'postgres';
+
+/**
+ * A fresh app on its own store, with no env vars leaking in: SQLite in a temp directory, or
+ * PostgreSQL in a new schema (dropped at cleanup).
+ */
+export async function createTestApp(
+  overrides: Record<string, unknown> = {},
+  options: AfterwordOptions = {},
+  adapter: Adapter = 'sqlite',
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'afterword-test-'));
-  const config = loadConfig({ dataDir: dir, logLevel: 'silent', ...overrides }, {});
+  const schema = `w_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const storeConfig = adapter === 'postgres' ? { databaseUrl: testDatabaseUrl, pgSchema: schema, pgPoolSize: 4 } : {};
+  const config = loadConfig({ dataDir: dir, logLevel: 'silent', ...storeConfig, ...overrides }, {});
   const app = await createAfterword(config, { logger: silentLogger(), ...options });
   return {
     app,
@@ -24,8 +39,37 @@ export async function createTestApp(overrides: Record<string, unknown> = {}, opt
     async cleanup() {
       await app.stop();
       rmSync(dir, { recursive: true, force: true });
+      if (adapter === 'postgres') {
+        const admin = await PostgresDriver.connect({ url: testDatabaseUrl, schema: 'public', poolSize: 1 });
+        await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await admin.close();
+      }
     },
   };
+}
+
+/**
+ * Run a block once per adapter (the same tests on SQLite and PostgreSQL). PostgreSQL blocks skip
+ * with a visible reason when the server is unreachable, and fail under AFTERWORD_REQUIRE_POSTGRES=1.
+ */
+export function forEachAdapter(title: string, fn: (adapter: Adapter) => void): void {
+  for (const adapter of adapters) {
+    describe(`${title} [${adapter}]`, async (suite: SuiteContext) => {
+      if (adapter === 'postgres') {
+        const reason = await postgresUnreachable();
+        if (reason && requirePostgres)
+          throw new Error(`PostgreSQL is required (AFTERWORD_REQUIRE_POSTGRES=1) but unreachable: ${reason}`);
+        if (reason) {
+          console.log(
+            `# SKIP ${title} [postgres]: PostgreSQL not reachable at ${testDatabaseUrl} (${reason}); set AFTERWORD_TEST_DATABASE_URL`,
+          );
+          void suite;
+          return;
+        }
+      }
+      fn(adapter);
+    });
+  }
 }
 
 export function demoWorld(): unknown {

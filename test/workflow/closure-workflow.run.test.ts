@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { test } from 'node:test';
 import { AfterwordError } from '../../src/errors.js';
 import type { Summariser } from '../../src/domain/index.js';
 import { DeterministicSummariser } from '../../src/domain/index.js';
 import { toSummary } from '../../src/sessions/session-memory.js';
 import type { SessionRecord } from '../../src/sessions/session-types.js';
-import { createTestApp, demoWorld, eventually, sampleTurns, waitForEvent } from '../support/test-app.js';
+import { createTestApp, demoWorld, eventually, forEachAdapter, sampleTurns, waitForEvent } from '../support/test-app.js';
 
 const fast = { engine: { backoffBaseMs: 1, backoffMaxMs: 5, pollIntervalMs: 20, heartbeatMs: 100, watchdogIntervalMs: 50 } };
 
-describe('closure workflow', () => {
+forEachAdapter('closure workflow', (adapter) => {
   test('runs the six steps in order, records result, history and reconciliation', async () => {
-    const t = await createTestApp(fast);
+    const t = await createTestApp(fast, {}, adapter);
     try {
       const { app } = t;
       await app.world.importWorld(demoWorld());
@@ -69,7 +69,7 @@ describe('closure workflow', () => {
         throw new Error('summariser unavailable');
       },
     };
-    const t = await createTestApp({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky });
+    const t = await createTestApp({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky }, adapter);
     try {
       const { app } = t;
       await app.sessions.upsert('fail-1', {});
@@ -116,7 +116,7 @@ describe('closure workflow', () => {
         throw new AfterwordError('invalid_input', 'transcript unusable', { retryable: false });
       },
     };
-    const t = await createTestApp(fast, { summariser: bad });
+    const t = await createTestApp(fast, { summariser: bad }, adapter);
     try {
       const { app } = t;
       await app.sessions.upsert('fatal-1', {});
@@ -133,7 +133,7 @@ describe('closure workflow', () => {
   });
 
   test('the watchdog alerts on a job still queued past its SLA', async () => {
-    const t = await createTestApp({ ...fast, closure: { slaMs: 1 } });
+    const t = await createTestApp({ ...fast, closure: { slaMs: 1 } }, {}, adapter);
     try {
       const { app } = t;
       await app.sessions.upsert('late-1', {});
@@ -185,7 +185,11 @@ describe('closure workflow', () => {
   });
 
   test('history retention is configurable and reported, never a silent cap', async () => {
-    const t = await createTestApp({ ...fast, closure: { historyRetention: 2 } }, { summariser: new DeterministicSummariser() });
+    const t = await createTestApp(
+      { ...fast, closure: { historyRetention: 2 } },
+      { summariser: new DeterministicSummariser() },
+      adapter,
+    );
     try {
       const { app } = t;
       await app.sessions.upsert('hist-1', {});

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { AfterwordError } from '../../src/errors.js';
-import { createTestApp, demoWorld, sampleTurns, type TestApp, waitForEvent } from '../support/test-app.js';
+import { createTestApp, demoWorld, forEachAdapter, sampleTurns, type TestApp, waitForEvent } from '../support/test-app.js';
 
-describe('SessionClosureCoordinator', () => {
+forEachAdapter('SessionClosureCoordinator', (adapter) => {
   let t: TestApp;
   before(async () => {
-    t = await createTestApp();
+    t = await createTestApp({}, {}, adapter);
     await t.app.world.importWorld(demoWorld());
   });
   after(() => t.cleanup());
