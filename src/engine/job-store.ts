@@ -282,19 +282,38 @@ export async function completeJob(
   result: Record<string, unknown>,
   now: number,
   dialect?: SqlDialect,
+  /** PostgreSQL only: the last step's checkpoint, written in the same statement. */
+  lastStep?: StepRecord,
 ): Promise<Job> {
   const complete = `UPDATE jobs SET status = 'completed', completed_at = ?, duration_ms = ? - COALESCE(started_at, enqueued_at),
         result = ?, error = NULL, ${clearLease}, updated_at = ?
      WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`;
   const params = [now, now, JSON.stringify(result), now, jobId, leaseToken];
   if (dialect?.name === 'postgres') {
-    // One round trip: the fenced completion and the end of its attempt record together.
+    // One round trip: the fenced completion, the end of its attempt record and (optionally) the
+    // last step's checkpoint. If the lease is lost `done` is empty and the caller throws, rolling
+    // the checkpoint back with everything else in the transaction.
+    const step = lastStep
+      ? `, step AS (INSERT INTO job_steps (job_id, step, step_index, attempt, output, started_at, completed_at, duration_ms)
+           SELECT done.id, ?, ?, ?, ?, ?, ?, ? FROM done ON CONFLICT DO NOTHING)`
+      : '';
+    const stepParams = lastStep
+      ? [
+          lastStep.step,
+          lastStep.stepIndex,
+          lastStep.attempt,
+          JSON.stringify(lastStep.output ?? null),
+          lastStep.startedAt,
+          lastStep.completedAt,
+          lastStep.durationMs,
+        ]
+      : [];
     const rows = await db.query(
       `WITH done AS (${complete}),
          ended AS (UPDATE job_attempts SET ended_at = ?, outcome = 'completed'
-           FROM done WHERE job_attempts.job_id = done.id AND job_attempts.attempt = done.attempts AND job_attempts.ended_at IS NULL)
+           FROM done WHERE job_attempts.job_id = done.id AND job_attempts.attempt = done.attempts AND job_attempts.ended_at IS NULL)${step}
        SELECT * FROM done`,
-      [...params, now],
+      [...params, now, ...stepParams],
     );
     if (!rows[0]) throw new AfterwordError('lease_lost', `job ${jobId}: lease lost before completion`);
     return rowToJob(rows[0]);

@@ -259,11 +259,13 @@ export class Worker {
             completedAt: tx.now,
             durationMs: tx.now - startedAt,
           };
-          await insertStep(tx, job.jobId, record);
+          // On PostgreSQL the last checkpoint rides in the completion's statement (one round trip).
+          const stepInCompletion = isLast && this.engine.store.dialect.name === 'postgres';
+          if (!stepInCompletion) await insertStep(tx, job.jobId, record);
           outputs[step.name] = record.output;
           await def.hooks?.onStepCompleted?.(tx, job, record);
           // The last checkpoint and the completion share one transaction: one commit fewer per job.
-          if (isLast) await this.complete(tx, def, job, token, outputs);
+          if (isLast) await this.complete(tx, def, job, token, outputs, stepInCompletion ? record : undefined);
         });
       }
     } catch (error) {
@@ -278,9 +280,16 @@ export class Worker {
     }
   }
 
-  private async complete(tx: Tx, def: WorkflowDefinition<any>, job: Job, token: string, outputs: Record<string, unknown>) {
+  private async complete(
+    tx: Tx,
+    def: WorkflowDefinition<any>,
+    job: Job,
+    token: string,
+    outputs: Record<string, unknown>,
+    lastStep?: StepRecord,
+  ) {
     const result = def.result(outputs, job);
-    const completed = await completeJob(tx, job.jobId, token, result, tx.now, this.engine.store.dialect);
+    const completed = await completeJob(tx, job.jobId, token, result, tx.now, this.engine.store.dialect, lastStep);
     await tx.emit('engine.job.completed', {
       jobId: job.jobId,
       workflow: job.workflow,
