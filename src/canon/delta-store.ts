@@ -1,4 +1,5 @@
 import type { ModerationDecision, WorldDelta } from '../domain/index.js';
+import type { SqlDialect } from '../store/dialect.js';
 import { placeholders, readJson, type SqlExecutor } from '../store/ports.js';
 
 /** The world delta queue and moderation decisions. */
@@ -64,22 +65,41 @@ export async function getDelta(
   return row ? { ...rowToDelta(row), jobId: String(row.job_id) } : null;
 }
 
+/** What the conflict check reads of another session's open delta. */
+export type OpenDeltaSummary = Pick<WorldDelta, 'deltaId' | 'sessionId' | 'entityId' | 'status' | 'after'>;
+
 /**
  * Open deltas (pending or awaiting review) of OTHER sessions on the given entities: conflicts are
- * checked per entity, so reading only the touched entities keeps the cost independent of the
- * size of the queue.
+ * checked per entity, so reading only the touched entities keeps the cost independent of the size
+ * of the queue, and reading only `after` (not the whole record with its source sentences) keeps it
+ * cheap when many sessions contest the same entity.
  */
-export async function openDeltasOfOtherSessions(db: SqlExecutor, sessionId: string, entityIds: readonly string[]): Promise<WorldDelta[]> {
-  const out: WorldDelta[] = [];
+export async function openDeltasOfOtherSessions(
+  db: SqlExecutor,
+  dialect: SqlDialect,
+  sessionId: string,
+  entityIds: readonly string[],
+): Promise<OpenDeltaSummary[]> {
+  const after = dialect.name === 'sqlite' ? "json_extract(record, '$.after')" : "record -> 'after'";
+  const out: OpenDeltaSummary[] = [];
   const unique = [...new Set(entityIds)];
   for (let i = 0; i < unique.length; i += 500) {
     const chunk = unique.slice(i, i + 500);
     const rows = await db.query(
-      `SELECT * FROM world_deltas WHERE entity_id IN (${placeholders(chunk.length)})
+      `SELECT delta_id, session_id, entity_id, status, ${after} AS after FROM world_deltas
+       WHERE entity_id IN (${placeholders(chunk.length)})
          AND status IN ('pending', 'needs-review', 'escalated') AND session_id <> ? AND applied_at IS NULL`,
       [...chunk, sessionId],
     );
-    out.push(...rows.map(rowToDelta));
+    for (const r of rows) {
+      out.push({
+        deltaId: String(r.delta_id),
+        sessionId: String(r.session_id),
+        entityId: String(r.entity_id),
+        status: r.status as WorldDelta['status'],
+        after: readJson<Record<string, unknown>>(r.after, {}),
+      });
+    }
   }
   return out;
 }

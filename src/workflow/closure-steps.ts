@@ -14,6 +14,7 @@ import {
   preparePublishing,
   type SanitisedTranscript,
   type Summariser,
+  type WorldDelta,
   sanitiseTranscript,
 } from '../domain/index.js';
 import type { DurableEngine } from '../engine/engine.js';
@@ -122,14 +123,15 @@ export function closureSteps(deps: ClosureStepDeps): Step<unknown>[] {
       const extraction = outputs.extract as ExtractionResult;
       const world = await deps.world.snapshot();
       const touched = [...extraction.mentions.map((m) => m.entityId), ...extraction.candidates.map((c) => c.proposedEntityId)];
-      const pending = await openDeltasOfOtherSessions(store.driver, job.payload.sessionId, touched);
+      const pending = await openDeltasOfOtherSessions(store.driver, store.dialect, job.payload.sessionId, touched);
       const computed = determineDeltas({
         sessionId: job.payload.sessionId,
         mentions: extraction.mentions,
         candidates: extraction.candidates,
         canon: world.entities,
         capabilities: world.meta?.capabilities ?? [],
-        pendingDeltas: pending,
+        // The conflict check reads only ids, status and `after` of other sessions' deltas.
+        pendingDeltas: pending as WorldDelta[],
         now,
         newId,
       });
