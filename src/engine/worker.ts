@@ -352,14 +352,15 @@ export class Worker {
     try {
       const held = [...this.running.values()].map((r) => ({ jobId: r.job.jobId, leaseToken: r.job.leaseToken as string }));
       const still = await extendLeases(this.engine.store.driver, held, this.id, now + this.settings.leaseMs);
-      for (const entry of this.running.values()) {
-        if (!still.has(entry.job.jobId)) entry.controller.abort('lease_lost' satisfies AbortReason);
+      // Judge only the jobs this heartbeat asked about: a job claimed while it was running was
+      // not in `held`, and aborting it as "lost" would strand it until its lease expired.
+      for (const { jobId } of held) {
+        if (!still.has(jobId)) this.running.get(jobId)?.controller.abort('lease_lost' satisfies AbortReason);
       }
-      await this.engine.store.driver.run('UPDATE workers SET last_seen_at = ?, running = ? WHERE worker_id = ?', [
-        now,
-        this.running.size,
-        this.id,
-      ]);
+      await this.engine.store.driver.run(
+        'UPDATE workers SET last_seen_at = ?, running = ?, completed = ?, failed = ? WHERE worker_id = ?',
+        [now, this.running.size, this.stats.completed, this.stats.failed, this.id],
+      );
     } catch (error) {
       this.engine.deps.logger.error({ err: error }, 'heartbeat failed');
     }

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { test } from 'node:test';
+import { createTestApp, eventually, forEachAdapter } from '../support/test-app.js';
+
+forEachAdapter('heartbeats racing claims', (adapter) => {
+  test('a job claimed while a heartbeat is in flight is not taken for lost', async () => {
+    const t = await createTestApp(
+      { engine: { heartbeatMs: 100, leaseMs: 1_000, claimBatchSize: 2, pollIntervalMs: 20 } },
+      {},
+      adapter,
+    );
+    try {
+      const { app } = t;
+      const workflow = `busy-${adapter}`;
+      app.engine.register({
+        name: workflow,
+        // Each step does some work that takes time, so heartbeats fire while other jobs are claimed.
+        steps: [{ name: 'work', run: async () => delay(15).then(() => ({ done: true })) }],
+        result: () => ({ ok: true }),
+      });
+      for (let i = 0; i < 120; i++) await app.engine.enqueueNow({ workflow, payload: { i } });
+      const worker = app.engine.createWorker({ concurrency: 8, workflows: [workflow] });
+      await worker.start();
+      await eventually(
+        async () => ((await app.engine.countByStatus(workflow)).completed === 120 ? true : undefined),
+        30_000,
+        'all jobs completed',
+      );
+      await worker.stop();
+      const jobs = await app.engine.listJobs({ workflow, limit: 500 });
+      const retried = jobs.filter((j) => j.attempts !== 1);
+      assert.deepEqual(
+        retried.map((j) => j.jobId),
+        [],
+        'no job needed a second attempt: none was abandoned as lost while its worker still held it',
+      );
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
