@@ -29,6 +29,22 @@ function h(tag, attrs = {}, ...children) {
   }
   return el;
 }
+/** A table with a header row; `rows` are <tr> elements. */
+const dataTable = (headers, rows) =>
+  h(
+    'table',
+    {},
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((x) => h('th', {}, x)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 const badge = (status) => h('span', { class: `badge ${status}` }, String(status).replace(/_/g, ' '));
 const when = (t) => (t ? new Date(t).toLocaleString([], { dateStyle: 'short', timeStyle: 'medium' }) : '–');
 const ago = (t) => {
@@ -650,37 +666,18 @@ async function jobView(root, jobId) {
         h('h2', {}, 'Attempts'),
         attempts.length === 0
           ? h('p', { class: 'empty' }, 'No attempt yet.')
-          : h(
-              'table',
-              {},
-              h(
-                'thead',
-                {},
+          : dataTable(
+              ['#', 'Worker', 'Started', 'Ended', 'Outcome', 'Error'],
+              attempts.map((a) =>
                 h(
                   'tr',
                   {},
-                  h('th', {}, '#'),
-                  h('th', {}, 'Worker'),
-                  h('th', {}, 'Started'),
-                  h('th', {}, 'Ended'),
-                  h('th', {}, 'Outcome'),
-                  h('th', {}, 'Error'),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                attempts.map((a) =>
-                  h(
-                    'tr',
-                    {},
-                    h('td', {}, a.attempt),
-                    h('td', { class: 'mono' }, a.workerId),
-                    h('td', {}, when(a.startedAt)),
-                    h('td', {}, when(a.endedAt)),
-                    h('td', {}, a.outcome ? badge(a.outcome) : 'running'),
-                    h('td', {}, a.error ? `${a.error.code}: ${a.error.message}` : ''),
-                  ),
+                  h('td', {}, a.attempt),
+                  h('td', { class: 'mono' }, a.workerId),
+                  h('td', {}, when(a.startedAt)),
+                  h('td', {}, when(a.endedAt)),
+                  h('td', {}, a.outcome ? badge(a.outcome) : 'running'),
+                  h('td', {}, a.error ? `${a.error.code}: ${a.error.message}` : ''),
                 ),
               ),
             ),
@@ -717,41 +714,22 @@ async function sessionsView(root) {
     body.replaceChildren(
       rows.length === 0
         ? h('p', { class: 'empty' }, 'No sessions. Create one with PUT /v1/sessions/:id.')
-        : h(
-            'table',
-            {},
-            h(
-              'thead',
-              {},
+        : dataTable(
+            ['Session', 'Status', 'Character', 'Turns', 'Last workflow', 'Updated'],
+            rows.map((s) =>
               h(
                 'tr',
-                {},
-                h('th', {}, 'Session'),
-                h('th', {}, 'Status'),
-                h('th', {}, 'Character'),
-                h('th', {}, 'Turns'),
-                h('th', {}, 'Last workflow'),
-                h('th', {}, 'Updated'),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              rows.map((s) =>
+                { class: 'clickable', onclick: () => (location.hash = `#/session/${encodeURIComponent(s.sessionId)}`) },
+                h('td', {}, s.sessionId),
+                h('td', {}, badge(s.status), s.offlinePending ? h('span', { class: 'muted' }, ' · workflow pending') : ''),
+                h('td', {}, s.context?.character?.name ?? '–'),
+                h('td', {}, s.turnCount),
                 h(
-                  'tr',
-                  { class: 'clickable', onclick: () => (location.hash = `#/session/${encodeURIComponent(s.sessionId)}`) },
-                  h('td', {}, s.sessionId),
-                  h('td', {}, badge(s.status), s.offlinePending ? h('span', { class: 'muted' }, ' · workflow pending') : ''),
-                  h('td', {}, s.context?.character?.name ?? '–'),
-                  h('td', {}, s.turnCount),
-                  h(
-                    'td',
-                    {},
-                    s.offlineLastRun ? [badge(s.offlineLastRun.status), ' ', formatMs(s.offlineLastRun.durationMs)] : '–',
-                  ),
-                  h('td', { title: when(s.updatedAt) }, ago(s.updatedAt)),
+                  'td',
+                  {},
+                  s.offlineLastRun ? [badge(s.offlineLastRun.status), ' ', formatMs(s.offlineLastRun.durationMs)] : '–',
                 ),
+                h('td', { title: when(s.updatedAt) }, ago(s.updatedAt)),
               ),
             ),
           ),
@@ -979,25 +957,19 @@ async function sessionView(root, sessionId) {
             : h(
                 'div',
                 { class: 'scroll' },
-                h(
-                  'table',
-                  {},
-                  h('thead', {}, h('tr', {}, h('th', {}, 'Entity'), h('th', {}, 'Type'), h('th', {}, 'Mentions'))),
-                  h(
-                    'tbody',
-                    {},
-                    [...byEntity.entries()]
-                      .sort((a, b) => b[1].count - a[1].count)
-                      .map(([id, e]) =>
-                        h(
-                          'tr',
-                          { title: e.sentence },
-                          h('td', {}, e.name, h('div', { class: 'muted mono' }, id)),
-                          h('td', {}, e.type),
-                          h('td', {}, e.count),
-                        ),
+                dataTable(
+                  ['Entity', 'Type', 'Mentions'],
+                  [...byEntity.entries()]
+                    .sort((a, b) => b[1].count - a[1].count)
+                    .map(([id, e]) =>
+                      h(
+                        'tr',
+                        { title: e.sentence },
+                        h('td', {}, e.name, h('div', { class: 'muted mono' }, id)),
+                        h('td', {}, e.type),
+                        h('td', {}, e.count),
                       ),
-                  ),
+                    ),
                 ),
               ),
         ),
@@ -1008,39 +980,19 @@ async function sessionView(root, sessionId) {
         h('h2', {}, 'Workflow history'),
         history.items.length === 0
           ? h('p', { class: 'empty' }, 'No workflow has run for this session.')
-          : h(
-              'table',
-              {},
-              h(
-                'thead',
-                {},
+          : dataTable(
+              ['Job', 'Status', 'Trigger', 'Completed', 'Duration', 'Deltas', 'Publishing'],
+              history.items.map((r) =>
                 h(
                   'tr',
-                  {},
-                  h('th', {}, 'Job'),
-                  h('th', {}, 'Status'),
-                  h('th', {}, 'Trigger'),
-                  h('th', {}, 'Completed'),
-                  h('th', {}, 'Duration'),
-                  h('th', {}, 'Deltas'),
-                  h('th', {}, 'Publishing'),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                history.items.map((r) =>
-                  h(
-                    'tr',
-                    { class: 'clickable', onclick: () => (location.hash = `#/job/${r.jobId}`) },
-                    h('td', { class: 'mono' }, short(r.jobId)),
-                    h('td', {}, badge(r.status)),
-                    h('td', {}, r.trigger),
-                    h('td', {}, when(r.completedAt)),
-                    h('td', {}, formatMs(r.durationMs)),
-                    h('td', {}, r.deltaCount ?? '–'),
-                    h('td', {}, r.publishingStatus ? badge(r.publishingStatus) : '–'),
-                  ),
+                  { class: 'clickable', onclick: () => (location.hash = `#/job/${r.jobId}`) },
+                  h('td', { class: 'mono' }, short(r.jobId)),
+                  h('td', {}, badge(r.status)),
+                  h('td', {}, r.trigger),
+                  h('td', {}, when(r.completedAt)),
+                  h('td', {}, formatMs(r.durationMs)),
+                  h('td', {}, r.deltaCount ?? '–'),
+                  h('td', {}, r.publishingStatus ? badge(r.publishingStatus) : '–'),
                 ),
               ),
             ),
@@ -1155,57 +1107,38 @@ async function alertsView(root) {
     body.replaceChildren(
       items.length === 0
         ? h('p', { class: 'empty' }, open ? 'No open alerts. All clear.' : 'No alerts.')
-        : h(
-            'table',
-            {},
-            h(
-              'thead',
-              {},
+        : dataTable(
+            ['Severity', 'Reason', 'Session', 'Raised', 'Details', ''],
+            items.map((a) =>
               h(
                 'tr',
-                {},
-                h('th', {}, 'Severity'),
-                h('th', {}, 'Reason'),
-                h('th', {}, 'Session'),
-                h('th', {}, 'Raised'),
-                h('th', {}, 'Details'),
-                h('th', {}, ''),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              items.map((a) =>
+                { 'data-alert': a.id },
+                h('td', {}, badge(a.severity)),
+                h('td', {}, a.reason.replace(/_/g, ' ').replace(/^offline\./, 'workflow: ')),
                 h(
-                  'tr',
-                  { 'data-alert': a.id },
-                  h('td', {}, badge(a.severity)),
-                  h('td', {}, a.reason.replace(/_/g, ' ').replace(/^offline\./, 'workflow: ')),
-                  h(
-                    'td',
-                    { class: 'nowrap' },
-                    a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–',
-                  ),
-                  h('td', { class: 'nowrap', title: when(a.createdAt) }, ago(a.createdAt)),
-                  h('td', {}, alertDetails(a)),
-                  h(
-                    'td',
-                    {},
-                    a.acknowledgedAt
-                      ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
-                      : isAdmin() &&
-                          h(
-                            'button',
-                            {
-                              onclick: () =>
-                                act('Alert acknowledged', async () => {
-                                  await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`);
-                                  await draw();
-                                }),
-                            },
-                            'Acknowledge',
-                          ),
-                  ),
+                  'td',
+                  { class: 'nowrap' },
+                  a.sessionId ? h('a', { href: `#/session/${encodeURIComponent(a.sessionId)}` }, a.sessionId) : '–',
+                ),
+                h('td', { class: 'nowrap', title: when(a.createdAt) }, ago(a.createdAt)),
+                h('td', {}, alertDetails(a)),
+                h(
+                  'td',
+                  {},
+                  a.acknowledgedAt
+                    ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
+                    : isAdmin() &&
+                        h(
+                          'button',
+                          {
+                            onclick: () =>
+                              act('Alert acknowledged', async () => {
+                                await api('POST', `/v1/alerts/${encodeURIComponent(a.id)}/acknowledge`);
+                                await draw();
+                              }),
+                          },
+                          'Acknowledge',
+                        ),
                 ),
               ),
             ),
@@ -1251,58 +1184,39 @@ async function publishingView(root) {
     body.replaceChildren(
       items.length === 0
         ? h('p', { class: 'empty' }, 'No publishing batches yet. Each completed closure plans one.')
-        : h(
-            'table',
-            {},
-            h(
-              'thead',
-              {},
+        : dataTable(
+            ['Session', 'Status', 'Scheduled', 'Due', 'Batch', ''],
+            items.map((b) =>
               h(
                 'tr',
                 {},
-                h('th', {}, 'Session'),
-                h('th', {}, 'Status'),
-                h('th', {}, 'Scheduled'),
-                h('th', {}, 'Due'),
-                h('th', {}, 'Batch'),
-                h('th', {}, ''),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              items.map((b) =>
+                h('td', {}, h('a', { href: `#/session/${encodeURIComponent(b.sessionId)}` }, b.sessionId)),
+                h('td', {}, badge(b.status)),
+                h('td', {}, when(b.scheduledAt)),
+                h('td', {}, b.publishedAt ? `published ${ago(b.publishedAt)}` : ago(b.scheduledAt)),
+                h('td', { class: 'mono' }, short(b.batchId)),
                 h(
-                  'tr',
+                  'td',
                   {},
-                  h('td', {}, h('a', { href: `#/session/${encodeURIComponent(b.sessionId)}` }, b.sessionId)),
-                  h('td', {}, badge(b.status)),
-                  h('td', {}, when(b.scheduledAt)),
-                  h('td', {}, b.publishedAt ? `published ${ago(b.publishedAt)}` : ago(b.scheduledAt)),
-                  h('td', { class: 'mono' }, short(b.batchId)),
-                  h(
-                    'td',
-                    {},
-                    isAdmin() &&
-                      b.status !== 'published' &&
-                      h(
-                        'button',
-                        {
-                          onclick: () => {
-                            const minutes = prompt("Publish this session's batch how many minutes from now?", '30');
-                            if (minutes === null) return;
-                            void act('Schedule overridden', async () => {
-                              await api('POST', `/v1/sessions/${encodeURIComponent(b.sessionId)}/publishing/override`, {
-                                batchAt: Date.now() + Number(minutes) * 60_000,
-                                reason: 'dashboard override',
-                              });
-                              await draw();
+                  isAdmin() &&
+                    b.status !== 'published' &&
+                    h(
+                      'button',
+                      {
+                        onclick: () => {
+                          const minutes = prompt("Publish this session's batch how many minutes from now?", '30');
+                          if (minutes === null) return;
+                          void act('Schedule overridden', async () => {
+                            await api('POST', `/v1/sessions/${encodeURIComponent(b.sessionId)}/publishing/override`, {
+                              batchAt: Date.now() + Number(minutes) * 60_000,
+                              reason: 'dashboard override',
                             });
-                          },
+                            await draw();
+                          });
                         },
-                        'Reschedule…',
-                      ),
-                  ),
+                      },
+                      'Reschedule…',
+                    ),
                 ),
               ),
             ),
