@@ -73,11 +73,12 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
           const batch = await getBatch(store.driver, job.payload.batchId);
           return { held: false, plan: batch?.plan, scheduledAt: batch?.scheduledAt };
         },
-        async commit(tx, output, { job, store }) {
+        async commit(tx, output, { job }) {
           if (output.held || !output.plan) return { held: true };
           const plan = output.plan as PublishingPlan;
           for (const bundle of plan.bundles) {
-            await publishDocument(tx,
+            await publishDocument(
+              tx,
               {
                 docId: bundle.bundleId,
                 kind: 'bundle',
@@ -93,7 +94,8 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
             );
           }
           for (const card of plan.cards) {
-            await publishDocument(tx,
+            await publishDocument(
+              tx,
               {
                 docId: card.cardId,
                 kind: 'card',
@@ -184,9 +186,10 @@ export function digestWorkflow(): WorkflowDefinition<{ digestAt: number }> {
           );
           return { entries: rows.map((r) => `- ${r.title} (${r.kind})`), digestAt: job.payload.digestAt };
         },
-        async commit(tx, output, { store }) {
+        async commit(tx, output) {
           const day = new Date(output.digestAt).toISOString().slice(0, 10);
-          await publishDocument(tx,
+          await publishDocument(
+            tx,
             {
               docId: `digest:${day}`,
               kind: 'bundle',
