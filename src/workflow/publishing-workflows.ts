@@ -1,5 +1,5 @@
 import { listDeltas, markApplied } from '../canon/delta-store.js';
-import { getBatch, markBatchPublished, publishDocument, indexedVersion } from '../canon/publishing-store.js';
+import { getBatch, indexedVersion, type LoreDocument, markBatchPublished, publishDocument } from '../canon/publishing-store.js';
 import { bumpWorldVersion, loadEntities, upsertEntities } from '../canon/world-store.js';
 import {
   applyDeltasToCanon,
@@ -17,6 +17,33 @@ export const digestWorkflowName = 'publishing.digest';
 export interface BatchJobPayload {
   batchId: string;
   sessionId: string;
+}
+
+/** The searchable documents of a plan: one per lore bundle and one per news card. */
+function loreDocuments(plan: PublishingPlan): LoreDocument[] {
+  const common = { sessionId: plan.sessionId, batchId: plan.batchId };
+  return [
+    ...plan.bundles.map((b) => ({
+      ...common,
+      docId: b.bundleId,
+      kind: 'bundle' as const,
+      entityId: b.entityId,
+      title: b.canonicalName,
+      body: b.markdown,
+      version: b.version,
+      record: b,
+    })),
+    ...plan.cards.map((c) => ({
+      ...common,
+      docId: c.cardId,
+      kind: 'card' as const,
+      entityId: c.entityId,
+      title: c.headline,
+      body: `${c.lead}\n${c.ariaSummary}`,
+      version: c.version,
+      record: c,
+    })),
+  ];
 }
 
 /** Deltas that reach canon: approved by a moderator, or never needing review. */
@@ -76,40 +103,7 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload> {
         async commit(tx, output, { job }) {
           if (output.held || !output.plan) return { held: true };
           const plan = output.plan as PublishingPlan;
-          for (const bundle of plan.bundles) {
-            await publishDocument(
-              tx,
-              {
-                docId: bundle.bundleId,
-                kind: 'bundle',
-                entityId: bundle.entityId,
-                sessionId: plan.sessionId,
-                batchId: plan.batchId,
-                title: bundle.canonicalName,
-                body: bundle.markdown,
-                version: bundle.version,
-                record: bundle,
-              },
-              tx.now,
-            );
-          }
-          for (const card of plan.cards) {
-            await publishDocument(
-              tx,
-              {
-                docId: card.cardId,
-                kind: 'card',
-                entityId: card.entityId,
-                sessionId: plan.sessionId,
-                batchId: plan.batchId,
-                title: card.headline,
-                body: `${card.lead}\n${card.ariaSummary}`,
-                version: card.version,
-                record: card,
-              },
-              tx.now,
-            );
-          }
+          for (const doc of loreDocuments(plan)) await publishDocument(tx, doc, tx.now);
           await markBatchPublished(tx, plan.batchId, tx.now);
           await tx.emit('telemetry.publish.batch.published', {
             batchId: plan.batchId,
