@@ -14,20 +14,6 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export const randomIds: IdSource = { uuid: () => randomUUID() };
 
-/** A clock that only moves when told to; for tests and for operators' `--now`. */
-export class ManualClock implements Clock {
-  constructor(private current: number) {}
-  now(): number {
-    return this.current;
-  }
-  set(at: number): void {
-    this.current = at;
-  }
-  advance(ms: number): void {
-    this.current += ms;
-  }
-}
-
 /** A clock shifted to a fixed instant at start, then running in real time. */
 export function offsetClock(startAt: number, base: Clock = systemClock): Clock {
   const offset = startAt - base.now();

@@ -30,11 +30,6 @@ export async function latestSummary(db: SqlExecutor, sessionId: string, version?
   return rows[0] ? readJson<StorySummary>(rows[0].record, null as never) : null;
 }
 
-export async function countSummaries(db: SqlExecutor, sessionId: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?', [sessionId]);
-  return readInt(row?.n ?? 0);
-}
-
 export async function insertMentions(db: SqlExecutor, mentions: EntityMention[], jobId: string, now: number): Promise<void> {
   for (const mention of mentions) {
     await db.run(

@@ -1,6 +1,7 @@
 import { type Afterword, createAfterword } from '../app.js';
 import { type ConfigInput, loadConfig } from '../config.js';
 import { AfterwordError } from '../errors.js';
+import { type Clock, offsetClock } from '../clock.js';
 
 export interface GlobalOptions {
   data?: string;
@@ -32,22 +33,22 @@ export function parseNow(value: string | undefined): number | undefined {
   return at;
 }
 
+/** `{ clock }` shifted to `--now` when given, so schedules and due jobs run as of that instant. */
+export function clockOption(options: GlobalOptions): { clock?: Clock } {
+  const now = parseNow(options.now);
+  return now === undefined ? {} : { clock: offsetClock(now) };
+}
+
 export async function withApp<T>(
   options: GlobalOptions,
   fn: (app: Afterword) => Promise<T>,
   extra: Record<string, unknown> = {},
 ): Promise<T> {
   const config = configFrom(options, extra);
-  const now = parseNow(options.now);
-  const app = await createAfterword(config, now === undefined ? {} : { clock: offset(now) });
+  const app = await createAfterword(config, clockOption(options));
   try {
     return await fn(app);
   } finally {
     await app.stop();
   }
-}
-
-function offset(startAt: number) {
-  const delta = startAt - Date.now();
-  return { now: () => Date.now() + delta };
 }

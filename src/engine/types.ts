@@ -17,7 +17,6 @@ import type { Tx } from '../store/unit-of-work.js';
 export type JobStatus = 'queued' | 'retrying' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
 export const terminalStatuses: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
-export const activeStatuses: readonly JobStatus[] = ['queued', 'retrying', 'processing'];
 
 export interface JobError {
   message: string;

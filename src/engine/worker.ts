@@ -18,7 +18,14 @@ import {
   releaseJob,
   takeLateJobs,
 } from './job-store.js';
-import type { Job, JobError, StepContext, StepRecord, WorkflowDefinition } from './types.js';
+import {
+  type Job,
+  type JobError,
+  type StepContext,
+  type StepRecord,
+  terminalStatuses,
+  type WorkflowDefinition,
+} from './types.js';
 
 export interface WorkerOptions {
   workerId: string;
@@ -205,7 +212,7 @@ export class Worker {
     const [job] = await this.claim(1, jobId);
     if (!job) {
       const existing = await this.engine.requireJob(jobId);
-      if (['completed', 'failed', 'cancelled'].includes(existing.status)) {
+      if (terminalStatuses.includes(existing.status)) {
         throw new AfterwordError(
           'job_terminal',
           `job ${jobId} is ${existing.status}; terminal jobs never restart except by retry`,

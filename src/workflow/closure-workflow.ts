@@ -1,5 +1,6 @@
 import { pruneRuns, getRun, upsertRun } from '../sessions/session-store.js';
 import type { WorkflowRun } from '../sessions/session-types.js';
+import { markSlaAlerted } from '../engine/job-store.js';
 import type { Job, JobError, WorkflowDefinition } from '../engine/types.js';
 import type { Tx } from '../store/unit-of-work.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -190,7 +191,7 @@ export function closureWorkflow(
         const [row] = await tx.query<{ sla_alerted: number }>('SELECT sla_alerted FROM jobs WHERE id = ?', [job.jobId]);
         // The watchdog may already have alerted while the job was late; one alert per job.
         if (job.status === 'completed' && Number(row?.sla_alerted) === 1) return;
-        await tx.run('UPDATE jobs SET sla_alerted = 1 WHERE id = ?', [job.jobId]);
+        await markSlaAlerted(tx, job.jobId);
         await tx.raiseAlert({
           reason: 'offline.workflow_sla_exceeded',
           sessionId: job.payload.sessionId,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type GlobalOptions, parseNow, withApp } from '../context.js';
+import { type GlobalOptions, withApp } from '../context.js';
 import { emit, table, time } from '../output.js';
 import { readJsonFile } from './sessions.js';
 
@@ -140,5 +140,4 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
         );
       });
     });
-  void parseNow;
 }

@@ -9,9 +9,10 @@ import { EventBus } from '../../telemetry/event-bus.js';
 import { systemClock, randomIds } from '../../clock.js';
 import { silentLogger } from '../../telemetry/logger.js';
 import { demoWorldPath } from '../../paths.js';
-import { configFrom, type GlobalOptions, withApp } from '../context.js';
+import { clockOption, configFrom, type GlobalOptions, withApp } from '../context.js';
 import { duration, emit } from '../output.js';
 import { closureWorkflowName } from '../../workflow/closure-payload.js';
+import { terminalStatuses } from '../../engine/types.js';
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -66,7 +67,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
         return;
       }
       // Without the HTTP layer, serve runs the workers and says so.
-      const app = await createAfterword(config);
+      const app = await createAfterword(config, clockOption(globals()));
       if (config.workers.concurrency > 0) await app.startWorkers();
       process.stdout.write(
         `afterword: HTTP server not available in this build; running ${config.workers.concurrency} workers on ${app.store.location}\n`,
@@ -82,7 +83,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
     .option('--until-idle', 'exit once nothing is runnable and nothing is running')
     .action(async (opts: { concurrency: string; untilIdle?: boolean }) => {
       const config = configFrom({ ...globals(), logLevel: globals().logLevel ?? 'info' });
-      const app = await createAfterword(config);
+      const app = await createAfterword(config, clockOption(globals()));
       const orchestrator = await app.startWorkers(Number(opts.concurrency));
       const started = Date.now();
       if (opts.untilIdle) await Promise.race([orchestrator.untilIdle(), untilSignal()]);
@@ -196,7 +197,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
             async () => {
               for (const id of [...pending]) {
                 const job = await app.engine.getJob(id);
-                if (job && ['completed', 'failed', 'cancelled'].includes(job.status)) pending.delete(id);
+                if (job && terminalStatuses.includes(job.status)) pending.delete(id);
               }
               progress();
             },
