@@ -46,6 +46,12 @@ async function api(base: string, method: string, path: string, body?: unknown): 
   return { status: res.status, json: await res.json() };
 }
 
+/** True once every closure job the service knows is completed and there are `count` of them. */
+async function allClosuresCompleted(url: string, count: number): Promise<boolean> {
+  const { json } = await api(url, 'GET', '/v1/jobs?workflow=session.closure&limit=500');
+  return json.items.length === count && json.items.every((j: { status: string }) => j.status === 'completed');
+}
+
 describe('the real service process under SIGTERM', () => {
   const dirs: string[] = [];
   after(async () => {
@@ -87,10 +93,7 @@ describe('the real service process under SIGTERM', () => {
     const second = await startServe(dir);
     try {
       await waitFor(
-        async () => {
-          const { json } = await api(second.url, 'GET', '/v1/jobs?workflow=session.closure&limit=500');
-          return json.items.length === sessions.length && json.items.every((j: { status: string }) => j.status === 'completed');
-        },
+        () => allClosuresCompleted(second.url, sessions.length),
         'every closure job to complete after the restart',
         60_000,
       );
@@ -136,10 +139,7 @@ describe('the real service process under SIGTERM', () => {
     const second = await startServe(dir);
     try {
       await waitFor(
-        async () => {
-          const { json } = await api(second.url, 'GET', '/v1/jobs?workflow=session.closure&limit=500');
-          return json.items.length === sessions.length && json.items.every((j: { status: string }) => j.status === 'completed');
-        },
+        () => allClosuresCompleted(second.url, sessions.length),
         'every job to complete after a forced exit (leases expire, jobs resume)',
         90_000,
       );
