@@ -83,12 +83,15 @@ export function generateSyntheticSession(opts: SyntheticSessionOptions): Synthet
       sceneLeft = 12 + Math.floor(rand() * 20);
       if (scene % 4 === 1) {
         act += 1;
-        actTitles[`act-${act}`] = `${pick(rand, ['Ashes', 'Crowns', 'Tides', 'Oaths'])} of ${pick(rand, ['Kyther', 'the Vale', 'Brackwater', 'Dusk'])}`;
+        actTitles[`act-${act}`] =
+          `${pick(rand, ['Ashes', 'Crowns', 'Tides', 'Oaths'])} of ${pick(rand, ['Kyther', 'the Vale', 'Brackwater', 'Dusk'])}`;
       }
     }
     const sceneId = `scene-${scene}`;
     const actId = `act-${act}`;
-    if (!sceneTitles[sceneId] && rand() < 0.5) sceneTitles[sceneId] = `${pick(rand, ['Night', 'Smoke', 'Bells', 'Ash'])} over ${pick(rand, places)?.canonicalName ?? 'the road'}`;
+    if (!sceneTitles[sceneId] && rand() < 0.5)
+      sceneTitles[sceneId] =
+        `${pick(rand, ['Night', 'Smoke', 'Bells', 'Ash'])} over ${pick(rand, places)?.canonicalName ?? 'the road'}`;
     const isPlayer = i % 2 === 1;
     const text = isPlayer ? fill(pick(rand, T.PLAYER_LINES)) : rand() < 0.5 ? `${gmLine()} ${gmLine()}` : gmLine();
     const metadata: Record<string, unknown> = { actId };
@@ -104,7 +107,14 @@ export function generateSyntheticSession(opts: SyntheticSessionOptions): Synthet
     // Vary the accepted shapes so the demo exercises normalisation.
     turns.push(
       i % 7 === 3
-        ? { id: turnId, role: isPlayer ? 'player' : 'gm', content: text, sceneId, metadata, timestamp: new Date(timestamp).toISOString() }
+        ? {
+            id: turnId,
+            role: isPlayer ? 'player' : 'gm',
+            content: text,
+            sceneId,
+            metadata,
+            timestamp: new Date(timestamp).toISOString(),
+          }
         : { turnId, speaker: isPlayer ? 'player' : 'gm', text, sceneId, metadata, timestamp },
     );
     if (rand() < 0.01) {

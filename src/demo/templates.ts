@@ -56,8 +56,24 @@ export const PLAYER_LINES = [
   'I check my supplies and count the coins twice.',
 ];
 export const NAME_FIRST = ['Veyla', 'Corin', 'Maelis', 'Tarsk', 'Ilsabet', 'Dorran', 'Quenna', 'Halvard', 'Serafin', 'Oda'];
-export const NAME_LAST = ['Strand', 'Mirecourt', 'Vantreth', 'Holloway', 'Crane', 'Dusk', 'Orrick', 'Fenwright', 'Sallow', 'Brannoch'];
+export const NAME_LAST = [
+  'Strand',
+  'Mirecourt',
+  'Vantreth',
+  'Holloway',
+  'Crane',
+  'Dusk',
+  'Orrick',
+  'Fenwright',
+  'Sallow',
+  'Brannoch',
+];
 export const GROUP_ADJ = ['Silver', 'Ashen-Eyed', 'Gilded', 'Hollow', 'Crimson', 'Sable'];
 export const GROUP_NOUN = ['Hand', 'Covenant', 'Brotherhood', 'League', 'Syndicate', 'Wardens'];
 export const TAGS = ['intrigue', 'war', 'survival', 'faith', 'trade', 'loss', 'hope'];
-export const HOOKS = ['Who sent the courier?', 'What lies beneath the old shrine?', 'Why did the envoy lie?', 'Where is the missing caravan?'];
+export const HOOKS = [
+  'Who sent the courier?',
+  'What lies beneath the old shrine?',
+  'Why did the envoy lie?',
+  'Where is the missing caravan?',
+];

@@ -55,11 +55,15 @@ export function readTemporalWorkerConfig(env: Env = process.env, options: { requ
     if (!taskQueue) missing.push('TEMPORAL_TASK_QUEUE (or TEMPORAL_QUEUE)');
     if (options.requireOtlp && !otlpEndpoint) missing.push('OTEL_EXPORTER_OTLP (or OTEL_EXPORTER_OTLP_ENDPOINT)');
     if (missing.length > 0) {
-      throw new AfterwordError('temporal_worker_missing_config', `Temporal worker configuration is missing: ${missing.join(', ')}`, {
-        details: { missing },
-        issues: missing.map((field) => ({ field, reason: 'is required in strict mode' })),
-        retryable: false,
-      });
+      throw new AfterwordError(
+        'temporal_worker_missing_config',
+        `Temporal worker configuration is missing: ${missing.join(', ')}`,
+        {
+          details: { missing },
+          issues: missing.map((field) => ({ field, reason: 'is required in strict mode' })),
+          retryable: false,
+        },
+      );
     }
   }
   const certPath = value(env, 'TEMPORAL_TLS_CERT');

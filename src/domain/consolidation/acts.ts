@@ -8,8 +8,15 @@ import type { ActSummary, MomentumArc, SceneSummary } from './types.js';
  * adds to it. Starts from the session's baseline (else current). Returns the value before
  * and after each turn, and how many turns moved it.
  */
-export function momentumTrack(turns: Turn[], meta: SessionMetadata): { at: Map<string, [number | null, number | null]>; events: number } {
-  let value: number | null = meta.momentum ? (Number.isFinite(meta.momentum.baseline) ? meta.momentum.baseline : meta.momentum.current) : null;
+export function momentumTrack(
+  turns: Turn[],
+  meta: SessionMetadata,
+): { at: Map<string, [number | null, number | null]>; events: number } {
+  let value: number | null = meta.momentum
+    ? Number.isFinite(meta.momentum.baseline)
+      ? meta.momentum.baseline
+      : meta.momentum.current
+    : null;
   const at = new Map<string, [number | null, number | null]>();
   let events = 0;
   for (const t of turns) {
@@ -37,7 +44,10 @@ function themes(turns: Turn[], fallback: string[]): string[] {
   const counts = new Map<string, number>();
   for (const t of turns) for (const tag of strList(t.metadata.tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1);
   if (counts.size === 0) return fallback.slice(0, 3);
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([k]) => k);
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 3)
+    .map(([k]) => k);
 }
 
 export const MAX_ACT_SUMMARY = 960;
@@ -56,7 +66,12 @@ export function actSummaryText(scenes: SceneSummary[], max = MAX_ACT_SUMMARY): s
   return clamp(text, max);
 }
 
-export function buildActs(scenes: SceneSummary[], turnsByScene: Map<string, Turn[]>, meta: SessionMetadata, track: Map<string, [number | null, number | null]>): ActSummary[] {
+export function buildActs(
+  scenes: SceneSummary[],
+  turnsByScene: Map<string, Turn[]>,
+  meta: SessionMetadata,
+  track: Map<string, [number | null, number | null]>,
+): ActSummary[] {
   const acts = new Map<string, SceneSummary[]>();
   for (const s of scenes) {
     const k = s.actId ?? 'act-default';

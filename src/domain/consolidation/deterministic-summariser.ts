@@ -10,7 +10,15 @@ function playerHighlight(t: Turn, track: Map<string, [number | null, number | nu
   const [before, after] = track.get(t.turnId) ?? [null, null];
   const momentumChange = before !== after && after !== null ? after - (before ?? 0) : null;
   // Most player turns carry none of these fields: answer without building the record.
-  if (momentumChange === null && m.achievements === undefined && m.assetsEarned === undefined && m.debtsIncurred === undefined && m.reputationShifts === undefined && m.highlightQuote === undefined) return null;
+  if (
+    momentumChange === null &&
+    m.achievements === undefined &&
+    m.assetsEarned === undefined &&
+    m.debtsIncurred === undefined &&
+    m.reputationShifts === undefined &&
+    m.highlightQuote === undefined
+  )
+    return null;
   const h: PlayerHighlight = {
     turnId: t.turnId,
     sceneId: t.sceneId,
@@ -21,7 +29,13 @@ function playerHighlight(t: Turn, track: Map<string, [number | null, number | nu
     quote: typeof m.highlightQuote === 'string' && m.highlightQuote.trim() ? m.highlightQuote.trim() : null,
     momentumChange,
   };
-  const empty = !h.achievements.length && !h.assetsEarned.length && !h.debtsIncurred.length && !h.reputationShifts.length && !h.quote && h.momentumChange === null;
+  const empty =
+    !h.achievements.length &&
+    !h.assetsEarned.length &&
+    !h.debtsIncurred.length &&
+    !h.reputationShifts.length &&
+    !h.quote &&
+    h.momentumChange === null;
   return empty ? null : h;
 }
 
@@ -78,6 +92,10 @@ export class DeterministicSummariser implements Summariser {
   }
 }
 
-export function consolidateStory(input: SanitisedTranscript, opts: SummariseOptions, summariser: Summariser = new DeterministicSummariser()): StorySummary {
+export function consolidateStory(
+  input: SanitisedTranscript,
+  opts: SummariseOptions,
+  summariser: Summariser = new DeterministicSummariser(),
+): StorySummary {
   return summariser.summarise(input, opts);
 }

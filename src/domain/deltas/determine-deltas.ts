@@ -40,7 +40,10 @@ function safetyOf(confidence: number, caps: CapabilityRef[], conflicts: DeltaCon
  * last status change in transcript order win (the story's end state), each keeping the
  * confidence of the mention that said it. Changes canon already reflects are dropped.
  */
-function mergeChanges(group: EntityMention[], canon: WorldEntity | undefined): Array<{ change: ProposedChange; confidence: number }> {
+function mergeChanges(
+  group: EntityMention[],
+  canon: WorldEntity | undefined,
+): Array<{ change: ProposedChange; confidence: number }> {
   const last = new Map<string, { change: ProposedChange; confidence: number }>();
   for (const m of group) for (const c of m.proposedChanges) last.set(c.field, { change: c, confidence: m.confidence });
   return [...last.values()].filter(({ change }) =>
@@ -93,9 +96,21 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
       // Lexicon knows it but canon does not (yet): propose the entity itself.
       deltaType = 'new-entity';
       beforeOut = null;
-      afterOut = { entityId, entityType: first.entityType, canonicalName: first.canonicalName, aliases: [], tags: [], state: after };
+      afterOut = {
+        entityId,
+        entityType: first.entityType,
+        canonicalName: first.canonicalName,
+        aliases: [],
+        tags: [],
+        state: after,
+      };
     }
-    const conflicts = findConflicts(entityId, merged.map((x) => x.change), canon, open.get(entityId) ?? []);
+    const conflicts = findConflicts(
+      entityId,
+      merged.map((x) => x.change),
+      canon,
+      open.get(entityId) ?? [],
+    );
     const safety = safetyOf(confidence, caps, conflicts);
     deltas.push({
       deltaId: input.newId(),
@@ -137,7 +152,16 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
       capabilityRefs: [],
       confidence: c.confidence,
       confidenceTier: confidenceTier(c.confidence),
-      source: [{ mentionId: c.candidateId, turnId: c.source.turnId, sceneId: c.source.sceneId, sentenceIndex: c.source.sentenceIndex, confidence: c.confidence, sentence: c.sentence }],
+      source: [
+        {
+          mentionId: c.candidateId,
+          turnId: c.source.turnId,
+          sceneId: c.source.sceneId,
+          sentenceIndex: c.source.sentenceIndex,
+          confidence: c.confidence,
+          sentence: c.sentence,
+        },
+      ],
       safety,
       status: safety.requiresModeration ? 'needs-review' : 'pending',
       createdAt: input.now,

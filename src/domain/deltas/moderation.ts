@@ -68,7 +68,12 @@ export interface ModerationQueue {
 }
 
 /** The session's moderation queue: every delta that needs review, decided or not. */
-export function buildModerationQueue(deltas: WorldDelta[], decisions: ModerationDecision[], cadence: Cadence, now: number): ModerationQueue {
+export function buildModerationQueue(
+  deltas: WorldDelta[],
+  decisions: ModerationDecision[],
+  cadence: Cadence,
+  now: number,
+): ModerationQueue {
   const latest = latestDecisions(decisions);
   const { opensAt, closesAt } = cadence.moderationWindow;
   const nextEscalationAt = cadence.escalations.filter((t) => t > now).sort((a, b) => a - b)[0] ?? null;

@@ -39,24 +39,66 @@ function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
 
 // Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
 const CONTROL_VERBS = phrases<VerbKind>([
-  ...['seized', 'seizes', 'secured', 'secures', 'claimed', 'claims', 'captured', 'captures', 'liberated', 'liberates',
-    'conquered', 'conquers', 'occupied', 'occupies', 'retook', 'retakes', 'reclaimed', 'reclaims', 'recaptured',
-    'annexed', 'took control of', 'takes control of', 'taken control of', 'seized control of', 'won control of',
-    'gained control of'].map((v): [string, VerbKind] => [v, 'gain']),
-  ...['lost', 'loses', 'ceded', 'cedes', 'abandoned', 'abandons', 'retreated from', 'retreats from', 'withdrew from',
-    'withdraws from', 'driven out of', 'driven from', 'pulled out of', 'lost control of', 'fled from', 'evacuated']
-    .map((v): [string, VerbKind] => [v, 'loss']),
+  ...[
+    'seized',
+    'seizes',
+    'secured',
+    'secures',
+    'claimed',
+    'claims',
+    'captured',
+    'captures',
+    'liberated',
+    'liberates',
+    'conquered',
+    'conquers',
+    'occupied',
+    'occupies',
+    'retook',
+    'retakes',
+    'reclaimed',
+    'reclaims',
+    'recaptured',
+    'annexed',
+    'took control of',
+    'takes control of',
+    'taken control of',
+    'seized control of',
+    'won control of',
+    'gained control of',
+  ].map((v): [string, VerbKind] => [v, 'gain']),
+  ...[
+    'lost',
+    'loses',
+    'ceded',
+    'cedes',
+    'abandoned',
+    'abandons',
+    'retreated from',
+    'retreats from',
+    'withdrew from',
+    'withdraws from',
+    'driven out of',
+    'driven from',
+    'pulled out of',
+    'lost control of',
+    'fled from',
+    'evacuated',
+  ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
   ['falls to', 'fell'],
 ]);
 
 const STATUS_CUES = phrases<RegionStatus>([
-  ...['under threat', 'under siege', 'besieged', 'threatened', 'imperilled', 'imperiled', 'in danger', 'endangered']
-    .map((v): [string, RegionStatus] => [v, 'threatened']),
-  ...['devastated', 'ruined', 'ravaged', 'razed', 'in ruins', 'laid waste', 'burned to the ground']
-    .map((v): [string, RegionStatus] => [v, 'devastated']),
-  ...['stabilised', 'stabilized', 'secured', 'restored', 'at peace', 'safe again', 'stable again', 'rebuilt']
-    .map((v): [string, RegionStatus] => [v, 'stable']),
+  ...['under threat', 'under siege', 'besieged', 'threatened', 'imperilled', 'imperiled', 'in danger', 'endangered'].map(
+    (v): [string, RegionStatus] => [v, 'threatened'],
+  ),
+  ...['devastated', 'ruined', 'ravaged', 'razed', 'in ruins', 'laid waste', 'burned to the ground'].map(
+    (v): [string, RegionStatus] => [v, 'devastated'],
+  ),
+  ...['stabilised', 'stabilized', 'secured', 'restored', 'at peace', 'safe again', 'stable again', 'rebuilt'].map(
+    (v): [string, RegionStatus] => [v, 'stable'],
+  ),
 ]);
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
@@ -136,8 +178,16 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
       if (!target || !gainer || isNegated(text, tokens, passive ? i - 1 : i)) continue;
       controlVerbAt.add(i);
       const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', gainer.endTok) : null;
-      if (p.kind === 'loss') add(target.entityId, { kind: 'control', field: 'controlledBy', to: null, from: gainer.entityId, verb });
-      else add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: loser?.entityId ?? null, verb });
+      if (p.kind === 'loss')
+        add(target.entityId, { kind: 'control', field: 'controlledBy', to: null, from: gainer.entityId, verb });
+      else
+        add(target.entityId, {
+          kind: 'control',
+          field: 'controlledBy',
+          to: gainer.entityId,
+          from: loser?.entityId ?? null,
+          verb,
+        });
       continue;
     }
     const actor = nearest(hits, isFaction, i, -1);
@@ -151,11 +201,23 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
     controlVerbAt.add(i);
     if (p.kind === 'gain') {
       const loser = factionAfterWord(tokens, hits, 'from', target.endTok);
-      add(target.entityId, { kind: 'control', field: 'controlledBy', to: actor?.entityId ?? null, from: loser?.entityId ?? null, verb });
+      add(target.entityId, {
+        kind: 'control',
+        field: 'controlledBy',
+        to: actor?.entityId ?? null,
+        from: loser?.entityId ?? null,
+        verb,
+      });
     } else {
       const gainer = factionAfterWord(tokens, hits, 'to', target.endTok);
       if (!actor && !gainer) continue;
-      add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer?.entityId ?? null, from: actor?.entityId ?? null, verb });
+      add(target.entityId, {
+        kind: 'control',
+        field: 'controlledBy',
+        to: gainer?.entityId ?? null,
+        from: actor?.entityId ?? null,
+        verb,
+      });
     }
   }
   for (let i = 0; i < tokens.length; i++) {

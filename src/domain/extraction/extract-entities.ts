@@ -11,7 +11,15 @@ import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import { type PosTagger, winkPosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
-import type { CapabilityRef, EntityMention, ExtractionResult, MatchType, MentionSource, NewEntityCandidate, ProposedChange } from './types.js';
+import type {
+  CapabilityRef,
+  EntityMention,
+  ExtractionResult,
+  MatchType,
+  MentionSource,
+  NewEntityCandidate,
+  ProposedChange,
+} from './types.js';
 
 export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, fuzzy: 0.55 };
 export const HEDGE_PENALTY = 0.3;
@@ -123,7 +131,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   for (const e of lexicon.entities) excluded.add(slugify(e.canonicalName));
   const feedByTurn = new Map<string, string[]>();
   for (const ev of sanitised.safetyEvents) {
-    if (ev.turnId && ev.capabilityRefs.length > 0) feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
+    if (ev.turnId && ev.capabilityRefs.length > 0)
+      feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
   }
   const lastMentionInScene = new Map<string, EntityMention>();
   const lastCharacterInScene = new Map<string, EntityMention>();
@@ -161,12 +170,19 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const tokens: Token[] = tokenize(sentence);
-      const source: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: k };
+      const source: MentionSource = {
+        sessionId,
+        sceneId: turn.sceneId,
+        turnId: turn.turnId,
+        speaker: turn.speaker,
+        sentenceIndex: k,
+      };
       const hits = matchEntities(lexicon, tokens);
       let caps: CapabilityRef[] = NO_CAPS;
       for (const h of matchCapabilities(lexicon, tokens)) {
         const cap = lexicon.capabilities[h.ref];
-        if (cap) caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
+        if (cap)
+          caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
       }
       const hedged = hits.length > 0 && isHedged(tokens);
       const changes = hits.length > 0 ? detectChanges(sentence, tokens, typedHits(lexicon, hits)) : NO_CHANGES;
@@ -199,7 +215,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (useTagger && tokens.length > 1) {
         if (needsTagging(tokens, hits, lexicon)) {
           const active = input.tagger ?? winkPosTagger();
-          const spans: Array<[number, number]> = hits.map((h) => [(tokens[h.startTok] as Token).start, (tokens[h.endTok - 1] as Token).end]);
+          const spans: Array<[number, number]> = hits.map((h) => [
+            (tokens[h.startTok] as Token).start,
+            (tokens[h.endTok - 1] as Token).end,
+          ]);
           for (const n of findNewNames(sentence, spans, lexicon, active)) {
             const slug = slugify(n.name);
             if (!slug || excluded.has(slug)) continue;
@@ -225,7 +244,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
     }
     for (const id of turnCapabilityIds(turn, feedByTurn)) {
-      const firstSource: MentionSource = { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex: 0 };
+      const firstSource: MentionSource = {
+        sessionId,
+        sceneId: turn.sceneId,
+        turnId: turn.turnId,
+        speaker: turn.speaker,
+        sentenceIndex: 0,
+      };
       turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
     }
     // A capability named where no entity is: it belongs to what the turn is about or, failing

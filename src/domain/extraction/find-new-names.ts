@@ -84,7 +84,12 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     if (words.every((w) => lexicon.nameTokens.has(w.toLowerCase()) || JOINERS.has(w.toLowerCase()))) return;
     const title = titleWords.length > 0 ? titleWords.join(' ') : null;
     // Keep hyphenated names as written ("Ashen-Eyed Wardens"): the tagger splits them.
-    const name = hyphenated ? sentence.slice(sentence.indexOf(first, startAt), sentence.indexOf(words[words.length - 1] as string, startAt) + (words[words.length - 1] as string).length) : words.join(' ');
+    const name = hyphenated
+      ? sentence.slice(
+          sentence.indexOf(first, startAt),
+          sentence.indexOf(words[words.length - 1] as string, startAt) + (words[words.length - 1] as string).length,
+        )
+      : words.join(' ');
     out.push({ name, words, title, ...guessEntityType(words, title, precedingWord) });
   };
   let preceding: string | null = null;
@@ -93,14 +98,22 @@ export function findNewNames(sentence: string, spans: Array<[number, number]>, l
     const it = items[i] as (typeof items)[number];
     const lower = it.text.toLowerCase();
     const afterHyphen = run.length > 0 && run[run.length - 1]?.text === '-';
-    const nameLike = UPPER.test(it.text) && (NAME_POS.has(it.pos) || afterHyphen || (run.length > 0 && isTypeCue(it.text))) && !it.covered && !CAPITALISED_STOPWORDS.has(lower);
+    const nameLike =
+      UPPER.test(it.text) &&
+      (NAME_POS.has(it.pos) || afterHyphen || (run.length > 0 && isTypeCue(it.text))) &&
+      !it.covered &&
+      !CAPITALISED_STOPWORDS.has(lower);
     const nextItem = items[i + 1];
     const initial = it.start === 0 || OPENERS.has(items[i - 1]?.text ?? '');
     const sentenceInitialSingle = initial && !(nextItem && UPPER.test(nextItem.text) && !nextItem.covered);
     if (nameLike && !sentenceInitialSingle) {
       if (run.length === 0) runPreceding = preceding;
       run.push(it);
-    } else if (run.length > 0 && ((JOINERS.has(lower) && endsWithCue(run)) || isGluedHyphen(items, i)) && continuesName(items, i)) {
+    } else if (
+      run.length > 0 &&
+      ((JOINERS.has(lower) && endsWithCue(run)) || isGluedHyphen(items, i)) &&
+      continuesName(items, i)
+    ) {
       run.push(it);
     } else if (run.length > 0) {
       flush(runPreceding);

@@ -37,10 +37,53 @@ export interface Lexicon {
 
 /** Name words too generic to identify an entity alone ("Guild", "Captain"). */
 const GENERIC = new Set([
-  'the', 'of', 'and', 'guild', 'order', 'compact', 'court', 'choir', 'range', 'vale', 'fens', 'steppe', 'coast',
-  'forest', 'gap', 'pass', 'highlands', 'city', 'gate', 'market', 'keep', 'docks', 'captain', 'saint', 'high',
-  'marshal', 'old', 'crown', 'bell', 'blade', 'compass', 'veil', 'rest', 'mountains', 'peaks', 'plains', 'marsh',
-  'shore', 'shoals', 'wood', 'heights', 'envoy', 'collector', 'masked', 'kite', 'kites', 'lantern',
+  'the',
+  'of',
+  'and',
+  'guild',
+  'order',
+  'compact',
+  'court',
+  'choir',
+  'range',
+  'vale',
+  'fens',
+  'steppe',
+  'coast',
+  'forest',
+  'gap',
+  'pass',
+  'highlands',
+  'city',
+  'gate',
+  'market',
+  'keep',
+  'docks',
+  'captain',
+  'saint',
+  'high',
+  'marshal',
+  'old',
+  'crown',
+  'bell',
+  'blade',
+  'compass',
+  'veil',
+  'rest',
+  'mountains',
+  'peaks',
+  'plains',
+  'marsh',
+  'shore',
+  'shoals',
+  'wood',
+  'heights',
+  'envoy',
+  'collector',
+  'masked',
+  'kite',
+  'kites',
+  'lantern',
 ]);
 const MIN_FUZZY_LENGTH = 6;
 
@@ -70,7 +113,10 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
   const canonicalTokens = new Set<string>();
   entities.forEach((e, ref) => {
     for (const k of nameKeys(e.canonicalName)) canonicalTokens.add(k);
-    const names: Array<[string, MatchType]> = [[e.canonicalName, 'canonical'], ...e.aliases.map((a): [string, MatchType] => [a, 'alias'])];
+    const names: Array<[string, MatchType]> = [
+      [e.canonicalName, 'canonical'],
+      ...e.aliases.map((a): [string, MatchType] => [a, 'alias']),
+    ];
     for (const [value, matchType] of names) {
       const keys = nameKeys(value);
       if (keys.length === 0) continue;
@@ -84,7 +130,9 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     }
   });
   capabilities.forEach((c, ref) => {
-    for (const [value, matchType] of [[c.label, 'canonical'], ...c.aliases.map((a) => [a, 'alias'])] as Array<[string, MatchType]>) {
+    for (const [value, matchType] of [[c.label, 'canonical'], ...c.aliases.map((a) => [a, 'alias'])] as Array<
+      [string, MatchType]
+    >) {
       const keys = nameKeys(value);
       if (keys.length > 0) addPattern(capabilityPatterns, { keys, ref, matchType, value });
     }

@@ -72,11 +72,14 @@ export function validateCadenceConfig(cfg: CadenceConfig): void {
   for (const k of ['moderationOpensAfterMs', 'moderationWindowMs', 'loreBatchAfterMs', 'maxOverrideMs'] as const) {
     if (!Number.isFinite(cfg[k]) || cfg[k] < 0) issues.push({ field: k, reason: 'must be a non-negative number' });
   }
-  if (!Number.isInteger(cfg.digestHour) || cfg.digestHour < 0 || cfg.digestHour > 23) issues.push({ field: 'digestHour', reason: 'must be 0..23' });
-  if (!Number.isInteger(cfg.digestMinute) || cfg.digestMinute < 0 || cfg.digestMinute > 59) issues.push({ field: 'digestMinute', reason: 'must be 0..59' });
+  if (!Number.isInteger(cfg.digestHour) || cfg.digestHour < 0 || cfg.digestHour > 23)
+    issues.push({ field: 'digestHour', reason: 'must be 0..23' });
+  if (!Number.isInteger(cfg.digestMinute) || cfg.digestMinute < 0 || cfg.digestMinute > 59)
+    issues.push({ field: 'digestMinute', reason: 'must be 0..59' });
   if (!isKnownTimeZone(cfg.timeZone)) issues.push({ field: 'timeZone', reason: 'unknown IANA time zone' });
   cfg.escalationOffsetsMs.forEach((v, i) => {
-    if (!Number.isFinite(v) || v < 0) issues.push({ field: `escalationOffsetsMs[${i}]`, reason: 'must be a non-negative number' });
+    if (!Number.isFinite(v) || v < 0)
+      issues.push({ field: `escalationOffsetsMs[${i}]`, reason: 'must be a non-negative number' });
   });
   if (issues.length > 0) throw new DomainValidationError('invalid_cadence_config', issues);
 }
@@ -85,11 +88,13 @@ export function validateCadenceConfig(cfg: CadenceConfig): void {
 export function nextDigestAfter(closedAt: number, cfg: Pick<CadenceConfig, 'digestHour' | 'digestMinute' | 'timeZone'>): number {
   // UTC (the default) has no DST and no offset: plain arithmetic gives luxon's answer
   // without building three DateTime objects per session (a test compares the two).
-  if (cfg.timeZone === 'UTC' && isPlainUtcCase(closedAt, cfg.digestHour, cfg.digestMinute)) return nextUtcDigestAfter(closedAt, cfg.digestHour, cfg.digestMinute);
+  if (cfg.timeZone === 'UTC' && isPlainUtcCase(closedAt, cfg.digestHour, cfg.digestMinute))
+    return nextUtcDigestAfter(closedAt, cfg.digestHour, cfg.digestMinute);
   const local = DateTime.fromMillis(closedAt, { zone: cfg.timeZone });
   let candidate = local.set({ hour: cfg.digestHour, minute: cfg.digestMinute, second: 0, millisecond: 0 });
   // luxon shifts a time that falls in a DST gap forward, which is what a digest wants.
-  if (candidate.toMillis() <= closedAt) candidate = candidate.plus({ days: 1 }).set({ hour: cfg.digestHour, minute: cfg.digestMinute });
+  if (candidate.toMillis() <= closedAt)
+    candidate = candidate.plus({ days: 1 }).set({ hour: cfg.digestHour, minute: cfg.digestMinute });
   return candidate.toMillis();
 }
 
@@ -97,7 +102,15 @@ const DAY = 24 * 60 * MINUTE;
 
 /** Validated clock values and a time well inside the ECMAScript range; anything else goes to luxon. */
 function isPlainUtcCase(closedAt: number, hour: number, minute: number): boolean {
-  return Number.isInteger(hour) && hour >= 0 && hour <= 23 && Number.isInteger(minute) && minute >= 0 && minute <= 59 && Math.abs(closedAt) <= 8.64e15 - 2 * DAY;
+  return (
+    Number.isInteger(hour) &&
+    hour >= 0 &&
+    hour <= 23 &&
+    Number.isInteger(minute) &&
+    minute >= 0 &&
+    minute <= 59 &&
+    Math.abs(closedAt) <= 8.64e15 - 2 * DAY
+  );
 }
 
 export function nextUtcDigestAfter(closedAt: number, hour: number, minute: number): number {
@@ -139,18 +152,29 @@ export function applyOverride(
   }
   if (requestedBatchAt - cadence.plannedBatchAt > c.maxOverrideMs) {
     throw new DomainValidationError('override_exceeds_limit', [
-      { field: 'requestedBatchAt', reason: `defers the batch more than ${c.maxOverrideMs} ms after ${new Date(cadence.plannedBatchAt).toISOString()}` },
+      {
+        field: 'requestedBatchAt',
+        reason: `defers the batch more than ${c.maxOverrideMs} ms after ${new Date(cadence.plannedBatchAt).toISOString()}`,
+      },
     ]);
   }
   if (requestedBatchAt < cadence.closedAt) {
-    throw new DomainValidationError('invalid_override', [{ field: 'requestedBatchAt', reason: 'must not be before the session closed' }]);
+    throw new DomainValidationError('invalid_override', [
+      { field: 'requestedBatchAt', reason: 'must not be before the session closed' },
+    ]);
   }
   return {
     ...cadence,
     nextBatchAt: requestedBatchAt,
     overrides: [
       ...cadence.overrides,
-      { requestedBatchAt, previousBatchAt: cadence.nextBatchAt, appliedAt: meta.appliedAt ?? requestedBatchAt, actor: meta.actor ?? null, note: meta.note ?? null },
+      {
+        requestedBatchAt,
+        previousBatchAt: cadence.nextBatchAt,
+        appliedAt: meta.appliedAt ?? requestedBatchAt,
+        actor: meta.actor ?? null,
+        note: meta.note ?? null,
+      },
     ],
   };
 }

@@ -24,7 +24,11 @@ export interface PreparePublishingInput {
  * such delta is decided. Re-evaluation is a pure function of the stored plan, the deltas
  * and the decisions, so a decision unblocks a batch without re-running the workflow.
  */
-function build(base: Pick<PublishingPlan, 'batchId' | 'sessionId' | 'summaryVersion' | 'scheduledAt' | 'preparedAt'>, deltas: WorldDelta[], decisions: ModerationDecision[]): PublishingPlan {
+function build(
+  base: Pick<PublishingPlan, 'batchId' | 'sessionId' | 'summaryVersion' | 'scheduledAt' | 'preparedAt'>,
+  deltas: WorldDelta[],
+  decisions: ModerationDecision[],
+): PublishingPlan {
   const latest = latestDecisions(decisions);
   const decided = applyModerationDecisions(deltas, decisions);
   const needing = deltas.filter((d) => d.safety.requiresModeration);
@@ -39,8 +43,20 @@ function build(base: Pick<PublishingPlan, 'batchId' | 'sessionId' | 'summaryVers
   const searchJobs: SearchIndexJob[] =
     status === 'ready'
       ? [
-          ...bundles.map((b) => ({ jobId: `search:${b.bundleId}:v${b.version}`, documentKind: 'lore-bundle' as const, documentId: b.bundleId, expectedVersion: b.version, maxAttempts: SEARCH_MAX_ATTEMPTS })),
-          ...cards.map((c) => ({ jobId: `search:${c.cardId}:v${c.version}`, documentKind: 'news-card' as const, documentId: c.cardId, expectedVersion: c.version, maxAttempts: SEARCH_MAX_ATTEMPTS })),
+          ...bundles.map((b) => ({
+            jobId: `search:${b.bundleId}:v${b.version}`,
+            documentKind: 'lore-bundle' as const,
+            documentId: b.bundleId,
+            expectedVersion: b.version,
+            maxAttempts: SEARCH_MAX_ATTEMPTS,
+          })),
+          ...cards.map((c) => ({
+            jobId: `search:${c.cardId}:v${c.version}`,
+            documentKind: 'news-card' as const,
+            documentId: c.cardId,
+            expectedVersion: c.version,
+            maxAttempts: SEARCH_MAX_ATTEMPTS,
+          })),
         ]
       : [];
   return {
@@ -60,7 +76,13 @@ function build(base: Pick<PublishingPlan, 'batchId' | 'sessionId' | 'summaryVers
 /** Stage 5 (spec 7): the publishing plan for the session's next lore batch. */
 export function preparePublishing(input: PreparePublishingInput): PublishingPlan {
   return build(
-    { batchId: input.newId(), sessionId: input.sessionId, summaryVersion: input.summary.version, scheduledAt: input.cadence.nextBatchAt, preparedAt: input.now },
+    {
+      batchId: input.newId(),
+      sessionId: input.sessionId,
+      summaryVersion: input.summary.version,
+      scheduledAt: input.cadence.nextBatchAt,
+      preparedAt: input.now,
+    },
     input.deltas,
     input.decisions,
   );
@@ -69,7 +91,13 @@ export function preparePublishing(input: PreparePublishingInput): PublishingPlan
 /** Recomputes gate, bundles, cards and search jobs for an existing plan (same batch id). */
 export function reevaluateGate(plan: PublishingPlan, deltas: WorldDelta[], decisions: ModerationDecision[]): PublishingPlan {
   return build(
-    { batchId: plan.batchId, sessionId: plan.sessionId, summaryVersion: plan.summaryVersion, scheduledAt: plan.scheduledAt, preparedAt: plan.preparedAt },
+    {
+      batchId: plan.batchId,
+      sessionId: plan.sessionId,
+      summaryVersion: plan.summaryVersion,
+      scheduledAt: plan.scheduledAt,
+      preparedAt: plan.preparedAt,
+    },
     deltas.filter((d) => d.sessionId === plan.sessionId),
     decisions,
   );
@@ -82,7 +110,13 @@ export function detectSearchDrift(jobs: SearchIndexJob[], results: SearchSyncRes
   for (const r of results) {
     const job = byId.get(r.jobId);
     if (!job) continue;
-    const base = { jobId: job.jobId, documentId: job.documentId, status: r.status, expectedVersion: job.expectedVersion, indexedVersion: r.indexedVersion };
+    const base = {
+      jobId: job.jobId,
+      documentId: job.documentId,
+      status: r.status,
+      expectedVersion: job.expectedVersion,
+      indexedVersion: r.indexedVersion,
+    };
     if (r.status !== 'success') out.push({ ...base, reason: 'status' });
     else if (r.indexedVersion !== job.expectedVersion) out.push({ ...base, reason: 'version_mismatch' });
   }

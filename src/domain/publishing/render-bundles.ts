@@ -16,7 +16,8 @@ export function renderLoreBundle(
   const lines = [`## ${first.canonicalName}`, '', `*${first.entityType}* · \`${first.entityId}\``, ''];
   for (const d of entityDeltas) {
     if (d.deltaType === 'new-entity') lines.push(`- First recorded in session \`${sessionId}\`.`);
-    for (const [field, after] of Object.entries(d.before ? d.after : {})) lines.push(`- ${field}: ${fmt(d.before?.[field])} → ${fmt(after)}`);
+    for (const [field, after] of Object.entries(d.before ? d.after : {}))
+      lines.push(`- ${field}: ${fmt(d.before?.[field])} → ${fmt(after)}`);
     for (const c of d.capabilityRefs) lines.push(`- Touches prohibited capability \`${c.capabilityId}\` (${c.severity}).`);
   }
   lines.push('', `_Source: session \`${sessionId}\`, story summary v${summaryVersion}._`);
@@ -33,7 +34,13 @@ export function renderLoreBundle(
     entityType: first.entityType,
     canonicalName: first.canonicalName,
     markdown: lines.join('\n'),
-    revisions: entityDeltas.map((d) => ({ deltaId: d.deltaId, deltaType: d.deltaType, before: d.before, after: d.after, status: d.status })),
+    revisions: entityDeltas.map((d) => ({
+      deltaId: d.deltaId,
+      deltaType: d.deltaType,
+      before: d.before,
+      after: d.after,
+      status: d.status,
+    })),
     provenance: { sessionId, summaryVersion, deltaIds: entityDeltas.map((d) => d.deltaId), decisions: decs },
     safetyTags: [...tags],
     version: summaryVersion,

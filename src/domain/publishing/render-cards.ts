@@ -23,14 +23,29 @@ function describe(d: WorldDelta, name: (id: string | null) => string): { headlin
   const control = d.proposedChanges.find((c) => c.kind === 'control');
   const status = d.proposedChanges.find((c) => c.kind === 'status');
   if (control && control.kind === 'control') {
-    const headline = control.to ? `${name(control.to)} takes ${d.canonicalName}` : `${name(control.from)} loses ${d.canonicalName}`;
+    const headline = control.to
+      ? `${name(control.to)} takes ${d.canonicalName}`
+      : `${name(control.from)} loses ${d.canonicalName}`;
     const from = control.from ? ` from ${name(control.from)}` : '';
-    const lead = control.to ? `${d.canonicalName} passes to ${name(control.to)}${from}.` : `${d.canonicalName} no longer answers to ${name(control.from)}.`;
+    const lead = control.to
+      ? `${d.canonicalName} passes to ${name(control.to)}${from}.`
+      : `${d.canonicalName} no longer answers to ${name(control.from)}.`;
     return { headline, lead: status && status.kind === 'status' ? `${lead} It is now ${status.to}.` : lead };
   }
-  if (status && status.kind === 'status') return { headline: `${d.canonicalName} is ${status.to}`, lead: `Reports from the field describe ${d.canonicalName} as ${status.to}.` };
-  if (d.deltaType === 'new-entity') return { headline: `New in the chronicle: ${d.canonicalName}`, lead: `A ${d.entityType} called ${d.canonicalName} entered the story.` };
-  return { headline: `${d.canonicalName}: the world's rules were tested`, lead: `A story touched ${d.canonicalName} with ${d.capabilityRefs.map((c) => c.capabilityId).join(', ')}.` };
+  if (status && status.kind === 'status')
+    return {
+      headline: `${d.canonicalName} is ${status.to}`,
+      lead: `Reports from the field describe ${d.canonicalName} as ${status.to}.`,
+    };
+  if (d.deltaType === 'new-entity')
+    return {
+      headline: `New in the chronicle: ${d.canonicalName}`,
+      lead: `A ${d.entityType} called ${d.canonicalName} entered the story.`,
+    };
+  return {
+    headline: `${d.canonicalName}: the world's rules were tested`,
+    lead: `A story touched ${d.canonicalName} with ${d.capabilityRefs.map((c) => c.capabilityId).join(', ')}.`,
+  };
 }
 
 /** One news card per publishable delta (spec 7). Ids derive from the delta so re-planning is stable. */
@@ -50,7 +65,10 @@ export function renderNewsCard(d: WorldDelta, publishAt: number, version: number
     urgency: urgencyOf(d),
     publishAt,
     expiresAt: publishAt + NEWS_TTL_MS,
-    ariaSummary: `${headline}. ${lead}`.replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '').replace(/\s+/g, ' ').trim(),
+    ariaSummary: `${headline}. ${lead}`
+      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
     version,
   };
 }

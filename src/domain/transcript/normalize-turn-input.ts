@@ -79,7 +79,8 @@ export function normalizeTurnInput(raw: unknown, index: number, now: number): No
   if (actId === undefined) issues.push({ field: at('actId'), reason: 'must be a non-empty string' });
 
   const timestamp = parseTimestamp(raw.timestamp, now);
-  if (timestamp === undefined) issues.push({ field: at('timestamp'), reason: 'must be an ISO date string or epoch milliseconds' });
+  if (timestamp === undefined)
+    issues.push({ field: at('timestamp'), reason: 'must be an ISO date string or epoch milliseconds' });
 
   if (issues.length > 0 || speaker === undefined || typeof rawText !== 'string' || timestamp === undefined) {
     return { ok: false, issues };
@@ -104,7 +105,8 @@ export function normalizeTurns(raws: unknown[], now: number): { turns: Turn[]; i
 
 /** Like normalizeTurns, but all-or-nothing: throws `invalid_turn` listing every issue. */
 export function parseTurns(raws: unknown, now: number): Turn[] {
-  if (!Array.isArray(raws)) throw new DomainValidationError('invalid_transcript', [{ field: 'turns', reason: 'must be an array' }]);
+  if (!Array.isArray(raws))
+    throw new DomainValidationError('invalid_transcript', [{ field: 'turns', reason: 'must be an array' }]);
   const { turns, issues } = normalizeTurns(raws, now);
   if (issues.length > 0) throw new DomainValidationError('invalid_turn', issues);
   return turns;

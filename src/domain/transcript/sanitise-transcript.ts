@@ -88,7 +88,8 @@ export function sanitiseTranscript(
     }
     // Reuse the input object when nothing changed: turns are never mutated, and copying
     // 10,000 turns is a measurable share of the stage.
-    const turn: Turn = text === t.text && isPlainObject(t.metadata) ? t : { ...t, text, metadata: isPlainObject(t.metadata) ? t.metadata : {} };
+    const turn: Turn =
+      text === t.text && isPlainObject(t.metadata) ? t : { ...t, text, metadata: isPlainObject(t.metadata) ? t.metadata : {} };
     turns.push(turn);
     const flags = stringArray(turn.metadata.safetyFlags);
     if (flags.length > 0) {

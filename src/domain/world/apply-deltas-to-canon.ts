@@ -34,7 +34,8 @@ export function applyDeltasToCanon(entities: WorldEntity[], approvedDeltas: Worl
     if (at === undefined) continue; // a state change for an entity canon no longer has
     const target = out[at];
     if (!target) continue;
-    const patch = d.deltaType === 'new-entity' && typeof d.after.state === 'object' ? (d.after.state as Record<string, unknown>) : d.after;
+    const patch =
+      d.deltaType === 'new-entity' && typeof d.after.state === 'object' ? (d.after.state as Record<string, unknown>) : d.after;
     target.state = { ...target.state, ...structuredClone(patch) };
   }
   return out;

@@ -32,7 +32,8 @@ function parseEntity(raw: unknown, i: number, issues: ValidationIssue[]): WorldE
   const entityType = nonEmpty(raw.entityType, `${at}.entityType`, issues);
   const m = ENTITY_ID_PATTERN.exec(entityId);
   if (entityId && !m) issues.push({ field: `${at}.entityId`, reason: 'must look like type.slug (e.g. region.kyther-range)' });
-  else if (m && entityType && m[1] !== entityType) issues.push({ field: `${at}.entityId`, reason: `prefix must equal entityType "${entityType}"` });
+  else if (m && entityType && m[1] !== entityType)
+    issues.push({ field: `${at}.entityId`, reason: `prefix must equal entityType "${entityType}"` });
   const canonicalName = nonEmpty(raw.canonicalName, `${at}.canonicalName`, issues);
   const aliases = strings(raw.aliases, `${at}.aliases`, issues);
   const tags = strings(raw.tags, `${at}.tags`, issues);
@@ -44,7 +45,8 @@ function parseEntity(raw: unknown, i: number, issues: ValidationIssue[]): WorldE
   if (state.controlledBy !== undefined && state.controlledBy !== null && typeof state.controlledBy !== 'string') {
     issues.push({ field: `${at}.state.controlledBy`, reason: 'must be an entity id or null' });
   }
-  if (state.status !== undefined && typeof state.status !== 'string') issues.push({ field: `${at}.state.status`, reason: 'must be a string' });
+  if (state.status !== undefined && typeof state.status !== 'string')
+    issues.push({ field: `${at}.state.status`, reason: 'must be a string' });
   if (state.threats !== undefined) state.threats = strings(state.threats, `${at}.state.threats`, issues);
   if (state.relationships !== undefined) {
     if (!Array.isArray(state.relationships)) issues.push({ field: `${at}.state.relationships`, reason: 'must be an array' });
@@ -83,7 +85,8 @@ function checkReferences(entities: WorldEntity[], issues: ValidationIssue[]): vo
   entities.forEach((e, i) => {
     const at = `entities[${i}].state`;
     const owner = e.state.controlledBy;
-    if (typeof owner === 'string' && !ids.has(owner)) issues.push({ field: `${at}.controlledBy`, reason: `unknown entity "${owner}"` });
+    if (typeof owner === 'string' && !ids.has(owner))
+      issues.push({ field: `${at}.controlledBy`, reason: `unknown entity "${owner}"` });
     (e.state.threats ?? []).forEach((t, j) => {
       if (!ids.has(t)) issues.push({ field: `${at}.threats[${j}]`, reason: `unknown entity "${t}"` });
     });
@@ -106,7 +109,8 @@ export function parseWorldFile(json: unknown): WorldFile {
   const worldId = nonEmpty(json.worldId, 'worldId', issues);
   const name = nonEmpty(json.name, 'name', issues);
   if (!Array.isArray(json.entities)) issues.push({ field: 'entities', reason: 'must be an array' });
-  if (json.capabilities !== undefined && !Array.isArray(json.capabilities)) issues.push({ field: 'capabilities', reason: 'must be an array' });
+  if (json.capabilities !== undefined && !Array.isArray(json.capabilities))
+    issues.push({ field: 'capabilities', reason: 'must be an array' });
   const entities = (Array.isArray(json.entities) ? json.entities : [])
     .map((e, i) => parseEntity(e, i, issues))
     .filter((e): e is WorldEntity => e !== null);
