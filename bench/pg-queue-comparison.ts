@@ -24,6 +24,8 @@ export interface PgBenchOptions {
   quick?: boolean;
   url?: string;
   concurrency?: number;
+  /** Measure only the queues whose name starts with one of these (case-insensitive), for quick checks. */
+  only?: string[];
 }
 
 interface Figures {
@@ -116,11 +118,12 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
   const jobs = options.quick ? 2_000 : 10_000;
   const samples = options.quick ? 60 : 200;
   const intervalMs = 20;
+  const only = options.only?.map((name) => name.toLowerCase());
   const queues: Array<() => BenchQueue> = [
     () => graphileWorkerQueue(config),
     () => pgBossQueue(config),
     () => afterwordQueue(config),
-  ];
+  ].filter((make) => !only || only.some((name) => make().name.toLowerCase().startsWith(name)));
   const figures: Figures[] = queues.map((make) => {
     const q = make();
     return { name: q.name, settings: q.settings, drainPerSecond: [], p50: [], p99: [] };
@@ -173,7 +176,11 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  runPgBench({ quick: process.argv.includes('--quick') })
+  const onlyAt = process.argv.indexOf('--only');
+  runPgBench({
+    quick: process.argv.includes('--quick'),
+    ...(onlyAt > 0 ? { only: (process.argv[onlyAt + 1] ?? '').split(',') } : {}),
+  })
     .then(({ markdown }) => {
       process.stdout.write(`${markdown}\n`);
       process.exit(0);

@@ -7,6 +7,7 @@ import { GroupCommitter } from './group-commit.js';
 import {
   assertLease,
   claimJobs,
+  claimTransactionOptions,
   completeJob,
   expireForeignLeases,
   extendLeases,
@@ -65,6 +66,11 @@ export class Worker {
   readonly id: string;
   readonly stats: WorkerStats = { running: 0, claimed: 0, completed: 0, failed: 0, retried: 0 };
   private readonly running = new Map<string, RunningJob>();
+  /**
+   * Running jobs whose handler is done and whose last write (completion or failure) waits for its
+   * group commit. They hold a lease but no longer a slot: the next claim overlaps that commit.
+   */
+  private readonly finishing = new Set<string>();
   private readonly committer: GroupCommitter;
   private started = false;
   private stopping = false;
@@ -134,7 +140,11 @@ export class Worker {
     }
   }
 
-  /** Claim work if there is room. Re-entrant calls while a claim is in flight trigger one more pass. */
+  /**
+   * Claim work if there is room. Re-entrant calls while a claim is in flight trigger one more
+   * pass. One claim at a time, even on PostgreSQL: a second concurrent claim was measured to
+   * split the free slots into smaller batches and lose throughput (more commits per job).
+   */
   poke(): void {
     if (!this.started || this.stopping) return;
     if (this.claiming) {
@@ -146,15 +156,22 @@ export class Worker {
 
   private async fill(): Promise<void> {
     this.claiming = true;
+    // Whether a claim found fewer runnable jobs than it asked for: only then is it worth asking
+    // when the next one is due. A worker whose slots are full is woken by its own completions.
+    let drained = false;
     try {
       do {
+        // Let the jobs just launched run up to their first wait: short handlers then free their
+        // slots before the next claim, so it takes one full batch instead of several small ones.
+        await new Promise((resolve) => setImmediate(resolve));
         this.rerun = false;
-        const free = this.options.concurrency - this.running.size;
+        const free = this.freeSlots();
         if (free <= 0 || this.stopping) break;
         const limit = Math.min(free, this.settings.claimBatchSize);
         const jobs = await this.claim(limit);
         this.lastClaimEmpty = jobs.length === 0;
         if (jobs.length === limit) this.rerun = true;
+        else drained = true;
       } while (this.rerun && !this.stopping);
     } catch (error) {
       this.engine.deps.logger.error({ err: error }, 'claiming jobs failed; will retry at the next poll');
@@ -162,7 +179,18 @@ export class Worker {
       this.claiming = false;
     }
     this.checkIdle();
-    await this.scheduleSleep();
+    await this.scheduleSleep(drained);
+  }
+
+  /** Slots free for new claims; at most `concurrency` finishing jobs count as free (2x leases held at most). */
+  private freeSlots(): number {
+    return this.options.concurrency - this.running.size + Math.min(this.finishing.size, this.options.concurrency);
+  }
+
+  /** The job's handler is done and its last write is submitted: its slot may take new work. */
+  private handlerFinished(jobId: string): void {
+    this.finishing.add(jobId);
+    this.poke();
   }
 
   private async claim(limit: number, jobId?: string): Promise<Job[]> {
@@ -177,18 +205,9 @@ export class Worker {
         now: tx.now,
         ...(jobId ? { jobId } : {}),
       });
-      for (const job of claimed) {
-        const def = this.engine.definition(job.workflow);
-        await tx.emit('engine.job.started', {
-          jobId: job.jobId,
-          workflow: job.workflow,
-          attempt: job.attempts,
-          workerId: this.id,
-        });
-        await def.hooks?.onStarted?.(tx, job);
-      }
+      for (const job of claimed) await this.engine.definition(job.workflow).hooks?.onStarted?.(tx, job);
       return claimed;
-    });
+    }, claimTransactionOptions);
     for (const job of jobs) this.launch(job);
     return jobs;
   }
@@ -201,6 +220,7 @@ export class Worker {
     this.stats.running = this.running.size;
     entry.done = this.execute(job, controller.signal).finally(() => {
       this.running.delete(job.jobId);
+      this.finishing.delete(job.jobId);
       this.stats.running = this.running.size;
       this.poke();
     });
@@ -234,6 +254,7 @@ export class Worker {
       const steps = def.steps;
       const remaining = steps.filter((s) => !(s.name in outputs));
       if (remaining.length === 0) {
+        this.handlerFinished(job.jobId);
         await this.committer.submit((tx) => this.complete(tx, def, job, token, outputs));
         return;
       }
@@ -252,6 +273,7 @@ export class Worker {
         const output = await step.run(ctx as never);
         if (signal.aborted) return;
         const isLast = step === remaining[remaining.length - 1];
+        if (isLast) this.handlerFinished(job.jobId);
         await this.committer.submit(async (tx) => {
           // The last step needs no separate fence: the completion below is itself fenced, and when it
           // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
@@ -266,13 +288,12 @@ export class Worker {
             completedAt: tx.now,
             durationMs: tx.now - startedAt,
           };
-          // On PostgreSQL the last checkpoint rides in the completion's statement (one round trip).
-          const stepInCompletion = isLast && this.engine.store.dialect.name === 'postgres';
-          if (!stepInCompletion) await insertStep(tx, job.jobId, record);
+          // The last checkpoint is written with the completion (one set-based statement per batch on PostgreSQL).
+          if (!isLast) await insertStep(tx, job.jobId, record);
           outputs[step.name] = record.output;
           await def.hooks?.onStepCompleted?.(tx, job, record);
           // The last checkpoint and the completion share one transaction: one commit fewer per job.
-          if (isLast) await this.complete(tx, def, job, token, outputs, stepInCompletion ? record : undefined);
+          if (isLast) await this.complete(tx, def, job, token, outputs, record);
         });
       }
     } catch (error) {
@@ -296,7 +317,7 @@ export class Worker {
     lastStep?: StepRecord,
   ) {
     const result = def.result(outputs, job);
-    const completed = await completeJob(tx, job.jobId, token, result, tx.now, this.engine.store.dialect, lastStep);
+    const completed = await completeJob(tx, job, token, result, this.engine.store.dialect, lastStep);
     await tx.emit('engine.job.completed', {
       jobId: job.jobId,
       workflow: job.workflow,
@@ -333,6 +354,7 @@ export class Worker {
           this.settings.backoffMaxMs,
           this.engine.deps.random ?? Math.random,
         );
+    this.handlerFinished(job.jobId);
     try {
       await this.committer.submit(async (tx) => {
         const failed = await failJob(tx, job.jobId, token, error, retryAt, tx.now);
@@ -386,15 +408,17 @@ export class Worker {
     }
   }
 
-  private async scheduleSleep(): Promise<void> {
+  private async scheduleSleep(lookAhead: boolean): Promise<void> {
     if (this.stopping || !this.started) return;
     clearTimeout(this.sleepTimer);
     let delay = this.settings.pollIntervalMs;
-    try {
-      const due = await nextRunAt(this.engine.store.driver, this.options.workflows);
-      if (due !== null) delay = Math.max(0, Math.min(delay, due - this.now()));
-    } catch {
-      // The poll interval still bounds the sleep.
+    if (lookAhead) {
+      try {
+        const due = await nextRunAt(this.engine.store.driver, this.options.workflows);
+        if (due !== null) delay = Math.max(0, Math.min(delay, due - this.now()));
+      } catch {
+        // The poll interval still bounds the sleep.
+      }
     }
     if (this.stopping) return;
     this.sleepTimer = setTimeout(() => this.poke(), delay);

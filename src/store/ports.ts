@@ -35,6 +35,14 @@ export interface DriverCapabilities {
   readonly skipLocked: boolean;
 }
 
+export interface TransactionOptions {
+  /**
+   * PostgreSQL: settings for this transaction only (`SET LOCAL`), sent with BEGIN in the same
+   * round trip. Drivers without such settings ignore them.
+   */
+  readonly localSettings?: Readonly<Record<string, string>>;
+}
+
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: Dialect;
   readonly capabilities: DriverCapabilities;
@@ -42,7 +50,7 @@ export interface SqlDriver extends SqlExecutor {
    * Run `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Transactions are serialised per connection; `fn` must only use the executor it is given.
    */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Run a multi-statement script (migrations). */
   exec(script: string): Promise<void>;
   /**

@@ -5,7 +5,7 @@ import type { AfterwordConfig } from '../config.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { dialectFor, type SqlDialect } from './dialect.js';
 import { migrate, type MigrationReport } from './migrate.js';
-import type { SqlDriver } from './ports.js';
+import type { SqlDriver, TransactionOptions } from './ports.js';
 import { SqliteDriver } from './sqlite/sqlite-driver.js';
 import { TransactionRunner, type Tx } from './unit-of-work.js';
 
@@ -16,7 +16,7 @@ export interface Store {
   readonly runner: TransactionRunner;
   /** Where the store lives, for messages: a file path or a redacted URL. */
   readonly location: string;
-  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -72,7 +72,7 @@ export function createStore<M>(
     runner,
     location,
     migration,
-    transact: (fn) => runner.transact(fn),
+    transact: (fn, options) => runner.transact(fn, options),
     close: () => driver.close(),
   };
 }

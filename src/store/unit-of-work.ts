@@ -8,7 +8,7 @@ import {
   type StoredEvent,
   type Topic,
 } from '../telemetry/topics.js';
-import type { Row, RunResult, SqlDriver, SqlExecutor } from './ports.js';
+import type { Row, RunResult, SqlDriver, SqlExecutor, TransactionOptions } from './ports.js';
 
 export interface EventRefs {
   sessionId?: string | null | undefined;
@@ -29,10 +29,50 @@ export interface AlertInput {
  */
 export interface Tx extends SqlExecutor {
   readonly now: number;
+  /** The process that writes, as stored with each event. */
+  readonly origin: string;
   emit(topic: Topic, payload: EventPayload, refs?: EventRefs): Promise<void>;
   raiseAlert(input: AlertInput): Promise<AdminAlert>;
+  /**
+   * Events a statement of this transaction wrote itself (set-based, e.g. the claim's
+   * `engine.job.started` rows): announced after the commit exactly like emitted ones.
+   */
+  recordWritten(events: readonly StoredEvent[]): void;
   /** Run after a successful commit (for wake-ups); never for a rolled-back transaction. */
   afterCommit(fn: () => void): void;
+  /**
+   * Add a row to a set-based write that runs once, just before the commit, for every operation
+   * of a group-committed batch together (see `DeferredWrite`).
+   */
+  defer<T>(write: DeferredWrite<T>, item: T): void;
+}
+
+/**
+ * A write many operations of one transaction contribute rows to, run as ONE statement before the
+ * commit instead of one statement per operation. `flush` must throw if any row could not be
+ * written (a fence failed): the runner then rolls back and settles each operation on its own,
+ * flushing each operation's rows inside its savepoint, so the failure lands on the right one.
+ * This is how a batch of job completions costs one round trip on PostgreSQL.
+ */
+export interface DeferredWrite<T> {
+  readonly name: string;
+  flush(executor: SqlExecutor, items: readonly T[]): Promise<void>;
+}
+
+/** Deferred rows collected for one flush, in the order they were added. */
+class DeferredRows {
+  private readonly rows = new Map<DeferredWrite<unknown>, unknown[]>();
+
+  add<T>(write: DeferredWrite<T>, item: T): void {
+    const list = this.rows.get(write as DeferredWrite<unknown>);
+    if (list) list.push(item);
+    else this.rows.set(write as DeferredWrite<unknown>, [item]);
+  }
+
+  async flush(executor: SqlExecutor): Promise<void> {
+    for (const [write, items] of this.rows) await write.flush(executor, items);
+    this.rows.clear();
+  }
 }
 
 class OutboxTx implements Tx {
@@ -42,8 +82,9 @@ class OutboxTx implements Tx {
   constructor(
     private readonly executor: SqlExecutor,
     readonly now: number,
-    private readonly origin: string,
+    readonly origin: string,
     private readonly ids: IdSource,
+    private readonly deferred: DeferredRows,
   ) {}
 
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]> {
@@ -85,6 +126,15 @@ class OutboxTx implements Tx {
 
   afterCommit(fn: () => void): void {
     this.callbacks.push(fn);
+  }
+
+  recordWritten(events: readonly StoredEvent[]): void {
+    // They already have ids, so writeEvents leaves them alone.
+    this.events.push(...events);
+  }
+
+  defer<T>(write: DeferredWrite<T>, item: T): void {
+    this.deferred.add(write, item);
   }
 }
 
@@ -141,8 +191,8 @@ export class TransactionRunner {
   private lastEventsNotifyAt = 0;
 
   /** Wake other processes' relays after a commit that wrote events, throttled; where the driver can notify. */
-  private notifyEvents(outboxes: readonly OutboxTx[]): void {
-    if (!this.driver.notify || !outboxes.some((o) => o.events.length > 0)) return;
+  private notifyEvents(events: readonly StoredEvent[]): void {
+    if (!this.driver.notify || events.length === 0) return;
     const now = Date.now();
     if (now - this.lastEventsNotifyAt < eventsNotifyIntervalMs) return;
     this.lastEventsNotifyAt = now;
@@ -150,14 +200,16 @@ export class TransactionRunner {
     this.driver.notify(this.driver, eventsChannel, '').catch(() => undefined);
   }
 
-  async transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T> {
     let outbox: OutboxTx | undefined;
     const result = await this.driver.transaction(async (executor) => {
-      outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids);
+      const deferred = new DeferredRows();
+      outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids, deferred);
       const value = await fn(outbox);
+      await deferred.flush(executor);
       await writeEvents(executor, [outbox]);
       return value;
-    });
+    }, options);
     if (outbox) this.announce([outbox]);
     return result;
   }
@@ -188,8 +240,10 @@ export class TransactionRunner {
       const values = await this.driver.transaction(async (executor) => {
         const now = this.clock.now();
         const done: unknown[] = [];
+        // One set of deferred rows for the whole batch: one statement per deferred write.
+        const deferred = new DeferredRows();
         for (const operation of operations) {
-          const outbox = new OutboxTx(executor, now, this.origin, this.ids);
+          const outbox = new OutboxTx(executor, now, this.origin, this.ids, deferred);
           try {
             done.push(await operation(outbox));
           } catch (reason) {
@@ -197,6 +251,14 @@ export class TransactionRunner {
             throw reason;
           }
           outboxes.push(outbox);
+        }
+        try {
+          await deferred.flush(executor);
+        } catch (reason) {
+          // Some operation's deferred row failed (a lost lease): which one is found by the run
+          // with savepoints, where each operation flushes its own rows.
+          failure = { reason };
+          throw reason;
         }
         await writeEvents(executor, outboxes);
         return done;
@@ -220,10 +282,12 @@ export class TransactionRunner {
       const results: PromiseSettledResult<unknown>[] = [];
       for (const operation of operations) {
         const name = `op_${++savepointCounter}`;
-        const outbox = new OutboxTx(executor, now, this.origin, this.ids);
+        const deferred = new DeferredRows();
+        const outbox = new OutboxTx(executor, now, this.origin, this.ids, deferred);
         await executor.run(`SAVEPOINT ${name}`);
         try {
           const value = await operation(outbox);
+          await deferred.flush(executor);
           await executor.run(`RELEASE SAVEPOINT ${name}`);
           outboxes.push(outbox);
           results.push({ status: 'fulfilled', value });
@@ -241,8 +305,8 @@ export class TransactionRunner {
   }
 
   private announce(outboxes: OutboxTx[]): void {
-    this.notifyEvents(outboxes);
     const events = outboxes.flatMap((o) => o.events);
+    this.notifyEvents(events);
     this.bus.publish(events);
     for (const outbox of outboxes) for (const callback of outbox.callbacks) callback();
   }

@@ -163,6 +163,34 @@ forEachStore('store driver', (suite) => {
     },
   );
 
+  suite.test('transaction-local settings apply inside the transaction only', async ({ store, dialect }) => {
+    const localSettings = { synchronous_commit: 'off', enable_bitmapscan: 'off' };
+    const inside = await store.driver.transaction(
+      async (tx) => {
+        if (dialect !== 'postgres') return tx.query('SELECT 1 AS one');
+        return tx.query("SELECT current_setting('synchronous_commit') AS sc, current_setting('enable_bitmapscan') AS bs");
+      },
+      { localSettings },
+    );
+    if (dialect !== 'postgres') {
+      // SQLite has no such settings: the options are accepted and the transaction runs as usual.
+      assert.deepEqual(inside, [{ one: 1 }]);
+      return;
+    }
+    assert.deepEqual(inside, [{ sc: 'off', bs: 'off' }]);
+    // The pool may hand out the same connection again: the settings must not have outlived the commit.
+    for (let i = 0; i < 4; i++) {
+      const [after] = await store.driver.transaction((tx) =>
+        tx.query<{ sc: string }>("SELECT current_setting('synchronous_commit') AS sc"),
+      );
+      assert.equal(after?.sc, 'on');
+    }
+    await assert.rejects(
+      store.driver.transaction(async () => undefined, { localSettings: { 'x; DROP TABLE jobs': 'on' } }),
+      (error) => error instanceof AfterwordError && error.code === 'internal',
+    );
+  });
+
   suite.test('unreachable PostgreSQL surfaces as a retryable store_unavailable', async ({ dialect }, t) => {
     if (dialect !== 'postgres') return t.skip('PostgreSQL only');
     const { PostgresDriver } = await import('../../src/store/postgres/postgres-driver.js');

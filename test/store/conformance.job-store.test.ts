@@ -9,6 +9,7 @@ import {
   loadAttempts,
   takeLateJobs,
 } from '../../src/engine/job-store.js';
+import type { Job } from '../../src/engine/types.js';
 import { forEachStore, type StoreContext, waitFor } from './adapters.js';
 import { gate, testWorkflow } from './test-workflows.js';
 
@@ -95,14 +96,14 @@ forEachStore('engine job store', (suite) => {
       isLeaseLost,
     );
     await assert.rejects(
-      ctx.store.transact((tx) => completeJob(tx, job.jobId, 'token-old', {}, tx.now)),
+      ctx.store.transact((tx) => completeJob(tx, first as Job, 'token-old', {}, ctx.store.dialect)),
       isLeaseLost,
     );
     await assert.rejects(
       ctx.store.transact((tx) => failJob(tx, job.jobId, 'token-old', { message: 'x', code: 'internal' }, null, tx.now)),
       isLeaseLost,
     );
-    const done = await ctx.store.transact((tx) => completeJob(tx, job.jobId, 'token-new', { ok: true }, tx.now));
+    const done = await ctx.store.transact((tx) => completeJob(tx, second as Job, 'token-new', { ok: true }, ctx.store.dialect));
     assert.equal(done.status, 'completed');
     const attempts = await loadAttempts(ctx.store.driver, job.jobId);
     assert.deepEqual(
@@ -112,6 +113,53 @@ forEachStore('engine job store', (suite) => {
         [2, 'completed'],
       ],
     );
+  });
+
+  suite.test('a batch of completions commits together; one whose lease was lost is refused alone', async (ctx) => {
+    const name = ctx.unique('wf');
+    const engine = ctx.createEngine().register(testWorkflow(name));
+    for (let i = 0; i < 3; i++) await engine.enqueueNow({ workflow: name, payload: { i } });
+    const held = await claim(ctx, name, 3, 'token-held', 'w-held', 1_000);
+    assert.equal(held.length, 3);
+    // The middle job's lease expires and another worker takes it over.
+    await ctx.store.driver.run('UPDATE jobs SET lease_expires_at = ? WHERE id = ?', [ctx.clock.now(), held[1]?.jobId]);
+    const [stolen] = await claim(ctx, name, 1, 'token-thief', 'w-thief');
+    assert.equal(stolen?.jobId, held[1]?.jobId);
+    const step = (job: Job) => ({
+      step: 'only',
+      stepIndex: 0,
+      attempt: job.attempts,
+      output: { job: job.jobId },
+      startedAt: ctx.clock.now(),
+      completedAt: ctx.clock.now(),
+      durationMs: 0,
+    });
+    const results = await ctx.store.runner.transactBatch(
+      held.map((job) => (tx) => completeJob(tx, job, 'token-held', { i: job.payload.i }, ctx.store.dialect, step(job))),
+    );
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.ok(isLeaseLost((results[1] as PromiseRejectedResult).reason));
+    for (const [i, job] of held.entries()) {
+      const stored = await engine.getJob(job.jobId);
+      const steps = await ctx.store.driver.query('SELECT step FROM job_steps WHERE job_id = ?', [job.jobId]);
+      if (i === 1) {
+        assert.equal(stored?.status, 'processing');
+        assert.equal(stored?.leaseToken, 'token-thief');
+        assert.equal(steps.length, 0, 'the refused completion wrote no checkpoint');
+      } else {
+        assert.equal(stored?.status, 'completed');
+        assert.deepEqual(stored?.result, { i });
+        assert.equal(steps.length, 1);
+        const attempts = await loadAttempts(ctx.store.driver, job.jobId);
+        assert.deepEqual(
+          attempts.map((a) => [a.attempt, a.outcome]),
+          [[1, 'completed']],
+        );
+      }
+    }
   });
 
   suite.test('an expired lease is reclaimed by another worker, and the old worker cannot finish the job', async (ctx) => {

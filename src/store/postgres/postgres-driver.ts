@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { AfterwordError } from '../../errors.js';
-import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor, TransactionOptions } from '../ports.js';
 import { NotificationListener, quoteIdent } from './notification-listener.js';
 import { rewritePlaceholders } from './rewrite-placeholders.js';
 import { translateError } from './transient-errors.js';
@@ -82,6 +82,17 @@ function executorFor(target: Queryable): SqlExecutor {
       changes: (await execute(target, sql, params)).rowCount ?? 0,
     }),
   };
+}
+
+/** `; SET LOCAL name = 'value'` for each setting; names must be plain identifiers (they come from code, never input). */
+function localSettingsSql(settings: Readonly<Record<string, string>> | undefined): string {
+  if (!settings) return '';
+  return Object.entries(settings)
+    .map(([name, value]) => {
+      if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new AfterwordError('internal', `not a setting name: ${name}`);
+      return `; SET LOCAL ${name} = '${value.replaceAll("'", "''")}'`;
+    })
+    .join('');
 }
 
 /** A stable 64-bit-safe advisory lock key per schema, so two installations in one database don't block each other. */
@@ -199,11 +210,12 @@ export class PostgresDriver implements SqlDriver {
     };
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const { client, release } = await this.checkout();
     let broken: Error | undefined;
     try {
-      await execute(client, 'BEGIN', []);
+      // Without parameters this is one simple-protocol message: BEGIN and its SET LOCALs share a round trip.
+      await execute(client, `BEGIN${localSettingsSql(options.localSettings)}`, []);
       const result = await fn(executorFor(client));
       const commit = await execute(client, 'COMMIT', []);
       // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a body that
