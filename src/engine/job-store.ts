@@ -51,12 +51,19 @@ export async function insertJob<P>(
   dialect: SqlDialect,
   request: EnqueueRequest<P> & { jobId: string; maxAttempts: number },
   now: number,
+  /**
+   * PostgreSQL, auto-committed: notify this channel in the same statement when the job is
+   * created (delivered on its commit), so a standalone enqueue is one round trip.
+   */
+  notifyChannel?: string,
 ): Promise<InsertJobResult<P>> {
-  const rows = await db.query(
-    `INSERT INTO jobs (id, seq, workflow, payload, status, idempotency_key, concurrency_key, priority, run_at, attempts,
+  const insert = `INSERT INTO jobs (id, seq, workflow, payload, status, idempotency_key, concurrency_key, priority, run_at, attempts,
        max_attempts, sla_ms, enqueued_at, updated_at)
      VALUES (?, ${dialect.nextJobSeq}, ?, ?, 'queued', ?, ?, ?, ?, 0, ?, ?, ?, ?)
-     ON CONFLICT DO NOTHING RETURNING *`,
+     ON CONFLICT DO NOTHING RETURNING *`;
+  const notify = notifyChannel !== undefined && dialect.name === 'postgres';
+  const rows = await db.query(
+    notify ? `WITH inserted AS (${insert}) SELECT inserted.*, pg_notify(?, '') AS notified FROM inserted` : insert,
     [
       request.jobId,
       request.workflow,
@@ -69,6 +76,7 @@ export async function insertJob<P>(
       request.slaMs ?? null,
       now,
       now,
+      ...(notify ? [notifyChannel] : []),
     ],
   );
   if (rows[0]) return { job: rowToJob<P>(rows[0]), created: true };

@@ -182,9 +182,14 @@ export class Worker {
     await this.scheduleSleep(drained);
   }
 
-  /** Slots free for new claims; at most `concurrency` finishing jobs count as free (2x leases held at most). */
+  /**
+   * Slots free for new claims. Finishing jobs count as free up to twice `concurrency`, so two
+   * batches of completions can be committing while a third batch runs; leases held stay
+   * bounded (3x `concurrency`) when commits are slower than handlers.
+   */
   private freeSlots(): number {
-    return this.options.concurrency - this.running.size + Math.min(this.finishing.size, this.options.concurrency);
+    const { concurrency } = this.options;
+    return concurrency - this.running.size + Math.min(this.finishing.size, 2 * concurrency);
   }
 
   /** The job's handler is done and its last write is submitted: its slot may take new work. */

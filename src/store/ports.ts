@@ -24,6 +24,11 @@ export interface RunResult {
 export interface SqlExecutor {
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
+  /**
+   * Inside a PostgreSQL transaction: send this notification with the COMMIT (same message, one
+   * round trip fewer than a `pg_notify` statement). Absent elsewhere.
+   */
+  notifyOnCommit?(channel: string, payload: string): void;
 }
 
 export interface DriverCapabilities {

@@ -95,6 +95,10 @@ class OutboxTx implements Tx {
     return this.executor.run(sql, params);
   }
 
+  get notifyOnCommit(): SqlExecutor['notifyOnCommit'] {
+    return this.executor.notifyOnCommit;
+  }
+
   /**
    * The event row is written with the transaction's other events just before it commits (one
    * multi-row INSERT instead of one statement per event), so it still commits or rolls back with

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { AfterwordError } from '../../src/errors.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { readInt, readJson } from '../../src/store/ports.js';
-import { forEachStore } from './adapters.js';
+import { forEachStore, waitFor } from './adapters.js';
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('./store-child.js', import.meta.url));
@@ -189,6 +189,34 @@ forEachStore('store driver', (suite) => {
       store.driver.transaction(async () => undefined, { localSettings: { 'x; DROP TABLE jobs': 'on' } }),
       (error) => error instanceof AfterwordError && error.code === 'internal',
     );
+  });
+
+  suite.test('a notification sent in a transaction arrives after its commit, never after a rollback', async (ctx, t) => {
+    const { driver } = ctx.store;
+    if (!driver.listen || !driver.notify) return t.skip('this store has no LISTEN/NOTIFY');
+    const notify = driver.notify.bind(driver);
+    const channel = ctx.unique('chan').replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+    const heard: string[] = [];
+    const unlisten = await driver.listen(channel, (payload) => heard.push(payload));
+    try {
+      await assert.rejects(
+        ctx.store.transact(async (tx) => {
+          await notify(tx, channel, 'rolled back');
+          throw new Error('roll back');
+        }),
+      );
+      await ctx.store.transact(async (tx) => {
+        await notify(tx, channel, "it's committed");
+        await tx.query('SELECT 1');
+      });
+      await waitFor(() => heard.length > 0 || undefined, 'the committed notification');
+      // A later notification outside any transaction proves nothing else was still on its way.
+      await notify(driver, channel, 'direct');
+      await waitFor(() => heard.includes('direct') || undefined, 'the direct notification');
+      assert.deepEqual(heard, ["it's committed", 'direct']);
+    } finally {
+      await unlisten();
+    }
   });
 
   suite.test('unreachable PostgreSQL surfaces as a retryable store_unavailable', async ({ dialect }, t) => {

@@ -61,7 +61,9 @@ async function execute(target: Queryable, sql: string, params: readonly unknown[
   const text = rewritePlaceholders(sql);
   const name = params.length > 0 ? statementName(text) : undefined;
   try {
-    return await target.query(name ? { name, text, values: bindable(params) } : { text, values: bindable(params) });
+    const result = await target.query(name ? { name, text, values: bindable(params) } : { text, values: bindable(params) });
+    // Several parameterless statements in one message (`NOTIFY ...; COMMIT`) answer with one result each.
+    return Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result;
   } catch (error) {
     if ((error as { code?: string }).code === '0A000' && /cached plan/.test((error as Error).message)) {
       preparing = false;
@@ -84,13 +86,18 @@ function executorFor(target: Queryable): SqlExecutor {
   };
 }
 
+/** A string literal for statements that cannot take parameters (NOTIFY, SET). */
+function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 /** `; SET LOCAL name = 'value'` for each setting; names must be plain identifiers (they come from code, never input). */
 function localSettingsSql(settings: Readonly<Record<string, string>> | undefined): string {
   if (!settings) return '';
   return Object.entries(settings)
     .map(([name, value]) => {
       if (!/^[a-z_][a-z0-9_.]*$/.test(name)) throw new AfterwordError('internal', `not a setting name: ${name}`);
-      return `; SET LOCAL ${name} = '${value.replaceAll("'", "''")}'`;
+      return `; SET LOCAL ${name} = ${quoteLiteral(value)}`;
     })
     .join('');
 }
@@ -216,8 +223,15 @@ export class PostgresDriver implements SqlDriver {
     try {
       // Without parameters this is one simple-protocol message: BEGIN and its SET LOCALs share a round trip.
       await execute(client, `BEGIN${localSettingsSql(options.localSettings)}`, []);
-      const result = await fn(executorFor(client));
-      const commit = await execute(client, 'COMMIT', []);
+      const notifications = new Set<string>();
+      const executor: SqlExecutor = {
+        ...executorFor(client),
+        notifyOnCommit: (channel, payload) => {
+          notifications.add(`NOTIFY ${quoteIdent(channel)}, ${quoteLiteral(payload)}`);
+        },
+      };
+      const result = await fn(executor);
+      const commit = await execute(client, [...notifications, 'COMMIT'].join('; '), []);
       // After a failed statement PostgreSQL answers COMMIT with ROLLBACK and no error; a body that
       // caught that statement's error must not be told its writes were committed.
       if (commit.command === 'ROLLBACK') {
@@ -274,9 +288,13 @@ export class PostgresDriver implements SqlDriver {
     return this.listener.listen(channel, onMessage);
   }
 
-  /** `pg_notify` in the caller's executor: inside a transaction it is delivered on commit. */
+  /**
+   * Notify listeners through the caller's executor. Inside a transaction the NOTIFY travels with
+   * the COMMIT (delivered on commit, never for a rollback); outside one it is sent at once.
+   */
   async notify(executor: SqlExecutor, channel: string, payload: string): Promise<void> {
-    await executor.run('SELECT pg_notify(?, ?)', [channel, payload]);
+    if (executor.notifyOnCommit) executor.notifyOnCommit(channel, payload);
+    else await executor.run('SELECT pg_notify(?, ?)', [channel, payload]);
   }
 
   /** Connections currently open and idle, for diagnostics and leak checks. */
