@@ -1,27 +1,27 @@
 import type { ModerationDecision, WorldDelta } from '../domain/index.js';
 import type { SqlDialect } from '../store/dialect.js';
+import { insertRows } from '../store/insert-rows.js';
 import { placeholders, readJson, type SqlExecutor } from '../store/ports.js';
 
 /** The world delta queue and moderation decisions. */
 
 export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId: string, now: number): Promise<void> {
-  for (const delta of deltas) {
-    await db.run(
-      `INSERT INTO world_deltas (delta_id, session_id, job_id, entity_id, status, requires_moderation, record, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        delta.deltaId,
-        delta.sessionId,
-        jobId,
-        delta.entityId,
-        delta.status,
-        delta.safety.requiresModeration ? 1 : 0,
-        JSON.stringify(delta),
-        now,
-        now,
-      ],
-    );
-  }
+  await insertRows(
+    db,
+    'world_deltas',
+    ['delta_id', 'session_id', 'job_id', 'entity_id', 'status', 'requires_moderation', 'record', 'created_at', 'updated_at'],
+    deltas.map((delta) => [
+      delta.deltaId,
+      delta.sessionId,
+      jobId,
+      delta.entityId,
+      delta.status,
+      delta.safety.requiresModeration ? 1 : 0,
+      JSON.stringify(delta),
+      now,
+      now,
+    ]),
+  );
 }
 
 function rowToDelta(row: Record<string, unknown>): WorldDelta & { appliedAt: number | null } {

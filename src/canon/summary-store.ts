@@ -1,4 +1,5 @@
 import type { EntityMention, StorySummary } from '../domain/index.js';
+import { insertRows } from '../store/insert-rows.js';
 import { readInt, readJson, type SqlExecutor } from '../store/ports.js';
 
 /** Story summaries (versioned per session) and entity mentions, written by the closure steps. */
@@ -31,13 +32,12 @@ export async function latestSummary(db: SqlExecutor, sessionId: string, version?
 }
 
 export async function insertMentions(db: SqlExecutor, mentions: EntityMention[], jobId: string, now: number): Promise<void> {
-  for (const mention of mentions) {
-    await db.run(
-      `INSERT INTO entity_mentions (mention_id, session_id, job_id, entity_id, confidence, record, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      [mention.mentionId, mention.source.sessionId, jobId, mention.entityId, mention.confidence, JSON.stringify(mention), now],
-    );
-  }
+  await insertRows(
+    db,
+    'entity_mentions',
+    ['mention_id', 'session_id', 'job_id', 'entity_id', 'confidence', 'record', 'created_at'],
+    mentions.map((m) => [m.mentionId, m.source.sessionId, jobId, m.entityId, m.confidence, JSON.stringify(m), now]),
+  );
 }
 
 export async function listMentions(db: SqlExecutor, sessionId: string, jobId?: string): Promise<EntityMention[]> {

@@ -1,4 +1,5 @@
 import type { ChangeFeedEntry, SessionContext, Turn } from '../domain/index.js';
+import { insertRows } from '../store/insert-rows.js';
 import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
 import type { SessionRecord, StoredTurn, WorkflowRun } from './session-types.js';
 
@@ -95,24 +96,22 @@ export async function existingTurnTexts(db: SqlExecutor, sessionId: string, turn
 }
 
 export async function insertTurns(db: SqlExecutor, sessionId: string, firstSeq: number, turns: Turn[]): Promise<void> {
-  let seq = firstSeq;
-  for (const turn of turns) {
-    await db.run(
-      `INSERT INTO turns (session_id, seq, turn_id, scene_id, act_id, speaker, text, spoken_at, metadata)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        sessionId,
-        seq++,
-        turn.turnId,
-        turn.sceneId,
-        turn.actId,
-        turn.speaker,
-        turn.text,
-        turn.timestamp,
-        JSON.stringify(turn.metadata),
-      ],
-    );
-  }
+  await insertRows(
+    db,
+    'turns',
+    ['session_id', 'seq', 'turn_id', 'scene_id', 'act_id', 'speaker', 'text', 'spoken_at', 'metadata'],
+    turns.map((turn, i) => [
+      sessionId,
+      firstSeq + i,
+      turn.turnId,
+      turn.sceneId,
+      turn.actId,
+      turn.speaker,
+      turn.text,
+      turn.timestamp,
+      JSON.stringify(turn.metadata),
+    ]),
+  );
 }
 
 export async function bumpTranscript(

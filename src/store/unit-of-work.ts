@@ -8,6 +8,7 @@ import {
   type StoredEvent,
   type Topic,
 } from '../telemetry/topics.js';
+import { insertRows } from './insert-rows.js';
 import type { Row, RunResult, SqlDriver, SqlExecutor, TransactionOptions } from './ports.js';
 
 export interface EventRefs {
@@ -23,8 +24,8 @@ export interface AlertInput {
 }
 
 /**
- * A transaction plus an outbox. `emit` and `raiseAlert` write rows inside the transaction; the
- * events reach the in-process bus only after the commit, so nothing is announced that did not
+ * A transaction plus an outbox. `emit` and `raiseAlert` write rows inside the transaction (just
+ * before it commits); the events reach the in-process bus only after the commit, so nothing is announced that did not
  * happen (and a rolled-back step announces nothing).
  */
 export interface Tx extends SqlExecutor {
@@ -77,6 +78,8 @@ class DeferredRows {
 
 class OutboxTx implements Tx {
   readonly events: StoredEvent[] = [];
+  /** Alert rows to write at commit, in `alertColumns` order. */
+  readonly alerts: unknown[][] = [];
   readonly callbacks: Array<() => void> = [];
 
   constructor(
@@ -120,10 +123,16 @@ class OutboxTx implements Tx {
       reason: input.reason,
       data: { ...(input.data ?? {}), ...(input.sessionId ? { sessionId: input.sessionId } : {}) },
     };
-    await this.executor.run(
-      'INSERT INTO alerts (id, reason, severity, session_id, job_id, data, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [alert.id, alert.reason, alert.severity, alert.sessionId, input.jobId ?? null, JSON.stringify(alert.data), alert.createdAt],
-    );
+    // Like events, the row is written just before the commit, with the transaction's other alerts.
+    this.alerts.push([
+      alert.id,
+      alert.reason,
+      alert.severity,
+      alert.sessionId,
+      input.jobId ?? null,
+      JSON.stringify(alert.data),
+      alert.createdAt,
+    ]);
     await this.emit('admin.alert', alert as unknown as EventPayload, { sessionId: alert.sessionId, jobId: input.jobId ?? null });
     return alert;
   }
@@ -145,8 +154,19 @@ class OutboxTx implements Tx {
 /** Events per INSERT statement (6 parameters each, well under both dialects' limits). */
 const eventsPerInsert = 500;
 
-/** Write the pending events of these outboxes, in emit order, and give each its stored id. */
+const alertColumns = ['id', 'reason', 'severity', 'session_id', 'job_id', 'data', 'created_at'];
+
+/**
+ * Write what these outboxes collected: their alerts (multi-row INSERTs), then their pending
+ * events, in emit order, giving each its stored id.
+ */
 async function writeEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
+  await insertRows(
+    executor,
+    'alerts',
+    alertColumns,
+    outboxes.flatMap((o) => o.alerts),
+  );
   const pending = outboxes.flatMap((o) => o.events.filter((e) => e.id === 0));
   for (let i = 0; i < pending.length; i += eventsPerInsert) {
     const chunk = pending.slice(i, i + eventsPerInsert);
