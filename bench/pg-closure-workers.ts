@@ -122,6 +122,10 @@ export async function runPgBench(options: Options = {}): Promise<{ markdown: str
     '',
     `Command: \`npx tsc -p tsconfig.json && node build/bench/pg-closure-workers.js${options.quick ? ' --quick' : ''}\``,
     '',
+    `Reading the scaling: with ${cpus().length} cores shared by PostgreSQL and every worker process, processes add throughput only while cores are idle; ` +
+      'beyond that they add start-up, warm-up and jobs in flight per core (job p50 grows). On separate machines the one-process rate is what adds up; ' +
+      'processes coordinate only through row locks on `jobs`, skipped with `SKIP LOCKED`.',
+    '',
   ];
   return { markdown: lines.join('\n') };
 }

@@ -110,6 +110,21 @@ async function measureLatency(queue: BenchQueue, samples: number, intervalMs: nu
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** The issue's targets, judged on this run's medians. */
+function targetsLine(figures: Figures[]): string {
+  const ours = figures.find((f) => f.name === 'Afterword');
+  const graphile = figures.find((f) => f.name.startsWith('graphile-worker'));
+  if (!ours || !graphile) return 'Targets: not judged (Afterword or graphile-worker not measured in this run).';
+  const ratio = median(ours.drainPerSecond) / median(graphile.drainPerSecond);
+  const p50 = median(ours.p50);
+  const p99 = median(ours.p99);
+  const verdict = (ok: boolean) => (ok ? '**met**' : '**not met**');
+  return (
+    `Targets: no-op drain >= 2x graphile-worker: ${verdict(ratio >= 2)} (${round(ratio)}x); ` +
+    `start latency p50 <= 2 ms: ${verdict(p50 <= 2)} (${round(p50)} ms); p99 <= 10 ms: ${verdict(p99 <= 10)} (${round(p99)} ms).`
+  );
+}
+
 export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdown: string; figures: Figures[] }> {
   const url = options.url ?? process.env.AFTERWORD_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const concurrency = options.concurrency ?? 32;
@@ -165,6 +180,8 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
       const p99 = median(f.p99);
       return `| ${f.name} | ${round(drain, 0)} | ${round(drain / baseDrain)}x | ${round(p50)} | ${round(p99)} | ${round(p50 / baseP50)}x / ${round(p99 / baseP99)}x |`;
     }),
+    '',
+    targetsLine(figures),
     '',
     'Settings:',
     ...figures.map((f) => `- ${f.name}: ${f.settings}`),
