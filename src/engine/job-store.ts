@@ -111,9 +111,8 @@ export interface ClaimRequest {
 export async function claimJobs(tx: Tx, dialect: SqlDialect, request: ClaimRequest): Promise<Job[]> {
   if (request.workflows.length === 0 || request.limit <= 0) return [];
   if (dialect.name === 'postgres') return claimJobsInOneStatement(tx, request);
-  const db = tx;
   const only = request.jobId ? 'AND id = ?' : '';
-  const rows = await db.query(
+  const rows = await tx.query(
     `UPDATE jobs SET status = 'processing', lease_owner = ?, lease_token = ?, lease_expires_at = ?,
         attempts = attempts + 1, started_at = COALESCE(started_at, ?), updated_at = ?
      WHERE id IN (
@@ -138,11 +137,11 @@ export async function claimJobs(tx: Tx, dialect: SqlDialect, request: ClaimReque
   );
   const jobs = rows.map((r) => rowToJob(r)).sort((a, b) => a.seq - b.seq);
   for (const job of jobs) {
-    await db.run(`UPDATE job_attempts SET ended_at = ?, outcome = 'lease_expired' WHERE job_id = ? AND ended_at IS NULL`, [
+    await tx.run(`UPDATE job_attempts SET ended_at = ?, outcome = 'lease_expired' WHERE job_id = ? AND ended_at IS NULL`, [
       request.now,
       job.jobId,
     ]);
-    await db.run('INSERT INTO job_attempts (job_id, attempt, worker_id, started_at) VALUES (?, ?, ?, ?)', [
+    await tx.run('INSERT INTO job_attempts (job_id, attempt, worker_id, started_at) VALUES (?, ?, ?, ?)', [
       job.jobId,
       job.attempts,
       request.workerId,
@@ -193,9 +192,10 @@ export const neverStartedJobs = new WeakSet<Job>();
  *
  * Due jobs and expired leases are picked by two separate scans, each walking its own partial
  * index in order and stopping after `limit` rows: one scan with an OR between them would sort
- * the whole backlog on every claim. Due jobs come from `claimable_jobs` (migration 0003), which
- * pins the ordered index scan whatever the table's statistics say. Expired leases go first
- * (their jobs have waited longest); a due row locked but not taken is free again at commit.
+ * the whole backlog on every claim. The due scan reads `jobs_claim_order` (migration 0003), and
+ * `claimTransactionOptions` keeps the planner on it whatever the table's statistics say. Expired
+ * leases go first (their jobs have waited longest); a due row locked but not taken is free again
+ * at commit. The same statement writes the jobs' `engine.job.started` events.
  */
 async function claimJobsInOneStatement(tx: Tx, request: ClaimRequest): Promise<Job[]> {
   const only = request.jobId ? 'AND id = ?' : '';

@@ -142,7 +142,7 @@ class OutboxTx implements Tx {
   }
 
   recordWritten(events: readonly StoredEvent[]): void {
-    // They already have ids, so writeEvents leaves them alone.
+    // They already have ids, so writeOutboxes leaves them alone.
     this.events.push(...events);
   }
 
@@ -151,16 +151,14 @@ class OutboxTx implements Tx {
   }
 }
 
-/** Events per INSERT statement (6 parameters each, well under both dialects' limits). */
-const eventsPerInsert = 500;
-
 const alertColumns = ['id', 'reason', 'severity', 'session_id', 'job_id', 'data', 'created_at'];
+const eventColumns = ['topic', 'session_id', 'job_id', 'origin', 'payload', 'created_at'];
 
 /**
- * Write what these outboxes collected: their alerts (multi-row INSERTs), then their pending
- * events, in emit order, giving each its stored id.
+ * Write what these outboxes collected: their alerts, then their pending events in emit order,
+ * giving each event its stored id. Both in multi-row INSERTs.
  */
-async function writeEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
+async function writeOutboxes(executor: SqlExecutor, outboxes: readonly OutboxTx[]): Promise<void> {
   await insertRows(
     executor,
     'alerts',
@@ -168,18 +166,19 @@ async function writeEvents(executor: SqlExecutor, outboxes: readonly OutboxTx[])
     outboxes.flatMap((o) => o.alerts),
   );
   const pending = outboxes.flatMap((o) => o.events.filter((e) => e.id === 0));
-  for (let i = 0; i < pending.length; i += eventsPerInsert) {
-    const chunk = pending.slice(i, i + eventsPerInsert);
-    const rows = await executor.query<{ id: number }>(
-      `INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id`,
-      chunk.flatMap((e) => [e.topic, e.sessionId, e.jobId, e.origin, JSON.stringify(e.payload), e.createdAt]),
-    );
-    // Ids come from a sequence in VALUES order; sorting makes that independent of RETURNING's order.
-    const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-    chunk.forEach((event, j) => {
-      event.id = ids[j] as number;
-    });
-  }
+  const rows = await insertRows(
+    executor,
+    'events',
+    eventColumns,
+    pending.map((e) => [e.topic, e.sessionId, e.jobId, e.origin, JSON.stringify(e.payload), e.createdAt]),
+    'id',
+  );
+  // Ids come from a sequence in VALUES order, statement after statement of this transaction;
+  // sorting makes that independent of the order RETURNING reports them in.
+  const ids = rows.map((r) => Number(r.id)).sort((x, y) => x - y);
+  pending.forEach((event, i) => {
+    event.id = ids[i] as number;
+  });
 }
 
 /** A unit of work inside a larger transaction; rolled back alone through a savepoint. */
@@ -231,7 +230,7 @@ export class TransactionRunner {
       outbox = new OutboxTx(executor, this.clock.now(), this.origin, this.ids, deferred);
       const value = await fn(outbox);
       await deferred.flush(executor);
-      await writeEvents(executor, [outbox]);
+      await writeOutboxes(executor, [outbox]);
       return value;
     }, options);
     if (outbox) this.announce([outbox]);
@@ -284,7 +283,7 @@ export class TransactionRunner {
           failure = { reason };
           throw reason;
         }
-        await writeEvents(executor, outboxes);
+        await writeOutboxes(executor, outboxes);
         return done;
       });
       this.announce(outboxes);
@@ -321,7 +320,7 @@ export class TransactionRunner {
           results.push({ status: 'rejected', reason });
         }
       }
-      await writeEvents(executor, outboxes);
+      await writeOutboxes(executor, outboxes);
       return results;
     });
     this.announce(outboxes);
