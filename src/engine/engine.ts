@@ -15,7 +15,8 @@ import {
   loadSteps,
   requeueJob,
 } from './job-store.js';
-import type { AttemptRecord, EnqueueRequest, Job, JobStatus, StepRecord, WorkflowDefinition } from './types.js';
+import type { EnqueueRequest, Job, JobStatus, WorkflowDefinition } from './types.js';
+import type { JobTimeline } from './workflow-engine.js';
 import { Worker, type WorkerOptions } from './worker.js';
 
 /** The notification channel on which enqueues wake workers in other processes. */
@@ -43,12 +44,7 @@ export interface EngineDeps {
   random?: () => number;
 }
 
-export interface JobTimeline {
-  job: Job;
-  steps: Array<StepRecord & { name: string }>;
-  pendingSteps: string[];
-  attempts: AttemptRecord[];
-}
+export type { JobTimeline } from './workflow-engine.js';
 
 /**
  * The durable engine: domain-agnostic, it knows workflows as lists of named steps and nothing
