@@ -20,6 +20,7 @@ import type { WorldFile } from '../src/domain/world/types.js';
 import { DurableEngine } from '../src/engine/engine.js';
 import type { WorkflowDefinition } from '../src/engine/types.js';
 import { openStore } from '../src/store/store.js';
+import { Outbox } from '../src/telemetry/outbox.js';
 import { EventBus } from '../src/telemetry/event-bus.js';
 import { createLogger } from '../src/telemetry/logger.js';
 import { closureWorkflowName } from '../src/workflow/closure-payload.js';
@@ -82,7 +83,10 @@ export async function noopRun(jobs: number, concurrency: number, claimBatchSize:
     );
     const logger = createLogger('silent');
     const bus = new EventBus(logger);
-    const store = await openStore(config, { bus, clock: systemClock, ids: randomIds, origin: 'bench' });
+    const store = await openStore(config, (driver) => ({
+      clock: systemClock,
+      extend: new Outbox({ bus, driver, ids: randomIds, origin: 'bench' }).extend,
+    }));
     const engine = new DurableEngine({ store, logger, clock: systemClock, ids: randomIds, settings: config.engine });
     const definition: WorkflowDefinition<{ n: number }> = {
       name: noopWorkflow,

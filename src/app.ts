@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
 import { type Clock, type IdSource, randomIds, systemClock } from './clock.js';
 import type { AfterwordConfig } from './config.js';
@@ -7,6 +6,7 @@ import { latestSummary, listMentions } from './canon/summary-store.js';
 import { WorldCatalog } from './canon/world-catalog.js';
 import type { Summariser } from './domain/index.js';
 import { DurableEngine } from './engine/engine.js';
+import type { WorkflowEngine } from './engine/workflow-engine.js';
 import { AfterwordError } from './errors.js';
 import { SessionMemory } from './sessions/session-memory.js';
 import { validateSessionId } from './sessions/session-input.js';
@@ -14,19 +14,20 @@ import { AlertService } from './services/alert-service.js';
 import { ModerationService } from './services/moderation-service.js';
 import { PublishingService } from './services/publishing-service.js';
 import { pendingMigrations } from './store/migrate.js';
-import { readInt, readJson, placeholders } from './store/ports.js';
-import { WorkLock } from './store/sqlite/process-lock.js';
 import { openStore, type Store } from './store/store.js';
 import { EventBus, type EventFilter } from './telemetry/event-bus.js';
 import { EventRelay } from './telemetry/event-relay.js';
+import { eventsAfter } from './telemetry/event-store.js';
 import { logEvents } from './telemetry/event-log.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics } from './telemetry/metrics.js';
-import type { StoredEvent, Topic } from './telemetry/topics.js';
+import { Outbox, type Tx } from './telemetry/outbox.js';
+import type { StoredEvent } from './telemetry/topics.js';
 import { closureWorkflowName } from './workflow/closure-payload.js';
 import { closureWorkflow } from './workflow/closure-workflow.js';
 import { ClosureWorkflowOrchestrator } from './workflow/closure-workflow-orchestrator.js';
-import { batchWorkflow, digestWorkflow } from './workflow/publishing-workflows.js';
+import { ClosureRunHistory } from './workflow/closure-run-history.js';
+import { batchWorkflow, batchWorkflowName, digestWorkflow, digestWorkflowName } from './workflow/publishing-workflows.js';
 import { SessionClosureCoordinator } from './workflow/session-closure-coordinator.js';
 
 export interface AfterwordOptions {
@@ -40,7 +41,7 @@ export interface AfterwordOptions {
 
 export interface Afterword {
   readonly config: AfterwordConfig;
-  readonly store: Store;
+  readonly store: Store<Tx>;
   readonly bus: EventBus;
   /** Alias of `bus`, for the HTTP layer's SSE stream. */
   readonly events: EventBus;
@@ -48,7 +49,7 @@ export interface Afterword {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly metrics: Registry;
-  readonly engine: DurableEngine;
+  readonly engine: WorkflowEngine;
   readonly sessions: SessionMemory;
   readonly coordinator: SessionClosureCoordinator;
   readonly world: WorldCatalog;
@@ -82,8 +83,10 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const ids = options.ids ?? randomIds;
   const bus = new EventBus(logger);
   const origin = `${hostname()}:${process.pid}:${ids.uuid().slice(0, 8)}`;
-  const store = await openStore(config, { bus, clock, ids, origin });
-  const engine = new DurableEngine({
+  // The store knows nothing of events: the telemetry outbox extends its transactions with them.
+  const store = await openStore(config, (driver) => ({ clock, extend: new Outbox({ bus, driver, ids, origin }).extend }));
+  // The engine behind the port: the built-in one (a Temporal engine plugs in here, src/temporal/).
+  const engine: WorkflowEngine = new DurableEngine({
     store,
     logger,
     clock,
@@ -98,8 +101,6 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       world,
       ids,
       config,
-      logger,
-      historyRetention: config.closure.historyRetention,
       slaMs: config.closure.slaMs,
       ...(options.summariser ? { summariser: options.summariser } : {}),
     }),
@@ -107,10 +108,10 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   engine.register(batchWorkflow());
   engine.register(digestWorkflow());
 
-  const sessions = new SessionMemory(store, config);
+  const sessions = new SessionMemory(store, config, new ClosureRunHistory(engine, store.driver, config.closure.historyRetention));
   const coordinator = new SessionClosureCoordinator({ store, engine, sessions, bus, config, ids, logger });
   const moderation = new ModerationService({ store, engine, ids });
-  const publishing = new PublishingService({ store, config, ids });
+  const publishing = new PublishingService({ store, engine, config, ids });
   const alerts = new AlertService(store);
   const metrics = createMetrics(bus, () => engine.countByStatus());
   const stopLogging = logEvents(bus, logger);
@@ -124,9 +125,6 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     intervalMs: store.driver.capabilities.multipleProcesses ? 1_000 : 500,
   });
   await relay.start();
-  const lock = store.driver.capabilities.multipleProcesses
-    ? null
-    : new WorkLock(join(resolve(config.dataDir), 'afterword.worker.lock'));
   let stopped = false;
   let inactivityTimer: NodeJS.Timeout | undefined;
 
@@ -168,25 +166,8 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     lore: { search: (query, limit) => publishing.search(query, limit) },
 
     async eventsSince(lastId, filter = {}, limit = 1000) {
-      const where = ['id > ?'];
-      const params: unknown[] = [lastId];
-      if (filter.sessionId) where.push('session_id = ?'), params.push(filter.sessionId);
-      if (filter.topics?.length) where.push(`topic IN (${placeholders(filter.topics.length)})`), params.push(...filter.topics);
-      const rows = await store.driver.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY id LIMIT ?`, [
-        ...params,
-        limit,
-      ]);
-      return rows
-        .map((r) => ({
-          id: readInt(r.id),
-          topic: r.topic as Topic,
-          sessionId: (r.session_id as string | null) ?? null,
-          jobId: (r.job_id as string | null) ?? null,
-          origin: String(r.origin),
-          payload: readJson(r.payload, {}),
-          createdAt: readInt(r.created_at),
-        }))
-        .filter((e) => !filter.prefixes?.length || filter.prefixes.some((p) => e.topic.startsWith(p)));
+      const events = await eventsAfter(store.driver, lastId, filter, limit);
+      return events.filter((e) => !filter.prefixes?.length || filter.prefixes.some((p) => e.topic.startsWith(p)));
     },
 
     async readiness() {
@@ -212,10 +193,9 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
 
     async startWorkers(concurrency = config.workers.concurrency) {
       if (app.orchestrator) return app.orchestrator;
-      lock?.acquire();
       const orchestrator = new ClosureWorkflowOrchestrator(engine, {
         concurrency,
-        workflows: [closureWorkflowName, ...[...engine.workflows.keys()].filter((n) => n !== closureWorkflowName)],
+        workflows: [closureWorkflowName, batchWorkflowName, digestWorkflowName],
       });
       await orchestrator.start();
       app.orchestrator = orchestrator;
@@ -238,7 +218,6 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       clearInterval(inactivityTimer);
       if (app.orchestrator) await app.orchestrator.stop();
       await relay.stop();
-      lock?.release();
       stopLogging();
       await store.close();
       logger.flush?.();

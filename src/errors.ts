@@ -20,6 +20,7 @@ export const errorCodes = {
   job_not_cancellable: { status: 409 },
   job_busy: { status: 409 },
   job_terminal: { status: 409 },
+  job_not_reschedulable: { status: 409 },
   lease_lost: { status: 409 },
   delta_not_found: { status: 404 },
   delta_already_decided: { status: 409 },

@@ -4,7 +4,8 @@ import type { Worker } from '../../src/engine/worker.js';
 import { migrate } from '../../src/store/migrate.js';
 import { readInt } from '../../src/store/ports.js';
 import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
-import { createStore, type Store } from '../../src/store/store.js';
+import type { Store } from '../../src/store/store.js';
+import { createOutboxStore, type Tx } from '../../src/telemetry/outbox.js';
 import { EventBus } from '../../src/telemetry/event-bus.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import type { BenchConfig, BenchQueue } from './types.js';
@@ -12,7 +13,7 @@ import type { BenchConfig, BenchQueue } from './types.js';
 let instances = 0;
 
 interface Opened {
-  store: Store;
+  store: Store<Tx>;
   engine: DurableEngine;
   bus: EventBus;
 }
@@ -42,7 +43,7 @@ export function afterwordQueue(config: BenchConfig): BenchQueue {
   const open = async (origin: string, poolSize: number): Promise<Opened> => {
     const driver = await PostgresDriver.connect({ url: config.url, schema, poolSize });
     const bus = new EventBus(silentLogger());
-    const store = createStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin }, null);
+    const store = createOutboxStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin });
     const engine = new DurableEngine({ store, logger: silentLogger(), clock: systemClock, ids: randomIds, settings }).register({
       name: 'noop',
       steps: [
@@ -89,7 +90,7 @@ export function afterwordQueue(config: BenchConfig): BenchQueue {
       await worker.start();
     },
     async remaining() {
-      const rows = await (producer as { store: Store }).store.driver.query(
+      const rows = await (producer as { store: Store<Tx> }).store.driver.query(
         "SELECT COUNT(*) AS n FROM jobs WHERE status <> 'completed'",
       );
       return readInt(rows[0]?.n);
@@ -100,7 +101,7 @@ export function afterwordQueue(config: BenchConfig): BenchQueue {
     async teardown() {
       await worker?.stop();
       await consumer?.store.close();
-      const p = producer as { store: Store };
+      const p = producer as { store: Store<Tx> };
       await p.store.driver.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await p.store.close();
     },

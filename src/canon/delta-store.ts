@@ -1,12 +1,15 @@
-import type { ModerationDecision, WorldDelta } from '../domain/index.js';
-import type { SqlDialect } from '../store/dialect.js';
+import type { ModerationDecision, OpenDelta, WorldDelta } from '../domain/index.js';
 import { insertRows } from '../store/insert-rows.js';
-import { placeholders, readJson, type SqlExecutor } from '../store/ports.js';
+import { placeholders, readJson, type SqlExecutor, type SqlFragments } from '../store/ports.js';
 
 /** The world delta queue and moderation decisions. */
 
-export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId: string, now: number): Promise<void> {
-  await insertRows(
+/**
+ * Insert a closure's deltas; returns the ids inserted. A delta for an entity this job already
+ * has one for (kept by a re-run because a moderator decided it) is left out.
+ */
+export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId: string, now: number): Promise<Set<string>> {
+  const rows = await insertRows(
     db,
     'world_deltas',
     ['delta_id', 'session_id', 'job_id', 'entity_id', 'status', 'requires_moderation', 'record', 'created_at', 'updated_at'],
@@ -21,7 +24,23 @@ export async function insertDeltas(db: SqlExecutor, deltas: WorldDelta[], jobId:
       now,
       now,
     ]),
+    'delta_id',
+    'ON CONFLICT DO NOTHING',
   );
+  return new Set(rows.map((r) => String(r.delta_id)));
+}
+
+/**
+ * A re-run of the closure's deltas step: remove this job's deltas that no moderator decided and
+ * that were not applied to canon (decided and applied ones are kept, with their history).
+ */
+export async function deleteUndecidedDeltasOfJob(db: SqlExecutor, jobId: string): Promise<number> {
+  const result = await db.run(
+    `DELETE FROM world_deltas WHERE job_id = ? AND applied_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM moderation_decisions m WHERE m.delta_id = world_deltas.delta_id)`,
+    [jobId],
+  );
+  return result.changes;
 }
 
 function rowToDelta(row: Record<string, unknown>): WorldDelta & { appliedAt: number | null } {
@@ -65,9 +84,6 @@ export async function getDelta(
   return row ? { ...rowToDelta(row), jobId: String(row.job_id) } : null;
 }
 
-/** What the conflict check reads of another session's open delta. */
-export type OpenDeltaSummary = Pick<WorldDelta, 'deltaId' | 'sessionId' | 'entityId' | 'status' | 'after'>;
-
 /**
  * Open deltas (pending or awaiting review) of OTHER sessions on the given entities: conflicts are
  * checked per entity, so reading only the touched entities keeps the cost independent of the size
@@ -76,12 +92,12 @@ export type OpenDeltaSummary = Pick<WorldDelta, 'deltaId' | 'sessionId' | 'entit
  */
 export async function openDeltasOfOtherSessions(
   db: SqlExecutor,
-  dialect: SqlDialect,
+  fragments: SqlFragments,
   sessionId: string,
   entityIds: readonly string[],
-): Promise<OpenDeltaSummary[]> {
-  const after = dialect.name === 'sqlite' ? "json_extract(record, '$.after')" : "record -> 'after'";
-  const out: OpenDeltaSummary[] = [];
+): Promise<OpenDelta[]> {
+  const after = fragments.jsonMember('record', 'after');
+  const out: OpenDelta[] = [];
   const unique = [...new Set(entityIds)];
   for (let i = 0; i < unique.length; i += 500) {
     const chunk = unique.slice(i, i + 500);

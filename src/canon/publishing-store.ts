@@ -1,9 +1,9 @@
 import type { PublishingPlan } from '../domain/index.js';
 import { readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
-import type { SqlDialect } from '../store/dialect.js';
 
 /**
- * Publishing batches and published lore. Batch lifecycle (status column):
+ * Publishing batches, schedule overrides and published lore (tables publishing_batches,
+ * schedule_overrides, lore_documents, lore_search). Batch lifecycle (status column):
  *   awaiting_moderation ──every blocking delta decided──▶ ready ──batch time──▶ published
  * A batch never skips the gate; `published` is terminal.
  */
@@ -41,6 +41,45 @@ export async function insertBatch(db: SqlExecutor, plan: PublishingPlan, jobId: 
     `INSERT INTO publishing_batches (batch_id, session_id, job_id, status, scheduled_at, plan, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     [plan.batchId, plan.sessionId, jobId, plan.status, plan.scheduledAt, JSON.stringify(plan), now, now],
+  );
+}
+
+/** The batch a closure job planned, if any. */
+export async function batchOfJob(db: SqlExecutor, jobId: string): Promise<StoredBatch | null> {
+  const [row] = await db.query('SELECT * FROM publishing_batches WHERE job_id = ?', [jobId]);
+  return row ? rowToBatch(row) : null;
+}
+
+/** A re-run of the closure's publishing preparation replaces an unpublished batch. */
+export async function deleteUnpublishedBatch(db: SqlExecutor, batchId: string): Promise<boolean> {
+  const result = await db.run("DELETE FROM publishing_batches WHERE batch_id = ? AND status <> 'published'", [batchId]);
+  return result.changes === 1;
+}
+
+export interface ScheduleOverride {
+  id: string;
+  sessionId: string;
+  batchId: string | null;
+  previousAt: number;
+  requestedAt: number;
+  actor: string;
+  reason: string | null;
+}
+
+/** Record an operator's override of a batch's time (spec section 7). */
+export async function insertScheduleOverride(db: SqlExecutor, override: ScheduleOverride, now: number): Promise<void> {
+  await db.run(
+    'INSERT INTO schedule_overrides (id, session_id, batch_id, previous_at, requested_at, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      override.id,
+      override.sessionId,
+      override.batchId,
+      override.previousAt,
+      override.requestedAt,
+      override.actor,
+      override.reason,
+      now,
+    ],
   );
 }
 
@@ -151,9 +190,28 @@ function ftsQuery(query: string): string {
     .join(' ');
 }
 
-export async function searchLore(db: SqlExecutor, dialect: SqlDialect, query: string, limit: number): Promise<LoreHit[]> {
+/** Published documents (digests excluded) with `since < published_at <= until`, oldest first: what a digest lists. */
+export async function publishedBetween(
+  db: SqlExecutor,
+  since: number,
+  until: number,
+): Promise<Array<{ title: string; kind: string }>> {
+  const rows = await db.query<{ title: string; kind: string }>(
+    'SELECT title, kind FROM lore_documents WHERE published_at > ? AND published_at <= ? AND kind <> ? ORDER BY published_at',
+    [since, until, 'digest'],
+  );
+  return rows.map((r) => ({ title: String(r.title), kind: String(r.kind) }));
+}
+
+/** Full-text search over published lore, with the engine the schema uses (`fullText`: FTS5 or tsvector). */
+export async function searchLore(
+  db: SqlExecutor,
+  fullText: 'fts5' | 'tsvector',
+  query: string,
+  limit: number,
+): Promise<LoreHit[]> {
   const rows =
-    dialect.name === 'sqlite'
+    fullText === 'fts5'
       ? await db.query(
           `SELECT d.*, snippet(lore_search, 2, '[', ']', '…', 16) AS snippet FROM lore_search
            JOIN lore_documents d ON d.doc_id = lore_search.doc_id

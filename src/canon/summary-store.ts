@@ -47,3 +47,13 @@ export async function listMentions(db: SqlExecutor, sessionId: string, jobId?: s
   );
   return rows.map((r) => readJson<EntityMention>(r.record, null as never));
 }
+
+/** A re-run of the closure's consolidation: its earlier summary goes (one summary per job). */
+export async function deleteSummaryOfJob(db: SqlExecutor, jobId: string): Promise<void> {
+  await db.run('DELETE FROM story_summaries WHERE job_id = ?', [jobId]);
+}
+
+/** A re-run of the closure's extraction: its earlier mentions go. */
+export async function deleteMentionsOfJob(db: SqlExecutor, jobId: string): Promise<void> {
+  await db.run('DELETE FROM entity_mentions WHERE job_id = ?', [jobId]);
+}

@@ -3,6 +3,8 @@ import { isDomainValidationError } from '../domain/errors.js';
 import { AfterwordError } from '../errors.js';
 import type { SqlExecutor } from '../store/ports.js';
 import type { Store } from '../store/store.js';
+import type { Tx } from '../telemetry/outbox.js';
+import { canonTopics } from './canon-topics.js';
 import { getEntity, getWorldMeta, loadEntities, replaceWorld, type WorldMeta } from './world-store.js';
 
 export interface WorldSnapshot {
@@ -18,7 +20,7 @@ export interface WorldSnapshot {
 export class WorldCatalog {
   private cached: { version: number; snapshot: WorldSnapshot } | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store<Tx>) {}
 
   async snapshot(db: SqlExecutor = this.store.driver): Promise<WorldSnapshot> {
     const meta = await getWorldMeta(db);
@@ -49,7 +51,7 @@ export class WorldCatalog {
     }
     return this.store.transact(async (tx) => {
       const version = await replaceWorld(tx, world, tx.now);
-      await tx.emit('world.imported', { worldId: world.worldId, version, entities: world.entities.length, actor });
+      await canonTopics.emit(tx, 'world.imported', { worldId: world.worldId, version, entities: world.entities.length, actor });
       return { worldId: world.worldId, version, entities: world.entities.length, capabilities: world.capabilities.length };
     });
   }

@@ -25,6 +25,7 @@ export type * from './publishing/types.js';
 export * from './publishing/render-cards.js';
 export * from './publishing/render-bundles.js';
 export * from './publishing/prepare-publishing.js';
+export * from './publishing/publish-gate.js';
 export type * from './consolidation/types.js';
 export * from './consolidation/tension.js';
 export * from './consolidation/deterministic-summariser.js';

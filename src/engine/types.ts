@@ -1,18 +1,20 @@
 import type { Store } from '../store/store.js';
-import type { Tx } from '../store/unit-of-work.js';
+import type { Tx } from '../telemetry/outbox.js';
 
 /**
- * Job lifecycle (the state machine every write in job-store.ts enforces):
+ * Job lifecycle (the state machine every statement in sql/ enforces):
  *
  *   queued ──claim──▶ processing ──all steps done──▶ completed
  *     ▲                  │  │  └──non-retryable error or attempts exhausted──▶ failed
  *     │                  │  └──retryable error──▶ retrying ──back-off elapsed, claim──▶ processing
  *     │                  └──lease expired (worker died) ──claim by another worker──▶ processing
- *     └──drain: released without counting an attempt
+ *     ├──drain: released without counting an attempt
+ *     └──a step waits for a signal (awaiting_signal set; due at once when signalled)
  *   queued | retrying | processing ──operator cancel──▶ cancelled
  *   failed | cancelled ──operator retry (recorded)──▶ queued
+ *   completed | failed | cancelled ──operator re-run from a step (recorded)──▶ queued
  *
- * Terminal states (completed, failed, cancelled) never change except by an operator retry.
+ * Terminal states (completed, failed, cancelled) never change except by an operator's retry or re-run.
  */
 export type JobStatus = 'queued' | 'retrying' | 'processing' | 'completed' | 'failed' | 'cancelled';
 
@@ -23,6 +25,10 @@ export interface JobError {
   code: string;
   retryable?: boolean;
   step?: string;
+  /** The code of the last error when `code` is `attempts_exhausted`. */
+  cause?: string;
+  /** What the error said about itself (an AfterwordError's `details`, e.g. a search drift's documents). */
+  details?: Record<string, unknown>;
 }
 
 export interface Job<P = Record<string, unknown>> {
@@ -65,6 +71,31 @@ export interface EnqueueRequest<P = Record<string, unknown>> {
   slaMs?: number;
 }
 
+export interface JobQuery {
+  status?: JobStatus | undefined;
+  workflow?: string | undefined;
+  concurrencyKey?: string | undefined;
+  /** The job holding this idempotency key (with `workflow`: the job a service enqueued for a batch). */
+  idempotencyKey?: string | undefined;
+  /** Cursor pagination: jobs with seq below this (newest first). */
+  beforeSeq?: number | undefined;
+  limit: number;
+}
+
+/** A worker process as the store knows it (its heartbeats). */
+export interface WorkerRecord {
+  workerId: string;
+  hostname: string;
+  pid: number;
+  concurrency: number;
+  running: number;
+  completed: number;
+  failed: number;
+  startedAt: number;
+  lastSeenAt: number;
+  stoppedAt: number | null;
+}
+
 export interface StepRecord {
   step: string;
   stepIndex: number;
@@ -84,46 +115,84 @@ export interface AttemptRecord {
   error: JobError | null;
 }
 
-/** What a running step sees. Reads only: writes belong in `commit`, which is fenced. */
-export interface StepContext<P> {
+/**
+ * What a running step sees. Reads only: writes belong in `commit`, which is fenced. `Outputs`
+ * are the checkpointed outputs of the steps before it, by step name (loaded on resume), typed
+ * when the workflow is built with `defineSteps` (steps.ts).
+ */
+export interface StepContext<P, Outputs = Readonly<Record<string, unknown>>> {
   job: Job<P>;
   attempt: number;
-  /** Outputs of the steps that already finished, by step name (loaded on resume). */
-  outputs: Readonly<Record<string, unknown>>;
+  outputs: Outputs;
   signal: AbortSignal;
-  store: Store;
+  store: Store<Tx>;
   now: number;
+  /**
+   * Say the step is still alive. A long step (a slow summariser call) calls it now and then: the
+   * built-in engine extends the job's lease at once (throttled), the Temporal engine records an
+   * activity heartbeat. Rejects with `lease_lost` (and aborts `signal`) if the job was taken away.
+   */
+  heartbeat(): Promise<void>;
+  /**
+   * Stop here and wait for the signal `name` (`WorkflowEngine.signal`), or until `until` at the
+   * latest, then run this step again. Nothing of this attempt is checkpointed for the step and
+   * the wait counts no attempt. Throws; call it as `throw ctx.waitForSignal(...)` or `return`.
+   */
+  waitForSignal(name: string, until: number): never;
 }
 
-export interface StepDefinition<P = Record<string, unknown>, O = unknown> {
+/**
+ * One step of a workflow, as the engine runs it. `R` is what `run` computes, `O` what is stored
+ * as the step's checkpoint: `commit` (if any) persists the step's effects in the same
+ * transaction as the checkpoint, fenced by the lease, so they commit together exactly once or
+ * not at all, and returns the output to store (often smaller than `R`: references, not copies).
+ */
+export interface StepDefinition<P = Record<string, unknown>, R = unknown, O = R, Outputs = Readonly<Record<string, unknown>>> {
   name: string;
   /** Compute the step's output. May read the store; must not write it. */
-  run(ctx: StepContext<P>): Promise<O> | O;
-  /**
-   * Persist the step's effects in the same transaction as its checkpoint, fenced by the lease:
-   * they commit together exactly once or not at all. May return the output to store instead.
-   */
-  commit?(tx: Tx, output: O, ctx: StepContext<P>): Promise<O | undefined> | O | undefined;
+  run(ctx: StepContext<P, Outputs>): Promise<R> | R;
+  commit?(tx: Tx, output: R, ctx: StepContext<P, Outputs>): Promise<O> | O;
 }
 
 /** Hooks run inside the transition's transaction, so their rows and events commit with it. */
-export interface WorkflowHooks<P> {
+export interface WorkflowHooks<P, R = Record<string, unknown>> {
   onQueued?(tx: Tx, job: Job<P>): Promise<void>;
   onStarted?(tx: Tx, job: Job<P>): Promise<void>;
   onStepCompleted?(tx: Tx, job: Job<P>, step: StepRecord): Promise<void>;
-  onCompleted?(tx: Tx, job: Job<P>, result: Record<string, unknown>): Promise<void>;
+  onCompleted?(tx: Tx, job: Job<P>, result: R): Promise<void>;
   /** `final` is false when the job will be retried. */
   onFailed?(tx: Tx, job: Job<P>, error: JobError, final: boolean, retryAt: number | null): Promise<void>;
   onCancelled?(tx: Tx, job: Job<P>): Promise<void>;
-  onSlaExceeded?(tx: Tx, job: Job<P>, lateByMs: number): Promise<void>;
+  /**
+   * An operator re-runs the job from `fromStep`: the checkpoints of `discardedSteps` are gone,
+   * and the workflow removes what those steps committed that a second run would collide with.
+   * Throw (an `AfterwordError` naming the step) to refuse the re-run.
+   */
+  onRerun?(tx: Tx, job: Job<P>, fromStep: string, discardedSteps: readonly string[]): Promise<void>;
+  /**
+   * The job is (or finished) past its SLA. `firstReport` is false when the watchdog already
+   * reported it while it was late (so a breach raises one alert, and its completion still says by how much).
+   */
+  onSlaExceeded?(tx: Tx, job: Job<P>, lateByMs: number, firstReport: boolean): Promise<void>;
 }
 
-export interface WorkflowDefinition<P = Record<string, unknown>> {
+export interface WorkflowDefinition<P = Record<string, unknown>, R extends Record<string, unknown> = Record<string, unknown>> {
   name: string;
-  steps: ReadonlyArray<StepDefinition<P, any>>;
+  steps: ReadonlyArray<StepDefinition<P, any, any, any>>;
   /** Build the job's result from the step outputs once every step is done. */
-  result(outputs: Readonly<Record<string, unknown>>, job: Job<P>): Record<string, unknown>;
-  hooks?: WorkflowHooks<P>;
+  result(outputs: Readonly<Record<string, unknown>>, job: Job<P>): R;
+  hooks?: WorkflowHooks<P, R>;
   maxAttempts?: number;
   slaMs?: number;
+}
+
+/** What a step throws to wait for a signal (see `StepContext.waitForSignal`). Engine-internal. */
+export class WaitForSignal extends Error {
+  constructor(
+    readonly signalName: string,
+    readonly until: number,
+  ) {
+    super(`waiting for signal ${signalName}`);
+    this.name = 'WaitForSignal';
+  }
 }

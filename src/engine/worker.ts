@@ -1,30 +1,33 @@
 import { hostname } from 'node:os';
 import { AfterwordError, describeError } from '../errors.js';
-import type { Tx } from '../store/unit-of-work.js';
+import { GroupCommitter } from '../store/group-commit.js';
+import type { Tx } from '../telemetry/outbox.js';
 import { backoffDelay } from './backoff.js';
-import { type DurableEngine, jobsChannel } from './engine.js';
-import { GroupCommitter } from './group-commit.js';
-import {
-  assertLease,
-  claimJobs,
-  claimTransactionOptions,
-  completeJob,
-  expireForeignLeases,
-  extendLeases,
-  failJob,
-  insertStep,
-  loadSteps,
-  neverStartedJobs,
-  nextRunAt,
-  releaseJob,
-  takeLateJobs,
-} from './job-store.js';
+import { type EngineRuntime, jobsChannel } from './engine-runtime.js';
+import { engineTopics } from './engine-topics.js';
+import { assertLease } from './sql/assert-lease.js';
+import { type ClaimedJob, claimJobs, claimTransactionOptions } from './sql/claim-jobs.js';
+import { claimSlaReport } from './sql/claim-sla-report.js';
+import { completeJob } from './sql/complete-jobs.js';
+import { expireForeignLeases } from './sql/expire-foreign-leases.js';
+import { extendLeases } from './sql/extend-leases.js';
+import { failJob } from './sql/fail-job.js';
+import { getJob } from './sql/get-job.js';
+import { loadSteps } from './sql/load-steps.js';
+import { nextRunAt } from './sql/next-run-at.js';
+import { parkJob } from './sql/park-job.js';
+import { recordStep } from './sql/record-step.js';
+import { registerWorker } from './sql/register-worker.js';
+import { releaseJob } from './sql/release-job.js';
+import { reportWorker } from './sql/report-worker.js';
+import { takeLateJobs } from './sql/take-late-jobs.js';
 import {
   type Job,
   type JobError,
   type StepContext,
   type StepRecord,
   terminalStatuses,
+  WaitForSignal,
   type WorkflowDefinition,
 } from './types.js';
 
@@ -42,6 +45,8 @@ interface RunningJob {
   job: Job;
   controller: AbortController;
   done: Promise<void>;
+  /** When the lease was last extended (claim, heartbeat or a step's `heartbeat()`). */
+  leaseExtendedAt: number;
 }
 
 /** Why a running job was aborted; decides what its worker writes (nothing, a release, ...). */
@@ -71,7 +76,7 @@ export class Worker {
    * group commit. They hold a lease but no longer a slot: the next claim overlaps that commit.
    */
   private readonly finishing = new Set<string>();
-  private readonly committer: GroupCommitter;
+  private readonly committer: GroupCommitter<Tx>;
   private started = false;
   private stopping = false;
   private claiming = false;
@@ -80,48 +85,50 @@ export class Worker {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
-  private readonly onWake = () => this.poke();
   private lastClaimEmpty = false;
+  private stopWaking: (() => void) | undefined;
   private unlisten: (() => Promise<void>) | undefined;
 
   constructor(
-    private readonly engine: DurableEngine,
+    private readonly runtime: EngineRuntime,
     readonly options: WorkerOptions,
   ) {
     this.id = options.workerId;
-    this.committer = new GroupCommitter(engine.store.runner);
+    this.committer = new GroupCommitter(runtime.store.runner);
   }
 
-  private get settings() {
-    return this.engine.deps.settings;
+  /** Whether the worker runs (started and not stopped): leak checks read it. */
+  get isRunning(): boolean {
+    return this.started;
   }
 
   private now(): number {
-    return this.engine.deps.clock.now();
+    return this.runtime.clock.now();
   }
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    const { store, logger } = this.runtime;
     const now = this.now();
-    await this.engine.store.driver.run(
-      `INSERT INTO workers (worker_id, hostname, pid, concurrency, started_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (worker_id) DO UPDATE SET last_seen_at = excluded.last_seen_at, stopped_at = NULL`,
-      [this.id, hostname(), process.pid, this.options.concurrency, now, now],
+    await registerWorker(
+      store.driver,
+      { workerId: this.id, hostname: hostname(), pid: process.pid, concurrency: this.options.concurrency },
+      now,
     );
     if (this.options.singleProcessStore) {
       // We hold the store's work lock, so any lease not ours belongs to a process that died.
-      const recovered = await expireForeignLeases(this.engine.store.driver, this.id, now);
-      if (recovered > 0) this.engine.deps.logger.warn({ recovered }, 'reclaiming jobs left running by a previous process');
+      const recovered = await expireForeignLeases(store.driver, this.id, now);
+      if (recovered > 0) logger.warn({ recovered }, 'reclaiming jobs left running by a previous process');
     }
-    this.engine.signals.on('wake', this.onWake);
-    const driver = this.engine.store.driver;
-    if (driver.listen) this.unlisten = await driver.listen(jobsChannel, () => this.poke());
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.settings.heartbeatMs);
+    this.stopWaking = this.runtime.onWake(() => this.poke());
+    const driver = store.driver;
+    if (driver.capabilities.listenNotify && driver.listen) this.unlisten = await driver.listen(jobsChannel, () => this.poke());
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.runtime.settings.heartbeatMs);
     if (this.options.watchdog) {
-      this.watchdogTimer = setInterval(() => void this.checkSla(), this.settings.watchdogIntervalMs);
+      this.watchdogTimer = setInterval(() => void this.checkSla(), this.runtime.settings.watchdogIntervalMs);
     }
-    this.engine.deps.logger.info({ workerId: this.id, concurrency: this.options.concurrency }, 'worker started');
+    logger.info({ workerId: this.id, concurrency: this.options.concurrency }, 'worker started');
     this.poke();
   }
 
@@ -167,14 +174,14 @@ export class Worker {
         this.rerun = false;
         const free = this.freeSlots();
         if (free <= 0 || this.stopping) break;
-        const limit = Math.min(free, this.settings.claimBatchSize);
+        const limit = Math.min(free, this.runtime.settings.claimBatchSize);
         const jobs = await this.claim(limit);
         this.lastClaimEmpty = jobs.length === 0;
         if (jobs.length === limit) this.rerun = true;
         else drained = true;
       } while (this.rerun && !this.stopping);
     } catch (error) {
-      this.engine.deps.logger.error({ err: error }, 'claiming jobs failed; will retry at the next poll');
+      this.runtime.logger.error({ err: error }, 'claiming jobs failed; will retry at the next poll');
     } finally {
       this.claiming = false;
     }
@@ -198,32 +205,38 @@ export class Worker {
     this.poke();
   }
 
-  private async claim(limit: number, jobId?: string): Promise<Job[]> {
-    const leaseToken = this.engine.deps.ids.uuid();
-    const jobs = await this.engine.store.transact(async (tx) => {
-      const claimed = await claimJobs(tx, this.engine.store.dialect, {
-        workflows: this.options.workflows,
-        limit,
-        workerId: this.id,
-        leaseToken,
-        leaseMs: this.settings.leaseMs,
-        now: tx.now,
-        ...(jobId ? { jobId } : {}),
-      });
-      for (const job of claimed) await this.engine.definition(job.workflow).hooks?.onStarted?.(tx, job);
-      return claimed;
+  private async claim(limit: number, jobId?: string): Promise<ClaimedJob[]> {
+    const { store, ids, settings } = this.runtime;
+    const leaseToken = ids.uuid();
+    const claimed = await store.transact(async (tx) => {
+      const jobs = await claimJobs(
+        tx,
+        {
+          workflows: this.options.workflows,
+          limit,
+          workerId: this.id,
+          leaseToken,
+          leaseMs: settings.leaseMs,
+          now: tx.now,
+          ...(jobId ? { jobId } : {}),
+        },
+        store,
+      );
+      for (const { job } of jobs) await this.runtime.hooks(job.workflow)?.onStarted?.(tx, job);
+      return jobs;
     }, claimTransactionOptions);
-    for (const job of jobs) this.launch(job);
-    return jobs;
+    const claimedAt = this.now();
+    for (const entry of claimed) this.launch(entry, claimedAt);
+    return claimed;
   }
 
-  private launch(job: Job): void {
+  private launch({ job, neverStarted }: ClaimedJob, claimedAt: number): void {
     const controller = new AbortController();
     this.stats.claimed++;
-    const entry: RunningJob = { job, controller, done: Promise.resolve() };
+    const entry: RunningJob = { job, controller, done: Promise.resolve(), leaseExtendedAt: claimedAt };
     this.running.set(job.jobId, entry);
     this.stats.running = this.running.size;
-    entry.done = this.execute(job, controller.signal).finally(() => {
+    entry.done = this.execute(entry, neverStarted).finally(() => {
       this.running.delete(job.jobId);
       this.finishing.delete(job.jobId);
       this.stats.running = this.running.size;
@@ -234,9 +247,9 @@ export class Worker {
   /** Run one specific job now, under the same lease rules (operators' `run`, tests). */
   async runJob(jobId: string): Promise<Job> {
     if (this.running.has(jobId)) throw new AfterwordError('job_busy', `job ${jobId} is already running in this worker`);
-    const [job] = await this.claim(1, jobId);
-    if (!job) {
-      const existing = await this.engine.requireJob(jobId);
+    const [claimed] = await this.claim(1, jobId);
+    if (!claimed) {
+      const existing = await this.requireJob(jobId);
       if (terminalStatuses.includes(existing.status)) {
         throw new AfterwordError(
           'job_terminal',
@@ -246,15 +259,39 @@ export class Worker {
       throw new AfterwordError('job_busy', `job ${jobId} is ${existing.status} and not runnable now (leased or not yet due)`);
     }
     await this.running.get(jobId)?.done;
-    return this.engine.requireJob(jobId);
+    return this.requireJob(jobId);
   }
 
-  private async execute(job: Job, signal: AbortSignal): Promise<void> {
-    const def = this.engine.definition(job.workflow);
+  private async requireJob(jobId: string): Promise<Job> {
+    const job = await getJob(this.runtime.store.driver, jobId);
+    if (!job) throw new AfterwordError('job_not_found', `job ${jobId} does not exist`, { details: { jobId } });
+    return job;
+  }
+
+  /** A step's `heartbeat()`: extend this job's lease now, at most every quarter lease. */
+  private async stepHeartbeat(entry: RunningJob): Promise<void> {
+    const { leaseMs } = this.runtime.settings;
+    const now = this.now();
+    if (entry.controller.signal.aborted) throw new AfterwordError('lease_lost', `job ${entry.job.jobId}: lease lost`);
+    if (now - entry.leaseExtendedAt < leaseMs / 4) return;
+    const held = [{ jobId: entry.job.jobId, leaseToken: entry.job.leaseToken as string }];
+    const still = await extendLeases(this.runtime.store.driver, held, this.id, now + leaseMs);
+    if (!still.has(entry.job.jobId)) {
+      entry.controller.abort('lease_lost' satisfies AbortReason);
+      throw new AfterwordError('lease_lost', `job ${entry.job.jobId}: lease lost`);
+    }
+    entry.leaseExtendedAt = now;
+  }
+
+  private async execute(entry: RunningJob, neverStarted: boolean): Promise<void> {
+    const { job, controller } = entry;
+    const signal = controller.signal;
+    const { store, logger } = this.runtime;
+    const def = this.runtime.definition(job.workflow);
     const token = job.leaseToken as string;
     try {
       // A job claimed for the first time has no finished steps: skip the read (one round trip).
-      const finished = neverStartedJobs.has(job) ? [] : await loadSteps(this.engine.store.driver, job.jobId);
+      const finished = neverStarted ? [] : await loadSteps(store.driver, job.jobId);
       const outputs: Record<string, unknown> = Object.fromEntries(finished.map((s) => [s.step, s.output]));
       const steps = def.steps;
       const remaining = steps.filter((s) => !(s.name in outputs));
@@ -272,10 +309,14 @@ export class Worker {
           attempt: job.attempts,
           outputs,
           signal,
-          store: this.engine.store,
+          store,
           now: startedAt,
+          heartbeat: () => this.stepHeartbeat(entry),
+          waitForSignal: (name, until) => {
+            throw new WaitForSignal(name, until);
+          },
         };
-        const output = await step.run(ctx as never);
+        const output = await step.run(ctx);
         if (signal.aborted) return;
         const isLast = step === remaining[remaining.length - 1];
         if (isLast) this.handlerFinished(job.jobId);
@@ -283,7 +324,7 @@ export class Worker {
           // The last step needs no separate fence: the completion below is itself fenced, and when it
           // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
           if (!isLast) await assertLease(tx, job.jobId, token, tx.now);
-          const committed = step.commit ? await step.commit(tx, output, ctx as never) : undefined;
+          const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
           const record: StepRecord = {
             step: step.name,
             stepIndex,
@@ -293,8 +334,8 @@ export class Worker {
             completedAt: tx.now,
             durationMs: tx.now - startedAt,
           };
-          // The last checkpoint is written with the completion (one set-based statement per batch on PostgreSQL).
-          if (!isLast) await insertStep(tx, job.jobId, record);
+          // The last checkpoint is written with the completion (one set-based statement per batch).
+          if (!isLast) await recordStep(tx, job.jobId, record);
           outputs[step.name] = record.output;
           await def.hooks?.onStepCompleted?.(tx, job, record);
           // The last checkpoint and the completion share one transaction: one commit fewer per job.
@@ -302,11 +343,12 @@ export class Worker {
         });
       }
     } catch (error) {
+      if (error instanceof WaitForSignal) {
+        await this.park(job, token, error, entry.leaseExtendedAt);
+        return;
+      }
       if (signal.aborted || (error instanceof AfterwordError && error.code === 'lease_lost')) {
-        this.engine.deps.logger.warn(
-          { jobId: job.jobId, reason: signal.reason ?? 'lease_lost' },
-          'job abandoned: lease no longer held',
-        );
+        logger.warn({ jobId: job.jobId, reason: signal.reason ?? 'lease_lost' }, 'job abandoned: lease no longer held');
         return;
       }
       await this.recordFailure(def, job, token, error);
@@ -315,55 +357,82 @@ export class Worker {
 
   private async complete(
     tx: Tx,
-    def: WorkflowDefinition<any>,
+    def: WorkflowDefinition<any, any>,
     job: Job,
     token: string,
     outputs: Record<string, unknown>,
     lastStep?: StepRecord,
   ) {
     const result = def.result(outputs, job);
-    const completed = await completeJob(tx, job, token, result, this.engine.store.dialect, lastStep);
-    await tx.emit('engine.job.completed', {
+    const completed = await completeJob(tx, job, token, result, this.runtime.setBased, lastStep);
+    await engineTopics.emit(tx, 'engine.job.completed', {
       jobId: job.jobId,
       workflow: job.workflow,
       durationMs: completed.durationMs,
       attempts: completed.attempts,
     });
     await def.hooks?.onCompleted?.(tx, completed, result);
-    if (completed.slaMs !== null && (completed.durationMs ?? 0) > completed.slaMs) {
-      await def.hooks?.onSlaExceeded?.(tx, completed, (completed.durationMs ?? 0) - completed.slaMs);
+    if (completed.slaMs !== null && (completed.durationMs ?? 0) > completed.slaMs && def.hooks?.onSlaExceeded) {
+      // The watchdog may already have reported this job while it was late: one alert per breach.
+      const firstReport = await claimSlaReport(tx, job.jobId);
+      await def.hooks.onSlaExceeded(tx, completed, (completed.durationMs ?? 0) - completed.slaMs, firstReport);
     }
     tx.afterCommit(() => {
       this.stats.completed++;
     });
   }
 
-  private async recordFailure(def: WorkflowDefinition<any>, job: Job, token: string, thrown: unknown): Promise<void> {
+  /** A step waits for a signal: hand the job back, due when signalled (or at the step's deadline). */
+  private async park(job: Job, token: string, wait: WaitForSignal, since: number): Promise<void> {
+    this.handlerFinished(job.jobId);
+    try {
+      const parked = await this.committer.submit(async (tx) => {
+        const waiting = await parkJob(tx, {
+          jobId: job.jobId,
+          leaseToken: token,
+          signal: wait.signalName,
+          until: wait.until,
+          since,
+          now: tx.now,
+        });
+        await engineTopics.emit(tx, 'engine.job.waiting', {
+          jobId: job.jobId,
+          workflow: job.workflow,
+          signal: wait.signalName,
+          until: wait.until,
+          dueAt: waiting.runAt,
+        });
+        return waiting;
+      });
+      if (parked.runAt <= this.now()) this.runtime.wake();
+    } catch (error) {
+      this.runtime.logger.warn({ jobId: job.jobId, err: error }, 'could not park the job (lease lost?)');
+    }
+  }
+
+  private async recordFailure(def: WorkflowDefinition<any, any>, job: Job, token: string, thrown: unknown): Promise<void> {
+    const { settings, logger } = this.runtime;
     const described = describeError(thrown);
     const retryable =
       !(thrown instanceof AfterwordError && !thrown.retryable) && (thrown as { retryable?: boolean })?.retryable !== false;
     const exhausted = job.attempts >= job.maxAttempts;
     const final = !retryable || exhausted;
+    const details = thrown instanceof AfterwordError ? thrown.details : undefined;
     const error: JobError = {
       message: described.message,
       code: exhausted && retryable ? 'attempts_exhausted' : described.code,
       retryable,
       ...(exhausted && retryable ? { cause: described.code } : {}),
+      ...(details ? { details } : {}),
     };
     const retryAt = final
       ? null
-      : this.now() +
-        backoffDelay(
-          job.attempts,
-          this.settings.backoffBaseMs,
-          this.settings.backoffMaxMs,
-          this.engine.deps.random ?? Math.random,
-        );
+      : this.now() + backoffDelay(job.attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.runtime.random);
     this.handlerFinished(job.jobId);
     try {
       await this.committer.submit(async (tx) => {
         const failed = await failJob(tx, job.jobId, token, error, retryAt, tx.now);
-        await tx.emit(final ? 'engine.job.failed' : 'engine.job.retrying', {
+        await engineTopics.emit(tx, final ? 'engine.job.failed' : 'engine.job.retrying', {
           jobId: job.jobId,
           workflow: job.workflow,
           attempts: failed.attempts,
@@ -374,52 +443,56 @@ export class Worker {
       });
       if (final) this.stats.failed++;
       else this.stats.retried++;
-      this.engine.deps.logger.warn({ jobId: job.jobId, attempt: job.attempts, final, error }, 'job attempt failed');
-      if (retryAt !== null) this.engine.wake();
+      logger.warn({ jobId: job.jobId, attempt: job.attempts, final, error }, 'job attempt failed');
+      if (retryAt !== null) this.runtime.wake();
     } catch (recordError) {
-      this.engine.deps.logger.warn({ jobId: job.jobId, err: recordError }, 'could not record failure (lease lost?)');
+      logger.warn({ jobId: job.jobId, err: recordError }, 'could not record failure (lease lost?)');
     }
   }
 
   private async heartbeat(): Promise<void> {
+    const { store, settings, logger } = this.runtime;
     const now = this.now();
     try {
       const held = [...this.running.values()].map((r) => ({ jobId: r.job.jobId, leaseToken: r.job.leaseToken as string }));
-      const still = await extendLeases(this.engine.store.driver, held, this.id, now + this.settings.leaseMs);
+      const still = await extendLeases(store.driver, held, this.id, now + settings.leaseMs);
       // Judge only the jobs this heartbeat asked about: a job claimed while it was running was
       // not in `held`, and aborting it as "lost" would strand it until its lease expired.
       for (const { jobId } of held) {
-        if (!still.has(jobId)) this.running.get(jobId)?.controller.abort('lease_lost' satisfies AbortReason);
+        const entry = this.running.get(jobId);
+        if (!still.has(jobId)) entry?.controller.abort('lease_lost' satisfies AbortReason);
+        else if (entry) entry.leaseExtendedAt = now;
       }
-      await this.engine.store.driver.run(
-        'UPDATE workers SET last_seen_at = ?, running = ?, completed = ?, failed = ? WHERE worker_id = ?',
-        [now, this.running.size, this.stats.completed, this.stats.failed, this.id],
-      );
+      await reportWorker(store.driver, this.id, this.counts(), now);
     } catch (error) {
-      this.engine.deps.logger.error({ err: error }, 'heartbeat failed');
+      logger.error({ err: error }, 'heartbeat failed');
     }
+  }
+
+  private counts() {
+    return { running: this.running.size, completed: this.stats.completed, failed: this.stats.failed };
   }
 
   private async checkSla(): Promise<void> {
     try {
-      await this.engine.store.transact(async (tx) => {
+      await this.runtime.store.transact(async (tx) => {
         for (const job of await takeLateJobs(tx, tx.now)) {
           const base = job.startedAt ?? job.enqueuedAt;
-          await this.engine.workflows.get(job.workflow)?.hooks?.onSlaExceeded?.(tx, job, tx.now - base - (job.slaMs ?? 0));
+          await this.runtime.hooks(job.workflow)?.onSlaExceeded?.(tx, job, tx.now - base - (job.slaMs ?? 0), true);
         }
       });
     } catch (error) {
-      this.engine.deps.logger.error({ err: error }, 'SLA watchdog failed');
+      this.runtime.logger.error({ err: error }, 'SLA watchdog failed');
     }
   }
 
   private async scheduleSleep(lookAhead: boolean): Promise<void> {
     if (this.stopping || !this.started) return;
     clearTimeout(this.sleepTimer);
-    let delay = this.settings.pollIntervalMs;
+    let delay = this.runtime.settings.pollIntervalMs;
     if (lookAhead) {
       try {
-        const due = await nextRunAt(this.engine.store.driver, this.options.workflows);
+        const due = await nextRunAt(this.runtime.store.driver, this.options.workflows);
         if (due !== null) delay = Math.max(0, Math.min(delay, due - this.now()));
       } catch {
         // The poll interval still bounds the sleep.
@@ -434,10 +507,11 @@ export class Worker {
    * Stop claiming, give running jobs `drainTimeoutMs` to finish, then hand the rest back
    * (lease released, attempt not counted) and record the worker as stopped.
    */
-  async stop(drainTimeoutMs = this.settings.drainTimeoutMs): Promise<{ drained: number; released: number }> {
+  async stop(drainTimeoutMs = this.runtime.settings.drainTimeoutMs): Promise<{ drained: number; released: number }> {
     if (!this.started) return { drained: 0, released: 0 };
+    const { store, logger } = this.runtime;
     this.stopping = true;
-    this.engine.signals.off('wake', this.onWake);
+    this.stopWaking?.();
     await this.unlisten?.().catch(() => undefined);
     clearTimeout(this.sleepTimer);
     clearInterval(this.heartbeatTimer);
@@ -451,20 +525,14 @@ export class Worker {
     let released = 0;
     for (const entry of [...this.running.values()]) {
       entry.controller.abort('shutdown' satisfies AbortReason);
-      if (await releaseJob(this.engine.store.driver, entry.job.jobId, entry.job.leaseToken as string, this.now())) released++;
+      const now = this.now();
+      if (await releaseJob(store.driver, entry.job.jobId, entry.job.leaseToken as string, now, now)) released++;
     }
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
-    await this.engine.store.driver
-      .run('UPDATE workers SET stopped_at = ?, running = 0, completed = ?, failed = ? WHERE worker_id = ?', [
-        this.now(),
-        this.stats.completed,
-        this.stats.failed,
-        this.id,
-      ])
-      .catch(() => undefined);
+    await reportWorker(store.driver, this.id, { ...this.counts(), running: 0 }, this.now(), true).catch(() => undefined);
     this.started = false;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
-    this.engine.deps.logger.info({ workerId: this.id, drained: initially - released, released }, 'worker stopped');
+    logger.info({ workerId: this.id, drained: initially - released, released }, 'worker stopped');
     return { drained: initially - released, released };
   }
 }

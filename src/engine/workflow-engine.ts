@@ -1,6 +1,16 @@
-import type { Tx } from '../store/unit-of-work.js';
-import type { JobQuery } from './job-store.js';
-import type { AttemptRecord, EnqueueRequest, Job, JobStatus, StepRecord, WorkflowDefinition } from './types.js';
+import type { Tx } from '../telemetry/outbox.js';
+import type {
+  AttemptRecord,
+  EnqueueRequest,
+  Job,
+  JobQuery,
+  JobStatus,
+  StepRecord,
+  WorkerRecord,
+  WorkflowDefinition,
+} from './types.js';
+
+export type { JobQuery, WorkerRecord } from './types.js';
 
 /**
  * The engine port. Workflows, services, routes, the CLI and the dashboard depend on this
@@ -16,7 +26,7 @@ export interface WorkflowEngine {
   readonly kind: EngineKind;
 
   /** Make a workflow definition runnable; its name must be unique. */
-  register<P>(definition: WorkflowDefinition<P>): void;
+  register<P, R extends Record<string, unknown>>(definition: WorkflowDefinition<P, R>): void;
 
   /**
    * Enqueue inside the caller's transaction: the job exists if and only if that transaction
@@ -28,10 +38,12 @@ export interface WorkflowEngine {
   /** Enqueue outside any caller's transaction (one of its own). */
   enqueueNow<P>(request: EnqueueRequest<P>): Promise<EnqueueOutcome<P>>;
 
-  getJob(jobId: string): Promise<Job | null>;
+  /** The job, read inside `tx` when given (a caller's transaction sees its own writes). */
+  getJob(jobId: string, tx?: Tx): Promise<Job | null>;
   /** Like `getJob`, but `job_not_found` when absent. */
   requireJob(jobId: string): Promise<Job>;
-  listJobs(query: JobQuery): Promise<Job[]>;
+  /** Jobs newest first; inside `tx` when given. */
+  listJobs(query: JobQuery, tx?: Tx): Promise<Job[]>;
   countByStatus(workflow?: string): Promise<Record<JobStatus, number>>;
   /** The job with its checkpointed steps, the steps still to run and every attempt. */
   timeline(jobId: string): Promise<JobTimeline>;
@@ -58,6 +70,9 @@ export interface WorkflowEngine {
 
   /** Start this process's workers for the registered workflows. */
   startWorkers(options: StartWorkersOptions): Promise<EngineWorkers>;
+
+  /** Worker processes known to the store, with their last heartbeat (`afterword workers`). */
+  listWorkers(options?: { all?: boolean }): Promise<WorkerRecord[]>;
 }
 
 export type EngineKind = 'builtin' | 'temporal';
@@ -89,4 +104,14 @@ export interface EngineWorkers {
   run(jobId: string): Promise<Job>;
   /** Resolves when no runnable job is left (tests, `worker --until-idle`). */
   untilIdle(): Promise<void>;
+  /** What this process's workers did so far (`afterword worker` prints it on exit). */
+  stats(): EngineWorkerStats;
+}
+
+export interface EngineWorkerStats {
+  running: number;
+  claimed: number;
+  completed: number;
+  failed: number;
+  retried: number;
 }

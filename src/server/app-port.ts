@@ -44,6 +44,7 @@ export interface ServedApp {
     timeline(jobId: string): Promise<unknown>;
     retry(jobId: string, actor?: string): Promise<unknown>;
     cancel(jobId: string, actor?: string): Promise<unknown>;
+    rerunFrom(jobId: string, step: string, actor?: string): Promise<unknown>;
     countByStatus(workflow?: string): Promise<Record<string, number>>;
   };
   readonly world: {

@@ -1,23 +1,25 @@
 import type { IdSource } from '../clock.js';
 import { decisionsFor, getDelta, insertDecision, listDeltas, setDeltaStatus } from '../canon/delta-store.js';
-import { listBatches, updateBatch } from '../canon/publishing-store.js';
-import { getSession } from '../sessions/session-store.js';
+import { batchOfJob, updateBatch } from '../canon/publishing-store.js';
 import { buildModerationQueue, DECISION_STATUS, type ModerationAction, reevaluateGate } from '../domain/index.js';
-import type { DurableEngine } from '../engine/engine.js';
+import type { WorkflowEngine } from '../engine/workflow-engine.js';
 import { AfterwordError, invalidInput } from '../errors.js';
+import { getSession } from '../sessions/session-store.js';
 import type { Store } from '../store/store.js';
-import type { Tx } from '../store/unit-of-work.js';
-import { batchWorkflowName } from '../workflow/publishing-workflows.js';
+import type { Tx } from '../telemetry/outbox.js';
+import { publishingTopics } from '../workflow/publishing-topics.js';
+import { batchGateOpenedSignal, batchWorkflowName } from '../workflow/publishing-workflows.js';
 
 const actions: readonly ModerationAction[] = ['approve', 'reject', 'rewrite', 'escalate'];
 
 /**
  * Moderation decisions on world deltas. A decision that covers the last blocking delta of a batch
- * turns it `ready` in the same transaction, without re-running the closure workflow; if the
- * batch's time has already passed, its publishing job is scheduled now.
+ * turns it `ready` in the same transaction, without re-running the closure workflow, and signals
+ * the batch's publishing job, which goes on at once if it was waiting at the gate (and otherwise
+ * still publishes at its scheduled time).
  */
 export class ModerationService {
-  constructor(private readonly deps: { store: Store; engine: DurableEngine; ids: IdSource }) {}
+  constructor(private readonly deps: { store: Store<Tx>; engine: WorkflowEngine; ids: IdSource }) {}
 
   list(query: { status?: string | undefined; sessionId?: string | undefined; limit?: number | undefined }) {
     return listDeltas(this.deps.store.driver, query);
@@ -52,14 +54,14 @@ export class ModerationService {
       await insertDecision(tx, this.deps.ids.uuid(), decision);
       const status = DECISION_STATUS[action];
       await setDeltaStatus(tx, deltaId, status, tx.now);
-      await tx.emit('world.delta.decided', { ...decision, sessionId: delta.sessionId, status });
+      await publishingTopics.emit(tx, 'world.delta.decided', { ...decision, sessionId: delta.sessionId, status });
       const batch = await this.reevaluateBatch(tx, delta.jobId);
       return { delta: { ...delta, status }, decision, batch };
     });
   }
 
   private async reevaluateBatch(tx: Tx, jobId: string) {
-    const [batch] = (await listBatches(tx, {})).filter((b) => b.jobId === jobId);
+    const batch = await batchOfJob(tx, jobId);
     if (batch?.status !== 'awaiting_moderation') return batch ?? null;
     const deltas = await listDeltas(tx, { jobId });
     const decisions = await decisionsFor(
@@ -72,30 +74,31 @@ export class ModerationService {
       return { ...batch, plan };
     }
     await updateBatch(tx, { batchId: batch.batchId, status: 'ready', plan, scheduledAt: batch.scheduledAt }, tx.now);
-    await tx.run('UPDATE workflow_runs SET publishing_status = ?, updated_at = ? WHERE publishing_batch_id = ?', [
-      'ready',
-      tx.now,
-      batch.batchId,
-    ]);
-    await tx.emit('telemetry.publish.batch.ready', {
+    await publishingTopics.emit(tx, 'telemetry.publish.batch.ready', {
       batchId: batch.batchId,
       sessionId: batch.sessionId,
       scheduledAt: batch.scheduledAt,
     });
-    // If the batch job already ran and held the batch, schedule a release run now.
-    const [held] = await tx.query<{ id: string }>(
-      "SELECT id FROM jobs WHERE workflow = ? AND idempotency_key = ? AND status = 'completed'",
-      [batchWorkflowName, `batch:${batch.batchId}`],
-    );
-    if (held) {
-      await this.deps.engine.enqueue(tx, {
-        workflow: batchWorkflowName,
-        payload: { batchId: batch.batchId, sessionId: batch.sessionId },
-        idempotencyKey: `batch:${batch.batchId}:released`,
-        runAt: Math.max(tx.now, batch.scheduledAt),
-      });
-    }
+    await this.openGate(tx, batch.batchId, batch.sessionId, batch.scheduledAt);
     return { ...batch, status: 'ready' as const, plan };
+  }
+
+  /** Tell the batch's publishing job its gate opened. */
+  private async openGate(tx: Tx, batchId: string, sessionId: string, scheduledAt: number): Promise<void> {
+    const { engine } = this.deps;
+    const [job] = await engine.listJobs({ workflow: batchWorkflowName, idempotencyKey: `batch:${batchId}`, limit: 1 }, tx);
+    if (!job) return;
+    if (job.status === 'completed' && job.result?.held === true) {
+      // A batch job of an earlier version completed "held" instead of waiting: run a release job.
+      await engine.enqueue(tx, {
+        workflow: batchWorkflowName,
+        payload: { batchId, sessionId },
+        idempotencyKey: `batch:${batchId}:released`,
+        runAt: Math.max(tx.now, scheduledAt),
+      });
+      return;
+    }
+    await engine.signal(tx, job.jobId, batchGateOpenedSignal, { batchId });
   }
 
   /** The session's moderation queue: countdown to the window's end, reasons, conflicts. */

@@ -1,16 +1,19 @@
 import type { IdSource } from '../clock.js';
-import { getBatch, listBatches, searchLore, updateBatch } from '../canon/publishing-store.js';
+import { getBatch, insertScheduleOverride, listBatches, searchLore, updateBatch } from '../canon/publishing-store.js';
 import type { AfterwordConfig } from '../config.js';
 import { applyOverride } from '../domain/index.js';
 import { isDomainValidationError } from '../domain/errors.js';
+import type { WorkflowEngine } from '../engine/workflow-engine.js';
 import { AfterwordError, invalidInput } from '../errors.js';
 import { getSession, updateCadence } from '../sessions/session-store.js';
 import type { Store } from '../store/store.js';
+import type { Tx } from '../telemetry/outbox.js';
+import { publishingTopics } from '../workflow/publishing-topics.js';
 import { batchWorkflowName } from '../workflow/publishing-workflows.js';
 
 /** The publishing schedule (one cadence per session), operator overrides, and lore search. */
 export class PublishingService {
-  constructor(private readonly deps: { store: Store; config: AfterwordConfig; ids: IdSource }) {}
+  constructor(private readonly deps: { store: Store<Tx>; engine: WorkflowEngine; config: AfterwordConfig; ids: IdSource }) {}
 
   batches(query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }) {
     return listBatches(this.deps.store.driver, query);
@@ -31,7 +34,8 @@ export class PublishingService {
 
   /**
    * Defer (or advance) a session's lore batch; capped at `cadence.maxOverrideMs` after the planned
-   * time. The cadence, the batch row and the due-later job move together, and the override is recorded.
+   * time. The cadence, the batch row and the due-later job move together (the job through the
+   * engine, which records it and wakes workers if it is due sooner), and the override is recorded.
    */
   async override(sessionId: string, input: { batchAt: unknown; actor: string; reason?: string | undefined }) {
     const batchAt = typeof input.batchAt === 'string' ? Date.parse(input.batchAt) : input.batchAt;
@@ -70,25 +74,32 @@ export class PublishingService {
           { ...batch, scheduledAt: cadence.nextBatchAt, plan: { ...batch.plan, scheduledAt: cadence.nextBatchAt } },
           tx.now,
         );
-        await tx.run(
-          "UPDATE jobs SET run_at = ?, updated_at = ? WHERE workflow = ? AND idempotency_key = ? AND status IN ('queued', 'retrying')",
-          [cadence.nextBatchAt, tx.now, batchWorkflowName, `batch:${batch.batchId}`],
+        const jobs = await this.deps.engine.listJobs(
+          { workflow: batchWorkflowName, idempotencyKey: `batch:${batch.batchId}`, limit: 1 },
+          tx,
         );
-        await tx.run(
-          'INSERT INTO schedule_overrides (id, session_id, batch_id, previous_at, requested_at, actor, reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [
-            this.deps.ids.uuid(),
+        for (const job of jobs.filter((j) => j.status === 'queued' || j.status === 'retrying')) {
+          await this.deps.engine.reschedule(tx, job.jobId, cadence.nextBatchAt, input.actor);
+        }
+        await insertScheduleOverride(
+          tx,
+          {
+            id: this.deps.ids.uuid(),
             sessionId,
-            batch.batchId,
-            batch.scheduledAt,
-            cadence.nextBatchAt,
-            input.actor,
-            input.reason ?? null,
-            tx.now,
-          ],
+            batchId: batch.batchId,
+            previousAt: batch.scheduledAt,
+            requestedAt: cadence.nextBatchAt,
+            actor: input.actor,
+            reason: input.reason ?? null,
+          },
+          tx.now,
         );
       }
-      await tx.emit('telemetry.publish.schedule.overridden', { sessionId, nextBatchAt: cadence.nextBatchAt, actor: input.actor });
+      await publishingTopics.emit(tx, 'telemetry.publish.schedule.overridden', {
+        sessionId,
+        nextBatchAt: cadence.nextBatchAt,
+        actor: input.actor,
+      });
       return { sessionId, cadence };
     });
   }
@@ -97,6 +108,7 @@ export class PublishingService {
     if (typeof query !== 'string' || query.trim().length === 0 || query.length > 200) {
       throw invalidInput([{ field: 'q', reason: 'must be a non-empty search text of at most 200 characters' }]);
     }
-    return searchLore(this.deps.store.driver, this.deps.store.dialect, query.trim(), Math.min(Math.max(limit, 1), 100));
+    const { driver } = this.deps.store;
+    return searchLore(driver, driver.capabilities.fullTextSearch, query.trim(), Math.min(Math.max(limit, 1), 100));
   }
 }

@@ -1,22 +1,21 @@
 import type { AfterwordConfig } from '../config.js';
 import { AfterwordError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { Tx } from '../store/unit-of-work.js';
+import type { Tx } from '../telemetry/outbox.js';
 import { parseChanges, parseContext, parseTurns, validateSessionId } from './session-input.js';
 import {
   appendChange,
   bumpTranscript,
-  countRuns,
   existingTurnTexts,
   getSession,
   insertSession,
   insertTurns,
-  listRuns,
   listSessions,
   loadTurns,
   updateSessionContext,
 } from './session-store.js';
-import type { Page, SessionRecord, SessionSummary, StoredTurn, WorkflowRun } from './session-types.js';
+import { sessionTopics } from './session-topics.js';
+import type { Page, RunHistory, SessionRecord, SessionSummary, StoredTurn, WorkflowRun } from './session-types.js';
 
 export interface AppendTurnsResult {
   sessionId: string;
@@ -48,8 +47,9 @@ export function decodeCursor<T>(cursor: string | undefined, field = 'cursor'): T
  */
 export class SessionMemory {
   constructor(
-    private readonly store: Store,
+    private readonly store: Store<Tx>,
     private readonly config: AfterwordConfig,
+    private readonly runs: RunHistory,
   ) {}
 
   async requireSession(db: Tx | Store['driver'], sessionId: string): Promise<SessionRecord> {
@@ -72,7 +72,7 @@ export class SessionMemory {
         }
         await updateSessionContext(tx, sessionId, context, tx.now);
       } else {
-        await tx.emit('session.created', { sessionId, createdAt: tx.now });
+        await sessionTopics.emit(tx, 'session.created', { sessionId, createdAt: tx.now });
       }
       return inserted;
     });
@@ -142,7 +142,7 @@ export class SessionMemory {
     await insertTurns(tx, session.sessionId, session.turnCount + 1, fresh);
     await bumpTranscript(tx, session.sessionId, fresh.length, chars, tx.now);
     if (fresh.length > 0) {
-      await tx.emit('session.turnsAppended', {
+      await sessionTopics.emit(tx, 'session.turnsAppended', {
         sessionId: session.sessionId,
         appended: fresh.length,
         turnCount: session.turnCount + fresh.length,
@@ -171,7 +171,7 @@ export class SessionMemory {
       if (session.status === 'closed')
         throw new AfterwordError('session_closed', `session ${sessionId} is closed; it cannot be imported again`);
       if (!created) await updateSessionContext(tx, sessionId, context, tx.now);
-      else await tx.emit('session.created', { sessionId, createdAt: tx.now });
+      else await sessionTopics.emit(tx, 'session.created', { sessionId, createdAt: tx.now });
       const appended = await this.appendTurnsInTx(tx, session, turns);
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
@@ -202,8 +202,8 @@ export class SessionMemory {
     const sessionId = validateSessionId(sessionIdInput);
     const db = this.store.driver;
     const session = await this.requireSession(db, sessionId);
-    const [latest] = await listRuns(db, sessionId, 1);
-    return toSummary(session, latest ?? null, await countRuns(db, sessionId));
+    const { runs, total } = await this.runs.page(sessionId, 1);
+    return toSummary(session, runs[0] ?? null, total);
   }
 
   async list(query: {
@@ -215,10 +215,7 @@ export class SessionMemory {
     const before = decodeCursor<{ updatedAt: number; sessionId: string }>(query.cursor);
     const sessions = await listSessions(this.store.driver, { status: query.status, before, limit });
     const items = [];
-    for (const session of sessions) {
-      const [latest] = await listRuns(this.store.driver, session.sessionId, 1);
-      items.push(toSummary(session, latest ?? null, -1));
-    }
+    for (const session of sessions) items.push(toSummary(session, await this.runs.latest(session.sessionId), -1));
     const last = sessions[sessions.length - 1];
     return {
       items,
@@ -242,18 +239,8 @@ export class SessionMemory {
     await this.requireSession(this.store.driver, sessionId);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const before = decodeCursor<number>(query.cursor);
-    const rows = await this.store.driver.query<{ created_at: number }>(
-      `SELECT created_at FROM workflow_runs WHERE session_id = ? ${before !== undefined ? 'AND created_at < ?' : ''}
-       ORDER BY created_at DESC, job_id DESC LIMIT ?`,
-      before !== undefined ? [sessionId, before, limit] : [sessionId, limit],
-    );
-    const items = await listRuns(this.store.driver, sessionId, limit, before);
-    const lastCreated = rows[rows.length - 1]?.created_at;
-    return {
-      items,
-      total: await countRuns(this.store.driver, sessionId),
-      nextCursor: items.length === limit && lastCreated !== undefined ? encodeCursor(Number(lastCreated)) : null,
-    };
+    const { runs, total, next } = await this.runs.page(sessionId, limit, before);
+    return { items: runs, total, nextCursor: next === null ? null : encodeCursor(next) };
   }
 }
 

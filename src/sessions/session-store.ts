@@ -1,9 +1,9 @@
 import type { ChangeFeedEntry, SessionContext, Turn } from '../domain/index.js';
 import { insertRows } from '../store/insert-rows.js';
 import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
-import type { SessionRecord, StoredTurn, WorkflowRun } from './session-types.js';
+import type { SessionRecord, StoredTurn } from './session-types.js';
 
-/** SQL for session memory: sessions, turns, the change feed and workflow run history. */
+/** SQL for session memory: sessions, turns and the change feed (their one owner). */
 
 export function rowToSession(row: Row): SessionRecord {
   return {
@@ -256,94 +256,11 @@ export async function updateCadence(db: SqlExecutor, sessionId: string, cadence:
   await db.run('UPDATE sessions SET cadence = ?, updated_at = ? WHERE id = ?', [JSON.stringify(cadence), now, sessionId]);
 }
 
-function rowToRun(r: Row): WorkflowRun {
-  return {
-    jobId: String(r.job_id),
-    sessionId: String(r.session_id),
-    auditRef: String(r.audit_ref),
-    trigger: r.run_trigger as WorkflowRun['trigger'],
-    status: String(r.status),
-    startedAt: readOptionalInt(r.started_at),
-    completedAt: readOptionalInt(r.completed_at),
-    durationMs: readOptionalInt(r.duration_ms),
-    attempts: readInt(r.attempts),
-    summaryVersion: readOptionalInt(r.summary_version),
-    mentionCount: readOptionalInt(r.mention_count),
-    deltaCount: readOptionalInt(r.delta_count),
-    publishingBatchId: (r.publishing_batch_id as string | null) ?? null,
-    publishingStatus: (r.publishing_status as string | null) ?? null,
-    moderation: readJson(r.moderation, null),
-    error: readJson(r.error, null),
-  };
-}
-
-/** Insert or update one history entry (one per workflow run, keyed by job). */
-export async function upsertRun(db: SqlExecutor, run: WorkflowRun, now: number): Promise<void> {
-  await db.run(
-    `INSERT INTO workflow_runs (job_id, session_id, audit_ref, run_trigger, status, started_at, completed_at, duration_ms, attempts,
-       summary_version, mention_count, delta_count, publishing_batch_id, publishing_status, moderation, error, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (job_id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
-       completed_at = excluded.completed_at, duration_ms = excluded.duration_ms, attempts = excluded.attempts,
-       summary_version = excluded.summary_version, mention_count = excluded.mention_count, delta_count = excluded.delta_count,
-       publishing_batch_id = excluded.publishing_batch_id, publishing_status = excluded.publishing_status,
-       moderation = excluded.moderation, error = excluded.error, updated_at = excluded.updated_at`,
-    [
-      run.jobId,
-      run.sessionId,
-      run.auditRef,
-      run.trigger,
-      run.status,
-      run.startedAt,
-      run.completedAt,
-      run.durationMs,
-      run.attempts,
-      run.summaryVersion,
-      run.mentionCount,
-      run.deltaCount,
-      run.publishingBatchId,
-      run.publishingStatus,
-      run.moderation ? JSON.stringify(run.moderation) : null,
-      run.error ? JSON.stringify(run.error) : null,
-      now,
-      now,
-    ],
+/** Active sessions idle since before `cutoff`, longest idle first (closure on inactivity). */
+export async function inactiveSessionIds(db: SqlExecutor, cutoff: number, limit: number): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(
+    "SELECT id FROM sessions WHERE status = 'active' AND last_activity_at < ? ORDER BY last_activity_at LIMIT ?",
+    [cutoff, limit],
   );
-}
-
-export async function getRun(db: SqlExecutor, jobId: string): Promise<WorkflowRun | null> {
-  const rows = await db.query('SELECT * FROM workflow_runs WHERE job_id = ?', [jobId]);
-  return rows[0] ? rowToRun(rows[0]) : null;
-}
-
-export async function listRuns(
-  db: SqlExecutor,
-  sessionId: string,
-  limit: number,
-  beforeCreatedAt?: number,
-): Promise<WorkflowRun[]> {
-  const rows = await db.query(
-    `SELECT * FROM workflow_runs WHERE session_id = ? ${beforeCreatedAt !== undefined ? 'AND created_at < ?' : ''}
-     ORDER BY created_at DESC, job_id DESC LIMIT ?`,
-    beforeCreatedAt !== undefined ? [sessionId, beforeCreatedAt, limit] : [sessionId, limit],
-  );
-  return rows.map(rowToRun);
-}
-
-export async function countRuns(db: SqlExecutor, sessionId: string): Promise<number> {
-  const [row] = await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM workflow_runs WHERE session_id = ?', [sessionId]);
-  return readInt(row?.n ?? 0);
-}
-
-/**
- * Apply the configured history retention: delete the oldest runs beyond `keep`. Returns how many
- * were pruned so the caller can log it; retention is never a silent cap.
- */
-export async function pruneRuns(db: SqlExecutor, sessionId: string, keep: number): Promise<number> {
-  const result = await db.run(
-    `DELETE FROM workflow_runs WHERE session_id = ? AND job_id NOT IN (
-       SELECT job_id FROM workflow_runs WHERE session_id = ? ORDER BY created_at DESC, job_id DESC LIMIT ?)`,
-    [sessionId, sessionId, keep],
-  );
-  return result.changes;
+  return rows.map((r) => String(r.id));
 }

@@ -23,6 +23,17 @@ export interface WorkflowRun {
   error: { message: string; code: string } | null;
 }
 
+/**
+ * Where a session's run history comes from: the closure jobs, read through the engine by the
+ * workflow layer (closure-run-history.ts). Session memory depends on this, not on the engine.
+ */
+export interface RunHistory {
+  /** Newest first, at most `limit`, after the run `before` points at; `total` is how many are kept. */
+  page(sessionId: string, limit: number, before?: number): Promise<{ runs: WorkflowRun[]; total: number; next: number | null }>;
+  /** The newest run, or null. */
+  latest(sessionId: string): Promise<WorkflowRun | null>;
+}
+
 export interface SessionRecord {
   sessionId: string;
   status: SessionStatus;

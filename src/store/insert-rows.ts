@@ -11,13 +11,13 @@ const chunkSizes = [128, 64, 32, 16, 8, 4, 2, 1] as const;
 
 const statements = new Map<string, string>();
 
-function insertSql(table: string, columns: readonly string[], rows: number, returning: string): string {
-  const key = `${table}|${columns.join(',')}|${rows}|${returning}`;
+function insertSql(table: string, columns: readonly string[], rows: number, returning: string, conflict: string): string {
+  const key = `${table}|${columns.join(',')}|${rows}|${returning}|${conflict}`;
   let sql = statements.get(key);
   if (sql === undefined) {
     const tuple = `(${columns.map(() => '?').join(', ')})`;
     const values = Array.from({ length: rows }, () => tuple).join(', ');
-    sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}${returning ? ` RETURNING ${returning}` : ''}`;
+    sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}${conflict ? ` ${conflict}` : ''}${returning ? ` RETURNING ${returning}` : ''}`;
     statements.set(key, sql);
   }
   return sql;
@@ -26,7 +26,8 @@ function insertSql(table: string, columns: readonly string[], rows: number, retu
 /**
  * Insert many rows with multi-row INSERTs, in order. Each row lists its values in `columns`
  * order. With `returning` (e.g. `id`), the returned rows of every statement, in statement order.
- * Table and column names come from code, never from input.
+ * `conflict` is an ON CONFLICT clause (e.g. `ON CONFLICT DO NOTHING`). Table and column names
+ * and clauses come from code, never from input.
  */
 export async function insertRows(
   db: SqlExecutor,
@@ -34,12 +35,13 @@ export async function insertRows(
   columns: readonly string[],
   rows: ReadonlyArray<readonly unknown[]>,
   returning = '',
+  conflict = '',
 ): Promise<Row[]> {
   const returned: Row[] = [];
   let at = 0;
   while (at < rows.length) {
     const size = chunkSizes.find((s) => s <= rows.length - at) as number;
-    const sql = insertSql(table, columns, size, returning);
+    const sql = insertSql(table, columns, size, returning, conflict);
     const params = rows.slice(at, at + size).flat();
     if (returning) returned.push(...(await db.query(sql, params)));
     else await db.run(sql, params);

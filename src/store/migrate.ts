@@ -56,7 +56,7 @@ export async function migrate(driver: SqlDriver, migrations = loadMigrations(dri
         });
         applied.push(migration.name);
       } catch (error) {
-        if (isUniqueViolation(error)) continue;
+        if (driver.isUniqueViolation(error)) continue;
         throw new AfterwordError('migration_failed', `migration ${migration.name} failed: ${(error as Error).message}`, {
           cause: error,
         });
@@ -75,11 +75,6 @@ export async function pendingMigrations(driver: SqlDriver, migrations = loadMigr
   } catch {
     return migrations.map((m) => m.name);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 /**

@@ -31,13 +31,50 @@ export interface SqlExecutor {
   notifyOnCommit?(channel: string, payload: string): void;
 }
 
+/**
+ * What an adapter can do, as flags (Kysely's `supportsReturning` style). Code above the store
+ * chooses a statement by these flags, never by the dialect's name.
+ */
 export interface DriverCapabilities {
   /** Several processes may work on this store at once (PostgreSQL); SQLite allows one. */
   readonly multipleProcesses: boolean;
+  /** Several transactions can be open at once, each on its own connection (a pool). */
+  readonly multipleConnections: boolean;
+  /** Statements are in-process calls, with no network round trip to save (SQLite). */
+  readonly inProcess: boolean;
   /** The driver can push notifications between processes (LISTEN/NOTIFY). */
   readonly listenNotify: boolean;
   /** Row locks can be skipped while claiming (FOR UPDATE SKIP LOCKED). */
   readonly skipLocked: boolean;
+  /** INSERT/UPDATE/DELETE may appear inside WITH, so a multi-table write is one statement. */
+  readonly writableCtes: boolean;
+  /** The full-text search engine the schema uses for lore (FTS5 table or tsvector column). */
+  readonly fullTextSearch: 'fts5' | 'tsvector';
+}
+
+/**
+ * The few SQL fragments that differ between dialects, given to the statements that need them.
+ * Everything else is portable SQL; keeping the differences here (one object per adapter, in
+ * sqlite/sqlite-dialect.ts and postgres/postgres-dialect.ts) means a reader who knows one
+ * adapter knows both.
+ */
+export interface SqlFragments {
+  /** Expression giving the next value of an increasing integer `column` of `table`, inside an INSERT. */
+  nextValue(table: string, column: string): string;
+  /** Appended to a SELECT that picks rows to claim: row locks others hold are skipped where supported. */
+  readonly skipLockedClause: string;
+  /** Expression reading the JSON member `key` of the JSON document column `column`. */
+  jsonMember(column: string, key: string): string;
+  /**
+   * Expression that notifies the channel given as its one `?` parameter when evaluated (delivered
+   * on commit), or null where the store has no notifications.
+   */
+  readonly notifyExpression: string | null;
+  /**
+   * Statement taking a lock held until the transaction ends, named by its one `?` parameter, or
+   * null where every transaction is already serialised (SQLite's single connection).
+   */
+  readonly transactionLockStatement: string | null;
 }
 
 export interface TransactionOptions {
@@ -49,8 +86,10 @@ export interface TransactionOptions {
 }
 
 export interface SqlDriver extends SqlExecutor {
+  /** The adapter's name: its migrations folder and messages. Never branch on it; read `capabilities`. */
   readonly dialect: Dialect;
   readonly capabilities: DriverCapabilities;
+  readonly fragments: SqlFragments;
   /**
    * Run `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Transactions are serialised per connection; `fn` must only use the executor it is given.
@@ -63,6 +102,14 @@ export interface SqlDriver extends SqlExecutor {
    * because its single connection already serialises every writer.
    */
   withMigrationLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Claim this store for this process's workers: refused with `store_locked` where only one
+   * process may work on the store and another does (SQLite); a no-op where many may (PostgreSQL).
+   * Returns the release.
+   */
+  acquireWorkLock(): () => void;
+  /** Whether `error` is a unique-constraint violation (a concurrent insert of the same key). */
+  isUniqueViolation(error: unknown): boolean;
   /** Subscribe to a notification channel, where `capabilities.listenNotify`. Returns an unsubscribe. */
   listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Notify listeners of a channel (inside a transaction: delivered on commit). */

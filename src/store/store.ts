@@ -1,32 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Clock, IdSource } from '../clock.js';
+import type { Clock } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
-import type { EventBus } from '../telemetry/event-bus.js';
-import { dialectFor, type SqlDialect } from './dialect.js';
 import { migrate, type MigrationReport } from './migrate.js';
-import type { SqlDriver, TransactionOptions } from './ports.js';
+import type { SqlDriver, SqlFragments, TransactionOptions } from './ports.js';
 import { SqliteDriver } from './sqlite/sqlite-driver.js';
-import { TransactionRunner, type Tx } from './unit-of-work.js';
+import { type StoreTx, TransactionRunner } from './transaction.js';
 
-/** The store as the rest of Afterword sees it: a driver, its dialect, and units of work. */
-export interface Store {
+/**
+ * The store as the rest of Afterword sees it: a driver, its SQL fragments, and units of work.
+ * `X` is the transaction its units of work get: a plain `StoreTx`, or one extended by a layer
+ * above (the telemetry outbox's `Tx`, which adds events and alerts).
+ */
+export interface Store<X extends StoreTx = StoreTx> {
   readonly driver: SqlDriver;
-  readonly dialect: SqlDialect;
-  readonly runner: TransactionRunner;
+  readonly fragments: SqlFragments;
+  readonly runner: TransactionRunner<X>;
   /** Where the store lives, for messages: a file path or a redacted URL. */
   readonly location: string;
-  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  transact<T>(fn: (tx: X) => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
 }
 
-export interface OpenStoreOptions {
-  bus: EventBus;
+export interface StoreOptions<X extends StoreTx> {
   clock: Clock;
-  ids: IdSource;
-  /** Identifies this process in the events it writes, so relays skip their own events. */
-  origin: string;
-  migrate?: boolean;
+  /** What each unit of work's transaction becomes (e.g. telemetry's outbox transaction). */
+  extend: (tx: StoreTx) => X;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -37,7 +36,8 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-async function openDriver(config: AfterwordConfig): Promise<{ driver: SqlDriver; location: string }> {
+/** Open the configured adapter: PostgreSQL when `databaseUrl` is set, else SQLite under `dataDir`. */
+export async function openDriver(config: AfterwordConfig): Promise<{ driver: SqlDriver; location: string }> {
   if (config.databaseUrl) {
     const { PostgresDriver } = await import('./postgres/postgres-driver.js');
     return {
@@ -50,29 +50,44 @@ async function openDriver(config: AfterwordConfig): Promise<{ driver: SqlDriver;
   return { driver: new SqliteDriver(file), location: file };
 }
 
-export async function openStore(
+/**
+ * Open the configured driver, migrate it (unless told not to) and wrap it in a store. `options`
+ * is given the driver (a layer extending transactions may need to know what it can do).
+ */
+export async function openStore<X extends StoreTx>(
   config: AfterwordConfig,
-  options: OpenStoreOptions,
-): Promise<Store & { migration: MigrationReport | null }> {
+  options: (driver: SqlDriver) => StoreOptions<X> & { migrate?: boolean },
+): Promise<Store<X> & { migration: MigrationReport | null }> {
   const { driver, location } = await openDriver(config);
-  const migration = options.migrate === false ? null : await migrate(driver);
-  return createStore(driver, location, options, migration);
+  try {
+    const resolved = options(driver);
+    const migration = resolved.migrate === false ? null : await migrate(driver);
+    return createStore(driver, location, resolved, migration);
+  } catch (error) {
+    await driver.close().catch(() => undefined);
+    throw error;
+  }
 }
 
-export function createStore<M>(
+export function createStore<X extends StoreTx, M>(
   driver: SqlDriver,
   location: string,
-  options: OpenStoreOptions,
+  options: StoreOptions<X>,
   migration: M,
-): Store & { migration: M } {
-  const runner = new TransactionRunner(driver, options.bus, options.origin, options.clock, options.ids);
+): Store<X> & { migration: M } {
+  const runner = new TransactionRunner(driver, options.clock, options.extend);
   return {
     driver,
-    dialect: dialectFor(driver.dialect),
+    fragments: driver.fragments,
     runner,
     location,
     migration,
-    transact: (fn, options) => runner.transact(fn, options),
+    transact: (fn, transactionOptions) => runner.transact(fn, transactionOptions),
     close: () => driver.close(),
   };
+}
+
+/** A store whose transactions are plain `StoreTx` (migrations, tools that emit nothing). */
+export function plainStore(driver: SqlDriver, location: string, clock: Clock): Store {
+  return createStore(driver, location, { clock, extend: (tx) => tx }, null);
 }

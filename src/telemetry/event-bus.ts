@@ -1,10 +1,11 @@
 import type { Logger } from './logger.js';
-import type { StoredEvent, Topic } from './topics.js';
+import type { StoredEvent } from './topics.js';
 
 export type EventListener = (event: StoredEvent) => void | Promise<void>;
 
 export interface EventFilter {
-  topics?: readonly Topic[] | undefined;
+  /** Exact topic names. */
+  topics?: readonly string[] | undefined;
   /** Topic prefixes such as `offline.` */
   prefixes?: readonly string[] | undefined;
   sessionId?: string | undefined;

@@ -1,6 +1,12 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobStatus } from '../engine/types.js';
 import type { EventBus } from './event-bus.js';
+
+/** Jobs by status, as the engine counts them (declared here so telemetry needs no engine types). */
+export interface JobCounts {
+  queued: number;
+  retrying: number;
+  [status: string]: number;
+}
 
 const latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 600];
 
@@ -8,7 +14,7 @@ const latencyBuckets = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
  * Prometheus metrics fed by the same committed events as the log and the SSE stream, so the
  * numbers agree with what operators see. Queue depth is read from the store at scrape time.
  */
-export function createMetrics(bus: EventBus, countJobs: () => Promise<Record<JobStatus, number>>): Registry {
+export function createMetrics(bus: EventBus, countJobs: () => Promise<JobCounts>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'afterword_process_' });
   const events = new Counter({

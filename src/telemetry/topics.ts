@@ -1,69 +1,22 @@
 /**
- * The topic catalogue: every event Afterword emits, named as the spec names it. Events are
- * committed rows (table `events`) before they are announced, so the log, metrics, the SSE stream
- * and other processes all see the same history in the same order.
+ * Events as telemetry sees them. Every module that emits declares its own topics next to its
+ * code (`declareTopics` in declare.ts: the engine its `engine.job.*`, the closure workflow its
+ * `offline.*`, ...); the composition root assembles them into the catalogue (src/topic-catalogue.ts)
+ * that the API validates `?topic=` against. Events are committed rows (table `events`, owned by
+ * telemetry/event-store.ts) before they are announced, so the log, metrics, the SSE stream and
+ * other processes all see the same history in the same order.
  */
-export const topics = [
-  // closure lifecycle (spec section 2)
-  'offline.sessionClosure.queued',
-  'offline.sessionClosure.started',
-  'offline.sessionClosure.completed',
-  'offline.sessionClosure.failed',
-  'offline.sessionClosure.retrying',
-  'offline.sessionClosure.cancelled',
-  'offline.sessionClosure.step',
-  // client-facing session events
-  'session.created',
-  'session.turnsAppended',
-  'session.statusChanged',
-  'session.closed',
-  'session.reconciled',
-  // workflow telemetry (spec section 3)
-  'telemetry.offline.workflow.started',
-  'telemetry.offline.workflow.completed',
-  'telemetry.offline.workflow.failed',
-  'telemetry.offline.workflow.latency',
-  // stages (spec sections 4-7)
-  'intent.storyConsolidation.summaryReady',
-  'telemetry.storyConsolidation.started',
-  'telemetry.storyConsolidation.completed',
-  'telemetry.storyConsolidation.failed',
-  'telemetry.extraction.completed',
-  'world.delta.queued',
-  'world.delta.decided',
-  'world.delta.applied',
-  'world.imported',
-  'telemetry.publish.batch.prepared',
-  'telemetry.publish.batch.ready',
-  'telemetry.publish.batch.published',
-  'telemetry.publish.schedule.overridden',
-  'telemetry.search.sync.planned',
-  'telemetry.search.drift',
-  // generic engine transitions for workflows other than the closure
-  'engine.job.queued',
-  'engine.job.started',
-  'engine.job.completed',
-  'engine.job.failed',
-  'engine.job.retrying',
-  'engine.job.cancelled',
-  'engine.job.retried',
-  // operators
-  'admin.alert',
-  'admin.alert.acknowledged',
-] as const;
-
-export type Topic = (typeof topics)[number];
-
-export function isTopic(value: string): value is Topic {
-  return (topics as readonly string[]).includes(value);
-}
 
 export type EventPayload = Record<string, unknown>;
 
-/** An event as committed: `id` is the store's monotonically increasing event id. */
+/**
+ * An event as committed. `id` is the store's event id, assigned in commit order (see
+ * event-store.ts): an event with a higher id never commits before one with a lower id, so a
+ * reader that has seen id N has seen every committed event up to N.
+ */
 export interface StoredEvent {
   id: number;
-  topic: Topic;
+  topic: string;
   sessionId: string | null;
   jobId: string | null;
   origin: string;
@@ -71,28 +24,5 @@ export interface StoredEvent {
   createdAt: number;
 }
 
-export type Severity = 'low' | 'medium' | 'high' | 'critical';
-
-/** Admin alert reasons from the spec, with their severities. */
-export const alertReasons = {
-  'offline.enqueue_failed': 'high',
-  'offline.workflow_failed': 'critical',
-  'offline.workflow_attempt_failed': 'medium',
-  'offline.workflow_sla_exceeded': 'medium',
-  world_delta_requires_moderation: 'high',
-  'publish.search_drift': 'medium',
-} as const satisfies Record<string, Severity>;
-
-export type AlertReason = keyof typeof alertReasons;
-
-export interface AdminAlert {
-  id: string;
-  topic: 'admin.alert';
-  sessionId: string | null;
-  createdAt: number;
-  severity: Severity;
-  reason: AlertReason;
-  data: Record<string, unknown>;
-  acknowledgedAt?: number | null;
-  acknowledgedBy?: string | null;
-}
+/** Telemetry's own topics: persisted admin alerts and their acknowledgement. */
+export const telemetryTopicNames = ['admin.alert', 'admin.alert.acknowledged'] as const;

@@ -1,4 +1,5 @@
 import type { Momentum } from '../domain/index.js';
+import type { Job } from '../engine/types.js';
 import type { ClosureTrigger } from '../sessions/session-types.js';
 
 export const closureWorkflowName = 'session.closure';
@@ -25,4 +26,9 @@ export interface ClosureJobResult {
   publishing: { batchId: string; scheduledAt: number; status: string; moderation: Record<string, number> };
   searchJobCount: number;
   [key: string]: unknown;
+}
+
+/** A job read through the engine is a closure job when its workflow says so (then its payload is one). */
+export function isClosureJob(job: Job<unknown>): job is Job<ClosureJobPayload> {
+  return job.workflow === closureWorkflowName;
 }

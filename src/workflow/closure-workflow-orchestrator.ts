@@ -1,36 +1,41 @@
-import type { DurableEngine } from '../engine/engine.js';
 import type { Job } from '../engine/types.js';
-import type { Worker } from '../engine/worker.js';
+import type { EngineWorkers, EngineWorkerStats, WorkflowEngine } from '../engine/workflow-engine.js';
 
 /**
- * ClosureWorkflowOrchestrator (spec section 3): the seed's name for the process-local worker
- * pool. `start()` picks up every runnable job and follows new ones; `stop()` drains; `run(jobId)`
- * runs one job now under the same lease rules, so it can never run a job twice.
+ * ClosureWorkflowOrchestrator (spec section 3): the seed's name for this process's workers, on
+ * whichever engine runs. `start()` picks up every runnable job and follows new ones; `stop()`
+ * drains; `run(jobId)` runs one job now under the same lease rules, so it can never run a job twice.
  */
 export class ClosureWorkflowOrchestrator {
-  readonly worker: Worker;
+  private workers: EngineWorkers | null = null;
 
-  constructor(engine: DurableEngine, options: { concurrency: number; workerId?: string; workflows?: string[] }) {
-    this.worker = engine.createWorker({
-      concurrency: options.concurrency,
-      ...(options.workerId ? { workerId: options.workerId } : {}),
-      ...(options.workflows ? { workflows: options.workflows } : {}),
-    });
+  constructor(
+    private readonly engine: WorkflowEngine,
+    private readonly options: { concurrency: number; workerId?: string; workflows?: string[] },
+  ) {}
+
+  async start(): Promise<void> {
+    this.workers ??= await this.engine.startWorkers(this.options);
   }
 
-  start(): Promise<void> {
-    return this.worker.start();
-  }
-
-  stop(drainTimeoutMs?: number): Promise<{ drained: number; released: number }> {
-    return this.worker.stop(drainTimeoutMs);
+  async stop(drainTimeoutMs?: number): Promise<{ drained: number; released: number }> {
+    return this.workers ? this.workers.stop(drainTimeoutMs) : { drained: 0, released: 0 };
   }
 
   run(jobId: string): Promise<Job> {
-    return this.worker.runJob(jobId);
+    return this.started().run(jobId);
   }
 
   untilIdle(): Promise<void> {
-    return this.worker.untilIdle();
+    return this.started().untilIdle();
+  }
+
+  stats(): EngineWorkerStats {
+    return this.workers?.stats() ?? { running: 0, claimed: 0, completed: 0, failed: 0, retried: 0 };
+  }
+
+  private started(): EngineWorkers {
+    if (!this.workers) throw new Error('the orchestrator has not been started');
+    return this.workers;
   }
 }

@@ -1,20 +1,28 @@
 import type { IdSource } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
 import { planCadence } from '../domain/index.js';
-import type { DurableEngine } from '../engine/engine.js';
 import type { Job } from '../engine/types.js';
+import type { WorkflowEngine } from '../engine/workflow-engine.js';
 import { AfterwordError } from '../errors.js';
 import type { SessionMemory } from '../sessions/session-memory.js';
 import { validateSessionId } from '../sessions/session-input.js';
-import { getSession, insertTurns, bumpTranscript, markClosed, markPendingReconcile } from '../sessions/session-store.js';
+import {
+  bumpTranscript,
+  getSession,
+  inactiveSessionIds,
+  insertTurns,
+  markClosed,
+  markPendingReconcile,
+} from '../sessions/session-store.js';
 import type { ClosureTrigger, SessionSummary } from '../sessions/session-types.js';
+import { GroupCommitter } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Tx } from '../telemetry/outbox.js';
 import type { StoredEvent } from '../telemetry/topics.js';
-import { type ClosureJobPayload, closureWorkflowName } from './closure-payload.js';
-import { getJob } from '../engine/job-store.js';
-import { GroupCommitter } from '../engine/group-commit.js';
+import { type ClosureJobPayload, closureWorkflowName, isClosureJob } from './closure-payload.js';
+import { closureAlerts, closureTopics } from './closure-topics.js';
 
 export interface CloseOptions {
   reason?: string | undefined;
@@ -40,12 +48,12 @@ export class SessionClosureCoordinator {
    * isolated by a savepoint: one closure's failure rolls back only itself. Durability is
    * unchanged (each caller still waits for the commit); only the number of fsyncs drops.
    */
-  private readonly committer: GroupCommitter;
+  private readonly committer: GroupCommitter<Tx>;
 
   constructor(
     private readonly deps: {
-      store: Store;
-      engine: DurableEngine;
+      store: Store<Tx>;
+      engine: WorkflowEngine;
       sessions: SessionMemory;
       bus: EventBus;
       config: AfterwordConfig;
@@ -65,7 +73,7 @@ export class SessionClosureCoordinator {
       throw new AfterwordError('invalid_input', 'reason: must be at most 500 characters', {
         issues: [{ field: 'reason', reason: 'must be at most 500 characters' }],
       });
-    const { store, engine, ids, config } = this.deps;
+    const { engine, ids, config } = this.deps;
     let enqueueFailed: unknown;
     try {
       const outcome = await this.committer.submit(async (tx) => {
@@ -123,8 +131,8 @@ export class SessionClosureCoordinator {
           throw error;
         }
         const status = { sessionId, status: 'closed', closedAt, auditRef, pendingOffline: true, cadence };
-        await tx.emit('session.statusChanged', status);
-        await tx.emit('session.closed', {
+        await closureTopics.emit(tx, 'session.statusChanged', status);
+        await closureTopics.emit(tx, 'session.closed', {
           ...status,
           reason,
           closedBy,
@@ -135,11 +143,13 @@ export class SessionClosureCoordinator {
         });
         return { jobId, created: true };
       });
-      const job = outcome.jobId ? await getJob(store.driver, outcome.jobId) : null;
-      if (!job) throw new AfterwordError('internal', `session ${sessionId} is closed but its closure job is missing`);
+      const job = outcome.jobId ? await engine.getJob(outcome.jobId) : null;
+      if (!job || !isClosureJob(job)) {
+        throw new AfterwordError('internal', `session ${sessionId} is closed but its closure job is missing`);
+      }
       return {
         session: await this.deps.sessions.summary(sessionId),
-        job: job as unknown as Job<ClosureJobPayload>,
+        job,
         created: outcome.created,
       };
     } catch (error) {
@@ -152,7 +162,7 @@ export class SessionClosureCoordinator {
     this.deps.logger.error({ err: error, sessionId }, 'closure could not be queued; the session stays open');
     await this.deps.store
       .transact((tx) =>
-        tx.raiseAlert({ reason: 'offline.enqueue_failed', sessionId, data: { message: (error as Error).message } }),
+        closureAlerts.raise(tx, 'offline.enqueue_failed', { sessionId, data: { message: (error as Error).message } }),
       )
       .catch((alertError) => this.deps.logger.error({ err: alertError }, 'could not persist enqueue_failed alert'));
   }
@@ -190,18 +200,14 @@ export class SessionClosureCoordinator {
       if (result.created) await markPendingReconcile(tx, sessionId, result.job.jobId, tx.now);
       return result;
     });
-    return { session: await this.deps.sessions.summary(sessionId), job: job as Job<ClosureJobPayload>, created };
+    return { session: await this.deps.sessions.summary(sessionId), job, created };
   }
 
   /** Close sessions idle past `closure.inactivityMs` (trigger `inactivity`). Returns how many. */
   async closeInactive(now: number): Promise<number> {
-    const cutoff = now - this.deps.config.closure.inactivityMs;
-    const rows = await this.deps.store.driver.query<{ id: string }>(
-      "SELECT id FROM sessions WHERE status = 'active' AND last_activity_at < ? ORDER BY last_activity_at LIMIT 500",
-      [cutoff],
-    );
-    for (const row of rows) await this.closeSession(row.id, { reason: 'inactivity', closedBy: 'system', trigger: 'inactivity' });
-    return rows.length;
+    const ids = await inactiveSessionIds(this.deps.store.driver, now - this.deps.config.closure.inactivityMs, 500);
+    for (const id of ids) await this.closeSession(id, { reason: 'inactivity', closedBy: 'system', trigger: 'inactivity' });
+    return ids.length;
   }
 
   /** Listen for queued closure jobs; returns an unsubscribe function. */

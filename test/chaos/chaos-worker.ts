@@ -9,7 +9,7 @@
 import { randomIds, systemClock } from '../../src/clock.js';
 import { DurableEngine } from '../../src/engine/engine.js';
 import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
-import { createStore } from '../../src/store/store.js';
+import { createOutboxStore } from '../../src/telemetry/outbox.js';
 import { EventBus } from '../../src/telemetry/event-bus.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { chaosWorkflow } from './chaos-workflow.js';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     }
   }
   const bus = new EventBus(logger);
-  const store = createStore(driver, `${schema}`, { bus, clock: systemClock, ids: randomIds, origin: workerId }, null);
+  const store = createOutboxStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin: workerId });
   const engine = new DurableEngine({
     store,
     logger,

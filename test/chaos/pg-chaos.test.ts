@@ -8,10 +8,10 @@ import { DurableEngine } from '../../src/engine/engine.js';
 import { migrate } from '../../src/store/migrate.js';
 import { readInt } from '../../src/store/ports.js';
 import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
-import { createStore } from '../../src/store/store.js';
+import { createOutboxStore } from '../../src/telemetry/outbox.js';
 import { EventBus } from '../../src/telemetry/event-bus.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
-import { postgresUnreachable, requirePostgres, testDatabaseUrl, testEngineSettings } from '../store/adapters.js';
+import { postgresUnreachable, requirePostgres, testDatabaseUrl, testEngineSettings } from '../support/harness.js';
 import { chaosSteps, chaosWorkflow } from './chaos-workflow.js';
 
 /**
@@ -47,7 +47,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
   await migrate(driver);
   await driver.exec('CREATE TABLE chaos_artefacts (job_id TEXT NOT NULL, step TEXT NOT NULL, attempt INTEGER NOT NULL)');
   const bus = new EventBus(silentLogger());
-  const store = createStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin: 'chaos-test' }, null);
+  const store = createOutboxStore(driver, schema, { bus, clock: systemClock, ids: randomIds, origin: 'chaos-test' });
   const engine = new DurableEngine({
     store,
     logger: silentLogger(),

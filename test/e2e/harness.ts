@@ -1,10 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Afterword, createAfterword } from '../../src/app.js';
-import { type ConfigInput, loadConfig } from '../../src/config.js';
-import { type AfterwordServer, buildServer, type BuildServerOptions } from '../../src/server/index.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
+/**
+ * The e2e tests' view of the one test harness (test/support/harness.ts): the service with the
+ * test tokens configured, and the tokens themselves.
+ */
+import type { ConfigInput } from '../../src/config.js';
+import type { BuildServerOptions } from '../../src/server/index.js';
+import { type Adapter, startService, type TestService } from '../support/harness.js';
+
+export { waitFor } from '../support/harness.js';
 
 export const tokens = {
   admin: 'admin-token-0123456789abcdef',
@@ -22,60 +24,14 @@ export const tokenConfig = [
 
 export const auth = (who: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[who]}` });
 
-export interface Harness {
-  dir: string;
-  app: Afterword;
-  server: AfterwordServer;
-  close(): Promise<void>;
-}
+export type Harness = TestService;
 
-/** A fresh SQLite data dir, the real application, and the server (not listening: use inject). */
-export async function startHarness(
+/** The real application (SQLite unless `adapter` says otherwise) and its server with the test tokens (not listening: use inject). */
+export function startHarness(
   overrides: ConfigInput = {},
-  options: { workers?: number; server?: BuildServerOptions } = {},
+  options: { workers?: number; server?: BuildServerOptions; adapter?: Adapter } = {},
 ): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'afterword-e2e-'));
-  const config = loadConfig(
-    {
-      dataDir: dir,
-      logLevel: 'silent',
-      ...overrides,
-      engine: { pollIntervalMs: 50, backoffBaseMs: 10, backoffMaxMs: 50, drainTimeoutMs: 2000, ...(overrides.engine ?? {}) },
-      http: { port: 0, tokens: tokenConfig, ...(overrides.http ?? {}) },
-    },
-    {},
-  );
-  const app = await createAfterword(config, { logger: silentLogger() });
-  if ((options.workers ?? 2) > 0) await app.startWorkers(options.workers ?? 2);
-  const server = await buildServer(app, { logger: false, ...options.server });
-  await server.ready();
-  return {
-    dir,
-    app,
-    server,
-    close: async () => {
-      await server.close();
-      await app.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** Poll `check` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 5;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 100);
-  }
+  return startService({ ...overrides, http: { tokens: tokenConfig, ...(overrides.http ?? {}) } }, options);
 }
 
 export const sampleTurns = (n: number, prefix = 't') =>

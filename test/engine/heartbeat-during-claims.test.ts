@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { test } from 'node:test';
-import { createTestApp, eventually, forEachAdapter } from '../support/test-app.js';
+import { eventually, forEachStore } from '../support/harness.js';
 
-forEachAdapter('heartbeats racing claims', (adapter) => {
-  test('a job claimed while a heartbeat is in flight is not taken for lost', async () => {
-    const t = await createTestApp(
-      { engine: { heartbeatMs: 100, leaseMs: 1_000, claimBatchSize: 2, pollIntervalMs: 20 } },
-      {},
-      adapter,
-    );
-    try {
+forEachStore('heartbeats racing claims', (suite) => {
+  suite.test('a job claimed while a heartbeat is in flight is not taken for lost', async (ctx) => {
+    const t = await ctx.app({ engine: { heartbeatMs: 100, leaseMs: 1_000, claimBatchSize: 2, pollIntervalMs: 20 } }, {});
+    {
       const { app } = t;
-      const workflow = `busy-${adapter}`;
+      const workflow = `busy-${ctx.dialect}`;
       app.engine.register({
         name: workflow,
         // Each step does some work that takes time, so heartbeats fire while other jobs are claimed.
@@ -20,14 +15,13 @@ forEachAdapter('heartbeats racing claims', (adapter) => {
         result: () => ({ ok: true }),
       });
       for (let i = 0; i < 120; i++) await app.engine.enqueueNow({ workflow, payload: { i } });
-      const worker = app.engine.createWorker({ concurrency: 8, workflows: [workflow] });
-      await worker.start();
+      const workers = await app.engine.startWorkers({ concurrency: 8, workflows: [workflow] });
       await eventually(
         async () => ((await app.engine.countByStatus(workflow)).completed === 120 ? true : undefined),
         30_000,
         'all jobs completed',
       );
-      await worker.stop();
+      await workers.stop();
       const jobs = await app.engine.listJobs({ workflow, limit: 500 });
       const retried = jobs.filter((j) => j.attempts !== 1);
       assert.deepEqual(
@@ -35,8 +29,6 @@ forEachAdapter('heartbeats racing claims', (adapter) => {
         [],
         'no job needed a second attempt: none was abandoned as lost while its worker still held it',
       );
-    } finally {
-      await t.cleanup();
     }
   });
 });

@@ -5,7 +5,7 @@ import { readInt } from '../../src/store/ports.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { DurableEngine as Engine } from '../../src/engine/engine.js';
 import { randomIds } from '../../src/clock.js';
-import { forEachStore, storeOn, testEngineSettings, waitFor } from '../store/adapters.js';
+import { forEachStore, storeOn, testEngineSettings, waitFor } from '../support/harness.js';
 
 /**
  * Several engines, each on its own connection pool (as separate processes would be), drain one
@@ -56,7 +56,7 @@ forEachStore('PostgreSQL: concurrent engines on separate pools', (suite) => {
     }
     const total = 400;
     const [first] = engines as [DurableEngine];
-    await first.store.transact(async (tx) => {
+    await first.deps.store.transact(async (tx) => {
       for (let i = 0; i < total; i++) await first.enqueue(tx, { workflow: name, payload: { i } });
     });
     const workers = engines.map((engine, i) =>

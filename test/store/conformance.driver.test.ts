@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { AfterwordError } from '../../src/errors.js';
 import { loadMigrations, migrate } from '../../src/store/migrate.js';
 import { readInt, readJson } from '../../src/store/ports.js';
-import { forEachStore, waitFor } from './adapters.js';
+import { forEachStore, waitFor } from '../support/harness.js';
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('./store-child.js', import.meta.url));
@@ -195,7 +195,10 @@ forEachStore('store driver', (suite) => {
     const { driver } = ctx.store;
     if (!driver.listen || !driver.notify) return t.skip('this store has no LISTEN/NOTIFY');
     const notify = driver.notify.bind(driver);
-    const channel = ctx.unique('chan').replace(/[^A-Za-z0-9_]/g, '_').toLowerCase();
+    const channel = ctx
+      .unique('chan')
+      .replace(/[^A-Za-z0-9_]/g, '_')
+      .toLowerCase();
     const heard: string[] = [];
     const unlisten = await driver.listen(channel, (payload) => heard.push(payload));
     try {

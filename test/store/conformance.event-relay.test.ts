@@ -3,7 +3,7 @@ import type { StoredEvent } from '../../src/telemetry/topics.js';
 import { EventRelay } from '../../src/telemetry/event-relay.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { gate } from './test-workflows.js';
-import { forEachStore, storeOn, waitFor } from './adapters.js';
+import { forEachStore, storeOn, waitFor } from '../support/harness.js';
 
 forEachStore('event relay', (suite) => {
   suite.test("another process's committed events reach the local bus in order; our own are not repeated", async (ctx) => {

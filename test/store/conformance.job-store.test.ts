@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
 import { AfterwordError } from '../../src/errors.js';
-import {
-  assertLease,
-  claimJobs,
-  completeJob,
-  extendLeases,
-  failJob,
-  loadAttempts,
-  takeLateJobs,
-} from '../../src/engine/job-store.js';
+import { assertLease } from '../../src/engine/sql/assert-lease.js';
+import { claimJobs } from '../../src/engine/sql/claim-jobs.js';
+import { completeJob } from '../../src/engine/sql/complete-jobs.js';
+import { extendLeases } from '../../src/engine/sql/extend-leases.js';
+import { failJob } from '../../src/engine/sql/fail-job.js';
+import { loadAttempts } from '../../src/engine/sql/load-attempts.js';
+import { takeLateJobs } from '../../src/engine/sql/take-late-jobs.js';
 import type { Job } from '../../src/engine/types.js';
-import { forEachStore, type StoreContext, waitFor } from './adapters.js';
+import { forEachStore, type StoreContext, waitFor } from '../support/harness.js';
 import { gate, testWorkflow } from './test-workflows.js';
 
-function claim(ctx: StoreContext, workflow: string, limit: number, token: string, workerId = 'w1', leaseMs = 1_000) {
-  return ctx.store.transact((tx) =>
-    claimJobs(tx, ctx.store.dialect, { workflows: [workflow], limit, workerId, leaseToken: token, leaseMs, now: tx.now }),
+async function claim(ctx: StoreContext, workflow: string, limit: number, token: string, workerId = 'w1', leaseMs = 1_000) {
+  const claimed = await ctx.store.transact((tx) =>
+    claimJobs(tx, { workflows: [workflow], limit, workerId, leaseToken: token, leaseMs, now: tx.now }, ctx.store),
   );
+  return claimed.map((c) => c.job);
 }
+
+/** Whether the store writes completions set-based (deferred to one statement per commit). */
+const setBased = (ctx: StoreContext) => ctx.store.driver.capabilities.writableCtes;
 
 const isLeaseLost = (error: unknown) => error instanceof AfterwordError && error.code === 'lease_lost';
 
@@ -96,14 +98,14 @@ forEachStore('engine job store', (suite) => {
       isLeaseLost,
     );
     await assert.rejects(
-      ctx.store.transact((tx) => completeJob(tx, first as Job, 'token-old', {}, ctx.store.dialect)),
+      ctx.store.transact((tx) => completeJob(tx, first as Job, 'token-old', {}, setBased(ctx))),
       isLeaseLost,
     );
     await assert.rejects(
       ctx.store.transact((tx) => failJob(tx, job.jobId, 'token-old', { message: 'x', code: 'internal' }, null, tx.now)),
       isLeaseLost,
     );
-    const done = await ctx.store.transact((tx) => completeJob(tx, second as Job, 'token-new', { ok: true }, ctx.store.dialect));
+    const done = await ctx.store.transact((tx) => completeJob(tx, second as Job, 'token-new', { ok: true }, setBased(ctx)));
     assert.equal(done.status, 'completed');
     const attempts = await loadAttempts(ctx.store.driver, job.jobId);
     assert.deepEqual(
@@ -135,7 +137,7 @@ forEachStore('engine job store', (suite) => {
       durationMs: 0,
     });
     const results = await ctx.store.runner.transactBatch(
-      held.map((job) => (tx) => completeJob(tx, job, 'token-held', { i: job.payload.i }, ctx.store.dialect, step(job))),
+      held.map((job) => (tx) => completeJob(tx, job, 'token-held', { i: job.payload.i }, setBased(ctx), step(job))),
     );
     assert.deepEqual(
       results.map((r) => r.status),

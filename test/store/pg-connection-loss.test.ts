@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AfterwordError } from '../../src/errors.js';
 import { PostgresDriver } from '../../src/store/postgres/postgres-driver.js';
-import { forEachStore, testDatabaseUrl, waitFor } from './adapters.js';
+import { forEachStore, testDatabaseUrl, waitFor } from '../support/harness.js';
 
 /**
  * PostgreSQL connection loss, without restarting the server: backends are terminated with

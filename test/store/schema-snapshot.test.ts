@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/paths.js';
 import type { SqlDriver } from '../../src/store/ports.js';
-import { forEachStore } from './adapters.js';
+import { forEachStore } from '../support/harness.js';
 
 /**
  * Migrating an empty database must produce exactly the committed schema snapshot, so an

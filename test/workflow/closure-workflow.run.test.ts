@@ -5,14 +5,14 @@ import type { Summariser } from '../../src/domain/index.js';
 import { DeterministicSummariser } from '../../src/domain/index.js';
 import { toSummary } from '../../src/sessions/session-memory.js';
 import type { SessionRecord } from '../../src/sessions/session-types.js';
-import { createTestApp, demoWorld, eventually, forEachAdapter, sampleTurns, waitForEvent } from '../support/test-app.js';
+import { demoWorld, eventually, forEachStore, sampleTurns, waitForEvent } from '../support/harness.js';
 
 const fast = { engine: { backoffBaseMs: 1, backoffMaxMs: 5, pollIntervalMs: 20, heartbeatMs: 100, watchdogIntervalMs: 50 } };
 
-forEachAdapter('closure workflow', (adapter) => {
-  test('runs the six steps in order, records result, history and reconciliation', async () => {
-    const t = await createTestApp(fast, {}, adapter);
-    try {
+forEachStore('closure workflow', (suite) => {
+  suite.test('runs the six steps in order, records result, history and reconciliation', async (ctx) => {
+    const t = await ctx.app(fast, {});
+    {
       const { app } = t;
       await app.world.importWorld(demoWorld());
       await app.sessions.upsert('run-1', { actTitles: { a1: 'The Pass' } });
@@ -56,12 +56,10 @@ forEachAdapter('closure workflow', (adapter) => {
       );
       // run() on a terminal job refuses instead of running it twice (spec 9).
       await assert.rejects(orchestrator.run(job.jobId), (e: AfterwordError) => e.code === 'job_terminal');
-    } finally {
-      await t.cleanup();
     }
   });
 
-  test('a failing stage is retried with back-off, then fails for good; the session stays pending', async () => {
+  suite.test('a failing stage is retried with back-off, then fails for good; the session stays pending', async (ctx) => {
     let calls = 0;
     const flaky: Summariser = {
       summarise() {
@@ -69,8 +67,8 @@ forEachAdapter('closure workflow', (adapter) => {
         throw new Error('summariser unavailable');
       },
     };
-    const t = await createTestApp({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky }, adapter);
-    try {
+    const t = await ctx.app({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky });
+    {
       const { app } = t;
       await app.sessions.upsert('fail-1', {});
       await app.sessions.appendTurns('fail-1', sampleTurns);
@@ -105,19 +103,17 @@ forEachAdapter('closure workflow', (adapter) => {
         10_000,
         'second failure',
       );
-    } finally {
-      await t.cleanup();
     }
   });
 
-  test('an error retrying cannot fix fails at once', async () => {
+  suite.test('an error retrying cannot fix fails at once', async (ctx) => {
     const bad: Summariser = {
       summarise() {
         throw new AfterwordError('invalid_input', 'transcript unusable', { retryable: false });
       },
     };
-    const t = await createTestApp(fast, { summariser: bad }, adapter);
-    try {
+    const t = await ctx.app(fast, { summariser: bad });
+    {
       const { app } = t;
       await app.sessions.upsert('fatal-1', {});
       const failed = waitForEvent(app, 'offline.sessionClosure.failed', (e) => e.sessionId === 'fatal-1');
@@ -127,70 +123,29 @@ forEachAdapter('closure workflow', (adapter) => {
       const stored = await app.engine.requireJob(job.jobId);
       assert.equal(stored.attempts, 1);
       assert.equal(stored.error?.code, 'invalid_input');
-    } finally {
-      await t.cleanup();
     }
   });
 
-  test('the watchdog alerts on a job still queued past its SLA', async () => {
-    const t = await createTestApp({ ...fast, closure: { slaMs: 1 } }, {}, adapter);
-    try {
+  suite.test('the watchdog alerts on a job still queued past its SLA', async (ctx) => {
+    const t = await ctx.app({ ...fast, closure: { slaMs: 1 } }, {});
+    {
       const { app } = t;
       await app.sessions.upsert('late-1', {});
       const alert = waitForEvent(app, 'admin.alert', (e) => e.payload.reason === 'offline.workflow_sla_exceeded');
       // A worker for another workflow only: the closure job stays queued, and late.
-      const worker = app.engine.createWorker({ concurrency: 1, workflows: ['publishing.digest'] });
       await app.coordinator.closeSession('late-1');
-      await worker.start();
+      const workers = await app.engine.startWorkers({ concurrency: 1, workflows: ['publishing.digest'] });
       const event = await alert;
       assert.equal(event.sessionId, 'late-1');
       assert.equal(event.payload.severity, 'medium');
       assert.equal((await app.engine.listJobs({ concurrencyKey: 'late-1', limit: 1 }))[0]?.status, 'queued');
-      await worker.stop();
-    } finally {
-      await t.cleanup();
+      await workers.stop();
     }
   });
 
-  test('a history duration of 0 stays 0 (spec 9)', () => {
-    const session = {
-      sessionId: 's',
-      status: 'closed',
-      pendingOfflineReconcile: false,
-      cadence: null,
-    } as unknown as SessionRecord;
-    const summary = toSummary(
-      session,
-      {
-        jobId: 'j',
-        sessionId: 's',
-        auditRef: 'a',
-        trigger: 'manual',
-        status: 'completed',
-        startedAt: 1,
-        completedAt: 1,
-        durationMs: 0,
-        attempts: 1,
-        summaryVersion: 1,
-        mentionCount: 0,
-        deltaCount: 0,
-        publishingBatchId: null,
-        publishingStatus: null,
-        moderation: null,
-        error: null,
-      },
-      1,
-    );
-    assert.equal(summary.offlineLastRun?.durationMs, 0);
-  });
-
-  test('history retention is configurable and reported, never a silent cap', async () => {
-    const t = await createTestApp(
-      { ...fast, closure: { historyRetention: 2 } },
-      { summariser: new DeterministicSummariser() },
-      adapter,
-    );
-    try {
+  suite.test('history retention is configurable and reported, never a silent cap', async (ctx) => {
+    const t = await ctx.app({ ...fast, closure: { historyRetention: 2 } }, { summariser: new DeterministicSummariser() });
+    {
       const { app } = t;
       await app.sessions.upsert('hist-1', {});
       await app.coordinator.closeSession('hist-1');
@@ -209,8 +164,38 @@ forEachAdapter('closure workflow', (adapter) => {
         ['hist-1'],
       );
       assert.equal(Number(versions[0]?.n), 4, 'each run writes its own summary version');
-    } finally {
-      await t.cleanup();
     }
   });
+});
+
+test('a history duration of 0 stays 0 (spec 9)', () => {
+  const session = {
+    sessionId: 's',
+    status: 'closed',
+    pendingOfflineReconcile: false,
+    cadence: null,
+  } as unknown as SessionRecord;
+  const summary = toSummary(
+    session,
+    {
+      jobId: 'j',
+      sessionId: 's',
+      auditRef: 'a',
+      trigger: 'manual',
+      status: 'completed',
+      startedAt: 1,
+      completedAt: 1,
+      durationMs: 0,
+      attempts: 1,
+      summaryVersion: 1,
+      mentionCount: 0,
+      deltaCount: 0,
+      publishingBatchId: null,
+      publishingStatus: null,
+      moderation: null,
+      error: null,
+    },
+    1,
+  );
+  assert.equal(summary.offlineLastRun?.durationMs, 0);
 });

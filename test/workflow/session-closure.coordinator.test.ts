@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import type { Afterword } from '../../src/app.js';
 import type { AfterwordError } from '../../src/errors.js';
-import { createTestApp, demoWorld, forEachAdapter, sampleTurns, type TestApp, waitForEvent } from '../support/test-app.js';
+import { demoWorld, forEachStore, type StoreContext, sampleTurns, waitForEvent } from '../support/harness.js';
 
-forEachAdapter('SessionClosureCoordinator', (adapter) => {
-  let t: TestApp;
-  before(async () => {
-    t = await createTestApp({}, {}, adapter);
-    await t.app.world.importWorld(demoWorld());
-  });
-  after(() => t.cleanup());
+forEachStore('SessionClosureCoordinator', (suite) => {
+  // One application for the block, with the demo world (the tests use distinct sessions).
+  let shared: Promise<Afterword> | undefined;
+  const appFor = (ctx: StoreContext) =>
+    (shared ??= ctx.app().then(async ({ app }) => {
+      await app.world.importWorld(demoWorld());
+      return app;
+    }));
 
-  test('closing records closure, a system provenance turn and a queued job in one transaction', async () => {
-    const { app } = t;
+  suite.test('closing records closure, a system provenance turn and a queued job in one transaction', async (ctx) => {
+    const app = await appFor(ctx);
     await app.sessions.upsert('close-1', { character: { name: 'Ada' } });
     await app.sessions.appendTurns('close-1', sampleTurns);
     const queued = waitForEvent(app, 'offline.sessionClosure.queued', (e) => e.sessionId === 'close-1');
@@ -32,8 +33,8 @@ forEachAdapter('SessionClosureCoordinator', (adapter) => {
     assert.equal(last?.metadata.auditRef, out.session.lastClosureAuditRef);
   });
 
-  test('re-closing returns the existing job instead of queuing another (spec 9)', async () => {
-    const { app } = t;
+  suite.test('re-closing returns the existing job instead of queuing another (spec 9)', async (ctx) => {
+    const app = await appFor(ctx);
     await app.sessions.upsert('close-2', {});
     const first = await app.coordinator.closeSession('close-2');
     const second = await app.coordinator.closeSession('close-2');
@@ -43,16 +44,16 @@ forEachAdapter('SessionClosureCoordinator', (adapter) => {
     assert.equal(jobs.length, 1);
   });
 
-  test('concurrent closures of one session produce exactly one job', async () => {
-    const { app } = t;
+  suite.test('concurrent closures of one session produce exactly one job', async (ctx) => {
+    const app = await appFor(ctx);
     await app.sessions.upsert('close-3', {});
     const results = await Promise.all(Array.from({ length: 8 }, () => app.coordinator.closeSession('close-3')));
     assert.equal(new Set(results.map((r) => r.job.jobId)).size, 1);
     assert.equal(results.filter((r) => r.created).length, 1);
   });
 
-  test('closing an unknown or badly named session is a client error and writes nothing', async () => {
-    const { app } = t;
+  suite.test('closing an unknown or badly named session is a client error and writes nothing', async (ctx) => {
+    const app = await appFor(ctx);
     await assert.rejects(
       app.coordinator.closeSession('nope'),
       (e: AfterwordError) => e.code === 'session_not_found' && e.status === 404,
@@ -65,8 +66,8 @@ forEachAdapter('SessionClosureCoordinator', (adapter) => {
     assert.equal(jobs.length, 0);
   });
 
-  test('onJobQueued listeners run asynchronously, errors never propagate, unsubscribe works', async () => {
-    const { app } = t;
+  suite.test('onJobQueued listeners run asynchronously, errors never propagate, unsubscribe works', async (ctx) => {
+    const app = await appFor(ctx);
     const seen: string[] = [];
     const offBad = app.coordinator.onJobQueued(() => {
       throw new Error('listener bug');
@@ -90,8 +91,8 @@ forEachAdapter('SessionClosureCoordinator', (adapter) => {
     assert.deepEqual(seen, ['close-4']);
   });
 
-  test('sessions idle past the threshold are closed with trigger inactivity', async () => {
-    const { app } = t;
+  suite.test('sessions idle past the threshold are closed with trigger inactivity', async (ctx) => {
+    const app = await appFor(ctx);
     await app.sessions.upsert('idle-1', {});
     const closed = await app.coordinator.closeInactive(Date.now() + app.config.closure.inactivityMs + 1);
     assert.ok(closed >= 1);

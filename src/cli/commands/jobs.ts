@@ -106,6 +106,19 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
     });
 
   program
+    .command('rerun')
+    .description('re-run a finished job from a step: that step and every later one run again (recorded)')
+    .argument('<jobId>')
+    .requiredOption('--from <step>', 'the step to run again from (see `afterword job JOB_ID`)')
+    .option('--by <actor>', 'who asks', 'cli')
+    .action(async (jobId: string, opts: { from: string; by: string }) => {
+      await withApp(globals(), async (app) => {
+        const job = await app.engine.rerunFrom(jobId, opts.from, opts.by);
+        emit(globals().json, { job }, () => `job ${jobId} queued again from step ${opts.from}`);
+      });
+    });
+
+  program
     .command('cancel')
     .description('cancel an unfinished job')
     .argument('<jobId>')
@@ -155,28 +168,22 @@ export function registerWorkerListCommand(program: Command, globals: () => Globa
     .option('--all', 'include stopped workers')
     .action(async (opts: { all?: boolean }) => {
       await withApp(globals(), async (app) => {
-        const rows = await app.store.driver.query<Record<string, unknown>>(
-          `SELECT * FROM workers ${opts.all ? '' : 'WHERE stopped_at IS NULL'} ORDER BY last_seen_at DESC LIMIT 500`,
-        );
+        const records = await app.engine.listWorkers({ all: opts.all ?? false });
         const now = app.clock.now();
         // A worker heartbeats every heartbeatMs; three missed beats means it is gone (killed, partitioned).
         const staleAfter = app.config.engine.heartbeatMs * 3;
-        const workers = rows.map((r) => {
-          const lastSeen = Number(r.last_seen_at);
-          const state = r.stopped_at !== null ? 'stopped' : now - lastSeen <= staleAfter ? 'alive' : 'lost';
-          return {
-            workerId: String(r.worker_id),
-            hostname: String(r.hostname),
-            pid: Number(r.pid),
-            concurrency: Number(r.concurrency),
-            state,
-            running: Number(r.running),
-            completed: Number(r.completed),
-            failed: Number(r.failed),
-            startedAt: Number(r.started_at),
-            lastSeenAt: lastSeen,
-          };
-        });
+        const workers = records.map(({ stoppedAt, ...r }) => ({
+          workerId: r.workerId,
+          hostname: r.hostname,
+          pid: r.pid,
+          concurrency: r.concurrency,
+          state: stoppedAt !== null ? 'stopped' : now - r.lastSeenAt <= staleAfter ? 'alive' : 'lost',
+          running: r.running,
+          completed: r.completed,
+          failed: r.failed,
+          startedAt: r.startedAt,
+          lastSeenAt: r.lastSeenAt,
+        }));
         emit(globals().json, { workers }, () =>
           table(
             workers.map((w) => ({ ...w, startedAt: time(w.startedAt), lastSeenAt: time(w.lastSeenAt) })),

@@ -1,23 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createAfterword } from '../../app.js';
-import { generateSyntheticSession } from '../../demo/index.js';
-import { parseWorldFile } from '../../domain/index.js';
+import { systemClock } from '../../clock.js';
+import { runDemo } from '../../demo/run-demo.js';
+import { AfterwordError } from '../../errors.js';
+import { demoWorldPath } from '../../paths.js';
 import { migrate } from '../../store/migrate.js';
 import { openStore } from '../../store/store.js';
-import { EventBus } from '../../telemetry/event-bus.js';
-import { systemClock, randomIds } from '../../clock.js';
-import { silentLogger } from '../../telemetry/logger.js';
-import { demoWorldPath } from '../../paths.js';
 import { clockOption, configFrom, type GlobalOptions, withApp } from '../context.js';
 import { duration, emit } from '../output.js';
-import { closureWorkflowName } from '../../workflow/closure-payload.js';
-import { terminalStatuses } from '../../engine/types.js';
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Resolve on SIGINT/SIGTERM; a second signal forces the exit. */
 function untilSignal(): Promise<string> {
@@ -88,7 +79,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
       const started = Date.now();
       if (opts.untilIdle) await Promise.race([orchestrator.untilIdle(), untilSignal()]);
       else await untilSignal();
-      const stats = orchestrator.worker.stats;
+      const stats = orchestrator.stats();
       await app.stop();
       emit(
         globals().json,
@@ -103,13 +94,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
     .description('apply pending database migrations (safe with several processes at once)')
     .action(async () => {
       const config = configFrom(globals());
-      const store = await openStore(config, {
-        bus: new EventBus(silentLogger()),
-        clock: systemClock,
-        ids: randomIds,
-        origin: 'migrate',
-        migrate: false,
-      });
+      const store = await openStore(config, () => ({ clock: systemClock, extend: (tx) => tx, migrate: false }));
       try {
         const report = await migrate(store.driver);
         emit(globals().json, { ...report, store: store.location }, () =>
@@ -136,36 +121,25 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
         const count = Number(opts.sessions);
         const turns = Number(opts.turns);
         if (!Number.isInteger(count) || count < 1 || count > 100_000)
-          throw new (await import('../../errors.js')).AfterwordError(
-            'invalid_input',
-            '--sessions: must be an integer from 1 to 100000',
-            { issues: [{ field: '--sessions', reason: 'must be 1..100000' }] },
-          );
+          throw new AfterwordError('invalid_input', '--sessions: must be an integer from 1 to 100000', {
+            issues: [{ field: '--sessions', reason: 'must be 1..100000' }],
+          });
         await withApp(globals(), async (app) => {
-          const worldJson = JSON.parse(readFileSync(opts.world, 'utf8'));
-          const world = parseWorldFile(worldJson);
-          const meta = await app.world.meta();
-          if (!meta || meta.worldId !== world.worldId) await app.world.importWorld(worldJson, 'demo');
-          const runId = Date.now().toString(36);
-          const jobIds: string[] = [];
-          for (let i = 0; i < count; i++) {
-            const s = generateSyntheticSession({
-              seed: Number(opts.seed) * 100_003 + i,
-              turns,
-              sessionId: `demo-${runId}-${i + 1}`,
-              world,
-              startAt: Date.now() - turns * 45_000,
-            });
-            await app.sessions.importSession({
-              sessionId: s.sessionId,
-              context: s.context,
-              turns: s.turns,
-              changeFeed: s.changeFeed,
-            });
-            const closed = await app.coordinator.closeSession(s.sessionId, { reason: 'demo', closedBy: 'demo' });
-            jobIds.push(closed.job.jobId);
-          }
-          if (!opts.wait) {
+          const tty = process.stderr.isTTY && !globals().json;
+          const { jobIds, summary } = await runDemo(app, {
+            sessions: count,
+            turns,
+            seed: Number(opts.seed),
+            world: JSON.parse(readFileSync(opts.world, 'utf8')),
+            wait: opts.wait,
+            concurrency: Number(opts.concurrency),
+            onProgress: (done, total) => {
+              if (tty) process.stderr.write(`\r${done}/${total} workflows finished`);
+            },
+            onWorkersBusy: () =>
+              process.stderr.write('another process is working on this store; waiting for it to finish the demo jobs\n'),
+          });
+          if (!summary) {
             emit(
               globals().json,
               { queued: jobIds.length, jobIds },
@@ -173,68 +147,7 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
             );
             return;
           }
-          const pending = new Set(jobIds);
-          const tty = process.stderr.isTTY && !globals().json;
-          const progress = () => {
-            const done = jobIds.length - pending.size;
-            if (tty) process.stderr.write(`\r${done}/${jobIds.length} workflows finished`);
-          };
-          const finished = new Promise<void>((resolve) => {
-            app.bus.subscribe({ topics: ['offline.sessionClosure.completed', 'offline.sessionClosure.failed'] }, (event) => {
-              if (event.jobId && pending.delete(event.jobId)) progress();
-              if (pending.size === 0) resolve();
-            });
-          });
-          const started = Date.now();
-          let worker: Awaited<ReturnType<typeof app.startWorkers>> | null = null;
-          try {
-            worker = await app.startWorkers(Number(opts.concurrency));
-          } catch {
-            process.stderr.write('another process is working on this store; waiting for it to finish the demo jobs\n');
-          }
-          // Events from another process arrive through the store; poll job states as the fallback.
-          const poll = setInterval(
-            async () => {
-              for (const id of [...pending]) {
-                const job = await app.engine.getJob(id);
-                if (job && terminalStatuses.includes(job.status)) pending.delete(id);
-              }
-              progress();
-            },
-            worker ? 2000 : 250,
-          );
-          await Promise.race([
-            finished,
-            new Promise<void>((r) => {
-              const t = setInterval(() => {
-                if (pending.size === 0) {
-                  clearInterval(t);
-                  r();
-                }
-              }, 100);
-            }),
-          ]);
-          clearInterval(poll);
           if (tty) process.stderr.write('\n');
-          const jobs = await app.engine.listJobs({ workflow: closureWorkflowName, limit: 100_000 });
-          const mine = jobs.filter((j) => jobIds.includes(j.jobId));
-          const durations = mine.map((j) => j.durationMs ?? 0).sort((a, b) => a - b);
-          const summary = {
-            sessions: count,
-            completed: mine.filter((j) => j.status === 'completed').length,
-            failed: mine.filter((j) => j.status === 'failed').length,
-            elapsedMs: Date.now() - started,
-            durationMs: {
-              p50: percentile(durations, 50),
-              p95: percentile(durations, 95),
-              max: durations[durations.length - 1] ?? 0,
-            },
-            mentions: mine.reduce((n, j) => n + Number((j.result as { mentionCount?: number } | null)?.mentionCount ?? 0), 0),
-            deltas: mine.reduce((n, j) => n + Number((j.result as { deltaCount?: number } | null)?.deltaCount ?? 0), 0),
-            awaitingModeration: mine.filter(
-              (j) => (j.result as { publishing?: { status?: string } } | null)?.publishing?.status === 'awaiting_moderation',
-            ).length,
-          };
           emit(globals().json, summary, () =>
             [
               `demo: ${summary.completed}/${count} workflows completed, ${summary.failed} failed in ${duration(summary.elapsedMs)}`,

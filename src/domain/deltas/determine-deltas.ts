@@ -2,7 +2,7 @@ import type { CapabilityRef, EntityMention, NewEntityCandidate, ProposedChange }
 import type { ProhibitedCapability, WorldEntity } from '../world/types.js';
 import { confidenceTier, LOW_CONFIDENCE_THRESHOLD } from './confidence.js';
 import { findConflicts, indexOpenDeltas } from './find-conflicts.js';
-import type { DeltaConflict, DeltaSourceEvent, DeltaType, ModerationReason, WorldDelta } from './types.js';
+import type { DeltaConflict, DeltaSourceEvent, DeltaType, ModerationReason, OpenDelta, WorldDelta } from './types.js';
 
 export interface DetermineDeltasInput {
   sessionId: string;
@@ -12,7 +12,7 @@ export interface DetermineDeltasInput {
   canon: WorldEntity[];
   capabilities: ProhibitedCapability[];
   /** Deltas from OTHER sessions still pending or needing review. */
-  pendingDeltas: WorldDelta[];
+  pendingDeltas: readonly OpenDelta[];
   now: number;
   newId: () => string;
 }

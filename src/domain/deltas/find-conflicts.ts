@@ -1,12 +1,12 @@
 import type { ProposedChange } from '../extraction/types.js';
 import type { WorldEntity } from '../world/types.js';
-import type { DeltaConflict, WorldDelta } from './types.js';
+import type { DeltaConflict, OpenDelta } from './types.js';
 
 const OPEN: ReadonlySet<string> = new Set(['pending', 'needs-review']);
 
 /** Deltas from OTHER sessions that still wait for moderation or publication, by entity. */
-export function indexOpenDeltas(pending: WorldDelta[], sessionId: string): Map<string, WorldDelta[]> {
-  const map = new Map<string, WorldDelta[]>();
+export function indexOpenDeltas(pending: readonly OpenDelta[], sessionId: string): Map<string, OpenDelta[]> {
+  const map = new Map<string, OpenDelta[]>();
   for (const d of pending) {
     if (d.sessionId === sessionId || !OPEN.has(d.status)) continue;
     const list = map.get(d.entityId) ?? [];
@@ -26,7 +26,7 @@ export function findConflicts(
   entityId: string,
   changes: ProposedChange[],
   canon: WorldEntity | undefined,
-  open: WorldDelta[],
+  open: readonly OpenDelta[],
 ): DeltaConflict[] {
   const out: DeltaConflict[] = [];
   for (const c of changes) {

@@ -50,3 +50,6 @@ export interface ModerationDecision {
   decidedAt: number;
   note?: string;
 }
+
+/** What the conflict check needs of another session's open delta (the store reads only this). */
+export type OpenDelta = Pick<WorldDelta, 'deltaId' | 'sessionId' | 'entityId' | 'status' | 'after'>;

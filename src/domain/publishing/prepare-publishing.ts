@@ -1,12 +1,12 @@
 import { applyModerationDecisions, isCovered, latestDecisions } from '../deltas/moderation.js';
 import type { ModerationDecision, WorldDelta } from '../deltas/types.js';
 import type { Cadence } from './cadence.js';
+import { isPublishable } from './publish-gate.js';
 import { renderLoreBundle, renderOverlay } from './render-bundles.js';
 import { NEWS_TTL_MS, renderNewsCard } from './render-cards.js';
 import type { PublishingPlan, SearchDrift, SearchIndexJob, SearchSyncResult } from './types.js';
 
 export const SEARCH_MAX_ATTEMPTS = 3;
-const PUBLISHABLE: ReadonlySet<string> = new Set(['pending', 'approved']);
 
 export interface PreparePublishingInput {
   sessionId: string;
@@ -34,7 +34,7 @@ function build(
   const needing = deltas.filter((d) => d.safety.requiresModeration);
   const blocking = needing.filter((d) => !isCovered(d, latest)).map((d) => d.deltaId);
   const status = blocking.length > 0 ? 'awaiting_moderation' : 'ready';
-  const publishable = decided.filter((d) => PUBLISHABLE.has(d.status));
+  const publishable = decided.filter(isPublishable);
   const names = new Map(deltas.map((d) => [d.entityId, d.canonicalName]));
   const byEntity = new Map<string, WorldDelta[]>();
   for (const d of publishable) byEntity.set(d.entityId, [...(byEntity.get(d.entityId) ?? []), d]);

@@ -115,6 +115,29 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
     async (request) => ({ job: await app.engine.retry(request.params.jobId, actorOf(request)) }),
   );
 
+  server.post<{ Params: { jobId: string }; Body: { step: string } }>(
+    '/v1/jobs/:jobId/rerun',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Re-run a finished job from a step (recorded with the caller as actor)',
+        description:
+          'The checkpoints of `step` and every later step are discarded and the job is queued again with a fresh attempt budget; its workers run from `step` on. The job must be finished (completed, failed or cancelled). A closure whose lore batch is already published can only be re-run from `reconcile`.',
+        params: jobIdParam,
+        body: {
+          type: 'object',
+          required: ['step'],
+          additionalProperties: false,
+          properties: { step: { type: 'string', minLength: 1, maxLength: 100, description: 'a step of the job’s workflow' } },
+        },
+        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+      },
+    },
+    async (request) => ({ job: await app.engine.rerunFrom(request.params.jobId, request.body.step, actorOf(request)) }),
+  );
+
   server.post<{ Params: { jobId: string } }>(
     '/v1/jobs/:jobId/cancel',
     {

@@ -1,89 +1,17 @@
 import pg from 'pg';
 import { AfterwordError } from '../../errors.js';
-import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor, TransactionOptions } from '../ports.js';
-import { NotificationListener, quoteIdent } from './notification-listener.js';
-import { rewritePlaceholders } from './rewrite-placeholders.js';
-import { translateError } from './transient-errors.js';
+import type { Row, RunResult, SqlDriver, SqlExecutor, TransactionOptions } from '../ports.js';
+import { postgresCapabilities, postgresFragments } from './postgres-dialect.js';
+import { isUniqueViolation, translateError } from './postgres-errors.js';
+import { acquirePostgresWorkLock, advisoryLockKey } from './postgres-locks.js';
+import { NotificationListener, quoteIdent } from './postgres-notifications.js';
+import { execute, executorFor, types } from './postgres-statements.js';
 
 export interface PostgresOptions {
   url: string;
   /** Every table lives in this schema; created if missing and put on each connection's search_path. */
   schema: string;
   poolSize: number;
-}
-
-/**
- * Type parsers for this pool only (not pg's global registry): BIGINT (epoch milliseconds, counts)
- * and NUMERIC (SUM of BIGINT) arrive as numbers, as the port promises. JSON/JSONB are parsed by
- * pg's defaults. Our integers stay far below 2^53.
- */
-const INT8 = 20;
-const NUMERIC = 1700;
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8 || oid === NUMERIC) return (value: string) => (value === null ? null : Number(value));
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-} as pg.CustomTypesConfig;
-
-/** Like SQLite's driver: booleans bind as 0/1 (the port's rule), undefined as NULL. */
-function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
-}
-
-/** The few pg client methods an executor needs (a pool or a checked-out client). */
-interface Queryable {
-  query(config: pg.QueryConfig): Promise<pg.QueryResult>;
-}
-
-/**
- * Statements with parameters run as named prepared statements (parsed and planned once per
- * connection, as graphile-worker does): the engine issues the same few statements thousands of
- * times. Parameterless texts (BEGIN, SAVEPOINT op_123, DDL) run unnamed. If a prepared `SELECT *`
- * meets a changed table (a migration ran while this process was up), PostgreSQL refuses with
- * "cached plan must not change result type": we then stop preparing and report a retryable error.
- */
-const statementNames = new Map<string, string>();
-const maxPrepared = 1_000;
-let preparing = true;
-
-function statementName(text: string): string | undefined {
-  if (!preparing) return undefined;
-  let name = statementNames.get(text);
-  if (name === undefined && statementNames.size < maxPrepared) {
-    name = `afterword_${statementNames.size + 1}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}
-
-async function execute(target: Queryable, sql: string, params: readonly unknown[]): Promise<pg.QueryResult> {
-  const text = rewritePlaceholders(sql);
-  const name = params.length > 0 ? statementName(text) : undefined;
-  try {
-    const result = await target.query(name ? { name, text, values: bindable(params) } : { text, values: bindable(params) });
-    // Several parameterless statements in one message (`NOTIFY ...; COMMIT`) answer with one result each.
-    return Array.isArray(result) ? (result.at(-1) as pg.QueryResult) : result;
-  } catch (error) {
-    if ((error as { code?: string }).code === '0A000' && /cached plan/.test((error as Error).message)) {
-      preparing = false;
-      throw new AfterwordError('store_unavailable', `schema changed under a prepared statement: ${(error as Error).message}`, {
-        retryable: true,
-        cause: error,
-      });
-    }
-    throw translateError(error);
-  }
-}
-
-function executorFor(target: Queryable): SqlExecutor {
-  return {
-    query: async <R extends Row>(sql: string, params: readonly unknown[] = []) =>
-      (await execute(target, sql, params)).rows as R[],
-    run: async (sql: string, params: readonly unknown[] = []) => ({
-      changes: (await execute(target, sql, params)).rowCount ?? 0,
-    }),
-  };
 }
 
 /** A string literal for statements that cannot take parameters (NOTIFY, SET). */
@@ -102,13 +30,6 @@ function localSettingsSql(settings: Readonly<Record<string, string>> | undefined
     .join('');
 }
 
-/** A stable 64-bit-safe advisory lock key per schema, so two installations in one database don't block each other. */
-function migrationLockKey(schema: string): number {
-  let hash = 0x2f3a;
-  for (const ch of `afterword:migrate:${schema}`) hash = (Math.imul(hash, 31) + ch.charCodeAt(0)) | 0;
-  return hash;
-}
-
 /**
  * PostgreSQL through a node-postgres pool. Statements outside a transaction run on any pooled
  * connection (auto-commit); `transaction` checks one client out for BEGIN ... COMMIT, so
@@ -119,7 +40,10 @@ function migrationLockKey(schema: string): number {
  */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres' as const;
-  readonly capabilities: DriverCapabilities = { multipleProcesses: true, listenNotify: true, skipLocked: true };
+  readonly capabilities = postgresCapabilities;
+  readonly fragments = postgresFragments;
+  readonly acquireWorkLock = acquirePostgresWorkLock;
+  readonly isUniqueViolation = isUniqueViolation;
   private readonly pool: pg.Pool;
   private readonly direct: SqlExecutor;
   private readonly listener: NotificationListener;
@@ -173,7 +97,7 @@ export class PostgresDriver implements SqlDriver {
       await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.options.schema)}`);
     } catch (error) {
       // Two processes creating the schema at once: the loser sees a unique violation; the schema exists.
-      if ((error as { code?: string }).code !== '23505') throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
   }
 
@@ -268,7 +192,7 @@ export class PostgresDriver implements SqlDriver {
    */
   async withMigrationLock<T>(fn: () => Promise<T>): Promise<T> {
     const { client, release } = await this.checkout();
-    const key = migrationLockKey(this.options.schema);
+    const key = advisoryLockKey(this.options.schema, 'migrate');
     let broken: Error | undefined;
     try {
       await execute(client, 'SELECT pg_advisory_lock(?)', [key]);

@@ -1,30 +1,15 @@
 import { createRequire } from 'node:module';
-import type { DriverCapabilities, Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+import { dirname, join } from 'node:path';
+import type { Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+import { sqliteCapabilities, sqliteFragments } from './sqlite-dialect.js';
+import { isUniqueViolation, translateError } from './sqlite-errors.js';
+import { WorkLock } from './sqlite-locks.js';
+import { sqliteNotifications } from './sqlite-notifications.js';
+import { type SqliteDatabase, StatementCache } from './sqlite-statements.js';
 
-/**
- * The few better-sqlite3 methods we use, typed structurally so the rest of the code base has no
- * dependency on the driver's own types (Kysely does the same).
- */
-interface SqliteStatement {
-  readonly reader: boolean;
-  all(...params: unknown[]): unknown[];
-  run(...params: unknown[]): { changes: number };
-}
-interface SqliteDatabase {
-  prepare(sql: string): SqliteStatement;
-  exec(sql: string): void;
-  pragma(source: string, options?: { simple?: boolean }): unknown;
-  close(): void;
-  readonly inTransaction: boolean;
-}
 type SqliteConstructor = new (filename: string, options?: { timeout?: number }) => SqliteDatabase;
 
 const require = createRequire(import.meta.url);
-
-/** better-sqlite3 cannot bind booleans or undefined; normalise them once here. */
-function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((p) => (p === undefined ? null : typeof p === 'boolean' ? (p ? 1 : 0) : p));
-}
 
 /**
  * SQLite through better-sqlite3: one connection, WAL journal, synchronous=FULL so a commit that
@@ -34,9 +19,14 @@ function bindable(params: readonly unknown[]): unknown[] {
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const;
-  readonly capabilities: DriverCapabilities = { multipleProcesses: false, listenNotify: false, skipLocked: false };
+  readonly capabilities = sqliteCapabilities;
+  readonly fragments = sqliteFragments;
+  readonly isUniqueViolation = isUniqueViolation;
+  readonly listen = sqliteNotifications.listen;
+  readonly notify = sqliteNotifications.notify;
   private readonly db: SqliteDatabase;
-  private readonly statements = new Map<string, SqliteStatement>();
+  private readonly statements: StatementCache;
+  private readonly workLock: WorkLock;
   private queue: Promise<void> = Promise.resolve();
   private busy = false;
   private closed = false;
@@ -48,6 +38,14 @@ export class SqliteDriver implements SqlDriver {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    this.statements = new StatementCache(this.db);
+    this.workLock = new WorkLock(join(dirname(filename), 'afterword.worker.lock'));
+  }
+
+  /** One working process per file: a pid file next to the database (sqlite-locks.ts). */
+  acquireWorkLock(): () => void {
+    this.workLock.acquire();
+    return () => this.workLock.release();
   }
 
   /** Reported by tests and `/readyz`: the pragmas the durability promise depends on. */
@@ -58,29 +56,20 @@ export class SqliteDriver implements SqlDriver {
     };
   }
 
-  private statement(sql: string): SqliteStatement {
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = this.db.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
-    return stmt;
-  }
-
   private querySync<R extends Row>(sql: string, params: readonly unknown[]): R[] {
-    const stmt = this.statement(sql);
-    if (stmt.reader) return stmt.all(...bindable(params)) as R[];
-    stmt.run(...bindable(params));
-    return [];
+    try {
+      return this.statements.query<R>(sql, params);
+    } catch (error) {
+      throw translateError(error);
+    }
   }
 
   private runSync(sql: string, params: readonly unknown[]): RunResult {
-    const stmt = this.statement(sql);
-    if (stmt.reader) {
-      // A statement with RETURNING is a reader; its rows are the changed rows.
-      return { changes: stmt.all(...bindable(params)).length };
+    try {
+      return this.statements.run(sql, params);
+    } catch (error) {
+      throw translateError(error);
     }
-    return { changes: stmt.run(...bindable(params)).changes };
   }
 
   private readonly direct: SqlExecutor = {
@@ -138,7 +127,7 @@ export class SqliteDriver implements SqlDriver {
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
-        throw error;
+        throw translateError(error);
       }
     });
   }

@@ -52,3 +52,8 @@ export function translateError(error: unknown): unknown {
     cause: error,
   });
 }
+
+/** A unique violation: a concurrent insert of the same key (migrations, schema creation). */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23505';
+}

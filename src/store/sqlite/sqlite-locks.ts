@@ -11,6 +11,9 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Locks on SQLite. Migrations need none: the single connection already serialises every writer
+ * (SqliteDriver.withMigrationLock is a documented no-op). Work needs one:
+ *
  * SQLite admits one working process: a pid file next to the database, created exclusively.
  * A file left by a dead process (SIGKILL) is taken over; one held by a live process is refused
  * with a clear message instead of two processes fighting over leases.

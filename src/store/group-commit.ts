@@ -1,35 +1,35 @@
-import type { Tx, TransactionRunner } from '../store/unit-of-work.js';
+import type { StoreTx, TransactionRunner } from './transaction.js';
 
-interface Pending {
-  operation: (tx: Tx) => Promise<unknown>;
+interface Pending<X> {
+  operation: (tx: X) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
 }
 
 /**
- * Group commit: fenced writes submitted by many running jobs in the same tick share ONE
- * transaction (one fsync), each isolated by a savepoint so one job's lost lease does not undo
- * another's checkpoint. Callers still wait for the commit before going on, so durability is
- * unchanged; only the number of commits drops. This is the engine's own job because batching
- * must respect the fencing rules that the engine defines.
+ * Group commit: writes submitted by many callers in the same tick share ONE transaction (one
+ * fsync), each isolated by a savepoint so one caller's failure (a job's lost lease, a closure
+ * that lost a race) does not undo another's write. Callers still wait for the commit before
+ * going on, so durability is unchanged; only the number of commits drops. The engine batches
+ * its fenced checkpoints and completions with it, the closure coordinator its closures.
  */
-export class GroupCommitter {
-  private pending: Pending[] = [];
+export class GroupCommitter<X extends StoreTx = StoreTx> {
+  private pending: Pending<X>[] = [];
   private flushing = 0;
   private scheduled = false;
 
   /**
-   * `lanes`: batches committed at once. One on SQLite (a single connection); several on
-   * PostgreSQL, where each batch takes its own pooled connection, so the next batch does not
-   * wait for the previous commit's round trips and fsync.
+   * `lanes`: batches committed at once. One where the driver has a single connection (SQLite);
+   * several where each batch can take its own pooled connection (PostgreSQL), so the next batch
+   * does not wait for the previous commit's round trips and fsync.
    */
   constructor(
-    private readonly runner: TransactionRunner,
+    private readonly runner: TransactionRunner<X>,
     private readonly maxBatch = 256,
-    private readonly lanes = runner.driver.capabilities.multipleProcesses ? 4 : 1,
+    private readonly lanes = runner.driver.capabilities.multipleConnections ? 4 : 1,
   ) {}
 
-  submit<T>(operation: (tx: Tx) => Promise<T>): Promise<T> {
+  submit<T>(operation: (tx: X) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ operation, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
