@@ -15,9 +15,10 @@ export async function parkJob(
 ): Promise<Job> {
   const { jobId, leaseToken, signal, until, since, now } = request;
   const received = 'last_signal = ? AND last_signal_at >= ?';
+  // CAST: the CASE's branches are parameters, whose type PostgreSQL cannot infer on its own.
   const rows = await db.query(
     `UPDATE jobs SET status = 'queued', attempts = attempts - 1,
-        run_at = CASE WHEN ${received} THEN ? ELSE ? END,
+        run_at = CASE WHEN ${received} THEN CAST(? AS BIGINT) ELSE CAST(? AS BIGINT) END,
         awaiting_signal = CASE WHEN ${received} THEN NULL ELSE ? END,
         ${clearLease}, updated_at = ?
      WHERE id = ? AND lease_token = ? AND status = 'processing' RETURNING *`,
