@@ -29,6 +29,16 @@ export async function insertEvents(executor: SqlExecutor, pending: readonly Stor
   });
 }
 
+/**
+ * SQL inserting the events a `select` yields (columns topic, session_id, job_id, origin, payload,
+ * created_at), returning each one's `event_id` and `job_id`: for a set-based statement that
+ * writes its own events inside a CTE (the engine's claim), after taking the outbox's
+ * commit-order lock (`Tx.orderEvents`), and announcing them with `Tx.recordWritten`.
+ */
+export function insertEventsSelecting(select: string): string {
+  return `INSERT INTO events (topic, session_id, job_id, origin, payload, created_at) ${select} RETURNING id AS event_id, job_id`;
+}
+
 export function rowToEvent(row: Row): StoredEvent {
   return {
     id: readInt(row.id),

@@ -1,4 +1,5 @@
 import { placeholders, readInt, type TransactionOptions } from '../../store/ports.js';
+import { insertEventsSelecting } from '../../telemetry/event-store.js';
 import type { Tx } from '../../telemetry/outbox.js';
 import { engineTopics } from '../engine-topics.js';
 import type { Job } from '../types.js';
@@ -123,6 +124,13 @@ async function claimStepByStep(tx: Tx, request: ClaimRequest, skipLocked: string
  * at commit. The same statement writes the jobs' `engine.job.started` events, after taking the
  * outbox's commit-order lock (event ids must follow commit order).
  */
+/** The claimed jobs' `engine.job.started` events, written by the claim statement itself. */
+const startedEvents = insertEventsSelecting(
+  `SELECT 'engine.job.started', NULL, id, ?,
+     jsonb_build_object('jobId', id, 'workflow', workflow, 'attempt', attempts, 'workerId', ?::text), ?
+   FROM claimed ORDER BY seq`,
+);
+
 async function claimInOneStatement(tx: Tx, request: ClaimRequest): Promise<ClaimedJob[]> {
   await tx.orderEvents();
   const only = request.jobId ? 'AND id = ?' : '';
@@ -151,12 +159,7 @@ async function claimInOneStatement(tx: Tx, request: ClaimRequest): Promise<Claim
        FROM expired WHERE job_attempts.job_id = expired.id AND job_attempts.ended_at IS NULL),
      opened AS (
        INSERT INTO job_attempts (job_id, attempt, worker_id, started_at) SELECT id, attempts, ?, ? FROM claimed),
-     started AS (
-       INSERT INTO events (topic, session_id, job_id, origin, payload, created_at)
-       SELECT 'engine.job.started', NULL, id, ?,
-         jsonb_build_object('jobId', id, 'workflow', workflow, 'attempt', attempts, 'workerId', ?::text), ?
-       FROM claimed ORDER BY seq
-       RETURNING id AS event_id, job_id)
+     started AS (${startedEvents})
      SELECT claimed.*, started.event_id FROM claimed JOIN started ON started.job_id = claimed.id`,
     [
       request.now,
