@@ -159,6 +159,7 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
     }
   }
   const server = new pg.Client({ connectionString: url });
+  server.on('error', () => undefined); // a lost connection surfaces as a failed query
   await server.connect();
   const version = (await server.query('SHOW server_version')).rows[0].server_version as string;
   await server.end();

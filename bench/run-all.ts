@@ -50,6 +50,7 @@ const pgUrl = process.env.AFTERWORD_BENCH_DATABASE_URL ?? 'postgres://postgres@1
 
 async function postgresReachable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined); // a lost connection surfaces as a failed query
   try {
     await client.connect();
     await client.query('SELECT 1');

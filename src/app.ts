@@ -17,7 +17,7 @@ import { pendingMigrations } from './store/migrate.js';
 import { openStore, type Store } from './store/store.js';
 import { EventBus, type EventFilter } from './telemetry/event-bus.js';
 import { EventRelay } from './telemetry/event-relay.js';
-import { eventsAfter } from './telemetry/event-store.js';
+import { eventsAfter, latestEventId } from './telemetry/event-store.js';
 import { logEvents } from './telemetry/event-log.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import { createMetrics } from './telemetry/metrics.js';
@@ -63,6 +63,7 @@ export interface Afterword {
   readonly lore: { search(query: unknown, limit?: number): ReturnType<PublishingService['search']> };
   orchestrator: ClosureWorkflowOrchestrator | null;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
+  latestEventId(): Promise<number>;
   readiness(): Promise<{
     ready: boolean;
     storeReachable: boolean;
@@ -169,6 +170,8 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       const events = await eventsAfter(store.driver, lastId, filter, limit);
       return events.filter((e) => !filter.prefixes?.length || filter.prefixes.some((p) => e.topic.startsWith(p)));
     },
+
+    latestEventId: () => latestEventId(store.driver),
 
     async readiness() {
       let storeReachable = false;

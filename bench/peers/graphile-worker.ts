@@ -17,6 +17,7 @@ export function graphileWorkerQueue(config: BenchConfig): BenchQueue {
   let runner: Runner | undefined;
   let utils: WorkerUtils | undefined;
   const pool = new pg.Pool({ connectionString: config.url, max: 2 });
+  pool.on('error', () => undefined); // an idle client's lost connection; the next query reconnects
   return {
     name: 'graphile-worker 0.16.6',
     settings: `concurrency ${config.concurrency}, maxPoolSize ${config.concurrency + 2}, pollInterval 1000 ms, LISTEN/NOTIFY, prepared statements`,

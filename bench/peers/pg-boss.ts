@@ -17,6 +17,7 @@ export function pgBossQueue(config: BenchConfig): BenchQueue {
   let boss: PgBoss | undefined;
   let producer: PgBoss | undefined;
   const pool = new pg.Pool({ connectionString: config.url, max: 2 });
+  pool.on('error', () => undefined); // an idle client's lost connection; the next query reconnects
   return {
     name: 'pg-boss 10.4',
     settings: `work() batchSize ${config.concurrency}, pollingIntervalSeconds 0.5 (minimum), max ${config.concurrency + 2} connections, no LISTEN/NOTIFY`,

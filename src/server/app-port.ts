@@ -69,6 +69,8 @@ export interface ServedApp {
   readonly lore: { search(query: string, limit?: number): Promise<unknown> };
   readonly events: EventBus;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
+  /** The newest committed event's id (0 when none): where a stream without `Last-Event-ID` starts. */
+  latestEventId(): Promise<number>;
   readonly metrics: Registry;
   readiness(): Promise<{ ready: boolean }>;
   stop(): Promise<void>;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { randomIds, systemClock } from '../../src/clock.js';
@@ -12,38 +11,48 @@ import { createOutboxStore } from '../../src/telemetry/outbox.js';
 import { EventBus } from '../../src/telemetry/event-bus.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { postgresUnreachable, requirePostgres, testDatabaseUrl, testEngineSettings } from '../support/harness.js';
+import { type PrivatePostgres, privatePostgresUnavailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { chaosSteps, chaosWorkflow } from './chaos-workflow.js';
 
 /**
  * Chaos: several worker processes drain a queue of three-step jobs while the test SIGKILLs
- * them at random (mid-step included) and restarts them, and restarts the PostgreSQL server once
- * (as root, unless AFTERWORD_CHAOS_PG_RESTART=0). Afterwards every job is completed exactly once,
- * every step's artefact row exists exactly once, and no lease is left behind.
- * Size: AFTERWORD_CHAOS_JOBS (default 3000), AFTERWORD_CHAOS_WORKERS (default 3).
+ * them at random (mid-step included) and restarts them, and restarts the PostgreSQL server once.
+ * Afterwards every job is completed exactly once, every step's artefact row exists exactly once,
+ * and no lease is left behind.
+ *
+ * The server restarted is a PRIVATE one the test starts itself (test/support/private-postgres.ts:
+ * initdb into a temporary directory, a free port), never the shared server. Without the server
+ * binaries, or with AFTERWORD_CHAOS_PG_RESTART=0, the test runs on AFTERWORD_TEST_DATABASE_URL
+ * without the restart. Size: AFTERWORD_CHAOS_JOBS (default 3000), AFTERWORD_CHAOS_WORKERS (default 3).
  */
 const workerScript = fileURLToPath(new URL('./chaos-worker.js', import.meta.url));
 const jobs = Number(process.env.AFTERWORD_CHAOS_JOBS ?? 3000);
 const workerCount = Number(process.env.AFTERWORD_CHAOS_WORKERS ?? 3);
-const restartPg = process.env.AFTERWORD_CHAOS_PG_RESTART !== '0' && process.getuid?.() === 0;
-
-function restartPostgres(): void {
-  const version = readdirSync('/etc/postgresql')[0] as string;
-  execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { stdio: 'ignore', timeout: 60_000 });
-}
+const restartWanted = process.env.AFTERWORD_CHAOS_PG_RESTART !== '0';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing and duplicate nothing', {
   timeout: 240_000,
 }, async (t) => {
-  const unreachable = await postgresUnreachable();
-  if (unreachable) {
-    const message = `PostgreSQL not reachable at ${testDatabaseUrl} (${unreachable}): set AFTERWORD_TEST_DATABASE_URL`;
-    if (requirePostgres) assert.fail(message);
-    return t.skip(message);
+  const privateUnavailable = restartWanted ? privatePostgresUnavailable() : 'AFTERWORD_CHAOS_PG_RESTART=0';
+  let server: PrivatePostgres | null = null;
+  if (privateUnavailable) {
+    console.log(
+      `# chaos: no private PostgreSQL to restart (${privateUnavailable}); running on the shared server without a restart`,
+    );
+    const unreachable = await postgresUnreachable();
+    if (unreachable) {
+      const message = `PostgreSQL not reachable at ${testDatabaseUrl} (${unreachable}): set AFTERWORD_TEST_DATABASE_URL`;
+      if (requirePostgres) assert.fail(message);
+      return t.skip(message);
+    }
+  } else {
+    server = await startPrivatePostgres();
   }
+  const databaseUrl = server?.url ?? testDatabaseUrl;
   const schema = `chaos_${randomIds.uuid().replace(/-/g, '').slice(0, 10)}`;
-  const driver = await PostgresDriver.connect({ url: testDatabaseUrl, schema, poolSize: 2 });
+  const driver = await PostgresDriver.connect({ url: databaseUrl, schema, poolSize: 2 });
   await migrate(driver);
   await driver.exec('CREATE TABLE chaos_artefacts (job_id TEXT NOT NULL, step TEXT NOT NULL, attempt INTEGER NOT NULL)');
   const bus = new EventBus(silentLogger());
@@ -69,7 +78,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
   let spawned = 0;
   const spawnWorker = (slot: number) => {
     const child = spawn(process.execPath, [workerScript], {
-      env: { ...process.env, CHAOS_DATABASE_URL: testDatabaseUrl, CHAOS_SCHEMA: schema, CHAOS_WORKER_ID: `slot${slot}` },
+      env: { ...process.env, CHAOS_DATABASE_URL: databaseUrl, CHAOS_SCHEMA: schema, CHAOS_WORKER_ID: `slot${slot}` },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let own = '';
@@ -100,6 +109,7 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
 
   const started = Date.now();
   let restarted = false;
+  let passed = false;
   try {
     for (let slot = 0; slot < workerCount; slot++) spawnWorker(slot);
     const deadline = Date.now() + 200_000;
@@ -119,9 +129,9 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
           spawnWorker(slot);
         }
       }
-      if (restartPg && !restarted && done >= jobs * 0.4) {
+      if (server && !restarted && done >= jobs * 0.4) {
         restarted = true;
-        restartPostgres();
+        await server.restart();
       }
     }
     for (const child of children.values()) {
@@ -165,11 +175,15 @@ test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing an
     assert.ok(kills > 0, 'at least one worker was killed');
     assert.deepEqual(crashes, [], 'no worker process died on its own');
     await driver.exec(`DROP SCHEMA ${schema} CASCADE`);
+    passed = true;
   } catch (error) {
-    console.log(`# kept schema ${schema} for inspection; worker stderr:\n${stderr.join('').slice(-4000)}`);
+    console.log(
+      `# kept schema ${schema}${server ? ` on the private server` : ''}; worker stderr:\n${stderr.join('').slice(-4000)}`,
+    );
     throw error;
   } finally {
     for (const child of children.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await driver.close();
+    await server?.destroy(!passed);
   }
 });

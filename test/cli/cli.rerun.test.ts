@@ -35,13 +35,10 @@ describe('CLI: afterword rerun JOB_ID --from STEP', () => {
     assert.equal(run('worker', '--until-idle').code, 0);
     const timeline = JSON.parse(run('--json', 'job', jobId).stdout);
     assert.equal(timeline.job.status, 'completed');
-    assert.deepEqual(
-      timeline.steps.map((s: { step: string; attempt: number }) => [s.step, s.attempt]).slice(-2),
-      [
-        ['publish-prep', 1],
-        ['reconcile', 2],
-      ],
-    );
+    assert.deepEqual(timeline.steps.map((s: { step: string; attempt: number }) => [s.step, s.attempt]).slice(-2), [
+      ['publish-prep', 1],
+      ['reconcile', 2],
+    ]);
   });
 
   test('a step the workflow does not have: exit 2, one line naming the field', () => {

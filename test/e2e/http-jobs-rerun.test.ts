@@ -26,13 +26,10 @@ describe('HTTP: re-run a job from a step (POST /v1/jobs/{id}/rerun)', () => {
       const t = await jobOf(jobId);
       return t.job.status === 'completed' ? t : null;
     }, 'the re-run');
-    assert.deepEqual(
-      timeline.steps.map((s: { step: string; attempt: number }) => [s.step, s.attempt]).slice(-2),
-      [
-        ['publish-prep', 1],
-        ['reconcile', 2],
-      ],
-    );
+    assert.deepEqual(timeline.steps.map((s: { step: string; attempt: number }) => [s.step, s.attempt]).slice(-2), [
+      ['publish-prep', 1],
+      ['reconcile', 2],
+    ]);
     const [recorded] = await h.app.eventsSince(0, { topics: ['engine.job.rerun'] });
     assert.equal(recorded?.jobId, jobId);
     assert.deepEqual([recorded?.payload.actor, recorded?.payload.fromStep], ['admin:root', 'reconcile']);

@@ -48,6 +48,39 @@ forEachStore('PostgreSQL connection loss', (suite) => {
     }
   });
 
+  suite.test(
+    'a statement in flight on a pooled connection killed by the server fails as store_unavailable; the process lives',
+    async (ctx, t) => {
+      if (ctx.dialect !== 'postgres') return t.skip('PostgreSQL only');
+      const driver = await ctx.openDriver();
+      const admin = await PostgresDriver.connect({ url: testDatabaseUrl, schema: 'public', poolSize: 1 });
+      const marker = ctx.unique('sleeper').replace(/-/g, '_');
+      try {
+        // An auto-committed statement (pool.query), then one inside a transaction: both kinds of checkout.
+        for (const inTransaction of [false, true]) {
+          const sql = `SELECT pg_sleep(30) AS ${marker}_${inTransaction ? 'tx' : 'auto'}`;
+          const running = inTransaction ? driver.transaction((tx) => tx.query(sql)) : driver.query(sql);
+          const outcome = running.then(
+            () => 'completed',
+            (error: unknown) => (error instanceof AfterwordError ? error.code : String(error)),
+          );
+          await waitFor(async () => {
+            const [row] = await admin.query<{ n: number }>(
+              'SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE query = ? AND datname = current_database()',
+              [sql],
+            );
+            return Number(row?.n) === 1;
+          }, 'the sleeping backend to be terminated');
+          assert.equal(await outcome, 'store_unavailable');
+          const [row] = await driver.query<{ one: number }>('SELECT 1 AS one');
+          assert.equal(row?.one, 1);
+        }
+      } finally {
+        await admin.close();
+      }
+    },
+  );
+
   suite.test('LISTEN reconnects after its connection is killed and wakes its subscribers', async (ctx, t) => {
     if (ctx.dialect !== 'postgres') return t.skip('PostgreSQL only');
     const driver = await ctx.openDriver();

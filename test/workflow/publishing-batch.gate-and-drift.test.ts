@@ -30,32 +30,35 @@ async function closedSession(ctx: StoreContext, sessionId: string, lines: string
 }
 
 forEachStore('publishing batches: the moderation gate and search drift', (suite) => {
-  suite.test('a batch held at its time waits at the gate; the decision that opens it publishes it, in the same job', async (ctx) => {
-    const { app, clock, batch } = await closedSession(ctx, 'gate-1', [
-      'The Iron Tithe seized the Kyther Range from the Thalric Order.',
-    ]);
-    assert.equal(batch.status, 'awaiting_moderation');
-    const waiting = waitForEvent(app, 'engine.job.waiting', (e) => e.payload.workflow === 'publishing.batch');
-    clock.advance(batchTime);
-    const waited = await waiting;
-    const [job] = await app.engine.listJobs({ workflow: 'publishing.batch', limit: 10 });
-    assert.equal(job?.jobId, waited.jobId);
-    assert.equal(job?.status, 'queued', 'waiting for the signal, not completed as held');
-    const published = waitForEvent(app, 'telemetry.publish.batch.published', (e) => e.payload.batchId === batch.batchId);
-    const completed = waitForEvent(app, 'engine.job.completed', (e) => e.jobId === waited.jobId);
-    for (const delta of (await app.moderation.list({ sessionId: 'gate-1' })).filter((d) => d.status === 'needs-review')) {
-      await app.moderation.decide(delta.deltaId, { decision: 'approve', actor: 'mod' });
-    }
-    assert.equal((await published).jobId, waited.jobId, 'the waiting job itself published the batch');
-    await completed;
-    const jobs = await app.engine.listJobs({ workflow: 'publishing.batch', limit: 10 });
-    assert.deepEqual(
-      jobs.map((j) => [j.jobId, j.status, j.attempts]),
-      [[waited.jobId, 'completed', 1]],
-      'one job per batch: no release job, no extra attempt',
-    );
-    assert.equal((await app.world.entity('region.kyther-range')).state.controlledBy, 'faction.iron-tithe');
-  });
+  suite.test(
+    'a batch held at its time waits at the gate; the decision that opens it publishes it, in the same job',
+    async (ctx) => {
+      const { app, clock, batch } = await closedSession(ctx, 'gate-1', [
+        'The Iron Tithe seized the Kyther Range from the Thalric Order.',
+      ]);
+      assert.equal(batch.status, 'awaiting_moderation');
+      const waiting = waitForEvent(app, 'engine.job.waiting', (e) => e.payload.workflow === 'publishing.batch');
+      clock.advance(batchTime);
+      const waited = await waiting;
+      const [job] = await app.engine.listJobs({ workflow: 'publishing.batch', limit: 10 });
+      assert.equal(job?.jobId, waited.jobId);
+      assert.equal(job?.status, 'queued', 'waiting for the signal, not completed as held');
+      const published = waitForEvent(app, 'telemetry.publish.batch.published', (e) => e.payload.batchId === batch.batchId);
+      const completed = waitForEvent(app, 'engine.job.completed', (e) => e.jobId === waited.jobId);
+      for (const delta of (await app.moderation.list({ sessionId: 'gate-1' })).filter((d) => d.status === 'needs-review')) {
+        await app.moderation.decide(delta.deltaId, { decision: 'approve', actor: 'mod' });
+      }
+      assert.equal((await published).jobId, waited.jobId, 'the waiting job itself published the batch');
+      await completed;
+      const jobs = await app.engine.listJobs({ workflow: 'publishing.batch', limit: 10 });
+      assert.deepEqual(
+        jobs.map((j) => [j.jobId, j.status, j.attempts]),
+        [[waited.jobId, 'completed', 1]],
+        'one job per batch: no release job, no extra attempt',
+      );
+      assert.equal((await app.world.entity('region.kyther-range')).state.controlledBy, 'faction.iron-tithe');
+    },
+  );
 
   suite.test('search drift fails the batch with telemetry.search.drift naming the drifted documents', async (ctx) => {
     const { app, clock, batch } = await closedSession(ctx, 'drift-1', ['Harrowgate was ravaged by the storm.']);
@@ -79,7 +82,11 @@ forEachStore('publishing batches: the moderation gate and search drift', (suite)
     const failed = waitForEvent(app, 'engine.job.failed', (e) => e.payload.workflow === 'publishing.batch');
     clock.advance(batchTime);
     await failed;
-    await eventually(async () => (drifts.some((e) => e.payload.final === true) ? true : undefined), 5_000, 'the final drift event');
+    await eventually(
+      async () => (drifts.some((e) => e.payload.final === true) ? true : undefined),
+      5_000,
+      'the final drift event',
+    );
     assert.equal(drifts.length, 3, 'one per attempt');
     for (const event of drifts) {
       assert.equal(event.payload.batchId, batch.batchId);

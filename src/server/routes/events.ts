@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AfterwordError } from '../../errors.js';
 import type { EventFilter } from '../../telemetry/event-bus.js';
 import { isTopic, type Topic } from '../../topic-catalogue.js';
+import { OrderedEventStream } from '../../telemetry/event-stream.js';
 import type { StoredEvent } from '../../telemetry/topics.js';
 import type { ServedApp } from '../app-port.js';
 import { assertSessionOwner } from '../auth.js';
@@ -94,8 +95,9 @@ export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: Ev
       }
       const header = request.headers['last-event-id'];
       const headerId = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;
-      let lastSent = headerId ?? request.query.lastEventId ?? null;
+      const lastSent = headerId ?? request.query.lastEventId ?? null;
       const filter: EventFilter = { topics: topicList as Topic[], prefixes: list(request.query.prefix), sessionId };
+      const after = lastSent ?? (await app.latestEventId());
 
       reply.hijack();
       const res = reply.raw;
@@ -108,50 +110,33 @@ export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: Ev
       streams.add(res);
       res.write(`retry: 2000\n: connected\n\n`);
 
-      // Subscribe before replaying so nothing committed during the replay is missed; live events
-      // wait in `pending` until the replay is done, and ids already sent are skipped.
-      let replaying = true;
-      const pending: StoredEvent[] = [];
-      const send = (event: StoredEvent) => {
-        if (res.writableEnded || (lastSent !== null && event.id <= lastSent)) return;
-        lastSent = event.id;
-        res.write(frame(event));
-        if (res.writableLength > options.maxBufferedBytes) res.end();
-      };
-      const unsubscribe = app.events.subscribe(filter, (event) => {
-        if (res.writableEnded) return;
-        if (replaying) pending.push(event);
-        else send(event);
+      // Every matching event after `lastSent` (or after the newest one now), in id order, read
+      // from the store whenever the bus says something matching was committed (event-stream.ts).
+      const stream = new OrderedEventStream({
+        read: (afterId, storeFilter, limit) => app.eventsSince(afterId, storeFilter, limit),
+        bus: app.events,
+        filter,
+        after,
+        batch: options.replayBatch,
+        deliver: (event) => {
+          if (res.writableEnded) return false;
+          res.write(frame(event));
+          if (res.writableLength <= options.maxBufferedBytes) return true;
+          res.end();
+          return false;
+        },
+        onError: (error) => {
+          request.log.error({ err: error }, 'event stream read failed');
+          res.end();
+        },
       });
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), options.heartbeatMs);
       heartbeat.unref();
       res.on('close', () => {
         clearInterval(heartbeat);
-        unsubscribe();
+        stream.close();
       });
-
-      try {
-        if (lastSent !== null) {
-          // Prefixes are matched here, not in the query: a filtered page shorter than the batch
-          // would otherwise look like the end of the table.
-          const storeFilter: EventFilter = { topics: filter.topics, sessionId: filter.sessionId };
-          const prefixes = filter.prefixes ?? [];
-          let cursor = lastSent;
-          for (;;) {
-            const batch = await app.eventsSince(cursor, storeFilter, options.replayBatch);
-            for (const event of batch) {
-              cursor = event.id;
-              if (prefixes.length === 0 || prefixes.some((p) => event.topic.startsWith(p))) send(event);
-            }
-            if (batch.length < options.replayBatch || res.writableEnded) break;
-          }
-        }
-      } catch (error) {
-        request.log.error({ err: error }, 'event replay failed');
-        res.end();
-      }
-      replaying = false;
-      for (const event of pending.splice(0)) send(event);
+      await stream.start();
     },
   );
 }

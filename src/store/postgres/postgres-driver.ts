@@ -50,6 +50,8 @@ export class PostgresDriver implements SqlDriver {
   private closed = false;
   /** Connection errors seen on idle clients since start (for diagnostics and tests). */
   idleErrors = 0;
+  /** Connection errors seen on any client since start (each also reaches whoever was using it). */
+  clientErrors = 0;
 
   private constructor(
     private readonly options: PostgresOptions,
@@ -59,6 +61,15 @@ export class PostgresDriver implements SqlDriver {
     // An idle client whose server went away emits 'error' on the pool; without a handler Node would crash.
     this.pool.on('error', () => {
       this.idleErrors++;
+    });
+    // Every client gets a listener of its own for its whole life. The pool listens only while a
+    // client is idle, pool.query only once per statement and checkout() only while checked out;
+    // a client can still emit 'error' in between (a server restart sends 57P01 and then the socket
+    // ends, two errors), and one unheard 'error' event crashes the process (seen in the chaos test).
+    this.pool.on('connect', (client) => {
+      client.on('error', () => {
+        this.clientErrors++;
+      });
     });
     this.direct = executorFor(this.pool);
     this.listener = new NotificationListener(clientConfig);
