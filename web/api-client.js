@@ -1,0 +1,70 @@
+// The dashboard's one API client: every /v1 call and the live event stream go through here, with
+// the operator's token (kept in this browser tab only).
+import { toast } from './dom.js';
+import { state } from './state.js';
+
+const tokenKey = 'afterword.token';
+let token = sessionStorage.getItem(tokenKey);
+let unauthorized = () => {};
+
+/** The token this tab signed in with, if any. */
+export const storedToken = () => token;
+
+export function setToken(value) {
+  token = value;
+  if (value) sessionStorage.setItem(tokenKey, value);
+  else sessionStorage.removeItem(tokenKey);
+}
+
+/** Called when the server refuses the token (401): the shell signs the operator out. */
+export function onUnauthorized(callback) {
+  unauthorized = callback;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message ?? `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+export async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
+  if (res.status === 401) {
+    unauthorized('That token was not accepted (401). Check it and sign in again.');
+    throw new ApiError(401, data);
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** Run an operator action and say how it went. */
+export async function act(label, fn) {
+  try {
+    await fn();
+    toast(label);
+  } catch (error) {
+    toast(error.status === 403 ? `Not allowed for your role (${state.me?.role}): ${error.message}` : error.message, true);
+  }
+}
+
+/**
+ * The live event stream (/v1/events, server-sent events) for topics starting with `prefixes`.
+ * EventSource cannot send headers, so the token travels in the query; this is the one place the
+ * stream is opened. Returns the EventSource (close it to stop).
+ */
+export function openEventStream(prefixes, { onEvent, onOpen, onError }) {
+  const source = new EventSource(
+    `/v1/events?prefix=${encodeURIComponent(prefixes.join(','))}&token=${encodeURIComponent(token)}`,
+  );
+  source.onopen = onOpen;
+  source.onerror = onError;
+  source.onmessage = (message) => onEvent(JSON.parse(message.data));
+  return source;
+}
