@@ -11,52 +11,49 @@ const fast = { engine: { backoffBaseMs: 1, backoffMaxMs: 5, pollIntervalMs: 20, 
 
 forEachStore('closure workflow', (suite) => {
   suite.test('runs the six steps in order, records result, history and reconciliation', async (ctx) => {
-    const t = await ctx.app(fast, {});
-    {
-      const { app } = t;
-      await app.world.importWorld(demoWorld());
-      await app.sessions.upsert('run-1', { actTitles: { a1: 'The Pass' } });
-      await app.sessions.appendTurns('run-1', sampleTurns);
-      await app.sessions.appendChanges('run-1', [
-        { kind: 'safety', safetyFlags: ['violence'], severity: 'high' },
-        { kind: 'note' },
-      ]);
-      const { job } = await app.coordinator.closeSession('run-1');
-      // Changes after closure are kept but not acknowledged by reconciliation (spec 9).
-      await app.sessions.appendChanges('run-1', [{ kind: 'late' }]);
-      const orchestrator = await app.startWorkers(2);
-      await orchestrator.untilIdle();
-      const timeline = await app.engine.timeline(job.jobId);
-      assert.equal(timeline.job.status, 'completed');
-      assert.deepEqual(
-        timeline.steps.map((s) => s.step),
-        ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'],
-      );
-      const result = timeline.job.result as Record<string, any>;
-      assert.equal(result.summaryVersion, 1);
-      assert.ok(result.mentionCount >= 3, `mentions ${result.mentionCount}`);
-      assert.ok(result.deltaCount >= 1);
-      assert.ok(result.publishing.batchId);
-      const summary = await app.sessions.summary('run-1');
-      assert.equal(summary.pendingOfflineReconcile, false);
-      assert.ok(summary.offlineReconciledAt);
-      assert.equal(summary.lastAckCursor, 2);
-      assert.equal(summary.changeCursor, 3);
-      assert.equal(summary.offlineLastRun?.status, 'completed');
-      assert.equal(summary.offlineLastRun?.summaryVersion, 1);
-      // One cadence per session: the directory and publishing agree (spec 9).
-      const schedule = await app.publishing.schedule('run-1');
-      assert.equal(schedule.batches[0]?.scheduledAt, summary.publishing?.nextBatchAt);
-      const story = (await app.artefacts.summary('run-1')) as Record<string, any>;
-      assert.equal(story.actSummary[0].title, 'The Pass', 'act titles reach the summary (spec 9)');
-      const notes = story.safetyNotes as Array<{ flags: string[]; severity: string }>;
-      assert.ok(
-        notes.some((n) => n.flags.includes('violence') && n.severity === 'high'),
-        'safety events keep flags and severity (spec 9)',
-      );
-      // run() on a terminal job refuses instead of running it twice (spec 9).
-      await assert.rejects(orchestrator.run(job.jobId), (e: AfterwordError) => e.code === 'job_terminal');
-    }
+    const { app } = await ctx.app(fast, {});
+    await app.world.importWorld(demoWorld());
+    await app.sessions.upsert('run-1', { actTitles: { a1: 'The Pass' } });
+    await app.sessions.appendTurns('run-1', sampleTurns);
+    await app.sessions.appendChanges('run-1', [
+      { kind: 'safety', safetyFlags: ['violence'], severity: 'high' },
+      { kind: 'note' },
+    ]);
+    const { job } = await app.coordinator.closeSession('run-1');
+    // Changes after closure are kept but not acknowledged by reconciliation (spec 9).
+    await app.sessions.appendChanges('run-1', [{ kind: 'late' }]);
+    const orchestrator = await app.startWorkers(2);
+    await orchestrator.untilIdle();
+    const timeline = await app.engine.timeline(job.jobId);
+    assert.equal(timeline.job.status, 'completed');
+    assert.deepEqual(
+      timeline.steps.map((s) => s.step),
+      ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'],
+    );
+    const result = timeline.job.result as Record<string, any>;
+    assert.equal(result.summaryVersion, 1);
+    assert.ok(result.mentionCount >= 3, `mentions ${result.mentionCount}`);
+    assert.ok(result.deltaCount >= 1);
+    assert.ok(result.publishing.batchId);
+    const summary = await app.sessions.summary('run-1');
+    assert.equal(summary.pendingOfflineReconcile, false);
+    assert.ok(summary.offlineReconciledAt);
+    assert.equal(summary.lastAckCursor, 2);
+    assert.equal(summary.changeCursor, 3);
+    assert.equal(summary.offlineLastRun?.status, 'completed');
+    assert.equal(summary.offlineLastRun?.summaryVersion, 1);
+    // One cadence per session: the directory and publishing agree (spec 9).
+    const schedule = await app.publishing.schedule('run-1');
+    assert.equal(schedule.batches[0]?.scheduledAt, summary.publishing?.nextBatchAt);
+    const story = (await app.artefacts.summary('run-1')) as Record<string, any>;
+    assert.equal(story.actSummary[0].title, 'The Pass', 'act titles reach the summary (spec 9)');
+    const notes = story.safetyNotes as Array<{ flags: string[]; severity: string }>;
+    assert.ok(
+      notes.some((n) => n.flags.includes('violence') && n.severity === 'high'),
+      'safety events keep flags and severity (spec 9)',
+    );
+    // run() on a terminal job refuses instead of running it twice (spec 9).
+    await assert.rejects(orchestrator.run(job.jobId), (e: AfterwordError) => e.code === 'job_terminal');
   });
 
   suite.test('a failing stage is retried with back-off, then fails for good; the session stays pending', async (ctx) => {
@@ -67,43 +64,40 @@ forEachStore('closure workflow', (suite) => {
         throw new Error('summariser unavailable');
       },
     };
-    const t = await ctx.app({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky });
-    {
-      const { app } = t;
-      await app.sessions.upsert('fail-1', {});
-      await app.sessions.appendTurns('fail-1', sampleTurns);
-      const failed = waitForEvent(app, 'offline.sessionClosure.failed', (e) => e.sessionId === 'fail-1');
-      const { job } = await app.coordinator.closeSession('fail-1');
-      await app.startWorkers(1);
-      const event = await failed;
-      assert.equal(event.payload.attempts, 3);
-      assert.equal(calls, 3);
-      const stored = await app.engine.requireJob(job.jobId);
-      assert.equal(stored.status, 'failed');
-      assert.equal(stored.error?.code, 'attempts_exhausted');
-      const timeline = await app.engine.timeline(job.jobId);
-      assert.equal(timeline.attempts.length, 3);
-      assert.deepEqual(
-        timeline.steps.map((s) => s.step),
-        ['sanitise'],
-        'finished steps are checkpointed, not repeated',
-      );
-      const summary = await app.sessions.summary('fail-1');
-      assert.equal(summary.pendingOfflineReconcile, true);
-      assert.equal(summary.offlineLastRun?.status, 'failed');
-      assert.equal(summary.lastOfflineWorkflowRun?.error?.message, 'summariser unavailable');
-      const alerts = await app.alerts.list({ sessionId: 'fail-1' });
-      const final = alerts.find((a) => a.reason === 'offline.workflow_failed');
-      assert.equal(final?.severity, 'critical');
-      // An operator retry is recorded and runs the job again.
-      const retried = await app.engine.retry(job.jobId, 'ops');
-      assert.equal(retried.status, 'queued');
-      await eventually(
-        async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' && calls === 6 ? true : undefined),
-        10_000,
-        'second failure',
-      );
-    }
+    const { app } = await ctx.app({ ...fast, engine: { ...fast.engine, maxAttempts: 3 } }, { summariser: flaky });
+    await app.sessions.upsert('fail-1', {});
+    await app.sessions.appendTurns('fail-1', sampleTurns);
+    const failed = waitForEvent(app, 'offline.sessionClosure.failed', (e) => e.sessionId === 'fail-1');
+    const { job } = await app.coordinator.closeSession('fail-1');
+    await app.startWorkers(1);
+    const event = await failed;
+    assert.equal(event.payload.attempts, 3);
+    assert.equal(calls, 3);
+    const stored = await app.engine.requireJob(job.jobId);
+    assert.equal(stored.status, 'failed');
+    assert.equal(stored.error?.code, 'attempts_exhausted');
+    const timeline = await app.engine.timeline(job.jobId);
+    assert.equal(timeline.attempts.length, 3);
+    assert.deepEqual(
+      timeline.steps.map((s) => s.step),
+      ['sanitise'],
+      'finished steps are checkpointed, not repeated',
+    );
+    const summary = await app.sessions.summary('fail-1');
+    assert.equal(summary.pendingOfflineReconcile, true);
+    assert.equal(summary.offlineLastRun?.status, 'failed');
+    assert.equal(summary.lastOfflineWorkflowRun?.error?.message, 'summariser unavailable');
+    const alerts = await app.alerts.list({ sessionId: 'fail-1' });
+    const final = alerts.find((a) => a.reason === 'offline.workflow_failed');
+    assert.equal(final?.severity, 'critical');
+    // An operator retry is recorded and runs the job again.
+    const retried = await app.engine.retry(job.jobId, 'ops');
+    assert.equal(retried.status, 'queued');
+    await eventually(
+      async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' && calls === 6 ? true : undefined),
+      10_000,
+      'second failure',
+    );
   });
 
   suite.test('an error retrying cannot fix fails at once', async (ctx) => {
@@ -112,59 +106,50 @@ forEachStore('closure workflow', (suite) => {
         throw new AfterwordError('invalid_input', 'transcript unusable', { retryable: false });
       },
     };
-    const t = await ctx.app(fast, { summariser: bad });
-    {
-      const { app } = t;
-      await app.sessions.upsert('fatal-1', {});
-      const failed = waitForEvent(app, 'offline.sessionClosure.failed', (e) => e.sessionId === 'fatal-1');
-      const { job } = await app.coordinator.closeSession('fatal-1');
-      await app.startWorkers(1);
-      await failed;
-      const stored = await app.engine.requireJob(job.jobId);
-      assert.equal(stored.attempts, 1);
-      assert.equal(stored.error?.code, 'invalid_input');
-    }
+    const { app } = await ctx.app(fast, { summariser: bad });
+    await app.sessions.upsert('fatal-1', {});
+    const failed = waitForEvent(app, 'offline.sessionClosure.failed', (e) => e.sessionId === 'fatal-1');
+    const { job } = await app.coordinator.closeSession('fatal-1');
+    await app.startWorkers(1);
+    await failed;
+    const stored = await app.engine.requireJob(job.jobId);
+    assert.equal(stored.attempts, 1);
+    assert.equal(stored.error?.code, 'invalid_input');
   });
 
   suite.test('the watchdog alerts on a job still queued past its SLA', async (ctx) => {
-    const t = await ctx.app({ ...fast, closure: { slaMs: 1 } }, {});
-    {
-      const { app } = t;
-      await app.sessions.upsert('late-1', {});
-      const alert = waitForEvent(app, 'admin.alert', (e) => e.payload.reason === 'offline.workflow_sla_exceeded');
-      // A worker for another workflow only: the closure job stays queued, and late.
-      await app.coordinator.closeSession('late-1');
-      const workers = await app.engine.startWorkers({ concurrency: 1, workflows: ['publishing.digest'] });
-      const event = await alert;
-      assert.equal(event.sessionId, 'late-1');
-      assert.equal(event.payload.severity, 'medium');
-      assert.equal((await app.engine.listJobs({ concurrencyKey: 'late-1', limit: 1 }))[0]?.status, 'queued');
-      await workers.stop();
-    }
+    const { app } = await ctx.app({ ...fast, closure: { slaMs: 1 } }, {});
+    await app.sessions.upsert('late-1', {});
+    const alert = waitForEvent(app, 'admin.alert', (e) => e.payload.reason === 'offline.workflow_sla_exceeded');
+    // A worker for another workflow only: the closure job stays queued, and late.
+    await app.coordinator.closeSession('late-1');
+    const workers = await app.engine.startWorkers({ concurrency: 1, workflows: ['publishing.digest'] });
+    const event = await alert;
+    assert.equal(event.sessionId, 'late-1');
+    assert.equal(event.payload.severity, 'medium');
+    assert.equal((await app.engine.listJobs({ concurrencyKey: 'late-1', limit: 1 }))[0]?.status, 'queued');
+    await workers.stop();
   });
 
   suite.test('history retention is configurable and reported, never a silent cap', async (ctx) => {
-    const t = await ctx.app({ ...fast, closure: { historyRetention: 2 } }, { summariser: new DeterministicSummariser() });
-    {
-      const { app } = t;
-      await app.sessions.upsert('hist-1', {});
-      await app.coordinator.closeSession('hist-1');
-      const orchestrator = await app.startWorkers(1);
+    const { app } = await ctx.app({ ...fast, closure: { historyRetention: 2 } }, { summariser: new DeterministicSummariser() });
+    await app.sessions.upsert('hist-1', {});
+    await app.coordinator.closeSession('hist-1');
+    const orchestrator = await app.startWorkers(1);
+    await orchestrator.untilIdle();
+    for (let i = 0; i < 3; i++) {
+      await app.coordinator.rerun('hist-1', 'ops');
       await orchestrator.untilIdle();
-      for (let i = 0; i < 3; i++) {
-        await app.coordinator.rerun('hist-1', 'ops');
-        await orchestrator.untilIdle();
-      }
-      const history = await app.sessions.history('hist-1', { limit: 10 });
-      assert.equal(history.total, 2);
-      assert.equal(history.items.length, 2);
-      assert.ok(history.items.every((r) => r.trigger === 'manual'));
-      const versions = await app.store.driver.query<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?',
-        ['hist-1'],
-      );
-      assert.equal(Number(versions[0]?.n), 4, 'each run writes its own summary version');
     }
+    const history = await app.sessions.history('hist-1', { limit: 10 });
+    assert.equal(history.total, 2);
+    assert.equal(history.items.length, 2);
+    assert.ok(history.items.every((r) => r.trigger === 'manual'));
+    const versions = await app.store.driver.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?',
+      ['hist-1'],
+    );
+    assert.equal(Number(versions[0]?.n), 4, 'each run writes its own summary version');
   });
 });
 
