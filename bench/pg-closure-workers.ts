@@ -22,6 +22,7 @@ import type { WorldFile } from '../src/domain/world/types.js';
 import { readInt } from '../src/store/ports.js';
 import { PostgresDriver } from '../src/store/postgres/postgres-driver.js';
 import { closureWorkflowName } from '../src/workflow/closure-payload.js';
+import { runAlone } from './lib/run-alone.js';
 import { fmt, percentile } from './lib/stats.js';
 
 const cliPath = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -130,14 +131,4 @@ export async function runPgBench(options: Options = {}): Promise<{ markdown: str
   return { markdown: lines.join('\n') };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  runPgBench({ quick: process.argv.includes('--quick') })
-    .then(({ markdown }) => {
-      process.stdout.write(`${markdown}\n`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+runAlone(import.meta.url, runPgBench);

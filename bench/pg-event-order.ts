@@ -11,7 +11,6 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { randomIds, systemClock } from '../src/clock.js';
 import { migrate } from '../src/store/migrate.js';
 import type { SqlDriver } from '../src/store/ports.js';
@@ -19,6 +18,7 @@ import { PostgresDriver } from '../src/store/postgres/postgres-driver.js';
 import { EventBus } from '../src/telemetry/event-bus.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { createOutboxStore } from '../src/telemetry/outbox.js';
+import { runAlone } from './lib/run-alone.js';
 import { fmt, median } from './lib/stats.js';
 
 /** The same driver with the commit-order lock switched off (what the outbox did before). */
@@ -86,14 +86,4 @@ export async function runPgBench(options: { quick?: boolean; url?: string } = {}
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  runPgBench({ quick: process.argv.includes('--quick') })
-    .then(({ markdown }) => {
-      process.stdout.write(`${markdown}\n`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+runAlone(import.meta.url, runPgBench);

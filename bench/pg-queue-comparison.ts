@@ -13,7 +13,7 @@
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { runAlone } from './lib/run-alone.js';
 import pg from 'pg';
 import { afterwordQueue } from './peers/afterword.js';
 import { graphileWorkerQueue } from './peers/graphile-worker.js';
@@ -193,18 +193,7 @@ export async function runPgBench(options: PgBenchOptions = {}): Promise<{ markdo
   return { markdown: lines.join('\n'), figures };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const onlyAt = process.argv.indexOf('--only');
-  runPgBench({
-    quick: process.argv.includes('--quick'),
-    ...(onlyAt > 0 ? { only: (process.argv[onlyAt + 1] ?? '').split(',') } : {}),
-  })
-    .then(({ markdown }) => {
-      process.stdout.write(`${markdown}\n`);
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-      process.exit(1);
-    });
-}
+runAlone(import.meta.url, runPgBench, (argv) => {
+  const onlyAt = argv.indexOf('--only');
+  return { quick: argv.includes('--quick'), ...(onlyAt > 0 ? { only: (argv[onlyAt + 1] ?? '').split(',') } : {}) };
+});

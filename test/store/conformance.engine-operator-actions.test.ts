@@ -3,16 +3,9 @@ import type { StepContext, WorkflowDefinition } from '../../src/engine/types.js'
 import { AfterwordError } from '../../src/errors.js';
 import type { StoredEvent } from '../../src/telemetry/topics.js';
 import { forEachStore, type StoreContext, waitFor } from '../support/harness.js';
-import { gate, testWorkflow } from './test-workflows.js';
+import { gate, jobWithStatus, stepAttempts, testWorkflow } from './test-workflows.js';
 
 const code = (expected: string) => (error: unknown) => error instanceof AfterwordError && error.code === expected;
-
-async function statusOf(ctx: StoreContext, engine: ReturnType<StoreContext['createEngine']>, jobId: string, status: string) {
-  return waitFor(async () => {
-    const job = await engine.getJob(jobId);
-    return job?.status === status ? job : undefined;
-  }, `job ${jobId} to be ${status} on ${ctx.dialect}`);
-}
 
 function eventsOf(ctx: StoreContext, topic: string): StoredEvent[] {
   const seen: StoredEvent[] = [];
@@ -48,23 +41,19 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
     await worker.start();
-    await statusOf(ctx, engine, job.jobId, 'completed');
+    await jobWithStatus(ctx, engine, job.jobId, 'completed');
     const requeued = await engine.rerunFrom(job.jobId, 'step-2', 'ops-alice');
     assert.equal(requeued.status, 'queued');
     assert.equal(requeued.result, null, 'the earlier result is cleared');
-    const done = await statusOf(ctx, engine, job.jobId, 'completed');
+    const done = await jobWithStatus(ctx, engine, job.jobId, 'completed');
     await worker.stop();
     assert.deepEqual(runs, ['1:step-1', '1:step-2', '1:step-3', '2:step-2', '2:step-3']);
     assert.equal(done.attempts, 2);
-    const timeline = await engine.timeline(job.jobId);
-    assert.deepEqual(
-      timeline.steps.map((s) => [s.step, s.attempt]),
-      [
-        ['step-1', 1],
-        ['step-2', 2],
-        ['step-3', 2],
-      ],
-    );
+    assert.deepEqual(await stepAttempts(engine, job.jobId), [
+      ['step-1', 1],
+      ['step-2', 2],
+      ['step-3', 2],
+    ]);
     await waitFor(() => reruns.length === 1, 'the rerun event');
     assert.deepEqual(
       { ...reruns[0]?.payload, jobId: undefined },
@@ -119,7 +108,7 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     await worker.untilIdle();
     const moved = await ctx.store.transact((tx) => engine.reschedule(tx, job.jobId, ctx.clock.now(), 'ops-bob'));
     assert.ok(moved.runAt < later);
-    await statusOf(ctx, engine, job.jobId, 'completed');
+    await jobWithStatus(ctx, engine, job.jobId, 'completed');
     await worker.stop();
     await waitFor(() => moves.length === 1, 'the rescheduled event');
     assert.equal(moves[0]?.payload.actor, 'ops-bob');
@@ -147,7 +136,7 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     assert.deepEqual((await engine.timeline(job.jobId)).steps, [], 'nothing of the waiting step is checkpointed');
     state.open = true;
     await ctx.store.transact((tx) => engine.signal(tx, job.jobId, 'go', { why: 'test' }));
-    const done = await statusOf(ctx, engine, job.jobId, 'completed');
+    const done = await jobWithStatus(ctx, engine, job.jobId, 'completed');
     await worker.stop();
     assert.equal(done.attempts, 1);
     assert.equal(state.runs, 2);
@@ -182,7 +171,7 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     await running.promise;
     await ctx.store.transact((tx) => engine.signal(tx, job.jobId, 'go'));
     decided.open();
-    await statusOf(ctx, engine, job.jobId, 'completed');
+    await jobWithStatus(ctx, engine, job.jobId, 'completed');
     await worker.stop();
   });
 
@@ -234,7 +223,7 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     ctx.clock.advance(2_000);
     const thief = ctx.track(engine.createWorker({ workflows: [name], watchdog: false, workerId: 'thief' }));
     await thief.start();
-    await statusOf(ctx, engine, job.jobId, 'completed');
+    await jobWithStatus(ctx, engine, job.jobId, 'completed');
     stolen.open();
     await waitFor(() => outcomes.length === 2, 'the second heartbeat');
     await worker.stop();

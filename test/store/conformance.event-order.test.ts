@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { DeferredWrite } from '../../src/store/transaction.js';
-import { EventRelay } from '../../src/telemetry/event-relay.js';
 import { eventsAfter, latestEventId } from '../../src/telemetry/event-store.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
 import type { StoredEvent } from '../../src/telemetry/topics.js';
-import { forEachStore, type StoreContext, storeOn, waitFor } from '../support/harness.js';
+import { forEachStore, waitFor } from '../support/harness.js';
+import { holdAfterEvents, startRelay, twoWriters } from './event-fixtures.js';
 import { gate } from './test-workflows.js';
 
 /**
@@ -15,31 +13,11 @@ import { gate } from './test-workflows.js';
  * second writer try to commit a later event meanwhile, and checks that nothing is skipped.
  */
 
-/** A commit-phase write that runs after the outbox's rows are written: holds the transaction open there. */
-function holdAfterEvents(written: () => void, release: Promise<void>): DeferredWrite<null> {
-  return {
-    name: 'hold-after-events',
-    phase: 'commit',
-    async flush() {
-      written();
-      await release;
-    },
-  };
-}
-
-/** Two writers: on their own connections where the adapter has several (PostgreSQL). */
-async function writers(ctx: StoreContext) {
-  const separate = ctx.store.driver.capabilities.multipleConnections;
-  const a = storeOn(separate ? await ctx.openDriver() : ctx.store.driver, ctx.location, ctx.clock, 'writer-a');
-  const b = storeOn(separate ? await ctx.openDriver() : ctx.store.driver, ctx.location, ctx.clock, 'writer-b');
-  return { a, b };
-}
-
 forEachStore('event ids follow commit order', (suite) => {
   suite.test(
     'an event whose transaction is held open after it got its id is not skipped by a resume from a later id',
     async (ctx) => {
-      const { a, b } = await writers(ctx);
+      const { a, b } = await twoWriters(ctx);
       const start = await latestEventId(ctx.store.driver);
       const written = gate();
       const release = gate();
@@ -67,18 +45,8 @@ forEachStore('event ids follow commit order', (suite) => {
   );
 
   suite.test("the relay carries both events to another process's bus, in id order", async (ctx) => {
-    const { a, b } = await writers(ctx);
-    const api = storeOn(ctx.store.driver, ctx.location, ctx.clock, 'api-process');
-    const relay = new EventRelay({
-      driver: ctx.store.driver,
-      bus: api.bus,
-      origin: 'api-process',
-      logger: silentLogger(),
-      intervalMs: 20,
-    });
-    const relayed: StoredEvent[] = [];
-    api.bus.subscribe({}, (e) => void relayed.push(e));
-    await relay.start();
+    const { a, b } = await twoWriters(ctx);
+    const { relay, seen: relayed } = await startRelay(ctx, 'api-process', 20);
     try {
       const written = gate();
       const release = gate();

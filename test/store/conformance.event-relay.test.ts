@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '../../src/telemetry/topics.js';
-import { EventRelay } from '../../src/telemetry/event-relay.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
 import { forEachStore, storeOn, waitFor } from '../support/harness.js';
+import { startRelay } from './event-fixtures.js';
 
 forEachStore('event relay', (suite) => {
   suite.test("another process's committed events reach the local bus in order; our own are not repeated", async (ctx) => {
     // "api" reads through the harness store; "worker" writes through its own connection where the adapter has one.
     const workerDriver = ctx.dialect === 'postgres' ? await ctx.openDriver() : ctx.store.driver;
     const worker = storeOn(workerDriver, ctx.location, ctx.clock, 'worker-process');
-    const api = storeOn(ctx.store.driver, ctx.location, ctx.clock, 'api-process');
-    const relay = new EventRelay({
-      driver: ctx.store.driver,
-      bus: api.bus,
-      origin: 'api-process',
-      logger: silentLogger(),
-      intervalMs: 30,
-    });
-    const seen: StoredEvent[] = [];
-    api.bus.subscribe({}, (e) => void seen.push(e));
-    await relay.start();
+    const { api, relay, seen } = await startRelay(ctx, 'api-process');
     try {
       await api.transact((tx) => tx.emit('engine.job.queued', { jobId: 'local' }));
       for (let i = 0; i < 3; i++) await worker.transact((tx) => tx.emit('engine.job.completed', { jobId: `remote-${i}` }));

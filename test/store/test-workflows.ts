@@ -1,4 +1,19 @@
-import type { StepContext, WorkflowDefinition } from '../../src/engine/types.js';
+import type { DurableEngine } from '../../src/engine/engine.js';
+import type { Job, StepContext, WorkflowDefinition } from '../../src/engine/types.js';
+import { type StoreContext, waitFor } from '../support/harness.js';
+
+/** The job's checkpointed steps as `[step, attempt]` pairs, in step order (what a timeline assertion compares). */
+export async function stepAttempts(engine: DurableEngine, jobId: string): Promise<Array<[string, number]>> {
+  return (await engine.timeline(jobId)).steps.map((s) => [s.step, s.attempt]);
+}
+
+/** Resolve with the job once it has `status` (polling with a deadline). */
+export function jobWithStatus(ctx: StoreContext, engine: DurableEngine, jobId: string, status: string): Promise<Job> {
+  return waitFor(async () => {
+    const job = await engine.getJob(jobId);
+    return job?.status === status ? job : undefined;
+  }, `job ${jobId} to be ${status} on ${ctx.dialect}`);
+}
 
 /** A promise with its resolver, for steps that wait until the test lets them go. */
 export function gate(): { promise: Promise<void>; open: () => void } {

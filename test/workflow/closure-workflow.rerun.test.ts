@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
 import type { Afterword } from '../../src/app.js';
 import { AfterwordError } from '../../src/errors.js';
-import { demoWorld, forEachStore, type StoreContext, waitForEvent } from '../support/harness.js';
+import { forEachStore, type StoreContext, waitForEvent } from '../support/harness.js';
+import { batchTime, processedClosure } from './processed-closure.js';
 
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
-
-const fast = { engine: { pollIntervalMs: 20, backoffBaseMs: 1, backoffMaxMs: 5 } };
 const lines = ['Harrowgate was ravaged by the storm.', 'The Iron Tithe marched on the Kyther Range, they say.'];
-
-async function completedClosure(ctx: StoreContext, sessionId: string) {
-  const clock = movableClock();
-  const { app } = await ctx.app(fast, { clock });
-  await app.world.importWorld(demoWorld());
-  await app.sessions.upsert(sessionId, {});
-  await app.sessions.appendTurns(
-    sessionId,
-    lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
-  );
-  const { job } = await app.coordinator.closeSession(sessionId);
-  const workers = await app.startWorkers(2);
-  await workers.untilIdle();
-  return { app, workers, clock, job: await app.engine.requireJob(job.jobId) };
-}
+const completedClosure = (ctx: StoreContext, sessionId: string) => processedClosure(ctx, sessionId, lines);
 
 async function count(_ctx: StoreContext, app: Afterword, sql: string, sessionId: string) {
   const [row] = await app.store.driver.query<{ n: number }>(sql, [sessionId]);
@@ -84,7 +65,7 @@ forEachStore('closure workflow: re-run from a step', (suite) => {
   suite.test('once its batch is published a closure re-runs only from reconcile: published lore is kept', async (ctx) => {
     const { app, workers, clock, job } = await completedClosure(ctx, 'rerun-3');
     const published = waitForEvent(app, 'telemetry.publish.batch.published', (e) => e.sessionId === 'rerun-3');
-    clock.advance(61 * 60_000);
+    clock.advance(batchTime);
     await published;
     await workers.untilIdle();
     await assert.rejects(app.engine.rerunFrom(job.jobId, 'deltas', 'ops'), (error: unknown) => {

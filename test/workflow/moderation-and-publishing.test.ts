@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { demoWorld, eventually, forEachStore } from '../support/harness.js';
-
-/** A clock that runs in real time but can be moved forward, so due-later jobs become due. */
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
+import { AdjustableClock, demoWorld, eventually, forEachStore } from '../support/harness.js';
 
 forEachStore('moderation and publishing', (suite) => {
   suite.test(
     'a batch held for moderation becomes ready after decisions without re-running the workflow, then publishes at its time',
     async (ctx) => {
-      const clock = movableClock();
+      const clock = new AdjustableClock();
       const { app } = await ctx.app({ engine: { pollIntervalMs: 20, backoffBaseMs: 1 } }, { clock });
       await app.world.importWorld(demoWorld());
       await app.sessions.upsert('pub-1', {});

@@ -1,41 +1,17 @@
 import assert from 'node:assert/strict';
 import { getBatch, listBatches, updateBatch } from '../../src/canon/publishing-store.js';
 import type { StoredEvent } from '../../src/telemetry/topics.js';
-import { demoWorld, eventually, forEachStore, type StoreContext, waitForEvent } from '../support/harness.js';
-
-/** A clock that runs in real time but can be moved forward, so due-later jobs become due. */
-function movableClock() {
-  let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms: number) => (offset += ms) };
-}
-
-const fast = { engine: { pollIntervalMs: 20, backoffBaseMs: 1, backoffMaxMs: 5 } };
-const batchTime = 61 * 60_000;
-
-/** An app with the demo world and one closed, processed session whose turns are `lines`. */
-async function closedSession(ctx: StoreContext, sessionId: string, lines: string[], clock = movableClock()) {
-  const { app } = await ctx.app(fast, { clock });
-  await app.world.importWorld(demoWorld());
-  await app.sessions.upsert(sessionId, {});
-  await app.sessions.appendTurns(
-    sessionId,
-    lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
-  );
-  await app.coordinator.closeSession(sessionId);
-  const workers = await app.startWorkers(2);
-  await workers.untilIdle();
-  const [batch] = await app.publishing.batches({ sessionId });
-  assert.ok(batch, 'the closure planned a batch');
-  return { app, workers, clock, batch };
-}
+import { eventually, forEachStore, waitForEvent } from '../support/harness.js';
+import { batchTime, processedClosure } from './processed-closure.js';
 
 forEachStore('publishing batches: the moderation gate and search drift', (suite) => {
   suite.test(
     'a batch held at its time waits at the gate; the decision that opens it publishes it, in the same job',
     async (ctx) => {
-      const { app, clock, batch } = await closedSession(ctx, 'gate-1', [
+      const { app, clock, batch } = await processedClosure(ctx, 'gate-1', [
         'The Iron Tithe seized the Kyther Range from the Thalric Order.',
       ]);
+      assert.ok(batch);
       assert.equal(batch.status, 'awaiting_moderation');
       const waiting = waitForEvent(app, 'engine.job.waiting', (e) => e.payload.workflow === 'publishing.batch');
       clock.advance(batchTime);
@@ -61,11 +37,11 @@ forEachStore('publishing batches: the moderation gate and search drift', (suite)
   );
 
   suite.test('search drift fails the batch with telemetry.search.drift naming the drifted documents', async (ctx) => {
-    const { app, clock, batch } = await closedSession(ctx, 'drift-1', ['Harrowgate was ravaged by the storm.']);
-    assert.equal(batch.status, 'ready');
+    const { app, clock, batch } = await processedClosure(ctx, 'drift-1', ['Harrowgate was ravaged by the storm.']);
+    assert.equal(batch?.status, 'ready');
     // A search job for a document the batch never publishes: the index can only drift from it.
     await app.store.transact(async (tx) => {
-      const stored = await getBatch(tx, batch.batchId);
+      const stored = await getBatch(tx, batch?.batchId ?? '');
       assert.ok(stored);
       const missing = {
         jobId: 'search:ghost:v1',
@@ -89,7 +65,7 @@ forEachStore('publishing batches: the moderation gate and search drift', (suite)
     );
     assert.equal(drifts.length, 3, 'one per attempt');
     for (const event of drifts) {
-      assert.equal(event.payload.batchId, batch.batchId);
+      assert.equal(event.payload.batchId, batch?.batchId);
       const drift = event.payload.drift as Array<{ documentId: string; reason: string }>;
       assert.ok(Array.isArray(drift), `drift is the list of drifted documents, not ${JSON.stringify(event.payload.drift)}`);
       assert.deepEqual(
@@ -100,7 +76,7 @@ forEachStore('publishing batches: the moderation gate and search drift', (suite)
   });
 
   suite.test('a batch failure that is not drift reports no search drift', async (ctx) => {
-    const { app, clock, batch } = await closedSession(ctx, 'nodrift-1', ['Harrowgate was ravaged by the storm.']);
+    const { app, clock, batch } = await processedClosure(ctx, 'nodrift-1', ['Harrowgate was ravaged by the storm.']);
     // A plan the publish step cannot render: the batch fails, for a reason that is not the index.
     await app.store.transact(async (tx) => {
       const [stored] = await listBatches(tx, { sessionId: 'nodrift-1' });
@@ -113,7 +89,7 @@ forEachStore('publishing batches: the moderation gate and search drift', (suite)
     clock.advance(batchTime);
     const event = await failed;
     assert.equal(event.payload.attempts, 3);
-    assert.equal(batch.status, 'ready');
+    assert.equal(batch?.status, 'ready');
     assert.deepEqual(
       drifts.map((e) => e.payload),
       [],
