@@ -129,10 +129,11 @@ export interface StepContext<P, Outputs = Readonly<Record<string, unknown>>> {
   now: number;
   /**
    * Say the step is still alive. A long step (a slow summariser call) calls it now and then: the
-   * built-in engine extends the job's lease at once (throttled), the Temporal engine records an
-   * activity heartbeat. Rejects with `lease_lost` (and aborts `signal`) if the job was taken away.
+   * built-in engine extends the job's lease at once (throttled; `details` are not kept), the
+   * Temporal engine records an activity heartbeat with `details`. Rejects with `lease_lost` (and
+   * aborts `signal`) if the job was taken away.
    */
-  heartbeat(): Promise<void>;
+  heartbeat(details?: unknown): Promise<void>;
   /**
    * Stop here and wait for the signal `name` (`WorkflowEngine.signal`), or until `until` at the
    * latest, then run this step again. Nothing of this attempt is checkpointed for the step and
