@@ -44,8 +44,6 @@ export interface DriverCapabilities {
   readonly inProcess: boolean;
   /** The driver can push notifications between processes (LISTEN/NOTIFY). */
   readonly listenNotify: boolean;
-  /** Row locks can be skipped while claiming (FOR UPDATE SKIP LOCKED). */
-  readonly skipLocked: boolean;
   /** INSERT/UPDATE/DELETE may appear inside WITH, so a multi-table write is one statement. */
   readonly writableCtes: boolean;
   /** The full-text search engine the schema uses for lore (FTS5 table or tsvector column). */

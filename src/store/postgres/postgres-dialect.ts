@@ -6,7 +6,6 @@ export const postgresCapabilities: DriverCapabilities = {
   multipleConnections: true,
   inProcess: false,
   listenNotify: true,
-  skipLocked: true,
   writableCtes: true,
   fullTextSearch: 'tsvector',
 };

@@ -6,7 +6,6 @@ export const sqliteCapabilities: DriverCapabilities = {
   multipleConnections: false,
   inProcess: true,
   listenNotify: false,
-  skipLocked: false,
   writableCtes: false,
   fullTextSearch: 'fts5',
 };
