@@ -64,7 +64,9 @@ function measure(fn: () => unknown, samples: number): { wall: number; cpu: numbe
   return { wall: median(walls), cpu: median(cpus), best: Math.min(...walls) };
 }
 
-export async function runPipelineBench(opts: { quick?: boolean } = {}): Promise<{ markdown: string; results: unknown; svg: string }> {
+export async function runPipelineBench(
+  opts: { quick?: boolean } = {},
+): Promise<{ markdown: string; results: unknown; svg: string }> {
   const world = parseWorldFile(JSON.parse(readFileSync(resolve(ROOT, 'worlds/demo-world.json'), 'utf8')));
   const t0 = performance.now();
   const lexicon = buildLexicon(world);
@@ -98,8 +100,16 @@ export async function runPipelineBench(opts: { quick?: boolean } = {}): Promise<
   const memory = measureMemory(world, lexicon);
   const at = (n: number) => sizes.find((s) => s.turns === n);
   const targets = {
-    ms200: { target: TARGETS.ms200, actual: at(200)?.nerMs ?? null, met: (at(200)?.nerMs ?? Number.POSITIVE_INFINITY) < TARGETS.ms200 },
-    ms10k: { target: TARGETS.ms10k, actual: at(10_000)?.nerMs ?? null, met: (at(10_000)?.nerMs ?? Number.POSITIVE_INFINITY) < TARGETS.ms10k },
+    ms200: {
+      target: TARGETS.ms200,
+      actual: at(200)?.nerMs ?? null,
+      met: (at(200)?.nerMs ?? Number.POSITIVE_INFINITY) < TARGETS.ms200,
+    },
+    ms10k: {
+      target: TARGETS.ms10k,
+      actual: at(10_000)?.nerMs ?? null,
+      met: (at(10_000)?.nerMs ?? Number.POSITIVE_INFINITY) < TARGETS.ms10k,
+    },
     memMb: { target: TARGETS.memMb, actual: memory.heapGrowthMb, met: memory.heapGrowthMb < TARGETS.memMb },
   };
   const f = (n: number, d = 2) => n.toFixed(d);
@@ -110,9 +120,14 @@ export async function runPipelineBench(opts: { quick?: boolean } = {}): Promise<
     '',
     '| turns | all stages: median ms | best ms | process CPU ms | µs/turn (median) | without NER: median ms | best ms | NER / no-NER (median) | mentions | candidates | deltas |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...sizes.map((s) => `| ${s.turns} | ${f(s.nerMs)} | ${f(s.nerBestMs)} | ${f(s.nerCpuMs)} | ${f(s.nerUsPerTurn, 1)} | ${f(s.noNerMs)} | ${f(s.noNerBestMs)} | ${f(s.ratio)}× | ${s.mentions} | ${s.candidates} | ${s.deltas} |`),
+    ...sizes.map(
+      (s) =>
+        `| ${s.turns} | ${f(s.nerMs)} | ${f(s.nerBestMs)} | ${f(s.nerCpuMs)} | ${f(s.nerUsPerTurn, 1)} | ${f(s.noNerMs)} | ${f(s.noNerBestMs)} | ${f(s.ratio)}× | ${s.mentions} | ${s.candidates} | ${s.deltas} |`,
+    ),
     '',
-    `Median and best are over ${samples} samples of >= 25 ms each; process CPU includes GC helper threads, so it can exceed wall time. Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} CPUs (a busy machine inflates medians; best is closer to the uncontended cost).`,
+    `Median and best are over ${samples} samples of >= 25 ms each; process CPU includes GC helper threads, so it can exceed wall time. Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${cpus().length} CPUs (a busy machine inflates medians; best is closer to the uncontended cost).`,
     '',
     `Memory for 10,000 turns: heap growth ${f(memory.heapGrowthMb, 1)} MB while holding all stage outputs (gc exposed: ${memory.gcExposed}).`,
     '',

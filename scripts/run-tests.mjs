@@ -23,5 +23,7 @@ if (files.length === 0) {
   console.error('no test files found under build/test');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', ...files], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', '--test-timeout=600000', ...files], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -14,13 +14,24 @@ import { prepareInput, runStages } from './run-stages.js';
  * `node build/bench/pipeline/equivalence.js [--dump file]`
  */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const CASES: Array<[number, number]> = [[42, 200], [7, 1000], [1, 3000], [123, 10_000]];
+const CASES: Array<[number, number]> = [
+  [42, 200],
+  [7, 1000],
+  [1, 3000],
+  [123, 10_000],
+];
 
 export function stageDigests(): Array<{ seed: number; turns: number; sha256: string }> {
   const world = parseWorldFile(JSON.parse(readFileSync(resolve(ROOT, 'worlds/demo-world.json'), 'utf8')));
   const lexicon = buildLexicon(world);
   return CASES.map(([seed, turns]) => {
-    const session = generateSyntheticSession({ seed, turns, sessionId: `eq-${seed}-${turns}`, world, startAt: 1_767_225_600_000 });
+    const session = generateSyntheticSession({
+      seed,
+      turns,
+      sessionId: `eq-${seed}-${turns}`,
+      world,
+      startAt: 1_767_225_600_000,
+    });
     const input = prepareInput(session, 1_767_225_600_000 + turns * 45_000);
     const out = runStages(input, world, lexicon, true);
     return { seed, turns, sha256: createHash('sha256').update(JSON.stringify(out)).digest('hex') };

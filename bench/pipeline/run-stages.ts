@@ -20,7 +20,14 @@ export interface PreparedInput {
 export function prepareInput(s: SyntheticSession, closedAt: number): PreparedInput {
   const { turns } = normalizeTurns(s.turns, closedAt);
   return {
-    session: { sessionId: s.sessionId, context: s.context, closedAt, closedBy: 'bench', closureReason: 'bench', auditRef: `session.close:${s.sessionId}:bench` },
+    session: {
+      sessionId: s.sessionId,
+      context: s.context,
+      closedAt,
+      closedBy: 'bench',
+      closureReason: 'bench',
+      auditRef: `session.close:${s.sessionId}:bench`,
+    },
     turns,
     changeFeed: s.changeFeed,
   };
@@ -33,7 +40,13 @@ export function runStages(input: PreparedInput, world: WorldFile, lexicon: Lexic
   const now = input.session.closedAt ?? 0;
   const sanitised = sanitiseTranscript(input);
   const summary = consolidateStory(sanitised, { sessionId: input.session.sessionId, version: 1, generatedAt: now });
-  const extraction = extractEntities({ sanitised, lexicon, sessionId: input.session.sessionId, newId, ...(ner ? {} : { tagger: null }) });
+  const extraction = extractEntities({
+    sanitised,
+    lexicon,
+    sessionId: input.session.sessionId,
+    newId,
+    ...(ner ? {} : { tagger: null }),
+  });
   const deltas = determineDeltas({
     sessionId: input.session.sessionId,
     mentions: extraction.mentions,

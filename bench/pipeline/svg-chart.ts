@@ -27,11 +27,15 @@ export function logLogChart(title: string, xLabel: string, yLabel: string, serie
   ];
   for (let e = x0; e <= x1; e++) {
     const x = px(10 ** e);
-    out.push(`<line x1="${x}" y1="${m.t}" x2="${x}" y2="${H - m.b}" stroke="#ddd"/><text x="${x}" y="${H - m.b + 18}" text-anchor="middle">${(10 ** e).toLocaleString('en-US')}</text>`);
+    out.push(
+      `<line x1="${x}" y1="${m.t}" x2="${x}" y2="${H - m.b}" stroke="#ddd"/><text x="${x}" y="${H - m.b + 18}" text-anchor="middle">${(10 ** e).toLocaleString('en-US')}</text>`,
+    );
   }
   for (let e = y0; e <= y1; e++) {
     const y = py(10 ** e);
-    out.push(`<line x1="${m.l}" y1="${y}" x2="${W - m.r}" y2="${y}" stroke="#ddd"/><text x="${m.l - 8}" y="${y + 4}" text-anchor="end">${10 ** e}</text>`);
+    out.push(
+      `<line x1="${m.l}" y1="${y}" x2="${W - m.r}" y2="${y}" stroke="#ddd"/><text x="${m.l - 8}" y="${y + 4}" text-anchor="end">${10 ** e}</text>`,
+    );
   }
   out.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 12}" text-anchor="middle">${xLabel}</text>`);
   out.push(`<text transform="translate(18 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${yLabel}</text>`);
@@ -40,7 +44,9 @@ export function logLogChart(title: string, xLabel: string, yLabel: string, serie
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${pts.join(' ')}"/>`);
     for (const p of pts) out.push(`<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${s.color}"/>`);
     const ly = m.t + 10 + i * 20;
-    out.push(`<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.label.includes('target') ? ' stroke-dasharray="4 3"' : ''}/><text x="${W - m.r + 38}" y="${ly + 4}">${s.label}</text>`);
+    out.push(
+      `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 32}" y2="${ly}" stroke="${s.color}" stroke-width="2"${s.label.includes('target') ? ' stroke-dasharray="4 3"' : ''}/><text x="${W - m.r + 38}" y="${ly + 4}">${s.label}</text>`,
+    );
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;

@@ -11,7 +11,10 @@ const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), ...args], { encoding: 'utf8', env: { ...process.env, AFTERWORD_LOG_LEVEL: 'silent' } });
+  const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AFTERWORD_LOG_LEVEL: 'silent' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -43,7 +46,16 @@ describe('CLI bad input: exit code 2, one-line reason naming the field, nothing 
   });
 
   test('a duplicate turn id with different text', () => {
-    const out = run('import', file('dup.json', { sessionId: 'cli-2', turns: [{ turnId: 'a', speaker: 'gm', text: 'one' }, { turnId: 'a', speaker: 'gm', text: 'two' }] }));
+    const out = run(
+      'import',
+      file('dup.json', {
+        sessionId: 'cli-2',
+        turns: [
+          { turnId: 'a', speaker: 'gm', text: 'one' },
+          { turnId: 'a', speaker: 'gm', text: 'two' },
+        ],
+      }),
+    );
     assert.equal(out.code, 2);
     assert.match(out.stderr, /turns\[1\]\.turnId/);
     assert.equal(run('session', 'cli-2').code, 2);
@@ -52,10 +64,14 @@ describe('CLI bad input: exit code 2, one-line reason naming the field, nothing 
   test('an oversized transcript (configurable limit)', () => {
     const turns = Array.from({ length: 5 }, (_, i) => ({ turnId: `t${i}`, speaker: 'gm', text: 'x' }));
     const configPath = file('config.json', { limits: { maxTurnsPerSession: 3 } });
-    const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), 'import', file('big.json', { sessionId: 'cli-3', turns })], {
-      encoding: 'utf8',
-      env: { ...process.env, AFTERWORD_CONFIG: configPath, AFTERWORD_LOG_LEVEL: 'silent' },
-    });
+    const result = spawnSync(
+      process.execPath,
+      [cli, '--data', join(dir, 'data'), 'import', file('big.json', { sessionId: 'cli-3', turns })],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, AFTERWORD_CONFIG: configPath, AFTERWORD_LOG_LEVEL: 'silent' },
+      },
+    );
     assert.equal(result.status, 2);
     assert.match(result.stderr, /transcript_too_large/);
     assert.equal(run('session', 'cli-3').code, 2);
@@ -73,7 +89,12 @@ describe('CLI bad input: exit code 2, one-line reason naming the field, nothing 
   });
 
   test('a good import and close succeed, and --json prints a document', () => {
-    const ok = run('--json', 'import', file('good.json', { sessionId: 'cli-ok', turns: [{ turnId: 'a', speaker: 'gm', text: 'The Iron Tithe marched.' }] }), '--close');
+    const ok = run(
+      '--json',
+      'import',
+      file('good.json', { sessionId: 'cli-ok', turns: [{ turnId: 'a', speaker: 'gm', text: 'The Iron Tithe marched.' }] }),
+      '--close',
+    );
     assert.equal(ok.code, 0, ok.stderr);
     const doc = JSON.parse(ok.stdout) as { appended: number; closureJob: { status: string } };
     assert.equal(doc.appended, 1);

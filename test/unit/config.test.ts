@@ -16,7 +16,10 @@ test('defaults match the spec and the result is frozen', () => {
 });
 
 test('environment values are read, and blank values count as missing', () => {
-  const config = loadConfig({}, { AFTERWORD_CONCURRENCY: '7', AFTERWORD_DATA_DIR: '   ', AFTERWORD_TOKENS: 'admin:0123456789abcdef0123' });
+  const config = loadConfig(
+    {},
+    { AFTERWORD_CONCURRENCY: '7', AFTERWORD_DATA_DIR: '   ', AFTERWORD_TOKENS: 'admin:0123456789abcdef0123' },
+  );
   assert.equal(config.workers.concurrency, 7);
   assert.equal(config.dataDir, './data');
   assert.equal(config.http.tokens[0]?.role, 'admin');
@@ -27,7 +30,10 @@ test('a bad value fails naming the field', () => {
     () => loadConfig({ engine: { leaseMs: 5 } }, {}),
     (e: AfterwordError) => e.code === 'invalid_config' && e.issues.some((i) => i.field === 'engine.leaseMs'),
   );
-  assert.throws(() => loadConfig({}, { AFTERWORD_PORT: 'eighty' }), (e: AfterwordError) => e.message.includes('AFTERWORD_PORT'));
+  assert.throws(
+    () => loadConfig({}, { AFTERWORD_PORT: 'eighty' }),
+    (e: AfterwordError) => e.message.includes('AFTERWORD_PORT'),
+  );
 });
 
 test('every error code has an HTTP status; client mistakes are 4xx', () => {

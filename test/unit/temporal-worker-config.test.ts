@@ -13,7 +13,11 @@ test('strict mode follows the spec precedence', () => {
 });
 
 test('values are trimmed, fall back to the legacy names, and lenient mode fills defaults', () => {
-  const config = readTemporalWorkerConfig({ TEMPORAL_DOMAIN: ' stories ', TEMPORAL_QUEUE: 'q1', TEMPORAL_METRICS_NAMESPACE: 'm' });
+  const config = readTemporalWorkerConfig({
+    TEMPORAL_DOMAIN: ' stories ',
+    TEMPORAL_QUEUE: 'q1',
+    TEMPORAL_METRICS_NAMESPACE: 'm',
+  });
   assert.equal(config.namespace, 'stories');
   assert.equal(config.taskQueue, 'q1');
   assert.equal(config.metricsNamespace, 'm');

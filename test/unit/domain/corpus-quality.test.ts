@@ -59,7 +59,9 @@ const pct = (n: number) => n.toFixed(3);
 
 export function runCorpus(only: (file: string) => boolean = () => true) {
   const dir = resolve(repoRoot, 'test/fixtures/corpus');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && only(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && only(f))
+    .sort();
   const mentions = score();
   const changes = score();
   const candidates = score();
@@ -68,16 +70,54 @@ export function runCorpus(only: (file: string) => boolean = () => true) {
     const doc = JSON.parse(readFileSync(resolve(dir, f), 'utf8')) as CorpusDoc;
     const { turns, issues } = normalizeTurns(doc.turns, 1_700_000_000_000);
     assert.deepEqual(issues, [], `${doc.id} has invalid turns`);
-    const session = { sessionId: doc.id, context: doc.context, closedAt: 1_700_000_000_000, closedBy: 'corpus', closureReason: null, auditRef: null };
+    const session = {
+      sessionId: doc.id,
+      context: doc.context,
+      closedAt: 1_700_000_000_000,
+      closedBy: 'corpus',
+      closureReason: null,
+      auditRef: null,
+    };
     const sanitised = sanitiseTranscript({ session, turns, changeFeed: doc.changeFeed });
     const ex = extractEntities({ sanitised, lexicon: demoLexicon(), sessionId: doc.id, newId: idSource('m') });
-    const ds = determineDeltas({ sessionId: doc.id, mentions: ex.mentions, candidates: ex.candidates, canon: demoWorld().entities, capabilities: demoWorld().capabilities, pendingDeltas: [], now: 0, newId: idSource('d') });
+    const ds = determineDeltas({
+      sessionId: doc.id,
+      mentions: ex.mentions,
+      candidates: ex.candidates,
+      canon: demoWorld().entities,
+      capabilities: demoWorld().capabilities,
+      pendingDeltas: [],
+      now: 0,
+      newId: idSource('d'),
+    });
     compare(mentions, doc.id, new Set(doc.expected.mentions), new Set(ex.mentions.map((m) => m.entityId)));
     const changeKey = (c: { entityId: string; field: string; to: string | null }) => `${c.entityId}.${c.field}=${c.to}`;
-    compare(changes, doc.id, new Set(doc.expected.changes.map(changeKey)), new Set(ex.mentions.flatMap((m) => m.proposedChanges.map((c) => changeKey({ entityId: m.entityId, field: c.field, to: c.to })))));
-    compare(candidates, doc.id, new Set(doc.expected.candidates.map(slugify)), new Set(ex.candidates.map((c) => slugify(c.name))));
-    const deltaKey = (d: { entityId: string; deltaType: string; requiresModeration: boolean }) => `${d.entityId}/${d.deltaType}/${d.requiresModeration ? 'review' : 'auto'}`;
-    compare(deltas, doc.id, new Set(doc.expected.deltas.map(deltaKey)), new Set(ds.map((d) => deltaKey({ entityId: d.entityId, deltaType: d.deltaType, requiresModeration: d.safety.requiresModeration }))));
+    compare(
+      changes,
+      doc.id,
+      new Set(doc.expected.changes.map(changeKey)),
+      new Set(
+        ex.mentions.flatMap((m) => m.proposedChanges.map((c) => changeKey({ entityId: m.entityId, field: c.field, to: c.to }))),
+      ),
+    );
+    compare(
+      candidates,
+      doc.id,
+      new Set(doc.expected.candidates.map(slugify)),
+      new Set(ex.candidates.map((c) => slugify(c.name))),
+    );
+    const deltaKey = (d: { entityId: string; deltaType: string; requiresModeration: boolean }) =>
+      `${d.entityId}/${d.deltaType}/${d.requiresModeration ? 'review' : 'auto'}`;
+    compare(
+      deltas,
+      doc.id,
+      new Set(doc.expected.deltas.map(deltaKey)),
+      new Set(
+        ds.map((d) =>
+          deltaKey({ entityId: d.entityId, deltaType: d.deltaType, requiresModeration: d.safety.requiresModeration }),
+        ),
+      ),
+    );
   }
   return { files: files.length, mentions, changes, candidates, deltas };
 }
@@ -90,14 +130,26 @@ test('corpus quality meets the targets (printed per stage)', () => {
     ['new-entity candidates', r.candidates],
     ['world deltas (id, type, review)', r.deltas],
   ] as const;
-  const lines = [`corpus: ${r.files} transcripts`, '| stage | tp | fp | fn | precision | recall | accuracy |', '| --- | --- | --- | --- | --- | --- | --- |'];
-  for (const [name, s] of rows) lines.push(`| ${name} | ${s.tp} | ${s.fp} | ${s.fn} | ${pct(precision(s))} | ${pct(recall(s))} | ${pct(accuracy(s))} |`);
-  for (const [name, s] of rows) if (s.misses.length + s.extras.length > 0) lines.push(`${name}: missed ${JSON.stringify(s.misses)} extra ${JSON.stringify(s.extras)}`);
+  const lines = [
+    `corpus: ${r.files} transcripts`,
+    '| stage | tp | fp | fn | precision | recall | accuracy |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const [name, s] of rows)
+    lines.push(`| ${name} | ${s.tp} | ${s.fp} | ${s.fn} | ${pct(precision(s))} | ${pct(recall(s))} | ${pct(accuracy(s))} |`);
+  for (const [name, s] of rows)
+    if (s.misses.length + s.extras.length > 0)
+      lines.push(`${name}: missed ${JSON.stringify(s.misses)} extra ${JSON.stringify(s.extras)}`);
   console.log(lines.join('\n'));
   // The h* files were written after the heuristics were frozen; report them on their own.
   const held = runCorpus((f) => f.startsWith('h'));
   const hl = [`held-out subset: ${held.files} transcripts`];
-  for (const [name, s] of [['mentions', held.mentions], ['changes', held.changes], ['candidates', held.candidates], ['deltas', held.deltas]] as const) {
+  for (const [name, s] of [
+    ['mentions', held.mentions],
+    ['changes', held.changes],
+    ['candidates', held.candidates],
+    ['deltas', held.deltas],
+  ] as const) {
     hl.push(`  ${name}: precision ${pct(precision(s))} recall ${pct(recall(s))} accuracy ${pct(accuracy(s))}`);
   }
   console.log(hl.join('\n'));

@@ -8,7 +8,13 @@ import { demoLexicon, idSource, sanitised, turn } from './helpers.js';
 
 function extract(texts: string[] | Turn[], opts: { minConfidence?: number; tagger?: PosTagger | null } = {}) {
   const turns = texts.map((t, i) => (typeof t === 'string' ? turn(`t${i}`, t) : t));
-  return extractEntities({ sanitised: sanitised(turns, { character: { name: 'Kestrel Vane' } }), lexicon: demoLexicon(), sessionId: 'sess-1', newId: idSource('m'), ...opts });
+  return extractEntities({
+    sanitised: sanitised(turns, { character: { name: 'Kestrel Vane' } }),
+    lexicon: demoLexicon(),
+    sessionId: 'sess-1',
+    newId: idSource('m'),
+    ...opts,
+  });
 }
 const byId = (r: ReturnType<typeof extract>, id: string) => r.mentions.filter((m) => m.entityId === id);
 
@@ -35,13 +41,33 @@ describe('matching and confidence (spec 5)', () => {
   });
   test('longest match wins: "Prismwell Kite Guild" is the faction, not the city', () => {
     const r = extract(['The Prismwell Kite Guild met in Prismwell.']);
-    assert.deepEqual(r.mentions.map((m) => m.entityId), ['faction.prismwell-kite-guild', 'settlement.prismwell']);
+    assert.deepEqual(
+      r.mentions.map((m) => m.entityId),
+      ['faction.prismwell-kite-guild', 'settlement.prismwell'],
+    );
   });
   test('mention shape is exactly spec 5, with source and context', () => {
-    const r = extract([turn('t7', 'Night fell. Edric Thane rode to Harrowgate. Bells rang.', { speaker: 'gm', sceneId: 'sc-2' })]);
+    const r = extract([
+      turn('t7', 'Night fell. Edric Thane rode to Harrowgate. Bells rang.', { speaker: 'gm', sceneId: 'sc-2' }),
+    ]);
     const m = byId(r, 'character.edric-thane')[0];
     assert.ok(m);
-    assert.deepEqual(Object.keys(m).sort(), ['canonicalName', 'capabilityRefs', 'confidence', 'context', 'entityId', 'entityType', 'match', 'mentionId', 'proposedChanges', 'sentence', 'source'].sort());
+    assert.deepEqual(
+      Object.keys(m).sort(),
+      [
+        'canonicalName',
+        'capabilityRefs',
+        'confidence',
+        'context',
+        'entityId',
+        'entityType',
+        'match',
+        'mentionId',
+        'proposedChanges',
+        'sentence',
+        'source',
+      ].sort(),
+    );
     assert.deepEqual(m.source, { sessionId: 'sess-1', sceneId: 'sc-2', turnId: 't7', speaker: 'gm', sentenceIndex: 1 });
     assert.deepEqual(m.context, { previous: 'Night fell.', next: 'Bells rang.' });
     assert.equal(m.sentence, 'Edric Thane rode to Harrowgate.');
@@ -49,7 +75,10 @@ describe('matching and confidence (spec 5)', () => {
 });
 
 describe('change detection', () => {
-  const changes = (text: string, id: string) => extract([text]).mentions.filter((m) => m.entityId === id).flatMap((m) => m.proposedChanges);
+  const changes = (text: string, id: string) =>
+    extract([text])
+      .mentions.filter((m) => m.entityId === id)
+      .flatMap((m) => m.proposedChanges);
   test('control gained, with "from <faction>" as the loser', () => {
     assert.deepEqual(changes('The Iron Tithe seized the Kyther Range from the Prismwell Kite Guild.', 'region.kyther-range'), [
       { kind: 'control', field: 'controlledBy', to: 'faction.iron-tithe', from: 'faction.prismwell-kite-guild', verb: 'seized' },
@@ -67,7 +96,10 @@ describe('change detection', () => {
     assert.deepEqual(c && c.kind === 'control' ? [c.to, c.from] : null, ['faction.iron-tithe', 'faction.emberwright-compact']);
   });
   test('passive voice and "fell to"', () => {
-    assert.equal(changes('Lowmarket was captured by the Saltmarch Corsairs.', 'settlement.lowmarket')[0]?.to, 'faction.saltmarch-corsairs');
+    assert.equal(
+      changes('Lowmarket was captured by the Saltmarch Corsairs.', 'settlement.lowmarket')[0]?.to,
+      'faction.saltmarch-corsairs',
+    );
     assert.equal(changes('At dusk Saint Orrin fell to the Iron Tithe.', 'settlement.saint-orrin')[0]?.to, 'faction.iron-tithe');
   });
   test('negations and attempts produce no change', () => {
@@ -77,7 +109,8 @@ describe('change detection', () => {
       'The Iron Tithe never captured the Kyther Range.',
       'The Iron Tithe tried to take control of the Kyther Range.',
       'The Iron Tithe marched to seize the Kyther Range.',
-    ]) assert.deepEqual(changes(text, 'region.kyther-range'), [], text);
+    ])
+      assert.deepEqual(changes(text, 'region.kyther-range'), [], text);
   });
   test('a negation in an earlier clause does not cancel a later verb', () => {
     assert.equal(changes('The Iron Tithe did not hesitate, and seized the Kyther Range.', 'region.kyther-range').length, 1);
@@ -104,16 +137,30 @@ describe('change detection', () => {
 describe('prohibited capabilities', () => {
   test('named capabilities carry id and severity', () => {
     const r = extract(['Sera Quillon raised the scout from the dead.']);
-    assert.deepEqual(byId(r, 'character.sera-quillon')[0]?.capabilityRefs, [{ capabilityId: 'capability.resurrection', severity: 'high', known: true, matchedText: 'from the dead' }]);
+    assert.deepEqual(byId(r, 'character.sera-quillon')[0]?.capabilityRefs, [
+      { capabilityId: 'capability.resurrection', severity: 'high', known: true, matchedText: 'from the dead' },
+    ]);
   });
   test('a capability in a sentence without entities attaches to the turn, then the scene; else it is kept visible', () => {
-    const r = extract([turn('a', 'Edric Thane knelt.'), turn('b', 'Then someone turned back time.'), turn('c', 'They teleported.', { sceneId: 'other' })]);
-    assert.deepEqual(byId(r, 'character.edric-thane')[0]?.capabilityRefs.map((c) => c.capabilityId), ['capability.time-travel']);
-    assert.deepEqual(r.unattachedCapabilityRefs.map((u) => u.ref.capabilityId), ['capability.teleportation']);
+    const r = extract([
+      turn('a', 'Edric Thane knelt.'),
+      turn('b', 'Then someone turned back time.'),
+      turn('c', 'They teleported.', { sceneId: 'other' }),
+    ]);
+    assert.deepEqual(
+      byId(r, 'character.edric-thane')[0]?.capabilityRefs.map((c) => c.capabilityId),
+      ['capability.time-travel'],
+    );
+    assert.deepEqual(
+      r.unattachedCapabilityRefs.map((u) => u.ref.capabilityId),
+      ['capability.teleportation'],
+    );
   });
   test('unknown capability ids from metadata are flagged, not dropped', () => {
     const r = extract([turn('a', 'Ysolde Marrow smiled.', { metadata: { capabilityRefs: ['capability.dream-walking'] } })]);
-    assert.deepEqual(byId(r, 'character.ysolde-marrow')[0]?.capabilityRefs, [{ capabilityId: 'capability.dream-walking', severity: 'unknown', known: false, matchedText: null }]);
+    assert.deepEqual(byId(r, 'character.ysolde-marrow')[0]?.capabilityRefs, [
+      { capabilityId: 'capability.dream-walking', severity: 'unknown', known: false, matchedText: null },
+    ]);
   });
 });
 
@@ -125,7 +172,14 @@ describe('new-entity candidates (wink-nlp)', () => {
       'Envoys of the Ashen-Eyed Wardens carried the Moonlit Codex.',
     ]);
     const got = Object.fromEntries(r.candidates.map((c) => [c.name, c.entityType]));
-    assert.deepEqual(got, { 'Veyla Strand': 'character', 'Silver Hand': 'faction', 'Orlen Vale': 'region', 'Thornmarket Keep': 'settlement', 'Ashen-Eyed Wardens': 'faction', 'Moonlit Codex': 'artifact' });
+    assert.deepEqual(got, {
+      'Veyla Strand': 'character',
+      'Silver Hand': 'faction',
+      'Orlen Vale': 'region',
+      'Thornmarket Keep': 'settlement',
+      'Ashen-Eyed Wardens': 'faction',
+      'Moonlit Codex': 'artifact',
+    });
     const veyla = r.candidates.find((c) => c.name === 'Veyla Strand');
     assert.equal(veyla?.typeCue, 'Captain');
     assert.equal(veyla?.proposedEntityId, 'character.veyla-strand');
@@ -133,8 +187,15 @@ describe('new-entity candidates (wink-nlp)', () => {
   });
   test('the pre-filter keeps ordinary and fully matched sentences away from the tagger', () => {
     let calls = 0;
-    const tagger: PosTagger = { tag: () => { calls++; return []; } };
-    extract(['The Thalric Order rode to Harrowgate.', 'I keep quiet and watch.', 'Old Vell laughed.', 'Strangers came.'], { tagger });
+    const tagger: PosTagger = {
+      tag: () => {
+        calls++;
+        return [];
+      },
+    };
+    extract(['The Thalric Order rode to Harrowgate.', 'I keep quiet and watch.', 'Old Vell laughed.', 'Strangers came.'], {
+      tagger,
+    });
     assert.equal(calls, 0);
     extract(['The Thalric Order met Veyla Strand.'], { tagger });
     assert.equal(calls, 1);
@@ -166,9 +227,10 @@ describe('FactIndex (same fact, same entity)', () => {
         { kind: 'status', field: 'status', to: 'threatened', cue: 'besieged' },
       ],
     ];
-    for (const a of changes) for (const b of changes) {
-      assert.equal(sameChanges(a, structuredClone(b)), JSON.stringify(a) === JSON.stringify(b));
-    }
+    for (const a of changes)
+      for (const b of changes) {
+        assert.equal(sameChanges(a, structuredClone(b)), JSON.stringify(a) === JSON.stringify(b));
+      }
     const index = new FactIndex();
     changes.forEach((c, i) => {
       index.add('region.x', c, i);

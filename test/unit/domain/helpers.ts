@@ -35,11 +35,27 @@ export function demoLexicon(): Lexicon {
 }
 
 export function session(context: SessionContext = {}, sessionId = 'sess-1'): SessionSnapshot {
-  return { sessionId, context, closedAt: 1_700_000_000_000, closedBy: 'player', closureReason: 'done', auditRef: `session.close:${sessionId}:x` };
+  return {
+    sessionId,
+    context,
+    closedAt: 1_700_000_000_000,
+    closedBy: 'player',
+    closureReason: 'done',
+    auditRef: `session.close:${sessionId}:x`,
+  };
 }
 
 export function turn(turnId: string, text: string, over: Partial<Turn> = {}): Turn {
-  return { turnId, sceneId: 'scene-1', actId: 'act-1', speaker: 'gm' as Speaker, text, timestamp: 1_700_000_000_000, metadata: {}, ...over };
+  return {
+    turnId,
+    sceneId: 'scene-1',
+    actId: 'act-1',
+    speaker: 'gm' as Speaker,
+    text,
+    timestamp: 1_700_000_000_000,
+    metadata: {},
+    ...over,
+  };
 }
 
 export function sanitised(turns: Turn[], context: SessionContext = {}, changeFeed: ChangeFeedEntry[] = []): SanitisedTranscript {

@@ -5,22 +5,56 @@ import { createPrng } from '../../../src/demo/prng.js';
 import { applyModerationDecisions, buildModerationQueue } from '../../../src/domain/deltas/moderation.js';
 import type { ModerationDecision, WorldDelta } from '../../../src/domain/deltas/types.js';
 import { DomainValidationError } from '../../../src/domain/errors.js';
-import { applyOverride, defaultCadenceConfig, isKnownTimeZone, nextDigestAfter, planCadence } from '../../../src/domain/publishing/cadence.js';
+import {
+  applyOverride,
+  defaultCadenceConfig,
+  isKnownTimeZone,
+  nextDigestAfter,
+  planCadence,
+} from '../../../src/domain/publishing/cadence.js';
 import { detectSearchDrift, preparePublishing, reevaluateGate } from '../../../src/domain/publishing/prepare-publishing.js';
 
 const MIN = 60_000;
 const CLOSED = Date.UTC(2026, 0, 10, 12, 0, 0);
 
 const delta = (over: Partial<WorldDelta>): WorldDelta => ({
-  deltaId: 'd1', sessionId: 'sess-1', entityId: 'settlement.brackwater', entityType: 'settlement', canonicalName: 'Brackwater',
-  deltaType: 'state-change', before: { controlledBy: 'faction.saltmarch-corsairs' }, after: { controlledBy: 'faction.thalric-order' },
-  proposedChanges: [{ kind: 'control', field: 'controlledBy', to: 'faction.thalric-order', from: 'faction.saltmarch-corsairs', verb: 'seized' }],
-  capabilityRefs: [], confidence: 0.95, confidenceTier: 'high', source: [], safety: { requiresModeration: false, reasons: [], conflicts: [] },
-  status: 'pending', createdAt: CLOSED, ...over,
+  deltaId: 'd1',
+  sessionId: 'sess-1',
+  entityId: 'settlement.brackwater',
+  entityType: 'settlement',
+  canonicalName: 'Brackwater',
+  deltaType: 'state-change',
+  before: { controlledBy: 'faction.saltmarch-corsairs' },
+  after: { controlledBy: 'faction.thalric-order' },
+  proposedChanges: [
+    { kind: 'control', field: 'controlledBy', to: 'faction.thalric-order', from: 'faction.saltmarch-corsairs', verb: 'seized' },
+  ],
+  capabilityRefs: [],
+  confidence: 0.95,
+  confidenceTier: 'high',
+  source: [],
+  safety: { requiresModeration: false, reasons: [], conflicts: [] },
+  status: 'pending',
+  createdAt: CLOSED,
+  ...over,
 });
 const review = (id: string, entityId = 'region.kyther-range'): WorldDelta =>
-  delta({ deltaId: id, entityId, canonicalName: 'Kyther Range', status: 'needs-review', confidence: 0.55, confidenceTier: 'low', safety: { requiresModeration: true, reasons: ['low_confidence'], conflicts: [] } });
-const decision = (deltaId: string, d: ModerationDecision['decision'], at = CLOSED + 20 * MIN): ModerationDecision => ({ deltaId, decision: d, actor: 'mod-ana', decidedAt: at, note: 'checked' });
+  delta({
+    deltaId: id,
+    entityId,
+    canonicalName: 'Kyther Range',
+    status: 'needs-review',
+    confidence: 0.55,
+    confidenceTier: 'low',
+    safety: { requiresModeration: true, reasons: ['low_confidence'], conflicts: [] },
+  });
+const decision = (deltaId: string, d: ModerationDecision['decision'], at = CLOSED + 20 * MIN): ModerationDecision => ({
+  deltaId,
+  decision: d,
+  actor: 'mod-ana',
+  decidedAt: at,
+  note: 'checked',
+});
 
 describe('cadence (spec 7)', () => {
   test('defaults: window +15 for 45 min, escalations +30/+40, batch +60, digest next 02:00 after closure', () => {
@@ -37,9 +71,20 @@ describe('cadence (spec 7)', () => {
     assert.equal(planCadence(CLOSED, { timeZone: 'America/New_York' }).nextDigestAt, Date.UTC(2026, 0, 11, 7, 0, 0));
   });
   test('all numbers are configuration; invalid config is a typed error', () => {
-    const c = planCadence(CLOSED, { moderationOpensAfterMs: MIN, moderationWindowMs: 2 * MIN, loreBatchAfterMs: 5 * MIN, escalationOffsetsMs: [3 * MIN] });
-    assert.deepEqual([c.moderationWindow.closesAt, c.nextBatchAt, c.escalations], [CLOSED + 3 * MIN, CLOSED + 5 * MIN, [CLOSED + 3 * MIN]]);
-    assert.throws(() => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }), (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config');
+    const c = planCadence(CLOSED, {
+      moderationOpensAfterMs: MIN,
+      moderationWindowMs: 2 * MIN,
+      loreBatchAfterMs: 5 * MIN,
+      escalationOffsetsMs: [3 * MIN],
+    });
+    assert.deepEqual(
+      [c.moderationWindow.closesAt, c.nextBatchAt, c.escalations],
+      [CLOSED + 3 * MIN, CLOSED + 5 * MIN, [CLOSED + 3 * MIN]],
+    );
+    assert.throws(
+      () => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }),
+      (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config',
+    );
     assert.ok(Object.isFrozen(defaultCadenceConfig));
   });
   test('UTC digest arithmetic agrees with luxon (the path every other zone takes)', () => {
@@ -50,11 +95,28 @@ describe('cadence (spec 7)', () => {
       return c.toMillis();
     };
     const rand = createPrng(5);
-    const samples = [0, -1, 1, Date.UTC(2026, 0, 10, 2, 0, 0), Date.UTC(2026, 0, 10, 2, 0, 0) - 1, Date.UTC(1969, 11, 31, 23, 59), CLOSED];
+    const samples = [
+      0,
+      -1,
+      1,
+      Date.UTC(2026, 0, 10, 2, 0, 0),
+      Date.UTC(2026, 0, 10, 2, 0, 0) - 1,
+      Date.UTC(1969, 11, 31, 23, 59),
+      CLOSED,
+    ];
     for (let i = 0; i < 2000; i++) samples.push(Math.floor((rand() - 0.3) * 4e12));
     for (const t of samples) {
-      for (const [h, m] of [[2, 0], [0, 0], [23, 59], [12, 30]] as const) {
-        assert.equal(nextDigestAfter(t, { digestHour: h, digestMinute: m, timeZone: 'UTC' }), viaLuxon(t, h, m), `${t} ${h}:${m}`);
+      for (const [h, m] of [
+        [2, 0],
+        [0, 0],
+        [23, 59],
+        [12, 30],
+      ] as const) {
+        assert.equal(
+          nextDigestAfter(t, { digestHour: h, digestMinute: m, timeZone: 'UTC' }),
+          viaLuxon(t, h, m),
+          `${t} ${h}:${m}`,
+        );
       }
     }
   });
@@ -64,7 +126,10 @@ describe('cadence (spec 7)', () => {
       assert.equal(isKnownTimeZone('Mars/Olympus'), false);
       assert.equal(isKnownTimeZone(''), false);
     }
-    assert.throws(() => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }), (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config');
+    assert.throws(
+      () => planCadence(CLOSED, { timeZone: 'Mars/Olympus' }),
+      (e) => e instanceof DomainValidationError && e.code === 'invalid_cadence_config',
+    );
   });
   test('override defers up to 12h from the planned batch, recorded; beyond is override_exceeds_limit', () => {
     const c = planCadence(CLOSED);
@@ -72,16 +137,29 @@ describe('cadence (spec 7)', () => {
     assert.equal(o.nextBatchAt, c.plannedBatchAt + 12 * 60 * MIN);
     assert.equal(o.overrides.length, 1);
     assert.equal(o.overrides[0]?.actor, 'ops');
-    assert.throws(() => applyOverride(o, c.plannedBatchAt + 12 * 60 * MIN + 1), (e) => e instanceof DomainValidationError && e.code === 'override_exceeds_limit');
+    assert.throws(
+      () => applyOverride(o, c.plannedBatchAt + 12 * 60 * MIN + 1),
+      (e) => e instanceof DomainValidationError && e.code === 'override_exceeds_limit',
+    );
   });
 });
 
 describe('moderation', () => {
   test('decisions map to statuses; latest decision wins', () => {
-    const ds = applyModerationDecisions([review('a'), review('b'), review('c'), review('d')], [
-      decision('a', 'approve'), decision('b', 'reject'), decision('c', 'rewrite'), decision('d', 'approve', CLOSED), decision('d', 'escalate', CLOSED + MIN),
-    ]);
-    assert.deepEqual(ds.map((d) => d.status), ['approved', 'rejected', 'rewrite-requested', 'escalated']);
+    const ds = applyModerationDecisions(
+      [review('a'), review('b'), review('c'), review('d')],
+      [
+        decision('a', 'approve'),
+        decision('b', 'reject'),
+        decision('c', 'rewrite'),
+        decision('d', 'approve', CLOSED),
+        decision('d', 'escalate', CLOSED + MIN),
+      ],
+    );
+    assert.deepEqual(
+      ds.map((d) => d.status),
+      ['approved', 'rejected', 'rewrite-requested', 'escalated'],
+    );
   });
   test('queue: countdown to window end, reasons, before/after, pending count', () => {
     const c = planCadence(CLOSED);
@@ -101,10 +179,28 @@ describe('moderation', () => {
 describe('publishing plan and moderation gate', () => {
   const prep = (deltas: WorldDelta[], decisions: ModerationDecision[] = []) => {
     let n = 0;
-    return preparePublishing({ sessionId: 'sess-1', summary: { version: 3 }, deltas, decisions, cadence: planCadence(CLOSED), now: CLOSED, newId: () => `batch-${++n}` });
+    return preparePublishing({
+      sessionId: 'sess-1',
+      summary: { version: 3 },
+      deltas,
+      decisions,
+      cadence: planCadence(CLOSED),
+      now: CLOSED,
+      newId: () => `batch-${++n}`,
+    });
   };
   test('nothing needs review: ready, one bundle per entity, one card per delta, search jobs with expected version', () => {
-    const p = prep([delta({}), delta({ deltaId: 'd2', entityId: 'region.kyther-range', canonicalName: 'Kyther Range', before: { status: 'stable' }, after: { status: 'devastated' }, proposedChanges: [{ kind: 'status', field: 'status', to: 'devastated', cue: 'ravaged' }] })]);
+    const p = prep([
+      delta({}),
+      delta({
+        deltaId: 'd2',
+        entityId: 'region.kyther-range',
+        canonicalName: 'Kyther Range',
+        before: { status: 'stable' },
+        after: { status: 'devastated' },
+        proposedChanges: [{ kind: 'status', field: 'status', to: 'devastated', cue: 'ravaged' }],
+      }),
+    ]);
     assert.equal(p.status, 'ready');
     assert.equal(p.bundles.length, 2);
     assert.equal(p.cards.length, 2);
@@ -130,7 +226,8 @@ describe('publishing plan and moderation gate', () => {
   });
   test('an escalation still blocks; approve/reject/rewrite unblock', () => {
     assert.equal(prep([review('r1')], [decision('r1', 'escalate')]).status, 'awaiting_moderation');
-    for (const d of ['approve', 'reject', 'rewrite'] as const) assert.equal(prep([review('r1')], [decision('r1', d)]).status, 'ready', d);
+    for (const d of ['approve', 'reject', 'rewrite'] as const)
+      assert.equal(prep([review('r1')], [decision('r1', d)]).status, 'ready', d);
   });
   test('reevaluateGate turns a held batch ready without re-running the workflow', () => {
     const deltas = [delta({}), review('r1')];
@@ -145,7 +242,16 @@ describe('publishing plan and moderation gate', () => {
     assert.equal(rejected.cards.length, 1);
   });
   test('capability violations make urgent cards with safety tags', () => {
-    const d = delta({ deltaId: 'c1', deltaType: 'retcon', proposedChanges: [], before: {}, after: {}, capabilityRefs: [{ capabilityId: 'capability.resurrection', severity: 'high', known: true, matchedText: null }], status: 'needs-review', safety: { requiresModeration: true, reasons: ['capability_violation'], conflicts: [] } });
+    const d = delta({
+      deltaId: 'c1',
+      deltaType: 'retcon',
+      proposedChanges: [],
+      before: {},
+      after: {},
+      capabilityRefs: [{ capabilityId: 'capability.resurrection', severity: 'high', known: true, matchedText: null }],
+      status: 'needs-review',
+      safety: { requiresModeration: true, reasons: ['capability_violation'], conflicts: [] },
+    });
     const p = prep([d], [decision('c1', 'approve')]);
     assert.equal(p.cards[0]?.urgency, 'urgent');
     assert.ok(p.bundles[0]?.safetyTags.includes('capability.resurrection'));
@@ -159,7 +265,10 @@ describe('publishing plan and moderation gate', () => {
       { jobId: b.jobId, status: 'success', indexedVersion: 2 },
       { jobId: 'unknown', status: 'failed', indexedVersion: null },
     ]);
-    assert.deepEqual(drift.map((d) => [d.jobId, d.reason]), [[b.jobId, 'version_mismatch']]);
+    assert.deepEqual(
+      drift.map((d) => [d.jobId, d.reason]),
+      [[b.jobId, 'version_mismatch']],
+    );
     assert.equal(detectSearchDrift(jobs, [{ jobId: a.jobId, status: 'timeout', indexedVersion: 3 }])[0]?.reason, 'status');
   });
 });

@@ -4,7 +4,8 @@ import { generateSyntheticSession } from '../../../src/demo/generate-synthetic-s
 import { normalizeTurns } from '../../../src/domain/transcript/normalize-turn-input.js';
 import { demoWorld } from './helpers.js';
 
-const gen = (seed: number, turns = 300) => generateSyntheticSession({ seed, turns, sessionId: 'demo-1', world: demoWorld(), startAt: 1_700_000_000_000 });
+const gen = (seed: number, turns = 300) =>
+  generateSyntheticSession({ seed, turns, sessionId: 'demo-1', world: demoWorld(), startAt: 1_700_000_000_000 });
 
 test('same seed, same session; different seed, different session', () => {
   assert.deepEqual(gen(7), gen(7));
@@ -23,7 +24,16 @@ test('turns are valid raw inputs in varied shapes, over several scenes and acts'
 });
 
 test('mentions world entities and includes changes, hedges, negations and unknown names', () => {
-  const text = gen(5, 2000).turns.map((t) => String(t.text ?? t.content)).join('\n');
-  for (const re of [/seized|captured|took control of|fell to/, /under threat|in ruins|ravaged|stabilised/, /Rumour|Reportedly|Allegedly/, /failed to|did not/, /A stranger named/]) assert.match(text, re);
+  const text = gen(5, 2000)
+    .turns.map((t) => String(t.text ?? t.content))
+    .join('\n');
+  for (const re of [
+    /seized|captured|took control of|fell to/,
+    /under threat|in ruins|ravaged|stabilised/,
+    /Rumour|Reportedly|Allegedly/,
+    /failed to|did not/,
+    /A stranger named/,
+  ])
+    assert.match(text, re);
   assert.ok(demoWorld().entities.filter((e) => text.includes(e.canonicalName)).length >= 20);
 });

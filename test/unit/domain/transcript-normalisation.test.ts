@@ -6,12 +6,28 @@ const NOW = 1_700_000_000_000;
 
 describe('normalizeTurnInput accepts the liberal shapes of spec 1', () => {
   test('canonical shape', () => {
-    const r = normalizeTurnInput({ turnId: 't1', sceneId: 's1', actId: 'a1', speaker: 'gm', text: 'Hello', timestamp: 5, metadata: { tension: 'calm' } }, 0, NOW);
+    const r = normalizeTurnInput(
+      { turnId: 't1', sceneId: 's1', actId: 'a1', speaker: 'gm', text: 'Hello', timestamp: 5, metadata: { tension: 'calm' } },
+      0,
+      NOW,
+    );
     assert.ok(r.ok);
-    assert.deepEqual(r.turn, { turnId: 't1', sceneId: 's1', actId: 'a1', speaker: 'gm', text: 'Hello', timestamp: 5, metadata: { tension: 'calm' } });
+    assert.deepEqual(r.turn, {
+      turnId: 't1',
+      sceneId: 's1',
+      actId: 'a1',
+      speaker: 'gm',
+      text: 'Hello',
+      timestamp: 5,
+      metadata: { tension: 'calm' },
+    });
   });
   test('id/role/content, ids in metadata, ISO timestamp', () => {
-    const r = normalizeTurnInput({ id: 'x:1', role: 'player', content: 'Go', metadata: { sceneId: 's2', actId: 'a2' }, timestamp: '2024-01-01T00:00:00Z' }, 0, NOW);
+    const r = normalizeTurnInput(
+      { id: 'x:1', role: 'player', content: 'Go', metadata: { sceneId: 's2', actId: 'a2' }, timestamp: '2024-01-01T00:00:00Z' },
+      0,
+      NOW,
+    );
     assert.ok(r.ok);
     assert.equal(r.turn.turnId, 'x:1');
     assert.equal(r.turn.speaker, 'player');
@@ -42,7 +58,10 @@ describe('normalizeTurnInput is strict about what it stores', () => {
     return r.ok ? [] : r.issues;
   };
   test('turnId required, string, safe characters, max 128', () => {
-    assert.deepEqual(issuesOf({ speaker: 'gm', text: 'x' }).map((i) => i.field), ['turns[3].turnId']);
+    assert.deepEqual(
+      issuesOf({ speaker: 'gm', text: 'x' }).map((i) => i.field),
+      ['turns[3].turnId'],
+    );
     assert.deepEqual(issuesOf({ turnId: 7, speaker: 'gm', text: 'x' })[0]?.field, 'turns[3].turnId');
     assert.equal(issuesOf({ turnId: 'a b', speaker: 'gm', text: 'x' })[0]?.field, 'turns[3].turnId');
     assert.equal(issuesOf({ turnId: 'a'.repeat(129), speaker: 'gm', text: 'x' })[0]?.field, 'turns[3].turnId');
@@ -61,7 +80,13 @@ describe('normalizeTurnInput is strict about what it stores', () => {
     assert.equal(issuesOf({ speaker: 'x' }).length, 3);
   });
   test('normalizeTurns collects every issue with its index', () => {
-    const r = normalizeTurns([{ id: 'a', speaker: 'gm', text: 'ok' }, { id: 'b', speaker: 'gm' }], NOW);
+    const r = normalizeTurns(
+      [
+        { id: 'a', speaker: 'gm', text: 'ok' },
+        { id: 'b', speaker: 'gm' },
+      ],
+      NOW,
+    );
     assert.equal(r.turns.length, 1);
     assert.deepEqual(r.issues, [{ field: 'turns[1].text', reason: 'is required' }]);
   });
@@ -72,7 +97,20 @@ describe('parseTurns is all-or-nothing', () => {
     const { parseTurns } = await import('../../../src/domain/transcript/normalize-turn-input.js');
     const { DomainValidationError } = await import('../../../src/domain/errors.js');
     assert.equal(parseTurns([{ id: 'a', speaker: 'gm', text: 'x' }], NOW).length, 1);
-    assert.throws(() => parseTurns([{ id: 'a', speaker: 'gm', text: 'x' }, { speaker: 'gm', text: 1 }], NOW), (e) => e instanceof DomainValidationError && e.code === 'invalid_turn' && e.issues.length === 2);
-    assert.throws(() => parseTurns({}, NOW), (e) => e instanceof DomainValidationError && e.code === 'invalid_transcript');
+    assert.throws(
+      () =>
+        parseTurns(
+          [
+            { id: 'a', speaker: 'gm', text: 'x' },
+            { speaker: 'gm', text: 1 },
+          ],
+          NOW,
+        ),
+      (e) => e instanceof DomainValidationError && e.code === 'invalid_turn' && e.issues.length === 2,
+    );
+    assert.throws(
+      () => parseTurns({}, NOW),
+      (e) => e instanceof DomainValidationError && e.code === 'invalid_transcript',
+    );
   });
 });

@@ -7,20 +7,32 @@ import { sanitised, session, turn } from './helpers.js';
 describe('sanitiseTranscript', () => {
   test('drops empty-after-trim texts and repeated turnIds (first copy wins)', () => {
     const s = sanitised([turn('a', '  \n\t '), turn('b', 'kept'), turn('b', 'duplicate'), turn('c', '\u200B\u0007')]);
-    assert.deepEqual(s.turns.map((t) => t.text), ['kept']);
+    assert.deepEqual(
+      s.turns.map((t) => t.text),
+      ['kept'],
+    );
     assert.deepEqual(s.droppedTurnIds, ['a', 'b', 'c']);
   });
   test('strips control characters and normalises whitespace', () => {
     assert.equal(cleanText('a\u0000b\u202Ec   d\r\n\n\n\ne\u00A0f'), 'abc d\n\ne f');
   });
   test('clamps absurdly long lines (configurable)', () => {
-    const s = sanitiseTranscript({ session: session(), turns: [turn('a', 'x'.repeat(50))], changeFeed: [] }, { maxLineLength: 10 });
+    const s = sanitiseTranscript(
+      { session: session(), turns: [turn('a', 'x'.repeat(50))], changeFeed: [] },
+      { maxLineLength: 10 },
+    );
     assert.equal(s.turns[0]?.text.length, 10);
     assert.ok(s.turns[0]?.text.endsWith('…'));
     assert.equal(cleanText('y'.repeat(20_001)).length, 20_000);
   });
   test('never throws on hostile text and keeps it as text', () => {
-    const hostile = ['<script>alert(1)</script>', '🐉🔥 Драконы и 龍 مرحبا', '\uD800 lone surrogate', '\u0000'.repeat(1000), '😀'.repeat(15_000)];
+    const hostile = [
+      '<script>alert(1)</script>',
+      '🐉🔥 Драконы и 龍 مرحبا',
+      '\uD800 lone surrogate',
+      '\u0000'.repeat(1000),
+      '😀'.repeat(15_000),
+    ];
     const s = sanitised(hostile.map((t, i) => turn(`h${i}`, t)));
     assert.equal(s.turns[0]?.text, '<script>alert(1)</script>');
     assert.ok(s.turns[1]?.text.includes('龍'));
@@ -36,14 +48,28 @@ describe('sanitiseTranscript', () => {
 describe('safety events keep their own shape (spec 9 defect)', () => {
   test('change-feed flags and severity are preserved, turn flags collected', () => {
     const s = sanitised([turn('a', 'x', { metadata: { safetyFlags: ['violence'], safetySeverity: 'high' } })], {}, [
-      { cursor: 4, kind: 'safety.flag', payload: { turnId: 'a' }, safetyFlags: ['self-harm'], capabilityRefs: [], severity: 'critical', createdAt: 9 },
+      {
+        cursor: 4,
+        kind: 'safety.flag',
+        payload: { turnId: 'a' },
+        safetyFlags: ['self-harm'],
+        capabilityRefs: [],
+        severity: 'critical',
+        createdAt: 9,
+      },
       { cursor: 5, kind: 'note', payload: {}, safetyFlags: ['language'], capabilityRefs: ['capability.x'], createdAt: 10 },
       { cursor: 6, kind: 'turn.appended', payload: {}, safetyFlags: [], capabilityRefs: [], createdAt: 11 },
     ]);
     const feed = s.safetyEvents.filter((e) => e.source === 'change-feed');
     assert.equal(feed.length, 2);
-    assert.deepEqual([feed[0]?.flags, feed[0]?.severity, feed[0]?.severityDefaulted, feed[0]?.turnId], [['self-harm'], 'critical', false, 'a']);
-    assert.deepEqual([feed[1]?.severity, feed[1]?.severityDefaulted, feed[1]?.capabilityRefs], ['medium', true, ['capability.x']]);
+    assert.deepEqual(
+      [feed[0]?.flags, feed[0]?.severity, feed[0]?.severityDefaulted, feed[0]?.turnId],
+      [['self-harm'], 'critical', false, 'a'],
+    );
+    assert.deepEqual(
+      [feed[1]?.severity, feed[1]?.severityDefaulted, feed[1]?.capabilityRefs],
+      ['medium', true, ['capability.x']],
+    );
     const tr = s.safetyEvents.find((e) => e.source === 'transcript');
     assert.deepEqual([tr?.flags, tr?.severity], [['violence'], 'high']);
     assert.equal(s.maxCursor, 6);
@@ -59,7 +85,7 @@ describe('session metadata', () => {
       momentum,
       tags: ['war', 7 as unknown as string],
       actTitles: { 'act-1': 'The Gathering Storm' },
-      sceneTitles: { 's1': 'Opening' },
+      sceneTitles: { s1: 'Opening' },
     });
     assert.equal(s.metadata.character?.name, 'Kestrel');
     assert.equal(s.metadata.location?.id, 'region.kyther-range');

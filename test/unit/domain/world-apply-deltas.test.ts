@@ -5,9 +5,23 @@ import { applyDeltasToCanon } from '../../../src/domain/world/apply-deltas-to-ca
 import { demoWorld } from './helpers.js';
 
 const delta = (over: Partial<WorldDelta>): WorldDelta => ({
-  deltaId: 'd1', sessionId: 's', entityId: 'region.kyther-range', entityType: 'region', canonicalName: 'Kyther Range',
-  deltaType: 'state-change', before: {}, after: {}, proposedChanges: [], capabilityRefs: [], confidence: 0.9,
-  confidenceTier: 'high', source: [], safety: { requiresModeration: false, reasons: [], conflicts: [] }, status: 'approved', createdAt: 1, ...over,
+  deltaId: 'd1',
+  sessionId: 's',
+  entityId: 'region.kyther-range',
+  entityType: 'region',
+  canonicalName: 'Kyther Range',
+  deltaType: 'state-change',
+  before: {},
+  after: {},
+  proposedChanges: [],
+  capabilityRefs: [],
+  confidence: 0.9,
+  confidenceTier: 'high',
+  source: [],
+  safety: { requiresModeration: false, reasons: [], conflicts: [] },
+  status: 'approved',
+  createdAt: 1,
+  ...over,
 });
 
 test('applyDeltasToCanon applies approved state changes without mutating input', () => {
@@ -21,7 +35,15 @@ test('applyDeltasToCanon applies approved state changes without mutating input',
 
 test('new-entity deltas create entities; non-approved deltas are ignored; later wins', () => {
   const out = applyDeltasToCanon(demoWorld().entities, [
-    delta({ deltaId: 'n', deltaType: 'new-entity', entityId: 'faction.silver-hand', entityType: 'faction', canonicalName: 'Silver Hand', before: null, after: { canonicalName: 'Silver Hand', aliases: ['the Hand'], tags: ['new'], state: { status: 'stable' } } }),
+    delta({
+      deltaId: 'n',
+      deltaType: 'new-entity',
+      entityId: 'faction.silver-hand',
+      entityType: 'faction',
+      canonicalName: 'Silver Hand',
+      before: null,
+      after: { canonicalName: 'Silver Hand', aliases: ['the Hand'], tags: ['new'], state: { status: 'stable' } },
+    }),
     delta({ deltaId: 'p', status: 'needs-review', after: { controlledBy: 'faction.veiled-court' } }),
     delta({ deltaId: 'b', createdAt: 3, after: { status: 'devastated' } }),
     delta({ deltaId: 'a', createdAt: 2, after: { status: 'stable' } }),

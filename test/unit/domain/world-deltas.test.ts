@@ -6,7 +6,10 @@ import { extractEntities } from '../../../src/domain/extraction/extract-entities
 import type { WorldEntity } from '../../../src/domain/world/types.js';
 import { demoLexicon, demoWorld, idSource, sanitised, turn } from './helpers.js';
 
-function run(texts: string[], opts: { canon?: WorldEntity[]; pending?: WorldDelta[]; sessionId?: string; metadata?: Record<string, unknown>[] } = {}) {
+function run(
+  texts: string[],
+  opts: { canon?: WorldEntity[]; pending?: WorldDelta[]; sessionId?: string; metadata?: Record<string, unknown>[] } = {},
+) {
   const sessionId = opts.sessionId ?? 'sess-1';
   const turns = texts.map((t, i) => turn(`t${i}`, t, { metadata: opts.metadata?.[i] ?? {} }));
   const ex = extractEntities({ sanitised: sanitised(turns), lexicon: demoLexicon(), sessionId, newId: idSource('m') });
@@ -25,7 +28,11 @@ const forEntity = (ds: WorldDelta[], id: string) => ds.filter((d) => d.entityId 
 
 describe('determineDeltas (spec 6)', () => {
   test('one delta per entity per session, merging its mentions; last change wins', () => {
-    const ds = run(['The Iron Tithe seized Brackwater.', 'Brackwater lies in ruins.', 'The Thalric Order seized Brackwater from the Iron Tithe.']);
+    const ds = run([
+      'The Iron Tithe seized Brackwater.',
+      'Brackwater lies in ruins.',
+      'The Thalric Order seized Brackwater from the Iron Tithe.',
+    ]);
     const b = forEntity(ds, 'settlement.brackwater');
     assert.equal(b.length, 1);
     assert.deepEqual(b[0]?.after, { controlledBy: 'faction.thalric-order', status: 'devastated' });
@@ -38,7 +45,9 @@ describe('determineDeltas (spec 6)', () => {
     const d = forEntity(ds, 'region.kyther-range')[0];
     assert.deepEqual(d?.before, { controlledBy: 'faction.prismwell-kite-guild' });
     assert.deepEqual(d?.after, { controlledBy: 'faction.iron-tithe' });
-    assert.deepEqual(d?.safety.conflicts, [{ type: 'control_collision', target: 'region.kyther-range', currentOwner: 'faction.prismwell-kite-guild' }]);
+    assert.deepEqual(d?.safety.conflicts, [
+      { type: 'control_collision', target: 'region.kyther-range', currentOwner: 'faction.prismwell-kite-guild' },
+    ]);
     assert.deepEqual(d?.safety.reasons, ['conflict_detected']);
     assert.equal(d?.status, 'needs-review');
   });
@@ -57,17 +66,33 @@ describe('determineDeltas (spec 6)', () => {
     assert.deepEqual(run(['The Prismwell Kite Guild secured the Kyther Range.', 'Edric Thane smiled.']), []);
   });
   test('cross-session pending deltas: control and status conflicts', () => {
-    const other = run(['The Veiled Court seized Brackwater from the Saltmarch Corsairs.', 'Duskmere Vale lies in ruins.'], { sessionId: 'sess-0' });
+    const other = run(['The Veiled Court seized Brackwater from the Saltmarch Corsairs.', 'Duskmere Vale lies in ruins.'], {
+      sessionId: 'sess-0',
+    });
     assert.equal(other.length, 2);
-    const ds = run(['The Thalric Order seized Brackwater from the Saltmarch Corsairs.', 'Duskmere Vale is under threat.'], { pending: other });
+    const ds = run(['The Thalric Order seized Brackwater from the Saltmarch Corsairs.', 'Duskmere Vale is under threat.'], {
+      pending: other,
+    });
     const b = forEntity(ds, 'settlement.brackwater')[0];
-    assert.deepEqual(b?.safety.conflicts, [{ type: 'pending_delta_conflict', target: 'settlement.brackwater', conflictingDeltaId: other[0]?.deltaId }]);
+    assert.deepEqual(b?.safety.conflicts, [
+      { type: 'pending_delta_conflict', target: 'settlement.brackwater', conflictingDeltaId: other[0]?.deltaId },
+    ]);
     const v = forEntity(ds, 'region.duskmere-vale')[0];
-    assert.deepEqual(v?.safety.conflicts, [{ type: 'status_conflict', target: 'region.duskmere-vale', previous: 'stable', proposed: 'threatened', conflictingDeltaId: other[1]?.deltaId }]);
+    assert.deepEqual(v?.safety.conflicts, [
+      {
+        type: 'status_conflict',
+        target: 'region.duskmere-vale',
+        previous: 'stable',
+        proposed: 'threatened',
+        conflictingDeltaId: other[1]?.deltaId,
+      },
+    ]);
   });
   test('pending deltas of the same session, or already decided ones, are not conflicts', () => {
     const mine = run(['The Veiled Court seized Brackwater from the Saltmarch Corsairs.']);
-    const decided = run(['The Veiled Court seized Brackwater from the Saltmarch Corsairs.'], { sessionId: 'sess-0' }).map((d) => ({ ...d, status: 'rejected' as const }));
+    const decided = run(['The Veiled Court seized Brackwater from the Saltmarch Corsairs.'], { sessionId: 'sess-0' }).map(
+      (d) => ({ ...d, status: 'rejected' as const }),
+    );
     const ds = run(['The Thalric Order seized Brackwater from the Saltmarch Corsairs.'], { pending: [...mine, ...decided] });
     assert.deepEqual(ds[0]?.safety.conflicts, []);
   });
@@ -78,24 +103,51 @@ describe('determineDeltas (spec 6)', () => {
     assert.deepEqual(d?.safety.reasons, ['low_confidence']);
   });
   test('capability violations, and unknown capability refs flagged (never dropped)', () => {
-    const ds = run(['Sera Quillon brought Tobias Vell back from the dead.', 'Ysolde Marrow vanished.'], { metadata: [{}, { capabilityRefs: ['capability.dream-walking'] }] });
+    const ds = run(['Sera Quillon brought Tobias Vell back from the dead.', 'Ysolde Marrow vanished.'], {
+      metadata: [{}, { capabilityRefs: ['capability.dream-walking'] }],
+    });
     const sera = forEntity(ds, 'character.sera-quillon')[0];
     assert.equal(sera?.deltaType, 'retcon');
     assert.deepEqual(sera?.safety.reasons, ['capability_violation']);
     const ys = forEntity(ds, 'character.ysolde-marrow')[0];
-    assert.deepEqual(ys?.capabilityRefs.map((c) => [c.capabilityId, c.known, c.severity]), [['capability.dream-walking', false, 'unknown']]);
+    assert.deepEqual(
+      ys?.capabilityRefs.map((c) => [c.capabilityId, c.known, c.severity]),
+      [['capability.dream-walking', false, 'unknown']],
+    );
     assert.deepEqual(ys?.safety.reasons, ['capability_violation', 'unknown_capability']);
   });
-  test('new-entity candidates become new-entity deltas, and collide with another session\'s', () => {
+  test("new-entity candidates become new-entity deltas, and collide with another session's", () => {
     const other = run(['Captain Veyla Strand waited.'], { sessionId: 'sess-0' });
     const d = run(['Captain Veyla Strand arrived.'], { pending: other })[0];
     assert.equal(d?.deltaType, 'new-entity');
     assert.equal(d?.before, null);
     assert.equal(d?.after.canonicalName, 'Veyla Strand');
-    assert.deepEqual(d?.safety.conflicts, [{ type: 'pending_delta_conflict', target: 'character.veyla-strand', conflictingDeltaId: other[0]?.deltaId }]);
+    assert.deepEqual(d?.safety.conflicts, [
+      { type: 'pending_delta_conflict', target: 'character.veyla-strand', conflictingDeltaId: other[0]?.deltaId },
+    ]);
   });
   test('delta shape is exactly spec 6', () => {
     const d = run(['The Iron Tithe seized the Kyther Range.'])[0];
-    assert.deepEqual(Object.keys(d ?? {}).sort(), ['before', 'after', 'canonicalName', 'capabilityRefs', 'confidence', 'confidenceTier', 'createdAt', 'deltaId', 'deltaType', 'entityId', 'entityType', 'proposedChanges', 'safety', 'sessionId', 'source', 'status'].sort());
+    assert.deepEqual(
+      Object.keys(d ?? {}).sort(),
+      [
+        'before',
+        'after',
+        'canonicalName',
+        'capabilityRefs',
+        'confidence',
+        'confidenceTier',
+        'createdAt',
+        'deltaId',
+        'deltaType',
+        'entityId',
+        'entityType',
+        'proposedChanges',
+        'safety',
+        'sessionId',
+        'source',
+        'status',
+      ].sort(),
+    );
   });
 });

@@ -8,8 +8,22 @@ const base = () => ({
   worldId: 'w',
   name: 'W',
   entities: [
-    { entityId: 'faction.kite-guild', entityType: 'faction', canonicalName: 'Kite Guild', aliases: ['Kiters'], tags: [], state: {} },
-    { entityId: 'region.kyther-range', entityType: 'region', canonicalName: 'Kyther Range', aliases: [], tags: [], state: { controlledBy: 'faction.kite-guild', status: 'stable', threats: [] } },
+    {
+      entityId: 'faction.kite-guild',
+      entityType: 'faction',
+      canonicalName: 'Kite Guild',
+      aliases: ['Kiters'],
+      tags: [],
+      state: {},
+    },
+    {
+      entityId: 'region.kyther-range',
+      entityType: 'region',
+      canonicalName: 'Kyther Range',
+      aliases: [],
+      tags: [],
+      state: { controlledBy: 'faction.kite-guild', status: 'stable', threats: [] },
+    },
   ],
   capabilities: [{ id: 'capability.time-travel', label: 'time travel', aliases: [], severity: 'critical' }],
 });
@@ -30,7 +44,11 @@ describe('parseWorldFile', () => {
     const w = demoWorld();
     assert.ok(w.entities.length >= 25 && w.entities.length <= 40);
     assert.ok(w.capabilities.length >= 5 && w.capabilities.length <= 8);
-    for (const t of ['faction', 'region', 'character', 'artifact', 'settlement']) assert.ok(w.entities.some((e) => e.entityType === t), t);
+    for (const t of ['faction', 'region', 'character', 'artifact', 'settlement'])
+      assert.ok(
+        w.entities.some((e) => e.entityType === t),
+        t,
+      );
   });
   test('accepts a minimal valid file', () => {
     assert.equal(parseWorldFile(base()).entities.length, 2);
@@ -38,14 +56,22 @@ describe('parseWorldFile', () => {
   test('refuses duplicate ids, naming the entry', () => {
     const w = base();
     w.entities.push({ ...w.entities[0]!, canonicalName: 'Other' });
-    assert.deepEqual(issues(w).map((i) => i.field), ['entities[2].entityId']);
+    assert.deepEqual(
+      issues(w).map((i) => i.field),
+      ['entities[2].entityId'],
+    );
   });
   test('refuses dangling controlledBy, threats and relationship targets', () => {
     const w = base();
     (w.entities[1]!.state as Record<string, unknown>).controlledBy = 'faction.nobody';
     (w.entities[1]!.state as Record<string, unknown>).threats = ['faction.ghost'];
     (w.entities[0]!.state as Record<string, unknown>).relationships = [{ type: 'allyOf', target: 'faction.void' }];
-    assert.deepEqual(issues(w).map((i) => i.field).sort(), ['entities[0].state.relationships[0].target', 'entities[1].state.controlledBy', 'entities[1].state.threats[0]']);
+    assert.deepEqual(
+      issues(w)
+        .map((i) => i.field)
+        .sort(),
+      ['entities[0].state.relationships[0].target', 'entities[1].state.controlledBy', 'entities[1].state.threats[0]'],
+    );
   });
   test('refuses unknown severities and bad id formats', () => {
     const w = base();
@@ -60,7 +86,10 @@ describe('parseWorldFile', () => {
     const w = base();
     w.entities[0]!.entityType = 'region';
     w.capabilities[0]!.id = 'power.time-travel';
-    assert.deepEqual(issues(w).map((i) => i.field), ['entities[0].entityId', 'capabilities[0].id']);
+    assert.deepEqual(
+      issues(w).map((i) => i.field),
+      ['entities[0].entityId', 'capabilities[0].id'],
+    );
   });
   test('refuses non-objects and missing arrays', () => {
     assert.equal(issues(null)[0]?.field, '$');
