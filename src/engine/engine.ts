@@ -1,6 +1,6 @@
 import { AfterwordError, invalidInput } from '../errors.js';
 import type { Tx } from '../telemetry/outbox.js';
-import { type EngineDeps, EngineRuntime, type EngineSettings, jobsChannel } from './engine-runtime.js';
+import { type EngineDeps, EngineRuntime, jobsChannel } from './engine-runtime.js';
 import { engineTopics } from './engine-topics.js';
 import { cancelJob } from './sql/cancel-job.js';
 import { countJobsByStatus } from './sql/count-jobs.js';
