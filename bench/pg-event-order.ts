@@ -23,7 +23,7 @@ import { fmt, median } from './lib/stats.js';
 
 /** The same driver with the commit-order lock switched off (what the outbox did before). */
 function withoutOrderLock(driver: SqlDriver): SqlDriver {
-  return Object.create(driver, { fragments: { value: { ...driver.fragments, transactionLockStatement: null } } });
+  return Object.create(driver, { fragments: { value: { ...driver.fragments, transactionLock: null } } });
 }
 
 async function rate(driver: SqlDriver, writers: number, perWriter: number): Promise<number> {

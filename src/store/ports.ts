@@ -69,10 +69,11 @@ export interface SqlFragments {
    */
   readonly notifyExpression: string | null;
   /**
-   * Statement taking a lock held until the transaction ends, named by its one `?` parameter, or
-   * null where every transaction is already serialised (SQLite's single connection).
+   * Expression taking a lock held until the transaction ends, named by its one `?` parameter
+   * (`SELECT <it>` as a statement, or inside a larger one), or null where every transaction is
+   * already serialised (SQLite's single connection).
    */
-  readonly transactionLockStatement: string | null;
+  readonly transactionLock: string | null;
 }
 
 export interface TransactionOptions {

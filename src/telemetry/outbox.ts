@@ -29,11 +29,16 @@ export interface Tx extends StoreTx {
   /**
    * Events a statement of this transaction wrote itself (set-based, e.g. the claim's
    * `engine.job.started` rows): announced after the commit exactly like emitted ones. The
-   * statement must run after `orderEvents()`.
+   * statement took the commit-order lock before writing them (`eventOrderLock`, or `orderEvents`).
    */
   recordWritten(events: readonly StoredEvent[]): void;
-  /** Take the events' commit-order lock now, before a statement that writes events itself. */
+  /** Take the events' commit-order lock now, as a statement of its own. */
   orderEvents(): Promise<void>;
+  /**
+   * The commit-order lock as an SQL expression (with its parameters), for a statement that writes
+   * events itself to evaluate before its first event row; null where the store needs none.
+   */
+  eventOrderLock(): { sql: string; params: unknown[] } | null;
 }
 
 /** The notification channel that wakes other processes' event relays (event-relay.ts). */
@@ -85,7 +90,7 @@ export class Outbox {
   private readonly write: DeferredWrite<OutboxItem>;
 
   constructor(readonly options: OutboxOptions) {
-    const lockStatement = options.driver.fragments.transactionLockStatement;
+    const lock = options.driver.fragments.transactionLock;
     this.write = {
       name: 'outbox',
       phase: 'commit',
@@ -93,7 +98,7 @@ export class Outbox {
         const alerts = items.flatMap((i) => (i.kind === 'alert' ? [i.alert] : []));
         const pending = items.flatMap((i) => (i.kind === 'event' && i.event.id === 0 ? [i.event] : []));
         if (alerts.length === 0 && pending.length === 0) return;
-        if (lockStatement && !items.every((i) => i.lock.held)) await executor.run(lockStatement, [eventOrderLock]);
+        if (lock && !items.every((i) => i.lock.held)) await executor.run(`SELECT ${lock}`, [eventOrderLock]);
         if (alerts.length > 0) await insertAlerts(executor, alerts);
         if (pending.length > 0) await insertEvents(executor, pending);
       },
@@ -186,15 +191,21 @@ class OutboxTx implements Tx {
   }
 
   recordWritten(events: readonly StoredEvent[]): void {
-    // They already have ids, so the flush leaves them alone.
+    // The statement that wrote them took the lock; they already have ids, so the flush leaves them alone.
+    if (events.length > 0) this.lock.held = true;
     for (const event of events) this.tx.defer(this.write, { kind: 'event', event, lock: this.lock });
   }
 
   async orderEvents(): Promise<void> {
-    const statement = this.options.driver.fragments.transactionLockStatement;
-    if (!statement || this.lock.held) return;
-    await this.tx.run(statement, [eventOrderLock]);
+    const lock = this.options.driver.fragments.transactionLock;
+    if (!lock || this.lock.held) return;
+    await this.tx.run(`SELECT ${lock}`, [eventOrderLock]);
     this.lock.held = true;
+  }
+
+  eventOrderLock(): { sql: string; params: unknown[] } | null {
+    const lock = this.options.driver.fragments.transactionLock;
+    return lock ? { sql: lock, params: [eventOrderLock] } : null;
   }
 }
 

@@ -19,5 +19,5 @@ export const postgresFragments: SqlFragments = {
   notifyExpression: "pg_notify(?, '')",
   // An advisory lock per schema and name (hashtext turns them into the lock's integer key), so
   // installations sharing a database never wait for each other; released at COMMIT or ROLLBACK.
-  transactionLockStatement: "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || ?))",
+  transactionLock: "pg_advisory_xact_lock(hashtext(current_schema() || ':' || ?))",
 };

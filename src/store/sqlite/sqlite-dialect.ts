@@ -18,5 +18,5 @@ export const sqliteFragments: SqlFragments = {
   jsonMember: (column, key) => `json_extract(${column}, '$.${key}')`,
   notifyExpression: null,
   // Transactions are serialised by the single connection: every one already holds "the" lock.
-  transactionLockStatement: null,
+  transactionLock: null,
 };
