@@ -20,7 +20,7 @@ function walk(dir: string): string[] {
   });
 }
 
-const importPattern = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.{1,2}\/[^'"]+)['"]/g;
+const importPattern = /(?:^|\n)\s*(?:import|export)\s(?:[^'"]*?from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
 
 export function readSources(): SourceFile[] {
   return walk(srcDir)
