@@ -12,6 +12,7 @@ import {
   insertTurns,
   listSessions,
   loadTurns,
+  lockSession,
   updateSessionContext,
 } from './session-store.js';
 import { sessionTopics } from './session-topics.js';
@@ -53,10 +54,12 @@ export class SessionMemory {
   ) {}
 
   async requireSession(db: Tx | Store['driver'], sessionId: string): Promise<SessionRecord> {
-    const session = await getSession(db, sessionId);
-    if (!session)
-      throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
-    return session;
+    return found(sessionId, await getSession(db, sessionId));
+  }
+
+  /** The session, its row locked until `tx` ends (see `lockSession`). */
+  async lockSession(tx: Tx, sessionId: string): Promise<SessionRecord> {
+    return found(sessionId, await lockSession(tx, this.store.fragments, sessionId));
   }
 
   /** Create a session or replace its metadata. Returns whether it was created. */
@@ -66,7 +69,7 @@ export class SessionMemory {
     const created = await this.store.transact(async (tx) => {
       const inserted = await insertSession(tx, sessionId, context, tx.now);
       if (!inserted) {
-        const existing = await this.requireSession(tx, sessionId);
+        const existing = await this.lockSession(tx, sessionId);
         if (existing.status === 'closed') {
           throw new AfterwordError('session_closed', `session ${sessionId} is closed; its metadata can no longer change`);
         }
@@ -88,7 +91,7 @@ export class SessionMemory {
     const limits = this.config.limits;
     const turns = parseTurns(rawTurns, Date.now(), limits, field);
     return this.store.transact(async (tx) => {
-      const session = await this.requireSession(tx, sessionId);
+      const session = await this.lockSession(tx, sessionId);
       if (session.status === 'closed') {
         throw new AfterwordError('session_closed', `session ${sessionId} is closed; turns can no longer be appended`);
       }
@@ -167,7 +170,7 @@ export class SessionMemory {
     const changes = parseChanges(doc.changeFeed ?? [], 'changeFeed');
     return this.store.transact(async (tx) => {
       const created = await insertSession(tx, sessionId, context, tx.now);
-      const session = await this.requireSession(tx, sessionId);
+      const session = await this.lockSession(tx, sessionId);
       if (session.status === 'closed')
         throw new AfterwordError('session_closed', `session ${sessionId} is closed; it cannot be imported again`);
       if (!created) await updateSessionContext(tx, sessionId, context, tx.now);
@@ -190,7 +193,7 @@ export class SessionMemory {
     return this.store.transact(async (tx) => {
       // Changes may still arrive after closure (late client events); reconciliation acknowledges
       // only up to the cursor captured at closure, so these stay unacknowledged.
-      await this.requireSession(tx, sessionId);
+      await this.lockSession(tx, sessionId);
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { sessionId, cursors };
@@ -242,6 +245,11 @@ export class SessionMemory {
     const { runs, total, next } = await this.runs.page(sessionId, limit, before);
     return { items: runs, total, nextCursor: next === null ? null : encodeCursor(next) };
   }
+}
+
+function found(sessionId: string, session: SessionRecord | null): SessionRecord {
+  if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
+  return session;
 }
 
 export function toSummary(session: SessionRecord, latest: WorkflowRun | null, historyCount: number): SessionSummary {

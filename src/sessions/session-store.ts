@@ -1,6 +1,14 @@
 import type { ChangeFeedEntry, SessionContext, Turn } from '../domain/index.js';
 import { insertRows } from '../store/insert-rows.js';
-import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
+import {
+  placeholders,
+  readInt,
+  readJson,
+  readOptionalInt,
+  type Row,
+  type SqlExecutor,
+  type SqlFragments,
+} from '../store/ports.js';
 import type { SessionRecord, StoredTurn } from './session-types.js';
 
 /** SQL for session memory: sessions, turns and the change feed (their one owner). */
@@ -33,6 +41,20 @@ export function rowToSession(row: Row): SessionRecord {
 
 export async function getSession(db: SqlExecutor, sessionId: string): Promise<SessionRecord | null> {
   const rows = await db.query('SELECT * FROM sessions WHERE id = ?', [sessionId]);
+  return rows[0] ? rowToSession(rows[0]) : null;
+}
+
+/**
+ * Read a session and lock its row until the transaction ends: every write that reads the
+ * session to decide (the next turn's seq, whether it is still open) takes this first, so
+ * concurrent appends, retries and closes of one session take turns instead of racing.
+ */
+export async function lockSession(
+  db: SqlExecutor,
+  fragments: Pick<SqlFragments, 'rowLockClause'>,
+  sessionId: string,
+): Promise<SessionRecord | null> {
+  const rows = await db.query(`SELECT * FROM sessions WHERE id = ?${fragments.rowLockClause}`, [sessionId]);
   return rows[0] ? rowToSession(rows[0]) : null;
 }
 

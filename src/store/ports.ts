@@ -61,6 +61,12 @@ export interface SqlFragments {
   nextValue(table: string, column: string): string;
   /** Appended to a SELECT that picks rows to claim: row locks others hold are skipped where supported. */
   readonly skipLockedClause: string;
+  /**
+   * Appended to a SELECT of rows the transaction is about to change: locks them until it ends,
+   * so concurrent writers of the same row take turns. Empty where transactions are already
+   * serialised (SQLite's single connection).
+   */
+  readonly rowLockClause: string;
   /** Expression reading the JSON member `key` of the JSON document column `column`. */
   jsonMember(column: string, key: string): string;
   /**

@@ -11,6 +11,7 @@ import {
   getSession,
   inactiveSessionIds,
   insertTurns,
+  lockSession,
   markClosed,
   markPendingReconcile,
 } from '../sessions/session-store.js';
@@ -77,7 +78,8 @@ export class SessionClosureCoordinator {
     let enqueueFailed: unknown;
     try {
       const outcome = await this.committer.submit(async (tx) => {
-        const session = await getSession(tx, sessionId);
+        // Locked: an append waiting on this row sees the session closed (409), never a stale seq.
+        const session = await lockSession(tx, this.deps.store.fragments, sessionId);
         if (!session)
           throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
         if (session.status === 'closed') return { jobId: session.lastClosureJobId, created: false };
@@ -172,7 +174,7 @@ export class SessionClosureCoordinator {
     const sessionId = validateSessionId(sessionIdInput);
     const { store, engine, ids } = this.deps;
     const { job, created } = await store.transact(async (tx) => {
-      const session = await getSession(tx, sessionId);
+      const session = await lockSession(tx, store.fragments, sessionId);
       if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
       if (session.status !== 'closed')
         throw new AfterwordError('invalid_input', `session ${sessionId} is not closed; close it first`, {

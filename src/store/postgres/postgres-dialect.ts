@@ -15,6 +15,7 @@ export const postgresFragments: SqlFragments = {
   // (BIGSERIAL's convention, followed by the migrations for the ones they create by hand).
   nextValue: (table, column) => `nextval('${table}_${column}_seq')`,
   skipLockedClause: ' FOR UPDATE SKIP LOCKED',
+  rowLockClause: ' FOR UPDATE',
   jsonMember: (column, key) => `${column} -> '${key}'`,
   notifyExpression: "pg_notify(?, '')",
   // An advisory lock per schema and name (hashtext turns them into the lock's integer key), so

@@ -15,6 +15,8 @@ export const sqliteFragments: SqlFragments = {
   nextValue: (table, column) => `(SELECT COALESCE(MAX(${column}), 0) + 1 FROM ${table})`,
   // No row locks to skip: the single connection already serialises claims.
   skipLockedClause: '',
+  // Every transaction already runs alone on the single connection.
+  rowLockClause: '',
   jsonMember: (column, key) => `json_extract(${column}, '$.${key}')`,
   notifyExpression: null,
   // Transactions are serialised by the single connection: every one already holds "the" lock.
