@@ -39,7 +39,7 @@ export async function sessionView(root, sessionId) {
             h('dt', {}, 'Location'),
             h('dd', {}, s.context?.location?.name ?? '–'),
             h('dt', {}, 'Owner'),
-            h('dd', {}, s.context?.owner ?? '–'),
+            h('dd', {}, s.owner ?? '–'),
             h('dt', {}, 'Turns'),
             h('dd', {}, s.turnCount),
             h('dt', {}, 'Created'),

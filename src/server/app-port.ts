@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AfterwordConfig } from '../config.js';
+import type { SessionScope } from '../sessions/session-types.js';
 import type { EventBus, EventFilter } from '../telemetry/event-bus.js';
 import type { StoredEvent } from '../telemetry/topics.js';
 
@@ -12,21 +13,34 @@ import type { StoredEvent } from '../telemetry/topics.js';
 export interface ServedApp {
   readonly config: AfterwordConfig;
   readonly sessions: {
-    upsert(sessionId: string, context: unknown): Promise<{ session: unknown; created: boolean }>;
-    appendTurns(sessionId: string, turns: unknown, field?: string): Promise<unknown>;
-    appendChanges(sessionId: string, changes: unknown, field?: string): Promise<unknown>;
-    summary(sessionId: string): Promise<any>;
-    list(query: { status?: 'active' | 'closed' | undefined; limit?: number | undefined; cursor?: string | undefined }): Promise<{
+    upsert(sessionId: string, context: unknown, scope: SessionScope): Promise<{ session: unknown; created: boolean }>;
+    appendTurns(sessionId: string, turns: unknown, field: string, scope: SessionScope): Promise<unknown>;
+    appendChanges(sessionId: string, changes: unknown, field: string, scope: SessionScope): Promise<unknown>;
+    summary(sessionId: string, scope: SessionScope): Promise<unknown>;
+    list(
+      query: { status?: 'active' | 'closed' | undefined; limit?: number | undefined; cursor?: string | undefined },
+      scope: SessionScope,
+    ): Promise<{
       items: unknown[];
       nextCursor: string | null;
     }>;
-    transcript(sessionId: string, afterSeq?: number, limit?: number): Promise<unknown[]>;
-    history(sessionId: string, query?: { limit?: number | undefined; cursor?: string | undefined }): Promise<unknown>;
+    transcript(sessionId: string, afterSeq: number, limit: number, scope: SessionScope): Promise<unknown[]>;
+    history(
+      sessionId: string,
+      query: { limit?: number | undefined; cursor?: string | undefined },
+      scope: SessionScope,
+    ): Promise<unknown>;
   };
   readonly coordinator: {
     closeSession(
       sessionId: string,
-      options?: { reason?: string | undefined; closedBy?: string | undefined; trigger?: any },
+      options: {
+        reason?: string | undefined;
+        closedBy: string;
+        closedByLabel?: string | undefined;
+        trigger?: any;
+        scope: SessionScope;
+      },
     ): Promise<{ session: unknown; job: unknown; created: boolean }>;
   };
   readonly artefacts: {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AfterwordError } from '../errors.js';
+import { everySession, ownedBy, type SessionScope } from '../sessions/session-types.js';
 
 export type Role = 'admin' | 'gm' | 'viewer';
 
@@ -122,13 +123,19 @@ export function actorOf(request: FastifyRequest): string {
 }
 
 /**
- * Session ownership for gm tokens: a gm may only touch sessions whose context `owner` is its
- * token name. Admin and viewer are not scoped. Returns without reading the store for them.
+ * Which sessions each role works on (the ownership model of docs/api.md): operators (admin,
+ * viewer) every session, within what their access allows; a gm only the sessions its token name
+ * owns. The session module applies the scope, in SQL. A new role is one line here.
  */
-export function assertSessionOwner(request: FastifyRequest, owner: unknown): void {
+const sessionScopes: Record<Role, (principal: Principal) => SessionScope> = {
+  admin: () => everySession,
+  viewer: () => everySession,
+  gm: (principal) => ownedBy(principal.name),
+};
+
+/** The caller's session scope. Routes that reach here have an authenticated principal. */
+export function scopeOf(request: FastifyRequest): SessionScope {
   const principal = request.principal;
-  if (principal?.role !== 'gm') return;
-  if (owner !== principal.name) {
-    throw new AfterwordError('forbidden', `session belongs to another game master; token ${principal.name} may not use it`);
-  }
+  if (!principal) throw new AfterwordError('unauthorized', 'this route needs a bearer token');
+  return sessionScopes[principal.role](principal);
 }

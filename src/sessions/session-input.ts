@@ -65,6 +65,9 @@ export function parseContext(raw: unknown, field = 'context'): SessionContext {
   const { labels, ...context } = parsed.data;
   // `labels` is the seed's word for tags; store one list.
   if (labels && !context.tags) context.tags = labels;
+  // Ownership is the session's `owner`, set by the server from the caller's token, never by
+  // metadata (it once was `context.owner`, which an import could set to any gm's name).
+  delete (context as Record<string, unknown>).owner;
   return context as SessionContext;
 }
 

@@ -16,7 +16,16 @@ import {
   updateSessionContext,
 } from './session-store.js';
 import { sessionTopics } from './session-topics.js';
-import type { Page, RunHistory, SessionRecord, SessionSummary, StoredTurn, WorkflowRun } from './session-types.js';
+import {
+  everySession,
+  type Page,
+  type RunHistory,
+  type SessionRecord,
+  type SessionScope,
+  type SessionSummary,
+  type StoredTurn,
+  type WorkflowRun,
+} from './session-types.js';
 
 export interface AppendTurnsResult {
   sessionId: string;
@@ -53,23 +62,32 @@ export class SessionMemory {
     private readonly runs: RunHistory,
   ) {}
 
-  async requireSession(db: Tx | Store['driver'], sessionId: string): Promise<SessionRecord> {
-    return found(sessionId, await getSession(db, sessionId));
+  /** The session as `scope` may see it: `session_not_found`, or `forbidden` when it is not the caller's. */
+  async requireSession(db: Tx | Store['driver'], sessionId: string, scope: SessionScope = everySession): Promise<SessionRecord> {
+    return found(sessionId, await getSession(db, sessionId, scope));
   }
 
   /** The session, its row locked until `tx` ends (see `lockSession`). */
-  async lockSession(tx: Tx, sessionId: string): Promise<SessionRecord> {
-    return found(sessionId, await lockSession(tx, this.store.fragments, sessionId));
+  async lockSession(tx: Tx, sessionId: string, scope: SessionScope = everySession): Promise<SessionRecord> {
+    return found(sessionId, await lockSession(tx, this.store.fragments, sessionId, scope));
   }
 
-  /** Create a session or replace its metadata. Returns whether it was created. */
-  async upsert(sessionIdInput: unknown, contextInput: unknown): Promise<{ session: SessionSummary; created: boolean }> {
+  /**
+   * Create a session or replace its metadata. Returns whether it was created. A session created
+   * in an owner's scope belongs to that owner; in the unscoped one, to nobody. Replacing the
+   * metadata of a session the scope does not own is `forbidden`: an owner never claims one.
+   */
+  async upsert(
+    sessionIdInput: unknown,
+    contextInput: unknown,
+    scope: SessionScope = everySession,
+  ): Promise<{ session: SessionSummary; created: boolean }> {
     const sessionId = validateSessionId(sessionIdInput);
     const context = parseContext(contextInput);
     const created = await this.store.transact(async (tx) => {
-      const inserted = await insertSession(tx, sessionId, context, tx.now);
+      const inserted = await insertSession(tx, sessionId, context, tx.now, scope.kind === 'owner' ? scope.owner : null);
       if (!inserted) {
-        const existing = await this.lockSession(tx, sessionId);
+        const existing = await this.lockSession(tx, sessionId, scope);
         if (existing.status === 'closed') {
           throw new AfterwordError('session_closed', `session ${sessionId} is closed; its metadata can no longer change`);
         }
@@ -79,19 +97,24 @@ export class SessionMemory {
       }
       return inserted;
     });
-    return { session: await this.summary(sessionId), created };
+    return { session: await this.summary(sessionId, scope), created };
   }
 
   /**
    * Append turns idempotently by turnId: a repeat with the same text is skipped, a repeat with
    * different text is refused (`turn_conflict`) and the whole batch writes nothing.
    */
-  async appendTurns(sessionIdInput: unknown, rawTurns: unknown, field = 'turns'): Promise<AppendTurnsResult> {
+  async appendTurns(
+    sessionIdInput: unknown,
+    rawTurns: unknown,
+    field = 'turns',
+    scope: SessionScope = everySession,
+  ): Promise<AppendTurnsResult> {
     const sessionId = validateSessionId(sessionIdInput);
     const limits = this.config.limits;
     const turns = parseTurns(rawTurns, Date.now(), limits, field);
     return this.store.transact(async (tx) => {
-      const session = await this.lockSession(tx, sessionId);
+      const session = await this.lockSession(tx, sessionId, scope);
       if (session.status === 'closed') {
         throw new AfterwordError('session_closed', `session ${sessionId} is closed; turns can no longer be appended`);
       }
@@ -187,13 +210,14 @@ export class SessionMemory {
     sessionIdInput: unknown,
     raw: unknown,
     field = 'changes',
+    scope: SessionScope = everySession,
   ): Promise<{ sessionId: string; cursors: number[] }> {
     const sessionId = validateSessionId(sessionIdInput);
     const changes = parseChanges(raw, field);
     return this.store.transact(async (tx) => {
       // Changes may still arrive after closure (late client events); reconciliation acknowledges
       // only up to the cursor captured at closure, so these stay unacknowledged.
-      await this.lockSession(tx, sessionId);
+      await this.lockSession(tx, sessionId, scope);
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { sessionId, cursors };
@@ -201,22 +225,26 @@ export class SessionMemory {
   }
 
   /** The directory summary (spec section 1), including `offlineLastRun` and the cadence. */
-  async summary(sessionIdInput: string): Promise<SessionSummary> {
+  async summary(sessionIdInput: string, scope: SessionScope = everySession): Promise<SessionSummary> {
     const sessionId = validateSessionId(sessionIdInput);
     const db = this.store.driver;
-    const session = await this.requireSession(db, sessionId);
+    const session = await this.requireSession(db, sessionId, scope);
     const { runs, total } = await this.runs.page(sessionId, 1);
     return toSummary(session, runs[0] ?? null, total);
   }
 
-  async list(query: {
-    status?: 'active' | 'closed' | undefined;
-    limit?: number | undefined;
-    cursor?: string | undefined;
-  }): Promise<Page<SessionSummary>> {
+  /** Sessions `scope` may see (an owner's: only its own, filtered in SQL so pages stay full). */
+  async list(
+    query: {
+      status?: 'active' | 'closed' | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    },
+    scope: SessionScope = everySession,
+  ): Promise<Page<SessionSummary>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const before = decodeCursor<{ updatedAt: number; sessionId: string }>(query.cursor);
-    const sessions = await listSessions(this.store.driver, { status: query.status, before, limit });
+    const sessions = await listSessions(this.store.driver, { status: query.status, scope, before, limit });
     const items = [];
     for (const session of sessions) items.push(toSummary(session, await this.runs.latest(session.sessionId), -1));
     const last = sessions[sessions.length - 1];
@@ -227,9 +255,14 @@ export class SessionMemory {
     };
   }
 
-  async transcript(sessionIdInput: string, afterSeq = 0, limit = 1000): Promise<StoredTurn[]> {
+  async transcript(
+    sessionIdInput: string,
+    afterSeq = 0,
+    limit = 1000,
+    scope: SessionScope = everySession,
+  ): Promise<StoredTurn[]> {
     const sessionId = validateSessionId(sessionIdInput);
-    await this.requireSession(this.store.driver, sessionId);
+    await this.requireSession(this.store.driver, sessionId, scope);
     return loadTurns(this.store.driver, sessionId, afterSeq, Math.min(Math.max(limit, 1), 10_000));
   }
 
@@ -237,9 +270,10 @@ export class SessionMemory {
   async history(
     sessionIdInput: string,
     query: { limit?: number | undefined; cursor?: string | undefined } = {},
+    scope: SessionScope = everySession,
   ): Promise<Page<WorkflowRun>> {
     const sessionId = validateSessionId(sessionIdInput);
-    await this.requireSession(this.store.driver, sessionId);
+    await this.requireSession(this.store.driver, sessionId, scope);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const before = decodeCursor<number>(query.cursor);
     const { runs, total, next } = await this.runs.page(sessionId, limit, before);

@@ -9,7 +9,8 @@ import {
   type SqlExecutor,
   type SqlFragments,
 } from '../store/ports.js';
-import type { SessionRecord, StoredTurn } from './session-types.js';
+import { AfterwordError } from '../errors.js';
+import type { SessionRecord, SessionScope, StoredTurn } from './session-types.js';
 
 /** SQL for session memory: sessions, turns and the change feed (their one owner). */
 
@@ -17,6 +18,7 @@ export function rowToSession(row: Row): SessionRecord {
   return {
     sessionId: String(row.id),
     status: row.status as SessionRecord['status'],
+    owner: (row.owner as string | null) ?? null,
     context: readJson<SessionContext>(row.context, {}),
     createdAt: readInt(row.created_at),
     updatedAt: readInt(row.updated_at),
@@ -27,6 +29,7 @@ export function rowToSession(row: Row): SessionRecord {
     lastAckCursor: readInt(row.last_ack_cursor),
     closedAt: readOptionalInt(row.closed_at),
     closedBy: (row.closed_by as string | null) ?? null,
+    closedByLabel: (row.closed_by_label as string | null) ?? null,
     closureReason: (row.closure_reason as string | null) ?? null,
     closureTrigger: (row.closure_trigger as SessionRecord['closureTrigger']) ?? null,
     lastClosureAuditRef: (row.last_closure_audit_ref as string | null) ?? null,
@@ -39,9 +42,45 @@ export function rowToSession(row: Row): SessionRecord {
   };
 }
 
-export async function getSession(db: SqlExecutor, sessionId: string): Promise<SessionRecord | null> {
-  const rows = await db.query('SELECT * FROM sessions WHERE id = ?', [sessionId]);
-  return rows[0] ? rowToSession(rows[0]) : null;
+/** The ownership rule as SQL: a scoped caller sees only the rows its name owns. */
+function scopeFilter(scope: SessionScope): { sql: string; params: unknown[] } {
+  return scope.kind === 'all' ? { sql: '', params: [] } : { sql: ' AND owner = ?', params: [scope.owner] };
+}
+
+/**
+ * The session row `id` as `scope` may see it. A miss is `session_not_found` when no such session
+ * exists and `forbidden` when it exists but is not the caller's (a gm learns only that the id is
+ * taken, which creating it would tell anyway); null only when asked not to throw.
+ */
+async function selectSession(
+  db: SqlExecutor,
+  sessionId: string,
+  scope: SessionScope,
+  lockClause: string,
+): Promise<SessionRecord | null> {
+  const filter = scopeFilter(scope);
+  const rows = await db.query(`SELECT * FROM sessions WHERE id = ?${filter.sql}${lockClause}`, [sessionId, ...filter.params]);
+  if (rows[0]) return rowToSession(rows[0]);
+  if (scope.kind === 'all') return null;
+  const exists = await db.query('SELECT 1 AS found FROM sessions WHERE id = ?', [sessionId]);
+  if (exists.length > 0) {
+    throw new AfterwordError(
+      'forbidden',
+      `session ${sessionId} is not owned by ${scope.owner}; a gm works only on its own sessions`,
+      {
+        details: { sessionId },
+      },
+    );
+  }
+  return null;
+}
+
+export async function getSession(
+  db: SqlExecutor,
+  sessionId: string,
+  scope: SessionScope = { kind: 'all' },
+): Promise<SessionRecord | null> {
+  return selectSession(db, sessionId, scope, '');
 }
 
 /**
@@ -53,16 +92,23 @@ export async function lockSession(
   db: SqlExecutor,
   fragments: Pick<SqlFragments, 'rowLockClause'>,
   sessionId: string,
+  scope: SessionScope = { kind: 'all' },
 ): Promise<SessionRecord | null> {
-  const rows = await db.query(`SELECT * FROM sessions WHERE id = ?${fragments.rowLockClause}`, [sessionId]);
-  return rows[0] ? rowToSession(rows[0]) : null;
+  return selectSession(db, sessionId, scope, fragments.rowLockClause);
 }
 
-export async function insertSession(db: SqlExecutor, sessionId: string, context: SessionContext, now: number): Promise<boolean> {
+/** Insert a new session owned by `owner` (null: no gm owns it); false when the id is taken. */
+export async function insertSession(
+  db: SqlExecutor,
+  sessionId: string,
+  context: SessionContext,
+  now: number,
+  owner: string | null = null,
+): Promise<boolean> {
   const result = await db.run(
-    `INSERT INTO sessions (id, status, context, created_at, updated_at, last_activity_at) VALUES (?, 'active', ?, ?, ?, ?)
+    `INSERT INTO sessions (id, status, owner, context, created_at, updated_at, last_activity_at) VALUES (?, 'active', ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO NOTHING`,
-    [sessionId, JSON.stringify(context), now, now, now],
+    [sessionId, owner, JSON.stringify(context), now, now, now],
   );
   return result.changes === 1;
 }
@@ -83,6 +129,7 @@ export async function updateSessionContext(
 
 export interface SessionListQuery {
   status?: SessionRecord['status'] | undefined;
+  scope: SessionScope;
   /** Sessions updated before this instant / id pair (newest first). */
   before?: { updatedAt: number; sessionId: string } | undefined;
   limit: number;
@@ -92,6 +139,7 @@ export async function listSessions(db: SqlExecutor, query: SessionListQuery): Pr
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.status) where.push('status = ?'), params.push(query.status);
+  if (query.scope.kind === 'owner') where.push('owner = ?'), params.push(query.scope.owner);
   if (query.before) {
     where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
     params.push(query.before.updatedAt, query.before.updatedAt, query.before.sessionId);
@@ -217,6 +265,7 @@ export interface ClosureUpdate {
   sessionId: string;
   closedAt: number;
   closedBy: string;
+  closedByLabel: string | null;
   reason: string;
   trigger: string;
   auditRef: string;
@@ -230,13 +279,14 @@ export interface ClosureUpdate {
  */
 export async function markClosed(db: SqlExecutor, update: ClosureUpdate): Promise<SessionRecord | null> {
   const rows = await db.query(
-    `UPDATE sessions SET status = 'closed', closed_at = ?, closed_by = ?, closure_reason = ?, closure_trigger = ?,
+    `UPDATE sessions SET status = 'closed', closed_at = ?, closed_by = ?, closed_by_label = ?, closure_reason = ?, closure_trigger = ?,
         last_closure_audit_ref = ?, last_closure_job_id = ?, closure_cursor = change_cursor, pending_offline_reconcile = 1,
         cadence = ?, updated_at = ?
      WHERE id = ? AND status = 'active' RETURNING *`,
     [
       update.closedAt,
       update.closedBy,
+      update.closedByLabel,
       update.reason,
       update.trigger,
       update.auditRef,

@@ -34,9 +34,25 @@ export interface RunHistory {
   latest(sessionId: string): Promise<WorkflowRun | null>;
 }
 
+/**
+ * Whose sessions a caller may create, read, write and close (the ownership model, docs/api.md):
+ * `all` is every session (operators, the CLI, the demo, the workflows); `owner` is only the
+ * sessions that name owns (a gm token), and a session it creates is owned by that name. An owner
+ * never claims a session it does not own, including one that has no owner.
+ */
+export type SessionScope = { readonly kind: 'all' } | { readonly kind: 'owner'; readonly owner: string };
+
+export const everySession: SessionScope = Object.freeze({ kind: 'all' });
+
+export function ownedBy(owner: string): SessionScope {
+  return Object.freeze({ kind: 'owner', owner });
+}
+
 export interface SessionRecord {
   sessionId: string;
   status: SessionStatus;
+  /** The gm token name that created the session; null when an operator, an import or the demo did. */
+  owner: string | null;
   context: SessionContext;
   createdAt: number;
   updatedAt: number;
@@ -46,7 +62,10 @@ export interface SessionRecord {
   changeCursor: number;
   lastAckCursor: number;
   closedAt: number | null;
+  /** Who closed it: always the authenticated principal (`role:name`) or `system`. */
   closedBy: string | null;
+  /** A label the client sent with the close (display only; never the actor). */
+  closedByLabel: string | null;
   closureReason: string | null;
   closureTrigger: ClosureTrigger | null;
   lastClosureAuditRef: string | null;

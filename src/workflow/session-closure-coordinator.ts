@@ -15,7 +15,7 @@ import {
   markClosed,
   markPendingReconcile,
 } from '../sessions/session-store.js';
-import type { ClosureTrigger, SessionSummary } from '../sessions/session-types.js';
+import { type ClosureTrigger, everySession, type SessionScope, type SessionSummary } from '../sessions/session-types.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../telemetry/event-bus.js';
@@ -27,8 +27,13 @@ import { closureAlerts, closureTopics } from './closure-topics.js';
 
 export interface CloseOptions {
   reason?: string | undefined;
+  /** The actor: the authenticated principal (`role:name`), or `system`/`cli`/`demo` in-process. */
   closedBy?: string | undefined;
+  /** A label the client supplied (display only; stored apart from the actor). */
+  closedByLabel?: string | undefined;
   trigger?: ClosureTrigger | undefined;
+  /** Whose sessions the caller may close (default: every session). */
+  scope?: SessionScope | undefined;
 }
 
 export interface CloseOutcome {
@@ -69,6 +74,8 @@ export class SessionClosureCoordinator {
     const sessionId = validateSessionId(sessionIdInput);
     const reason = options.reason?.trim() || 'session_closed';
     const closedBy = options.closedBy?.trim() || 'system';
+    const closedByLabel = options.closedByLabel?.trim() || null;
+    const scope = options.scope ?? everySession;
     const trigger = options.trigger ?? 'session_closed';
     if (reason.length > 500)
       throw new AfterwordError('invalid_input', 'reason: must be at most 500 characters', {
@@ -79,7 +86,7 @@ export class SessionClosureCoordinator {
     try {
       const outcome = await this.committer.submit(async (tx) => {
         // Locked: an append waiting on this row sees the session closed (409), never a stale seq.
-        const session = await lockSession(tx, this.deps.store.fragments, sessionId);
+        const session = await lockSession(tx, this.deps.store.fragments, sessionId, scope);
         if (!session)
           throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`, { details: { sessionId } });
         if (session.status === 'closed') return { jobId: session.lastClosureJobId, created: false };
@@ -87,7 +94,17 @@ export class SessionClosureCoordinator {
         const jobId = ids.uuid();
         const closedAt = tx.now;
         const cadence = planCadence(closedAt, config.cadence);
-        const closed = await markClosed(tx, { sessionId, closedAt, closedBy, reason, trigger, auditRef, jobId, cadence });
+        const closed = await markClosed(tx, {
+          sessionId,
+          closedAt,
+          closedBy,
+          closedByLabel,
+          reason,
+          trigger,
+          auditRef,
+          jobId,
+          cadence,
+        });
         if (!closed) {
           // Lost a race with another closure: return the winner's job.
           const winner = await getSession(tx, sessionId);
@@ -150,7 +167,7 @@ export class SessionClosureCoordinator {
         throw new AfterwordError('internal', `session ${sessionId} is closed but its closure job is missing`);
       }
       return {
-        session: await this.deps.sessions.summary(sessionId),
+        session: await this.deps.sessions.summary(sessionId, scope),
         job,
         created: outcome.created,
       };

@@ -105,7 +105,8 @@ describe('HTTP auth: roles', () => {
       payload: { context: { owner: 'someone-else' } },
     });
     assert.equal(created.statusCode, 201);
-    assert.equal(created.json().session.context.owner, 'gm-one');
+    assert.equal(created.json().session.owner, 'gm-one');
+    assert.equal(created.json().session.context.owner, undefined, 'ownership is not metadata');
     const turns = await h.server.inject({
       method: 'POST',
       url: '/v1/sessions/gm-s1/turns',
@@ -140,7 +141,7 @@ describe('HTTP auth: roles', () => {
     assert.ok(all.json().items.length >= 3);
     // an admin replacing metadata keeps the owner
     await h.server.inject({ method: 'PUT', url: '/v1/sessions/gm-s1', headers: auth('admin'), payload: { tags: ['x'] } });
-    assert.equal((await h.server.inject({ url: '/v1/sessions/gm-s1', headers: auth('gm') })).json().context.owner, 'gm-one');
+    assert.equal((await h.server.inject({ url: '/v1/sessions/gm-s1', headers: auth('gm') })).json().owner, 'gm-one');
     // gm may not use operator routes, nor the unscoped event stream
     assert.equal((await h.server.inject({ url: '/v1/jobs', headers: auth('gm') })).statusCode, 403);
     assert.equal((await h.server.inject({ url: '/v1/events', headers: auth('gm') })).statusCode, 403);

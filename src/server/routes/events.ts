@@ -6,7 +6,7 @@ import { isTopic, type Topic } from '../../topic-catalogue.js';
 import { OrderedEventStream } from '../../telemetry/event-stream.js';
 import type { StoredEvent } from '../../telemetry/topics.js';
 import type { ServedApp } from '../app-port.js';
-import { assertSessionOwner } from '../auth.js';
+import { scopeOf } from '../auth.js';
 import { bearer, commonErrors } from '../schemas.js';
 
 export interface EventStreamOptions {
@@ -90,8 +90,7 @@ export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: Ev
         if (!sessionId) {
           throw new AfterwordError('forbidden', 'a gm token must filter the stream by one of its sessions (?sessionId=)');
         }
-        const session = await app.sessions.summary(sessionId);
-        assertSessionOwner(request, session?.context?.owner);
+        await app.sessions.summary(sessionId, scopeOf(request));
       }
       const header = request.headers['last-event-id'];
       const headerId = typeof header === 'string' && /^\d+$/.test(header.trim()) ? Number(header.trim()) : undefined;

@@ -1,20 +1,18 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isAfterwordError } from '../../errors.js';
 import type { ServedApp } from '../app-port.js';
-import { actorOf, assertSessionOwner } from '../auth.js';
+import { actorOf, scopeOf } from '../auth.js';
 import { bearer, commonErrors, limitQuery, pageOf, record, recordList, sessionIdParam } from '../schemas.js';
 
 type SessionParams = { sessionId: string };
 
-/** For a gm caller, load the session and refuse it unless the gm owns it. Others pass for free. */
+/**
+ * Refuse the session unless the caller's scope covers it (a gm: only its own sessions; the
+ * session module decides, in SQL). Operators' scope covers every session: no read for them.
+ */
 export async function guardSession(app: ServedApp, request: FastifyRequest, sessionId: string): Promise<void> {
-  if (request.principal?.role !== 'gm') return;
-  const session = await app.sessions.summary(sessionId);
-  assertSessionOwner(request, session?.context?.owner);
-}
-
-function ownerOf(session: any): unknown {
-  return session?.context?.owner;
+  const scope = scopeOf(request);
+  if (scope.kind === 'all') return;
+  await app.sessions.summary(sessionId, scope);
 }
 
 /**
@@ -42,8 +40,9 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         security: bearer,
         summary: 'Create a session or replace its metadata',
         description:
-          'The metadata may be sent as `{context: {...}}` or as the same fields at top level. A gm token becomes the ' +
-          "session's `owner`; other gm tokens are refused with 403.",
+          'The metadata may be sent as `{context: {...}}` or as the same fields at top level. A session a gm token ' +
+          "creates is owned by that token's name (`owner`); an admin's has no owner. A gm may replace only its own " +
+          "sessions' metadata: any other existing session, owned or not, is refused with 403 (it is never claimed).",
         params: sessionIdParam,
         body: {
           type: 'object',
@@ -58,26 +57,9 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request, reply) => {
-      const { sessionId } = request.params;
       const body = request.body ?? {};
-      const context: Record<string, unknown> = {
-        ...((body.context && typeof body.context === 'object' ? body.context : body) as Record<string, unknown>),
-      };
-      const principal = request.principal;
-      let existingOwner: unknown;
-      try {
-        existingOwner = ownerOf(await app.sessions.summary(sessionId));
-      } catch (error) {
-        if (!(isAfterwordError(error) && error.code === 'session_not_found')) throw error;
-      }
-      if (principal?.role === 'gm') {
-        if (existingOwner !== undefined) assertSessionOwner(request, existingOwner);
-        context.owner = principal.name;
-      } else if (context.owner === undefined && existingOwner !== undefined) {
-        // An admin replacing metadata keeps the session's owner unless it names a new one.
-        context.owner = existingOwner;
-      }
-      const { session, created } = await app.sessions.upsert(sessionId, context);
+      const context = body.context && typeof body.context === 'object' ? body.context : body;
+      const { session, created } = await app.sessions.upsert(request.params.sessionId, context, scopeOf(request));
       return reply.status(created ? 201 : 200).send({ session });
     },
   );
@@ -115,7 +97,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      return app.sessions.appendTurns(request.params.sessionId, request.body.turns, 'turns');
+      return app.sessions.appendTurns(request.params.sessionId, request.body.turns, 'turns', scopeOf(request));
     },
   );
 
@@ -144,7 +126,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      return app.sessions.appendChanges(request.params.sessionId, request.body.changes, 'changes');
+      return app.sessions.appendChanges(request.params.sessionId, request.body.changes, 'changes', scopeOf(request));
     },
   );
 
@@ -165,7 +147,8 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         summary: 'Close a session and queue its closure workflow',
         description:
           'Answers 202 with the new closure job. Closing an already-closed session answers 200 with the existing ' +
-          'job: it never queues a second one.',
+          'job: it never queues a second one. The actor (`closedBy`) is always the caller (`role:name`); a ' +
+          '`closedBy` in the body is kept as `closedByLabel`, for display only.',
         params: sessionIdParam,
         body: {
           type: 'object',
@@ -184,8 +167,10 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       const body = request.body ?? {};
       const { session, job, created } = await app.coordinator.closeSession(sessionId, {
         reason: body.reason,
-        closedBy: body.closedBy ?? actorOf(request),
+        closedBy: actorOf(request),
+        closedByLabel: body.closedBy,
         trigger: 'session_closed',
+        scope: scopeOf(request),
       });
       return reply.status(created ? 202 : 200).send({ session, closureJob: job });
     },
@@ -213,10 +198,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      const page = await app.sessions.list(request.query);
-      const principal = request.principal;
-      if (principal?.role === 'gm') return { ...page, items: page.items.filter((s) => ownerOf(s) === principal.name) };
-      return page;
+      return app.sessions.list(request.query, scopeOf(request));
     },
   );
 
@@ -233,9 +215,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      const session = await app.sessions.summary(request.params.sessionId);
-      assertSessionOwner(request, ownerOf(session));
-      return session;
+      return app.sessions.summary(request.params.sessionId, scopeOf(request));
     },
   );
 
@@ -277,7 +257,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      return app.sessions.history(request.params.sessionId, request.query);
+      return app.sessions.history(request.params.sessionId, request.query, scopeOf(request));
     },
   );
 
@@ -303,7 +283,8 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       },
     },
     async (request) => {
-      return { items: await app.sessions.transcript(request.params.sessionId, request.query.afterSeq, request.query.limit) };
+      const { afterSeq, limit } = request.query;
+      return { items: await app.sessions.transcript(request.params.sessionId, afterSeq, limit, scopeOf(request)) };
     },
   );
 
