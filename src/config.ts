@@ -70,6 +70,18 @@ export const configSchema = z.object({
         .min(1024)
         .default(8 * 1024 * 1024),
       rateLimitPerMinute: z.number().int().min(1).default(6_000),
+      /** Objects and arrays a JSON body may nest (the body itself is level 1). */
+      maxJsonDepth: z.number().int().min(2).max(1000).default(32),
+      /** How long a stream ticket (POST /v1/events/tickets) may be redeemed; each is used once. */
+      streamTicketTtlMs: z.number().int().min(1000).max(minutes(10)).default(30_000),
+      /** Concurrent event streams (GET /v1/events) the process serves; more answer 503. */
+      maxStreams: z.number().int().min(1).default(200),
+      /** Concurrent event streams per token; more answer 429. */
+      maxStreamsPerToken: z.number().int().min(1).default(10),
+      /** Longest a request (headers and body) may take to arrive; 0 turns the limit off. */
+      requestTimeoutMs: z.number().int().min(0).default(30_000),
+      /** Change-feed entries one session may hold; more answer 409 change_feed_full. */
+      maxChangesPerSession: z.number().int().min(1).default(100_000),
     })
     .prefault({}),
   /** Publishing cadence (spec section 7); the names match the domain's CadenceConfig. */

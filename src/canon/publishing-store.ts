@@ -180,14 +180,18 @@ export interface LoreHit {
   publishedAt: number;
 }
 
-/** Quote every term so user input can never be parsed as FTS syntax. */
-function ftsQuery(query: string): string {
-  return query
+/**
+ * The FTS5 query for user text, or null when it holds nothing searchable. Every term becomes a
+ * quoted string (inner quotes doubled), so no user text is ever read as FTS5 syntax (`"`, `*`,
+ * `NEAR`, `AND`, column filters); terms without a letter or digit are dropped, since the
+ * tokenizer would index nothing for them.
+ */
+export function ftsQuery(query: string): string | null {
+  const terms = query
     .split(/\s+/)
-    .map((t) => t.replace(/"/g, ''))
-    .filter(Boolean)
-    .map((t) => `"${t}"`)
-    .join(' ');
+    .filter((t) => /[\p{L}\p{N}]/u.test(t))
+    .map((t) => `"${t.replace(/"/g, '""')}"`);
+  return terms.length > 0 ? terms.join(' ') : null;
 }
 
 /** Published documents (digests excluded) with `since < published_at <= until`, oldest first: what a digest lists. */
@@ -210,13 +214,15 @@ export async function searchLore(
   query: string,
   limit: number,
 ): Promise<LoreHit[]> {
+  const match = fullText === 'fts5' ? ftsQuery(query) : query;
+  if (match === null || match.trim() === '') return [];
   const rows =
     fullText === 'fts5'
       ? await db.query(
           `SELECT d.*, snippet(lore_search, 2, '[', ']', '…', 16) AS snippet FROM lore_search
            JOIN lore_documents d ON d.doc_id = lore_search.doc_id
            WHERE lore_search MATCH ? ORDER BY bm25(lore_search) LIMIT ?`,
-          [ftsQuery(query), limit],
+          [match, limit],
         )
       : await db.query(
           `SELECT d.*, ts_headline('english', d.body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet

@@ -6,6 +6,7 @@ import type { ServedApp } from './app-port.js';
 import { presentedToken, registerAuth, type TokenEntry, TokenRegistry } from './auth.js';
 import { registerErrorHandler } from './error-handler.js';
 import { registerHttpMetrics } from './http-metrics.js';
+import { registerInputGuard } from './input-guard.js';
 import { registerOpenApi } from './openapi.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deltaRoutes } from './routes/deltas.js';
@@ -87,15 +88,7 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   });
   registerAuth(server, tokens);
 
-  server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(new AfterwordError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`), undefined);
-    }
-  });
+  registerInputGuard(server, { maxJsonDepth: config.limits.maxJsonDepth });
 
   await registerOpenApi(server, '0.1.0');
   healthRoutes(server, app);

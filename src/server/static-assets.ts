@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { AfterwordError } from '../errors.js';
 
 /** web/ at the package root: build/src/server/ -> ../../../web (and src/server/ -> ../../web). */
 function defaultWebDir(): string {
   const here = fileURLToPath(new URL('.', import.meta.url));
   return here.includes(`${join('build', 'src', 'server')}`) ? join(here, '..', '..', '..', 'web') : join(here, '..', '..', 'web');
 }
+
+/** The only asset names served: no path separators, no dots but the extension's. */
+const assetName = /^[a-z0-9-]+\.(js|css|svg|ico)$/;
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -37,9 +41,23 @@ export function registerDashboard(server: FastifyInstance, webDir = defaultWebDi
       config: { access: 'public' },
       schema: {
         hide: true,
-        params: { type: 'object', properties: { file: { type: 'string', pattern: '^[a-z0-9-]+\\.(js|css|svg|ico)$' } } },
+        params: { type: 'object', properties: { file: { type: 'string', maxLength: 200 } } },
       },
     },
-    async (request, reply) => send(request.params.file, reply),
+    async (request, reply) => {
+      const { file } = request.params;
+      // A name that tries to leave the folder is refused as such (not as a malformed field).
+      if (/[/\\]|\.\./.test(file) || file.startsWith('.')) {
+        throw new AfterwordError(
+          'path_not_allowed',
+          `params.file: ${JSON.stringify(file)} points outside the dashboard's files`,
+          {
+            issues: [{ field: 'params.file', reason: 'must name a file in the dashboard folder (no "/", "\\" or "..")' }],
+          },
+        );
+      }
+      if (!assetName.test(file)) return reply.callNotFound();
+      return send(file, reply);
+    },
   );
 }

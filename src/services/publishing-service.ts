@@ -105,9 +105,11 @@ export class PublishingService {
   }
 
   async search(query: unknown, limit = 20) {
-    if (typeof query !== 'string' || query.trim().length === 0 || query.length > 200) {
-      throw invalidInput([{ field: 'q', reason: 'must be a non-empty search text of at most 200 characters' }]);
+    if (typeof query !== 'string' || query.length > 200) {
+      throw invalidInput([{ field: 'q', reason: 'must be a search text of at most 200 characters' }]);
     }
+    // Nothing to search for is an empty result, not an error.
+    if (query.trim() === '') return [];
     const { driver } = this.deps.store;
     return searchLore(driver, driver.capabilities.fullTextSearch, query.trim(), Math.min(Math.max(limit, 1), 100));
   }

@@ -1,4 +1,5 @@
 import type { AfterwordConfig } from '../config.js';
+import { decodeCursor, encodeCursor } from '../cursors.js';
 import { AfterwordError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Tx } from '../telemetry/outbox.js';
@@ -32,22 +33,6 @@ export interface AppendTurnsResult {
   appended: number;
   duplicates: number;
   turnCount: number;
-}
-
-function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-export function decodeCursor<T>(cursor: string | undefined, field = 'cursor'): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw new AfterwordError('invalid_input', `${field}: is not a cursor this server issued`, {
-      issues: [{ field, reason: 'is not a cursor this server issued' }],
-      retryable: false,
-    });
-  }
 }
 
 /**
@@ -243,7 +228,7 @@ export class SessionMemory {
     scope: SessionScope = everySession,
   ): Promise<Page<SessionSummary>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const before = decodeCursor<{ updatedAt: number; sessionId: string }>(query.cursor);
+    const before = decodeCursor('sessions', query.cursor);
     const sessions = await listSessions(this.store.driver, { status: query.status, scope, before, limit });
     const items = [];
     for (const session of sessions) items.push(toSummary(session, await this.runs.latest(session.sessionId), -1));
@@ -251,7 +236,9 @@ export class SessionMemory {
     return {
       items,
       nextCursor:
-        sessions.length === limit && last ? encodeCursor({ updatedAt: last.updatedAt, sessionId: last.sessionId }) : null,
+        sessions.length === limit && last
+          ? encodeCursor('sessions', { updatedAt: last.updatedAt, sessionId: last.sessionId })
+          : null,
     };
   }
 
@@ -275,9 +262,9 @@ export class SessionMemory {
     const sessionId = validateSessionId(sessionIdInput);
     await this.requireSession(this.store.driver, sessionId, scope);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const before = decodeCursor<number>(query.cursor);
+    const before = decodeCursor('history', query.cursor);
     const { runs, total, next } = await this.runs.page(sessionId, limit, before);
-    return { items: runs, total, nextCursor: next === null ? null : encodeCursor(next) };
+    return { items: runs, total, nextCursor: next === null ? null : encodeCursor('history', next) };
   }
 }
 

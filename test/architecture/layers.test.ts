@@ -23,7 +23,7 @@ const layers: ReadonlyArray<readonly string[]> = [
 ];
 
 /** Modules anyone may import: they import only each other. */
-const base = new Set(['errors.ts', 'clock.ts', 'config.ts', 'paths.ts']);
+const base = new Set(['errors.ts', 'clock.ts', 'config.ts', 'paths.ts', 'cursors.ts']);
 
 /** Sideways imports within a layer that the design allows: the Temporal engine implements the engine's port. */
 const sideways = new Set(['temporal->engine']);

@@ -71,7 +71,12 @@ export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: Ev
             topic: { type: 'string', maxLength: 2000, description: 'comma-separated exact topics' },
             prefix: { type: 'string', maxLength: 500, description: 'comma-separated topic prefixes, e.g. `offline.`' },
             sessionId: { type: 'string', maxLength: 128 },
-            lastEventId: { type: 'integer', minimum: 0, description: 'resume after this id (the header wins)' },
+            lastEventId: {
+              type: 'integer',
+              minimum: 0,
+              maximum: Number.MAX_SAFE_INTEGER,
+              description: 'resume after this id (the header wins)',
+            },
           },
         },
         response: { 200: { type: 'string', description: 'text/event-stream' }, ...commonErrors },

@@ -1,24 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { AfterwordError } from '../../errors.js';
+import { decodeCursor, encodeCursor } from '../../cursors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
 import { bearer, commonErrors, idParam, pageOf, record } from '../schemas.js';
 
 const jobStatuses = ['queued', 'retrying', 'processing', 'completed', 'failed', 'cancelled'];
 const jobIdParam = idParam('jobId', 'the job id');
-
-/** Job cursors are the `seq` of the last job on the page, base64url-encoded. */
-function decodeJobCursor(cursor: string | undefined): number | undefined {
-  if (!cursor) return undefined;
-  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const seq = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(seq)) {
-    throw new AfterwordError('invalid_input', 'cursor: is not a cursor this server issued', {
-      issues: [{ field: 'query.cursor', reason: 'is not a cursor this server issued' }],
-    });
-  }
-  return seq;
-}
 
 export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['jobs'];
@@ -52,11 +39,11 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
         status,
         workflow,
         concurrencyKey: sessionId,
-        beforeSeq: decodeJobCursor(cursor),
+        beforeSeq: decodeCursor('jobs', cursor),
         limit,
       });
       const last = items[items.length - 1];
-      return { items, nextCursor: items.length === limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null };
+      return { items, nextCursor: items.length === limit && last ? encodeCursor('jobs', last.seq) : null };
     },
   );
 

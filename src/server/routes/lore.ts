@@ -16,7 +16,7 @@ export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
           required: ['q'],
           additionalProperties: false,
           properties: {
-            q: { type: 'string', minLength: 1, maxLength: 200 },
+            q: { type: 'string', maxLength: 200, description: 'plain words (never query syntax); empty: no results' },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
           },
         },
