@@ -13,6 +13,7 @@ import { validateSessionId } from './sessions/session-input.js';
 import { AlertService } from './services/alert-service.js';
 import { ModerationService } from './services/moderation-service.js';
 import { PublishingService } from './services/publishing-service.js';
+import { type PruneReport, RetentionService } from './services/retention-service.js';
 import { pendingMigrations } from './store/migrate.js';
 import { openStore, type Store } from './store/store.js';
 import { EventBus, type EventFilter } from './telemetry/event-bus.js';
@@ -56,6 +57,7 @@ export interface Afterword {
   readonly moderation: ModerationService;
   readonly publishing: PublishingService;
   readonly alerts: AlertService;
+  readonly retention: RetentionService;
   readonly artefacts: {
     summary(sessionId: string, version?: number): Promise<unknown>;
     mentions(sessionId: string): Promise<unknown[]>;
@@ -64,6 +66,8 @@ export interface Afterword {
   orchestrator: ClosureWorkflowOrchestrator | null;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
   latestEventId(): Promise<number>;
+  /** Delete history past its retention (`retention.*`): `afterword prune`; the workers do it too. */
+  prune(): Promise<PruneReport>;
   readiness(): Promise<{
     ready: boolean;
     storeReachable: boolean;
@@ -114,6 +118,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const moderation = new ModerationService({ store, engine, ids });
   const publishing = new PublishingService({ store, engine, config, ids });
   const alerts = new AlertService(store);
+  const retention = new RetentionService({ store, engine, config, clock });
   const metrics = createMetrics(bus, () => engine.countByStatus());
   const stopLogging = logEvents(bus, logger);
   // Events committed by other processes (workers elsewhere, CLI commands) reach this process's
@@ -128,6 +133,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   await relay.start();
   let stopped = false;
   let inactivityTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
 
   const app: Afterword = {
     config,
@@ -145,6 +151,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     moderation,
     publishing,
     alerts,
+    retention,
     orchestrator: null,
     artefacts: {
       async summary(sessionId, version) {
@@ -172,6 +179,8 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     },
 
     latestEventId: () => latestEventId(store.driver),
+
+    prune: () => retention.prune(),
 
     async readiness() {
       let storeReachable = false;
@@ -212,6 +221,14 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
         Math.min(60_000, config.closure.inactivityMs),
       );
       inactivityTimer.unref();
+      // Retention runs where the work runs: every process with workers prunes now and then
+      // (batch by batch, so several processes doing it at once only share the work).
+      if (config.retention.pruneIntervalMs > 0) {
+        pruneTimer = setInterval(() => {
+          retention.prune().catch((error) => logger.error({ err: error }, 'pruning history failed'));
+        }, config.retention.pruneIntervalMs);
+        pruneTimer.unref();
+      }
       return orchestrator;
     },
 
@@ -219,6 +236,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       if (stopped) return;
       stopped = true;
       clearInterval(inactivityTimer);
+      clearInterval(pruneTimer);
       if (app.orchestrator) await app.orchestrator.stop();
       await relay.stop();
       stopLogging();

@@ -41,11 +41,6 @@ export const configSchema = z.object({
       backoffMaxMs: z.number().int().min(0).default(minutes(5)),
       drainTimeoutMs: z.number().int().min(0).default(10_000),
       watchdogIntervalMs: z.number().int().min(50).default(15_000),
-      eventRetentionMs: z
-        .number()
-        .int()
-        .min(60_000)
-        .default(minutes(60 * 24 * 7)),
     })
     .prefault({}),
   closure: z
@@ -57,6 +52,32 @@ export const configSchema = z.object({
         .min(60_000)
         .default(minutes(60 * 6)),
       historyRetention: z.number().int().min(1).max(100_000).default(500),
+    })
+    .prefault({}),
+  /**
+   * How long history is kept (docs/operations.md, "Retention"). Open alerts and unfinished jobs
+   * are never pruned, whatever their age. The workers prune every `pruneIntervalMs` (0: never;
+   * then run `afterword prune`), `batchSize` rows per transaction so a live store is never locked long.
+   */
+  retention: z
+    .object({
+      eventsMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(minutes(60 * 24 * 7)),
+      finishedJobsMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(minutes(60 * 24 * 30)),
+      closedAlertsMs: z
+        .number()
+        .int()
+        .min(60_000)
+        .default(minutes(60 * 24 * 30)),
+      pruneIntervalMs: z.number().int().min(0).default(minutes(10)),
+      batchSize: z.number().int().min(1).max(100_000).default(1_000),
     })
     .prefault({}),
   limits: z

@@ -35,14 +35,20 @@ export async function insertMentions(db: SqlExecutor, mentions: EntityMention[],
   await insertRows(
     db,
     'entity_mentions',
-    ['mention_id', 'session_id', 'job_id', 'entity_id', 'confidence', 'record', 'created_at'],
-    mentions.map((m) => [m.mentionId, m.source.sessionId, jobId, m.entityId, m.confidence, JSON.stringify(m), now]),
+    ['mention_id', 'session_id', 'job_id', 'entity_id', 'confidence', 'ordinal', 'record', 'created_at'],
+    mentions.map((m, i) => [m.mentionId, m.source.sessionId, jobId, m.entityId, m.confidence, i, JSON.stringify(m), now]),
   );
+}
+
+/** A closure job's mentions in extraction order (the deltas step reads them back by reference). */
+export async function listMentionsOfJob(db: SqlExecutor, jobId: string): Promise<EntityMention[]> {
+  const rows = await db.query('SELECT record FROM entity_mentions WHERE job_id = ? ORDER BY ordinal, mention_id', [jobId]);
+  return rows.map((r) => readJson<EntityMention>(r.record, null as never));
 }
 
 export async function listMentions(db: SqlExecutor, sessionId: string, jobId?: string): Promise<EntityMention[]> {
   const rows = await db.query(
-    `SELECT record FROM entity_mentions WHERE session_id = ? ${jobId ? 'AND job_id = ?' : ''} ORDER BY created_at, mention_id`,
+    `SELECT record FROM entity_mentions WHERE session_id = ? ${jobId ? 'AND job_id = ?' : ''} ORDER BY created_at, ordinal, mention_id`,
     jobId ? [sessionId, jobId] : [sessionId],
   );
   return rows.map((r) => readJson<EntityMention>(r.record, null as never));

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCanonCommands } from './commands/canon.js';
 import { registerJobCommands, registerWorkerListCommand } from './commands/jobs.js';
 import { registerProcessCommands } from './commands/process.js';
+import { registerPruneCommand } from './commands/prune.js';
 import { registerSessionCommands } from './commands/sessions.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './output.js';
@@ -25,6 +26,7 @@ registerSessionCommands(program, globals);
 registerJobCommands(program, globals);
 registerWorkerListCommand(program, globals);
 registerCanonCommands(program, globals);
+registerPruneCommand(program, globals);
 for (const command of program.commands) command.exitOverride();
 
 try {

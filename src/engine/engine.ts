@@ -11,6 +11,7 @@ import { listJobs } from './sql/list-jobs.js';
 import { listWorkers } from './sql/list-workers.js';
 import { loadAttempts } from './sql/load-attempts.js';
 import { loadSteps } from './sql/load-steps.js';
+import { type PrunedJobs, pruneFinishedJobs } from './sql/prune-jobs.js';
 import { requeueJob } from './sql/requeue-job.js';
 import { rescheduleJob } from './sql/reschedule-job.js';
 import { signalJob } from './sql/signal-job.js';
@@ -168,6 +169,11 @@ export class DurableEngine implements WorkflowEngine {
 
   countByStatus(workflow?: string): Promise<Record<JobStatus, number>> {
     return countJobsByStatus(this.store.driver, workflow);
+  }
+
+  /** Retention: up to `limit` finished jobs completed before `before` go, with their checkpoints and attempts. */
+  pruneFinished(before: number, limit: number): Promise<PrunedJobs> {
+    return this.store.transact((tx) => pruneFinishedJobs(tx, this.store.fragments, before, limit));
   }
 
   listWorkers(options: { all?: boolean } = {}): Promise<WorkerRecord[]> {

@@ -47,6 +47,13 @@ export interface WorkflowEngine {
   countByStatus(workflow?: string): Promise<Record<JobStatus, number>>;
   /** The job with its checkpointed steps, the steps still to run and every attempt. */
   timeline(jobId: string): Promise<JobTimeline>;
+  /**
+   * Retention (`afterword prune`, and the workers every `retention.pruneIntervalMs`): delete up to
+   * `limit` finished jobs completed before `before`, with their checkpoints and attempts; never an
+   * unfinished one. Optional: an engine that keeps its history elsewhere (Temporal, under its
+   * namespace's retention) leaves it out, and pruning skips jobs.
+   */
+  pruneFinished?(before: number, limit: number): Promise<{ jobs: number; steps: number; attempts: number }>;
 
   /** Operator cancel of an unfinished job (recorded with the actor). */
   cancel(jobId: string, actor: string): Promise<Job>;

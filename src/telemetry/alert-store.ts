@@ -48,3 +48,16 @@ export async function getAlert(db: SqlExecutor, alertId: string) {
   const [row] = await db.query('SELECT * FROM alerts WHERE id = ?', [alertId]);
   return row ? rowToAlert(row) : null;
 }
+
+/**
+ * Retention: delete up to `limit` alerts closed (acknowledged) before `before`, oldest first.
+ * Open alerts are never pruned, whatever their age.
+ */
+export async function pruneClosedAlerts(db: SqlExecutor, before: number, limit: number): Promise<number> {
+  const result = await db.run(
+    `DELETE FROM alerts WHERE id IN (
+       SELECT id FROM alerts WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ? ORDER BY acknowledged_at LIMIT ?)`,
+    [before, limit],
+  );
+  return result.changes;
+}

@@ -87,3 +87,17 @@ export async function latestEventId(db: SqlExecutor): Promise<number> {
   const [row] = await db.query<{ id: unknown }>('SELECT COALESCE(MAX(id), 0) AS id FROM events');
   return readInt(row?.id ?? 0);
 }
+
+/**
+ * Retention: delete up to `limit` events created before `before`, oldest first. The newest event
+ * always stays, so `latestEventId` never goes back (readers resume after an id, never below it);
+ * readers behind the cut-off just continue from the oldest event kept.
+ */
+export async function pruneEvents(db: SqlExecutor, before: number, limit: number): Promise<number> {
+  const result = await db.run(
+    `DELETE FROM events WHERE id IN (
+       SELECT id FROM events WHERE created_at < ? AND id < (SELECT MAX(id) FROM events) ORDER BY id LIMIT ?)`,
+    [before, limit],
+  );
+  return result.changes;
+}

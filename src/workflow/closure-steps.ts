@@ -1,7 +1,7 @@
 import type { IdSource } from '../clock.js';
 import { decisionsFor, insertDeltas, listDeltas, openDeltasOfOtherSessions } from '../canon/delta-store.js';
 import { insertBatch } from '../canon/publishing-store.js';
-import { insertMentions, insertSummary, nextSummaryVersion } from '../canon/summary-store.js';
+import { insertMentions, insertSummary, listMentionsOfJob, nextSummaryVersion } from '../canon/summary-store.js';
 import type { WorldCatalog } from '../canon/world-catalog.js';
 import type { AfterwordConfig } from '../config.js';
 import {
@@ -11,6 +11,7 @@ import {
   extractEntities,
   planCadence,
   preparePublishing,
+  type SanitisedTranscript,
   type Summariser,
   sanitiseTranscript,
 } from '../domain/index.js';
@@ -18,9 +19,24 @@ import { defineSteps, type StepOutputs } from '../engine/steps.js';
 import type { WorkflowEngine } from '../engine/workflow-engine.js';
 import { AfterwordError } from '../errors.js';
 import { getSession, loadChanges, loadTurns, markReconciled } from '../sessions/session-store.js';
+import type { SqlExecutor } from '../store/ports.js';
 import type { ClosureJobPayload } from './closure-payload.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
 import { batchWorkflowName, digestWorkflowName } from './publishing-workflows.js';
+
+/** A sanitised transcript with the number of stored turns it was computed from. */
+interface Sanitised {
+  turnCount: number;
+  sanitised: SanitisedTranscript;
+}
+
+/** What the sanitise step checkpoints: where the transcript ends in the store, and its counts. */
+export interface SanitisedRef {
+  turnCount: number;
+  keptTurns: number;
+  droppedTurns: number;
+  safetyEvents: number;
+}
 
 export interface ClosureStepDeps {
   engine: WorkflowEngine;
@@ -39,39 +55,68 @@ export interface ClosureStepDeps {
  */
 export function closureSteps(deps: ClosureStepDeps) {
   const newId = () => deps.ids.uuid();
+  // The last transcript sanitised in this process: consolidate and extract usually run right
+  // after sanitise on the same worker, so they reuse it instead of reading the turns again.
+  let last: { key: string; transcript: Sanitised } | null = null;
+
+  /**
+   * The closure's sanitised transcript, computed from the store: the session's first `turnCount`
+   * turns (all of them when null: the sanitise step itself) and its changes up to the closure's
+   * cursor. Sanitisation is pure, so a later step (or a resumed job) gets the same transcript the
+   * sanitise step saw, from the reference it checkpointed.
+   */
+  async function sanitised(db: SqlExecutor, payload: ClosureJobPayload, turnCount: number | null): Promise<Sanitised> {
+    const { sessionId, changeCursor } = payload;
+    const key = `${sessionId}:${payload.auditRef}:${changeCursor}:${turnCount}`;
+    if (last && turnCount !== null && last.key === key) return last.transcript;
+    const session = await getSession(db, sessionId);
+    if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} no longer exists`, { retryable: false });
+    const [turns, changeFeed] = await Promise.all([
+      loadTurns(db, sessionId, 0, turnCount ?? undefined),
+      loadChanges(db, sessionId, changeCursor),
+    ]);
+    const transcript = {
+      turnCount: turns.length,
+      sanitised: sanitiseTranscript(
+        {
+          session: {
+            sessionId,
+            context: session.context,
+            closedAt: payload.closedAt,
+            closedBy: payload.closedBy,
+            closureReason: payload.reason,
+            auditRef: payload.auditRef,
+          },
+          turns,
+          changeFeed,
+        },
+        { maxLineLength: deps.config.limits.maxTurnTextChars },
+      ),
+    };
+    last = { key: `${sessionId}:${payload.auditRef}:${changeCursor}:${turns.length}`, transcript };
+    return transcript;
+  }
+
   return defineSteps<ClosureJobPayload>()
     .step('sanitise', {
-      async run({ job, store }) {
-        const { sessionId, changeCursor } = job.payload;
-        const session = await getSession(store.driver, sessionId);
-        if (!session)
-          throw new AfterwordError('session_not_found', `session ${sessionId} no longer exists`, { retryable: false });
-        const [turns, changeFeed] = await Promise.all([
-          loadTurns(store.driver, sessionId),
-          loadChanges(store.driver, sessionId, changeCursor),
-        ]);
-        return sanitiseTranscript(
-          {
-            session: {
-              sessionId,
-              context: session.context,
-              closedAt: job.payload.closedAt,
-              closedBy: job.payload.closedBy,
-              closureReason: job.payload.reason,
-              auditRef: job.payload.auditRef,
-            },
-            turns,
-            changeFeed,
-          },
-          { maxLineLength: deps.config.limits.maxTurnTextChars },
-        );
+      run({ job, store }) {
+        return sanitised(store.driver, job.payload, null);
+      },
+      // The transcript is in the store already: checkpoint where it ends, not a copy of it.
+      commit(_tx, transcript): SanitisedRef {
+        return {
+          turnCount: transcript.turnCount,
+          keptTurns: transcript.sanitised.turns.length,
+          droppedTurns: transcript.sanitised.droppedTurnIds.length,
+          safetyEvents: transcript.sanitised.safetyEvents.length,
+        };
       },
     })
     .step('consolidate', {
-      run({ outputs, job, now }) {
+      async run({ outputs, job, now, store }) {
         // The version is assigned at commit, under the lease; 0 is a placeholder.
         return consolidateStory(
-          outputs.sanitise,
+          (await sanitised(store.driver, job.payload, outputs.sanitise.turnCount)).sanitised,
           { sessionId: job.payload.sessionId, version: 0, generatedAt: now },
           deps.summariser,
         );
@@ -90,9 +135,15 @@ export function closureSteps(deps: ClosureStepDeps) {
       },
     })
     .step('extract', {
-      async run({ outputs, job }) {
+      async run({ outputs, job, store }) {
         const world = await deps.world.snapshot();
-        return extractEntities({ sanitised: outputs.sanitise, lexicon: world.lexicon, sessionId: job.payload.sessionId, newId });
+        const transcript = await sanitised(store.driver, job.payload, outputs.sanitise.turnCount);
+        return extractEntities({
+          sanitised: transcript.sanitised,
+          lexicon: world.lexicon,
+          sessionId: job.payload.sessionId,
+          newId,
+        });
       },
       async commit(tx, extraction, { job }) {
         await insertMentions(tx, extraction.mentions, job.jobId, tx.now);
@@ -102,13 +153,19 @@ export function closureSteps(deps: ClosureStepDeps) {
           mentionCount: extraction.mentions.length,
           candidateCount: extraction.candidates.length,
         });
-        // The deltas step reads the mentions and candidates from here.
-        return extraction;
+        // The mentions are in the store now (in extraction order): checkpoint their count, and the
+        // few candidates and unattached capability references the deltas step needs besides.
+        return {
+          mentionCount: extraction.mentions.length,
+          candidates: extraction.candidates,
+          unattachedCapabilityRefs: extraction.unattachedCapabilityRefs,
+        };
       },
     })
     .step('deltas', {
       async run({ outputs, job, store, now }) {
-        const { mentions, candidates } = outputs.extract;
+        const { candidates } = outputs.extract;
+        const mentions = await listMentionsOfJob(store.driver, job.jobId);
         const world = await deps.world.snapshot();
         const touched = [...mentions.map((m) => m.entityId), ...candidates.map((c) => c.proposedEntityId)];
         return determineDeltas({

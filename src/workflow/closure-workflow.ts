@@ -25,7 +25,7 @@ export function closureWorkflow(
       const publish = outputs['publish-prep'];
       return {
         summaryVersion: outputs.consolidate.summaryVersion,
-        mentionCount: outputs.extract.mentions.length,
+        mentionCount: outputs.extract.mentionCount,
         deltaCount: outputs.deltas.deltaIds.length,
         publishing: {
           batchId: publish.batchId,

@@ -16,9 +16,15 @@ const owners: Record<string, readonly string[]> = {
   'telemetry/alert-store.ts': ['alerts'],
   'sessions/session-store.ts': ['sessions', 'turns', 'session_changes'],
   'canon/summary-store.ts': ['story_summaries', 'entity_mentions'],
-  'canon/world-store.ts': ['world_meta', 'world_entities'],
+  'canon/world-store.ts': ['world_meta', 'world_entities', 'world_entity_changes'],
   'canon/delta-store.ts': ['world_deltas', 'moderation_decisions'],
-  'canon/publishing-store.ts': ['publishing_batches', 'schedule_overrides', 'lore_documents', 'lore_search'],
+  'canon/publishing-store.ts': [
+    'publishing_batches',
+    'schedule_overrides',
+    'lore_documents',
+    'lore_search',
+    'lore_index_entries',
+  ],
   'store/migrate.ts': ['afterword_migrations'],
 };
 
