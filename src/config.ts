@@ -4,10 +4,37 @@ import { AfterwordError } from './errors.js';
 
 const minutes = (n: number) => n * 60_000;
 
+/** Token names end up in audit actors (`gm:<name>`), session owners and rate-limit keys. */
+export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 const tokenSchema = z.object({
   token: z.string().min(16, 'tokens must be at least 16 characters'),
   role: z.enum(['admin', 'gm', 'viewer']),
-  name: z.string().min(1).default('token'),
+  // Explicit, never defaulted: a name is who owns a gm's sessions and whose rate-limit bucket a
+  // call counts against, so two tokens must never share one by accident.
+  name: z
+    .string({ error: 'every token needs a name (the owner of its sessions, its rate-limit bucket)' })
+    .regex(TOKEN_NAME_PATTERN, 'must be 1-64 characters: letters, digits, and . _ - (starting with a letter or digit)'),
+});
+
+/** Token names and tokens are unique: a duplicate fails the start naming both entries. */
+const tokenListSchema = z.array(tokenSchema).superRefine((tokens, ctx) => {
+  const names = new Map<string, number>();
+  const secrets = new Map<string, number>();
+  tokens.forEach((entry, i) => {
+    const sameName = names.get(entry.name);
+    if (sameName !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'name'],
+        message: `duplicate token name "${entry.name}" (also entry ${sameName}): token names must be unique`,
+      });
+    } else names.set(entry.name, i);
+    const sameToken = secrets.get(entry.token);
+    if (sameToken !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [i, 'token'], message: `the same token as entry ${sameToken}` });
+    } else secrets.set(entry.token, i);
+  });
 });
 
 /**
@@ -126,7 +153,7 @@ export const configSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(4400),
-      tokens: z.array(tokenSchema).default([]),
+      tokens: tokenListSchema.default([]),
     })
     .prefault({}),
 });
@@ -152,14 +179,49 @@ function envInt(env: Env, name: string): number | undefined {
   return n;
 }
 
-/** AFTERWORD_TOKENS="admin:TOKEN,gm:TOKEN2" (role:token pairs, comma separated). */
-function envTokens(env: Env): ConfigInput['http'] extends infer H ? (H extends { tokens?: infer T } ? T : never) : never {
+/**
+ * AFTERWORD_TOKENS: comma-separated entries `name=role:token`. The name is what precedes the
+ * first `=`, provided that comes before the first `:`; the role is up to the first `:`; the
+ * token is everything after it (colons included). The older `role:token` form is accepted only
+ * while it names its token unambiguously: it is named after its role, so at most one such entry
+ * per role (a second fails the start, asking for names). Names never depend on the list's order.
+ */
+export function parseEnvTokens(raw: string): Array<{ name: string; role: string; token: string }> {
+  const entries = raw.split(',').map((entry, i) => {
+    const at = `AFTERWORD_TOKENS[${i}]`;
+    const trimmed = entry.trim();
+    const colon = trimmed.indexOf(':');
+    const equals = trimmed.indexOf('=');
+    const named = equals > 0 && (colon === -1 || equals < colon);
+    const rest = named ? trimmed.slice(equals + 1) : trimmed;
+    const split = rest.indexOf(':');
+    if (split <= 0) {
+      throw new AfterwordError('invalid_config', `${at}: expected name=role:token (e.g. gm-alice=gm:TOKEN)`, {
+        issues: [{ field: at, reason: 'expected name=role:token' }],
+      });
+    }
+    const role = rest.slice(0, split).trim();
+    return { name: named ? trimmed.slice(0, equals).trim() : role, role, token: rest.slice(split + 1).trim(), named, at };
+  });
+  const byName = new Map<string, (typeof entries)[number]>();
+  for (const entry of entries) {
+    const earlier = byName.get(entry.name);
+    if (earlier) {
+      const reason = `duplicate token name "${entry.name}" (also ${earlier.at})${
+        entry.named && earlier.named
+          ? ''
+          : ': an unnamed role:token entry is named after its role; name each one: name=role:token'
+      }`;
+      throw new AfterwordError('invalid_config', `${entry.at}: ${reason}`, { issues: [{ field: entry.at, reason }] });
+    }
+    byName.set(entry.name, entry);
+  }
+  return entries.map(({ name, role, token }) => ({ name, role, token }));
+}
+
+function envTokens(env: Env): unknown {
   const raw = envValue(env, 'AFTERWORD_TOKENS');
-  if (raw === undefined) return undefined as never;
-  return raw.split(',').map((pair, i) => {
-    const [role, token] = pair.split(':').map((s) => s.trim());
-    return { role: role as 'admin', token: token ?? '', name: `env-${i}` };
-  }) as never;
+  return raw === undefined ? undefined : parseEnvTokens(raw);
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

@@ -47,6 +47,14 @@ export class TokenRegistry {
   private readonly entries: Array<{ digest: Buffer; principal: Principal }>;
 
   constructor(tokens: readonly TokenEntry[]) {
+    // The configuration schema already refuses these; tokens handed in directly are held to the same rule.
+    const names = new Set<string>();
+    for (const t of tokens) {
+      if (names.has(t.name)) {
+        throw new AfterwordError('invalid_config', `duplicate token name "${t.name}": token names must be unique`);
+      }
+      names.add(t.name);
+    }
     this.entries = tokens.map((t) => ({ digest: sha256(t.token), principal: { name: t.name, role: t.role } }));
   }
 
