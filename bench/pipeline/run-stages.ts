@@ -4,6 +4,7 @@ import { normalizeTurns } from '../../src/domain/transcript/normalize-turn-input
 import { consolidateStory } from '../../src/domain/consolidation/deterministic-summariser.js';
 import { extractEntities } from '../../src/domain/extraction/extract-entities.js';
 import type { Lexicon } from '../../src/domain/extraction/lexicon.js';
+import { winkPosTagger } from '../../src/domain/extraction/pos-tagger.js';
 import { determineDeltas } from '../../src/domain/deltas/determine-deltas.js';
 import { planCadence } from '../../src/domain/publishing/cadence.js';
 import { preparePublishing } from '../../src/domain/publishing/prepare-publishing.js';
@@ -33,8 +34,11 @@ export function prepareInput(s: SyntheticSession, closedAt: number): PreparedInp
   };
 }
 
-/** All pure stages, in workflow order. `ner: false` is the no-tagger baseline. */
-export function runStages(input: PreparedInput, world: WorldFile, lexicon: Lexicon, ner: boolean) {
+/**
+ * All pure stages, in workflow order. `ner: false` is the no-detection baseline; `'pos'` is
+ * the older path that runs wink-nlp's tagger over each sentence with an unlisted capital.
+ */
+export function runStages(input: PreparedInput, world: WorldFile, lexicon: Lexicon, ner: boolean | 'pos') {
   let n = 0;
   const newId = () => `id-${++n}`;
   const now = input.session.closedAt ?? 0;
@@ -45,7 +49,7 @@ export function runStages(input: PreparedInput, world: WorldFile, lexicon: Lexic
     lexicon,
     sessionId: input.session.sessionId,
     newId,
-    ...(ner ? {} : { tagger: null }),
+    ...(ner === 'pos' ? { tagger: winkPosTagger() } : ner ? {} : { tagger: null }),
   });
   const deltas = determineDeltas({
     sessionId: input.session.sessionId,

@@ -6,10 +6,12 @@ import type { Turn } from '../types.js';
 import { slugify } from '../world/types.js';
 import { detectChanges, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
+import { findNameRuns, type NameRun } from './name-spans.js';
+import { guessEntityType, TITLES } from './type-guess.js';
 import { HEDGE_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
-import { type PosTagger, winkPosTagger } from './pos-tagger.js';
+import type { PosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
 import type {
   CapabilityRef,
@@ -31,7 +33,11 @@ export interface ExtractEntitiesInput {
   sessionId: string;
   minConfidence?: number;
   newId: () => string;
-  /** Defaults to the shared wink-nlp tagger; `null` disables new-entity detection. */
+  /**
+   * New-name detection. Default: capitalisation spans decided by word lists and the
+   * transcript's own casing (name-spans.ts, no tagger). A PosTagger: the older path that
+   * tags every sentence with an unlisted capitalised word. `null` disables detection.
+   */
   tagger?: PosTagger | null;
 }
 
@@ -39,6 +45,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Shared empty results: most sentences name no entity, so they allocate nothing here. */
 const NO_CHANGES: ReadonlyMap<string, ProposedChange[]> = new Map();
+const NO_RUNS: readonly NameRun[] = Object.freeze([]);
 
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 
@@ -134,6 +141,31 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (ev.turnId && ev.capabilityRefs.length > 0)
       feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
   }
+  // New names: runs per distinct sentence (LLM prose repeats itself less than templates, but
+  // greetings, refrains and quoted orders do recur), settled into candidates after the scan.
+  const runCache = new Map<string, readonly NameRun[]>();
+  const found: Array<{ run: NameRun; sentence: string; source: MentionSource }> = [];
+  const ambiguous = new Set<string>();
+  const ambiguousFilter = new KeyFilter([]);
+  const seenLower = new Set<string>();
+  const posTagger = input.tagger ?? null;
+  const nameRuns = (sentence: string, tokens: Token[], hits: LexiconHit[]): readonly NameRun[] => {
+    if (posTagger) {
+      const spans: Array<[number, number]> = hits.map((h) => [
+        (tokens[h.startTok] as Token).start,
+        (tokens[h.endTok - 1] as Token).end,
+      ]);
+      return findNewNames(sentence, spans, lexicon, posTagger).map((n) => ({
+        words: n.words,
+        title: n.title,
+        precedingWord: null,
+        ambiguousFirst: false,
+        name: n.name,
+        guess: { entityType: n.entityType, cue: n.cue },
+      }));
+    }
+    return findNameRuns(sentence, tokens, (i) => hits.some((h) => i >= h.startTok && i < h.endTok), lexicon);
+  };
   const lastMentionInScene = new Map<string, EntityMention>();
   const lastCharacterInScene = new Map<string, EntityMention>();
 
@@ -213,34 +245,25 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       if (turnMentions.length === mentionsBefore) for (const ref of caps) turnCaps.push({ ref, source, sentence });
       if (useTagger && tokens.length > 1) {
-        if (needsTagging(tokens, hits, lexicon)) {
-          const active = input.tagger ?? winkPosTagger();
-          const spans: Array<[number, number]> = hits.map((h) => [
-            (tokens[h.startTok] as Token).start,
-            (tokens[h.endTok - 1] as Token).end,
-          ]);
-          for (const n of findNewNames(sentence, spans, lexicon, active)) {
-            const slug = slugify(n.name);
-            if (!slug || excluded.has(slug)) continue;
-            const existing = candidates.get(slug);
-            if (existing) {
-              existing.occurrences += 1;
-              continue;
-            }
-            const confidence = round(0.5 + (n.cue ? 0.1 : 0) + (n.words.length > 1 ? 0.05 : 0));
-            candidates.set(slug, {
-              candidateId: newId(),
-              name: n.name,
-              proposedEntityId: `${n.entityType}.${slug}`,
-              entityType: n.entityType,
-              typeCue: n.cue,
-              confidence,
-              sentence,
-              source,
-              occurrences: 1,
-            });
-          }
+        let runs = runCache.get(sentence);
+        if (runs === undefined) {
+          runs = needsTagging(tokens, hits, lexicon) ? nameRuns(sentence, tokens, hits) : NO_RUNS;
+          runCache.set(sentence, runs);
         }
+        for (const run of runs) {
+          if (run.ambiguousFirst) {
+            const w = (run.words[0] as string).toLowerCase();
+            if (!ambiguous.has(w)) {
+              ambiguous.add(w);
+              ambiguousFilter.add(w);
+            }
+          }
+          found.push({ run, sentence, source });
+        }
+        // Does this transcript write an ambiguous opener in lower case too? (3 char reads per token)
+        if (ambiguous.size > 0)
+          for (const t of tokens)
+            if (!t.cap && ambiguousFilter.mayHave(t.lower) && ambiguous.has(t.lower)) seenLower.add(t.lower);
       }
     }
     for (const id of turnCapabilityIds(turn, feedByTurn)) {
@@ -267,6 +290,52 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (last) lastMentionInScene.set(sceneKey, last);
     const lastCharacter = turnMentions.findLast((m) => m.entityType === 'character');
     if (lastCharacter) lastCharacterInScene.set(sceneKey, lastCharacter);
+  }
+  const slugs = new Map<string, string>(); // a name recurs many times; slugify once
+  for (const { run, sentence, source } of found) {
+    let words = run.words;
+    let preceding = run.precedingWord;
+    if (run.ambiguousFirst && seenLower.has((words[0] as string).toLowerCase())) {
+      // "Suddenly Veyla Strand" where the transcript also says "suddenly": drop the opener.
+      preceding = words[0] as string;
+      words = words.slice(1);
+      while (words.length > 0 && (words[0] === 'of' || words[0] === 'the')) words = words.slice(1);
+      if (words.length === 0) continue;
+      if (
+        words.length === 1 &&
+        (TITLES.has((words[0] as string).toLowerCase()) || lexicon.nameTokens.has((words[0] as string).toLowerCase()))
+      )
+        continue;
+    }
+    const fromPos = run as NameRun & {
+      name?: string;
+      guess?: { entityType: NewEntityCandidate['entityType']; cue: string | null };
+    };
+    const name = fromPos.name ?? words.join(' ');
+    const guess = fromPos.guess ?? guessEntityType(words, run.title, preceding);
+    let slug = slugs.get(name);
+    if (slug === undefined) {
+      slug = slugify(name);
+      slugs.set(name, slug);
+    }
+    if (!slug || excluded.has(slug)) continue;
+    const existing = candidates.get(slug);
+    if (existing) {
+      existing.occurrences += 1;
+      continue;
+    }
+    const confidence = round(0.5 + (guess.cue ? 0.1 : 0) + (words.length > 1 ? 0.05 : 0));
+    candidates.set(slug, {
+      candidateId: newId(),
+      name,
+      proposedEntityId: `${guess.entityType}.${slug}`,
+      entityType: guess.entityType,
+      typeCue: guess.cue,
+      confidence,
+      sentence,
+      source,
+      occurrences: 1,
+    });
   }
   // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one.
   const multi = [...candidates.values()].filter((c) => c.name.includes(' '));

@@ -198,6 +198,7 @@ export const TITLES = new Set([
   'forgemistress',
   'forgemaster',
   'high',
+  'old',
 ]);
 
 const PLACE_PREPOSITIONS = new Set(['in', 'at', 'to', 'from', 'near', 'toward', 'towards', 'into', 'through', 'across']);

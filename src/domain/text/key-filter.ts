@@ -20,6 +20,10 @@ export class KeyFilter {
     for (const k of keys) this.bits[slot(k)] = 1;
   }
 
+  add(key: string): void {
+    this.bits[slot(key)] = 1;
+  }
+
   mayHave(key: string): boolean {
     return this.bits[slot(key)] === 1;
   }

@@ -164,7 +164,7 @@ describe('prohibited capabilities', () => {
   });
 });
 
-describe('new-entity candidates (wink-nlp)', () => {
+describe('new-entity candidates (capitalisation spans; wink-nlp on request)', () => {
   test('unknown proper names become typed candidates; the player character and lexicon names do not', () => {
     const r = extract([
       'Captain Veyla Strand of the Silver Hand met Kestrel Vane near the Kyther Range.',
@@ -208,6 +208,42 @@ describe('new-entity candidates (wink-nlp)', () => {
     const c = r.candidates[0];
     assert.equal(c?.occurrences, 3);
     assert.equal(c?.confidence, 0.65);
+  });
+  test('sentence and quotation openers are not names; an opener the transcript also writes in lower case is dropped', () => {
+    const r = extract([
+      '"Tell Veyla Strand the road is open," she says.',
+      'Beyond Orlen Reach the carts move slowly.',
+      'Grimly Thessaly Marr counts the coins.',
+      'She counts them grimly, twice.',
+    ]);
+    assert.deepEqual(r.candidates.map((c) => c.name).sort(), ['Orlen Reach', 'Thessaly Marr', 'Veyla Strand']);
+  });
+  test('"of" names stay whole; punctuation between two words ends a name; titles split off', () => {
+    const r = extract([
+      'They signed the Treaty of Reeds at dawn.',
+      'We buried three of ours at the Oath of Neirias.',
+      '"To Orlen Ford," Veyla Strand says.',
+      'At the gate stands Old Toroun Cyr.',
+    ]);
+    assert.deepEqual(r.candidates.map((c) => c.name).sort(), [
+      'Oath of Neirias',
+      'Orlen Ford',
+      'Toroun Cyr',
+      'Treaty of Reeds',
+      'Veyla Strand',
+    ]);
+  });
+  test('a distinct sentence is scanned once per transcript, and the POS path is still available', () => {
+    let calls = 0;
+    const tagger: PosTagger = {
+      tag: (s) => {
+        calls++;
+        return s.split(' ').map((text) => ({ text, pos: 'PROPN' }));
+      },
+    };
+    const r = extract(['The Thalric Order met Veyla Strand.', 'The Thalric Order met Veyla Strand.'], { tagger });
+    assert.equal(calls, 1);
+    assert.equal(r.candidates[0]?.occurrences, 2);
   });
 });
 

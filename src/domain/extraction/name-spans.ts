@@ -1,0 +1,183 @@
+import type { Token } from '../text/tokens.js';
+import { CAPITALISED_STOPWORDS } from './hedges.js';
+import type { Lexicon } from './lexicon.js';
+import { isTypeCue, TITLES } from './type-guess.js';
+
+/**
+ * New-name detection without a part-of-speech pass over the sentence. Capitalisation is
+ * the signal; the only place it misleads is the first word of a sentence or quotation
+ * ("Beyond Orlen Reach", "Tell Veyla"), and there a lexicon of common sentence-initial
+ * words decides, then the transcript itself: a word the same transcript also writes in
+ * lower case is not a name ("Suddenly" / "suddenly"). That last check needs the whole
+ * transcript, so runs that start with such a word are marked `ambiguousFirst` and settled
+ * after the scan (extract-entities.ts). Measured against the wink-nlp POS path in
+ * bench/pipeline-stages.ts (recall of the generator's invented names) and the corpus.
+ */
+export interface NameRun {
+  /** Name words as written, title words removed. */
+  words: string[];
+  title: string | null;
+  /** The word before the run (type cue "in Orlen" -> settlement). */
+  precedingWord: string | null;
+  /** The run opens the sentence or a quotation with a word that may be an ordinary one. */
+  ambiguousFirst: boolean;
+}
+
+/**
+ * Common words that open sentences or quotations capitalised: function words, adverbs,
+ * imperatives of dialogue, interjections. Followed by a capitalised word they are still not
+ * part of a name ("Beyond Orlen", "Tell Veyla", "Ask Captain Loumus").
+ */
+export const COMMON_INITIAL = new Set(
+  (
+    'a about above across after afterwards again against ahead all almost along already also although always among an and ' +
+    'another any anyone anything anyway apparently around as ask asked at away back because before behind below beneath ' +
+    'beside besides between beyond both bring but by call can carefully come could dawn day days despite did do does done ' +
+    'down during each early either else elsewhere even eventually ever every everyone everything except far few find finally ' +
+    'first follow for forget forgive from further get give go good great had half has have he hello help her here hers him ' +
+    'his how however i if in inside instead into is it its just keep last later leave lest let lets like listen look many ' +
+    'maybe meanwhile might more moreover most much must my near nearby nearly neither never nevertheless next night no ' +
+    'nobody none noon nor not nothing now nowhere of off often on once one only onto or other others otherwise our out ' +
+    'outside over perhaps please quick quickly quietly rather really remember run say see seven several she should show ' +
+    'silence since slowly so some somebody someone something sometimes somewhere soon stand stay still stop such suddenly ' +
+    'take tell than thank thanks that the their them then there therefore these they this those though three through ' +
+    'throughout thus to today together tomorrow tonight too toward towards two under unless until up upon us very wait ' +
+    'was watch we well were what whatever when whenever where wherever whether which while who whoever whom whose why will ' +
+    'with within without would yes yet you your yours yesterday above behold alas aye nay oh ah hey hmm no yeah right ' +
+    'sure fine okay ok good bad enough too any dear poor old young brave sweet kind gentle morning evening midnight ' +
+    'tell ask bring take follow guard hold open close send fetch hurry move halt turn go get let make give put set ' +
+    'behind beneath inside outside overhead everywhere anywhere truly surely certainly clearly honestly frankly indeed ' +
+    'thankfully luckily sadly strangely oddly rumour rumours word news whispers reports legend tales scouts'
+  ).split(' '),
+);
+
+/** Words "of" joins to the next capitalised words even though no type cue ends the head. */
+const OF_HEADS = new Set(
+  'treaty battle siege war peace accord pact oath feast festival night day council house sons daughters children ' +
+    'lord lady king queen prince princess duke duchess knights order city isle isles tower gate gates bay bridge hall ' +
+    'book tome song chronicle lady mother father saint fall sack burning march'.split(' '),
+);
+
+/** Characters that open a sentence of their own when they come right before a word. */
+function opensClause(sentence: string, tokens: Token[], i: number): boolean {
+  if (i === 0) return true;
+  const start = (tokens[i] as Token).start;
+  const c = sentence.charCodeAt(start - 1);
+  // " “ ' ‘ ( [ >
+  if (c === 34 || c === 0x201c || c === 39 || c === 0x2018 || c === 40 || c === 91 || c === 62) return true;
+  // ": Veyla", "— Veyla": the mark is followed by a space.
+  for (let p = start - 1; p >= (tokens[i - 1] as Token).end; p--) {
+    const d = sentence.charCodeAt(p);
+    if (d === 32) continue;
+    return d === 58 || d === 0x2014;
+  }
+  return false;
+}
+
+/** Anything but spaces between token i-1 and token i ends a name. */
+function punctuationBefore(sentence: string, tokens: Token[], i: number): boolean {
+  for (let p = (tokens[i - 1] as Token).end; p < (tokens[i] as Token).start; p++) if (sentence.charCodeAt(p) !== 32) return true;
+  return false;
+}
+
+/** Capitalised, uncovered, not a stop word: could be (part of) a name. */
+function capWord(t: Token | undefined, covered: boolean): boolean {
+  return !!t && t.cap && !covered && !CAPITALISED_STOPWORDS.has(t.lower);
+}
+
+/**
+ * Proper-name runs in one tokenised sentence, minus anything a lexicon hit covers.
+ * `coveredTok[i]` is true when token i is inside a lexicon hit.
+ */
+export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: number) => boolean, lexicon: Lexicon): NameRun[] {
+  const out: NameRun[] = [];
+  let run: number[] = [];
+  let ambiguous = false;
+  let runPreceding: string | null = null;
+  const flush = () => {
+    while (run.length > 0 && isJoinerTok(tokens[run[run.length - 1] as number] as Token)) run.pop();
+    const words = run.map((j) => (tokens[j] as Token).text);
+    let amb = ambiguous;
+    const preceding = runPreceding;
+    run = [];
+    ambiguous = false;
+    const titleWords: string[] = [];
+    while (words.length > 1 && TITLES.has((words[0] as string).toLowerCase())) {
+      titleWords.push(words.shift() as string);
+      amb = false;
+    }
+    if (words.length === 0) return;
+    const first = (words[0] as string).toLowerCase();
+    if (words.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first))) return;
+    if (words.every((w) => lexicon.nameTokens.has(w.toLowerCase()) || JOIN.has(w.toLowerCase()))) return;
+    if (amb && words.length === 1) return;
+    out.push({
+      words,
+      title: titleWords.length > 0 ? titleWords.join(' ') : null,
+      precedingWord: preceding,
+      ambiguousFirst: amb,
+    });
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    const covered = coveredTok(i);
+    if (run.length > 0 && punctuationBefore(sentence, tokens, i)) flush(); // 'Orlen Ford," Veyla'
+    let nameLike = capWord(t, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
+    let initialAmbiguous = false;
+    if (nameLike && opensClause(sentence, tokens, i)) {
+      if (run.length > 0) flush(); // a quotation opens a new name
+      // Sentence- or quote-initial: part of a name only when more capitalised words follow
+      // and it is not a common opener; whether the transcript writes it in lower case
+      // elsewhere is settled later.
+      const followed = capWord(tokens[i + 1], coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
+      if (!followed || COMMON_INITIAL.has(t.lower)) nameLike = false;
+      else initialAmbiguous = !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
+    }
+    if (nameLike) {
+      if (run.length === 0) {
+        runPreceding = i > 0 ? (tokens[i - 1] as Token).text : null;
+        ambiguous = initialAmbiguous;
+      }
+      run.push(i);
+      continue;
+    }
+    if (run.length > 0 && JOIN.has(t.lower) && !covered && joinsHere(tokens, run, i, coveredTok, runPreceding)) {
+      run.push(i);
+      continue;
+    }
+    if (run.length > 0) flush();
+  }
+  if (run.length > 0) flush();
+  return out;
+}
+
+const JOIN = new Set(['of', 'the']);
+/** Capitalised mid-sentence words that are not names (wink tagged them as non-nouns). */
+const FUNCTION_MID = new Set(['said', 'says', 'will', 'shall', 'did', 'does', 'is', 'are', 'was', 'were', 'not']);
+
+function isJoinerTok(t: Token): boolean {
+  return JOIN.has(t.lower);
+}
+
+/**
+ * "of" (and "the" after it) continue a name only after a head that takes one ("Order of the
+ * Pale Star", "Treaty of Reeds", "Vale of Sighs"), and only when a capitalised word follows;
+ * after a person's name "of" starts a new one ("Veyla Strand of the Silver Hand").
+ */
+function joinsHere(
+  tokens: Token[],
+  run: number[],
+  i: number,
+  coveredTok: (i: number) => boolean,
+  preceding: string | null,
+): boolean {
+  const last = tokens[run[run.length - 1] as number] as Token;
+  // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
+  const theHead = run.length === 1 && preceding?.toLowerCase() === 'the';
+  const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
+  if (!head) return false;
+  let j = i + 1;
+  while (tokens[j] && JOIN.has((tokens[j] as Token).lower)) j++;
+  const next = tokens[j];
+  return !!next && next.cap && !coveredTok(j) && !CAPITALISED_STOPWORDS.has(next.lower);
+}
