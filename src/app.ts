@@ -10,7 +10,9 @@ import type { WorkflowEngine } from './engine/workflow-engine.js';
 import { AfterwordError } from './errors.js';
 import { SessionMemory } from './sessions/session-memory.js';
 import { validateSessionId } from './sessions/session-input.js';
+import { AddressPolicy } from './delivery/address-policy.js';
 import { AlertService } from './services/alert-service.js';
+import { WebhookService } from './services/webhook-service.js';
 import { ModerationService } from './services/moderation-service.js';
 import { PublishingService } from './services/publishing-service.js';
 import { type PruneReport, RetentionService } from './services/retention-service.js';
@@ -30,6 +32,8 @@ import { ClosureWorkflowOrchestrator } from './workflow/closure-workflow-orchest
 import { ClosureRunHistory } from './workflow/closure-run-history.js';
 import { batchWorkflow, batchWorkflowName, digestWorkflow, digestWorkflowName } from './workflow/publishing-workflows.js';
 import { SessionClosureCoordinator } from './workflow/session-closure-coordinator.js';
+import { WebhookDispatcher } from './workflow/webhook-dispatcher.js';
+import { webhookDeliveryWorkflow, webhookDeliveryWorkflowName } from './workflow/webhook-delivery-workflow.js';
 
 export interface AfterwordOptions {
   logger?: Logger;
@@ -58,6 +62,7 @@ export interface Afterword {
   readonly publishing: PublishingService;
   readonly alerts: AlertService;
   readonly retention: RetentionService;
+  readonly webhooks: WebhookService;
   readonly artefacts: {
     summary(sessionId: string, version?: number): Promise<unknown>;
     mentions(sessionId: string): Promise<unknown[]>;
@@ -112,6 +117,8 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   );
   engine.register(batchWorkflow());
   engine.register(digestWorkflow());
+  const addressPolicy = new AddressPolicy(config.webhooks.allowPrivateNetworks);
+  engine.register(webhookDeliveryWorkflow({ config, policy: addressPolicy }));
 
   const sessions = new SessionMemory(store, config, new ClosureRunHistory(engine, store.driver, config.closure.historyRetention));
   const coordinator = new SessionClosureCoordinator({ store, engine, sessions, bus, config, ids, logger });
@@ -119,6 +126,9 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const publishing = new PublishingService({ store, engine, config, ids });
   const alerts = new AlertService(store);
   const retention = new RetentionService({ store, engine, config, clock });
+  const webhooks = new WebhookService({ store, engine, config, ids, policy: addressPolicy });
+  // Where workers run, committed events become webhook deliveries (started with the workers).
+  const dispatcher = new WebhookDispatcher({ store, engine, bus, config, ids, logger });
   const metrics = createMetrics(bus, () => engine.countByStatus());
   const stopLogging = logEvents(bus, logger);
   // Events committed by other processes (workers elsewhere, CLI commands) reach this process's
@@ -152,6 +162,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     publishing,
     alerts,
     retention,
+    webhooks,
     orchestrator: null,
     artefacts: {
       async summary(sessionId, version) {
@@ -207,10 +218,11 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       if (app.orchestrator) return app.orchestrator;
       const orchestrator = new ClosureWorkflowOrchestrator(engine, {
         concurrency,
-        workflows: [closureWorkflowName, batchWorkflowName, digestWorkflowName],
+        workflows: [closureWorkflowName, batchWorkflowName, digestWorkflowName, webhookDeliveryWorkflowName],
       });
       await orchestrator.start();
       app.orchestrator = orchestrator;
+      dispatcher.start();
       // Sessions idle past the threshold are closed with trigger `inactivity` (spec section 2).
       inactivityTimer = setInterval(
         () => {
@@ -237,6 +249,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       stopped = true;
       clearInterval(inactivityTimer);
       clearInterval(pruneTimer);
+      await dispatcher.stop();
       if (app.orchestrator) await app.orchestrator.stop();
       await relay.stop();
       stopLogging();

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AfterwordError } from './errors.js';
 
@@ -6,6 +7,16 @@ const minutes = (n: number) => n * 60_000;
 
 /** Token names end up in audit actors (`gm:<name>`), session owners and rate-limit keys. */
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `10.0.0.0/8`, `::1`, `127.0.0.1`: an IP address, optionally with a prefix length. */
+function isAddressOrRange(value: string): boolean {
+  const [address = '', prefix, extra] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
 
 const tokenSchema = z.object({
   token: z.string().min(16, 'tokens must be at least 16 characters'),
@@ -149,6 +160,55 @@ export const configSchema = z.object({
         .default(minutes(12 * 60)),
     })
     .prefault({}),
+  /** Webhook delivery (docs/operations.md "Webhooks"). */
+  webhooks: z
+    .object({
+      /**
+       * Retries: exponential back-off from `baseDelayMs` doubling up to `maxDelayMs` (with jitter),
+       * for at least `retryForMs` after the first attempt; then the delivery is dead-lettered.
+       */
+      retry: z
+        .object({
+          baseDelayMs: z.number().int().min(1).default(5_000),
+          maxDelayMs: z.number().int().min(1).default(minutes(120)),
+          retryForMs: z
+            .number()
+            .int()
+            .min(0)
+            .default(minutes(24 * 60)),
+        })
+        .prefault({}),
+      /** One attempt's deadline, from connect to the last byte read. */
+      timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+      /** Response bytes read at most (the rest is discarded, the connection closed). */
+      maxResponseBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(64 * 1024),
+      /** Response bytes kept in the delivery log per attempt. */
+      responseExcerptBytes: z.number().int().min(0).max(65_536).default(1_024),
+      /** An endpoint failing (no success) for this long is disabled, with an admin alert. */
+      disableAfterMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(minutes(5 * 24 * 60)),
+      /** After a secret rotation the previous secret signs too (both signatures sent) for this long. */
+      rotationOverlapMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(minutes(24 * 60)),
+      /**
+       * Addresses or CIDR ranges on private, loopback or link-local networks that endpoints may
+       * use (e.g. `127.0.0.1`, `10.0.0.0/8`). Everything else private is refused.
+       */
+      allowPrivateNetworks: z.array(z.string().refine(isAddressOrRange, 'must be an IP address or a CIDR range')).default([]),
+      /** Events the dispatcher turns into deliveries per transaction. */
+      dispatchBatchSize: z.number().int().min(1).max(5_000).default(200),
+    })
+    .prefault({}),
   http: z
     .object({
       host: z.string().default('127.0.0.1'),
@@ -247,6 +307,11 @@ function fromEnv(env: Env): Record<string, unknown> {
     workers: { concurrency: envInt(env, 'AFTERWORD_CONCURRENCY') },
     closure: { slaMs: envInt(env, 'AFTERWORD_SLA_MS') },
     cadence: { timeZone: envValue(env, 'AFTERWORD_TIME_ZONE') },
+    webhooks: {
+      allowPrivateNetworks: envValue(env, 'AFTERWORD_WEBHOOKS_ALLOW_PRIVATE')
+        ?.split(',')
+        .map((s) => s.trim()),
+    },
     http: { host: envValue(env, 'AFTERWORD_HOST'), port: envInt(env, 'AFTERWORD_PORT'), tokens: envTokens(env) },
   };
 }

@@ -45,6 +45,11 @@ export const errorCodes = {
   attempts_exhausted: { status: 500 },
   job_cancelled: { status: 409 },
   temporal_worker_missing_config: { status: 500 },
+  webhook_not_found: { status: 404 },
+  webhook_delivery_not_found: { status: 404 },
+  webhook_address_refused: { status: 400 },
+  webhook_delivery_failed: { status: 502 },
+  webhook_delivery_not_redrivable: { status: 409 },
   internal: { status: 500 },
 } as const satisfies Record<string, { status: number }>;
 

@@ -1,4 +1,5 @@
 import { canonTopics } from './canon/canon-topics.js';
+import { webhookAlerts, webhookEvents } from './delivery/webhook-topics.js';
 import { engineTopics } from './engine/engine-topics.js';
 import { sessionTopics } from './sessions/session-topics.js';
 import { telemetryTopics } from './telemetry/telemetry-topics.js';
@@ -17,6 +18,7 @@ export const topics = [
   ...publishingTopics.names,
   ...engineTopics.names,
   ...telemetryTopics.names,
+  ...webhookEvents.names,
 ] as const;
 
 export type Topic = (typeof topics)[number];
@@ -28,6 +30,10 @@ export function isTopic(value: string): value is Topic {
 }
 
 /** Every admin alert reason with its severity. */
-export const alertReasons = { ...closureAlerts.severities, ...publishingAlerts.severities } as const;
+export const alertReasons = {
+  ...closureAlerts.severities,
+  ...publishingAlerts.severities,
+  ...webhookAlerts.severities,
+} as const;
 
 export type AlertReason = keyof typeof alertReasons;

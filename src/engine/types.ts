@@ -184,6 +184,8 @@ export interface WorkflowDefinition<P = Record<string, unknown>, R extends Recor
   result(outputs: Readonly<Record<string, unknown>>, job: Job<P>): R;
   hooks?: WorkflowHooks<P, R>;
   maxAttempts?: number;
+  /** The workflow's own retry back-off (webhook deliveries retry for a day); default: the engine's settings. */
+  backoff?: { baseMs: number; maxMs: number };
   slaMs?: number;
 }
 

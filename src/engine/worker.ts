@@ -427,7 +427,13 @@ export class Worker {
     };
     const retryAt = final
       ? null
-      : this.now() + backoffDelay(job.attempts, settings.backoffBaseMs, settings.backoffMaxMs, this.runtime.random);
+      : this.now() +
+        backoffDelay(
+          job.attempts,
+          def.backoff?.baseMs ?? settings.backoffBaseMs,
+          def.backoff?.maxMs ?? settings.backoffMaxMs,
+          this.runtime.random,
+        );
     this.handlerFinished(job.jobId);
     try {
       await this.committer.submit(async (tx) => {

@@ -80,6 +80,21 @@ export interface ServedApp {
     schedule(sessionId: string): Promise<unknown>;
     override(sessionId: string, request: { batchAt: unknown; actor: string; reason?: string | undefined }): Promise<unknown>;
   };
+  readonly webhooks: {
+    topics(): string[];
+    create(input: Record<string, unknown>, actor: string): Promise<unknown>;
+    list(query: {
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }): Promise<{ items: unknown[]; nextCursor: string | null }>;
+    get(endpointId: string): Promise<unknown>;
+    update(endpointId: string, input: Record<string, unknown>, actor: string): Promise<unknown>;
+    remove(endpointId: string, actor: string): Promise<unknown>;
+    rotateSecret(endpointId: string, actor: string): Promise<unknown>;
+    deliveries(query: Record<string, unknown>): Promise<{ items: unknown[]; nextCursor: string | null }>;
+    delivery(deliveryId: string): Promise<unknown>;
+    redrive(filter: Record<string, unknown>, actor: string): Promise<unknown>;
+  };
   readonly lore: { search(query: string, limit?: number): Promise<unknown> };
   readonly events: EventBus;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;

@@ -16,6 +16,7 @@ import { jobRoutes } from './routes/jobs.js';
 import { loreRoutes } from './routes/lore.js';
 import { publishingRoutes } from './routes/publishing.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { worldRoutes } from './routes/world.js';
 import { registerDashboard } from './static-assets.js';
 
@@ -99,6 +100,7 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   alertRoutes(server, app);
   publishingRoutes(server, app);
   loreRoutes(server, app);
+  webhookRoutes(server, app);
   eventRoutes(server, app, streams, {
     heartbeatMs: options.events?.heartbeatMs ?? 15_000,
     replayBatch: options.events?.replayBatch ?? 500,

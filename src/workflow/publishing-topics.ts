@@ -9,6 +9,7 @@ export const publishingTopics = declareTopics([
   'world.delta.applied',
   'telemetry.publish.batch.ready',
   'telemetry.publish.batch.published',
+  'telemetry.publish.digest.published',
   'telemetry.publish.schedule.overridden',
   'telemetry.search.drift',
 ]);

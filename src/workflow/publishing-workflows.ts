@@ -201,6 +201,13 @@ const digestSteps = defineSteps<{ digestAt: number }>().step('compile', {
       },
       tx.now,
     );
+    await publishingTopics.emit(tx, 'telemetry.publish.digest.published', {
+      docId: `digest:${day}`,
+      day,
+      digestAt: output.digestAt,
+      publishedAt: tx.now,
+      entries: output.entries,
+    });
     return { entries: output.entries.length, digestAt: output.digestAt };
   },
 });

@@ -16,7 +16,7 @@ const layers: ReadonlyArray<readonly string[]> = [
   ['services'],
   ['workflow'],
   ['engine', 'temporal'],
-  ['sessions', 'canon'],
+  ['sessions', 'canon', 'delivery'],
   ['telemetry'],
   ['store'],
   ['domain'],

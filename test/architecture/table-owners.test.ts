@@ -25,6 +25,8 @@ const owners: Record<string, readonly string[]> = {
     'lore_search',
     'lore_index_entries',
   ],
+  'delivery/webhook-endpoint-store.ts': ['webhook_endpoints'],
+  'delivery/webhook-delivery-store.ts': ['webhook_deliveries', 'webhook_attempts', 'webhook_dispatch'],
   'store/migrate.ts': ['afterword_migrations'],
 };
 
