@@ -56,15 +56,54 @@ export async function act(label, fn) {
 
 /**
  * The live event stream (/v1/events, server-sent events) for topics starting with `prefixes`.
- * EventSource cannot send headers, so the token travels in the query; this is the one place the
- * stream is opened. Returns the EventSource (close it to stop).
+ * EventSource cannot send headers, and the token must never travel in a URL (it would be
+ * logged): each connection first gets a short-lived, single-use ticket with the token in the
+ * Authorization header, then opens the stream with `?ticket=`. A dropped stream reconnects with
+ * a fresh ticket and resumes after the last event received. This is the one place the stream is
+ * opened. Returns a handle; `close()` stops it.
  */
 export function openEventStream(prefixes, { onEvent, onOpen, onError }) {
-  const source = new EventSource(
-    `/v1/events?prefix=${encodeURIComponent(prefixes.join(','))}&token=${encodeURIComponent(token)}`,
-  );
-  source.onopen = onOpen;
-  source.onerror = onError;
-  source.onmessage = (message) => onEvent(JSON.parse(message.data));
-  return source;
+  let source = null;
+  let stopped = false;
+  let lastId = null;
+  let timer = null;
+  const retry = () => {
+    clearTimeout(timer);
+    timer = setTimeout(connect, 2000);
+  };
+  async function connect() {
+    if (stopped) return;
+    let ticket;
+    try {
+      ({ ticket } = await api('POST', '/v1/events/tickets'));
+    } catch (error) {
+      onError?.();
+      if (error.status !== 401) retry();
+      return;
+    }
+    if (stopped) return;
+    const resume = lastId === null ? '' : `&lastEventId=${encodeURIComponent(lastId)}`;
+    source = new EventSource(
+      `/v1/events?prefix=${encodeURIComponent(prefixes.join(','))}&ticket=${encodeURIComponent(ticket)}${resume}`,
+    );
+    source.onopen = onOpen;
+    source.onmessage = (message) => {
+      if (message.lastEventId) lastId = message.lastEventId;
+      onEvent(JSON.parse(message.data));
+    };
+    // The ticket was used: EventSource's own reconnect would present it again. Start over instead.
+    source.onerror = () => {
+      source.close();
+      onError?.();
+      retry();
+    };
+  }
+  void connect();
+  return {
+    close() {
+      stopped = true;
+      clearTimeout(timer);
+      source?.close();
+    },
+  };
 }

@@ -30,13 +30,15 @@ export interface TokenEntry {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The route also accepts a stream ticket as `?ticket=` (GET /v1/events only). */
+    acceptsTicket?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
   }
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest();
+export const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
 /**
  * Configured tokens, kept as SHA-256 digests. Comparing fixed-length digests with
@@ -62,6 +64,11 @@ export class TokenRegistry {
     return this.entries.length;
   }
 
+  /** Digest and principal of every token: the keys stream tickets are signed with. */
+  keys(): ReadonlyArray<{ digest: Buffer; principal: Principal }> {
+    return this.entries;
+  }
+
   identify(token: string): Principal | null {
     const digest = sha256(token);
     let found: Principal | null = null;
@@ -72,16 +79,17 @@ export class TokenRegistry {
   }
 }
 
-/** The bearer token from `Authorization: Bearer ...`, or `?token=` (EventSource cannot set headers). */
+/**
+ * The bearer token from `Authorization: Bearer ...`. Never from the URL: URLs end up in logs,
+ * proxies and browser history (a `?token=` is refused; EventSource uses a stream ticket).
+ */
 export function presentedToken(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (match?.[1]) return match[1];
   }
-  const query = request.query as Record<string, unknown> | undefined;
-  const fromQuery = query?.token;
-  return typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : null;
+  return null;
 }
 
 const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
@@ -96,17 +104,39 @@ const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
  * Added per route (onRoute) rather than globally so it runs AFTER the rate limiter, which is
  * registered first: a client guessing tokens is throttled like any other.
  */
-export function registerAuth(server: FastifyInstance, tokens: TokenRegistry): void {
+/** What redeems a stream ticket (stream-tickets.ts): the principal it was issued to, or null. */
+export interface TicketRedeemer {
+  redeem(ticket: string): Principal | null;
+}
+
+export function registerAuth(server: FastifyInstance, tokens: TokenRegistry, tickets: TicketRedeemer): void {
   server.decorateRequest('principal', null);
   const authenticate = async (request: FastifyRequest) => {
     const access: Access = request.routeOptions.config?.access ?? 'admin';
+    const query = request.query as Record<string, unknown> | undefined;
+    if (query && 'token' in query) {
+      throw new AfterwordError(
+        'token_in_query',
+        'query.token: tokens are not accepted in the URL (it would be logged); send "Authorization: Bearer <token>", or for an event stream get a ticket from POST /v1/events/tickets',
+        { issues: [{ field: 'query.token', reason: 'is not accepted: send the token in the Authorization header' }] },
+      );
+    }
     const token = presentedToken(request);
     if (token !== null) request.principal = tokens.identify(token);
-    // `?token=` is transport, not input: drop it before the route's query schema sees it.
-    const query = request.query as Record<string, unknown> | undefined;
-    if (query && 'token' in query) delete query.token;
+    const ticket = request.routeOptions.config?.acceptsTicket ? query?.ticket : undefined;
+    if (typeof ticket === 'string' && token === null) {
+      // The ticket is transport, not input: drop it before the route's query schema sees it.
+      delete query?.ticket;
+      request.principal = tickets.redeem(ticket);
+      if (request.principal === null) {
+        throw new AfterwordError(
+          'unauthorized',
+          'the stream ticket is unknown, expired or already used; get a new one from POST /v1/events/tickets',
+        );
+      }
+    }
     if (access === 'public') return;
-    if (token === null) {
+    if (token === null && request.principal === null) {
       throw new AfterwordError('unauthorized', 'this route needs a bearer token: send "Authorization: Bearer <token>"');
     }
     if (request.principal === null) throw new AfterwordError('unauthorized', 'the bearer token is not recognised');

@@ -18,7 +18,9 @@ import { publishingRoutes } from './routes/publishing.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { worldRoutes } from './routes/world.js';
+import { serverLogger } from './request-log.js';
 import { registerDashboard } from './static-assets.js';
+import { StreamTickets } from './stream-tickets.js';
 
 export interface BuildServerOptions {
   /** Tokens to accept; defaults to the app's `config.http.tokens`. */
@@ -27,6 +29,8 @@ export interface BuildServerOptions {
   events?: Partial<EventStreamOptions>;
   /** Where the dashboard files live (tests); defaults to web/ at the package root. */
   webDir?: string;
+  /** The clock stream tickets expire by (default: the system clock). */
+  now?: () => number;
   /** Called for every route as it is registered (tests enumerate the route table with it). */
   onRoute?: (route: { method: string | string[]; url: string; access: string }) => void;
 }
@@ -41,8 +45,9 @@ export interface AfterwordServer extends FastifyInstance {
  */
 export async function buildServer(app: ServedApp, options: BuildServerOptions = {}): Promise<AfterwordServer> {
   const config = app.config;
+  const clock = options.now ?? Date.now;
   const server = Fastify({
-    loggerInstance: options.logger === false || options.logger === undefined ? undefined : options.logger,
+    loggerInstance: options.logger === false || options.logger === undefined ? undefined : serverLogger(options.logger),
     logger: options.logger === false || options.logger === undefined ? false : undefined,
     bodyLimit: config.limits.maxBodyBytes,
     // Readiness and SSE need the server to close promptly; idle keep-alive sockets are closed on close().
@@ -87,7 +92,8 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
       );
     },
   });
-  registerAuth(server, tokens);
+  const tickets = new StreamTickets(() => tokens.keys(), { ttlMs: config.limits.streamTicketTtlMs, now: clock });
+  registerAuth(server, tokens, tickets);
 
   registerInputGuard(server, { maxJsonDepth: config.limits.maxJsonDepth });
 
@@ -101,7 +107,7 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   publishingRoutes(server, app);
   loreRoutes(server, app);
   webhookRoutes(server, app);
-  eventRoutes(server, app, streams, {
+  eventRoutes(server, app, streams, tickets, {
     heartbeatMs: options.events?.heartbeatMs ?? 15_000,
     replayBatch: options.events?.replayBatch ?? 500,
     maxBufferedBytes: options.events?.maxBufferedBytes ?? 4 * 1024 * 1024,

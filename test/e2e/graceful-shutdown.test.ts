@@ -44,7 +44,7 @@ test('SIGTERM: in-flight requests finish, event streams end, the app stops, exit
   const exits: number[] = [];
   const handle = installShutdown(s.app, s.server, { signals: ['SIGUSR2'], exit: (code) => exits.push(code), log: () => {} });
   try {
-    const stream = await SseClient.open(`${s.url}/v1/events?token=${tokenConfig[0]!.token}`);
+    const stream = await SseClient.open(`${s.url}/v1/events`, { authorization: `Bearer ${tokenConfig[0]!.token}` });
     const slow = fetch(`${s.url}/test/slow`).then(async (r) => ({ status: r.status, body: await r.json() }));
     await s.inside;
     process.emit('SIGUSR2', 'SIGUSR2');

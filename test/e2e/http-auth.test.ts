@@ -64,9 +64,13 @@ describe('HTTP auth: every non-public route needs a token', () => {
     }
   });
 
-  test('the token is accepted from ?token= (for EventSource)', async () => {
-    const res = await h.server.inject({ method: 'GET', url: `/v1/jobs?token=${tokens.viewer}` });
-    assert.equal(res.statusCode, 200);
+  test('a token in the URL is refused, naming the field (it would be logged)', async () => {
+    for (const url of [`/v1/jobs?token=${tokens.viewer}`, `/v1/events?token=${tokens.viewer}`, `/healthz?token=x`]) {
+      const res = await h.server.inject({ method: 'GET', url });
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().error.code, 'token_in_query');
+      assert.equal(res.json().error.issues[0].field, 'query.token');
+    }
   });
 });
 

@@ -6,8 +6,9 @@ import { isTopic, type Topic } from '../../topic-catalogue.js';
 import { OrderedEventStream } from '../../telemetry/event-stream.js';
 import type { StoredEvent } from '../../telemetry/topics.js';
 import type { ServedApp } from '../app-port.js';
-import { scopeOf } from '../auth.js';
+import { presentedToken, scopeOf, sha256 } from '../auth.js';
 import { bearer, commonErrors } from '../schemas.js';
+import type { StreamTickets } from '../stream-tickets.js';
 
 export interface EventStreamOptions {
   /** A comment line every so often keeps proxies from closing an idle stream. */
@@ -50,11 +51,47 @@ function frame(event: StoredEvent): string {
   return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: EventStreams, options: EventStreamOptions): void {
+export function eventRoutes(
+  server: FastifyInstance,
+  app: ServedApp,
+  streams: EventStreams,
+  tickets: StreamTickets,
+  options: EventStreamOptions,
+): void {
+  server.post(
+    '/v1/events/tickets',
+    {
+      config: { access: 'session-read' },
+      schema: {
+        tags: ['events'],
+        security: bearer,
+        summary: 'A short-lived, single-use ticket for opening the event stream',
+        description:
+          'EventSource cannot send an Authorization header, and a token in a URL ends up in logs. Post with the ' +
+          'header, then open `GET /v1/events?ticket=<ticket>` within `expiresInMs` ' +
+          '(`limits.streamTicketTtlMs`, default 30 s). A ticket opens one stream, with the rights of the token it ' +
+          'was issued to; reconnect with a new ticket (and `lastEventId`).',
+        response: {
+          200: {
+            type: 'object',
+            properties: { ticket: { type: 'string' }, expiresAt: { type: 'integer' }, expiresInMs: { type: 'integer' } },
+          },
+          ...commonErrors,
+        },
+      },
+    },
+    async (request) => {
+      const token = presentedToken(request);
+      if (token === null) throw new AfterwordError('unauthorized', 'a stream ticket is issued for a bearer token');
+      const { ticket, expiresAt } = tickets.issue(sha256(token));
+      return { ticket, expiresAt, expiresInMs: app.config.limits.streamTicketTtlMs };
+    },
+  );
+
   server.get<{ Querystring: { topic?: string; prefix?: string; sessionId?: string; lastEventId?: number } }>(
     '/v1/events',
     {
-      config: { access: 'session-read' },
+      config: { access: 'session-read', acceptsTicket: true },
       schema: {
         tags: ['events'],
         security: bearer,
@@ -63,14 +100,15 @@ export function eventRoutes(server: FastifyInstance, app: ServedApp, streams: Ev
           'Each event is a `message` whose `id` is the event id and whose `data` is the stored event ' +
           '`{id, topic, sessionId, jobId, payload, createdAt}`. Reconnecting with the `Last-Event-ID` header (or ' +
           '`?lastEventId=`) replays every later event from the store, then continues live. A comment line is sent ' +
-          'as a heartbeat. EventSource cannot set headers, so the token may be passed as `?token=`. A gm token must ' +
-          'filter by one of its own sessions.',
+          'as a heartbeat. EventSource cannot set headers: get a ticket from `POST /v1/events/tickets` and pass it as ' +
+          '`?ticket=` (a `?token=` is refused with 400 `token_in_query`). A gm token must filter by one of its own sessions.',
         querystring: {
           type: 'object',
           properties: {
             topic: { type: 'string', maxLength: 2000, description: 'comma-separated exact topics' },
             prefix: { type: 'string', maxLength: 500, description: 'comma-separated topic prefixes, e.g. `offline.`' },
             sessionId: { type: 'string', maxLength: 128 },
+            ticket: { type: 'string', maxLength: 200, description: 'a stream ticket from POST /v1/events/tickets' },
             lastEventId: {
               type: 'integer',
               minimum: 0,
