@@ -10,7 +10,7 @@ import type { WorkflowEngine } from './engine/workflow-engine.js';
 import { AfterwordError } from './errors.js';
 import { SessionMemory } from './sessions/session-memory.js';
 import { validateSessionId } from './sessions/session-input.js';
-import { AddressPolicy } from './delivery/address-policy.js';
+import { AddressPolicy, type HostLookup } from './delivery/address-policy.js';
 import { AlertService } from './services/alert-service.js';
 import { WebhookService } from './services/webhook-service.js';
 import { ModerationService } from './services/moderation-service.js';
@@ -42,6 +42,8 @@ export interface AfterwordOptions {
   summariser?: Summariser;
   /** Jitter source for retry back-off. */
   random?: () => number;
+  /** How webhook hosts resolve (default: the system resolver); a fault hook for DNS-rebinding tests. */
+  dnsLookup?: HostLookup;
 }
 
 export interface Afterword {
@@ -117,7 +119,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   );
   engine.register(batchWorkflow());
   engine.register(digestWorkflow());
-  const addressPolicy = new AddressPolicy(config.webhooks.allowPrivateNetworks);
+  const addressPolicy = new AddressPolicy(config.webhooks.allowPrivateNetworks, options.dnsLookup);
   engine.register(webhookDeliveryWorkflow({ config, policy: addressPolicy }));
 
   const sessions = new SessionMemory(store, config, new ClosureRunHistory(engine, store.driver, config.closure.historyRetention));

@@ -34,6 +34,11 @@ const privateRanges: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
   ['ff00::', 8, 'ipv6'],
 ];
 
+/** Resolve a host name to every address it has (`dns.lookup` with `all: true` by default; tests inject one). */
+export type HostLookup = (host: string) => Promise<Array<{ address: string; family: number }>>;
+
+const systemLookup: HostLookup = (host) => lookup(host, { all: true, verbatim: true });
+
 export interface ResolvedTarget {
   url: URL;
   /** The address to connect to: checked, and the only one used. */
@@ -53,7 +58,10 @@ export class AddressPolicy {
   private readonly allowed = new BlockList();
 
   /** `allow`: addresses or CIDR ranges (validated by the config schema). */
-  constructor(allow: readonly string[]) {
+  constructor(
+    allow: readonly string[],
+    private readonly lookupHost: HostLookup = systemLookup,
+  ) {
     for (const [network, prefix, type] of privateRanges) this.blocked.addSubnet(network, prefix, type);
     for (const entry of allow) {
       const [address = '', prefix] = entry.split('/');
@@ -96,7 +104,7 @@ export class AddressPolicy {
     if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
     else {
       try {
-        addresses = await lookup(host, { all: true, verbatim: true });
+        addresses = await this.lookupHost(host);
       } catch (error) {
         throw refused(field, `host ${host} does not resolve (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
       }

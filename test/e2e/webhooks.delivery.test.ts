@@ -4,7 +4,7 @@
  * injected clock instead of sleeping.
  */
 import assert from 'node:assert/strict';
-import type { Afterword } from '../../src/app.js';
+import type { Afterword, AfterwordOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config.js';
 import { AdjustableClock, demoWorld, forEachStore, type StoreContext, waitFor } from '../support/harness.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
@@ -12,14 +12,14 @@ import { WebhookReceiver } from '../support/webhook-receiver.js';
 const hour = 3_600_000;
 
 /** An app whose webhooks may reach 127.0.0.1 (the receiver), on the test's clock, with workers running. */
-async function webhookApp(ctx: StoreContext, webhooks: ConfigInput['webhooks'] = {}) {
+async function webhookApp(ctx: StoreContext, webhooks: ConfigInput['webhooks'] = {}, options: AfterwordOptions = {}) {
   const clock = new AdjustableClock();
   const { app } = await ctx.app(
     {
       engine: { pollIntervalMs: 20, backoffBaseMs: 1, backoffMaxMs: 5 },
       webhooks: { allowPrivateNetworks: ['127.0.0.1'], ...webhooks },
     },
-    { clock },
+    { clock, ...options },
   );
   const receiver = await WebhookReceiver.start(clock);
   ctxReceivers.push(receiver);
@@ -219,6 +219,65 @@ forEachStore('webhooks: signed, durable delivery to a real receiver', (suite) =>
       assert.equal(alerts[0]?.data.endpointId, endpointId);
       assert.ok(receiver.received.every((r) => r.message.type === 'delta.decided'));
       await waitFor(async () => (await deliveryOf(app, endpointId))?.status === 'dead', 'dead once disabled');
+    } finally {
+      for (const r of ctxReceivers.splice(0)) await r.close();
+    }
+  });
+
+  suite.test(
+    'DNS rebinding: the address is checked again at delivery and the connection goes to the checked address',
+    async (ctx) => {
+      // hooks.example.test answers a public address when subscribed, then 127.0.0.1 (not allowed here).
+      let rebound = false;
+      const dns = new Map([['receiver.test', '127.0.0.1']]);
+      const { app, receiver } = await webhookApp(
+        ctx,
+        { allowPrivateNetworks: [] },
+        {
+          dnsLookup: async (host) => {
+            if (host === 'hooks.example.test') return [{ address: rebound ? '127.0.0.1' : '93.184.215.14', family: 4 }];
+            const address = dns.get(host);
+            if (!address) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+            return [{ address, family: 4 }];
+          },
+        },
+      );
+      try {
+        const port = new URL(receiver.url).port;
+        const { endpointId } = await app.webhooks.create({ url: `http://hooks.example.test:${port}/hooks`, topics: ['*'] }, 't');
+        await assert.rejects(
+          app.webhooks.create({ url: `http://receiver.test:${port}/hooks`, topics: ['*'] }, 't'),
+          (e: unknown) => (e as { code?: string }).code === 'webhook_address_refused',
+          'a name resolving to loopback is refused at subscription',
+        );
+        rebound = true;
+        await raiseAlert(app, 1);
+        await waitFor(async () => ((await deliveryOf(app, endpointId))?.attempts ?? 0) >= 1, 'the refused attempt');
+        const delivery = await app.webhooks.delivery((await deliveryOf(app, endpointId))?.deliveryId ?? '');
+        assert.equal(delivery.log[0]?.outcome, 'address_refused');
+        assert.match(delivery.log[0]?.error ?? '', /127\.0\.0\.1/);
+        assert.equal(receiver.received.length, 0, 'nothing reached the loopback receiver');
+      } finally {
+        for (const r of ctxReceivers.splice(0)) await r.close();
+      }
+    },
+  );
+
+  suite.test('a host allowed by config is reached at the address that was checked, not a fresh DNS answer', async (ctx) => {
+    // receiver.test does not exist in real DNS: only a connection pinned to the checked address reaches it.
+    const { app, receiver } = await webhookApp(
+      ctx,
+      {},
+      { dnsLookup: async (host) => (host === 'receiver.test' ? [{ address: '127.0.0.1', family: 4 }] : []) },
+    );
+    try {
+      const port = new URL(receiver.url).port;
+      const { secret, endpointId } = await app.webhooks.create({ url: `http://receiver.test:${port}/hooks`, topics: ['*'] }, 't');
+      receiver.secrets = [secret];
+      await raiseAlert(app, 1);
+      const [request] = await receiver.untilReceived(1);
+      assert.equal(request?.verifiedWith.length, 1);
+      await waitFor(async () => (await deliveryOf(app, endpointId))?.status === 'delivered', 'delivered');
     } finally {
       for (const r of ctxReceivers.splice(0)) await r.close();
     }
