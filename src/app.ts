@@ -8,6 +8,7 @@ import type { Summariser } from './domain/index.js';
 import { DurableEngine } from './engine/engine.js';
 import type { WorkflowEngine } from './engine/workflow-engine.js';
 import { AfterwordError } from './errors.js';
+import { TemporalEngine } from './temporal/temporal-engine.js';
 import { SessionMemory } from './sessions/session-memory.js';
 import { validateSessionId } from './sessions/session-input.js';
 import { AddressPolicy, type HostLookup } from './delivery/address-policy.js';
@@ -97,15 +98,18 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const origin = `${hostname()}:${process.pid}:${ids.uuid().slice(0, 8)}`;
   // The store knows nothing of events: the telemetry outbox extends its transactions with them.
   const store = await openStore(config, (driver) => ({ clock, extend: new Outbox({ bus, driver, ids, origin }).extend }));
-  // The engine behind the port: the built-in one (a Temporal engine plugs in here, src/temporal/).
-  const engine: WorkflowEngine = new DurableEngine({
+  // The engine behind the port: the built-in one, or Temporal (src/temporal/) when configured.
+  const engineDeps = {
     store,
     logger,
     clock,
     ids,
     settings: config.engine,
     ...(options.random ? { random: options.random } : {}),
-  });
+  };
+  const temporalEngine =
+    config.engineKind === 'temporal' ? new TemporalEngine({ ...engineDeps, temporal: config.temporal }) : null;
+  const engine: WorkflowEngine = temporalEngine ?? new DurableEngine(engineDeps);
   const world = new WorldCatalog(store);
   engine.register(
     closureWorkflow({
@@ -143,6 +147,8 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     intervalMs: store.driver.capabilities.multipleProcesses ? 1_000 : 500,
   });
   await relay.start();
+  // Closures committed while Temporal was away (or by another process) are started from its outbox.
+  temporalEngine?.start();
   let stopped = false;
   let inactivityTimer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
@@ -253,6 +259,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       clearInterval(pruneTimer);
       await dispatcher.stop();
       if (app.orchestrator) await app.orchestrator.stop();
+      await temporalEngine?.close();
       await relay.stop();
       stopLogging();
       await store.close();

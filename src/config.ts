@@ -81,6 +81,51 @@ export const configSchema = z.object({
       watchdogIntervalMs: z.number().int().min(50).default(15_000),
     })
     .prefault({}),
+  /**
+   * Which engine runs the workflows: the built-in durable engine, or Temporal (`temporal` below;
+   * `afterword serve --engine temporal` and `afterword temporal-worker`).
+   */
+  engineKind: z.enum(['builtin', 'temporal']).default('builtin'),
+  /** The Temporal engine (docs/operations.md, "Running with Temporal"). Read only when `engineKind` is `temporal`. */
+  temporal: z
+    .object({
+      address: z.string().min(1).default('localhost:7233'),
+      namespace: z.string().min(1).default('default'),
+      taskQueue: z.string().min(1).default('afterword-closure'),
+      /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
+      apiKey: z.string().min(1).optional(),
+      /** mTLS client certificate and key (PEM files); `caPath` for a private CA. */
+      tls: z.object({ certPath: z.string().min(1), keyPath: z.string().min(1), caPath: z.string().min(1).optional() }).optional(),
+      /** The Temporal Web UI's base URL: the dashboard's job page links to the job's workflow there. */
+      webUiUrl: z.string().url().optional(),
+      /** Every activity (one per step and transition): timeouts and Temporal's retry policy for what fails around a step. */
+      activity: z
+        .object({
+          startToCloseMs: z.number().int().min(1000).default(minutes(10)),
+          heartbeatTimeoutMs: z.number().int().min(500).default(30_000),
+          retry: z
+            .object({
+              initialIntervalMs: z.number().int().min(1).default(1_000),
+              backoffCoefficient: z.number().min(1).default(2),
+              maximumIntervalMs: z.number().int().min(1).default(60_000),
+              /** 0: unlimited (the default: a worker that died is always replaced). */
+              maximumAttempts: z.number().int().min(0).default(0),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      /** The relay that starts workflows from the temporal_outbox. */
+      relay: z
+        .object({
+          pollIntervalMs: z.number().int().min(10).default(1_000),
+          backoffBaseMs: z.number().int().min(1).default(500),
+          backoffMaxMs: z.number().int().min(1).default(30_000),
+          /** Raise `offline.enqueue_failed` when a start has waited this long (Temporal unreachable). */
+          alertAfterMs: z.number().int().min(0).default(60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   closure: z
     .object({
       slaMs: z.number().int().min(1).default(minutes(10)),
@@ -306,6 +351,22 @@ function fromEnv(env: Env): Record<string, unknown> {
     worldFile: envValue(env, 'AFTERWORD_WORLD_FILE'),
     workers: { concurrency: envInt(env, 'AFTERWORD_CONCURRENCY') },
     closure: { slaMs: envInt(env, 'AFTERWORD_SLA_MS') },
+    engineKind: envValue(env, 'AFTERWORD_ENGINE'),
+    temporal: {
+      address: envValue(env, 'TEMPORAL_ADDRESS'),
+      namespace: envValue(env, 'TEMPORAL_NAMESPACE') ?? envValue(env, 'TEMPORAL_DOMAIN'),
+      taskQueue: envValue(env, 'TEMPORAL_TASK_QUEUE') ?? envValue(env, 'TEMPORAL_QUEUE'),
+      apiKey: envValue(env, 'TEMPORAL_API_KEY'),
+      webUiUrl: envValue(env, 'TEMPORAL_WEB_UI_URL'),
+      tls:
+        envValue(env, 'TEMPORAL_TLS_CERT') && envValue(env, 'TEMPORAL_TLS_KEY')
+          ? {
+              certPath: envValue(env, 'TEMPORAL_TLS_CERT'),
+              keyPath: envValue(env, 'TEMPORAL_TLS_KEY'),
+              caPath: envValue(env, 'TEMPORAL_TLS_CA'),
+            }
+          : undefined,
+    },
     cadence: { timeZone: envValue(env, 'AFTERWORD_TIME_ZONE') },
     webhooks: {
       allowPrivateNetworks: envValue(env, 'AFTERWORD_WEBHOOKS_ALLOW_PRIVATE')

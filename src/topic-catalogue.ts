@@ -3,6 +3,7 @@ import { webhookAlerts, webhookEvents } from './delivery/webhook-topics.js';
 import { engineTopics } from './engine/engine-topics.js';
 import { sessionTopics } from './sessions/session-topics.js';
 import { telemetryTopics } from './telemetry/telemetry-topics.js';
+import { temporalAlerts } from './temporal/temporal-topics.js';
 import { closureAlerts, closureTopics } from './workflow/closure-topics.js';
 import { publishingAlerts, publishingTopics } from './workflow/publishing-topics.js';
 
@@ -34,6 +35,7 @@ export const alertReasons = {
   ...closureAlerts.severities,
   ...publishingAlerts.severities,
   ...webhookAlerts.severities,
+  ...temporalAlerts.severities,
 } as const;
 
 export type AlertReason = keyof typeof alertReasons;

@@ -13,6 +13,8 @@ export interface TemporalWorkerConfig {
   metricsNamespace: string;
   otlpEndpoint: string | null;
   tls: { certPath: string; keyPath: string; caPath: string | null } | null;
+  /** Temporal Cloud API key (TEMPORAL_API_KEY). */
+  apiKey: string | null;
   strict: boolean;
 }
 
@@ -75,6 +77,26 @@ export function readTemporalWorkerConfig(env: Env = process.env, options: { requ
     metricsNamespace: either(env, 'METRICS_NAMESPACE', 'TEMPORAL_METRICS_NAMESPACE') ?? 'afterword',
     otlpEndpoint,
     tls: certPath && keyPath ? { certPath, keyPath, caPath: value(env, 'TEMPORAL_TLS_CA') ?? null } : null,
+    apiKey: value(env, 'TEMPORAL_API_KEY') ?? null,
     strict,
+  };
+}
+
+/** The worker's configuration as the `temporal` section of the config schema (src/config.ts). */
+export function temporalConfigInput(worker: TemporalWorkerConfig): Record<string, unknown> {
+  return {
+    address: worker.address,
+    namespace: worker.namespace,
+    taskQueue: worker.taskQueue,
+    ...(worker.apiKey ? { apiKey: worker.apiKey } : {}),
+    ...(worker.tls
+      ? {
+          tls: {
+            certPath: worker.tls.certPath,
+            keyPath: worker.tls.keyPath,
+            ...(worker.tls.caPath ? { caPath: worker.tls.caPath } : {}),
+          },
+        }
+      : {}),
   };
 }

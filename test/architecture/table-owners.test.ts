@@ -28,6 +28,7 @@ const owners: Record<string, readonly string[]> = {
   'delivery/webhook-endpoint-store.ts': ['webhook_endpoints'],
   'delivery/webhook-delivery-store.ts': ['webhook_deliveries', 'webhook_attempts', 'webhook_dispatch'],
   'store/migrate.ts': ['afterword_migrations'],
+  'temporal/temporal-outbox-store.ts': ['temporal_outbox'],
 };
 
 const ownerOf = new Map(Object.entries(owners).flatMap(([owner, tables]) => tables.map((t) => [t, owner] as const)));

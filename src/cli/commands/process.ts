@@ -7,6 +7,7 @@ import { AfterwordError } from '../../errors.js';
 import { demoWorldPath } from '../../paths.js';
 import { migrate } from '../../store/migrate.js';
 import { openStore } from '../../store/store.js';
+import { readTemporalWorkerConfig, temporalConfigInput } from '../../temporal/worker-config.js';
 import { clockOption, configFrom, type GlobalOptions, withApp } from '../context.js';
 import { duration, emit } from '../output.js';
 
@@ -34,8 +35,13 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
     .option('--workers <n>', 'in-process worker concurrency (0: API only)')
     .option('--port <port>', 'HTTP port')
     .option('--host <host>', 'HTTP host')
-    .action(async (opts: { workers?: string; port?: string; host?: string }) => {
+    .option(
+      '--engine <engine>',
+      'workflow engine: builtin (default) or temporal (AFTERWORD_ENGINE; Temporal settings from TEMPORAL_*)',
+    )
+    .action(async (opts: { workers?: string; port?: string; host?: string; engine?: string }) => {
       const extra: Record<string, unknown> = {};
+      if (opts.engine !== undefined) extra.engineKind = opts.engine;
       if (opts.workers !== undefined) extra.workers = { concurrency: Number(opts.workers) };
       if (opts.port !== undefined || opts.host !== undefined)
         extra.http = { ...(opts.port ? { port: Number(opts.port) } : {}), ...(opts.host ? { host: opts.host } : {}) };
@@ -86,6 +92,35 @@ export function registerProcessCommands(program: Command, globals: () => GlobalO
         { ...stats, elapsedMs: Date.now() - started },
         () =>
           `worker stopped: ${stats.completed} completed, ${stats.failed} failed, ${stats.retried} retried in ${duration(Date.now() - started)}`,
+      );
+    });
+
+  program
+    .command('temporal-worker')
+    .description('run a Temporal worker: the workflows as activities on TEMPORAL_ADDRESS, namespace and task queue')
+    .option('--concurrency <n>', 'activities at once', '8')
+    .action(async (opts: { concurrency: string }) => {
+      // The spec's variables, strict or lenient (temporal_worker_missing_config lists what is missing).
+      const worker = readTemporalWorkerConfig(process.env);
+      const config = configFrom(
+        { ...globals(), logLevel: globals().logLevel ?? 'info' },
+        { engineKind: 'temporal', temporal: temporalConfigInput(worker) },
+      );
+      const app = await createAfterword(config, clockOption(globals()));
+      const orchestrator = await app.startWorkers(Number(opts.concurrency));
+      const started = Date.now();
+      process.stderr.write(
+        `afterword temporal-worker: ${worker.address} namespace ${worker.namespace} task queue ${worker.taskQueue}` +
+          ` (${worker.strict ? 'strict' : 'lenient'} configuration), store ${app.store.location}\n`,
+      );
+      await untilSignal();
+      const stats = orchestrator.stats();
+      await app.stop();
+      emit(
+        globals().json,
+        { ...stats, elapsedMs: Date.now() - started },
+        () =>
+          `temporal-worker stopped: ${stats.completed} completed, ${stats.failed} failed in ${duration(Date.now() - started)}`,
       );
     });
 

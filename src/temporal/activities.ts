@@ -1,0 +1,284 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Clock, IdSource } from '../clock.js';
+import { backoffDelay } from '../engine/backoff.js';
+import type { EngineSettings } from '../engine/engine.js';
+import { engineTopics } from '../engine/engine-topics.js';
+import { assertLease } from '../engine/sql/assert-lease.js';
+import { beginAttempt } from '../engine/sql/begin-attempt.js';
+import { claimSlaReport } from '../engine/sql/claim-sla-report.js';
+import { completeJob } from '../engine/sql/complete-jobs.js';
+import { failJob } from '../engine/sql/fail-job.js';
+import { getJob } from '../engine/sql/get-job.js';
+import { loadSteps } from '../engine/sql/load-steps.js';
+import { parkJob } from '../engine/sql/park-job.js';
+import { recordStep } from '../engine/sql/record-step.js';
+import { takeLateJob } from '../engine/sql/take-late-job.js';
+import {
+  type JobError,
+  type StepContext,
+  type StepRecord,
+  terminalStatuses,
+  WaitForSignal,
+  type WorkflowDefinition,
+} from '../engine/types.js';
+import { AfterwordError, describeError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Tx } from '../telemetry/outbox.js';
+import { failureTypes, type JobActivities, type JobState, type SerializedError } from './workflow-contract.js';
+
+export interface ActivityDeps {
+  store: Store<Tx>;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  settings: EngineSettings;
+  random: () => number;
+  workerId: string;
+  /** Heartbeat this often while a step runs (a dead worker is noticed after the heartbeat timeout). */
+  heartbeatEveryMs: number;
+  definition(name: string): WorkflowDefinition<any, any>;
+  stats: { running: number; claimed: number; completed: number; failed: number; retried: number };
+}
+
+/** A lease that outlives any run: the workflow run holds the job; built-in workers never run here. */
+const leaseHoldMs = 365 * 24 * 3_600_000;
+
+class AlreadyCheckpointed extends Error {}
+
+function leaseLost(jobId: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: failureTypes.leaseLost,
+    message: `job ${jobId}: this run no longer holds it`,
+    nonRetryable: true,
+  });
+}
+
+/** A step's error as the built-in engine judges it (retryable unless it says otherwise). */
+function serialize(thrown: unknown): SerializedError {
+  const described = describeError(thrown);
+  const retryable =
+    !(thrown instanceof AfterwordError && !thrown.retryable) && (thrown as { retryable?: boolean })?.retryable !== false;
+  const details = thrown instanceof AfterwordError ? thrown.details : undefined;
+  return { message: described.message, code: described.code, retryable, ...(details ? { details } : {}) };
+}
+
+/**
+ * A step's error as an ApplicationFailure for the workflow. Always non-retryable at the activity
+ * level: the workflow retries the job (attempts, back-off, events and alerts exactly as on the
+ * built-in engine), while Temporal's activity retry policy covers what happens around the step
+ * (a worker that died, a store that did not answer). `invalid_input` is never retried at all.
+ */
+function stepFailure(thrown: unknown, jobId: string): ApplicationFailure {
+  if (thrown instanceof ApplicationFailure) return thrown;
+  if (thrown instanceof WaitForSignal) {
+    return ApplicationFailure.create({
+      type: failureTypes.waitForSignal,
+      message: thrown.message,
+      nonRetryable: true,
+      details: [{ signal: thrown.signalName, until: thrown.until }],
+    });
+  }
+  if (thrown instanceof AfterwordError && thrown.code === 'lease_lost') return leaseLost(jobId);
+  const error = serialize(thrown);
+  return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [error] });
+}
+
+/** The activities of the generic workflow, bound to this process's store and workflow definitions. */
+export function createActivities(deps: ActivityDeps): JobActivities {
+  const { store } = deps;
+
+  return {
+    async jobState(jobId): Promise<JobState> {
+      const job = await getJob(store.driver, jobId);
+      if (!job) return { status: 'missing' };
+      if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return { status: job.status };
+      return { status: job.status, runAt: job.runAt };
+    },
+
+    async beginAttempt(jobId, token, owner) {
+      return store.transact(async (tx) => {
+        const outcome = await beginAttempt(tx, {
+          jobId,
+          leaseOwner: owner,
+          leaseToken: token,
+          leaseExpiresAt: tx.now + leaseHoldMs,
+          workerId: deps.workerId,
+          now: tx.now,
+        });
+        if (!outcome) return null;
+        const def = deps.definition(outcome.job.workflow);
+        if (outcome.begun) {
+          deps.stats.claimed++;
+          await engineTopics.emit(tx, 'engine.job.started', {
+            jobId,
+            workflow: outcome.job.workflow,
+            attempt: outcome.job.attempts,
+            workerId: deps.workerId,
+          });
+          await def.hooks?.onStarted?.(tx, outcome.job);
+        }
+        return { steps: def.steps.map((s) => s.name), attempt: outcome.job.attempts };
+      });
+    },
+
+    async runStep(jobId, token, stepName) {
+      const job = await getJob(store.driver, jobId);
+      if (job?.status !== 'processing' || job.leaseToken !== token) throw leaseLost(jobId);
+      const def = deps.definition(job.workflow);
+      const stepIndex = def.steps.findIndex((s) => s.name === stepName);
+      const step = def.steps[stepIndex];
+      if (!step) throw ApplicationFailure.create({ type: 'internal', message: `no step ${stepName}`, nonRetryable: true });
+      const finished = await loadSteps(store.driver, jobId);
+      if (finished.some((s) => s.step === stepName)) return { skipped: true };
+      const outputs: Record<string, unknown> = Object.fromEntries(finished.map((s) => [s.step, s.output]));
+      const activity = Context.current();
+      const beat = setInterval(() => activity.heartbeat(), deps.heartbeatEveryMs);
+      deps.stats.running++;
+      try {
+        const startedAt = deps.clock.now();
+        const ctx: StepContext<unknown> = {
+          job,
+          attempt: job.attempts,
+          outputs,
+          signal: activity.cancellationSignal,
+          store,
+          now: startedAt,
+          async heartbeat(details) {
+            activity.heartbeat(details);
+            if (activity.cancellationSignal.aborted) throw new AfterwordError('lease_lost', `job ${jobId}: cancelled`);
+          },
+          waitForSignal(name, until) {
+            throw new WaitForSignal(name, until);
+          },
+        };
+        let output: unknown;
+        try {
+          output = await step.run(ctx);
+        } catch (error) {
+          throw stepFailure(error, jobId);
+        }
+        try {
+          await store.transact(async (tx) => {
+            await assertLease(tx, jobId, token, tx.now);
+            const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
+            const record: StepRecord = {
+              step: step.name,
+              stepIndex,
+              attempt: job.attempts,
+              output: committed === undefined ? output : committed,
+              startedAt,
+              completedAt: tx.now,
+              durationMs: tx.now - startedAt,
+            };
+            // Another execution of this activity checkpointed the step first: roll ours back.
+            if (!(await recordStep(tx, jobId, record))) throw new AlreadyCheckpointed();
+            await def.hooks?.onStepCompleted?.(tx, job, record);
+          });
+        } catch (error) {
+          if (error instanceof AlreadyCheckpointed) return { skipped: true };
+          throw stepFailure(error, jobId);
+        }
+        return { skipped: false };
+      } finally {
+        clearInterval(beat);
+        deps.stats.running--;
+      }
+    },
+
+    async completeJob(jobId, token) {
+      await store.transact(async (tx) => {
+        const job = await getJob(tx, jobId);
+        if (!job) throw leaseLost(jobId);
+        if (job.status === 'completed') return;
+        if (job.status !== 'processing' || job.leaseToken !== token) throw leaseLost(jobId);
+        const def = deps.definition(job.workflow);
+        const steps = await loadSteps(tx, jobId);
+        const outputs = Object.fromEntries(steps.map((s) => [s.step, s.output]));
+        const result = def.result(outputs, job);
+        const completed = await completeJob(tx, job, token, result, false);
+        await engineTopics.emit(tx, 'engine.job.completed', {
+          jobId,
+          workflow: job.workflow,
+          durationMs: completed.durationMs,
+          attempts: completed.attempts,
+        });
+        await def.hooks?.onCompleted?.(tx, completed, result);
+        if (completed.slaMs !== null && (completed.durationMs ?? 0) > completed.slaMs && def.hooks?.onSlaExceeded) {
+          const firstReport = await claimSlaReport(tx, jobId);
+          await def.hooks.onSlaExceeded(tx, completed, (completed.durationMs ?? 0) - completed.slaMs, firstReport);
+        }
+        tx.afterCommit(() => {
+          deps.stats.completed++;
+        });
+      });
+    },
+
+    async failAttempt(jobId, token, thrown) {
+      return store.transact(async (tx) => {
+        const job = await getJob(tx, jobId);
+        if (!job) return { final: true };
+        if (job.status !== 'processing' || job.leaseToken !== token) return { final: terminalStatuses.includes(job.status) };
+        const def = deps.definition(job.workflow);
+        const exhausted = job.attempts >= job.maxAttempts;
+        const final = !thrown.retryable || exhausted;
+        const error: JobError = {
+          message: thrown.message,
+          code: exhausted && thrown.retryable ? 'attempts_exhausted' : thrown.code,
+          retryable: thrown.retryable,
+          ...(exhausted && thrown.retryable ? { cause: thrown.code } : {}),
+          ...(thrown.details ? { details: thrown.details } : {}),
+        };
+        const { settings } = deps;
+        const retryAt = final
+          ? null
+          : tx.now + backoffDelay(job.attempts, settings.backoffBaseMs, settings.backoffMaxMs, deps.random);
+        const failed = await failJob(tx, jobId, token, error, retryAt, tx.now);
+        await engineTopics.emit(tx, final ? 'engine.job.failed' : 'engine.job.retrying', {
+          jobId,
+          workflow: job.workflow,
+          attempts: failed.attempts,
+          error,
+          retryAt,
+        });
+        await def.hooks?.onFailed?.(tx, failed, error, final, retryAt);
+        tx.afterCommit(() => {
+          if (final) deps.stats.failed++;
+          else deps.stats.retried++;
+        });
+        deps.logger.warn({ jobId, attempt: job.attempts, final, error }, 'job attempt failed');
+        return { final };
+      });
+    },
+
+    async parkJob(jobId, token, signal, until, since) {
+      try {
+        await store.transact(async (tx) => {
+          const waiting = await parkJob(tx, { jobId, leaseToken: token, signal, until, since, now: tx.now });
+          await engineTopics.emit(tx, 'engine.job.waiting', {
+            jobId,
+            workflow: waiting.workflow,
+            signal,
+            until,
+            dueAt: waiting.runAt,
+          });
+        });
+      } catch (error) {
+        if (!(error instanceof AfterwordError && error.code === 'lease_lost')) throw error;
+      }
+    },
+
+    async checkSla(jobId) {
+      return store.transact(async (tx) => {
+        const job = await getJob(tx, jobId);
+        if (!job || terminalStatuses.includes(job.status) || job.slaMs === null) return { recheckInMs: null };
+        const lateByMs = tx.now - (job.startedAt ?? job.enqueuedAt) - job.slaMs;
+        if (lateByMs <= 0) return { recheckInMs: 1 - lateByMs };
+        const late = await takeLateJob(tx, jobId, tx.now);
+        if (late) await deps.definition(late.workflow).hooks?.onSlaExceeded?.(tx, late, lateByMs, true);
+        return { recheckInMs: null };
+      });
+    },
+  };
+}

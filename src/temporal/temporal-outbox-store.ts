@@ -1,0 +1,66 @@
+import { readInt, type SqlExecutor } from '../store/ports.js';
+
+/**
+ * The Temporal engine's outbox (table `temporal_outbox`, migration 0007; this module is its one
+ * owner). A row is written in the transaction of its cause (a closure's job, an operator retry,
+ * a signal) and sent to Temporal by the relay (temporal-relay.ts), which deletes it once sent.
+ *
+ * - `start`: start the job's workflow (workflow id = job id); already started is fine.
+ * - `restart`: an operator queued a finished job again; start a new run, ending any stale one.
+ * - `wake`: the job's schedule or signals changed (reschedule, `WorkflowEngine.signal`).
+ * - `cancel`: the job was cancelled in the store; cancel its workflow.
+ */
+export type TemporalOutboxKind = 'start' | 'restart' | 'wake' | 'cancel';
+
+export interface TemporalOutboxRow {
+  id: number;
+  kind: TemporalOutboxKind;
+  jobId: string;
+  createdAt: number;
+  attempts: number;
+}
+
+export async function addOutboxRow(db: SqlExecutor, kind: TemporalOutboxKind, jobId: string, now: number): Promise<void> {
+  await db.run('INSERT INTO temporal_outbox (kind, job_id, created_at) VALUES (?, ?, ?)', [kind, jobId, now]);
+}
+
+/**
+ * Take up to `limit` rows no other relay holds, oldest first, for `holdMs`: a relay that dies
+ * holding rows lets them go when the hold ends. Rows of one job are taken together and in order.
+ */
+export async function takeOutboxRows(db: SqlExecutor, now: number, holdMs: number, limit: number): Promise<TemporalOutboxRow[]> {
+  const candidates = await db.query('SELECT id FROM temporal_outbox WHERE claimed_until <= ? ORDER BY id LIMIT ?', [now, limit]);
+  const taken: TemporalOutboxRow[] = [];
+  for (const candidate of candidates) {
+    const rows = await db.query(
+      'UPDATE temporal_outbox SET claimed_until = ?, attempts = attempts + 1 WHERE id = ? AND claimed_until <= ? RETURNING *',
+      [now + holdMs, candidate.id, now],
+    );
+    const row = rows[0];
+    if (row)
+      taken.push({
+        id: readInt(row.id),
+        kind: row.kind as TemporalOutboxKind,
+        jobId: String(row.job_id),
+        createdAt: readInt(row.created_at),
+        attempts: readInt(row.attempts),
+      });
+  }
+  return taken;
+}
+
+export async function deleteOutboxRow(db: SqlExecutor, id: number): Promise<void> {
+  await db.run('DELETE FROM temporal_outbox WHERE id = ?', [id]);
+}
+
+/** Give a row back after a failed send: due again at `retryAt`, with the error kept for operators. */
+export async function releaseOutboxRow(db: SqlExecutor, id: number, retryAt: number, error: string): Promise<void> {
+  await db.run('UPDATE temporal_outbox SET claimed_until = ?, last_error = ? WHERE id = ?', [retryAt, error.slice(0, 1000), id]);
+}
+
+/** How many rows wait and since when the oldest waits (the relay's backlog; `offline.enqueue_failed`). */
+export async function outboxBacklog(db: SqlExecutor): Promise<{ pending: number; oldestAt: number | null }> {
+  const rows = await db.query('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM temporal_outbox');
+  const row = rows[0] ?? {};
+  return { pending: readInt(row.n ?? 0), oldestAt: row.oldest === null || row.oldest === undefined ? null : readInt(row.oldest) };
+}
