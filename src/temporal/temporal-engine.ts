@@ -235,6 +235,11 @@ export class TemporalEngine implements WorkflowEngine {
     return this.records.timeline(jobId);
   }
 
+  /** The job records live in the store on this engine too: retention prunes them the same way. */
+  pruneFinished(before: number, limit: number): Promise<{ jobs: number; steps: number; attempts: number }> {
+    return this.records.pruneFinished(before, limit);
+  }
+
   listWorkers(options?: { all?: boolean }): Promise<WorkerRecord[]> {
     return this.records.listWorkers(options);
   }
