@@ -5,6 +5,7 @@ import { registerJobCommands, registerWorkerListCommand } from './commands/jobs.
 import { registerProcessCommands } from './commands/process.js';
 import { registerPruneCommand } from './commands/prune.js';
 import { registerSessionCommands } from './commands/sessions.js';
+import { registerWebhookCommands } from './commands/webhooks.js';
 import type { GlobalOptions } from './context.js';
 import { reportError } from './output.js';
 
@@ -26,6 +27,7 @@ registerSessionCommands(program, globals);
 registerJobCommands(program, globals);
 registerWorkerListCommand(program, globals);
 registerCanonCommands(program, globals);
+registerWebhookCommands(program, globals);
 registerPruneCommand(program, globals);
 for (const command of program.commands) command.exitOverride();
 
