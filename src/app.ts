@@ -98,6 +98,9 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const origin = `${hostname()}:${process.pid}:${ids.uuid().slice(0, 8)}`;
   // The store knows nothing of events: the telemetry outbox extends its transactions with them.
   const store = await openStore(config, (driver) => ({ clock, extend: new Outbox({ bus, driver, ids, origin }).extend }));
+  for (const fix of store.driver.permissionFixes ?? []) {
+    logger.warn(fix, `tightened the mode of ${fix.path} from ${fix.was} to ${fix.now}: transcripts are private`);
+  }
   // The engine behind the port: the built-in one, or Temporal (src/temporal/) when configured.
   const engineDeps = {
     store,

@@ -50,6 +50,10 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
     loggerInstance: options.logger === false || options.logger === undefined ? undefined : serverLogger(options.logger),
     logger: options.logger === false || options.logger === undefined ? false : undefined,
     bodyLimit: config.limits.maxBodyBytes,
+    // Path parameters are bounded by each route's schema (session ids 128 characters, other ids
+    // 200), which then answers 400 naming the field. Fastify's default of 100 answered a valid
+    // 101-128 character id with 404; this leaves room for the longest id percent-encoded.
+    maxParamLength: 1024,
     // Readiness and SSE need the server to close promptly; idle keep-alive sockets are closed on close().
     forceCloseConnections: 'idle',
     return503OnClosing: true,

@@ -27,8 +27,11 @@ export interface RunningService {
 
 /** `afterword serve`: tokens, application, workers, HTTP server, signal handling. */
 export async function startService(config: AfterwordConfig, options: StartServiceOptions = {}): Promise<RunningService> {
-  const { token, generated, tokens } = await ensureAdminToken(config);
+  const { token, generated, tokens, permissionFixes } = await ensureAdminToken(config);
   const app = await createAfterword(config, options);
+  for (const fix of permissionFixes) {
+    app.logger.warn(fix, `tightened the mode of ${fix.path} from ${fix.was} to ${fix.now}: the admin token is a secret`);
+  }
   let server: AfterwordServer | undefined;
   try {
     const workers = options.workers ?? config.workers.concurrency;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ChangeFeedEntry, normalizeTurns, type SessionContext, type Turn } from '../domain/index.js';
+import { type ChangeFeedEntry, normalizeTurns, type SessionContext, type Turn, wellFormedDeep } from '../domain/index.js';
 import { type FieldIssue, invalidInput } from '../errors.js';
 
 /** Session ids appear in URLs, audit references and file names: keep them plain. */
@@ -60,7 +60,8 @@ function zodIssues(error: z.ZodError, prefix: string): FieldIssue[] {
 }
 
 export function parseContext(raw: unknown, field = 'context'): SessionContext {
-  const parsed = sessionContextSchema.safeParse(raw ?? {});
+  // Well formed first (lone surrogates become U+FFFD, as the stores would store them).
+  const parsed = sessionContextSchema.safeParse(wellFormedDeep(raw ?? {}));
   if (!parsed.success) throw invalidInput(zodIssues(parsed.error, field));
   const { labels, ...context } = parsed.data;
   // `labels` is the seed's word for tags; store one list.
@@ -72,7 +73,7 @@ export function parseContext(raw: unknown, field = 'context'): SessionContext {
 }
 
 export function parseChanges(raw: unknown, field = 'changeFeed'): Array<Omit<ChangeFeedEntry, 'cursor' | 'createdAt'>> {
-  const parsed = z.array(changeInputSchema).safeParse(raw ?? []);
+  const parsed = z.array(changeInputSchema).safeParse(wellFormedDeep(raw ?? []));
   if (!parsed.success) throw invalidInput(zodIssues(parsed.error, field));
   return parsed.data.map((c) => ({ ...c, ...(c.severity ? { severity: c.severity } : {}) })) as never;
 }
@@ -84,7 +85,9 @@ export interface TurnLimits {
 /** Normalise the liberal transcript shapes (spec section 1) or fail naming every bad field. */
 export function parseTurns(raw: unknown, now: number, limits: TurnLimits, field = 'turns'): Turn[] {
   if (!Array.isArray(raw)) throw invalidInput([{ field, reason: 'must be an array of turns' }]);
-  const { turns, issues } = normalizeTurns(raw, now);
+  // Well formed before anything compares them: a retried turn with a lone surrogate must match
+  // the text the store kept (U+FFFD in its place) the first time, on either store.
+  const { turns, issues } = normalizeTurns(wellFormedDeep(raw), now);
   const all: FieldIssue[] = issues.map((i) => ({ field: i.field.replace(/^turns/, field), reason: i.reason }));
   const seen = new Map<string, string>();
   turns.forEach((turn, index) => {

@@ -119,6 +119,11 @@ export interface SqlDriver extends SqlExecutor {
   listen?(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   /** Notify listeners of a channel (inside a transaction: delivered on commit). */
   notify?(executor: SqlExecutor, channel: string, payload: string): Promise<void>;
+  /**
+   * File-backed stores: the files and directory whose loose modes this open tightened (to 0600
+   * and 0700), for the caller to log. Absent or empty elsewhere.
+   */
+  readonly permissionFixes?: ReadonlyArray<{ path: string; was: string; now: string }>;
   /** Close connections; pending operations finish first. */
   close(): Promise<void>;
 }

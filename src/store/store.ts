@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Clock } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
@@ -45,7 +44,6 @@ export async function openDriver(config: AfterwordConfig): Promise<{ driver: Sql
       location: `${redact(config.databaseUrl)} (schema ${config.pgSchema})`,
     };
   }
-  mkdirSync(resolve(config.dataDir), { recursive: true });
   const file = sqliteFile(config.dataDir);
   return { driver: new SqliteDriver(file), location: file };
 }

@@ -40,3 +40,26 @@ function clampLine(line: string, max: number): string {
   if (code >= 0xd800 && code <= 0xdbff) end -= 1;
   return `${line.slice(0, end)}…`;
 }
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `text` with every lone surrogate replaced by U+FFFD, as String.prototype.toWellFormed does
+ * (and as both stores do when they encode text as UTF-8). Input is made well formed before it is
+ * compared or stored, so a retried turn matches what was stored the first time.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** `value` with every string in it (object keys included) made well formed; other values as they are. */
+export function wellFormedDeep<T>(value: T): T {
+  if (typeof value === 'string') return wellFormed(value) as T;
+  if (Array.isArray(value)) return value.map((v) => wellFormedDeep(v)) as T;
+  if (value && typeof value === 'object') {
+    // fromEntries defines properties, so a `__proto__` key stays a plain key.
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [wellFormed(key), wellFormedDeep(v)])) as T;
+  }
+  return value;
+}

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Row, RunResult, SqlDriver, SqlExecutor } from '../ports.js';
+import { keepPrivate, type PermissionFix } from '../private-files.js';
 import { sqliteCapabilities, sqliteFragments } from './sqlite-dialect.js';
 import { isUniqueViolation, translateError } from './sqlite-errors.js';
 import { WorkLock } from './sqlite-locks.js';
@@ -31,15 +32,24 @@ export class SqliteDriver implements SqlDriver {
   private busy = false;
   private closed = false;
 
+  /** Modes this open had to tighten (the caller logs them): see `keepPrivate`. */
+  readonly permissionFixes: readonly PermissionFix[];
+
   constructor(filename: string) {
     const Database = require('better-sqlite3') as SqliteConstructor;
+    const lockFile = join(dirname(filename), 'afterword.worker.lock');
+    // Transcripts are private: a 0700 directory and 0600 files, created so before SQLite opens them.
+    this.permissionFixes = keepPrivate(dirname(filename), {
+      create: [filename],
+      existing: [`${filename}-wal`, `${filename}-shm`, lockFile],
+    });
     this.db = new Database(filename, { timeout: 5_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.statements = new StatementCache(this.db);
-    this.workLock = new WorkLock(join(dirname(filename), 'afterword.worker.lock'));
+    this.workLock = new WorkLock(lockFile);
   }
 
   /** One working process per file: a pid file next to the database (sqlite-locks.ts). */

@@ -26,7 +26,7 @@ export class WorkLock {
   acquire(): void {
     for (let tries = 0; tries < 3; tries++) {
       try {
-        const fd = openSync(this.path, 'wx');
+        const fd = openSync(this.path, 'wx', 0o600);
         writeSync(fd, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }));
         closeSync(fd);
         this.held = true;
