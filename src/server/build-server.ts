@@ -58,6 +58,13 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // A URL that does not decode (`%E0%80%AF`, `%FF`) fails before routing: the error envelope too.
+    frameworkErrors: (error: Error, _request: unknown, reply: { status(n: number): { send(body: unknown): void } }) => {
+      const reason = 'is not a valid percent-encoded URL';
+      reply.status(400).send({
+        error: { code: 'invalid_input', message: `the URL ${reason}: ${error.message}`, issues: [{ field: '(url)', reason }] },
+      });
+    },
   } as never) as unknown as FastifyInstance;
 
   const tokens = new TokenRegistry(options.tokens ?? config.http.tokens);

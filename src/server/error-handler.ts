@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldIssue, isAfterwordError } from '../errors.js';
 
 export interface ErrorBody {
@@ -36,45 +36,27 @@ const fastifyCodes: Record<string, { status: number; code: string; message?: str
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_input' },
 };
 
+/** Codes about the body as a whole (it cannot be read as JSON): their 400s name `(body)`. */
+const bodyCodes = new Set(['invalid_json', 'invalid_utf8', 'unsupported_media_type', 'payload_too_large']);
+
+/**
+ * Every 400 names at least one field. An error raised without issues (a body that is not JSON,
+ * a request Fastify could not read) names the part at fault: `(body)` or `(request)`.
+ */
+function withField(body: ErrorBody, status: number): ErrorBody {
+  if (status !== 400 || (body.error.issues && body.error.issues.length > 0)) return body;
+  const field = bodyCodes.has(body.error.code) ? '(body)' : '(request)';
+  return { error: { ...body.error, issues: [{ field, reason: body.error.message }] } };
+}
+
 /**
  * One response shape for every failure: `{error: {code, message, issues?}}`. Client mistakes are
  * always 4xx naming the field; only our own faults are 500, and those are logged.
  */
 export function registerErrorHandler(server: FastifyInstance, options: { maxBodyBytes: number }): void {
   server.setErrorHandler(async (error: FastifyError, request, reply) => {
-    if (isAfterwordError(error)) {
-      if (error.status >= 500) request.log.error({ err: error }, 'request failed');
-      const body: ErrorBody = { error: { code: error.code, message: error.message } };
-      if (error.issues.length > 0) body.error.issues = error.issues;
-      if (error.details) body.error.details = error.details;
-      if (error.code === 'rate_limited' && error.details?.retryAfterSeconds) {
-        void reply.header('retry-after', String(error.details.retryAfterSeconds));
-      }
-      return reply.status(error.status).send(body);
-    }
-    if (error.validation) {
-      const issues = validationIssues(error);
-      const message = issues.map((i) => `${i.field}: ${i.reason}`).join('; ');
-      return reply.status(400).send({ error: { code: 'invalid_input', message, issues } });
-    }
-    const known = error.code ? fastifyCodes[error.code] : undefined;
-    if (known) {
-      let message = known.message ?? error.message;
-      if (known.code === 'payload_too_large')
-        message = `the request body is larger than the limit of ${options.maxBodyBytes} bytes`;
-      if (known.code === 'invalid_json') message = known.message ?? `the body is not valid JSON: ${error.message}`;
-      return reply.status(known.status).send({ error: { code: known.code, message } });
-    }
-    if (error instanceof SyntaxError) {
-      return reply.status(400).send({ error: { code: 'invalid_json', message: `the body is not valid JSON: ${error.message}` } });
-    }
-    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-    if (status >= 400 && status < 500) {
-      const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'invalid_input';
-      return reply.status(status).send({ error: { code, message: error.message } });
-    }
-    request.log.error({ err: error }, 'unexpected error');
-    return reply.status(500).send({ error: { code: 'internal', message: 'internal error; the server log has the details' } });
+    const answer = await answerFor(error, request, reply, options);
+    return reply.status(answer.status).send(withField(answer.body, answer.status));
   });
 
   server.setNotFoundHandler(async (request, reply) => {
@@ -82,4 +64,50 @@ export function registerErrorHandler(server: FastifyInstance, options: { maxBody
       error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs for the API` },
     });
   });
+}
+
+async function answerFor(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { maxBodyBytes: number },
+): Promise<{ status: number; body: ErrorBody }> {
+  if (isAfterwordError(error)) {
+    if (error.status >= 500) request.log.error({ err: error }, 'request failed');
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.issues.length > 0) body.error.issues = error.issues;
+    if (error.details) body.error.details = error.details;
+    if (error.code === 'rate_limited' && error.details?.retryAfterSeconds) {
+      void reply.header('retry-after', String(error.details.retryAfterSeconds));
+    }
+    return answer(error.status, body);
+  }
+  if (error.validation) {
+    const issues = validationIssues(error);
+    const message = issues.map((i) => `${i.field}: ${i.reason}`).join('; ');
+    return answer(400, { error: { code: 'invalid_input', message, issues } });
+  }
+  const known = error.code ? fastifyCodes[error.code] : undefined;
+  if (known) {
+    let message = known.message ?? error.message;
+    if (known.code === 'payload_too_large')
+      message = `the request body is larger than the limit of ${options.maxBodyBytes} bytes`;
+    if (known.code === 'invalid_json') message = known.message ?? `the body is not valid JSON: ${error.message}`;
+    // Fastify's own client errors are all about reading the body.
+    return answer(known.status, { error: { code: known.code, message, issues: [{ field: '(body)', reason: message }] } });
+  }
+  if (error instanceof SyntaxError) {
+    return answer(400, { error: { code: 'invalid_json', message: `the body is not valid JSON: ${error.message}` } });
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    const code = status === 429 ? 'rate_limited' : status === 404 ? 'not_found' : 'invalid_input';
+    return answer(status, { error: { code, message: error.message } });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return answer(500, { error: { code: 'internal', message: 'internal error; the server log has the details' } });
+}
+
+function answer(status: number, body: ErrorBody): { status: number; body: ErrorBody } {
+  return { status, body };
 }
