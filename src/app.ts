@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { type Clock, type IdSource, randomIds, systemClock } from './clock.js';
 import type { AfterwordConfig } from './config.js';
-import { latestSummary, listMentions } from './canon/summary-store.js';
+import { latestSummary, listMentions, pageMentions } from './canon/summary-store.js';
+import { decodeCursor, encodeCursor, pageSize } from './cursors.js';
 import { WorldCatalog } from './canon/world-catalog.js';
 import type { Summariser } from './domain/index.js';
 import { DurableEngine } from './engine/engine.js';
@@ -69,8 +70,19 @@ export interface Afterword {
   readonly artefacts: {
     summary(sessionId: string, version?: number): Promise<unknown>;
     mentions(sessionId: string): Promise<unknown[]>;
+    /** A page of the session's mentions in extraction order (cursor pagination). */
+    mentionPage(
+      sessionId: string,
+      query: { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<{ items: unknown[]; nextCursor: string | null }>;
   };
-  readonly lore: { search(query: unknown, limit?: number): ReturnType<PublishingService['search']> };
+  readonly lore: {
+    search(query: unknown, limit?: number): ReturnType<PublishingService['search']>;
+    searchPage(
+      query: unknown,
+      options: { limit?: number | undefined; cursor?: string | undefined },
+    ): ReturnType<PublishingService['searchPage']>;
+  };
   orchestrator: ClosureWorkflowOrchestrator | null;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
   latestEventId(): Promise<number>;
@@ -192,8 +204,21 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
         await sessions.summary(sessionId);
         return listMentions(store.driver, sessionId);
       },
+      async mentionPage(sessionId, query) {
+        validateSessionId(sessionId);
+        await sessions.summary(sessionId);
+        const limit = pageSize(query.limit);
+        const page = await pageMentions(store.driver, sessionId, decodeCursor('mentions', query.cursor), limit);
+        return {
+          items: page.items,
+          nextCursor: page.items.length === limit && page.last ? encodeCursor('mentions', page.last) : null,
+        };
+      },
     },
-    lore: { search: (query, limit) => publishing.search(query, limit) },
+    lore: {
+      search: (query, limit) => publishing.search(query, limit),
+      searchPage: (query, options) => publishing.searchPage(query, options),
+    },
 
     async eventsSince(lastId, filter = {}, limit = 1000) {
       const events = await eventsAfter(store.driver, lastId, filter, limit);

@@ -18,10 +18,23 @@ export const cursorSchemas = {
   history: position,
   /** GET /v1/jobs: the seq of the last job on the page. */
   jobs: position,
+  /** GET /v1/publishing/batches: the last batch on the page (latest scheduled first). */
+  batches: z.strictObject({ scheduledAt: position, batchId: z.string().min(1).max(200) }),
+  /** GET /v1/sessions/{id}/mentions: the last mention on the page (in extraction order). */
+  mentions: z.strictObject({ createdAt: position, ordinal: position, mentionId: z.string().min(1).max(200) }),
+  /** GET /v1/world/entities: the id of the last entity on the page. */
+  entities: z.string().min(1).max(300),
+  /** GET /v1/lore/search: how many hits the pages so far held (search is ranked, not keyed). */
+  lore: z.number().int().min(0).max(100_000),
 } as const;
 
 export type CursorKind = keyof typeof cursorSchemas;
 export type CursorOf<K extends CursorKind> = z.infer<(typeof cursorSchemas)[K]>;
+
+/** A page size: the asked one within 1..500, 50 when none was asked. */
+export function pageSize(limit: number | undefined, max = 500): number {
+  return Math.min(Math.max(Math.trunc(limit ?? 50) || 50, 1), max);
+}
 
 export function encodeCursor<K extends CursorKind>(kind: K, value: CursorOf<K>): string {
   return Buffer.from(JSON.stringify(cursorSchemas[kind].parse(value))).toString('base64url');

@@ -107,3 +107,16 @@ export function openEventStream(prefixes, { onEvent, onOpen, onError }) {
     },
   };
 }
+
+/** Every item of a paged list: follows `nextCursor` until the last page (for lists a view shows whole). */
+export async function apiAll(path, pageSize = 500) {
+  const items = [];
+  let cursor = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await api('GET', `${path}${sep}limit=${pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? null;
+  } while (cursor);
+  return { items };
+}

@@ -5,7 +5,7 @@ import { isAdmin, state } from './state.js';
 export async function publishingView(root) {
   const body = h('div', {});
   const draw = async () => {
-    const { items } = await api('GET', '/v1/publishing/batches');
+    const { items } = await api('GET', '/v1/publishing/batches?limit=500');
     items.sort((a, b) => a.scheduledAt - b.scheduledAt);
     body.replaceChildren(
       items.length === 0

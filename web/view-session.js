@@ -1,4 +1,4 @@
-import { api } from './api-client.js';
+import { api, apiAll } from './api-client.js';
 import { formatMs } from './charts.js';
 import { deltaCard } from './delta-card.js';
 import { ago, badge, dataTable, h, short, when } from './dom.js';
@@ -10,7 +10,7 @@ export async function sessionView(root, sessionId) {
     const s = await api('GET', `/v1/sessions/${enc}`);
     const [transcript, mentions, queue, history, story] = await Promise.all([
       api('GET', `/v1/sessions/${enc}/transcript?limit=2000`),
-      api('GET', `/v1/sessions/${enc}/mentions`),
+      apiAll(`/v1/sessions/${enc}/mentions`),
       api('GET', `/v1/sessions/${enc}/moderation`).catch(() => ({ items: [] })),
       api('GET', `/v1/sessions/${enc}/history?limit=20`),
       api('GET', `/v1/sessions/${enc}/summary`).catch(() => null),

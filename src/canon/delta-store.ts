@@ -1,6 +1,6 @@
 import type { ModerationDecision, OpenDelta, WorldDelta } from '../domain/index.js';
 import { insertRows } from '../store/insert-rows.js';
-import { placeholders, readJson, type SqlExecutor, type SqlFragments } from '../store/ports.js';
+import { placeholders, readJson, type Row, type SqlExecutor, type SqlFragments } from '../store/ports.js';
 
 /** The world delta queue and moderation decisions. */
 
@@ -124,13 +124,18 @@ export async function setDeltaStatus(db: SqlExecutor, deltaId: string, status: s
   await db.run('UPDATE world_deltas SET status = ?, updated_at = ? WHERE delta_id = ?', [status, now, deltaId]);
 }
 
+/** Statement parameters per IN list: well under SQLite's and PostgreSQL's limits, for any count. */
+const inListChunk = 1000;
+
 export async function markApplied(db: SqlExecutor, deltaIds: string[], now: number): Promise<void> {
-  if (deltaIds.length === 0) return;
-  await db.run(`UPDATE world_deltas SET applied_at = ?, updated_at = ? WHERE delta_id IN (${placeholders(deltaIds.length)})`, [
-    now,
-    now,
-    ...deltaIds,
-  ]);
+  for (let i = 0; i < deltaIds.length; i += inListChunk) {
+    const chunk = deltaIds.slice(i, i + inListChunk);
+    await db.run(`UPDATE world_deltas SET applied_at = ?, updated_at = ? WHERE delta_id IN (${placeholders(chunk.length)})`, [
+      now,
+      now,
+      ...chunk,
+    ]);
+  }
 }
 
 export async function insertDecision(db: SqlExecutor, id: string, decision: ModerationDecision): Promise<void> {
@@ -145,11 +150,18 @@ export async function insertDecision(db: SqlExecutor, id: string, decision: Mode
 }
 
 export async function decisionsFor(db: SqlExecutor, deltaIds: string[]): Promise<ModerationDecision[]> {
-  if (deltaIds.length === 0) return [];
-  const rows = await db.query(
-    `SELECT * FROM moderation_decisions WHERE delta_id IN (${placeholders(deltaIds.length)}) ORDER BY decided_at, id`,
-    deltaIds,
-  );
+  const rows: Row[] = [];
+  for (let i = 0; i < deltaIds.length; i += inListChunk) {
+    const chunk = deltaIds.slice(i, i + inListChunk);
+    rows.push(
+      ...(await db.query(
+        `SELECT * FROM moderation_decisions WHERE delta_id IN (${placeholders(chunk.length)}) ORDER BY decided_at, id`,
+        chunk,
+      )),
+    );
+  }
+  // One order across chunks, as one statement would give.
+  rows.sort((a, b) => Number(a.decided_at) - Number(b.decided_at) || String(a.id).localeCompare(String(b.id)));
   return rows.map((r) => ({
     deltaId: String(r.delta_id),
     decision: r.decision as ModerationDecision['decision'],
@@ -157,4 +169,22 @@ export async function decisionsFor(db: SqlExecutor, deltaIds: string[]): Promise
     decidedAt: Number(r.decided_at),
     ...(r.note ? { note: String(r.note) } : {}),
   }));
+}
+
+/**
+ * Every delta of one closure job, oldest first, read in pages so a closure with any number of
+ * deltas is processed whole (publish preparation, applying canon); never capped.
+ */
+export async function deltasOfJob(db: SqlExecutor, jobId: string): Promise<Array<WorldDelta & { appliedAt: number | null }>> {
+  const out: Array<WorldDelta & { appliedAt: number | null }> = [];
+  let after = '';
+  for (;;) {
+    const rows = await db.query('SELECT * FROM world_deltas WHERE job_id = ? AND delta_id > ? ORDER BY delta_id LIMIT 1000', [
+      jobId,
+      after,
+    ]);
+    out.push(...rows.map(rowToDelta));
+    if (rows.length < 1000) return out;
+    after = String(rows[rows.length - 1]?.delta_id);
+  }
 }

@@ -103,6 +103,32 @@ export async function listBatches(
   return rows.map(rowToBatch);
 }
 
+/** One page of batches, latest scheduled first, after the keyset `after` (cursor pagination). */
+export async function pageBatches(
+  db: SqlExecutor,
+  query: {
+    sessionId?: string | undefined;
+    status?: string | undefined;
+    after?: { scheduledAt: number; batchId: string } | undefined;
+    limit: number;
+  },
+): Promise<StoredBatch[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
+  if (query.status) where.push('status = ?'), params.push(query.status);
+  if (query.after) {
+    where.push('(scheduled_at < ? OR (scheduled_at = ? AND batch_id < ?))');
+    params.push(query.after.scheduledAt, query.after.scheduledAt, query.after.batchId);
+  }
+  const rows = await db.query(
+    `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY scheduled_at DESC, batch_id DESC LIMIT ?`,
+    [...params, query.limit],
+  );
+  return rows.map(rowToBatch);
+}
+
 export async function updateBatch(
   db: SqlExecutor,
   batch: { batchId: string; status: StoredBatchStatus; plan: PublishingPlan; scheduledAt: number },
@@ -213,6 +239,7 @@ export async function searchLore(
   fullText: 'fts5' | 'tsvector',
   query: string,
   limit: number,
+  offset = 0,
 ): Promise<LoreHit[]> {
   const match = fullText === 'fts5' ? ftsQuery(query) : query;
   if (match === null || match.trim() === '') return [];
@@ -221,14 +248,14 @@ export async function searchLore(
       ? await db.query(
           `SELECT d.*, snippet(lore_search, 2, '[', ']', '…', 16) AS snippet FROM lore_search
            JOIN lore_documents d ON d.doc_id = lore_search.doc_id
-           WHERE lore_search MATCH ? ORDER BY bm25(lore_search) LIMIT ?`,
-          [match, limit],
+           WHERE lore_search MATCH ? ORDER BY bm25(lore_search), d.doc_id LIMIT ? OFFSET ?`,
+          [match, limit, offset],
         )
       : await db.query(
           `SELECT d.*, ts_headline('english', d.body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet
            FROM lore_search s JOIN lore_documents d ON d.doc_id = s.doc_id, websearch_to_tsquery('english', ?) q
-           WHERE s.document @@ q ORDER BY ts_rank(s.document, q) DESC LIMIT ?`,
-          [query, limit],
+           WHERE s.document @@ q ORDER BY ts_rank(s.document, q) DESC, d.doc_id LIMIT ? OFFSET ?`,
+          [query, limit, offset],
         );
   return rows.map((r) => ({
     docId: String(r.doc_id),

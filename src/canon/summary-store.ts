@@ -54,6 +54,36 @@ export async function listMentions(db: SqlExecutor, sessionId: string, jobId?: s
   return rows.map((r) => readJson<EntityMention>(r.record, null as never));
 }
 
+export interface MentionPosition {
+  createdAt: number;
+  ordinal: number;
+  mentionId: string;
+}
+
+/** One page of a session's mentions in extraction order, after `after`, with the last one's position. */
+export async function pageMentions(
+  db: SqlExecutor,
+  sessionId: string,
+  after: MentionPosition | undefined,
+  limit: number,
+): Promise<{ items: EntityMention[]; last: MentionPosition | null }> {
+  const keyset = after ? 'AND (created_at > ? OR (created_at = ? AND (ordinal > ? OR (ordinal = ? AND mention_id > ?))))' : '';
+  const rows = await db.query(
+    `SELECT mention_id, ordinal, created_at, record FROM entity_mentions WHERE session_id = ? ${keyset}
+     ORDER BY created_at, ordinal, mention_id LIMIT ?`,
+    after
+      ? [sessionId, after.createdAt, after.createdAt, after.ordinal, after.ordinal, after.mentionId, limit]
+      : [sessionId, limit],
+  );
+  const tail = rows[rows.length - 1];
+  return {
+    items: rows.map((r) => readJson<EntityMention>(r.record, null as never)),
+    last: tail
+      ? { createdAt: readInt(tail.created_at), ordinal: readInt(tail.ordinal), mentionId: String(tail.mention_id) }
+      : null,
+  };
+}
+
 /** A re-run of the closure's consolidation: its earlier summary goes (one summary per job). */
 export async function deleteSummaryOfJob(db: SqlExecutor, jobId: string): Promise<void> {
   await db.run('DELETE FROM story_summaries WHERE job_id = ?', [jobId]);

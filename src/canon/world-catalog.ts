@@ -1,11 +1,12 @@
 import { buildLexicon, type Lexicon, parseWorldFile, type WorldEntity } from '../domain/index.js';
 import { isDomainValidationError } from '../domain/errors.js';
+import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { AfterwordError } from '../errors.js';
 import type { SqlExecutor } from '../store/ports.js';
 import type { Store } from '../store/store.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { canonTopics } from './canon-topics.js';
-import { getEntity, getWorldMeta, loadEntities, replaceWorld, type WorldMeta } from './world-store.js';
+import { getEntity, getWorldMeta, loadEntities, pageEntities, replaceWorld, type WorldMeta } from './world-store.js';
 
 export interface WorldSnapshot {
   meta: WorldMeta | null;
@@ -68,5 +69,13 @@ export class WorldCatalog {
 
   entities(): Promise<WorldEntity[]> {
     return loadEntities(this.store.driver);
+  }
+
+  /** A page of entities by id (`GET /v1/world/entities`, `afterword world show`): never capped silently. */
+  async entityPage(query: { limit?: number | undefined; cursor?: string | undefined }) {
+    const limit = pageSize(query.limit);
+    const items = await pageEntities(this.store.driver, decodeCursor('entities', query.cursor), limit);
+    const last = items[items.length - 1];
+    return { items, nextCursor: items.length === limit && last ? encodeCursor('entities', last.entityId) : null };
   }
 }

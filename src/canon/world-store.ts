@@ -28,6 +28,15 @@ export async function loadEntities(db: SqlExecutor): Promise<WorldEntity[]> {
   return rows.map((r) => readJson<WorldEntity>(r.record, null as never));
 }
 
+/** One page of canonical entities by id, after `afterId`. */
+export async function pageEntities(db: SqlExecutor, afterId: string | undefined, limit: number): Promise<WorldEntity[]> {
+  const rows = await db.query(
+    `SELECT record FROM world_entities ${afterId === undefined ? '' : 'WHERE entity_id > ?'} ORDER BY entity_id LIMIT ?`,
+    afterId === undefined ? [limit] : [afterId, limit],
+  );
+  return rows.map((r) => readJson<WorldEntity>(r.record, null as never));
+}
+
 export async function getEntity(db: SqlExecutor, entityId: string): Promise<(WorldEntity & { revision: number }) | null> {
   const [row] = await db.query('SELECT record, revision FROM world_entities WHERE entity_id = ?', [entityId]);
   return row ? { ...readJson<WorldEntity>(row.record, null as never), revision: readInt(row.revision) } : null;

@@ -46,6 +46,10 @@ export interface ServedApp {
   readonly artefacts: {
     summary(sessionId: string, version?: number): Promise<unknown>;
     mentions(sessionId: string): Promise<unknown[]>;
+    mentionPage(
+      sessionId: string,
+      query: { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<{ items: unknown[]; nextCursor: string | null }>;
   };
   readonly engine: {
     listJobs(query: {
@@ -65,6 +69,10 @@ export interface ServedApp {
     importWorld(json: unknown, actor?: string): Promise<unknown>;
     entity(entityId: string): Promise<unknown>;
     entities(): Promise<unknown[]>;
+    entityPage(query: { limit?: number | undefined; cursor?: string | undefined }): Promise<{
+      items: unknown[];
+      nextCursor: string | null;
+    }>;
   };
   readonly moderation: {
     list(query: { status?: string | undefined; sessionId?: string | undefined; limit?: number | undefined }): Promise<unknown[]>;
@@ -77,6 +85,12 @@ export interface ServedApp {
   };
   readonly publishing: {
     batches(query: { sessionId?: string | undefined; status?: string | undefined }): Promise<unknown[]>;
+    batchPage(query: {
+      sessionId?: string | undefined;
+      status?: string | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }): Promise<{ items: unknown[]; nextCursor: string | null }>;
     schedule(sessionId: string): Promise<unknown>;
     override(sessionId: string, request: { batchAt: unknown; actor: string; reason?: string | undefined }): Promise<unknown>;
   };
@@ -95,7 +109,13 @@ export interface ServedApp {
     delivery(deliveryId: string): Promise<unknown>;
     redrive(filter: Record<string, unknown>, actor: string): Promise<unknown>;
   };
-  readonly lore: { search(query: string, limit?: number): Promise<unknown> };
+  readonly lore: {
+    search(query: string, limit?: number): Promise<unknown>;
+    searchPage(
+      query: string,
+      options: { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<{ items: unknown[]; nextCursor: string | null }>;
+  };
   readonly events: EventBus;
   eventsSince(lastId: number, filter?: EventFilter, limit?: number): Promise<StoredEvent[]>;
   /** The newest committed event's id (0 when none): where a stream without `Last-Event-ID` starts. */

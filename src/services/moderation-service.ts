@@ -1,5 +1,5 @@
 import type { IdSource } from '../clock.js';
-import { decisionsFor, getDelta, insertDecision, listDeltas, setDeltaStatus } from '../canon/delta-store.js';
+import { decisionsFor, deltasOfJob, getDelta, insertDecision, listDeltas, setDeltaStatus } from '../canon/delta-store.js';
 import { batchOfJob, updateBatch } from '../canon/publishing-store.js';
 import { buildModerationQueue, DECISION_STATUS, type ModerationAction, reevaluateGate } from '../domain/index.js';
 import type { WorkflowEngine } from '../engine/workflow-engine.js';
@@ -63,7 +63,7 @@ export class ModerationService {
   private async reevaluateBatch(tx: Tx, jobId: string) {
     const batch = await batchOfJob(tx, jobId);
     if (batch?.status !== 'awaiting_moderation') return batch ?? null;
-    const deltas = await listDeltas(tx, { jobId });
+    const deltas = await deltasOfJob(tx, jobId);
     const decisions = await decisionsFor(
       tx,
       deltas.map((d) => d.deltaId),

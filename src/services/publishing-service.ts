@@ -1,5 +1,13 @@
 import type { IdSource } from '../clock.js';
-import { getBatch, insertScheduleOverride, listBatches, searchLore, updateBatch } from '../canon/publishing-store.js';
+import {
+  getBatch,
+  insertScheduleOverride,
+  listBatches,
+  pageBatches,
+  searchLore,
+  updateBatch,
+} from '../canon/publishing-store.js';
+import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import type { AfterwordConfig } from '../config.js';
 import { applyOverride } from '../domain/index.js';
 import { isDomainValidationError } from '../domain/errors.js';
@@ -17,6 +25,28 @@ export class PublishingService {
 
   batches(query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }) {
     return listBatches(this.deps.store.driver, query);
+  }
+
+  /** A page of batches, latest scheduled first (`GET /v1/publishing/batches`): never capped silently. */
+  async batchPage(query: {
+    sessionId?: string | undefined;
+    status?: string | undefined;
+    limit?: number | undefined;
+    cursor?: string | undefined;
+  }) {
+    const limit = pageSize(query.limit);
+    const items = await pageBatches(this.deps.store.driver, {
+      sessionId: query.sessionId,
+      status: query.status,
+      after: decodeCursor('batches', query.cursor),
+      limit,
+    });
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        items.length === limit && last ? encodeCursor('batches', { scheduledAt: last.scheduledAt, batchId: last.batchId }) : null,
+    };
   }
 
   async batch(batchId: string) {
@@ -104,13 +134,21 @@ export class PublishingService {
     });
   }
 
-  async search(query: unknown, limit = 20) {
+  /** A page of search hits (`GET /v1/lore/search`); the cursor says how many hits came before. */
+  async searchPage(query: unknown, options: { limit?: number | undefined; cursor?: string | undefined } = {}) {
+    const limit = pageSize(options.limit ?? 20, 100);
+    const offset = decodeCursor('lore', options.cursor) ?? 0;
+    const items = await this.search(query, limit, offset);
+    return { items, nextCursor: items.length === limit ? encodeCursor('lore', offset + limit) : null };
+  }
+
+  async search(query: unknown, limit = 20, offset = 0) {
     if (typeof query !== 'string' || query.length > 200) {
       throw invalidInput([{ field: 'q', reason: 'must be a search text of at most 200 characters' }]);
     }
     // Nothing to search for is an empty result, not an error.
     if (query.trim() === '') return [];
     const { driver } = this.deps.store;
-    return searchLore(driver, driver.capabilities.fullTextSearch, query.trim(), Math.min(Math.max(limit, 1), 100));
+    return searchLore(driver, driver.capabilities.fullTextSearch, query.trim(), Math.min(Math.max(limit, 1), 100), offset);
   }
 }

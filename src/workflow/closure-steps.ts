@@ -1,5 +1,5 @@
 import type { IdSource } from '../clock.js';
-import { decisionsFor, insertDeltas, listDeltas, openDeltasOfOtherSessions } from '../canon/delta-store.js';
+import { decisionsFor, deltasOfJob, insertDeltas, openDeltasOfOtherSessions } from '../canon/delta-store.js';
 import { insertBatch } from '../canon/publishing-store.js';
 import { insertMentions, insertSummary, listMentionsOfJob, nextSummaryVersion } from '../canon/summary-store.js';
 import type { WorldCatalog } from '../canon/world-catalog.js';
@@ -210,7 +210,7 @@ export function closureSteps(deps: ClosureStepDeps) {
         const session = await getSession(store.driver, job.payload.sessionId);
         // One cadence per session, fixed at closure and shared by the directory and publishing.
         const cadence: Cadence = session?.cadence ?? planCadence(job.payload.closedAt, deps.config.cadence);
-        const stored = await listDeltas(store.driver, { jobId: job.jobId });
+        const stored = await deltasOfJob(store.driver, job.jobId);
         const decisions = await decisionsFor(
           store.driver,
           stored.map((d) => d.deltaId),

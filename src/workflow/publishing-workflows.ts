@@ -1,4 +1,4 @@
-import { listDeltas, markApplied } from '../canon/delta-store.js';
+import { deltasOfJob, markApplied } from '../canon/delta-store.js';
 import {
   getBatch,
   indexedVersion,
@@ -81,7 +81,7 @@ const batchSteps = defineSteps<BatchJobPayload>()
       // Held at the gate: wait for the moderation decision that opens it (not a poll).
       if (batch.status === 'awaiting_moderation') waitForSignal(batchGateOpenedSignal, now + gateRecheckMs);
       if (batch.status === 'published') return { state: 'published' as const, deltas: [] };
-      return { state: 'ready' as const, deltas: await listDeltas(store.driver, { jobId: batch.jobId }) };
+      return { state: 'ready' as const, deltas: await deltasOfJob(store.driver, batch.jobId) };
     },
     async commit(tx, output) {
       if (output.state !== 'ready') return { state: output.state, applied: [] as string[] };

@@ -22,16 +22,22 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
     });
   world
     .command('show')
-    .argument('[entityId]', 'one entity; omit to list them all')
-    .action(async (entityId: string | undefined) => {
+    .argument('[entityId]', 'one entity; omit to list them (a page at a time)')
+    .option('--limit <n>', 'page size', '50')
+    .option('--cursor <cursor>', 'next page cursor')
+    .action(async (entityId: string | undefined, opts: { limit: string; cursor?: string }) => {
       await withApp(globals(), async (app) => {
         if (entityId) {
           const entity = await app.world.entity(entityId);
           emit(globals().json, entity, () => JSON.stringify(entity, null, 2));
           return;
         }
-        const [meta, entities] = await Promise.all([app.world.meta(), app.world.entities()]);
-        emit(globals().json, { meta, entities }, () =>
+        const [meta, page] = await Promise.all([
+          app.world.meta(),
+          app.world.entityPage({ limit: Number(opts.limit), cursor: opts.cursor }),
+        ]);
+        const entities = page.items;
+        emit(globals().json, { meta, entities, nextCursor: page.nextCursor }, () =>
           [
             meta
               ? `world ${meta.worldId} (${meta.name}) version ${meta.version}`
@@ -46,7 +52,10 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
               })),
               ['entity', 'type', 'name', 'controlledBy', 'status'],
             ),
-          ].join('\n'),
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       });
     });
@@ -125,18 +134,87 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
       });
     });
 
+  program
+    .command('batches')
+    .description('publishing batches, latest scheduled first, a page at a time')
+    .option('--status <status>', 'awaiting_moderation | ready | published')
+    .option('--session <sessionId>')
+    .option('--limit <n>', 'page size', '50')
+    .option('--cursor <cursor>', 'next page cursor')
+    .action(async (opts: { status?: string; session?: string; limit: string; cursor?: string }) => {
+      await withApp(globals(), async (app) => {
+        const page = await app.publishing.batchPage({
+          status: opts.status,
+          sessionId: opts.session,
+          limit: Number(opts.limit),
+          cursor: opts.cursor,
+        });
+        emit(globals().json, page, () =>
+          [
+            table(
+              page.items.map((b) => ({
+                batch: b.batchId,
+                session: b.sessionId,
+                status: b.status,
+                scheduled: time(b.scheduledAt),
+                published: time(b.publishedAt),
+              })),
+              ['batch', 'session', 'status', 'scheduled', 'published'],
+            ),
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('mentions')
+    .description("a session's entity mentions in extraction order, a page at a time")
+    .argument('<sessionId>')
+    .option('--limit <n>', 'page size', '50')
+    .option('--cursor <cursor>', 'next page cursor')
+    .action(async (sessionId: string, opts: { limit: string; cursor?: string }) => {
+      await withApp(globals(), async (app) => {
+        const page = await app.artefacts.mentionPage(sessionId, { limit: Number(opts.limit), cursor: opts.cursor });
+        emit(globals().json, page, () =>
+          [
+            table(
+              (page.items as Array<{ entityId: string; confidence: number; sentence: string }>).map((m) => ({
+                entity: m.entityId,
+                confidence: m.confidence.toFixed(2),
+                sentence: m.sentence.length > 80 ? `${m.sentence.slice(0, 77)}...` : m.sentence,
+              })),
+              ['entity', 'confidence', 'sentence'],
+            ),
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      });
+    });
+
   const lore = program.command('lore').description('published lore');
   lore
     .command('search')
     .argument('<query...>')
-    .option('--limit <n>', 'how many', '10')
-    .action(async (words: string[], opts: { limit: string }) => {
+    .option('--limit <n>', 'page size', '10')
+    .option('--cursor <cursor>', 'next page cursor')
+    .action(async (words: string[], opts: { limit: string; cursor?: string }) => {
       await withApp(globals(), async (app) => {
-        const hits = await app.lore.search(words.join(' '), Number(opts.limit));
-        emit(globals().json, { hits }, () =>
-          hits.length
-            ? hits.map((h) => `${h.title}  [${h.kind} v${h.version}, ${time(h.publishedAt)}]\n  ${h.snippet}`).join('\n')
-            : 'no published lore matches',
+        const page = await app.lore.searchPage(words.join(' '), { limit: Number(opts.limit), cursor: opts.cursor });
+        const hits = page.items;
+        emit(globals().json, { hits, nextCursor: page.nextCursor }, () =>
+          [
+            hits.length
+              ? hits.map((h) => `${h.title}  [${h.kind} v${h.version}, ${time(h.publishedAt)}]\n  ${h.snippet}`).join('\n')
+              : 'no published lore matches',
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       });
     });

@@ -26,21 +26,24 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
           limit: Number(opts.limit),
           beforeSeq: opts.before ? Number(opts.before) : undefined,
         });
-        emit(globals().json, { jobs }, () =>
-          table(
-            jobs.map((j) => ({
-              seq: j.seq,
-              job: j.jobId,
-              workflow: j.workflow,
-              session: j.concurrencyKey ?? (j.payload as { sessionId?: string }).sessionId ?? '-',
-              status: j.status,
-              attempts: `${j.attempts}/${j.maxAttempts}`,
-              runAt: time(j.runAt),
-              duration: duration(j.durationMs),
-              error: j.error?.code ?? '',
-            })),
-            ['seq', 'job', 'workflow', 'session', 'status', 'attempts', 'runAt', 'duration', 'error'],
-          ),
+        emit(
+          globals().json,
+          { jobs },
+          () =>
+            table(
+              jobs.map((j) => ({
+                seq: j.seq,
+                job: j.jobId,
+                workflow: j.workflow,
+                session: j.concurrencyKey ?? (j.payload as { sessionId?: string }).sessionId ?? '-',
+                status: j.status,
+                attempts: `${j.attempts}/${j.maxAttempts}`,
+                runAt: time(j.runAt),
+                duration: duration(j.durationMs),
+                error: j.error?.code ?? '',
+              })),
+              ['seq', 'job', 'workflow', 'session', 'status', 'attempts', 'runAt', 'duration', 'error'],
+            ) + (jobs.length === Number(opts.limit) && jobs.length > 0 ? `\nmore: --before ${jobs[jobs.length - 1]?.seq}` : ''),
         );
       });
     });

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
-import { commonErrors, recordList } from '../schemas.js';
+import { commonErrors, pageOf, record } from '../schemas.js';
 
 /** The one anonymous API route: published lore is public by design, and the route only reads. */
 export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
-  server.get<{ Querystring: { q: string; limit: number } }>(
+  server.get<{ Querystring: { q: string; limit: number; cursor?: string } }>(
     '/v1/lore/search',
     {
       config: { access: 'public' },
@@ -18,14 +18,12 @@ export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
           properties: {
             q: { type: 'string', maxLength: 200, description: 'plain words (never query syntax); empty: no results' },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            cursor: { type: 'string', maxLength: 500, description: '`nextCursor` of the previous page' },
           },
         },
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async (request) => {
-      const hits = await app.lore.search(request.query.q, request.query.limit);
-      return Array.isArray(hits) ? { items: hits } : hits;
-    },
+    async (request) => app.lore.searchPage(request.query.q, request.query),
   );
 }

@@ -1,32 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, record, recordList, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
 import { ownerGuard } from './sessions.js';
 
 export function publishingRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['publishing'];
 
-  server.get<{ Querystring: { sessionId?: string; status?: string } }>(
+  server.get<{ Querystring: { sessionId?: string; status?: string; limit: number; cursor?: string } }>(
     '/v1/publishing/batches',
     {
       config: { access: 'read' },
       schema: {
         tags,
         security: bearer,
-        summary: 'Publishing batches (awaiting_moderation, ready, published)',
+        summary: 'Publishing batches (awaiting_moderation, ready, published), latest scheduled first',
+        description: 'Cursor pagination: pass `nextCursor` back as `cursor`; null means this was the last page.',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             sessionId: { type: 'string', maxLength: 128 },
             status: { type: 'string', enum: ['awaiting_moderation', 'ready', 'published'] },
+            limit: limitQuery,
+            cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async (request) => ({ items: await app.publishing.batches(request.query) }),
+    async (request) => app.publishing.batchPage(request.query),
   );
 
   server.get<{ Params: { sessionId: string } }>(

@@ -288,7 +288,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
     },
   );
 
-  server.get<{ Params: SessionParams }>(
+  server.get<{ Params: SessionParams; Querystring: { limit: number; cursor?: string } }>(
     '/v1/sessions/:sessionId/mentions',
     {
       preValidation: guard,
@@ -296,14 +296,17 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
-        summary: 'Entity mentions extracted by the latest closure workflow',
+        summary: "The session's entity mentions in extraction order, with cursor pagination",
+        description: 'Pass `nextCursor` back as `cursor` for the next page; null means this was the last.',
         params: sessionIdParam,
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
+        },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async (request) => {
-      const mentions = await app.artefacts.mentions(request.params.sessionId);
-      return { items: Array.isArray(mentions) ? mentions : [] };
-    },
+    async (request) => app.artefacts.mentionPage(request.params.sessionId, request.query),
   );
 }

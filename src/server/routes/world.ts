@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AfterwordError } from '../../errors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, record, recordList } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
 
 export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['world'];
@@ -22,18 +22,24 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
     async (request) => app.world.importWorld(request.body, actorOf(request)),
   );
 
-  server.get(
+  server.get<{ Querystring: { limit: number; cursor?: string } }>(
     '/v1/world/entities',
     {
       config: { access: 'read' },
       schema: {
         tags,
         security: bearer,
-        summary: 'Every canonical entity',
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        summary: 'Canonical entities by id, with cursor pagination',
+        description: 'Pass `nextCursor` back as `cursor` for the next page; null means this was the last.',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
+        },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async () => ({ items: await app.world.entities() }),
+    async (request) => app.world.entityPage(request.query),
   );
 
   server.get<{ Params: { entityId: string } }>(
