@@ -13,6 +13,7 @@ import { overviewView } from './view-overview.js';
 import { publishingView } from './view-publishing.js';
 import { sessionView } from './view-session.js';
 import { sessionsView } from './view-sessions.js';
+import { webhooksView } from './view-webhooks.js';
 
 // ---------- sign in / out ----------
 let source = null;
@@ -70,7 +71,7 @@ function connectEvents() {
   source?.close();
   // Only the topics the dashboard draws: transcript appends can be very frequent in production.
   source = openEventStream(
-    ['offline.', 'engine.job.', 'admin.alert', 'world.delta.', 'telemetry.publish.', 'telemetry.offline.'],
+    ['offline.', 'engine.job.', 'admin.alert', 'world.delta.', 'telemetry.publish.', 'telemetry.offline.', 'webhook.'],
     {
       onEvent,
       onOpen: () => setLive(true),
@@ -114,6 +115,7 @@ const views = {
   moderation: moderationView,
   alerts: alertsView,
   publishing: publishingView,
+  webhooks: webhooksView,
 };
 async function route() {
   if (!state.me || state.me.role === 'gm') return;
