@@ -26,9 +26,12 @@ const sourceOf = (m: EntityMention): DeltaSourceEvent => ({
   sentence: m.sentence,
 });
 
-function safetyOf(confidence: number, caps: CapabilityRef[], conflicts: DeltaConflict[]): WorldDelta['safety'] {
+function safetyOf(confidence: number, caps: CapabilityRef[], conflicts: DeltaConflict[], hedged = false): WorldDelta['safety'] {
   const reasons: ModerationReason[] = [];
   if (confidence < LOW_CONFIDENCE_THRESHOLD) reasons.push('low_confidence');
+  // A reported or rumoured change needs a moderator whatever its confidence: a hedged
+  // canonical name scores 0.65 and would otherwise publish on its own.
+  if (hedged) reasons.push('hedged');
   if (caps.length > 0) reasons.push('capability_violation');
   if (caps.some((c) => !c.known)) reasons.push('unknown_capability');
   if (conflicts.length > 0) reasons.push('conflict_detected');
@@ -43,9 +46,10 @@ function safetyOf(confidence: number, caps: CapabilityRef[], conflicts: DeltaCon
 function mergeChanges(
   group: EntityMention[],
   canon: WorldEntity | undefined,
-): Array<{ change: ProposedChange; confidence: number }> {
-  const last = new Map<string, { change: ProposedChange; confidence: number }>();
-  for (const m of group) for (const c of m.proposedChanges) last.set(c.field, { change: c, confidence: m.confidence });
+): Array<{ change: ProposedChange; confidence: number; hedged: boolean }> {
+  const last = new Map<string, { change: ProposedChange; confidence: number; hedged: boolean }>();
+  for (const m of group)
+    for (const c of m.proposedChanges) last.set(c.field, { change: c, confidence: m.confidence, hedged: m.hedged === true });
   return [...last.values()].filter(({ change }) =>
     change.kind === 'control' ? (canon?.state.controlledBy ?? null) !== change.to : canon?.state.status !== change.to,
   );
@@ -111,7 +115,12 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
       canon,
       open.get(entityId) ?? [],
     );
-    const safety = safetyOf(confidence, caps, conflicts);
+    const safety = safetyOf(
+      confidence,
+      caps,
+      conflicts,
+      merged.some((x) => x.hedged),
+    );
     deltas.push({
       deltaId: input.newId(),
       sessionId: input.sessionId,

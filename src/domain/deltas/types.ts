@@ -4,7 +4,7 @@ import type { EntityType } from '../world/types.js';
 export type DeltaType = 'state-change' | 'new-entity' | 'relationship-update' | 'retcon';
 export type DeltaStatus = 'pending' | 'needs-review' | 'approved' | 'rejected' | 'rewrite-requested' | 'escalated';
 export type ConfidenceTier = 'high' | 'medium' | 'low';
-export type ModerationReason = 'low_confidence' | 'capability_violation' | 'unknown_capability' | 'conflict_detected';
+export type ModerationReason = 'low_confidence' | 'hedged' | 'capability_violation' | 'unknown_capability' | 'conflict_detected';
 
 export type DeltaConflict =
   | { type: 'control_collision'; target: string; currentOwner: string }

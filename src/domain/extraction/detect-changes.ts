@@ -60,6 +60,11 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'reclaims',
     'recaptured',
     'annexed',
+    'took',
+    'taken',
+    'overran',
+    'overrun',
+    'held',
     'took control of',
     'takes control of',
     'taken control of',
@@ -102,6 +107,11 @@ const STATUS_CUES = phrases<RegionStatus>([
 ]);
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
+/** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
+const PRONOUNS = new Set(['they', 'it', 'we']);
+/** "held" is a state, not a change, after these ("had held it for years", "still held"). */
+const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
+const LIST_GLUE = new Set(['and', 'the', 'or']);
 const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 const CONTROLLABLE = new Set(['region', 'settlement']);
 const MAX_STATUS_DISTANCE = 10;
@@ -154,8 +164,81 @@ function factionAfterWord(tokens: Token[], hits: TypedHit[], word: string, from:
   return null;
 }
 
-/** Control changes and status changes proposed by one sentence, keyed by the target entity id. */
-export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): Map<string, ProposedChange[]> {
+/** Only commas, "and", "or" and "the" between two hits: they are items of one list. */
+function listed(text: string, tokens: Token[], a: TypedHit, b: TypedHit): boolean {
+  if (b.startTok < a.endTok) return false;
+  for (let j = a.endTok; j < b.startTok; j++) if (!LIST_GLUE.has((tokens[j] as Token).lower)) return false;
+  const gap = text.slice((tokens[a.endTok - 1] as Token).end, (tokens[b.startTok] as Token).start);
+  return /^[\s,]*(?:(?:and|or|the)[\s,]+)*$/i.test(gap);
+}
+
+/** The target and the controllable hits listed after it ("seized Lowmarket and Harrowgate"). */
+function withListAfter(text: string, tokens: Token[], hits: TypedHit[], first: TypedHit): TypedHit[] {
+  const out = [first];
+  for (;;) {
+    const last = out[out.length - 1] as TypedHit;
+    const next = nearest(hits, isControllable, last.endTok, 1);
+    if (!next || !listed(text, tokens, last, next)) return out;
+    out.push(next);
+  }
+}
+
+/** The target and the controllable hits listed before it ("Harrowgate, Lowmarket and Prismwell are"). */
+function withListBefore(text: string, tokens: Token[], hits: TypedHit[], last: TypedHit): TypedHit[] {
+  const out = [last];
+  for (;;) {
+    const first = out[0] as TypedHit;
+    const prev = nearest(hits, isControllable, first.startTok, -1);
+    if (!prev || !listed(text, tokens, prev, first)) return out;
+    out.unshift(prev);
+  }
+}
+
+/** A question: the verb's clause ends with "?" ('"Has the Tithe captured Lowmarket yet?" she asks.'). */
+function asked(text: string, tokens: Token[], at: number): boolean {
+  for (let p = (tokens[at] as Token).end; p < text.length; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 63) return true;
+    if (c === 46 || c === 33) return false;
+  }
+  return false;
+}
+
+/**
+ * The actor of a verb: the nearest faction before it, skipping a parenthetical that ends
+ * right before the verb ("The Kite Guild, with help from the Masked Court, liberated ...");
+ * else, when a pronoun is the subject, the faction named last before this sentence.
+ */
+function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, antecedent: TypedHit | null): TypedHit | null {
+  const verb = tokens[at] as Token;
+  const prevTok = tokens[at - 1];
+  if (prevTok && /,/.test(text.slice(prevTok.end, verb.start))) {
+    // Find the comma that opens the parenthetical and take the faction before it.
+    for (let j = at - 2; j >= 0; j--) {
+      const gap = text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start);
+      if (!/,/.test(gap)) continue;
+      const before = nearest(hits, isFaction, j + 1, -1);
+      if (before) return before;
+      break;
+    }
+  }
+  const near = nearest(hits, isFaction, at, -1);
+  if (near) return near;
+  if (antecedent)
+    for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (PRONOUNS.has((tokens[j] as Token).lower)) return antecedent;
+  return null;
+}
+
+/**
+ * Control changes and status changes proposed by one sentence, keyed by the target entity id.
+ * `antecedent`: the faction a pronoun subject refers to (named in an earlier sentence).
+ */
+export function detectChanges(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  antecedent: TypedHit | null = null,
+): Map<string, ProposedChange[]> {
   const out = new Map<string, ProposedChange[]>();
   const add = (id: string, c: ProposedChange) => {
     const list = out.get(id) ?? [];
@@ -163,19 +246,32 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
     out.set(id, list);
   };
   if (!hits.some(isControllable)) return out;
+  // "Had the Kite Guild seized the Gap, ...": an inverted conditional states nothing.
+  if (tokens[0]?.lower === 'had' || tokens[0]?.lower === 'were' || tokens[0]?.lower === 'should') return out;
   const controlVerbAt = new Set<number>();
   // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
-  const scanControl = hits.some(isFaction);
+  const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
     const p = matchPhrase(CONTROL_VERBS, tokens, i);
     if (!p) continue;
     const verb = p.keys.join(' ');
     const after = i + p.keys.length;
-    const passive = PASSIVE_AUX.has(tokens[i - 1]?.lower ?? '') && tokens[after]?.lower === 'by';
+    if (verb === 'held' && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
+    if (asked(text, tokens, i)) {
+      controlVerbAt.add(i);
+      continue;
+    }
+    // "was seized by", "was finally overrun by": one adverb may stand between.
+    const aux = PASSIVE_AUX.has(tokens[i - 1]?.lower ?? '')
+      ? i - 1
+      : (tokens[i - 1]?.lower.endsWith('ly') ?? false) && PASSIVE_AUX.has(tokens[i - 2]?.lower ?? '')
+        ? i - 2
+        : -1;
+    const passive = aux >= 0 && tokens[after]?.lower === 'by';
     if (p.kind === 'fell' || passive) {
       const target = nearest(hits, isControllable, i, -1);
       const gainer = nearest(hits, isFaction, after, 1);
-      if (!target || !gainer || isNegated(text, tokens, passive ? i - 1 : i)) continue;
+      if (!target || !gainer || isNegated(text, tokens, passive ? aux : i)) continue;
       controlVerbAt.add(i);
       const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', gainer.endTok) : null;
       if (p.kind === 'loss')
@@ -190,9 +286,11 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
         });
       continue;
     }
-    const actor = nearest(hits, isFaction, i, -1);
+    const actor = actorOf(text, tokens, hits, i, antecedent);
     const target = nearest(hits, isControllable, after, 1);
     if (!target) continue;
+    if (verb === 'held' && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
+
     if (p.kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
     if (isNegated(text, tokens, i)) {
       controlVerbAt.add(i);
@@ -200,14 +298,16 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
     }
     controlVerbAt.add(i);
     if (p.kind === 'gain') {
-      const loser = factionAfterWord(tokens, hits, 'from', target.endTok);
-      add(target.entityId, {
-        kind: 'control',
-        field: 'controlledBy',
-        to: actor?.entityId ?? null,
-        from: loser?.entityId ?? null,
-        verb,
-      });
+      const targets = withListAfter(text, tokens, hits, target);
+      const loser = factionAfterWord(tokens, hits, 'from', (targets[targets.length - 1] as TypedHit).endTok);
+      for (const t of targets)
+        add(t.entityId, {
+          kind: 'control',
+          field: 'controlledBy',
+          to: actor?.entityId ?? null,
+          from: loser?.entityId ?? null,
+          verb,
+        });
     } else {
       const gainer = factionAfterWord(tokens, hits, 'to', target.endTok);
       if (!actor && !gainer) continue;
@@ -232,7 +332,9 @@ export function detectChanges(text: string, tokens: Token[], hits: TypedHit[]): 
     const dAfter = after ? after.startTok - (i + p.keys.length) : Number.POSITIVE_INFINITY;
     const target = dBefore <= dAfter ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
-    add(target.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') });
+    if (asked(text, tokens, i)) continue;
+    const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
+    for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') });
   }
   return out;
 }

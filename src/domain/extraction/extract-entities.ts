@@ -8,7 +8,7 @@ import { detectChanges, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
-import { HEDGE_WORDS } from './hedges.js';
+import { HEDGE_PHRASES, HEDGE_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import type { PosTagger } from './pos-tagger.js';
@@ -49,8 +49,16 @@ const NO_RUNS: readonly NameRun[] = Object.freeze([]);
 
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 
+const PHRASE_FILTER = new KeyFilter(HEDGE_PHRASES.map((p) => p[0] as string));
+
+/** Hedge words ("rumoured") or reporting phrases ("some say", "word is", "according to"). */
 function isHedged(tokens: Token[]): boolean {
-  for (const t of tokens) if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
+    if (!PHRASE_FILTER.mayHave(t.lower)) continue;
+    for (const p of HEDGE_PHRASES) if (p.every((w, k) => tokens[i + k]?.lower === w)) return true;
+  }
   return false;
 }
 
@@ -188,6 +196,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // Consecutive turns share a scene: reuse its key string (and its cached hash) instead of
   // building and hashing a new one per turn.
   let sceneKey = '';
+  let antecedent: TypedHit | null = null;
   let keyAct: string | undefined | null = null;
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
@@ -195,6 +204,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
+      antecedent = null; // a pronoun does not reach back into another scene
       keyAct = turn.actId;
       keyScene = turn.sceneId;
       sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
@@ -217,7 +227,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
       }
       const hedged = hits.length > 0 && isHedged(tokens);
-      const changes = hits.length > 0 ? detectChanges(sentence, tokens, typedHits(lexicon, hits)) : NO_CHANGES;
+      const typed = hits.length > 0 ? typedHits(lexicon, hits) : null;
+      // A player's sentence proposes no change: the narrator is the authority, and a claim
+      // the GM confirms is stated again in the GM's own words.
+      const changes = typed && turn.speaker !== 'player' ? detectChanges(sentence, tokens, typed, antecedent) : NO_CHANGES;
+      if (typed) {
+        const firstFaction = typed.find((h) => h.entityType === 'faction');
+        if (firstFaction) antecedent = firstFaction;
+      }
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
       let context: EntityMention['context'] | null = null;
@@ -237,6 +254,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           sentence,
           source,
           proposedChanges: changes.get(e.entityId) ?? [],
+          ...(hedged ? { hedged: true } : {}),
           // Shared, never mutated: merging below replaces the array (saves one per mention).
           capabilityRefs: caps,
           context,

@@ -19,6 +19,35 @@ export const HEDGE_WORDS = new Set([
   'hearsay',
 ]);
 
+/**
+ * Reporting phrases: the narrator passes on what someone says rather than stating it. Any of
+ * them makes the sentence's claims hedged (lower confidence, and moderation whatever the
+ * confidence).
+ */
+export const HEDGE_PHRASES: string[][] = [
+  'some say',
+  'they say',
+  'people say',
+  'men say',
+  'it is said',
+  "it's said",
+  'word is',
+  'word has it',
+  'the word is',
+  'according to',
+  'whispers that',
+  'whisper that',
+  'whispered that',
+  'i heard',
+  'heard that',
+  'is said to have',
+  'are said to have',
+  'claims that',
+  'claimed that',
+  'stories say',
+  'legend says',
+].map((p) => p.split(' '));
+
 /** Words that, shortly before a change verb, make the statement non-factual. */
 export const NEGATION_WORDS = new Set([
   'not',

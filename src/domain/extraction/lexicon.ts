@@ -9,6 +9,11 @@ export interface LexiconPattern {
   ref: number;
   matchType: MatchType;
   value: string;
+  /**
+   * May match written all in lower case ("the iron tithe", "harrowgate"): the name holds a
+   * coined word, so lower case is a typing habit, not an ordinary word ("masks", "the fens").
+   */
+  lowerOk?: boolean;
 }
 
 /**
@@ -153,6 +158,15 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
       fuzzyIndex.set(v, list);
     }
   }
+  // Coined words: canonical-name words of one entity; a single-word name needs a long one
+  // ("harrowgate", "emberwrights"), a several-word name any one of them ("iron tithe").
+  const coined = (k: string, minLength: number) =>
+    k.length >= minLength && (distinctTokens.has(k) || [...distinctTokens.keys()].some((d) => d.length >= 7 && k.startsWith(d)));
+  for (const list of entityPatterns.values())
+    for (const p of list) {
+      const ok = p.keys.length === 1 ? coined(p.keys[0] as string, 7) : p.keys.some((k) => coined(k, 4));
+      if (ok) p.lowerOk = true;
+    }
   return {
     entities,
     capabilities,

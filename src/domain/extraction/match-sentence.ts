@@ -79,7 +79,8 @@ function fuzzyRef(lexicon: Lexicon, tok: Token, sentenceInitial: boolean): numbe
 /**
  * Entity hits in one tokenised sentence, longest match first. A hit needs at least one
  * capitalised token: names are proper nouns, and this keeps "the range of the guns" from
- * matching an alias like "the Range".
+ * matching an alias like "the Range"; names holding a coined word may be all lower case
+ * (`lowerOk`: "the iron tithe seized harrowgate").
  */
 export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   const hits: LexiconHit[] = [];
@@ -87,7 +88,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
     const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
-    if (p && anyCapitalised(tokens, i, i + p.keys.length)) {
+    if (p && (p.lowerOk === true || anyCapitalised(tokens, i, i + p.keys.length))) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
       continue;

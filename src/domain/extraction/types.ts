@@ -42,6 +42,8 @@ export interface EntityMention {
   sentence: string;
   source: MentionSource;
   proposedChanges: ProposedChange[];
+  /** The sentence only reports or hedges its claims ("rumour has it", "some say"): always moderated. */
+  hedged?: boolean;
   capabilityRefs: CapabilityRef[];
   context: { previous: string | null; next: string | null };
 }

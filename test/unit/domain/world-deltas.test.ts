@@ -100,7 +100,15 @@ describe('determineDeltas (spec 6)', () => {
     const d = run(['Allegedly the Iron Tithe seized Low Market from the Veiled Court.'])[0];
     assert.equal(d?.confidence, 0.55);
     assert.equal(d?.confidenceTier, 'low');
-    assert.deepEqual(d?.safety.reasons, ['low_confidence']);
+    assert.deepEqual(d?.safety.reasons, ['low_confidence', 'hedged']);
+  });
+  test('a hedged claim needs review whatever its confidence (a canonical name scores 0.65)', () => {
+    const d = run(['Rumour has it the Iron Tithe seized Harrowgate from the Thalric Order.'])[0];
+    assert.equal(d?.confidence, 0.65);
+    assert.deepEqual(d?.safety.reasons, ['hedged']);
+    assert.equal(d?.status, 'needs-review');
+    const plain = run(['The Iron Tithe seized Harrowgate from the Thalric Order.'])[0];
+    assert.equal(plain?.safety.requiresModeration, false);
   });
   test('capability violations, and unknown capability refs flagged (never dropped)', () => {
     const ds = run(['Sera Quillon brought Tobias Vell back from the dead.', 'Ysolde Marrow vanished.'], {
