@@ -96,6 +96,11 @@ export const configSchema = z.object({
       apiKey: z.string().min(1).optional(),
       /** mTLS client certificate and key (PEM files); `caPath` for a private CA. */
       tls: z.object({ certPath: z.string().min(1), keyPath: z.string().min(1), caPath: z.string().min(1).optional() }).optional(),
+      /**
+       * A due-later job (a publishing batch, a digest) waits on a workflow timer of at most this
+       * long, then reads its due time from the store again (whose clock is the authority).
+       */
+      dueRecheckMs: z.number().int().min(10).default(minutes(5)),
       /** The Temporal Web UI's base URL: the dashboard's job page links to the job's workflow there. */
       webUiUrl: z.string().url().optional(),
       /** Every activity (one per step and transition): timeouts and Temporal's retry policy for what fails around a step. */

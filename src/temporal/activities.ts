@@ -94,7 +94,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
       const job = await getJob(store.driver, jobId);
       if (!job) return { status: 'missing' };
       if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') return { status: job.status };
-      return { status: job.status, runAt: job.runAt };
+      return { status: job.status, runAt: job.runAt, dueInMs: job.runAt - deps.clock.now() };
     },
 
     async beginAttempt(jobId, token, owner) {

@@ -64,7 +64,7 @@ function installRuntime(): void {
   runtimeInstalled = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: new DefaultLogger('ERROR'),
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
     });
   } catch {
@@ -132,6 +132,7 @@ export class TemporalEngine implements WorkflowEngine {
     });
     const { activity } = deps.temporal;
     this.activitySettings = {
+      dueRecheckMs: deps.temporal.dueRecheckMs,
       startToCloseMs: activity.startToCloseMs,
       heartbeatTimeoutMs: activity.heartbeatTimeoutMs,
       retry: { ...activity.retry },

@@ -17,6 +17,11 @@ export interface JobWorkflowInput {
 
 /** Activity options the engine passes to the workflow (from the config schema, `temporal.activity`). */
 export interface ActivitySettings {
+  /**
+   * A due-later job's timer lasts at most this long; then the job's due time is read from the store
+   * again (the store's clock is the one authority: an operator's `--now`, a test's clock).
+   */
+  dueRecheckMs: number;
   startToCloseMs: number;
   heartbeatTimeoutMs: number;
   retry: { initialIntervalMs: number; backoffCoefficient: number; maximumIntervalMs: number; maximumAttempts: number };
@@ -24,7 +29,7 @@ export interface ActivitySettings {
 
 export type JobState =
   | { status: 'missing' | 'completed' | 'failed' | 'cancelled' }
-  | { status: 'queued' | 'retrying' | 'processing'; runAt: number };
+  | { status: 'queued' | 'retrying' | 'processing'; runAt: number; dueInMs: number };
 
 export interface BegunAttempt {
   steps: string[];

@@ -79,10 +79,9 @@ export async function afterwordJob(input: JobWorkflowInput, settings: ActivitySe
     const state = await acts.jobState(input.jobId);
     if (state.status !== 'queued' && state.status !== 'retrying' && state.status !== 'processing') return state.status;
     if (state.status !== 'processing') {
-      const waitMs = state.runAt - Date.now();
-      if (waitMs > 0) {
+      if (state.dueInMs > 0) {
         const seen = wakes;
-        await condition(() => wakes !== seen, waitMs);
+        await condition(() => wakes !== seen, Math.min(state.dueInMs, settings.dueRecheckMs));
         continue;
       }
     }

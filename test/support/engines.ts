@@ -66,6 +66,8 @@ export function temporalTestConfig(overrides: ConfigInput = {}): ConfigInput {
     temporal: {
       address: temporalAddress,
       taskQueue: `afterword-test-${randomUUID().slice(0, 8)}`,
+      // The tests move the store's clock (AdjustableClock): due-later jobs read it again soon.
+      dueRecheckMs: 100,
       ...temporal,
       activity: { heartbeatTimeoutMs: 3_000, startToCloseMs: 60_000, ...(temporal.activity ?? {}) },
       relay: { pollIntervalMs: 50, backoffBaseMs: 50, backoffMaxMs: 500, ...(temporal.relay ?? {}) },

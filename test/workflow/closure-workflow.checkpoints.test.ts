@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateSyntheticSession } from '../../src/demo/index.js';
 import { parseWorldFile } from '../../src/domain/index.js';
-import { AdjustableClock, demoWorld, forEachStore } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { AdjustableClock, demoWorld } from '../support/harness.js';
 import { fast } from './processed-closure.js';
 
 /** Issue 11: a 200-turn closure checkpointed about 210 KB (copies of the transcript and every mention). */
 const maxCheckpointBytes = 40 * 1024;
 
-forEachStore('closure workflow: checkpoints keep references, not copies', (suite) => {
+forEachEngine('closure workflow: checkpoints keep references, not copies', (suite) => {
   suite.test('a 200-turn closure checkpoints at most 40 KB, and a re-run from deltas gives the same deltas', async (ctx) => {
     const { app } = await ctx.app(fast, { clock: new AdjustableClock() });
     const world = demoWorld();

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { Afterword } from '../../src/app.js';
 import { AfterwordError } from '../../src/errors.js';
-import { forEachStore, type StoreContext, waitForEvent } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { type StoreContext, waitForEvent } from '../support/harness.js';
 import { batchTime, processedClosure } from './processed-closure.js';
 
 const lines = ['Harrowgate was ravaged by the storm.', 'The Iron Tithe marched on the Kyther Range, they say.'];
@@ -12,7 +13,7 @@ async function count(_ctx: StoreContext, app: Afterword, sql: string, sessionId:
   return Number(row?.n);
 }
 
-forEachStore('closure workflow: re-run from a step', (suite) => {
+forEachEngine('closure workflow: re-run from a step', (suite) => {
   suite.test('a re-run from extract replaces the mentions, deltas and batch of that run, and reconciles again', async (ctx) => {
     const { app, workers, job } = await completedClosure(ctx, 'rerun-1');
     assert.equal(job.status, 'completed');

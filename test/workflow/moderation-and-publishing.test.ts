@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { AdjustableClock, demoWorld, eventually, forEachStore } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { AdjustableClock, demoWorld, eventually } from '../support/harness.js';
 
-forEachStore('moderation and publishing', (suite) => {
+forEachEngine('moderation and publishing', (suite) => {
   suite.test(
     'a batch held for moderation becomes ready after decisions without re-running the workflow, then publishes at its time',
     async (ctx) => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { getBatch, listBatches, updateBatch } from '../../src/canon/publishing-store.js';
 import type { StoredEvent } from '../../src/telemetry/topics.js';
-import { eventually, forEachStore, waitForEvent } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { eventually, waitForEvent } from '../support/harness.js';
 import { batchTime, processedClosure } from './processed-closure.js';
 
-forEachStore('publishing batches: the moderation gate and search drift', (suite) => {
+forEachEngine('publishing batches: the moderation gate and search drift', (suite) => {
   suite.test(
     'a batch held at its time waits at the gate; the decision that opens it publishes it, in the same job',
     async (ctx) => {

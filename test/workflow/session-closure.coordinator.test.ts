@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Afterword } from '../../src/app.js';
 import type { AfterwordError } from '../../src/errors.js';
-import { demoWorld, forEachStore, type StoreContext, sampleTurns, waitForEvent } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { demoWorld, type StoreContext, sampleTurns, waitForEvent } from '../support/harness.js';
 
-forEachStore('SessionClosureCoordinator', (suite) => {
+forEachEngine('SessionClosureCoordinator', (suite) => {
   // One application for the block, with the demo world (the tests use distinct sessions).
   let shared: Promise<Afterword> | undefined;
   const appFor = (ctx: StoreContext) =>
