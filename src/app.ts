@@ -33,6 +33,7 @@ import { closureWorkflow } from './workflow/closure-workflow.js';
 import { ClosureWorkflowOrchestrator } from './workflow/closure-workflow-orchestrator.js';
 import { ClosureRunHistory } from './workflow/closure-run-history.js';
 import { batchWorkflow, batchWorkflowName, digestWorkflow, digestWorkflowName } from './workflow/publishing-workflows.js';
+import { moderationDeadlineWorkflow, moderationDeadlineWorkflowName } from './workflow/moderation-deadlines.js';
 import { SessionClosureCoordinator } from './workflow/session-closure-coordinator.js';
 import { WebhookDispatcher } from './workflow/webhook-dispatcher.js';
 import { webhookDeliveryWorkflow, webhookDeliveryWorkflowName } from './workflow/webhook-delivery-workflow.js';
@@ -140,10 +141,11 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   engine.register(digestWorkflow());
   const addressPolicy = new AddressPolicy(config.webhooks.allowPrivateNetworks, options.dnsLookup);
   engine.register(webhookDeliveryWorkflow({ config, policy: addressPolicy }));
+  engine.register(moderationDeadlineWorkflow({ engine, config, ids }));
 
   const sessions = new SessionMemory(store, config, new ClosureRunHistory(engine, store.driver, config.closure.historyRetention));
   const coordinator = new SessionClosureCoordinator({ store, engine, sessions, bus, config, ids, logger });
-  const moderation = new ModerationService({ store, engine, ids });
+  const moderation = new ModerationService({ store, engine, ids, clock });
   const publishing = new PublishingService({ store, engine, config, ids });
   const alerts = new AlertService(store);
   const retention = new RetentionService({ store, engine, config, clock });
@@ -254,7 +256,13 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       if (app.orchestrator) return app.orchestrator;
       const orchestrator = new ClosureWorkflowOrchestrator(engine, {
         concurrency,
-        workflows: [closureWorkflowName, batchWorkflowName, digestWorkflowName, webhookDeliveryWorkflowName],
+        workflows: [
+          closureWorkflowName,
+          batchWorkflowName,
+          digestWorkflowName,
+          webhookDeliveryWorkflowName,
+          moderationDeadlineWorkflowName,
+        ],
       });
       await orchestrator.start();
       app.orchestrator = orchestrator;

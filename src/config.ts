@@ -20,7 +20,7 @@ function isAddressOrRange(value: string): boolean {
 
 const tokenSchema = z.object({
   token: z.string().min(16, 'tokens must be at least 16 characters'),
-  role: z.enum(['admin', 'gm', 'viewer']),
+  role: z.enum(['admin', 'moderator', 'gm', 'viewer']),
   // Explicit, never defaulted: a name is who owns a gm's sessions and whose rate-limit bucket a
   // call counts against, so two tokens must never share one by accident.
   name: z
@@ -257,6 +257,39 @@ export const configSchema = z.object({
       allowPrivateNetworks: z.array(z.string().refine(isAddressOrRange, 'must be an IP address or a CIDR range')).default([]),
       /** Events the dispatcher turns into deliveries per transaction. */
       dispatchBatchSize: z.number().int().min(1).max(5_000).default(200),
+    })
+    .prefault({}),
+  /**
+   * Moderation policy (docs/operations.md "Moderation policy"). The defaults keep lore flowing
+   * (a delta with no reason to review publishes on its own; at the window's close what is decided
+   * publishes and the rest is carried on) and never publish an unreviewed capability or hedged
+   * claim: those reasons always need review, whatever the settings.
+   */
+  moderation: z
+    .object({
+      autoApprove: z
+        .object({
+          /** Below this confidence a delta needs review (reason `low_confidence`). */
+          minConfidence: z.number().min(0).max(1).default(0.6),
+          /** Whether a delta conflicting with canon or other sessions' proposals publishes unreviewed. */
+          conflicts: z.boolean().default(false),
+          /** Whether a proposed new entity publishes unreviewed. */
+          newEntities: z.boolean().default(true),
+        })
+        .prefault({}),
+      /** At each of `cadence.escalationOffsetsMs` with review still pending: raise the alert's severity and re-send it. */
+      escalation: z
+        .object({
+          raiseSeverity: z.boolean().default(true),
+          resend: z.boolean().default(true),
+        })
+        .prefault({}),
+      /**
+       * When the moderation window closes with deltas undecided: `carry` publishes what is decided
+       * at the batch time and carries the undecided deltas to a follow-up batch (alerted until
+       * decided); `hold` keeps the whole batch at its gate and raises a critical alert.
+       */
+      onWindowClose: z.enum(['carry', 'hold']).default('carry'),
     })
     .prefault({}),
   http: z

@@ -26,6 +26,12 @@ export const cursorSchemas = {
   entities: z.string().min(1).max(300),
   /** GET /v1/lore/search: how many hits the pages so far held (search is ranked, not keyed). */
   lore: z.number().int().min(0).max(100_000),
+  /** GET /v1/deltas: the last delta on the page (newest first). */
+  deltas: z.strictObject({ createdAt: position, deltaId: z.string().min(1).max(200) }),
+  /** GET /v1/alerts: the last alert on the page (newest first). */
+  alerts: z.strictObject({ createdAt: position, id: z.string().min(1).max(200) }),
+  /** GET /v1/moderation/contested: the last contested entity on the page (by id). */
+  contested: z.strictObject({ entityId: z.string().min(1).max(200) }),
 } as const;
 
 export type CursorKind = keyof typeof cursorSchemas;

@@ -20,6 +20,10 @@ export interface StoredBatch {
   createdAt: number;
   updatedAt: number;
   publishedAt: number | null;
+  /** The batch's deltas when not all of its job's (a batch that carried some on, or a carry batch). */
+  deltaIds: string[] | null;
+  /** The batch this one continues (deltas undecided when its moderation window closed). */
+  carriedFrom: string | null;
 }
 
 function rowToBatch(row: Row): StoredBatch {
@@ -33,15 +37,55 @@ function rowToBatch(row: Row): StoredBatch {
     createdAt: readInt(row.created_at),
     updatedAt: readInt(row.updated_at),
     publishedAt: readOptionalInt(row.published_at),
+    deltaIds: row.delta_ids === null || row.delta_ids === undefined ? null : readJson<string[]>(row.delta_ids, []),
+    carriedFrom: (row.carried_from as string | null) ?? null,
   };
 }
 
-export async function insertBatch(db: SqlExecutor, plan: PublishingPlan, jobId: string, now: number): Promise<void> {
+export async function insertBatch(
+  db: SqlExecutor,
+  plan: PublishingPlan,
+  jobId: string,
+  now: number,
+  carry: { deltaIds: string[]; carriedFrom: string } | null = null,
+): Promise<void> {
   await db.run(
-    `INSERT INTO publishing_batches (batch_id, session_id, job_id, status, scheduled_at, plan, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [plan.batchId, plan.sessionId, jobId, plan.status, plan.scheduledAt, JSON.stringify(plan), now, now],
+    `INSERT INTO publishing_batches (batch_id, session_id, job_id, status, scheduled_at, plan, created_at, updated_at, delta_ids, carried_from)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      plan.batchId,
+      plan.sessionId,
+      jobId,
+      plan.status,
+      plan.scheduledAt,
+      JSON.stringify(plan),
+      now,
+      now,
+      carry ? JSON.stringify(carry.deltaIds) : null,
+      carry?.carriedFrom ?? null,
+    ],
   );
+}
+
+/** The job id a carry batch of `jobId`'s batch is stored under (the job-id index stays unique). */
+export const carryJobId = (jobId: string) => `${jobId}:carry`;
+
+/** A closure job's batch and, if its window closed with deltas undecided, the batch carrying them. */
+export async function batchesOfJob(db: SqlExecutor, jobId: string): Promise<StoredBatch[]> {
+  const rows = await db.query('SELECT * FROM publishing_batches WHERE job_id IN (?, ?) ORDER BY created_at', [
+    jobId,
+    carryJobId(jobId),
+  ]);
+  return rows.map(rowToBatch);
+}
+
+/** Name the deltas a batch keeps (the rest were carried on). */
+export async function setBatchDeltas(db: SqlExecutor, batchId: string, deltaIds: string[], now: number): Promise<void> {
+  await db.run('UPDATE publishing_batches SET delta_ids = ?, updated_at = ? WHERE batch_id = ?', [
+    JSON.stringify(deltaIds),
+    now,
+    batchId,
+  ]);
 }
 
 /** The batch a closure job planned, if any. */
@@ -88,16 +132,30 @@ export async function getBatch(db: SqlExecutor, batchId: string): Promise<Stored
   return row ? rowToBatch(row) : null;
 }
 
+/**
+ * Batches, latest scheduled first (`scheduled_at DESC, batch_id DESC`), at most `limit` (default
+ * 200) after the position `after`. Callers that need every batch page on; none filters a capped
+ * read in JavaScript (a job's batch is `batchOfJob`, in SQL).
+ */
 export async function listBatches(
   db: SqlExecutor,
-  query: { sessionId?: string | undefined; status?: string | undefined; limit?: number },
+  query: {
+    sessionId?: string | undefined;
+    status?: string | undefined;
+    limit?: number | undefined;
+    after?: { scheduledAt: number; batchId: string } | undefined;
+  },
 ): Promise<StoredBatch[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
   if (query.status) where.push('status = ?'), params.push(query.status);
+  if (query.after) {
+    where.push('(scheduled_at < ? OR (scheduled_at = ? AND batch_id < ?))');
+    params.push(query.after.scheduledAt, query.after.scheduledAt, query.after.batchId);
+  }
   const rows = await db.query(
-    `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC LIMIT ?`,
+    `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC, batch_id DESC LIMIT ?`,
     [...params, query.limit ?? 200],
   );
   return rows.map(rowToBatch);
@@ -127,6 +185,22 @@ export async function pageBatches(
     [...params, query.limit],
   );
   return rows.map(rowToBatch);
+}
+
+/** Every batch matching the filter, page by page. */
+export async function allBatches(
+  db: SqlExecutor,
+  query: { sessionId?: string | undefined; status?: string | undefined },
+): Promise<StoredBatch[]> {
+  const out: StoredBatch[] = [];
+  let after: { scheduledAt: number; batchId: string } | undefined;
+  for (;;) {
+    const page = await listBatches(db, { ...query, after, limit: 500 });
+    out.push(...page);
+    if (page.length < 500) return out;
+    const last = page[page.length - 1] as StoredBatch;
+    after = { scheduledAt: last.scheduledAt, batchId: last.batchId };
+  }
 }
 
 export async function updateBatch(

@@ -20,6 +20,7 @@ export * from './deltas/confidence.js';
 export * from './deltas/find-conflicts.js';
 export * from './deltas/determine-deltas.js';
 export * from './deltas/moderation.js';
+export * from './deltas/moderation-policy.js';
 export * from './publishing/cadence.js';
 export type * from './publishing/types.js';
 export * from './publishing/render-cards.js';

@@ -319,7 +319,7 @@ export class DurableEngine implements WorkflowEngine {
    * ignores it.
    */
   async signal(tx: Tx, jobId: string, name: string, payload: Record<string, unknown> = {}): Promise<void> {
-    const outcome = await signalJob(tx, jobId, name, tx.now);
+    const outcome = await signalJob(tx, jobId, name, tx.now, this.store.fragments.rowLockClause);
     if (!outcome) return;
     await engineTopics.emit(tx, 'engine.job.signalled', {
       jobId,

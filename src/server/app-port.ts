@@ -75,12 +75,52 @@ export interface ServedApp {
     }>;
   };
   readonly moderation: {
-    list(query: { status?: string | undefined; sessionId?: string | undefined; limit?: number | undefined }): Promise<unknown[]>;
+    page(query: {
+      status?: string | undefined;
+      sessionId?: string | undefined;
+      entityId?: string | undefined;
+      reason?: string | undefined;
+      confidenceTier?: string | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }): Promise<{ items: unknown[]; nextCursor: string | null }>;
+    get(deltaId: string): Promise<unknown>;
     decide(deltaId: string, decision: { decision: unknown; actor: string; note?: string | undefined }): Promise<unknown>;
+    bulk(request: {
+      decision: unknown;
+      filter?: Record<string, unknown> | undefined;
+      dryRun?: boolean | undefined;
+      note?: string | undefined;
+      actor: string;
+    }): Promise<unknown>;
+    contested(query: { limit?: number | undefined; cursor?: string | undefined }): Promise<{
+      items: unknown[];
+      nextCursor: string | null;
+    }>;
+    contestedEntity(entityId: string): Promise<unknown>;
+    decideContested(
+      entityId: string,
+      decision: {
+        action: unknown;
+        deltaId?: string | undefined;
+        values?: Record<string, unknown> | undefined;
+        note?: string | undefined;
+        actor: string;
+      },
+    ): Promise<unknown>;
+    counts(): Promise<unknown>;
     queue(sessionId: string, now: number): Promise<unknown>;
   };
   readonly alerts: {
-    list(query: { open?: boolean | undefined; sessionId?: string | undefined; limit?: number | undefined }): Promise<unknown[]>;
+    page(query: {
+      open?: boolean | undefined;
+      state?: string | undefined;
+      sessionId?: string | undefined;
+      reason?: string | undefined;
+      limit?: number | undefined;
+      cursor?: string | undefined;
+    }): Promise<{ items: unknown[]; nextCursor: string | null }>;
+    counts(): Promise<unknown>;
     acknowledge(alertId: string, actor: string): Promise<unknown>;
   };
   readonly publishing: {

@@ -3,18 +3,19 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AfterwordError } from '../errors.js';
 import { everySession, ownedBy, type SessionScope } from '../sessions/session-types.js';
 
-export type Role = 'admin' | 'gm' | 'viewer';
+export type Role = 'admin' | 'moderator' | 'gm' | 'viewer';
 
 /**
  * Who may call a route:
  * - `public`: anyone (probes, docs, dashboard assets, lore search);
- * - `read`: admin and viewer (operator reads that are not scoped to one session);
- * - `session-read`: admin, viewer, and a gm on the sessions it owns;
+ * - `read`: admin, moderator and viewer (operator reads that are not scoped to one session);
+ * - `session-read`: admin, moderator, viewer, and a gm on the sessions it owns;
  * - `session-write`: admin, and a gm on the sessions it owns;
- * - `admin`: admin only (moderation, retries, world import, overrides).
+ * - `moderate`: admin and moderator (moderation decisions, acknowledging alerts);
+ * - `admin`: admin only (retries, re-runs, world import, schedule overrides: administration).
  * A route that declares nothing is `admin`: forgetting the declaration fails closed.
  */
-export type Access = 'public' | 'read' | 'session-read' | 'session-write' | 'admin';
+export type Access = 'public' | 'read' | 'session-read' | 'session-write' | 'moderate' | 'admin';
 
 export interface Principal {
   name: string;
@@ -93,9 +94,10 @@ export function presentedToken(request: FastifyRequest): string | null {
 }
 
 const allowed: Record<Exclude<Access, 'public'>, readonly Role[]> = {
-  read: ['admin', 'viewer'],
-  'session-read': ['admin', 'viewer', 'gm'],
+  read: ['admin', 'moderator', 'viewer'],
+  'session-read': ['admin', 'moderator', 'viewer', 'gm'],
   'session-write': ['admin', 'gm'],
+  moderate: ['admin', 'moderator'],
   admin: ['admin'],
 };
 
@@ -162,11 +164,12 @@ export function actorOf(request: FastifyRequest): string {
 
 /**
  * Which sessions each role works on (the ownership model of docs/api.md): operators (admin,
- * viewer) every session, within what their access allows; a gm only the sessions its token name
+ * moderator, viewer) every session, within what their access allows; a gm only the sessions its token name
  * owns. The session module applies the scope, in SQL. A new role is one line here.
  */
 const sessionScopes: Record<Role, (principal: Principal) => SessionScope> = {
   admin: () => everySession,
+  moderator: () => everySession,
   viewer: () => everySession,
   gm: (principal) => ownedBy(principal.name),
 };

@@ -1,5 +1,6 @@
 import type { IdSource } from '../clock.js';
 import {
+  allBatches,
   getBatch,
   insertScheduleOverride,
   listBatches,
@@ -58,7 +59,7 @@ export class PublishingService {
   async schedule(sessionId: string) {
     const session = await getSession(this.deps.store.driver, sessionId);
     if (!session) throw new AfterwordError('session_not_found', `session ${sessionId} does not exist`);
-    const batches = await listBatches(this.deps.store.driver, { sessionId });
+    const batches = await allBatches(this.deps.store.driver, { sessionId });
     return { sessionId, cadence: session.cadence, batches };
   }
 
@@ -97,7 +98,7 @@ export class PublishingService {
         throw error;
       }
       await updateCadence(tx, sessionId, cadence, tx.now);
-      const batches = await listBatches(tx, { sessionId });
+      const batches = await allBatches(tx, { sessionId });
       for (const batch of batches.filter((b) => b.status !== 'published')) {
         await updateBatch(
           tx,

@@ -3,7 +3,7 @@ import type { Clock, IdSource } from '../clock.js';
 import type { Row, RunResult, SqlDriver, SqlExecutor } from '../store/ports.js';
 import { createStore, type Store } from '../store/store.js';
 import type { DeferredWrite, StoreTx } from '../store/transaction.js';
-import { insertAlerts } from './alert-store.js';
+import { insertAlerts, openAlertOfCause } from './alert-store.js';
 import type { AdminAlert, AlertInput, Severity } from './alerts.js';
 import type { EventBus } from './event-bus.js';
 import { insertEvents } from './event-store.js';
@@ -132,6 +132,8 @@ export class Outbox {
 
 class OutboxTx implements Tx {
   private readonly lock: LockState = { held: false };
+  /** Alerts raised in this transaction, by cause (not in the table until the commit). */
+  private readonly causes = new Map<string, AdminAlert>();
 
   constructor(
     private readonly tx: StoreTx,
@@ -175,6 +177,13 @@ class OutboxTx implements Tx {
   }
 
   async raiseAlert(input: { reason: string; severity: Severity } & AlertInput): Promise<AdminAlert> {
+    // Deduplicated per cause: while a cause has an unresolved alert, raising it again is that alert.
+    if (input.causeKey) {
+      const raised = this.causes.get(input.causeKey);
+      if (raised) return raised;
+      const open = await openAlertOfCause(this.tx, input.causeKey);
+      if (open) return open;
+    }
     const alert: AdminAlert = {
       id: this.options.ids.uuid(),
       topic: 'admin.alert',
@@ -183,7 +192,9 @@ class OutboxTx implements Tx {
       severity: input.severity,
       reason: input.reason,
       data: { ...(input.data ?? {}), ...(input.sessionId ? { sessionId: input.sessionId } : {}) },
+      ...(input.causeKey ? { causeKey: input.causeKey } : {}),
     };
+    if (input.causeKey) this.causes.set(input.causeKey, alert);
     // Like events, the row is written just before the commit, with the transaction's other alerts.
     this.tx.defer(this.write, { kind: 'alert', alert: { ...alert, jobId: input.jobId ?? null }, lock: this.lock });
     await this.emit('admin.alert', alert as unknown as EventPayload, { sessionId: alert.sessionId, jobId: input.jobId ?? null });

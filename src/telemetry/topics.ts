@@ -25,4 +25,9 @@ export interface StoredEvent {
 }
 
 /** Telemetry's own topics: persisted admin alerts and their acknowledgement. */
-export const telemetryTopicNames = ['admin.alert', 'admin.alert.acknowledged'] as const;
+export const telemetryTopicNames = [
+  'admin.alert',
+  'admin.alert.acknowledged',
+  'admin.alert.resolved',
+  'admin.alert.escalated',
+] as const;

@@ -1,5 +1,5 @@
 import type { IdSource } from '../clock.js';
-import { decisionsFor, deltasOfJob, insertDeltas, openDeltasOfOtherSessions } from '../canon/delta-store.js';
+import { allDeltas, decisionsFor, insertDeltas, openDeltasOfOtherSessions } from '../canon/delta-store.js';
 import { insertBatch } from '../canon/publishing-store.js';
 import { insertMentions, insertSummary, listMentionsOfJob, nextSummaryVersion } from '../canon/summary-store.js';
 import type { WorldCatalog } from '../canon/world-catalog.js';
@@ -22,6 +22,8 @@ import { getSession, loadChanges, loadTurns, markReconciled } from '../sessions/
 import type { SqlExecutor } from '../store/ports.js';
 import type { ClosureJobPayload } from './closure-payload.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
+import { batchModerationCause, deltaCause } from './moderation-causes.js';
+import { scheduleModerationDeadlines } from './moderation-deadlines.js';
 import { batchWorkflowName, digestWorkflowName } from './publishing-workflows.js';
 
 /** A sanitised transcript with the number of stored turns it was computed from. */
@@ -164,7 +166,7 @@ export function closureSteps(deps: ClosureStepDeps) {
     })
     .step('deltas', {
       async run({ outputs, job, store, now }) {
-        const { candidates } = outputs.extract;
+        const { candidates, unattachedCapabilityRefs } = outputs.extract;
         const mentions = await listMentionsOfJob(store.driver, job.jobId);
         const world = await deps.world.snapshot();
         const touched = [...mentions.map((m) => m.entityId), ...candidates.map((c) => c.proposedEntityId)];
@@ -175,6 +177,8 @@ export function closureSteps(deps: ClosureStepDeps) {
           canon: world.entities,
           capabilities: world.meta?.capabilities ?? [],
           pendingDeltas: await openDeltasOfOtherSessions(store.driver, store.fragments, job.payload.sessionId, touched),
+          unattachedCapabilityRefs,
+          policy: deps.config.moderation.autoApprove,
           now,
           newId,
         });
@@ -190,12 +194,18 @@ export function closureSteps(deps: ClosureStepDeps) {
             entityId: delta.entityId,
             status: delta.status,
           });
-          if (delta.safety.requiresModeration) {
-            // Carries the session id (spec section 9: the reference only logged these, without it).
-            await closureAlerts.raise(tx, 'world_delta_requires_moderation', {
+          if (delta.safety.reasons.includes('unattached_capability')) {
+            // Never dropped (issue 11): the capability is a moderation item and an alert of its own,
+            // resolved when a moderator decides it.
+            await closureAlerts.raise(tx, 'world_capability_unattached', {
               sessionId: delta.sessionId,
               jobId: job.jobId,
-              data: { deltaId: delta.deltaId, entityId: delta.entityId, safety: delta.safety },
+              causeKey: deltaCause(delta.deltaId),
+              data: {
+                deltaId: delta.deltaId,
+                capabilityRefs: delta.capabilityRefs,
+                sentences: delta.source.map((s) => s.sentence),
+              },
             });
           }
         }
@@ -210,7 +220,7 @@ export function closureSteps(deps: ClosureStepDeps) {
         const session = await getSession(store.driver, job.payload.sessionId);
         // One cadence per session, fixed at closure and shared by the directory and publishing.
         const cadence: Cadence = session?.cadence ?? planCadence(job.payload.closedAt, deps.config.cadence);
-        const stored = await deltasOfJob(store.driver, job.jobId);
+        const stored = await allDeltas(store.driver, { jobId: job.jobId });
         const decisions = await decisionsFor(
           store.driver,
           stored.map((d) => d.deltaId),
@@ -224,9 +234,9 @@ export function closureSteps(deps: ClosureStepDeps) {
           now,
           newId,
         });
-        return { plan, nextDigestAt: cadence.nextDigestAt };
+        return { plan, nextDigestAt: cadence.nextDigestAt, cadence };
       },
-      async commit(tx, { plan, nextDigestAt }, { job }) {
+      async commit(tx, { plan, nextDigestAt, cadence }, { job }) {
         await insertBatch(tx, plan, job.jobId, tx.now);
         // The batch and the digest are due-later jobs, so the cadence survives restarts.
         await deps.engine.enqueue(tx, {
@@ -241,6 +251,17 @@ export function closureSteps(deps: ClosureStepDeps) {
           idempotencyKey: `digest:${nextDigestAt}`,
           runAt: nextDigestAt,
         });
+        if (plan.status === 'awaiting_moderation') {
+          // One alert per batch held for review (not one per delta), resolved when the batch's
+          // gate opens; it carries the session id (spec section 9) and the deltas it waits for.
+          await closureAlerts.raise(tx, 'world_delta_requires_moderation', {
+            sessionId: plan.sessionId,
+            jobId: job.jobId,
+            causeKey: batchModerationCause(plan.batchId),
+            data: { batchId: plan.batchId, deltaIds: plan.blockingDeltaIds, pending: plan.moderation.pending },
+          });
+          await scheduleModerationDeadlines(tx, deps.engine, plan, cadence);
+        }
         const summary = {
           batchId: plan.batchId,
           scheduledAt: plan.scheduledAt,

@@ -36,5 +36,6 @@ export const closureAlerts = declareAlerts({
   'offline.workflow_failed': 'critical',
   'offline.workflow_attempt_failed': 'medium',
   'offline.workflow_sla_exceeded': 'medium',
-  world_delta_requires_moderation: 'high',
+  world_delta_requires_moderation: 'medium',
+  world_capability_unattached: 'high',
 });

@@ -3,10 +3,12 @@ import { batchOfJob, deleteUnpublishedBatch } from '../canon/publishing-store.js
 import { deleteMentionsOfJob, deleteSummaryOfJob } from '../canon/summary-store.js';
 import type { JobError, WorkflowDefinition } from '../engine/types.js';
 import { invalidInput } from '../errors.js';
+import { resolveAlerts } from '../telemetry/alert-lifecycle.js';
 import { markPendingReconcile } from '../sessions/session-store.js';
 import { type ClosureJobPayload, type ClosureJobResult, closureWorkflowName } from './closure-payload.js';
 import { type ClosureStepDeps, closureSteps } from './closure-steps.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
+import { batchHeldCause, batchModerationCause, jobCauses } from './moderation-causes.js';
 
 /**
  * The closure workflow: the six steps plus the hooks that publish the spec's topics and raise
@@ -67,6 +69,9 @@ export function closureWorkflow(
       },
       async onCompleted(tx, job, result) {
         const common = { jobId: job.jobId, sessionId: job.payload.sessionId };
+        // The job's failures and lateness are causes no longer: resolve their alerts.
+        const causes = jobCauses(job.jobId);
+        await resolveAlerts(tx, [causes.failed, causes.attempt, causes.sla], 'job_completed');
         await closureTopics.emit(tx, 'offline.sessionClosure.completed', {
           ...common,
           completedAt: job.completedAt,
@@ -102,6 +107,7 @@ export function closureWorkflow(
           await closureAlerts.raise(tx, 'offline.workflow_failed', {
             sessionId: job.payload.sessionId,
             jobId: job.jobId,
+            causeKey: jobCauses(job.jobId).failed,
             data: { ...common, error, attempts: job.attempts },
           });
         } else {
@@ -109,6 +115,7 @@ export function closureWorkflow(
           await closureAlerts.raise(tx, 'offline.workflow_attempt_failed', {
             sessionId: job.payload.sessionId,
             jobId: job.jobId,
+            causeKey: jobCauses(job.jobId).attempt,
             data: { ...common, error, attempts: job.attempts, retryAt },
           });
         }
@@ -129,7 +136,10 @@ export function closureWorkflow(
               },
             ]);
           }
-          if (batch) await deleteUnpublishedBatch(tx, batch.batchId);
+          if (batch) {
+            await deleteUnpublishedBatch(tx, batch.batchId);
+            await resolveAlerts(tx, [batchModerationCause(batch.batchId), batchHeldCause(batch.batchId)], 'batch_replaced');
+          }
         }
         if (again.has('deltas')) await deleteUndecidedDeltasOfJob(tx, job.jobId);
         if (again.has('extract')) await deleteMentionsOfJob(tx, job.jobId);
@@ -152,6 +162,7 @@ export function closureWorkflow(
         await closureAlerts.raise(tx, 'offline.workflow_sla_exceeded', {
           sessionId: job.payload.sessionId,
           jobId: job.jobId,
+          causeKey: jobCauses(job.jobId).sla,
           data: { ...common, durationMs, slaMs: job.slaMs, status: job.status },
         });
       },

@@ -12,6 +12,16 @@ export const publishingTopics = declareTopics([
   'telemetry.publish.digest.published',
   'telemetry.publish.schedule.overridden',
   'telemetry.search.drift',
+  'world.delta.bulkDecided',
+  'world.entity.contestDecided',
+  'moderation.escalated',
+  'moderation.window.closed',
 ]);
 
-export const publishingAlerts = declareAlerts({ 'publish.search_drift': 'medium' });
+export const publishingAlerts = declareAlerts({
+  'publish.search_drift': 'medium',
+  /** The moderation window closed with deltas undecided and the policy holds the batch (`onWindowClose: hold`). */
+  'publish.batch_held': 'critical',
+  /** Deltas undecided at the window's close were carried to a follow-up batch that waits for them. */
+  'publish.batch_carried': 'high',
+});

@@ -1,4 +1,4 @@
-import { deltasOfJob, markApplied } from '../canon/delta-store.js';
+import { deltasOfBatch, markApplied } from '../canon/delta-store.js';
 import {
   getBatch,
   indexedVersion,
@@ -12,6 +12,8 @@ import { applyBatchToCanon, detectSearchDrift, type PublishingPlan, type SearchS
 import { defineSteps } from '../engine/steps.js';
 import type { WorkflowDefinition } from '../engine/types.js';
 import { AfterwordError } from '../errors.js';
+import { resolveAlerts } from '../telemetry/alert-lifecycle.js';
+import { batchHeldCause, batchModerationCause } from './moderation-causes.js';
 import { publishingTopics } from './publishing-topics.js';
 
 export const batchWorkflowName = 'publishing.batch';
@@ -81,7 +83,7 @@ const batchSteps = defineSteps<BatchJobPayload>()
       // Held at the gate: wait for the moderation decision that opens it (not a poll).
       if (batch.status === 'awaiting_moderation') waitForSignal(batchGateOpenedSignal, now + gateRecheckMs);
       if (batch.status === 'published') return { state: 'published' as const, deltas: [] };
-      return { state: 'ready' as const, deltas: await deltasOfJob(store.driver, batch.jobId) };
+      return { state: 'ready' as const, deltas: await deltasOfBatch(store.driver, batch) };
     },
     async commit(tx, output) {
       if (output.state !== 'ready') return { state: output.state, applied: [] as string[] };
@@ -105,6 +107,7 @@ const batchSteps = defineSteps<BatchJobPayload>()
       if (!plan) return { published: false, bundles: 0, cards: 0 };
       for (const doc of loreDocuments(plan)) await publishDocument(tx, doc, tx.now);
       await markBatchPublished(tx, plan.batchId, tx.now);
+      await resolveAlerts(tx, [batchModerationCause(plan.batchId), batchHeldCause(plan.batchId)], 'batch_published');
       await publishingTopics.emit(tx, 'telemetry.publish.batch.published', {
         batchId: plan.batchId,
         sessionId: plan.sessionId,

@@ -13,6 +13,7 @@ export const tokens = {
   gm: 'gm-one-token-0123456789abcdef',
   gm2: 'gm-two-token-0123456789abcdef',
   viewer: 'viewer-token-0123456789abcdef',
+  moderator: 'moderator-token-0123456789abcdef',
 } as const;
 
 export const tokenConfig = [
@@ -20,6 +21,7 @@ export const tokenConfig = [
   { token: tokens.gm, role: 'gm' as const, name: 'gm-one' },
   { token: tokens.gm2, role: 'gm' as const, name: 'gm-two' },
   { token: tokens.viewer, role: 'viewer' as const, name: 'watcher' },
+  { token: tokens.moderator, role: 'moderator' as const, name: 'mo' },
 ];
 
 export const auth = (who: keyof typeof tokens) => ({ authorization: `Bearer ${tokens[who]}` });

@@ -10,9 +10,14 @@ export const batchTime = 61 * 60_000;
  * An app on the demo world with one session of gm `lines`, closed and processed by two workers:
  * its closure job completed, its publishing batch planned. The clock can be moved forward.
  */
-export async function processedClosure(ctx: StoreContext, sessionId: string, lines: string[]) {
+export async function processedClosure(
+  ctx: StoreContext,
+  sessionId: string,
+  lines: string[],
+  overrides: Record<string, unknown> = {},
+) {
   const clock = new AdjustableClock();
-  const { app } = await ctx.app(fast, { clock });
+  const { app } = await ctx.app({ ...fast, ...overrides }, { clock });
   await app.world.importWorld(demoWorld());
   await app.sessions.upsert(sessionId, {});
   await app.sessions.appendTurns(

@@ -9,9 +9,13 @@ forEachEngine('publishing batches: the moderation gate and search drift', (suite
   suite.test(
     'a batch held at its time waits at the gate; the decision that opens it publishes it, in the same job',
     async (ctx) => {
-      const { app, clock, batch } = await processedClosure(ctx, 'gate-1', [
-        'The Iron Tithe seized the Kyther Range from the Thalric Order.',
-      ]);
+      // `hold`: at the window's close the batch stays at its gate (the default carries undecided deltas on).
+      const { app, clock, batch } = await processedClosure(
+        ctx,
+        'gate-1',
+        ['The Iron Tithe seized the Kyther Range from the Thalric Order.'],
+        { moderation: { onWindowClose: 'hold' } },
+      );
       assert.ok(batch);
       assert.equal(batch.status, 'awaiting_moderation');
       const waiting = waitForEvent(app, 'engine.job.waiting', (e) => e.payload.workflow === 'publishing.batch');

@@ -1,8 +1,9 @@
-import type { CapabilityRef, EntityMention, NewEntityCandidate, ProposedChange } from '../extraction/types.js';
+import type { CapabilityRef, EntityMention, ExtractionResult, NewEntityCandidate, ProposedChange } from '../extraction/types.js';
 import type { ProhibitedCapability, WorldEntity } from '../world/types.js';
-import { confidenceTier, LOW_CONFIDENCE_THRESHOLD } from './confidence.js';
-import { findConflicts, indexOpenDeltas } from './find-conflicts.js';
-import type { DeltaConflict, DeltaSourceEvent, DeltaType, ModerationReason, OpenDelta, WorldDelta } from './types.js';
+import { confidenceTier } from './confidence.js';
+import { findConflicts, indexOpenDeltas, summarise } from './find-conflicts.js';
+import { type AutoApprovePolicy, defaultAutoApprovePolicy, moderationReasons } from './moderation-policy.js';
+import type { DeltaConflict, DeltaSourceEvent, DeltaType, OpenDelta, WorldDelta } from './types.js';
 
 export interface DetermineDeltasInput {
   sessionId: string;
@@ -13,6 +14,10 @@ export interface DetermineDeltasInput {
   capabilities: ProhibitedCapability[];
   /** Deltas from OTHER sessions still pending or needing review. */
   pendingDeltas: readonly OpenDelta[];
+  /** Capability references extraction found where no entity is: each becomes a moderation item. */
+  unattachedCapabilityRefs?: ExtractionResult['unattachedCapabilityRefs'];
+  /** The auto-approve rules (config `moderation.autoApprove`). */
+  policy?: AutoApprovePolicy;
   now: number;
   newId: () => string;
 }
@@ -24,18 +29,26 @@ const sourceOf = (m: EntityMention): DeltaSourceEvent => ({
   sentenceIndex: m.source.sentenceIndex,
   confidence: m.confidence,
   sentence: m.sentence,
+  ...(m.hedged ? { hedged: true } : {}),
 });
 
-function safetyOf(confidence: number, caps: CapabilityRef[], conflicts: DeltaConflict[], hedged = false): WorldDelta['safety'] {
-  const reasons: ModerationReason[] = [];
-  if (confidence < LOW_CONFIDENCE_THRESHOLD) reasons.push('low_confidence');
-  // A reported or rumoured change needs a moderator whatever its confidence: a hedged
-  // canonical name scores 0.65 and would otherwise publish on its own.
-  if (hedged) reasons.push('hedged');
-  if (caps.length > 0) reasons.push('capability_violation');
-  if (caps.some((c) => !c.known)) reasons.push('unknown_capability');
-  if (conflicts.length > 0) reasons.push('conflict_detected');
-  return { requiresModeration: reasons.length > 0, reasons, conflicts };
+function safetyOf(
+  facts: { confidence: number; deltaType: DeltaType; caps: CapabilityRef[]; hedged: boolean; unattached?: boolean },
+  conflicts: DeltaConflict[],
+  policy: AutoApprovePolicy,
+): WorldDelta['safety'] {
+  const { reasons, requiresModeration } = moderationReasons(
+    {
+      confidence: facts.confidence,
+      deltaType: facts.deltaType,
+      capabilities: facts.caps,
+      conflicts: conflicts.length,
+      hedged: facts.hedged,
+      unattached: facts.unattached ?? false,
+    },
+    policy,
+  );
+  return { requiresModeration, reasons, conflicts };
 }
 
 /**
@@ -62,6 +75,7 @@ function mergeChanges(
  * Status: `needs-review` when any moderation reason applies, else `pending`.
  */
 export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
+  const policy = input.policy ?? defaultAutoApprovePolicy;
   const canonById = new Map(input.canon.map((e) => [e.entityId, e]));
   const capById = new Map(input.capabilities.map((c) => [c.id, c]));
   const open = indexOpenDeltas(input.pendingDeltas, input.sessionId);
@@ -115,12 +129,9 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
       canon,
       open.get(entityId) ?? [],
     );
-    const safety = safetyOf(
-      confidence,
-      caps,
-      conflicts,
-      merged.some((x) => x.hedged),
-    );
+    // A reported or rumoured change needs a moderator whatever its confidence (issue 14's flag).
+    const hedged = merged.some((x) => x.hedged);
+    const safety = safetyOf({ confidence, deltaType, caps, hedged }, conflicts, policy);
     deltas.push({
       deltaId: input.newId(),
       sessionId: input.sessionId,
@@ -142,12 +153,10 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
   }
   for (const c of input.candidates) {
     if (canonById.has(c.proposedEntityId)) continue;
-    const conflicts: DeltaConflict[] = (open.get(c.proposedEntityId) ?? []).map((d) => ({
-      type: 'pending_delta_conflict',
-      target: c.proposedEntityId,
-      conflictingDeltaId: d.deltaId,
-    }));
-    const safety = safetyOf(c.confidence, [], conflicts);
+    const rivals = open.get(c.proposedEntityId) ?? [];
+    const conflicts: DeltaConflict[] =
+      rivals.length > 0 ? [{ type: 'pending_delta_conflict', target: c.proposedEntityId, ...summarise(rivals) }] : [];
+    const safety = safetyOf({ confidence: c.confidence, deltaType: 'new-entity', caps: [], hedged: false }, conflicts, policy);
     deltas.push({
       deltaId: input.newId(),
       sessionId: input.sessionId,
@@ -176,5 +185,60 @@ export function determineDeltas(input: DetermineDeltasInput): WorldDelta[] {
       createdAt: input.now,
     });
   }
+  deltas.push(...unattachedDeltas(input, capById, policy));
   return deltas;
+}
+
+/**
+ * A prohibited capability named where no entity is ("A stranger turned back time") is never
+ * dropped: one delta per capability (type `retcon`, nothing to apply to
+ * canon; entity id = the capability's id) that always needs review, with the sentences as evidence.
+ */
+function unattachedDeltas(
+  input: DetermineDeltasInput,
+  capById: Map<string, ProhibitedCapability>,
+  policy: AutoApprovePolicy,
+): WorldDelta[] {
+  const byCapability = new Map<string, NonNullable<DetermineDeltasInput['unattachedCapabilityRefs']>>();
+  for (const u of input.unattachedCapabilityRefs ?? []) {
+    const list = byCapability.get(u.ref.capabilityId) ?? [];
+    list.push(u);
+    byCapability.set(u.ref.capabilityId, list);
+  }
+  const out: WorldDelta[] = [];
+  for (const [capabilityId, refs] of byCapability) {
+    const first = refs[0] as (typeof refs)[number];
+    const cap = capById.get(capabilityId);
+    const ref: CapabilityRef = cap
+      ? { ...first.ref, severity: cap.severity, known: true }
+      : { ...first.ref, severity: 'unknown', known: false };
+    const confidence = 1;
+    const safety = safetyOf({ confidence, deltaType: 'retcon', caps: [ref], hedged: false, unattached: true }, [], policy);
+    out.push({
+      deltaId: input.newId(),
+      sessionId: input.sessionId,
+      entityId: capabilityId.startsWith('capability.') ? capabilityId : `capability.${capabilityId}`,
+      entityType: 'capability',
+      canonicalName: cap?.label ?? capabilityId,
+      deltaType: 'retcon',
+      before: null,
+      after: { capabilityId, severity: ref.severity, unattached: true },
+      proposedChanges: [],
+      capabilityRefs: [ref],
+      confidence,
+      confidenceTier: confidenceTier(confidence),
+      source: refs.map((u, i) => ({
+        mentionId: `unattached:${capabilityId}:${i}`,
+        turnId: u.source.turnId,
+        sceneId: u.source.sceneId,
+        sentenceIndex: u.source.sentenceIndex,
+        confidence,
+        sentence: u.sentence,
+      })),
+      safety,
+      status: 'needs-review',
+      createdAt: input.now,
+    });
+  }
+  return out;
 }

@@ -16,9 +16,18 @@ export function indexOpenDeltas(pending: readonly OpenDelta[], sessionId: string
   return map;
 }
 
+/** One line for all the rival proposals of a field: the first, every id, how many sessions. */
+export function summarise(rivals: readonly OpenDelta[]) {
+  return {
+    conflictingDeltaId: (rivals[0] as OpenDelta).deltaId,
+    conflictingDeltaIds: rivals.map((d) => d.deltaId),
+    sessions: new Set(rivals.map((d) => d.sessionId)).size,
+  };
+}
+
 /**
  * Conflicts for one entity's merged changes, against canon and against other sessions'
- * open deltas. A control change is consistent with canon when canon has no owner, when the
+ * open deltas (one summarised conflict per field, however many sessions). A control change is consistent with canon when canon has no owner, when the
  * new owner already holds it, or when the story names the canon owner as the loser
  * ("seized X from <owner>"); otherwise it collides with the current owner.
  */
@@ -35,18 +44,13 @@ export function findConflicts(
       if (typeof owner === 'string' && owner !== c.to && owner !== c.from) {
         out.push({ type: 'control_collision', target: entityId, currentOwner: owner });
       }
-      for (const d of open) {
-        if ('controlledBy' in d.after && d.after.controlledBy !== c.to) {
-          out.push({ type: 'pending_delta_conflict', target: entityId, conflictingDeltaId: d.deltaId });
-        }
-      }
+      const rivals = open.filter((d) => 'controlledBy' in d.after && d.after.controlledBy !== c.to);
+      if (rivals.length > 0) out.push({ type: 'pending_delta_conflict', target: entityId, ...summarise(rivals) });
     } else {
       const previous = typeof canon?.state.status === 'string' ? canon.state.status : null;
-      for (const d of open) {
-        if ('status' in d.after && d.after.status !== c.to) {
-          out.push({ type: 'status_conflict', target: entityId, previous, proposed: c.to, conflictingDeltaId: d.deltaId });
-        }
-      }
+      const rivals = open.filter((d) => 'status' in d.after && d.after.status !== c.to);
+      if (rivals.length > 0)
+        out.push({ type: 'status_conflict', target: entityId, previous, proposed: c.to, ...summarise(rivals) });
     }
   }
   return out;

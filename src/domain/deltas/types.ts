@@ -4,12 +4,38 @@ import type { EntityType } from '../world/types.js';
 export type DeltaType = 'state-change' | 'new-entity' | 'relationship-update' | 'retcon';
 export type DeltaStatus = 'pending' | 'needs-review' | 'approved' | 'rejected' | 'rewrite-requested' | 'escalated';
 export type ConfidenceTier = 'high' | 'medium' | 'low';
-export type ModerationReason = 'low_confidence' | 'hedged' | 'capability_violation' | 'unknown_capability' | 'conflict_detected';
+export type ModerationReason =
+  | 'low_confidence'
+  /** The claim is hedged ("rumours say"): always reviewed, whatever its confidence. */
+  | 'hedged'
+  | 'capability_violation'
+  | 'unknown_capability'
+  | 'conflict_detected'
+  /** A prohibited capability named where no entity is: a moderation item of its own. */
+  | 'unattached_capability';
 
 export type DeltaConflict =
   | { type: 'control_collision'; target: string; currentOwner: string }
-  | { type: 'pending_delta_conflict'; target: string; conflictingDeltaId: string }
-  | { type: 'status_conflict'; target: string; previous: string | null; proposed: string; conflictingDeltaId: string | null };
+  /**
+   * Other sessions' open proposals for the same entity that disagree: ONE conflict per entity and
+   * field, summarising them (`conflictingDeltaIds`, `sessions`), never one line per session.
+   */
+  | {
+      type: 'pending_delta_conflict';
+      target: string;
+      conflictingDeltaId: string;
+      conflictingDeltaIds?: string[];
+      sessions?: number;
+    }
+  | {
+      type: 'status_conflict';
+      target: string;
+      previous: string | null;
+      proposed: string;
+      conflictingDeltaId: string | null;
+      conflictingDeltaIds?: string[];
+      sessions?: number;
+    };
 
 export interface DeltaSourceEvent {
   mentionId: string;
@@ -18,6 +44,7 @@ export interface DeltaSourceEvent {
   sentenceIndex: number;
   confidence: number;
   sentence: string;
+  hedged?: boolean;
 }
 
 export interface WorldDelta {
@@ -49,6 +76,8 @@ export interface ModerationDecision {
   actor: string;
   decidedAt: number;
   note?: string;
+  /** How it was made when not on this delta alone: 'bulk:<id>', 'contested:<entityId>', 'policy:<rule>'. */
+  via?: string;
 }
 
 /** What the conflict check needs of another session's open delta (the store reads only this). */

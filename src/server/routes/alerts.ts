@@ -1,34 +1,60 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, record, recordList } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
 
 export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['alerts'];
 
-  server.get<{ Querystring: { open?: boolean; limit: number } }>(
+  server.get<{
+    Querystring: { open?: boolean; state?: string; sessionId?: string; reason?: string; limit: number; cursor?: string };
+  }>(
     '/v1/alerts',
     {
       config: { access: 'read' },
       schema: {
         tags,
         security: bearer,
-        summary: 'Admin alerts, newest first; `open=true` for unacknowledged ones',
+        summary: 'Admin alerts, newest first; filter by state (open, acknowledged, resolved, unresolved); cursor-paginated',
+        description:
+          '`open=true` is `state=open` (neither acknowledged nor resolved). An alert is resolved when its cause is ' +
+          '(delta decided, batch published, job completed). Pass `nextCursor` back as `cursor`.',
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { open: { type: 'boolean' }, limit: limitQuery },
+          properties: {
+            open: { type: 'boolean' },
+            state: { type: 'string', enum: ['open', 'acknowledged', 'resolved', 'unresolved'] },
+            sessionId: { type: 'string', maxLength: 128 },
+            reason: { type: 'string', maxLength: 200 },
+            limit: { ...limitQuery, default: 100 },
+            cursor: { type: 'string', maxLength: 500 },
+          },
         },
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async (request) => ({ items: await app.alerts.list(request.query) }),
+    async (request) => app.alerts.page(request.query),
+  );
+
+  server.get(
+    '/v1/alerts/counts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'How many alerts are open, acknowledged and resolved',
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async () => (await app.alerts.counts()) as object,
   );
 
   server.post<{ Params: { alertId: string } }>(
     '/v1/alerts/:alertId/acknowledge',
     {
-      config: { access: 'admin' },
+      config: { access: 'moderate' },
       schema: {
         tags,
         security: bearer,

@@ -1,35 +1,95 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, record, recordList, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
 import { ownerGuard } from './sessions.js';
+
+const reasonEnum = [
+  'low_confidence',
+  'capability_violation',
+  'unknown_capability',
+  'conflict_detected',
+  'hedged',
+  'unattached_capability',
+];
+const tierEnum = ['high', 'medium', 'low'];
+const statusEnum = ['pending', 'needs-review', 'approved', 'rejected', 'rewrite-requested', 'escalated'];
+const cursorQuery = { type: 'string', maxLength: 500, description: 'the `nextCursor` of the previous page' } as const;
+
+interface DeltaListQuery {
+  status?: string;
+  sessionId?: string;
+  entityId?: string;
+  reason?: string;
+  confidenceTier?: string;
+  limit: number;
+  cursor?: string;
+}
+
+interface BulkBody {
+  decision: string;
+  dryRun?: boolean;
+  note?: string;
+  filter?: {
+    sessionId?: string;
+    entityId?: string;
+    reason?: string;
+    confidenceTier?: string;
+    olderThanMs?: number;
+    status?: string;
+  };
+}
 
 export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['moderation'];
 
-  server.get<{ Querystring: { status?: string; sessionId?: string } }>(
+  server.get<{ Querystring: DeltaListQuery }>(
     '/v1/deltas',
     {
       config: { access: 'read' },
       schema: {
         tags,
         security: bearer,
-        summary: 'World delta proposals, filtered by status and session',
+        summary: 'World delta proposals, newest first, filtered; cursor-paginated',
+        description: 'Pass `nextCursor` back as `cursor` for the next page; `nextCursor` is null on the last page.',
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { status: { type: 'string', maxLength: 50 }, sessionId: { type: 'string', maxLength: 128 } },
+          properties: {
+            status: { type: 'string', enum: statusEnum },
+            sessionId: { type: 'string', maxLength: 128 },
+            entityId: { type: 'string', maxLength: 200 },
+            reason: { type: 'string', enum: reasonEnum },
+            confidenceTier: { type: 'string', enum: tierEnum },
+            limit: { ...limitQuery, default: 100 },
+            cursor: cursorQuery,
+          },
         },
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        response: { 200: pageOf(record), ...commonErrors },
       },
     },
-    async (request) => ({ items: await app.moderation.list(request.query) }),
+    async (request) => app.moderation.page(request.query),
+  );
+
+  server.get<{ Params: { deltaId: string } }>(
+    '/v1/deltas/:deltaId',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'One delta with its decisions (the audit trail)',
+        params: idParam('deltaId', 'the delta id'),
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => (await app.moderation.get(request.params.deltaId)) as object,
   );
 
   server.post<{ Params: { deltaId: string }; Body: { decision: string; note?: string } }>(
     '/v1/deltas/:deltaId/decision',
     {
-      config: { access: 'admin' },
+      config: { access: 'moderate' },
       schema: {
         tags,
         security: bearer,
@@ -51,6 +111,134 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       const { decision, note } = request.body;
       const result = await app.moderation.decide(request.params.deltaId, { decision, actor: actorOf(request), note });
       return result && typeof result === 'object' ? result : { ok: true };
+    },
+  );
+
+  server.post<{ Body: BulkBody }>(
+    '/v1/deltas/bulk-decision',
+    {
+      config: { access: 'moderate' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Decide every delta matching a filter; `dryRun: true` previews the count',
+        description:
+          'Filters: session, entity, reason, confidence tier, age (`olderThanMs`), status (default: needs-review and escalated). ' +
+          'Each delta decided gets its own audit record (via `bulk:<bulkId>`).',
+        body: {
+          type: 'object',
+          required: ['decision'],
+          additionalProperties: false,
+          properties: {
+            decision: { type: 'string', enum: ['approve', 'reject', 'rewrite', 'escalate'] },
+            dryRun: { type: 'boolean', default: false },
+            note: { type: 'string', maxLength: 2000 },
+            filter: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                sessionId: { type: 'string', minLength: 1, maxLength: 128 },
+                entityId: { type: 'string', minLength: 1, maxLength: 200 },
+                reason: { type: 'string', enum: reasonEnum },
+                confidenceTier: { type: 'string', enum: tierEnum },
+                olderThanMs: { type: 'integer', minimum: 0, maximum: 31_536_000_000_000 },
+                status: { type: 'string', enum: ['pending', 'needs-review', 'escalated'] },
+              },
+            },
+          },
+        },
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { decision, dryRun, note, filter } = request.body;
+      return (await app.moderation.bulk({ decision, dryRun, note, filter, actor: actorOf(request) })) as object;
+    },
+  );
+
+  server.get<{ Querystring: { limit: number; cursor?: string } }>(
+    '/v1/moderation/contested',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Contested entities: competing proposals from several sessions, one item per entity',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: cursorQuery },
+        },
+        response: { 200: pageOf(record), ...commonErrors },
+      },
+    },
+    async (request) => app.moderation.contested(request.query),
+  );
+
+  server.get(
+    '/v1/moderation/counts',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Moderation items before and after grouping (deltas waiting, contested entities, items)',
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async () => (await app.moderation.counts()) as object,
+  );
+
+  server.get<{ Params: { entityId: string } }>(
+    '/v1/moderation/contested/:entityId',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'One contested entity: its canon and each session’s proposal with evidence sentences',
+        params: idParam('entityId', 'the entity id'),
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => (await app.moderation.contestedEntity(request.params.entityId)) as object,
+  );
+
+  server.post<{
+    Params: { entityId: string };
+    Body: { action: string; deltaId?: string; values?: Record<string, unknown>; note?: string };
+  }>(
+    '/v1/moderation/contested/:entityId/decision',
+    {
+      config: { access: 'moderate' },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Decide a contested entity once: pick one proposal, merge values, or reject them all',
+        params: idParam('entityId', 'the entity id'),
+        body: {
+          type: 'object',
+          required: ['action'],
+          additionalProperties: false,
+          properties: {
+            action: { type: 'string', enum: ['pick', 'merge', 'reject'] },
+            deltaId: { type: 'string', minLength: 1, maxLength: 200 },
+            values: { type: 'object', maxProperties: 20, additionalProperties: true },
+            note: { type: 'string', maxLength: 2000 },
+          },
+        },
+        response: { 200: record, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { action, deltaId, values, note } = request.body;
+      return (await app.moderation.decideContested(request.params.entityId, {
+        action,
+        deltaId,
+        values,
+        note,
+        actor: actorOf(request),
+      })) as object;
     },
   );
 

@@ -75,7 +75,13 @@ describe('determineDeltas (spec 6)', () => {
     });
     const b = forEntity(ds, 'settlement.brackwater')[0];
     assert.deepEqual(b?.safety.conflicts, [
-      { type: 'pending_delta_conflict', target: 'settlement.brackwater', conflictingDeltaId: other[0]?.deltaId },
+      {
+        type: 'pending_delta_conflict',
+        target: 'settlement.brackwater',
+        conflictingDeltaId: other[0]?.deltaId,
+        conflictingDeltaIds: [other[0]?.deltaId],
+        sessions: 1,
+      },
     ]);
     const v = forEntity(ds, 'region.duskmere-vale')[0];
     assert.deepEqual(v?.safety.conflicts, [
@@ -85,6 +91,8 @@ describe('determineDeltas (spec 6)', () => {
         previous: 'stable',
         proposed: 'threatened',
         conflictingDeltaId: other[1]?.deltaId,
+        conflictingDeltaIds: [other[1]?.deltaId],
+        sessions: 1,
       },
     ]);
   });
@@ -96,7 +104,7 @@ describe('determineDeltas (spec 6)', () => {
     const ds = run(['The Thalric Order seized Brackwater from the Saltmarch Corsairs.'], { pending: [...mine, ...decided] });
     assert.deepEqual(ds[0]?.safety.conflicts, []);
   });
-  test('low confidence (< 0.6) needs review', () => {
+  test('low confidence (< 0.6) needs review; a hedged claim says so too', () => {
     const d = run(['Allegedly the Iron Tithe seized Low Market from the Veiled Court.'])[0];
     assert.equal(d?.confidence, 0.55);
     assert.equal(d?.confidenceTier, 'low');
@@ -109,6 +117,19 @@ describe('determineDeltas (spec 6)', () => {
     assert.equal(d?.status, 'needs-review');
     const plain = run(['The Iron Tithe seized Harrowgate from the Thalric Order.'])[0];
     assert.equal(plain?.safety.requiresModeration, false);
+  });
+  test('many sessions proposing against one entity make ONE summarised conflict, not one per session', () => {
+    const others = ['The Veiled Court', 'The Iron Tithe', 'The Lanternbound Choir'].flatMap((f, i) =>
+      run([`${f} seized Brackwater.`], { sessionId: `other-${i}` }),
+    );
+    const d = run(['The Thalric Order seized Brackwater from the Saltmarch Corsairs.'], { pending: others })[0];
+    const pending = d?.safety.conflicts.filter((c) => c.type === 'pending_delta_conflict') ?? [];
+    assert.equal(pending.length, 1);
+    assert.deepEqual(
+      (pending[0] as { conflictingDeltaIds?: string[] }).conflictingDeltaIds,
+      others.map((o) => o.deltaId),
+    );
+    assert.equal((pending[0] as { sessions?: number }).sessions, 3);
   });
   test('capability violations, and unknown capability refs flagged (never dropped)', () => {
     const ds = run(['Sera Quillon brought Tobias Vell back from the dead.', 'Ysolde Marrow vanished.'], {
@@ -131,7 +152,13 @@ describe('determineDeltas (spec 6)', () => {
     assert.equal(d?.before, null);
     assert.equal(d?.after.canonicalName, 'Veyla Strand');
     assert.deepEqual(d?.safety.conflicts, [
-      { type: 'pending_delta_conflict', target: 'character.veyla-strand', conflictingDeltaId: other[0]?.deltaId },
+      {
+        type: 'pending_delta_conflict',
+        target: 'character.veyla-strand',
+        conflictingDeltaId: other[0]?.deltaId,
+        conflictingDeltaIds: [other[0]?.deltaId],
+        sessions: 1,
+      },
     ]);
   });
   test('delta shape is exactly spec 6', () => {
