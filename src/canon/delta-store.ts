@@ -1,6 +1,6 @@
 import type { ModerationDecision, OpenDelta, WorldDelta } from '../domain/index.js';
 import { insertRows } from '../store/insert-rows.js';
-import { placeholders, readJson, type Row, type SqlExecutor, type SqlFragments } from '../store/ports.js';
+import { placeholders, readJson, type SqlExecutor, type SqlFragments } from '../store/ports.js';
 
 /** The world delta queue and moderation decisions. */
 
