@@ -25,6 +25,7 @@ import { EventRelay } from './telemetry/event-relay.js';
 import { eventsAfter, latestEventId } from './telemetry/event-store.js';
 import { logEvents } from './telemetry/event-log.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
+import { startTracing } from './telemetry/tracing.js';
 import { createMetrics } from './telemetry/metrics.js';
 import { Outbox, type Tx } from './telemetry/outbox.js';
 import type { StoredEvent } from './telemetry/topics.js';
@@ -105,6 +106,10 @@ export interface Afterword {
 /** The composition root: wires store, engine, workflows, services and telemetry from one config. */
 export async function createAfterword(config: AfterwordConfig, options: AfterwordOptions = {}): Promise<Afterword> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT): then every closure is one trace.
+  const tracing = config.tracing.otlpEndpoint
+    ? await startTracing({ endpoint: config.tracing.otlpEndpoint, serviceName: config.tracing.serviceName })
+    : null;
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? randomIds;
   const bus = new EventBus(logger);
@@ -299,6 +304,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       await relay.stop();
       stopLogging();
       await store.close();
+      await tracing?.shutdown();
       logger.flush?.();
     },
   };

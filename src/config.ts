@@ -292,6 +292,15 @@ export const configSchema = z.object({
       onWindowClose: z.enum(['carry', 'hold']).default('carry'),
     })
     .prefault({}),
+  /** OpenTelemetry traces (telemetry/tracing.ts): off unless an OTLP endpoint is set. */
+  tracing: z
+    .object({
+      /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); spans go to `<it>/v1/traces`. Unset: no tracing. */
+      otlpEndpoint: z.string().url().optional(),
+      /** The `service.name` resource attribute (OTEL_SERVICE_NAME). */
+      serviceName: z.string().min(1).default('afterword'),
+    })
+    .prefault({}),
   http: z
     .object({
       host: z.string().default('127.0.0.1'),
@@ -412,6 +421,7 @@ function fromEnv(env: Env): Record<string, unknown> {
         .map((s) => s.trim()),
     },
     http: { host: envValue(env, 'AFTERWORD_HOST'), port: envInt(env, 'AFTERWORD_PORT'), tokens: envTokens(env) },
+    tracing: { otlpEndpoint: envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'), serviceName: envValue(env, 'OTEL_SERVICE_NAME') },
   };
 }
 

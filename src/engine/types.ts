@@ -187,6 +187,15 @@ export interface WorkflowDefinition<P = Record<string, unknown>, R extends Recor
   /** The workflow's own retry back-off (webhook deliveries retry for a day); default: the engine's settings. */
   backoff?: { baseMs: number; maxMs: number };
   slaMs?: number;
+  /**
+   * Tracing (telemetry/tracing.ts), for any engine: the W3C `traceparent` a job's spans continue
+   * (the enqueuer's span, kept in the payload) and the attributes they carry besides the
+   * engine's own (job id, workflow, attempt, step).
+   */
+  trace?: {
+    parent(job: Job<P>): string | undefined;
+    attributes(job: Job<P>): Record<string, string | number | boolean>;
+  };
 }
 
 /** What a step throws to wait for a signal (see `StepContext.waitForSignal`). Engine-internal. */

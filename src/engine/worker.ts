@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { AfterwordError, describeError } from '../errors.js';
 import { GroupCommitter } from '../store/group-commit.js';
 import type { Tx } from '../telemetry/outbox.js';
+import { contextOf, inSpan, jobSpanName, markActiveSpanFailed, spanAttributes, stepSpanName } from '../telemetry/tracing.js';
 import { backoffDelay } from './backoff.js';
 import { type EngineRuntime, jobsChannel } from './engine-runtime.js';
 import { engineTopics } from './engine-topics.js';
@@ -283,11 +284,30 @@ export class Worker {
     entry.leaseExtendedAt = now;
   }
 
+  /** One attempt of a job, traced: a `job <workflow>` span continuing the enqueuer's trace (tracing.ts). */
   private async execute(entry: RunningJob, neverStarted: boolean): Promise<void> {
+    const { job } = entry;
+    const def = this.runtime.definition(job.workflow);
+    const attributes = {
+      ...(def.trace?.attributes(job) ?? {}),
+      [spanAttributes.jobId]: job.jobId,
+      [spanAttributes.workflow]: job.workflow,
+      [spanAttributes.attempt]: job.attempts,
+    };
+    await inSpan(jobSpanName(job.workflow), { parent: contextOf(def.trace?.parent(job)), attributes }, () =>
+      this.executeSteps(entry, neverStarted, def, attributes),
+    );
+  }
+
+  private async executeSteps(
+    entry: RunningJob,
+    neverStarted: boolean,
+    def: WorkflowDefinition<any, any>,
+    attributes: Record<string, string | number | boolean>,
+  ): Promise<void> {
     const { job, controller } = entry;
     const signal = controller.signal;
     const { store, logger } = this.runtime;
-    const def = this.runtime.definition(job.workflow);
     const token = job.leaseToken as string;
     try {
       // A job claimed for the first time has no finished steps: skip the read (one round trip).
@@ -302,45 +322,13 @@ export class Worker {
       }
       for (const step of remaining) {
         if (signal.aborted) return;
-        const stepIndex = steps.indexOf(step);
-        const startedAt = this.now();
-        const ctx: StepContext<unknown> = {
-          job,
-          attempt: job.attempts,
-          outputs,
-          signal,
-          store,
-          now: startedAt,
-          heartbeat: () => this.stepHeartbeat(entry),
-          waitForSignal: (name, until) => {
-            throw new WaitForSignal(name, until);
-          },
-        };
-        const output = await step.run(ctx);
-        if (signal.aborted) return;
-        const isLast = step === remaining[remaining.length - 1];
-        if (isLast) this.handlerFinished(job.jobId);
-        await this.committer.submit(async (tx) => {
-          // The last step needs no separate fence: the completion below is itself fenced, and when it
-          // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
-          if (!isLast) await assertLease(tx, job.jobId, token, tx.now);
-          const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
-          const record: StepRecord = {
-            step: step.name,
-            stepIndex,
-            attempt: job.attempts,
-            output: committed === undefined ? output : committed,
-            startedAt,
-            completedAt: tx.now,
-            durationMs: tx.now - startedAt,
-          };
-          // The last checkpoint is written with the completion (one set-based statement per batch).
-          if (!isLast) await recordStep(tx, job.jobId, record);
-          outputs[step.name] = record.output;
-          await def.hooks?.onStepCompleted?.(tx, job, record);
-          // The last checkpoint and the completion share one transaction: one commit fewer per job.
-          if (isLast) await this.complete(tx, def, job, token, outputs, record);
-        });
+        const stepAttributes = { ...attributes, [spanAttributes.step]: step.name };
+        const carriedOn = await inSpan(
+          stepSpanName(step.name),
+          { attributes: stepAttributes, isError: (error) => !(error instanceof WaitForSignal) },
+          () => this.runStep(entry, def, step, steps, remaining, outputs),
+        );
+        if (!carriedOn) return;
       }
     } catch (error) {
       if (error instanceof WaitForSignal) {
@@ -351,8 +339,64 @@ export class Worker {
         logger.warn({ jobId: job.jobId, reason: signal.reason ?? 'lease_lost' }, 'job abandoned: lease no longer held');
         return;
       }
+      markActiveSpanFailed(error);
       await this.recordFailure(def, job, token, error);
     }
+  }
+
+  /** Run one step and commit its checkpoint; false when the job was taken away meanwhile. */
+  private async runStep(
+    entry: RunningJob,
+    def: WorkflowDefinition<any, any>,
+    step: WorkflowDefinition<any, any>['steps'][number],
+    steps: WorkflowDefinition<any, any>['steps'],
+    remaining: WorkflowDefinition<any, any>['steps'],
+    outputs: Record<string, unknown>,
+  ): Promise<boolean> {
+    const { job, controller } = entry;
+    const signal = controller.signal;
+    const { store } = this.runtime;
+    const token = job.leaseToken as string;
+    const stepIndex = steps.indexOf(step);
+    const startedAt = this.now();
+    const ctx: StepContext<unknown> = {
+      job,
+      attempt: job.attempts,
+      outputs,
+      signal,
+      store,
+      now: startedAt,
+      heartbeat: () => this.stepHeartbeat(entry),
+      waitForSignal: (name, until) => {
+        throw new WaitForSignal(name, until);
+      },
+    };
+    const output = await step.run(ctx);
+    if (signal.aborted) return false;
+    const isLast = step === remaining[remaining.length - 1];
+    if (isLast) this.handlerFinished(job.jobId);
+    await this.committer.submit(async (tx) => {
+      // The last step needs no separate fence: the completion below is itself fenced, and when it
+      // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
+      if (!isLast) await assertLease(tx, job.jobId, token, tx.now);
+      const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
+      const record: StepRecord = {
+        step: step.name,
+        stepIndex,
+        attempt: job.attempts,
+        output: committed === undefined ? output : committed,
+        startedAt,
+        completedAt: tx.now,
+        durationMs: tx.now - startedAt,
+      };
+      // The last checkpoint is written with the completion (one set-based statement per batch).
+      if (!isLast) await recordStep(tx, job.jobId, record);
+      outputs[step.name] = record.output;
+      await def.hooks?.onStepCompleted?.(tx, job, record);
+      // The last checkpoint and the completion share one transaction: one commit fewer per job.
+      if (isLast) await this.complete(tx, def, job, token, outputs, record);
+    });
+    return true;
   }
 
   private async complete(

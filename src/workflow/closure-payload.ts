@@ -17,6 +17,8 @@ export interface ClosureJobPayload {
   changeCursor: number;
   lastAckCursor: number;
   pendingChecks: number;
+  /** The closing request's trace (W3C traceparent), continued by the job's spans; absent when tracing is off. */
+  traceparent?: string;
 }
 
 export interface ClosureJobResult {

@@ -4,6 +4,7 @@ import { deleteMentionsOfJob, deleteSummaryOfJob } from '../canon/summary-store.
 import type { JobError, WorkflowDefinition } from '../engine/types.js';
 import { invalidInput } from '../errors.js';
 import { resolveAlerts } from '../telemetry/alert-lifecycle.js';
+import { spanAttributes } from '../telemetry/tracing.js';
 import { markPendingReconcile } from '../sessions/session-store.js';
 import { type ClosureJobPayload, type ClosureJobResult, closureWorkflowName } from './closure-payload.js';
 import { type ClosureStepDeps, closureSteps } from './closure-steps.js';
@@ -23,6 +24,13 @@ export function closureWorkflow(
     name: closureWorkflowName,
     steps: steps.steps,
     slaMs: deps.slaMs,
+    trace: {
+      parent: (job) => job.payload.traceparent,
+      attributes: (job) => ({
+        [spanAttributes.sessionId]: job.payload.sessionId,
+        'afterword.closure.trigger': job.payload.trigger,
+      }),
+    },
     result: steps.result((outputs) => {
       const publish = outputs['publish-prep'];
       return {

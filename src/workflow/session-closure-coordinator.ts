@@ -21,6 +21,7 @@ import type { Store } from '../store/store.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tx } from '../telemetry/outbox.js';
+import { currentTraceparent, inSpan, spanAttributes } from '../telemetry/tracing.js';
 import type { StoredEvent } from '../telemetry/topics.js';
 import { type ClosureJobPayload, closureWorkflowName, isClosureJob } from './closure-payload.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
@@ -70,7 +71,22 @@ export class SessionClosureCoordinator {
     this.committer = new GroupCommitter(deps.store.runner);
   }
 
+  /**
+   * Close a session, traced: a `session.close` span whose context the closure job carries
+   * (`payload.traceparent`), so the job's spans on any engine join the closing request's trace.
+   */
   async closeSession(sessionIdInput: unknown, options: CloseOptions = {}): Promise<CloseOutcome> {
+    const attributes = typeof sessionIdInput === 'string' ? { [spanAttributes.sessionId]: sessionIdInput } : {};
+    return inSpan('session.close', { attributes }, async (span) => {
+      // Read here, not inside the group commit: its units may run in another request's context.
+      const outcome = await this.close(sessionIdInput, options, currentTraceparent());
+      span.setAttribute(spanAttributes.jobId, outcome.job.jobId);
+      span.setAttribute('afterword.closure.created', outcome.created);
+      return outcome;
+    });
+  }
+
+  private async close(sessionIdInput: unknown, options: CloseOptions, traceparent: string | undefined): Promise<CloseOutcome> {
     const sessionId = validateSessionId(sessionIdInput);
     const reason = options.reason?.trim() || 'session_closed';
     const closedBy = options.closedBy?.trim() || 'system';
@@ -136,6 +152,7 @@ export class SessionClosureCoordinator {
           changeCursor: closed.closureCursor ?? closed.changeCursor,
           lastAckCursor: closed.lastAckCursor,
           pendingChecks,
+          ...(traceparent ? { traceparent } : {}),
         };
         try {
           await engine.enqueue(tx, {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServedApp } from '../app-port.js';
+import { inSpan, SpanKind, spanAttributes } from '../../telemetry/tracing.js';
 import { actorOf, scopeOf } from '../auth.js';
 import { bearer, commonErrors, limitQuery, pageOf, record, recordList, sessionIdParam } from '../schemas.js';
 
@@ -165,13 +166,27 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
     async (request, reply) => {
       const { sessionId } = request.params;
       const body = request.body ?? {};
-      const { session, job, created } = await app.coordinator.closeSession(sessionId, {
-        reason: body.reason,
-        closedBy: actorOf(request),
-        closedByLabel: body.closedBy,
-        trigger: 'session_closed',
-        scope: scopeOf(request),
-      });
+      // The root of the closure's trace (telemetry/tracing.ts): the job's spans continue it.
+      const attributes = {
+        'http.request.method': 'POST',
+        'http.route': '/v1/sessions/{sessionId}/close',
+        [spanAttributes.sessionId]: sessionId,
+      };
+      const { session, job, created } = await inSpan(
+        'POST /v1/sessions/{sessionId}/close',
+        { kind: SpanKind.SERVER, attributes },
+        async (span) => {
+          const outcome = await app.coordinator.closeSession(sessionId, {
+            reason: body.reason,
+            closedBy: actorOf(request),
+            closedByLabel: body.closedBy,
+            trigger: 'session_closed',
+            scope: scopeOf(request),
+          });
+          span.setAttribute('http.response.status_code', outcome.created ? 202 : 200);
+          return outcome;
+        },
+      );
       return reply.status(created ? 202 : 200).send({ session, closureJob: job });
     },
   );
