@@ -168,6 +168,35 @@ export const configSchema = z.object({
       batchSize: z.number().int().min(1).max(100_000).default(1_000),
     })
     .prefault({}),
+  /**
+   * The closure's pluggable stages. `summariser`: `deterministic` (default) or `llm` (any
+   * OpenAI-compatible chat-completions endpoint: `llm.url`, `llm.model`, `llm.apiKey`); a call
+   * past `summariserTimeoutMs` or an error falls back to the deterministic summariser, recorded
+   * on the summary and as an event. `tagger`: new-name detection, `spans` (default, no part-of-
+   * speech pass) or `wink` (wink-nlp tags every candidate sentence).
+   */
+  pipeline: z
+    .object({
+      summariser: z.enum(['deterministic', 'llm']).default('deterministic'),
+      summariserTimeoutMs: z.number().int().min(1).default(60_000),
+      /** How often a running summariser call heartbeats the job's lease. */
+      heartbeatMs: z.number().int().min(1).default(5_000),
+      tagger: z.enum(['spans', 'wink']).default('spans'),
+      llm: z
+        .object({
+          url: z.string().url().optional(),
+          model: z.string().min(1).optional(),
+          apiKey: z.string().min(1).optional(),
+          maxInputChars: z.number().int().min(100).default(12_000),
+        })
+        .prefault({}),
+    })
+    .superRefine((p, ctx) => {
+      if (p.summariser !== 'llm') return;
+      if (!p.llm.url) ctx.addIssue({ code: 'custom', path: ['llm', 'url'], message: "required when summariser is 'llm'" });
+      if (!p.llm.model) ctx.addIssue({ code: 'custom', path: ['llm', 'model'], message: "required when summariser is 'llm'" });
+    })
+    .prefault({}),
   limits: z
     .object({
       maxTurnsPerSession: z.number().int().min(1).default(20_000),
@@ -415,6 +444,15 @@ function fromEnv(env: Env): Record<string, unknown> {
           : undefined,
     },
     cadence: { timeZone: envValue(env, 'AFTERWORD_TIME_ZONE') },
+    pipeline: {
+      summariser: envValue(env, 'AFTERWORD_SUMMARISER'),
+      tagger: envValue(env, 'AFTERWORD_TAGGER'),
+      llm: {
+        url: envValue(env, 'AFTERWORD_LLM_URL'),
+        model: envValue(env, 'AFTERWORD_LLM_MODEL'),
+        apiKey: envValue(env, 'AFTERWORD_LLM_API_KEY'),
+      },
+    },
     webhooks: {
       allowPrivateNetworks: envValue(env, 'AFTERWORD_WEBHOOKS_ALLOW_PRIVATE')
         ?.split(',')

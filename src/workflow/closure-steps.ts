@@ -6,7 +6,6 @@ import type { WorldCatalog } from '../canon/world-catalog.js';
 import type { AfterwordConfig } from '../config.js';
 import {
   type Cadence,
-  consolidateStory,
   determineDeltas,
   extractEntities,
   planCadence,
@@ -14,6 +13,7 @@ import {
   type SanitisedTranscript,
   type Summariser,
   sanitiseTranscript,
+  winkPosTagger,
 } from '../domain/index.js';
 import { defineSteps, type StepOutputs } from '../engine/steps.js';
 import type { WorkflowEngine } from '../engine/workflow-engine.js';
@@ -24,6 +24,7 @@ import type { ClosureJobPayload } from './closure-payload.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
 import { batchModerationCause, deltaCause } from './moderation-causes.js';
 import { scheduleModerationDeadlines } from './moderation-deadlines.js';
+import { summariseWithFallback, summariserFromConfig } from './summarise-stage.js';
 import { batchWorkflowName, digestWorkflowName } from './publishing-workflows.js';
 
 /** A sanitised transcript with the number of stored turns it was computed from. */
@@ -57,6 +58,8 @@ export interface ClosureStepDeps {
  */
 export function closureSteps(deps: ClosureStepDeps) {
   const newId = () => deps.ids.uuid();
+  const summariser = deps.summariser ?? summariserFromConfig(deps.config.pipeline);
+  const tagger = deps.config.pipeline.tagger === 'wink' ? winkPosTagger() : undefined;
   // The last transcript sanitised in this process: consolidate and extract usually run right
   // after sanitise on the same worker, so they reuse it instead of reading the turns again.
   let last: { key: string; transcript: Sanitised } | null = null;
@@ -115,19 +118,32 @@ export function closureSteps(deps: ClosureStepDeps) {
       },
     })
     .step('consolidate', {
-      async run({ outputs, job, now, store }) {
+      async run({ outputs, job, now, store, heartbeat, signal }) {
         // The version is assigned at commit, under the lease; 0 is a placeholder.
-        return consolidateStory(
-          (await sanitised(store.driver, job.payload, outputs.sanitise.turnCount)).sanitised,
+        const transcript = (await sanitised(store.driver, job.payload, outputs.sanitise.turnCount)).sanitised;
+        return summariseWithFallback(
+          transcript,
           { sessionId: job.payload.sessionId, version: 0, generatedAt: now },
-          deps.summariser,
+          {
+            summariser,
+            timeoutMs: deps.config.pipeline.summariserTimeoutMs,
+            heartbeatMs: deps.config.pipeline.heartbeatMs,
+            heartbeat: () => heartbeat({ step: 'consolidate', summariser: summariser?.name ?? 'deterministic' }),
+            signal,
+          },
         );
       },
       async commit(tx, summary, { job }) {
         const version = await nextSummaryVersion(tx, job.payload.sessionId);
         await insertSummary(tx, { ...summary, version }, job.jobId, tx.now);
         const provenance = { jobId: job.jobId, auditRef: job.payload.auditRef, sessionId: job.payload.sessionId, version };
-        await closureTopics.emit(tx, 'telemetry.storyConsolidation.completed', { ...provenance, statistics: summary.statistics });
+        await closureTopics.emit(tx, 'telemetry.storyConsolidation.completed', {
+          ...provenance,
+          statistics: summary.statistics,
+          summariser: summary.generator?.summariser ?? 'deterministic',
+        });
+        if (summary.generator?.fallback)
+          await closureTopics.emit(tx, 'telemetry.storyConsolidation.fallback', { ...provenance, ...summary.generator.fallback });
         await closureTopics.emit(tx, 'intent.storyConsolidation.summaryReady', {
           ...provenance,
           generatedAt: summary.generatedAt,
@@ -145,6 +161,7 @@ export function closureSteps(deps: ClosureStepDeps) {
           lexicon: world.lexicon,
           sessionId: job.payload.sessionId,
           newId,
+          ...(tagger ? { tagger } : {}),
         });
       },
       async commit(tx, extraction, { job }) {

@@ -24,6 +24,8 @@ export const closureTopics = declareTopics([
   'telemetry.storyConsolidation.started',
   'telemetry.storyConsolidation.completed',
   'telemetry.storyConsolidation.failed',
+  /** The configured summariser timed out or failed; the summary is the deterministic one. */
+  'telemetry.storyConsolidation.fallback',
   'telemetry.extraction.completed',
   'world.delta.queued',
   'telemetry.publish.batch.prepared',

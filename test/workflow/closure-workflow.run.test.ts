@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { AfterwordError } from '../../src/errors.js';
 import type { Summariser } from '../../src/domain/index.js';
@@ -99,6 +101,37 @@ forEachEngine('closure workflow', (suite) => {
       10_000,
       'second failure',
     );
+  });
+
+  suite.test('the configured LLM summariser: a slow endpoint falls back, on the summary and as an event', async (ctx) => {
+    // A real chat-completions endpoint that answers too late.
+    const slow = createServer((_req, res) => {
+      setTimeout(() => res.end('{}'), 10_000).unref();
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/v1`;
+      const { app } = await ctx.app(
+        { ...fast, pipeline: { summariser: 'llm', summariserTimeoutMs: 300, heartbeatMs: 20, llm: { url, model: 'slow' } } },
+        {},
+      );
+      await app.sessions.upsert('llm-1', {});
+      await app.sessions.appendTurns('llm-1', sampleTurns);
+      const fellBack = waitForEvent(app, 'telemetry.storyConsolidation.fallback', (e) => e.sessionId === 'llm-1');
+      const { job } = await app.coordinator.closeSession('llm-1');
+      const orchestrator = await app.startWorkers(1);
+      const event = await fellBack;
+      assert.equal(event.payload.reason, 'timeout');
+      assert.equal(event.payload.from, 'llm');
+      await orchestrator.untilIdle();
+      assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+      const story = (await app.artefacts.summary('llm-1')) as Record<string, any>;
+      assert.equal(story.generator.summariser, 'deterministic');
+      assert.equal(story.generator.fallback.reason, 'timeout');
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 
   suite.test('an error retrying cannot fix fails at once', async (ctx) => {

@@ -3,7 +3,7 @@ import { isPlainObject, type Turn } from '../types.js';
 import { buildActs, momentumTrack } from './acts.js';
 import { dedupe, strList } from './metadata-readers.js';
 import { buildScene, groupScenes } from './scenes.js';
-import type { PlayerHighlight, StorySummary, Summariser, SummariseOptions } from './types.js';
+import type { PlayerHighlight, StorySummary, SummariseOptions, SyncSummariser } from './types.js';
 
 function playerHighlight(t: Turn, track: Map<string, [number | null, number | null]>): PlayerHighlight | null {
   const m = t.metadata;
@@ -52,7 +52,10 @@ function attachmentUrls(turns: Turn[]): string[] {
 }
 
 /** Spec 4, deterministic: same transcript and options, same summary. */
-export class DeterministicSummariser implements Summariser {
+export class DeterministicSummariser implements SyncSummariser {
+  readonly name = 'deterministic';
+  readonly model = null;
+
   summarise(input: SanitisedTranscript, opts: SummariseOptions): StorySummary {
     const grouped = groupScenes(input.turns);
     const scenes = [...grouped.entries()].map(([k, turns], i) => buildScene(k, turns, i, input.metadata));
@@ -95,7 +98,7 @@ export class DeterministicSummariser implements Summariser {
 export function consolidateStory(
   input: SanitisedTranscript,
   opts: SummariseOptions,
-  summariser: Summariser = new DeterministicSummariser(),
+  summariser: SyncSummariser = new DeterministicSummariser(),
 ): StorySummary {
   return summariser.summarise(input, opts);
 }

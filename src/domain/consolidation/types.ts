@@ -68,6 +68,17 @@ export interface StorySummary {
   attachmentsUrl: string[];
   generatedAt: number;
   statistics: StoryStatistics;
+  /** An LLM summariser's session summary (scene -> act -> session); absent for the deterministic one. */
+  sessionSummary?: string;
+  /**
+   * Which summariser wrote this, and whether it fell back to the deterministic one (timeout or
+   * error of the configured summariser): visible on the stored summary, never silent.
+   */
+  generator?: {
+    summariser: string;
+    model: string | null;
+    fallback: { from: string; reason: 'timeout' | 'error'; message: string } | null;
+  };
 }
 
 export interface SummariseOptions {
@@ -76,7 +87,28 @@ export interface SummariseOptions {
   generatedAt: number;
 }
 
-/** Deterministic by default; an LLM summariser can implement the same interface. */
+/**
+ * Deterministic by default; an LLM summariser implements the same interface, asynchronously.
+ * `signal` aborts a call that has run past its timeout (or whose job was taken away).
+ */
 export interface Summariser {
+  /** Recorded on the summary (`generator`). */
+  readonly name?: string;
+  readonly model?: string | null;
+  /**
+   * An error falls back to the deterministic summary (true for the LLM summariser: a model
+   * being down must not hold the closure). Otherwise an error fails the step, which the engine
+   * retries. A timeout always falls back.
+   */
+  readonly fallbackOnError?: boolean;
+  summarise(
+    input: SanitisedTranscript,
+    opts: SummariseOptions,
+    ctx?: { signal?: AbortSignal },
+  ): StorySummary | Promise<StorySummary>;
+}
+
+/** A summariser that answers at once (the deterministic one). */
+export interface SyncSummariser {
   summarise(input: SanitisedTranscript, opts: SummariseOptions): StorySummary;
 }
