@@ -218,7 +218,7 @@ export const configSchema = z.object({
       maxStreamsPerToken: z.number().int().min(1).default(10),
       /** Longest a request (headers and body) may take to arrive; 0 turns the limit off. */
       requestTimeoutMs: z.number().int().min(0).default(30_000),
-      /** Change-feed entries one session may hold; more answer 409 change_feed_full. */
+      /** Change-feed entries one session may hold; more answer 413 change_feed_too_large. */
       maxChangesPerSession: z.number().int().min(1).default(100_000),
     })
     .prefault({}),

@@ -4,7 +4,7 @@ import { AfterwordError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ServedApp } from './app-port.js';
 import { presentedToken, registerAuth, type TokenEntry, TokenRegistry } from './auth.js';
-import { registerErrorHandler } from './error-handler.js';
+import { answerClientError, registerErrorHandler } from './error-handler.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { registerInputGuard } from './input-guard.js';
 import { registerOpenApi } from './openapi.js';
@@ -57,6 +57,13 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
     // Readiness and SSE need the server to close promptly; idle keep-alive sockets are closed on close().
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // A request (headers and body) must arrive within this; Node checks open connections every
+    // connectionsCheckingInterval, so the check runs at a fraction of the limit.
+    requestTimeout: config.limits.requestTimeoutMs,
+    http: {
+      connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.floor((config.limits.requestTimeoutMs || 120_000) / 4))),
+    },
+    clientErrorHandler: answerClientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
     // A URL that does not decode (`%E0%80%AF`, `%FF`) fails before routing: the error envelope too.
     frameworkErrors: (error: Error, _request: unknown, reply: { status(n: number): { send(body: unknown): void } }) => {
@@ -68,7 +75,10 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   } as never) as unknown as FastifyInstance;
 
   const tokens = new TokenRegistry(options.tokens ?? config.http.tokens);
-  const streams = new EventStreams();
+  const streams = new EventStreams({
+    maxStreams: config.limits.maxStreams,
+    maxStreamsPerToken: config.limits.maxStreamsPerToken,
+  });
   server.decorate('eventStreams', streams);
 
   server.addHook('onRoute', (route) => {
@@ -106,7 +116,7 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   const tickets = new StreamTickets(() => tokens.keys(), { ttlMs: config.limits.streamTicketTtlMs, now: clock });
   registerAuth(server, tokens, tickets);
 
-  registerInputGuard(server, { maxJsonDepth: config.limits.maxJsonDepth });
+  registerInputGuard(server, { maxJsonDepth: config.limits.maxJsonDepth, requestTimeoutMs: config.limits.requestTimeoutMs });
 
   await registerOpenApi(server, '0.1.0');
   healthRoutes(server, app);

@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldIssue, isAfterwordError } from '../errors.js';
 
@@ -50,6 +52,29 @@ function withField(body: ErrorBody, status: number): ErrorBody {
 }
 
 /**
+ * Errors on a connection before any request reached Fastify (a request that took longer than
+ * `limits.requestTimeoutMs` to arrive, oversized headers, unparseable HTTP): answered with the same
+ * envelope, then the socket is closed. Nothing is logged: the error can carry the raw request
+ * bytes, headers (and their tokens) included.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request did not arrive within limits.requestTimeoutMs']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request headers are larger than the server accepts']
+        : [400, 'bad_request', 'the request is not valid HTTP'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/**
  * One response shape for every failure: `{error: {code, message, issues?}}`. Client mistakes are
  * always 4xx naming the field; only our own faults are 500, and those are logged.
  */
@@ -77,7 +102,7 @@ async function answerFor(
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.issues.length > 0) body.error.issues = error.issues;
     if (error.details) body.error.details = error.details;
-    if (error.code === 'rate_limited' && error.details?.retryAfterSeconds) {
+    if (error.details?.retryAfterSeconds) {
       void reply.header('retry-after', String(error.details.retryAfterSeconds));
     }
     return answer(error.status, body);

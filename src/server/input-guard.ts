@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AfterwordError, type FieldIssue, invalidInput } from '../errors.js';
+import { answerClientError } from './error-handler.js';
 
 /**
  * The one input guard every request passes, whatever its route: the rules that hold for any
@@ -20,6 +21,8 @@ import { AfterwordError, type FieldIssue, invalidInput } from '../errors.js';
  */
 export interface InputGuardLimits {
   maxJsonDepth: number;
+  /** `limits.requestTimeoutMs`: the whole request, body included, must arrive within it (0: off). */
+  requestTimeoutMs: number;
 }
 
 /** PostgreSQL INTEGER: the default maximum of an integer query or path parameter. */
@@ -197,6 +200,25 @@ export function registerInputGuard(server: FastifyInstance, limits: InputGuardLi
     if (schema.params) bounded.params = boundIntegers(schema.params);
     route.schema = bounded;
   });
+
+  // Node's requestTimeout stops waiting for headers, but not for a body that trickles in after them
+  // (a slow upload holds a socket and a parser forever): a request whose body has not fully arrived
+  // within the limit is answered 408 on its socket, which is then closed.
+  if (limits.requestTimeoutMs > 0) {
+    server.addHook('onRequest', async (request) => {
+      const raw = request.raw;
+      // Only real sockets still receiving a body (an injected request has no `complete` flag).
+      if (raw.complete !== false || typeof raw.socket?.destroy !== 'function') return;
+      const timer = setTimeout(() => {
+        if (raw.complete || raw.socket.destroyed) return;
+        answerClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), raw.socket);
+      }, limits.requestTimeoutMs);
+      timer.unref();
+      const clear = () => clearTimeout(timer);
+      raw.once('end', clear);
+      raw.once('close', clear);
+    });
+  }
 
   // Global, so it runs before any route's own preValidation hooks (ownership checks read the store).
   server.addHook('preValidation', async (request: FastifyRequest) => {

@@ -184,6 +184,7 @@ export class SessionMemory {
       if (!created) await updateSessionContext(tx, sessionId, context, tx.now);
       else await sessionTopics.emit(tx, 'session.created', { sessionId, createdAt: tx.now });
       const appended = await this.appendTurnsInTx(tx, session, turns);
+      this.assertChangeRoom(session, changes.length, 'changeFeed');
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { ...appended, created, changes: cursors.length };
@@ -202,11 +203,28 @@ export class SessionMemory {
     return this.store.transact(async (tx) => {
       // Changes may still arrive after closure (late client events); reconciliation acknowledges
       // only up to the cursor captured at closure, so these stay unacknowledged.
-      await this.lockSession(tx, sessionId, scope);
+      const session = await this.lockSession(tx, sessionId, scope);
+      this.assertChangeRoom(session, changes.length, field);
       const cursors: number[] = [];
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { sessionId, cursors };
     });
+  }
+
+  /**
+   * A session's change feed holds at most `limits.maxChangesPerSession` entries. Checked under
+   * the session's row lock (its change cursor counts the entries), so concurrent appends cannot
+   * overshoot it together.
+   */
+  private assertChangeRoom(session: SessionRecord, adding: number, field: string): void {
+    const limit = this.config.limits.maxChangesPerSession;
+    if (adding > 0 && session.changeCursor + adding > limit) {
+      throw new AfterwordError(
+        'change_feed_too_large',
+        `${field}: session ${session.sessionId} would have ${session.changeCursor + adding} change entries; the limit is ${limit} (limits.maxChangesPerSession)`,
+        { issues: [{ field, reason: `the change feed would exceed ${limit} entries` }], retryable: false },
+      );
+    }
   }
 
   /** The directory summary (spec section 1), including `offlineLastRun` and the cadence. */

@@ -19,23 +19,75 @@ export interface EventStreamOptions {
   maxBufferedBytes: number;
 }
 
-/** Open streams, so shutdown can end them (they would otherwise keep server.close() waiting). */
+export interface StreamLimits {
+  /** Streams the process serves at once (`limits.maxStreams`); one more answers 503. */
+  maxStreams: number;
+  /** Streams one token holds at once (`limits.maxStreamsPerToken`); one more answers 429. */
+  maxStreamsPerToken: number;
+}
+
+/**
+ * Open streams: bounded overall and per token (each may buffer up to `maxBufferedBytes`), and
+ * ended by shutdown (they would otherwise keep server.close() waiting).
+ */
 export class EventStreams {
-  private readonly open = new Set<ServerResponse>();
-  add(res: ServerResponse): void {
-    this.open.add(res);
-    res.on('close', () => this.open.delete(res));
+  private readonly open = new Map<ServerResponse, string>();
+  private readonly perHolder = new Map<string, number>();
+
+  constructor(
+    private readonly limits: StreamLimits = { maxStreams: Number.MAX_SAFE_INTEGER, maxStreamsPerToken: Number.MAX_SAFE_INTEGER },
+  ) {}
+
+  /**
+   * Refuse a new stream for `holder` when a limit is reached. Call synchronously right before
+   * `add`, with no await between, so two requests cannot both take the last place.
+   */
+  admit(holder: string): void {
+    const retry = { retryAfterSeconds: 5 };
+    if (this.open.size >= this.limits.maxStreams) {
+      throw new AfterwordError(
+        'server_busy',
+        `the server already serves ${this.open.size} event streams (limits.maxStreams); retry later`,
+        { details: { limit: this.limits.maxStreams, ...retry } },
+      );
+    }
+    const held = this.perHolder.get(holder) ?? 0;
+    if (held >= this.limits.maxStreamsPerToken) {
+      throw new AfterwordError(
+        'too_many_streams',
+        `this token already holds ${held} event streams (limits.maxStreamsPerToken); close one first`,
+        { details: { limit: this.limits.maxStreamsPerToken, ...retry } },
+      );
+    }
   }
+
+  add(res: ServerResponse, holder = 'anonymous'): void {
+    this.open.set(res, holder);
+    this.perHolder.set(holder, (this.perHolder.get(holder) ?? 0) + 1);
+    res.on('close', () => this.remove(res));
+  }
+
+  private remove(res: ServerResponse): void {
+    const holder = this.open.get(res);
+    if (holder === undefined) return;
+    this.open.delete(res);
+    const left = (this.perHolder.get(holder) ?? 1) - 1;
+    if (left > 0) this.perHolder.set(holder, left);
+    else this.perHolder.delete(holder);
+  }
+
   get size(): number {
     return this.open.size;
   }
+
   /**
    * End every stream and close its socket: a kept-alive socket would otherwise keep
    * server.close() waiting (it only closes connections that were idle when it was called).
    */
   endAll(): void {
-    for (const res of this.open) res.end(() => res.socket?.destroy());
+    for (const res of this.open.keys()) res.end(() => res.socket?.destroy());
     this.open.clear();
+    this.perHolder.clear();
   }
 }
 
@@ -141,6 +193,8 @@ export function eventRoutes(
       const filter: EventFilter = { topics: topicList as Topic[], prefixes: list(request.query.prefix), sessionId };
       const after = lastSent ?? (await app.latestEventId());
 
+      const holder = request.principal ? `${request.principal.role}:${request.principal.name}` : 'anonymous';
+      streams.admit(holder);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -149,7 +203,7 @@ export function eventRoutes(
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      streams.add(res);
+      streams.add(res, holder);
       res.write(`retry: 2000\n: connected\n\n`);
 
       // Every matching event after `lastSent` (or after the newest one now), in id order, read
