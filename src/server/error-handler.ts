@@ -65,7 +65,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
       : error.code === 'HPE_HEADER_OVERFLOW'
         ? [431, 'headers_too_large', 'the request headers are larger than the server accepts']
         : [400, 'bad_request', 'the request is not valid HTTP'];
-  const body = JSON.stringify({ error: { code, message } });
+  const body = JSON.stringify({
+    error: { code, message, ...(status === 400 ? { issues: [{ field: '(request)', reason: message }] } : {}) },
+  });
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
