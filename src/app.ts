@@ -4,6 +4,7 @@ import { type Clock, type IdSource, randomIds, systemClock } from './clock.js';
 import type { AfterwordConfig } from './config.js';
 import { latestSummary, listMentions, pageMentions } from './canon/summary-store.js';
 import { decodeCursor, encodeCursor, pageSize } from './cursors.js';
+import { fullTextSearchIndex, type SearchIndex } from './canon/search-index.js';
 import { WorldCatalog } from './canon/world-catalog.js';
 import type { Summariser } from './domain/index.js';
 import { DurableEngine } from './engine/engine.js';
@@ -44,6 +45,8 @@ export interface AfterwordOptions {
   clock?: Clock;
   ids?: IdSource;
   summariser?: Summariser;
+  /** The search index adapter (default: the store's full-text index, `canon/search-index.ts`). */
+  searchIndex?: SearchIndex;
   /** Jitter source for retry back-off. */
   random?: () => number;
   /** How webhook hosts resolve (default: the system resolver); a fault hook for DNS-rebinding tests. */
@@ -68,6 +71,7 @@ export interface Afterword {
   readonly publishing: PublishingService;
   readonly alerts: AlertService;
   readonly retention: RetentionService;
+  readonly searchIndex: SearchIndex;
   readonly webhooks: WebhookService;
   readonly artefacts: {
     summary(sessionId: string, version?: number): Promise<unknown>;
@@ -142,8 +146,11 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
       ...(options.summariser ? { summariser: options.summariser } : {}),
     }),
   );
-  engine.register(batchWorkflow());
-  engine.register(digestWorkflow());
+  // The search index behind its port: the store's own full-text index unless another is given.
+  const searchIndex = options.searchIndex ?? fullTextSearchIndex(store.driver.capabilities.fullTextSearch, clock);
+  const publishingDeps = { searchIndex, cadence: config.cadence, engine };
+  engine.register(batchWorkflow(publishingDeps));
+  engine.register(digestWorkflow(publishingDeps));
   const addressPolicy = new AddressPolicy(config.webhooks.allowPrivateNetworks, options.dnsLookup);
   engine.register(webhookDeliveryWorkflow({ config, policy: addressPolicy }));
   engine.register(moderationDeadlineWorkflow({ engine, config, ids }));
@@ -151,7 +158,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const sessions = new SessionMemory(store, config, new ClosureRunHistory(engine, store.driver, config.closure.historyRetention));
   const coordinator = new SessionClosureCoordinator({ store, engine, sessions, bus, config, ids, logger });
   const moderation = new ModerationService({ store, engine, ids, clock });
-  const publishing = new PublishingService({ store, engine, config, ids });
+  const publishing = new PublishingService({ store, engine, config, ids, searchIndex });
   const alerts = new AlertService(store);
   const retention = new RetentionService({ store, engine, config, clock });
   const webhooks = new WebhookService({ store, engine, config, ids, policy: addressPolicy });
@@ -192,6 +199,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     publishing,
     alerts,
     retention,
+    searchIndex,
     webhooks,
     orchestrator: null,
     artefacts: {

@@ -1,9 +1,9 @@
 import type { PublishingPlan } from '../domain/index.js';
-import { readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
+import { placeholders, readInt, readJson, readOptionalInt, type Row, type SqlExecutor } from '../store/ports.js';
 
 /**
  * Publishing batches, schedule overrides and published lore (tables publishing_batches,
- * schedule_overrides, lore_documents, lore_search). Batch lifecycle (status column):
+ * schedule_overrides, lore_documents; the search index is `search-index.ts`). Batch lifecycle (status column):
  *   awaiting_moderation ──every blocking delta decided──▶ ready ──batch time──▶ published
  * A batch never skips the gate; `published` is terminal.
  */
@@ -227,7 +227,7 @@ export async function markBatchPublished(db: SqlExecutor, batchId: string, now: 
 
 export interface LoreDocument {
   docId: string;
-  kind: 'bundle' | 'card';
+  kind: 'bundle' | 'card' | 'digest';
   entityId: string | null;
   sessionId: string;
   batchId: string;
@@ -237,7 +237,10 @@ export interface LoreDocument {
   record: unknown;
 }
 
-/** Publish a document and index it for search, replacing an older version of the same id. */
+/**
+ * Publish a document, replacing an older version of the same id. Searching it is the search
+ * index's business (`canon/search-index.ts`), in the same transaction.
+ */
 export async function publishDocument(db: SqlExecutor, doc: LoreDocument, now: number): Promise<void> {
   await db.run(
     `INSERT INTO lore_documents (doc_id, kind, entity_id, session_id, batch_id, title, body, version, record, published_at)
@@ -257,16 +260,33 @@ export async function publishDocument(db: SqlExecutor, doc: LoreDocument, now: n
       now,
     ],
   );
-  // The search table has the same columns on both dialects (FTS5 on SQLite, a generated
-  // tsvector on PostgreSQL), so replacing a document's entry is portable.
-  await db.run('DELETE FROM lore_search WHERE doc_id = ?', [doc.docId]);
-  await db.run('INSERT INTO lore_search (doc_id, title, body) VALUES (?, ?, ?)', [doc.docId, doc.title, doc.body]);
 }
 
-/** The version the search index holds for a document (drift detection compares it). */
-export async function indexedVersion(db: SqlExecutor, docId: string): Promise<number | null> {
-  const [row] = await db.query<{ version: number }>('SELECT version FROM lore_documents WHERE doc_id = ?', [docId]);
-  return row ? readInt(row.version) : null;
+/** Published documents by id (any order), as the search index and the drift check need them. */
+export async function publishedDocuments(
+  db: SqlExecutor,
+  docIds: readonly string[],
+): Promise<Map<string, LoreDocument & { publishedAt: number }>> {
+  const out = new Map<string, LoreDocument & { publishedAt: number }>();
+  for (let i = 0; i < docIds.length; i += 500) {
+    const ids = docIds.slice(i, i + 500);
+    const rows = await db.query(`SELECT * FROM lore_documents WHERE doc_id IN (${placeholders(ids.length)})`, ids);
+    for (const r of rows) {
+      out.set(String(r.doc_id), {
+        docId: String(r.doc_id),
+        kind: r.kind as LoreDocument['kind'],
+        entityId: (r.entity_id as string | null) ?? null,
+        sessionId: String(r.session_id),
+        batchId: String(r.batch_id),
+        title: String(r.title),
+        body: String(r.body),
+        version: readInt(r.version),
+        record: readJson(r.record, null),
+        publishedAt: readInt(r.published_at),
+      });
+    }
+  }
+  return out;
 }
 
 export interface LoreHit {
@@ -280,65 +300,22 @@ export interface LoreHit {
   publishedAt: number;
 }
 
-/**
- * The FTS5 query for user text, or null when it holds nothing searchable. Every term becomes a
- * quoted string (inner quotes doubled), so no user text is ever read as FTS5 syntax (`"`, `*`,
- * `NEAR`, `AND`, column filters); terms without a letter or digit are dropped, since the
- * tokenizer would index nothing for them.
- */
-export function ftsQuery(query: string): string | null {
-  const terms = query
-    .split(/\s+/)
-    .filter((t) => /[\p{L}\p{N}]/u.test(t))
-    .map((t) => `"${t.replace(/"/g, '""')}"`);
-  return terms.length > 0 ? terms.join(' ') : null;
-}
-
 /** Published documents (digests excluded) with `since < published_at <= until`, oldest first: what a digest lists. */
 export async function publishedBetween(
   db: SqlExecutor,
   since: number,
   until: number,
-): Promise<Array<{ title: string; kind: string }>> {
-  const rows = await db.query<{ title: string; kind: string }>(
-    'SELECT title, kind FROM lore_documents WHERE published_at > ? AND published_at <= ? AND kind <> ? ORDER BY published_at',
+): Promise<Array<{ docId: string; title: string; kind: string; sessionId: string; publishedAt: number }>> {
+  const rows = await db.query(
+    `SELECT doc_id, title, kind, session_id, published_at FROM lore_documents
+     WHERE published_at > ? AND published_at <= ? AND kind <> ? ORDER BY published_at, doc_id`,
     [since, until, 'digest'],
   );
-  return rows.map((r) => ({ title: String(r.title), kind: String(r.kind) }));
-}
-
-/** Full-text search over published lore, with the engine the schema uses (`fullText`: FTS5 or tsvector). */
-export async function searchLore(
-  db: SqlExecutor,
-  fullText: 'fts5' | 'tsvector',
-  query: string,
-  limit: number,
-  offset = 0,
-): Promise<LoreHit[]> {
-  const match = fullText === 'fts5' ? ftsQuery(query) : query;
-  if (match === null || match.trim() === '') return [];
-  const rows =
-    fullText === 'fts5'
-      ? await db.query(
-          `SELECT d.*, snippet(lore_search, 2, '[', ']', '…', 16) AS snippet FROM lore_search
-           JOIN lore_documents d ON d.doc_id = lore_search.doc_id
-           WHERE lore_search MATCH ? ORDER BY bm25(lore_search), d.doc_id LIMIT ? OFFSET ?`,
-          [match, limit, offset],
-        )
-      : await db.query(
-          `SELECT d.*, ts_headline('english', d.body, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet
-           FROM lore_search s JOIN lore_documents d ON d.doc_id = s.doc_id, websearch_to_tsquery('english', ?) q
-           WHERE s.document @@ q ORDER BY ts_rank(s.document, q) DESC, d.doc_id LIMIT ? OFFSET ?`,
-          [query, limit, offset],
-        );
   return rows.map((r) => ({
     docId: String(r.doc_id),
-    kind: String(r.kind),
-    entityId: (r.entity_id as string | null) ?? null,
-    sessionId: String(r.session_id),
     title: String(r.title),
-    snippet: String(r.snippet ?? ''),
-    version: readInt(r.version),
+    kind: String(r.kind),
+    sessionId: String(r.session_id),
     publishedAt: readInt(r.published_at),
   }));
 }

@@ -22,6 +22,7 @@ export * from './deltas/determine-deltas.js';
 export * from './deltas/moderation.js';
 export * from './deltas/moderation-policy.js';
 export * from './publishing/cadence.js';
+export * from './publishing/digest.js';
 export type * from './publishing/types.js';
 export * from './publishing/render-cards.js';
 export * from './publishing/render-bundles.js';

@@ -5,9 +5,11 @@ import {
   insertScheduleOverride,
   listBatches,
   pageBatches,
-  searchLore,
+  publishedDocuments,
+  type LoreHit,
   updateBatch,
 } from '../canon/publishing-store.js';
+import type { SearchIndex } from '../canon/search-index.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import type { AfterwordConfig } from '../config.js';
 import { applyOverride } from '../domain/index.js';
@@ -22,7 +24,15 @@ import { batchWorkflowName } from '../workflow/publishing-workflows.js';
 
 /** The publishing schedule (one cadence per session), operator overrides, and lore search. */
 export class PublishingService {
-  constructor(private readonly deps: { store: Store<Tx>; engine: WorkflowEngine; config: AfterwordConfig; ids: IdSource }) {}
+  constructor(
+    private readonly deps: {
+      store: Store<Tx>;
+      engine: WorkflowEngine;
+      config: AfterwordConfig;
+      ids: IdSource;
+      searchIndex: SearchIndex;
+    },
+  ) {}
 
   batches(query: { sessionId?: string | undefined; status?: string | undefined; limit?: number }) {
     return listBatches(this.deps.store.driver, query);
@@ -150,6 +160,31 @@ export class PublishingService {
     // Nothing to search for is an empty result, not an error.
     if (query.trim() === '') return [];
     const { driver } = this.deps.store;
-    return searchLore(driver, driver.capabilities.fullTextSearch, query.trim(), Math.min(Math.max(limit, 1), 100), offset);
+    const matches = await this.deps.searchIndex.search(driver, query.trim(), {
+      limit: Math.min(Math.max(limit, 1), 100),
+      offset,
+    });
+    const docs = await publishedDocuments(
+      driver,
+      matches.map((m) => m.docId),
+    );
+    // In the index's rank order; a match the store no longer publishes is left out.
+    return matches.flatMap((m): LoreHit[] => {
+      const d = docs.get(m.docId);
+      return d
+        ? [
+            {
+              docId: d.docId,
+              kind: d.kind,
+              entityId: d.entityId,
+              sessionId: d.sessionId,
+              title: d.title,
+              snippet: m.snippet,
+              version: d.version,
+              publishedAt: d.publishedAt,
+            },
+          ]
+        : [];
+    });
   }
 }

@@ -1,16 +1,28 @@
 import { deltasOfBatch, markApplied } from '../canon/delta-store.js';
 import {
   getBatch,
-  indexedVersion,
   type LoreDocument,
   markBatchPublished,
   publishDocument,
   publishedBetween,
+  publishedDocuments,
 } from '../canon/publishing-store.js';
+import type { SearchIndex } from '../canon/search-index.js';
 import { bumpWorldVersion, loadEntities, upsertEntities } from '../canon/world-store.js';
-import { applyBatchToCanon, detectSearchDrift, type PublishingPlan, type SearchSyncResult } from '../domain/index.js';
+import {
+  applyBatchToCanon,
+  type CadenceConfig,
+  detectSearchDrift,
+  digestWindow,
+  nextDigestAfter,
+  type PublishingPlan,
+  renderDigest,
+  type SearchSyncResult,
+} from '../domain/index.js';
 import { defineSteps } from '../engine/steps.js';
 import type { WorkflowDefinition } from '../engine/types.js';
+import type { WorkflowEngine } from '../engine/workflow-engine.js';
+import type { Tx } from '../telemetry/outbox.js';
 import { AfterwordError } from '../errors.js';
 import { resolveAlerts } from '../telemetry/alert-lifecycle.js';
 import { batchHeldCause, batchModerationCause } from './moderation-causes.js';
@@ -75,72 +87,116 @@ function driftOf(error: { details?: Record<string, unknown> }): unknown[] | null
   return Array.isArray(drift) ? drift : null;
 }
 
-const batchSteps = defineSteps<BatchJobPayload>()
-  .step('apply-canon', {
-    async run({ job, store, now, waitForSignal }) {
-      const batch = await getBatch(store.driver, job.payload.batchId);
-      if (!batch) return { state: 'missing' as const, deltas: [] };
-      // Held at the gate: wait for the moderation decision that opens it (not a poll).
-      if (batch.status === 'awaiting_moderation') waitForSignal(batchGateOpenedSignal, now + gateRecheckMs);
-      if (batch.status === 'published') return { state: 'published' as const, deltas: [] };
-      return { state: 'ready' as const, deltas: await deltasOfBatch(store.driver, batch) };
-    },
-    async commit(tx, output) {
-      if (output.state !== 'ready') return { state: output.state, applied: [] as string[] };
-      const change = applyBatchToCanon(await loadEntities(tx), output.deltas);
-      if (change.appliedDeltaIds.length === 0) return { state: output.state, applied: [] as string[] };
-      await upsertEntities(tx, change.changedEntities, tx.now);
-      await markApplied(tx, change.appliedDeltaIds, tx.now);
-      await bumpWorldVersion(tx, tx.now);
-      for (const deltaId of change.appliedDeltaIds) await publishingTopics.emit(tx, 'world.delta.applied', { deltaId });
-      return { state: output.state, applied: change.appliedDeltaIds };
-    },
-  })
-  .step('publish', {
-    async run({ job, store, outputs }) {
-      if (outputs['apply-canon'].state !== 'ready') return { plan: null, scheduledAt: 0 };
-      const batch = await getBatch(store.driver, job.payload.batchId);
-      return { plan: batch?.plan ?? null, scheduledAt: batch?.scheduledAt ?? 0 };
-    },
-    async commit(tx, output, { job }) {
-      const { plan } = output;
-      if (!plan) return { published: false, bundles: 0, cards: 0 };
-      for (const doc of loreDocuments(plan)) await publishDocument(tx, doc, tx.now);
-      await markBatchPublished(tx, plan.batchId, tx.now);
-      await resolveAlerts(tx, [batchModerationCause(plan.batchId), batchHeldCause(plan.batchId)], 'batch_published');
-      await publishingTopics.emit(tx, 'telemetry.publish.batch.published', {
-        batchId: plan.batchId,
-        sessionId: plan.sessionId,
-        jobId: job.jobId,
-        scheduledAt: output.scheduledAt,
-        publishedAt: tx.now,
-        latencyMs: tx.now - output.scheduledAt,
-        bundles: plan.bundles.length,
-        cards: plan.cards.length,
-      });
-      return { published: true, bundles: plan.bundles.length, cards: plan.cards.length };
-    },
-  })
-  .step('search-sync', {
-    async run({ job, store, outputs }) {
-      if (!outputs.publish.published) return { checked: 0, drift: 0 };
-      const batch = await getBatch(store.driver, job.payload.batchId);
-      const jobs = batch?.plan.searchJobs ?? [];
-      const results: SearchSyncResult[] = [];
-      for (const searchJob of jobs) {
-        const version = await indexedVersion(store.driver, searchJob.documentId);
-        results.push({ jobId: searchJob.jobId, status: version === null ? 'missing' : 'success', indexedVersion: version });
-      }
-      const drift = detectSearchDrift(jobs, results);
-      if (drift.length > 0) {
+/** What the publishing workflows need besides the store: the search index, the digest clock and the engine. */
+export interface PublishingWorkflowDeps {
+  searchIndex: SearchIndex;
+  cadence: Pick<CadenceConfig, 'digestHour' | 'digestMinute' | 'timeZone'>;
+  engine: Pick<WorkflowEngine, 'enqueue'>;
+}
+
+/** The digest job due at `digestAt` (one per digest time: the idempotency key). */
+function enqueueDigest(deps: PublishingWorkflowDeps, tx: Tx, digestAt: number) {
+  return deps.engine.enqueue(tx, {
+    workflow: digestWorkflowName,
+    payload: { digestAt },
+    idempotencyKey: `digest:${digestAt}`,
+    runAt: digestAt,
+  });
+}
+
+const batchSteps = (deps: PublishingWorkflowDeps) =>
+  defineSteps<BatchJobPayload>()
+    .step('apply-canon', {
+      async run({ job, store, now, waitForSignal }) {
+        const batch = await getBatch(store.driver, job.payload.batchId);
+        if (!batch) return { state: 'missing' as const, deltas: [] };
+        // Held at the gate: wait for the moderation decision that opens it (not a poll).
+        if (batch.status === 'awaiting_moderation') waitForSignal(batchGateOpenedSignal, now + gateRecheckMs);
+        if (batch.status === 'published') return { state: 'published' as const, deltas: [] };
+        return { state: 'ready' as const, deltas: await deltasOfBatch(store.driver, batch) };
+      },
+      async commit(tx, output) {
+        if (output.state !== 'ready') return { state: output.state, applied: [] as string[] };
+        const change = applyBatchToCanon(await loadEntities(tx), output.deltas);
+        if (change.appliedDeltaIds.length === 0) return { state: output.state, applied: [] as string[] };
+        await upsertEntities(tx, change.changedEntities, tx.now);
+        await markApplied(tx, change.appliedDeltaIds, tx.now);
+        await bumpWorldVersion(tx, tx.now);
+        for (const deltaId of change.appliedDeltaIds) await publishingTopics.emit(tx, 'world.delta.applied', { deltaId });
+        return { state: output.state, applied: change.appliedDeltaIds };
+      },
+    })
+    .step('publish', {
+      async run({ job, store, outputs }) {
+        if (outputs['apply-canon'].state !== 'ready') return { plan: null, scheduledAt: 0 };
+        const batch = await getBatch(store.driver, job.payload.batchId);
+        return { plan: batch?.plan ?? null, scheduledAt: batch?.scheduledAt ?? 0 };
+      },
+      async commit(tx, output, { job }) {
+        const { plan } = output;
+        if (!plan) return { published: false, bundles: 0, cards: 0 };
+        const docs = loreDocuments(plan);
+        for (const doc of docs) await publishDocument(tx, doc, tx.now);
+        // Searchable exactly when published: the index is written in the same transaction.
+        await deps.searchIndex.upsert(tx, docs);
+        await markBatchPublished(tx, plan.batchId, tx.now);
+        await resolveAlerts(tx, [batchModerationCause(plan.batchId), batchHeldCause(plan.batchId)], 'batch_published');
+        // The digest of the day this batch is published in lists it (closures plan earlier days').
+        await enqueueDigest(deps, tx, nextDigestAfter(tx.now, deps.cadence));
+        await publishingTopics.emit(tx, 'telemetry.publish.batch.published', {
+          batchId: plan.batchId,
+          sessionId: plan.sessionId,
+          jobId: job.jobId,
+          scheduledAt: output.scheduledAt,
+          publishedAt: tx.now,
+          latencyMs: tx.now - output.scheduledAt,
+          bundles: plan.bundles.length,
+          cards: plan.cards.length,
+        });
+        return { published: true, bundles: plan.bundles.length, cards: plan.cards.length };
+      },
+    })
+    .step('search-sync', {
+      /**
+       * Compare what the index holds (document id and version) with what this batch published.
+       * Drift fails the attempt (reported as `telemetry.search.drift`); the retry re-indexes the
+       * drifted documents from the published ones, which fixes an index that lost or kept an old
+       * version of a document. Drift on a document that was never published cannot be fixed by
+       * re-indexing and fails every attempt.
+       */
+      async run({ job, store, outputs }) {
+        if (!outputs.publish.published) return { checked: 0, reindex: [] as string[] };
+        const batch = await getBatch(store.driver, job.payload.batchId);
+        const jobs = batch?.plan.searchJobs ?? [];
+        const ids = jobs.map((j) => j.documentId);
+        const indexed = await deps.searchIndex.indexedVersions(store.driver, ids);
+        const results: SearchSyncResult[] = jobs.map((j) => {
+          const version = indexed.get(j.documentId) ?? null;
+          return { jobId: j.jobId, status: version === null ? 'missing' : 'success', indexedVersion: version };
+        });
+        const drift = detectSearchDrift(jobs, results);
+        if (drift.length === 0) return { checked: jobs.length, reindex: [] as string[] };
+        const published = await publishedDocuments(
+          store.driver,
+          drift.map((d) => d.documentId),
+        );
+        const fixable = drift.every((d) => published.get(d.documentId)?.version === d.expectedVersion);
+        // A retry after this drift was reported re-indexes; the first sighting is reported first.
+        const retryAfterDrift = job.error !== null && driftOf(job.error) !== null;
+        if (retryAfterDrift && fixable) return { checked: jobs.length, reindex: drift.map((d) => d.documentId) };
         throw new AfterwordError('step_failed', `search index drift on ${drift.length} document(s)`, {
           details: { drift },
           retryable: true,
         });
-      }
-      return { checked: jobs.length, drift: 0 };
-    },
-  });
+      },
+      async commit(tx, output) {
+        if (output.reindex.length > 0) {
+          const published = await publishedDocuments(tx, output.reindex);
+          await deps.searchIndex.upsert(tx, [...published.values()]);
+        }
+        return { checked: output.checked, drift: 0, reindexed: output.reindex.length };
+      },
+    });
 
 /**
  * A lore batch at its scheduled time: apply approved deltas to canon, publish bundles and news
@@ -148,12 +204,13 @@ const batchSteps = defineSteps<BatchJobPayload>()
  * still awaiting moderation waits at its gate: the moderation decision that opens it signals
  * this job (`batchGateOpenedSignal`), which then goes on from there.
  */
-export function batchWorkflow(): WorkflowDefinition<BatchJobPayload, BatchJobResult> {
+export function batchWorkflow(deps: PublishingWorkflowDeps): WorkflowDefinition<BatchJobPayload, BatchJobResult> {
+  const steps = batchSteps(deps);
   return {
     name: batchWorkflowName,
     maxAttempts: 3,
-    steps: batchSteps.steps,
-    result: batchSteps.result((outputs) => {
+    steps: steps.steps,
+    result: steps.result((outputs) => {
       const { state, applied } = outputs['apply-canon'];
       const { published, bundles, cards } = outputs.publish;
       return {
@@ -181,45 +238,54 @@ export function batchWorkflow(): WorkflowDefinition<BatchJobPayload, BatchJobRes
   };
 }
 
-const digestSteps = defineSteps<{ digestAt: number }>().step('compile', {
-  async run({ job, store, now }) {
-    const since = job.payload.digestAt - 24 * 3_600_000;
-    const published = await publishedBetween(store.driver, since, Math.max(job.payload.digestAt, now));
-    return { entries: published.map((r) => `- ${r.title} (${r.kind})`), digestAt: job.payload.digestAt };
-  },
-  async commit(tx, output) {
-    const day = new Date(output.digestAt).toISOString().slice(0, 10);
-    await publishDocument(
-      tx,
-      {
-        docId: `digest:${day}`,
-        kind: 'bundle',
+const digestSteps = (deps: PublishingWorkflowDeps) =>
+  defineSteps<{ digestAt: number }>().step('compile', {
+    // On the job's own time, not the clock: the day's window is fixed by when the digest is due.
+    async run({ job, store }) {
+      const window = digestWindow(job.payload.digestAt, deps.cadence.timeZone);
+      const published = await publishedBetween(store.driver, window.since, window.until);
+      return { window, published, ...renderDigest(window, published, deps.cadence.timeZone) };
+    },
+    async commit(tx, output, { job }) {
+      const { window, published } = output;
+      const docId = `digest:${window.day}`;
+      const doc = {
+        docId,
+        kind: 'digest' as const,
         entityId: null,
         sessionId: 'digest',
-        batchId: `digest:${day}`,
-        title: `Daily digest ${day}`,
-        body: output.entries.join('\n') || 'Nothing was published.',
+        batchId: docId,
+        title: output.title,
+        body: output.body,
         version: 1,
-        record: output,
-      },
-      tx.now,
-    );
-    await publishingTopics.emit(tx, 'telemetry.publish.digest.published', {
-      docId: `digest:${day}`,
-      day,
-      digestAt: output.digestAt,
-      publishedAt: tx.now,
-      entries: output.entries,
-    });
-    return { entries: output.entries.length, digestAt: output.digestAt };
-  },
-});
+        record: { day: window.day, since: window.since, until: window.until, docIds: published.map((p) => p.docId) },
+      };
+      await publishDocument(tx, doc, tx.now);
+      await deps.searchIndex.upsert(tx, [doc]);
+      const entries = published.map((p) => `- ${p.title} (${p.kind})`);
+      await publishingTopics.emit(tx, 'telemetry.publish.digest.published', {
+        docId,
+        day: window.day,
+        digestAt: job.payload.digestAt,
+        publishedAt: tx.now,
+        entries,
+      });
+      return { entries: entries.length, digestAt: job.payload.digestAt, day: window.day };
+    },
+  });
 
-/** The daily digest: a lore document listing what was published since the previous digest. */
-export function digestWorkflow(): WorkflowDefinition<{ digestAt: number }, { entries: number; digestAt: number }> {
+/**
+ * The daily digest: one lore document per local day (`cadence.timeZone`), kind `digest`, listing
+ * what was published in that day's window, searchable like any lore. Digest jobs are planned by
+ * closures and by every published batch, one per digest time.
+ */
+export function digestWorkflow(
+  deps: PublishingWorkflowDeps,
+): WorkflowDefinition<{ digestAt: number }, { entries: number; digestAt: number; day: string }> {
+  const steps = digestSteps(deps);
   return {
     name: digestWorkflowName,
-    steps: digestSteps.steps,
-    result: digestSteps.result((outputs) => ({ ...outputs.compile })),
+    steps: steps.steps,
+    result: steps.result((outputs) => ({ ...outputs.compile })),
   };
 }

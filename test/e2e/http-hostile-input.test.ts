@@ -247,6 +247,9 @@ forEachStore('http: lore search never reads user text as query syntax', (suite) 
         },
         tx.now,
       );
+      await svc.app.searchIndex.upsert(tx, [
+        { docId: 'doc-harbour', title: 'The harbour', body: 'The harbour lantern burns all night.', version: 1 },
+      ]);
     });
     for (const q of hostile) {
       const res = await svc.server.inject({ url: `/v1/lore/search?q=${encodeURIComponent(q)}` });
