@@ -116,14 +116,18 @@ export async function getAlert(db: SqlExecutor, alertId: string) {
 }
 
 /**
- * Retention: delete up to `limit` alerts closed (acknowledged) before `before`, oldest first.
- * Open alerts are never pruned, whatever their age.
+ * Retention: delete up to `limit` closed alerts older than `before`: resolved ones (by when they
+ * were resolved), and acknowledged ones without a cause (nothing can resolve them). Open alerts,
+ * and acknowledged ones whose cause is still live, are never pruned, whatever their age.
  */
 export async function pruneClosedAlerts(db: SqlExecutor, before: number, limit: number): Promise<number> {
   const result = await db.run(
     `DELETE FROM alerts WHERE id IN (
-       SELECT id FROM alerts WHERE acknowledged_at IS NOT NULL AND acknowledged_at < ? ORDER BY acknowledged_at LIMIT ?)`,
-    [before, limit],
+       SELECT id FROM alerts
+       WHERE (resolved_at IS NOT NULL AND resolved_at < ?)
+          OR (resolved_at IS NULL AND cause_key IS NULL AND acknowledged_at IS NOT NULL AND acknowledged_at < ?)
+       ORDER BY created_at LIMIT ?)`,
+    [before, before, limit],
   );
   return result.changes;
 }

@@ -35,10 +35,12 @@ forEachStore('retention: pruning events, finished jobs and closed alerts', (suit
     const { app, clock, job } = await closedAndProcessed(ctx, 'prune-1', { batchSize: 2 });
     const alerts = await app.alerts.list({ sessionId: 'prune-1' });
     assert.ok(alerts.length > 0, 'the closure raised alerts');
-    const [acknowledged] = alerts;
-    assert.ok(acknowledged);
-    await app.alerts.acknowledge(acknowledged.id, 'ops');
-    const stillOpen = alerts.length - 1;
+    // Decide every delta: their alerts are resolved with their cause.
+    for (const delta of await app.moderation.list({ sessionId: 'prune-1', status: 'needs-review', limit: 500 }))
+      await app.moderation.decide(delta.deltaId, { decision: 'approve', actor: 'ops' });
+    const resolved = await app.alerts.list({ sessionId: 'prune-1', state: 'resolved' });
+    assert.ok(resolved.length > 0, 'deciding resolved alerts');
+    const unresolved = await app.alerts.list({ sessionId: 'prune-1', state: 'unresolved' });
 
     const early = await app.prune();
     assert.deepEqual([early.events, early.jobs, early.steps, early.attempts, early.alerts], [0, 0, 0, 0, 0]);
@@ -50,7 +52,7 @@ forEachStore('retention: pruning events, finished jobs and closed alerts', (suit
     assert.ok(report.jobs >= 1, 'the finished closure job is pruned');
     assert.ok(report.steps >= 6, 'with its six checkpoints');
     assert.ok(report.attempts >= 1, 'and its attempts');
-    assert.equal(report.alerts, 1, 'only the acknowledged alert goes');
+    assert.equal(report.alerts, resolved.length, 'the alerts resolved before the cut-off go');
 
     assert.equal(await app.engine.getJob(job.jobId), null);
     // The publishing batch's job is not finished (it waits for the batch time or its gate): kept.
@@ -58,7 +60,11 @@ forEachStore('retention: pruning events, finished jobs and closed alerts', (suit
     assert.ok(batch);
     const batchJobs = await app.engine.listJobs({ workflow: 'publishing.batch', limit: 10 });
     assert.ok(batchJobs.some((j) => j.payload && (j.payload as { batchId?: string }).batchId === batch.batchId));
-    assert.equal((await app.alerts.list({ sessionId: 'prune-1', open: true })).length, stillOpen, 'open alerts are kept');
+    const left = new Set((await app.alerts.list({ sessionId: 'prune-1' })).map((a) => a.id));
+    assert.ok(
+      unresolved.every((a) => left.has(a.id)),
+      'alerts unresolved at the cut-off are kept',
+    );
     assert.ok((await app.latestEventId()) >= latest, 'the newest event stays: event ids never go back');
     // The session and its artefacts are not history: kept.
     assert.ok((await app.artefacts.mentions('prune-1')).length > 0);
