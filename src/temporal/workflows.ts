@@ -20,6 +20,7 @@ import {
   condition,
   defineSignal,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -35,6 +36,10 @@ import {
 } from './workflow-contract.js';
 
 export const wakeSignal = defineSignal<[]>(wakeSignalName);
+
+/** Added after the first histories were recorded: runs replayed from before it take the old path. */
+const cancelRequestPatch = 'await-cancel-request';
+const cancelRequestGraceMs = 60_000;
 
 function activities(settings: ActivitySettings): JobActivities {
   return proxyActivities<JobActivities>({
@@ -73,10 +78,16 @@ export async function afterwordJob(input: JobWorkflowInput, settings: ActivitySe
     wakes++;
   });
   const { runId } = workflowInfo();
-  if (input.slaMs !== null) void watchSla(acts, input.jobId, input.slaMs);
+  // Its timer is cancelled with the run (a cancel request): that ends it, and is no failure.
+  if (input.slaMs !== null) watchSla(acts, input.jobId, input.slaMs).catch(() => undefined);
   let round = 0;
   for (;;) {
     const state = await acts.jobState(input.jobId);
+    if (state.status === 'cancelled' && patched(cancelRequestPatch)) {
+      // Cancelled in the store: its cancel request is on its way through the outbox. Wait for it
+      // (at most a minute), so the run ends as cancelled in Temporal too, not as completed.
+      await condition(() => false, cancelRequestGraceMs);
+    }
     if (state.status !== 'queued' && state.status !== 'retrying' && state.status !== 'processing') return state.status;
     if (state.status !== 'processing') {
       if (state.dueInMs > 0) {
