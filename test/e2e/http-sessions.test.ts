@@ -55,6 +55,40 @@ describe('HTTP sessions: create, append, close, read', () => {
     assert.equal(transcript.json().items.length, 8);
   });
 
+  test('precomputed entity annotations are validated, naming the field; good ones are stored', async () => {
+    const bad = await req('POST', '/v1/sessions/life-1/turns', {
+      turns: [
+        {
+          turnId: 'ann-1',
+          speaker: 'gm',
+          text: 'Veyla waits.',
+          metadata: { entities: [{ name: 'Veyla', type: 'PERSON', span: [0, 99] }, { type: 'ORG' }] },
+        },
+      ],
+    });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().error.code, 'invalid_input');
+    assert.deepEqual(
+      bad.json().error.issues.map((i: { field: string }) => i.field),
+      ['turns[0].metadata.entities[0].span', 'turns[0].metadata.entities[1].name'],
+    );
+    const notArray = await req('POST', '/v1/sessions/life-1/turns', {
+      turns: [{ turnId: 'ann-1', speaker: 'gm', text: 'x', metadata: { entities: 'Veyla' } }],
+    });
+    assert.equal(notArray.json().error.issues[0].field, 'turns[0].metadata.entities');
+    const ok = await req('POST', '/v1/sessions/life-1/turns', {
+      turns: [
+        {
+          turnId: 'ann-1',
+          speaker: 'gm',
+          text: 'Veyla waits.',
+          metadata: { entities: [{ name: 'Veyla', type: 'PERSON', span: [0, 5] }] },
+        },
+      ],
+    });
+    assert.equal(ok.statusCode, 200);
+  });
+
   test('turns per request are limited', async () => {
     const res = await req('POST', '/v1/sessions/life-1/turns', { turns: sampleTurns(11, 'big') });
     assert.equal(res.statusCode, 400);

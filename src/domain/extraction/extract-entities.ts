@@ -1,5 +1,6 @@
 import type { SanitisedTranscript } from '../transcript/types.js';
 import { KeyFilter } from '../text/key-filter.js';
+import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
 import { splitSentences } from '../text/sentences.js';
 import { type Token, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
@@ -23,7 +24,8 @@ import type {
   ProposedChange,
 } from './types.js';
 
-export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, fuzzy: 0.55 };
+/** `annotation`: the game server's own NER named it (`metadata.entities`), resolved to a world entity. */
+export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, annotation: 0.9, fuzzy: 0.55 };
 export const HEDGE_PENALTY = 0.3;
 export const DEFAULT_MIN_CONFIDENCE = 0.4;
 
@@ -127,6 +129,87 @@ export class FactIndex {
   }
 }
 
+interface SentenceAnnotation {
+  annotation: EntityAnnotation;
+  /** Offsets in the sentence. */
+  start: number;
+  end: number;
+}
+
+/**
+ * A turn's annotations by sentence index, with offsets into that sentence. A span that no
+ * longer spells the name (sanitising changed the text) falls back to the name's first
+ * occurrence; a name not found at all goes to the first sentence, without a token range.
+ */
+function annotationsBySentence(turn: Turn, sentences: string[]): Map<number, SentenceAnnotation[]> | null {
+  const list = readAnnotations(turn);
+  if (list.length === 0) return null;
+  const text = turn.text;
+  const offsets: number[] = [];
+  let cursor = 0;
+  for (const s of sentences) {
+    const at = text.indexOf(s, cursor);
+    offsets.push(at < 0 ? cursor : at);
+    cursor = (at < 0 ? cursor : at) + s.length;
+  }
+  const lower = text.toLowerCase();
+  const out = new Map<number, SentenceAnnotation[]>();
+  for (const a of list) {
+    let start = -1;
+    if (a.span && lower.slice(a.span[0], a.span[1]) === a.name.toLowerCase()) start = a.span[0];
+    else start = lower.indexOf(a.name.toLowerCase());
+    let k = 0;
+    if (start >= 0) for (let i = 0; i < sentences.length; i++) if ((offsets[i] as number) <= start) k = i;
+    const base = offsets[k] ?? 0;
+    const entry =
+      start >= 0
+        ? { annotation: a, start: start - base, end: start - base + a.name.length }
+        : { annotation: a, start: 0, end: 0 };
+    const l = out.get(k);
+    if (l) l.push(entry);
+    else out.set(k, [entry]);
+  }
+  return out;
+}
+
+/** Tokens overlapping [start, end) of the sentence. */
+function tokenRange(tokens: Token[], start: number, end: number): [number, number] {
+  let a = -1;
+  let b = -1;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.end > start && t.start < end) {
+      if (a < 0) a = i;
+      b = i + 1;
+    }
+  }
+  return a < 0 ? [0, 0] : [a, b];
+}
+
+/** The world entity an annotation names: its entityId, else its name as the lexicon reads it. */
+function resolveAnnotation(lexicon: Lexicon, a: EntityAnnotation): number | null {
+  if (a.entityId) {
+    const at = lexicon.entities.findIndex((e) => e.entityId === a.entityId);
+    return at >= 0 ? at : null;
+  }
+  const tokens = tokenize(a.name);
+  const hit = matchEntities(lexicon, tokens).find((h) => h.startTok === 0 && h.endTok === tokens.length);
+  return hit && hit.matchType !== 'fuzzy' ? hit.ref : null;
+}
+
+/** An unknown annotated name as a candidate run, typed by the annotation. */
+function annotationRun(a: EntityAnnotation): NameRun {
+  return Object.assign(
+    { words: tokenize(a.name).map((t) => t.text), title: null, precedingWord: null, ambiguousFirst: false },
+    {
+      name: a.name.replace(/^the\s+/i, ''),
+      guess: { entityType: annotationEntityType(a.type), cue: 'annotation' },
+      entityId: a.entityId,
+      annotated: true,
+    },
+  );
+}
+
 /**
  * Stage 3 (spec 5). Per sentence: lexicon hits (canonical 0.95 / alias 0.85 / fuzzy 0.55,
  * minus 0.3 when hedged), change cues, prohibited capabilities; then new proper names via
@@ -201,6 +284,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
     const sentences = splitSentences(turn.text);
+    const annotated = annotationsBySentence(turn, sentences);
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
@@ -219,7 +303,26 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         speaker: turn.speaker,
         sentenceIndex: k,
       };
-      const hits = matchEntities(lexicon, tokens);
+      let hits = matchEntities(lexicon, tokens);
+      const notes = annotated?.get(k);
+      let annotatedCover: Array<[number, number]> | null = null;
+      if (notes) {
+        // Precomputed annotations: a resolved one replaces the lexicon's hits it overlaps (and
+        // feeds change detection like any hit); an unknown one is a candidate, kept away from
+        // the name finder.
+        for (const n of notes) {
+          const [startTok, endTok] = tokenRange(tokens, n.start, n.end);
+          const ref = resolveAnnotation(lexicon, n.annotation);
+          if (ref !== null && startTok < endTok) {
+            hits = hits.filter((h) => h.endTok <= startTok || h.startTok >= endTok);
+            hits.push({ ref, matchType: 'annotation', value: n.annotation.name, startTok, endTok });
+            hits.sort((a, b) => a.startTok - b.startTok);
+          } else if (ref === null) {
+            if (startTok < endTok) (annotatedCover ??= []).push([startTok, endTok]);
+            found.push({ run: annotationRun(n.annotation), sentence, source });
+          }
+        }
+      }
       let caps: CapabilityRef[] = NO_CAPS;
       for (const h of matchCapabilities(lexicon, tokens)) {
         const cap = lexicon.capabilities[h.ref];
@@ -263,10 +366,17 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       if (turnMentions.length === mentionsBefore) for (const ref of caps) turnCaps.push({ ref, source, sentence });
       if (useTagger && tokens.length > 1) {
-        let runs = runCache.get(sentence);
+        let runs = notes ? undefined : runCache.get(sentence);
         if (runs === undefined) {
-          runs = needsTagging(tokens, hits, lexicon) ? nameRuns(sentence, tokens, hits) : NO_RUNS;
-          runCache.set(sentence, runs);
+          const cover = annotatedCover as Array<[number, number]> | null;
+          const covering = cover
+            ? [
+                ...hits,
+                ...cover.map(([a, b]) => ({ ref: -1, matchType: 'annotation' as const, value: '', startTok: a, endTok: b })),
+              ]
+            : hits;
+          runs = needsTagging(tokens, covering, lexicon) ? nameRuns(sentence, tokens, covering) : NO_RUNS;
+          if (!notes) runCache.set(sentence, runs);
         }
         for (const run of runs) {
           if (run.ambiguousFirst) {
@@ -328,6 +438,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const fromPos = run as NameRun & {
       name?: string;
       guess?: { entityType: NewEntityCandidate['entityType']; cue: string | null };
+      entityId?: string | null;
+      annotated?: boolean;
     };
     const name = fromPos.name ?? words.join(' ');
     const guess = fromPos.guess ?? guessEntityType(words, run.title, preceding);
@@ -340,13 +452,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const existing = candidates.get(slug);
     if (existing) {
       existing.occurrences += 1;
+      if (fromPos.annotated) existing.annotated = true;
       continue;
     }
     const confidence = round(0.5 + (guess.cue ? 0.1 : 0) + (words.length > 1 ? 0.05 : 0));
     candidates.set(slug, {
       candidateId: newId(),
       name,
-      proposedEntityId: `${guess.entityType}.${slug}`,
+      ...(fromPos.annotated ? { annotated: true } : {}),
+      proposedEntityId: fromPos.entityId ?? `${guess.entityType}.${slug}`,
       entityType: guess.entityType,
       typeCue: guess.cue,
       confidence,

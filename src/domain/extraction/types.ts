@@ -1,7 +1,8 @@
 import type { Severity, Speaker } from '../types.js';
 import type { EntityType, RegionStatus } from '../world/types.js';
 
-export type MatchType = 'canonical' | 'alias' | 'fuzzy';
+/** `annotation`: from the turn's precomputed `metadata.entities` (the game server's NER). */
+export type MatchType = 'canonical' | 'alias' | 'annotation' | 'fuzzy';
 
 /** A change the text proposes for the entity the mention is about. */
 export type ProposedChange =
@@ -59,6 +60,8 @@ export interface NewEntityCandidate {
   sentence: string;
   source: MentionSource;
   occurrences: number;
+  /** Named by the turn's precomputed annotations (`metadata.entities`), not found by the rules alone. */
+  annotated?: boolean;
 }
 
 export interface ExtractionResult {

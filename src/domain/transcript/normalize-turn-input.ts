@@ -1,5 +1,6 @@
 import { DomainValidationError, type ValidationIssue } from '../errors.js';
 import { isPlainObject, type Speaker, type Turn } from '../types.js';
+import { validateAnnotations } from './annotations.js';
 
 /** turnId must be safe to use as a key, in a URL and in an audit reference. */
 const TURN_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -72,6 +73,8 @@ export function normalizeTurnInput(raw: unknown, index: number, now: number): No
   const textField = raw.text !== undefined ? 'text' : 'content';
   if (rawText === undefined || rawText === null) issues.push({ field: at('text'), reason: 'is required' });
   else if (typeof rawText !== 'string') issues.push({ field: at(textField), reason: 'must be a string' });
+
+  if (typeof rawText === 'string') issues.push(...validateAnnotations(metadata.entities, rawText, at('metadata.entities')));
 
   const sceneId = optionalId(raw.sceneId ?? metadata.sceneId);
   if (sceneId === undefined) issues.push({ field: at('sceneId'), reason: 'must be a non-empty string' });

@@ -277,3 +277,36 @@ describe('FactIndex (same fact, same entity)', () => {
     assert.equal(index.find('region.y', changes[1] as ProposedChange[]), undefined);
   });
 });
+
+describe('precomputed annotations (metadata.entities)', () => {
+  test('an annotated span resolves to a world entity, says so, and feeds change detection', () => {
+    const text = 'By dawn the tidewrights had seized Harrowgate.';
+    const r = extract([
+      turn('t1', text, {
+        metadata: { entities: [{ name: 'tidewrights', type: 'ORG', span: [12, 23], entityId: 'faction.emberwright-compact' }] },
+      }),
+    ]);
+    const m = r.mentions.find((x) => x.entityId === 'faction.emberwright-compact');
+    assert.deepEqual(m?.match, { type: 'annotation', value: 'tidewrights' });
+    assert.equal(m?.confidence, 0.9);
+    const gate = r.mentions.find((x) => x.entityId === 'settlement.harrowgate');
+    assert.equal(gate?.proposedChanges[0]?.kind === 'control' && gate.proposedChanges[0].to, 'faction.emberwright-compact');
+  });
+  test('an unknown annotated name is a typed candidate marked annotated, even in lower case; a known name resolves by name', () => {
+    const r = extract([
+      turn('t1', 'old jory waved at the Iron Tithe from the quay.', {
+        metadata: {
+          entities: [
+            { name: 'old jory', type: 'PERSON' },
+            { name: 'Iron Tithe', type: 'ORG', span: [22, 32] },
+          ],
+        },
+      }),
+    ]);
+    const jory = r.candidates.find((c) => c.name === 'old jory');
+    assert.equal(jory?.entityType, 'character');
+    assert.equal(jory?.annotated, true);
+    assert.equal(jory?.typeCue, 'annotation');
+    assert.equal(r.mentions.find((m) => m.entityId === 'faction.iron-tithe')?.match.type, 'annotation');
+  });
+});
