@@ -31,3 +31,4 @@ export * from './publishing/publish-gate.js';
 export type * from './consolidation/types.js';
 export * from './consolidation/tension.js';
 export * from './consolidation/deterministic-summariser.js';
+export * from './input/unsafe-values.js';

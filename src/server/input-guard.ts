@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AfterwordError, type FieldIssue, invalidInput } from '../errors.js';
+import { AfterwordError, invalidInput } from '../errors.js';
+import { findUnsafeValues, joinPath } from '../domain/input/unsafe-values.js';
 import { answerClientError } from './error-handler.js';
 
 /**
@@ -27,14 +28,6 @@ export interface InputGuardLimits {
 
 /** PostgreSQL INTEGER: the default maximum of an integer query or path parameter. */
 export const MAX_INT32 = 2_147_483_647;
-
-const NUL_REASON = 'must not contain NUL (\\u0000) characters';
-const NUMBER_REASON = `must be between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`;
-
-function joinPath(parent: string, key: string | number): string {
-  if (typeof key === 'number') return `${parent}[${key}]`;
-  return parent === '' ? key : `${parent}.${key}`;
-}
 
 /**
  * The path of the first container nested deeper than `maxDepth` in JSON `text`, or null. A
@@ -94,34 +87,6 @@ function decodeKey(quoted: string): string {
   } catch {
     return quoted.slice(1, -1);
   }
-}
-
-/**
- * Every NUL-carrying string and out-of-range number in `value`, as field issues under `root`
- * (`turns[0].text`, `query.q`). Iterative, and stops after `limit` issues.
- */
-export function findUnsafeValues(value: unknown, root: string, limit = 20): FieldIssue[] {
-  const issues: FieldIssue[] = [];
-  const stack: Array<[unknown, string]> = [[value, root]];
-  while (stack.length > 0 && issues.length < limit) {
-    const [current, path] = stack.pop() as [unknown, string];
-    if (typeof current === 'string') {
-      if (current.includes('\u0000')) issues.push({ field: path || '(body)', reason: NUL_REASON });
-    } else if (typeof current === 'number') {
-      if (Math.abs(current) > Number.MAX_SAFE_INTEGER) issues.push({ field: path || '(body)', reason: NUMBER_REASON });
-    } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], joinPath(path, i)]);
-    } else if (current !== null && typeof current === 'object') {
-      const entries = Object.entries(current);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i] as [string, unknown];
-        if (key.includes('\u0000'))
-          issues.push({ field: joinPath(path, key.replaceAll('\u0000', '\\u0000')), reason: NUL_REASON });
-        else stack.push([child, joinPath(path, key)]);
-      }
-    }
-  }
-  return issues;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

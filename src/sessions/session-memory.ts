@@ -1,6 +1,7 @@
 import type { AfterwordConfig } from '../config.js';
 import { decodeCursor, encodeCursor } from '../cursors.js';
-import { AfterwordError } from '../errors.js';
+import { findUnsafeValues } from '../domain/index.js';
+import { AfterwordError, invalidInput } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { parseChanges, parseContext, parseTurns, validateSessionId } from './session-input.js';
@@ -68,6 +69,7 @@ export class SessionMemory {
     scope: SessionScope = everySession,
   ): Promise<{ session: SessionSummary; created: boolean }> {
     const sessionId = validateSessionId(sessionIdInput);
+    this.refuseUnsafe(contextInput, 'context');
     const context = parseContext(contextInput);
     const created = await this.store.transact(async (tx) => {
       const inserted = await insertSession(tx, sessionId, context, tx.now, scope.kind === 'owner' ? scope.owner : null);
@@ -97,6 +99,7 @@ export class SessionMemory {
   ): Promise<AppendTurnsResult> {
     const sessionId = validateSessionId(sessionIdInput);
     const limits = this.config.limits;
+    this.refuseUnsafe(rawTurns, field);
     const turns = parseTurns(rawTurns, Date.now(), limits, field);
     return this.store.transact(async (tx) => {
       const session = await this.lockSession(tx, sessionId, scope);
@@ -173,6 +176,7 @@ export class SessionMemory {
    */
   async importSession(doc: { sessionId: unknown; context: unknown; turns: unknown; changeFeed?: unknown }) {
     const sessionId = validateSessionId(doc.sessionId);
+    this.refuseUnsafe(doc, '');
     const context = parseContext(doc.context);
     const turns = parseTurns(doc.turns ?? [], Date.now(), this.config.limits);
     const changes = parseChanges(doc.changeFeed ?? [], 'changeFeed');
@@ -199,6 +203,7 @@ export class SessionMemory {
     scope: SessionScope = everySession,
   ): Promise<{ sessionId: string; cursors: number[] }> {
     const sessionId = validateSessionId(sessionIdInput);
+    this.refuseUnsafe(raw, field);
     const changes = parseChanges(raw, field);
     return this.store.transact(async (tx) => {
       // Changes may still arrive after closure (late client events); reconciliation acknowledges
@@ -209,6 +214,16 @@ export class SessionMemory {
       for (const change of changes) cursors.push(await appendChange(tx, sessionId, change, tx.now));
       return { sessionId, cursors };
     });
+  }
+
+  /**
+   * Refuse what the stores cannot keep alike (NUL, numbers beyond 2^53, nesting beyond
+   * `limits.maxJsonDepth`) before parsing: the HTTP input guard catches it first, this catches
+   * every other caller of the application API (import, demo, CLI).
+   */
+  private refuseUnsafe(value: unknown, field: string): void {
+    const issues = findUnsafeValues(value, field, { maxDepth: this.config.limits.maxJsonDepth });
+    if (issues.length > 0) throw invalidInput(issues);
   }
 
   /**

@@ -268,3 +268,35 @@ forEachStore('http: lore search never reads user text as query syntax', (suite) 
     }
   });
 });
+
+forEachStore('application API: the same inputs refused without HTTP (import, demo, CLI)', (suite) => {
+  const deep = (depth: number) => {
+    let value: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < depth; i++) value = { a: value };
+    return value;
+  };
+  suite.test('an import with NUL, a huge number or deep metadata writes nothing', async (ctx) => {
+    const { app } = await ctx.app();
+    const cases: Array<[unknown, string]> = [
+      [{ context: { title: 'x\u0000' }, turns: [] }, 'context.title'],
+      [{ context: {}, turns: [{ turnId: 't1', speaker: 'gm', text: 'a\u0000' }] }, 'turns[0].text'],
+      [{ context: {}, turns: [{ turnId: 't1', speaker: 'gm', text: 'a', timestamp: 1e19 }] }, 'turns[0].timestamp'],
+      [{ context: {}, turns: [], changeFeed: [{ kind: 'k\u0000' }] }, 'changeFeed[0].kind'],
+      [{ context: deep(100_000), turns: [] }, 'context.a.a'],
+    ];
+    for (const [doc, field] of cases) {
+      await assert.rejects(
+        app.sessions.importSession({ sessionId: 'imported', ...(doc as object) } as never),
+        (error: { code?: string; issues?: Array<{ field: string }> }) => {
+          assert.equal(error.code, 'invalid_input');
+          assert.ok(
+            error.issues?.some((i) => i.field.startsWith(field)),
+            JSON.stringify(error.issues),
+          );
+          return true;
+        },
+      );
+    }
+    await assert.rejects(app.sessions.summary('imported'), { code: 'session_not_found' });
+  });
+});
