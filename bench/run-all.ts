@@ -41,6 +41,7 @@ const modules: BenchModule[] = [
     needsPostgres: true,
   })),
   { file: 'http-closures.js', exportName: 'runHttpBench', title: 'HTTP closures' },
+  { file: 'webhook-delivery.js', exportName: 'runWebhookBench', title: 'Webhook delivery' },
 ];
 
 /** A module that hangs (a stuck peer, a database someone else is using) must not hang the whole run. */

@@ -242,3 +242,11 @@ export async function dispatchCursor(db: SqlExecutor): Promise<number> {
   const [row] = await db.query("SELECT last_event_id FROM webhook_dispatch WHERE id = 'events'");
   return readInt(row?.last_event_id ?? 0);
 }
+
+/** A redrive whose job was pruned (retention): the delivery gets a new job, pending again. */
+export async function reassignDeliveryJob(db: SqlExecutor, deliveryId: string, jobId: string, now: number): Promise<void> {
+  await db.run(
+    "UPDATE webhook_deliveries SET job_id = ?, status = 'pending', next_attempt_at = NULL, updated_at = ? WHERE id = ?",
+    [jobId, now, deliveryId],
+  );
+}

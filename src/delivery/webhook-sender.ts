@@ -41,7 +41,9 @@ export function sendWebhook(options: SendOptions): Promise<SendResult> {
     let statusCode: number | null = null;
     const chunks: Buffer[] = [];
     let received = 0;
-    const finish = (outcome: SendResult['outcome'], error: string | null) => {
+    // `complete`: the response was read to its end, so the socket can go back to the agent's
+    // keep-alive pool; anything else (timeout, size cap, abort, error) destroys the connection.
+    const finish = (outcome: SendResult['outcome'], error: string | null, complete = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -54,7 +56,7 @@ export function sendWebhook(options: SendOptions): Promise<SendResult> {
         responseExcerpt: statusCode === null ? null : excerpt,
         error,
       });
-      req.destroy();
+      if (!complete) req.destroy();
     };
     const request = target.url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(target.url, {
@@ -85,7 +87,7 @@ export function sendWebhook(options: SendOptions): Promise<SendResult> {
           );
         }
       });
-      response.on('end', () => finish(outcome, outcome === 'delivered' ? null : `HTTP ${statusCode}`));
+      response.on('end', () => finish(outcome, outcome === 'delivered' ? null : `HTTP ${statusCode}`, true));
       response.on('error', (error) => finish(outcome === 'delivered' ? 'delivered' : 'network_error', error.message));
     });
     req.end(body);

@@ -17,7 +17,7 @@ import {
   updateEndpoint,
   type WebhookEndpoint,
 } from '../delivery/webhook-endpoint-store.js';
-import { deleteDeliveriesOf } from '../delivery/webhook-delivery-store.js';
+import { deleteDeliveriesOf, reassignDeliveryJob } from '../delivery/webhook-delivery-store.js';
 import { generateSecret } from '../delivery/webhook-signing.js';
 import { isWebhookTopic, webhookEvents, webhookTopicNames } from '../delivery/webhook-topics.js';
 import type { WorkflowEngine } from '../engine/workflow-engine.js';
@@ -25,6 +25,7 @@ import { AfterwordError, type FieldIssue, invalidInput } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { latestEventId } from '../telemetry/event-store.js';
 import type { Tx } from '../telemetry/outbox.js';
+import { type DeliveryJobPayload, webhookDeliveryWorkflowName } from '../workflow/webhook-delivery-workflow.js';
 
 export interface EndpointInput {
   url?: unknown;
@@ -246,7 +247,7 @@ export class WebhookService {
           'webhook_delivery_not_redrivable',
           `webhook delivery ${filter.deliveryId} is ${delivery.status}; only dead-lettered deliveries can be redriven`,
         );
-      await this.deps.engine.retry(delivery.jobId, actor);
+      await this.redriveOne(delivery, actor);
       return { redriven: 1, deliveryIds: [delivery.deliveryId] };
     }
     const checked = { ...deliveryFilter({ ...filter, status: undefined }), status: 'dead' as const };
@@ -256,7 +257,7 @@ export class WebhookService {
     for (;;) {
       const page = await listDeliveries(this.deps.store.driver, { ...checked, before, limit: 200 });
       for (const delivery of page) {
-        await this.deps.engine.retry(delivery.jobId, actor);
+        await this.redriveOne(delivery, actor);
         ids.push(delivery.deliveryId);
       }
       const last = page[page.length - 1];
@@ -264,6 +265,42 @@ export class WebhookService {
       before = { createdAt: last.createdAt, deliveryId: last.deliveryId };
     }
     return { redriven: ids.length, deliveryIds: ids };
+  }
+
+  /**
+   * Queue a dead delivery again: an operator retry of its job (the job's `onQueued` hook marks it
+   * pending), or, when retention already pruned that finished job, a new job for the same
+   * message (same `webhook-id`), in one transaction with the delivery's new state.
+   */
+  private async redriveOne(delivery: WebhookDelivery, actor: string): Promise<void> {
+    try {
+      await this.deps.engine.retry(delivery.jobId, actor);
+      return;
+    } catch (error) {
+      if (!(error instanceof AfterwordError) || error.code !== 'job_not_found') throw error;
+    }
+    await this.deps.store.transact(async (tx) => {
+      const jobId = this.deps.ids.uuid();
+      await reassignDeliveryJob(tx, delivery.deliveryId, jobId, tx.now);
+      await this.deps.engine.enqueue<DeliveryJobPayload>(tx, {
+        workflow: webhookDeliveryWorkflowName,
+        jobId,
+        idempotencyKey: `${delivery.endpointId}:${delivery.messageId}`,
+        payload: {
+          deliveryId: delivery.deliveryId,
+          endpointId: delivery.endpointId,
+          messageId: delivery.messageId,
+          topic: delivery.topic,
+        },
+      });
+      await webhookEvents.emit(tx, 'webhook.delivery.redriven', {
+        deliveryId: delivery.deliveryId,
+        endpointId: delivery.endpointId,
+        messageId: delivery.messageId,
+        topic: delivery.topic,
+        actor,
+      });
+    });
   }
 
   /** Check an endpoint's fields; on create, url and topics are required. The URL's addresses are checked too. */

@@ -282,4 +282,27 @@ forEachStore('webhooks: signed, durable delivery to a real receiver', (suite) =>
       for (const r of ctxReceivers.splice(0)) await r.close();
     }
   });
+
+  suite.test('a dead delivery whose job retention pruned is still redriven, with the same webhook-id', async (ctx) => {
+    const { app, clock, receiver } = await webhookApp(ctx, { retry: { retryForMs: 0 } });
+    try {
+      const { secret, endpointId } = await app.webhooks.create({ url: receiver.url, topics: ['admin.alert'] }, 'test');
+      receiver.secrets = [secret];
+      receiver.respond = (r) => (r.n === 1 ? { status: 410 } : { status: 200 });
+      await raiseAlert(app, 1);
+      await waitFor(async () => (await deliveryOf(app, endpointId))?.status === 'dead', 'dead after one attempt');
+      const dead = await deliveryOf(app, endpointId);
+      clock.advance(31 * 24 * hour);
+      await app.prune();
+      assert.equal(await app.engine.getJob(dead?.jobId ?? ''), null, 'the finished job was pruned');
+      assert.equal((await app.webhooks.redrive({ topic: 'admin.alert' }, 'ops')).redriven, 1);
+      await waitFor(async () => (await deliveryOf(app, endpointId))?.status === 'delivered', 'delivered after redrive');
+      assert.deepEqual(
+        receiver.received.map((r) => r.id),
+        [dead?.messageId, dead?.messageId],
+      );
+    } finally {
+      for (const r of ctxReceivers.splice(0)) await r.close();
+    }
+  });
 });
