@@ -133,3 +133,13 @@ test('http.tokens: every token has an explicit, unique, plain name; duplicates f
     (e: AfterwordError) => e.issues.some((i) => i.field === 'http.tokens.1.token'),
   );
 });
+
+test('tracing is off by default and configured by OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_SERVICE_NAME', () => {
+  assert.equal(loadConfig({}, {}).tracing.otlpEndpoint, undefined);
+  const config = loadConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'aw-api' });
+  assert.deepEqual(config.tracing, { otlpEndpoint: 'http://collector:4318', serviceName: 'aw-api' });
+  assert.throws(
+    () => loadConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' }),
+    (e: AfterwordError) => e.issues.some((i) => i.field === 'tracing.otlpEndpoint'),
+  );
+});
