@@ -26,6 +26,7 @@ const callers: readonly Caller[] = [
   { column: 'viewer', authorization: `Bearer ${tokens.viewer}` },
   { column: 'gm A', authorization: `Bearer ${tokens.gm}` },
   { column: 'gm B', authorization: `Bearer ${tokens.gm2}` },
+  { column: 'moderator', authorization: `Bearer ${tokens.moderator}` },
   { column: 'admin', authorization: `Bearer ${tokens.admin}` },
 ];
 

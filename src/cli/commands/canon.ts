@@ -3,6 +3,14 @@ import { type GlobalOptions, withApp } from '../context.js';
 import { emit, table, time } from '../output.js';
 import { readJsonFile } from './sessions.js';
 
+interface DeltaOptions {
+  status?: string;
+  session?: string;
+  entity?: string;
+  reason?: string;
+  tier?: string;
+}
+
 export function registerCanonCommands(program: Command, globals: () => GlobalOptions): void {
   const world = program.command('world').description('the canonical world: import a world file, show entities');
   world
@@ -62,26 +70,151 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
 
   program
     .command('deltas')
-    .description('the world delta queue')
+    .description('the world delta queue, newest first (a page at a time)')
     .option('--status <status>', 'pending | needs-review | approved | rejected | rewrite-requested | escalated')
     .option('--session <sessionId>')
-    .action(async (opts: { status?: string; session?: string }) => {
+    .option('--entity <entityId>')
+    .option('--reason <reason>', 'low_confidence | hedged | capability_violation | unknown_capability | conflict_detected | ...')
+    .option('--tier <tier>', 'confidence tier: high | medium | low')
+    .option('--limit <n>', 'rows per page', '100')
+    .option('--cursor <cursor>', 'the next page (printed after a full page)')
+    .action(async (opts: DeltaOptions & { limit: string; cursor?: string }) => {
       await withApp(globals(), async (app) => {
-        const deltas = await app.moderation.list({ status: opts.status, sessionId: opts.session });
-        emit(globals().json, { deltas }, () =>
-          table(
-            deltas.map((d) => ({
-              delta: d.deltaId,
-              session: d.sessionId,
-              entity: d.entityId,
-              type: d.deltaType,
-              confidence: d.confidence,
-              status: d.status,
-              reasons: d.safety.reasons.join(',') || '-',
-              applied: d.appliedAt ? 'yes' : 'no',
-            })),
-            ['delta', 'session', 'entity', 'type', 'confidence', 'status', 'reasons', 'applied'],
-          ),
+        const page = await app.moderation.page({
+          status: opts.status,
+          sessionId: opts.session,
+          entityId: opts.entity,
+          reason: opts.reason,
+          confidenceTier: opts.tier,
+          limit: Number(opts.limit),
+          cursor: opts.cursor,
+        });
+        const deltas = page.items;
+        emit(globals().json, { deltas, nextCursor: page.nextCursor }, () =>
+          [
+            table(
+              deltas.map((d) => ({
+                delta: d.deltaId,
+                session: d.sessionId,
+                entity: d.entityId,
+                type: d.deltaType,
+                confidence: d.confidence,
+                status: d.status,
+                reasons: d.safety.reasons.join(',') || '-',
+                applied: d.appliedAt ? 'yes' : 'no',
+              })),
+              ['delta', 'session', 'entity', 'type', 'confidence', 'status', 'reasons', 'applied'],
+            ),
+            ...(page.nextCursor ? [`more: --cursor ${page.nextCursor}`] : []),
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('decide-bulk')
+    .description('decide every delta matching a filter (default: all waiting for review); --dry-run previews the count')
+    .argument('<decision>', 'approve | reject | rewrite | escalate')
+    .option('--session <sessionId>')
+    .option('--entity <entityId>')
+    .option('--reason <reason>', 'one moderation reason, e.g. low_confidence')
+    .option('--tier <tier>', 'confidence tier: high | medium | low')
+    .option('--older-than <minutes>', 'only deltas at least this old')
+    .option('--status <status>', 'needs-review | escalated | pending (default: needs-review and escalated)')
+    .option('--dry-run', 'count what would be decided, decide nothing')
+    .option('--note <note>')
+    .option('--by <actor>', 'who decides', 'cli')
+    .action(
+      async (decision: string, opts: DeltaOptions & { olderThan?: string; dryRun?: boolean; note?: string; by: string }) => {
+        await withApp(globals(), async (app) => {
+          const olderThanMs = opts.olderThan === undefined ? undefined : Math.round(Number(opts.olderThan) * 60_000);
+          const out = await app.moderation.bulk({
+            decision,
+            dryRun: opts.dryRun ?? false,
+            note: opts.note,
+            actor: opts.by,
+            filter: {
+              sessionId: opts.session,
+              entityId: opts.entity,
+              reason: opts.reason,
+              confidenceTier: opts.tier,
+              olderThanMs,
+              status: opts.status,
+            },
+          });
+          emit(globals().json, out, () =>
+            out.dryRun
+              ? `${out.matched} delta(s) would be decided "${decision}" (nothing written; drop --dry-run to decide)`
+              : `${out.decided} of ${out.matched} delta(s) decided "${decision}" (bulk ${out.bulkId}); ${out.batchesReady} batch(es) released`,
+          );
+        });
+      },
+    );
+
+  const contested = program
+    .command('contested')
+    .description('contested entities: competing proposals from several sessions, one item per entity');
+  contested
+    .command('list', { isDefault: true })
+    .option('--limit <n>', 'items per page', '50')
+    .option('--cursor <cursor>')
+    .action(async (opts: { limit: string; cursor?: string }) => {
+      await withApp(globals(), async (app) => {
+        const page = await app.moderation.contested({ limit: Number(opts.limit), cursor: opts.cursor });
+        emit(globals().json, page, () =>
+          [
+            ...page.items.map((item) =>
+              [
+                `${item.entityId} (${item.canonicalName}): ${item.proposals.length} proposals from ${item.sessions} sessions`,
+                ...item.proposals.map(
+                  (p) =>
+                    `  ${p.deltaId}  ${p.sessionId}  ${JSON.stringify(p.values)}  [${p.reasons.join(',') || '-'}]  "${p.evidence[0] ?? ''}"`,
+                ),
+              ].join('\n'),
+            ),
+            ...(page.items.length === 0 ? ['no contested entities'] : []),
+            ...(page.nextCursor ? [`more: --cursor ${page.nextCursor}`] : []),
+          ].join('\n'),
+        );
+      });
+    });
+  contested
+    .command('decide')
+    .argument('<entityId>')
+    .argument('<action>', 'pick | merge | reject')
+    .option('--delta <deltaId>', 'pick: the proposal kept; merge: the one the values are written on')
+    .option('--set <field=json...>', 'merge: a field value as JSON, e.g. controlledBy=faction.x (a plain word is a string)')
+    .option('--note <note>')
+    .option('--by <actor>', 'who decides', 'cli')
+    .action(async (entityId: string, action: string, opts: { delta?: string; set?: string[]; note?: string; by: string }) => {
+      await withApp(globals(), async (app) => {
+        const values = opts.set
+          ? Object.fromEntries(
+              opts.set.map((pair) => {
+                const at = pair.indexOf('=');
+                const raw = pair.slice(at + 1);
+                let value: unknown = raw;
+                try {
+                  value = JSON.parse(raw);
+                } catch {
+                  value = raw;
+                }
+                return [pair.slice(0, at), value];
+              }),
+            )
+          : undefined;
+        const out = await app.moderation.decideContested(entityId, {
+          action,
+          deltaId: opts.delta,
+          values,
+          note: opts.note,
+          actor: opts.by,
+        });
+        emit(
+          globals().json,
+          out,
+          () =>
+            `${entityId}: ${out.kept ? `kept ${out.kept.deltaId} (${out.kept.sessionId})` : 'all rejected'}; ${out.rejected.length} rejected`,
         );
       });
     });

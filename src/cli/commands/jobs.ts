@@ -135,30 +135,42 @@ export function registerJobCommands(program: Command, globals: () => GlobalOptio
 
   program
     .command('alerts')
-    .description('list admin alerts (newest first)')
-    .option('--open', 'only unacknowledged alerts')
+    .description('list admin alerts (newest first); an alert is resolved when its cause is')
+    .option('--open', 'only open alerts (neither acknowledged nor resolved)')
+    .option('--state <state>', 'open | acknowledged | resolved | unresolved')
     .option('--ack <alertId>', 'acknowledge one alert')
     .option('--limit <n>', 'how many', '50')
-    .action(async (opts: { open?: boolean; ack?: string; limit: string }) => {
+    .option('--cursor <cursor>', 'the next page (printed after a full page)')
+    .action(async (opts: { open?: boolean; state?: string; ack?: string; limit: string; cursor?: string }) => {
       await withApp(globals(), async (app) => {
         if (opts.ack) {
           const alert = await app.alerts.acknowledge(opts.ack, 'cli');
           emit(globals().json, { alert }, () => `alert ${alert.id} acknowledged`);
           return;
         }
-        const alerts = await app.alerts.list({ open: opts.open, limit: Number(opts.limit) });
-        emit(globals().json, { alerts }, () =>
-          table(
-            alerts.map((a) => ({
-              id: a.id,
-              at: time(a.createdAt),
-              severity: a.severity,
-              reason: a.reason,
-              session: a.sessionId ?? '-',
-              acked: a.acknowledgedAt ? 'yes' : 'no',
-            })),
-            ['id', 'at', 'severity', 'reason', 'session', 'acked'],
-          ),
+        const page = await app.alerts.page({
+          open: opts.open,
+          state: opts.state,
+          limit: Number(opts.limit),
+          cursor: opts.cursor,
+        });
+        const alerts = page.items;
+        emit(globals().json, { alerts, nextCursor: page.nextCursor }, () =>
+          [
+            table(
+              alerts.map((a) => ({
+                id: a.id,
+                at: time(a.createdAt),
+                severity: a.severity,
+                reason: a.reason,
+                session: a.sessionId ?? '-',
+                acked: a.acknowledgedAt ? 'yes' : 'no',
+                resolved: a.resolvedAt ? (a.resolution ?? 'yes') : 'no',
+              })),
+              ['id', 'at', 'severity', 'reason', 'session', 'acked', 'resolved'],
+            ),
+            ...(page.nextCursor ? [`more: --cursor ${page.nextCursor}`] : []),
+          ].join('\n'),
         );
       });
     });

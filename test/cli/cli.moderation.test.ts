@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { demoWorldPath, packageRoot } from '../../src/paths.js';
+
+const cli = join(packageRoot, 'build', 'src', 'cli', 'main.js');
+const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-moderation-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(...args: string[]) {
+  const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, AFTERWORD_LOG_LEVEL: 'silent' },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('CLI: contested entities and bulk decisions', () => {
+  test('two sessions contest an entity: one item, decided once; the rest in bulk after a dry run', () => {
+    assert.equal(run('world', 'import', demoWorldPath).code, 0);
+    const lines: Record<string, string[]> = {
+      'cli-m-1': ['The Iron Tithe seized the Kyther Range.'],
+      'cli-m-2': ['The Veiled Court seized the Kyther Range.', 'The Saltmarch Corsairs seized the Sunder Gap.'],
+    };
+    for (const [sessionId, texts] of Object.entries(lines)) {
+      const file = join(dir, `${sessionId}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({ sessionId, turns: texts.map((text, i) => ({ turnId: `t${i}`, speaker: 'gm', text })) }),
+      );
+      assert.equal(run('import', file, '--close').code, 0);
+      assert.equal(run('worker', '--until-idle').code, 0);
+    }
+    const contested = JSON.parse(run('--json', 'contested').stdout);
+    assert.equal(contested.items.length, 1);
+    const [item] = contested.items;
+    assert.equal(item.entityId, 'region.kyther-range');
+    const kept = item.proposals.find((p: { sessionId: string }) => p.sessionId === 'cli-m-1');
+    const decided = run('contested', 'decide', 'region.kyther-range', 'pick', '--delta', kept.deltaId, '--by', 'mod-cli');
+    assert.equal(decided.code, 0, decided.stderr);
+    assert.match(decided.stdout, /kept .* \(cli-m-1\); 1 rejected/);
+
+    const preview = run('decide-bulk', 'approve', '--session', 'cli-m-2', '--dry-run');
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /^1 delta\(s\) would be decided/);
+    const bulk = JSON.parse(run('--json', 'decide-bulk', 'approve', '--session', 'cli-m-2').stdout);
+    assert.equal(bulk.decided, 1);
+    const waiting = JSON.parse(run('--json', 'deltas', '--status', 'needs-review').stdout);
+    assert.deepEqual(waiting.deltas, []);
+    const open = JSON.parse(run('--json', 'alerts', '--state', 'open').stdout);
+    assert.deepEqual(open.alerts, [], 'their alerts resolved with them');
+  });
+
+  test('a bad filter: exit 2 naming the field', () => {
+    const out = run('decide-bulk', 'approve', '--reason', 'nonsense');
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /filter\.reason/);
+  });
+});
