@@ -29,13 +29,33 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The API sends instants as ISO 8601 strings (`createdAt`, `runAt`, ...: a name ending in `At`, or
+ * `timestamp`, and a cadence's `escalations`); the views compute with epoch milliseconds, so the
+ * client turns them back on the way in. `context` and `metadata` are the client's data, left as sent.
+ */
+const isInstantField = (key) => key === 'timestamp' || /[a-z]At$/.test(key);
+const toMs = (v) => (typeof v === 'string' && /^\d{4}-\d\d-\d\dT/.test(v) ? Date.parse(v) : v);
+export function instantsToMillis(value) {
+  if (Array.isArray(value)) return value.map(instantsToMillis);
+  if (value === null || typeof value !== 'object') return value;
+  const out = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === 'context' || key === 'metadata') out[key] = child;
+    else if (isInstantField(key)) out[key] = toMs(child);
+    else if (key === 'escalations' && Array.isArray(child)) out[key] = child.map(toMs);
+    else out[key] = instantsToMillis(child);
+  }
+  return out;
+}
+
 export async function api(method, path, body) {
   const res = await fetch(path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
+  const data = res.headers.get('content-type')?.includes('json') ? instantsToMillis(await res.json()) : await res.text();
   if (res.status === 401) {
     unauthorized('That token was not accepted (401). Check it and sign in again.');
     throw new ApiError(401, data);
@@ -89,7 +109,7 @@ export function openEventStream(prefixes, { onEvent, onOpen, onError }) {
     source.onopen = onOpen;
     source.onmessage = (message) => {
       if (message.lastEventId) lastId = message.lastEventId;
-      onEvent(JSON.parse(message.data));
+      onEvent(instantsToMillis(JSON.parse(message.data)));
     };
     // The ticket was used: EventSource's own reconnect would present it again. Start over instead.
     source.onerror = () => {

@@ -1,8 +1,9 @@
+import { withIsoTimestamps } from '../clock.js';
 import { AfterwordError, isAfterwordError } from '../errors.js';
 
-/** Human output by default; `--json` prints one JSON document for scripts. */
+/** Human output by default; `--json` prints one JSON document for scripts (instants as ISO 8601 UTC). */
 export function emit(json: boolean | undefined, data: unknown, human: () => string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
+  process.stdout.write(json ? `${JSON.stringify(withIsoTimestamps(data), null, 2)}\n` : `${human()}\n`);
 }
 
 export function time(ms: number | null | undefined): string {

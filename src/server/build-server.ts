@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { withIsoTimestamps } from '../clock.js';
 import { AfterwordError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ServedApp } from './app-port.js';
@@ -7,6 +8,7 @@ import { presentedToken, registerAuth, type TokenEntry, TokenRegistry } from './
 import { answerClientError, registerErrorHandler } from './error-handler.js';
 import { registerHttpMetrics } from './http-metrics.js';
 import { registerInputGuard } from './input-guard.js';
+import { registerComponents } from './components.js';
 import { registerOpenApi } from './openapi.js';
 import { alertRoutes } from './routes/alerts.js';
 import { deltaRoutes } from './routes/deltas.js';
@@ -88,6 +90,8 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   });
 
   registerErrorHandler(server, { maxBodyBytes: config.limits.maxBodyBytes });
+  // Instants leave as ISO 8601 UTC strings (clock.ts has the convention); the routes return epoch ms.
+  server.addHook('preSerialization', async (_request, _reply, payload) => withIsoTimestamps(payload));
   registerHttpMetrics(server, app.metrics);
 
   await server.register(rateLimit, {
@@ -118,7 +122,8 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
 
   registerInputGuard(server, { maxJsonDepth: config.limits.maxJsonDepth, requestTimeoutMs: config.limits.requestTimeoutMs });
 
-  await registerOpenApi(server, '0.1.0');
+  registerComponents(server);
+  await registerOpenApi(server, '0.2.0');
   healthRoutes(server, app);
   sessionRoutes(server, app);
   jobRoutes(server, app);

@@ -26,43 +26,49 @@ export const idParam = (name: string, description: string) =>
 export const record = { type: 'object', additionalProperties: true } as const;
 export const recordList = { type: 'array', items: record } as const;
 
-export const errorResponse = {
-  type: 'object',
-  description: 'Every failure: a stable code, a message for people, and the fields at fault',
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message'],
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        issues: {
-          type: 'array',
-          items: { type: 'object', properties: { field: { type: 'string' }, reason: { type: 'string' } } },
-        },
-        details: record,
-      },
-    },
-  },
+/** The error envelope (components.schemas.Error, registered in components.ts). */
+export const errorResponse = { $ref: 'Error#' } as const;
+
+const failure = (description: string) => ({ description, $ref: 'Error#' }) as const;
+
+/** Error responses every route may give (the guard, auth and limits run before any handler). */
+export const commonErrors = {
+  400: failure('Bad input: `error.issues` names each field at fault'),
+  401: failure('No token, or one this service does not know'),
+  403: failure("The token's role or ownership does not allow this"),
+  404: failure('No such resource'),
+  409: failure('The resource is in a state that refuses this'),
+  413: failure('The body is larger than `limits.maxBodyBytes`'),
+  415: failure('The body is not `application/json`'),
+  429: failure('Rate limited: retry after `Retry-After` seconds'),
+  503: failure('The store is unavailable or the service is shutting down'),
 } as const;
 
-/** Error responses every authenticated route may give. */
-export const commonErrors = {
-  400: errorResponse,
-  401: errorResponse,
-  403: errorResponse,
-  404: errorResponse,
-  409: errorResponse,
-  413: errorResponse,
-  429: errorResponse,
-  503: errorResponse,
+/** The errors of an anonymous route: no auth, but the guard and limits still apply. */
+export const publicErrors = {
+  400: commonErrors[400],
+  404: commonErrors[404],
+  429: commonErrors[429],
+  503: commonErrors[503],
 } as const;
 
 export const pageOf = (items: object) =>
   ({
     type: 'object',
-    properties: { items: { type: 'array', items }, nextCursor: { type: ['string', 'null'] }, total: { type: 'integer' } },
+    required: ['items', 'nextCursor'],
+    properties: {
+      items: { type: 'array', items },
+      nextCursor: { type: ['string', 'null'], description: 'pass back as `cursor` for the next page; null on the last' },
+      total: { type: 'integer' },
+    },
   }) as const;
+
+/** `{items: [...]}` of a component. */
+export const itemsOf = (items: object) =>
+  ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items } } }) as const;
+
+/** A 2xx response pointing at a component, with a description. */
+export const answer = (description: string, schema: object) => ({ description, ...schema }) as const;
 
 export const limitQuery = { type: 'integer', minimum: 1, maximum: 500, default: 50 } as const;
 

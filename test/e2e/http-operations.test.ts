@@ -141,17 +141,21 @@ describe('HTTP operations: jobs, world, moderation, alerts, publishing, lore, pr
     assert.equal(batches.json().items.length, 1);
     const schedule = await req('GET', '/v1/sessions/ops-1/publishing');
     assert.equal(schedule.json().sessionId, 'ops-1');
-    const planned = schedule.json().cadence.nextBatchAt as number;
+    // Instants are ISO 8601 UTC strings in every answer; requests take ISO or epoch ms.
+    const plannedIso = schedule.json().cadence.nextBatchAt as string;
+    assert.match(plannedIso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const planned = Date.parse(plannedIso);
     const moved = await req('POST', '/v1/sessions/ops-1/publishing/override', {
       batchAt: planned + 60_000,
       reason: 'editor busy',
     });
     assert.equal(moved.statusCode, 200, moved.body);
-    assert.equal(moved.json().cadence.nextBatchAt, planned + 60_000);
+    assert.equal(moved.json().cadence.nextBatchAt, new Date(planned + 60_000).toISOString());
     const iso = await req('POST', '/v1/sessions/ops-1/publishing/override', {
       batchAt: new Date(planned + 120_000).toISOString(),
     });
     assert.equal(iso.statusCode, 200, iso.body);
+    assert.equal(iso.json().cadence.nextBatchAt, new Date(planned + 120_000).toISOString());
     const tooFar = await req('POST', '/v1/sessions/ops-1/publishing/override', { batchAt: planned + 100 * 3_600_000 });
     assert.equal(tooFar.statusCode, 400);
     assert.equal(tooFar.json().error.code, 'override_exceeds_limit');

@@ -22,9 +22,9 @@ describe('event stream tickets', () => {
   const ticketFor = async (who: 'admin' | 'viewer' | 'gm') => {
     const res = await h.server.inject({ method: 'POST', url: '/v1/events/tickets', headers: auth(who) });
     assert.equal(res.statusCode, 200, res.body);
-    const body = res.json() as { ticket: string; expiresAt: number; expiresInMs: number };
+    const body = res.json() as { ticket: string; expiresAt: string; expiresInMs: number };
     assert.equal(body.expiresInMs, ttlMs);
-    assert.equal(body.expiresAt, now + ttlMs);
+    assert.equal(body.expiresAt, new Date(now + ttlMs).toISOString());
     return body.ticket;
   };
 

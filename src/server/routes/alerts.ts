@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record } from '../schemas.js';
 
 export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['alerts'];
@@ -15,6 +15,7 @@ export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listAlerts',
         summary: 'Admin alerts, newest first; filter by state (open, acknowledged, resolved, unresolved); cursor-paginated',
         description:
           '`open=true` is `state=open` (neither acknowledged nor resolved). An alert is resolved when its cause is ' +
@@ -31,7 +32,7 @@ export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The alerts', ...pageOf({ $ref: 'Alert#' }) }, ...commonErrors },
       },
     },
     async (request) => app.alerts.page(request.query),
@@ -58,9 +59,10 @@ export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'acknowledgeAlert',
         summary: 'Acknowledge an alert (recorded with the caller)',
         params: idParam('alertId', 'the alert id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The acknowledged alert', $ref: 'Alert#' }, ...commonErrors },
       },
     },
     async (request) => {

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
+import { instant, optionalInstant } from '../components.js';
 import { ownerGuard } from './sessions.js';
 
 const reasonEnum = [
@@ -50,6 +51,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listDeltas',
         summary: 'World delta proposals, newest first, filtered; cursor-paginated',
         description: 'Pass `nextCursor` back as `cursor` for the next page; `nextCursor` is null on the last page.',
         querystring: {
@@ -65,7 +67,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
             cursor: cursorQuery,
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The deltas', ...pageOf({ $ref: 'Delta#' }) }, ...commonErrors },
       },
     },
     async (request) => app.moderation.page(request.query),
@@ -93,6 +95,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'decideDelta',
         summary: 'Decide a delta: approve, reject, rewrite (the note says how) or escalate',
         params: idParam('deltaId', 'the delta id'),
         body: {
@@ -104,7 +107,29 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
             note: { type: 'string', maxLength: 2000 },
           },
         },
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: 'The decided delta, the decision, and the batch it was holding',
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              delta: { $ref: 'Delta#' },
+              decision: {
+                type: 'object',
+                additionalProperties: true,
+                properties: {
+                  deltaId: { type: 'string' },
+                  decision: { type: 'string' },
+                  actor: { type: 'string' },
+                  note: { type: ['string', 'null'] },
+                  decidedAt: instant,
+                },
+              },
+              batch: { anyOf: [{ $ref: 'PublishingBatch#' }, { type: 'null' }] },
+            },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => {
@@ -250,9 +275,25 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getModerationQueue',
         summary: "The session's moderation queue",
         params: sessionIdParam,
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: 'The queue and its window',
+            type: 'object',
+            additionalProperties: true,
+            required: ['items'],
+            properties: {
+              windowOpensAt: optionalInstant,
+              windowClosesAt: optionalInstant,
+              windowState: { type: 'string' },
+              items: { type: 'array', items: { $ref: 'ModerationItem#' } },
+              pendingCount: { type: 'integer' },
+            },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { withIsoTimestamps } from '../../clock.js';
 import { AfterwordError } from '../../errors.js';
 import type { EventFilter } from '../../telemetry/event-bus.js';
 import { isTopic, type Topic } from '../../topic-catalogue.js';
@@ -8,6 +9,7 @@ import type { StoredEvent } from '../../telemetry/topics.js';
 import type { ServedApp } from '../app-port.js';
 import { presentedToken, scopeOf, sha256 } from '../auth.js';
 import { bearer, commonErrors } from '../schemas.js';
+import { instant } from '../components.js';
 import type { StreamTickets } from '../stream-tickets.js';
 
 export interface EventStreamOptions {
@@ -100,7 +102,7 @@ function list(value: string | undefined): string[] {
 
 function frame(event: StoredEvent): string {
   // One `message` event per row (no `event:` field) so EventSource.onmessage sees every topic.
-  return `id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `id: ${event.id}\ndata: ${JSON.stringify(withIsoTimestamps(event))}\n\n`;
 }
 
 export function eventRoutes(
@@ -117,6 +119,7 @@ export function eventRoutes(
       schema: {
         tags: ['events'],
         security: bearer,
+        operationId: 'issueStreamTicket',
         summary: 'A short-lived, single-use ticket for opening the event stream',
         description:
           'EventSource cannot send an Authorization header, and a token in a URL ends up in logs. Post with the ' +
@@ -125,8 +128,10 @@ export function eventRoutes(
           'was issued to; reconnect with a new ticket (and `lastEventId`).',
         response: {
           200: {
+            description: 'The ticket',
             type: 'object',
-            properties: { ticket: { type: 'string' }, expiresAt: { type: 'integer' }, expiresInMs: { type: 'integer' } },
+            required: ['ticket', 'expiresAt', 'expiresInMs'],
+            properties: { ticket: { type: 'string' }, expiresAt: instant, expiresInMs: { type: 'integer' } },
           },
           ...commonErrors,
         },
@@ -147,6 +152,7 @@ export function eventRoutes(
       schema: {
         tags: ['events'],
         security: bearer,
+        operationId: 'streamEvents',
         summary: 'Server-sent events: the live topic stream, resumable with Last-Event-ID',
         description:
           'Each event is a `message` whose `id` is the event id and whose `data` is the stored event ' +
@@ -169,7 +175,27 @@ export function eventRoutes(
             },
           },
         },
-        response: { 200: { type: 'string', description: 'text/event-stream' }, ...commonErrors },
+        response: {
+          200: {
+            description: 'The stream: `id: <event id>` and `data: <StoredEvent JSON>` per event (instants as ISO 8601)',
+            content: {
+              'text/event-stream': {
+                schema: {
+                  type: 'object',
+                  description: 'one server-sent event; `data` is a StoredEvent as JSON',
+                  required: ['data'],
+                  properties: {
+                    id: { type: 'string', description: 'the event id (resume with Last-Event-ID)' },
+                    event: { type: 'string', enum: ['message'] },
+                    retry: { type: 'integer' },
+                    data: { type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: 'StoredEvent#' } },
+                  },
+                },
+              },
+            },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request, reply) => {

@@ -1,12 +1,28 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
-import { bearer } from '../schemas.js';
+import { bearer, commonErrors, publicErrors } from '../schemas.js';
 
 /**
  * Probes. `/healthz` says the process is up (liveness); `/readyz` says it can do its job: store
  * reachable, migrations applied, workers running (readiness). Both are anonymous so orchestrators
  * can probe without secrets; neither reveals data. `/metrics` needs a token (viewer is enough).
  */
+const readiness = (description: string) =>
+  ({
+    description,
+    type: 'object',
+    additionalProperties: true,
+    required: ['ready'],
+    properties: {
+      ready: { type: 'boolean' },
+      storeReachable: { type: 'boolean' },
+      migrationsApplied: { type: 'boolean' },
+      workersRunning: { type: 'boolean' },
+      pendingMigrations: { type: 'array', items: { type: 'string' } },
+      error: { type: 'string' },
+    },
+  }) as const;
+
 export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
   server.get(
     '/healthz',
@@ -14,8 +30,18 @@ export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
       config: { access: 'public' },
       schema: {
         tags: ['operations'],
+        operationId: 'healthz',
+        security: [],
         summary: 'Liveness: the process answers',
-        response: { 200: { type: 'object', properties: { status: { type: 'string' } } } },
+        response: {
+          200: {
+            description: 'Up',
+            type: 'object',
+            required: ['status'],
+            properties: { status: { type: 'string', enum: ['ok'] } },
+          },
+          ...publicErrors,
+        },
       },
     },
     async () => ({ status: 'ok' }),
@@ -27,10 +53,14 @@ export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
       config: { access: 'public' },
       schema: {
         tags: ['operations'],
+        operationId: 'readyz',
+        security: [],
         summary: 'Readiness: store reachable, migrations applied, workers running (503 otherwise)',
         response: {
-          200: { type: 'object', additionalProperties: true, properties: { ready: { type: 'boolean' } } },
-          503: { type: 'object', additionalProperties: true, properties: { ready: { type: 'boolean' } } },
+          200: readiness('Ready'),
+          503: readiness('Not ready: the report says which check failed'),
+          400: publicErrors[400],
+          429: publicErrors[429],
         },
       },
     },
@@ -52,8 +82,18 @@ export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags: ['operations'],
         security: bearer,
+        operationId: 'whoami',
         summary: "The caller's token name and role (the dashboard uses it to sign in)",
-        response: { 200: { type: 'object', properties: { name: { type: 'string' }, role: { type: 'string' } } } },
+        response: {
+          200: {
+            description: 'The principal',
+            type: 'object',
+            required: ['name', 'role'],
+            properties: { name: { type: 'string' }, role: { type: 'string' } },
+            examples: [{ name: 'gm-one', role: 'gm' }],
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => request.principal,
@@ -63,7 +103,16 @@ export function healthRoutes(server: FastifyInstance, app: ServedApp): void {
     '/metrics',
     {
       config: { access: 'read' },
-      schema: { tags: ['operations'], security: bearer, summary: 'Prometheus metrics (text exposition format)' },
+      schema: {
+        tags: ['operations'],
+        security: bearer,
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (text exposition format)',
+        response: {
+          200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...commonErrors,
+        },
+      },
     },
     async (_request, reply) => {
       const text = await app.metrics.metrics();

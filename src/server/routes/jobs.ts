@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from '../../cursors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, pageOf, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, pageOf } from '../schemas.js';
 
 const jobStatuses = ['queued', 'retrying', 'processing', 'completed', 'failed', 'cancelled'];
 const jobIdParam = idParam('jobId', 'the job id');
+const jobAnswer = (description: string) =>
+  ({ description, type: 'object', required: ['job'], properties: { job: { $ref: 'Job#' } } }) as const;
 
 export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['jobs'];
@@ -17,6 +19,7 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listJobs',
         summary: 'List jobs, newest first, with filters and cursor pagination',
         description: '`sessionId` filters closure jobs by their session (the engine concurrency key).',
         querystring: {
@@ -30,7 +33,7 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
             cursor: { type: 'string', maxLength: 100 },
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'A page of jobs', ...pageOf({ $ref: 'Job#' }) }, ...commonErrors },
       },
     },
     async (request) => {
@@ -54,8 +57,17 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'countJobs',
         summary: 'How many jobs are in each status',
-        response: { 200: { type: 'object', additionalProperties: { type: 'integer' } }, ...commonErrors },
+        response: {
+          200: {
+            description: 'Job counts by status',
+            type: 'object',
+            additionalProperties: { type: 'integer' },
+            examples: [{ queued: 2, retrying: 0, processing: 1, completed: 40, failed: 0, cancelled: 0 }],
+          },
+          ...commonErrors,
+        },
       },
     },
     async () => app.engine.countByStatus(),
@@ -68,16 +80,19 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getJob',
         summary: 'A job with its step timeline: finished steps (with durations), pending steps and attempts',
         params: jobIdParam,
         response: {
           200: {
+            description: 'The job and its timeline',
             type: 'object',
+            required: ['job', 'steps', 'pendingSteps', 'attempts'],
             properties: {
-              job: record,
-              steps: { type: 'array', items: record },
+              job: { $ref: 'Job#' },
+              steps: { type: 'array', items: { $ref: 'JobStep#' } },
               pendingSteps: { type: 'array', items: { type: 'string' } },
-              attempts: { type: 'array', items: record },
+              attempts: { type: 'array', items: { $ref: 'JobAttempt#' } },
             },
           },
           ...commonErrors,
@@ -94,9 +109,10 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'retryJob',
         summary: 'Re-queue a failed or cancelled job (recorded with the caller as actor)',
         params: jobIdParam,
-        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+        response: { 200: jobAnswer('The job, queued again'), ...commonErrors },
       },
     },
     async (request) => ({ job: await app.engine.retry(request.params.jobId, actorOf(request)) }),
@@ -109,6 +125,7 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'rerunJob',
         summary: 'Re-run a finished job from a step (recorded with the caller as actor)',
         description:
           'The checkpoints of `step` and every later step are discarded and the job is queued again with a fresh attempt budget; its workers run from `step` on. The job must be finished (completed, failed or cancelled). A closure whose lore batch is already published can only be re-run from `reconcile`.',
@@ -119,7 +136,7 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: false,
           properties: { step: { type: 'string', minLength: 1, maxLength: 100, description: 'a step of the job’s workflow' } },
         },
-        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+        response: { 200: jobAnswer('The job, queued to run from `step`'), ...commonErrors },
       },
     },
     async (request) => ({ job: await app.engine.rerunFrom(request.params.jobId, request.body.step, actorOf(request)) }),
@@ -132,9 +149,10 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'cancelJob',
         summary: 'Cancel an unfinished job; a running worker loses its lease at once',
         params: jobIdParam,
-        response: { 200: { type: 'object', properties: { job: record } }, ...commonErrors },
+        response: { 200: jobAnswer('The cancelled job'), ...commonErrors },
       },
     },
     async (request) => ({ job: await app.engine.cancel(request.params.jobId, actorOf(request)) }),

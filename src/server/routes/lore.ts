@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
-import { commonErrors, pageOf, record } from '../schemas.js';
+import { commonErrors, itemsOf, pageOf, publicErrors, record } from '../schemas.js';
 
 /** The one anonymous API route: published lore is public by design, and the route only reads. */
 export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
@@ -10,6 +10,8 @@ export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
       config: { access: 'public' },
       schema: {
         tags: ['lore'],
+        operationId: 'searchLore',
+        security: [],
         summary: 'Full-text search over published lore (no token needed)',
         querystring: {
           type: 'object',
@@ -21,7 +23,7 @@ export function loreRoutes(server: FastifyInstance, app: ServedApp): void {
             cursor: { type: 'string', maxLength: 500, description: '`nextCursor` of the previous page' },
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The best matches first', ...pageOf({ $ref: 'LoreHit#' }) }, ...publicErrors },
       },
     },
     async (request) => app.lore.searchPage(request.query.q, request.query),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, itemsOf, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
 import { ownerGuard } from './sessions.js';
 
 export function publishingRoutes(server: FastifyInstance, app: ServedApp): void {
@@ -14,6 +14,7 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
       schema: {
         tags,
         security: bearer,
+        operationId: 'listBatches',
         summary: 'Publishing batches (awaiting_moderation, ready, published), latest scheduled first',
         description: 'Cursor pagination: pass `nextCursor` back as `cursor`; null means this was the last page.',
         querystring: {
@@ -26,7 +27,7 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The batches', ...pageOf({ $ref: 'PublishingBatch#' }) }, ...commonErrors },
       },
     },
     async (request) => app.publishing.batchPage(request.query),
@@ -40,9 +41,22 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
       schema: {
         tags,
         security: bearer,
+        operationId: 'getPublishingSchedule',
         summary: "The session's publishing schedule (cadence, moderation window, batches)",
         params: sessionIdParam,
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: "The session's cadence and batches",
+            type: 'object',
+            additionalProperties: true,
+            properties: {
+              sessionId: { type: 'string' },
+              cadence: { anyOf: [{ $ref: 'Cadence#' }, { type: 'null' }] },
+              batches: { type: 'array', items: { $ref: 'PublishingBatch#' } },
+            },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => {
@@ -58,6 +72,7 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
       schema: {
         tags,
         security: bearer,
+        operationId: 'overrideNextBatch',
         summary: "Move the session's next lore batch (bounded by cadence.maxOverrideMs)",
         params: sessionIdParam,
         body: {
@@ -75,7 +90,15 @@ export function publishingRoutes(server: FastifyInstance, app: ServedApp): void 
             reason: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: 'The cadence with the override applied',
+            type: 'object',
+            additionalProperties: true,
+            properties: { sessionId: { type: 'string' }, cadence: { $ref: 'Cadence#' } },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { inSpan, SpanKind, spanAttributes } from '../../telemetry/tracing.js';
 import { actorOf, scopeOf } from '../auth.js';
-import { bearer, commonErrors, limitQuery, pageOf, record, recordList, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, itemsOf, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
 
 type SessionParams = { sessionId: string };
 
@@ -39,6 +39,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'putSession',
         summary: 'Create a session or replace its metadata',
         description:
           'The metadata may be sent as `{context: {...}}` or as the same fields at top level. A session a gm token ' +
@@ -51,8 +52,18 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: true,
         },
         response: {
-          200: { type: 'object', properties: { session: record } },
-          201: { type: 'object', properties: { session: record } },
+          200: {
+            description: 'Metadata replaced',
+            type: 'object',
+            required: ['session'],
+            properties: { session: { $ref: 'Session#' } },
+          },
+          201: {
+            description: 'Session created',
+            type: 'object',
+            required: ['session'],
+            properties: { session: { $ref: 'Session#' } },
+          },
           ...commonErrors,
         },
       },
@@ -73,6 +84,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'appendTurns',
         summary: 'Append transcript turns (idempotent by turnId)',
         description:
           `At most ${maxTurns} turns per request. A turn already stored with the same text is skipped (counted in ` +
@@ -85,13 +97,16 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         },
         response: {
           200: {
+            description: 'Turns stored (or already present)',
             type: 'object',
+            required: ['sessionId', 'appended', 'duplicates', 'turnCount'],
             properties: {
               sessionId: { type: 'string' },
-              appended: { type: 'integer' },
-              duplicates: { type: 'integer' },
-              turnCount: { type: 'integer' },
+              appended: { type: 'integer', description: 'turns stored by this request' },
+              duplicates: { type: 'integer', description: 'turns already stored with the same text (skipped)' },
+              turnCount: { type: 'integer', description: "the session's turns after this request" },
             },
+            examples: [{ sessionId: 'table-7-night-3', appended: 2, duplicates: 0, turnCount: 82 }],
           },
           ...commonErrors,
         },
@@ -110,6 +125,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'appendChanges',
         summary: 'Append change-feed entries; each gets the next cursor',
         params: sessionIdParam,
         body: {
@@ -119,8 +135,11 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
         },
         response: {
           200: {
+            description: 'The cursor of each stored change, in order',
             type: 'object',
+            required: ['sessionId', 'cursors'],
             properties: { sessionId: { type: 'string' }, cursors: { type: 'array', items: { type: 'integer' } } },
+            examples: [{ sessionId: 'table-7-night-3', cursors: [4, 5] }],
           },
           ...commonErrors,
         },
@@ -145,6 +164,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'closeSession',
         summary: 'Close a session and queue its closure workflow',
         description:
           'Answers 202 with the new closure job. Closing an already-closed session answers 200 with the existing ' +
@@ -157,8 +177,18 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           properties: { reason: { type: 'string', maxLength: 500 }, closedBy: { type: 'string', maxLength: 200 } },
         },
         response: {
-          200: { type: 'object', properties: { session: record, closureJob: record } },
-          202: { type: 'object', properties: { session: record, closureJob: record } },
+          200: {
+            description: 'Already closed: the existing closure job',
+            type: 'object',
+            required: ['session', 'closureJob'],
+            properties: { session: { $ref: 'Session#' }, closureJob: { $ref: 'Job#' } },
+          },
+          202: {
+            description: 'Closed; the closure job is queued',
+            type: 'object',
+            required: ['session', 'closureJob'],
+            properties: { session: { $ref: 'Session#' }, closureJob: { $ref: 'Job#' } },
+          },
           ...commonErrors,
         },
       },
@@ -198,6 +228,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listSessions',
         summary: 'List sessions, most recently updated first',
         description: 'Cursor pagination: pass `nextCursor` back as `cursor`. A gm token sees only its own sessions.',
         querystring: {
@@ -209,7 +240,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
             cursor: { type: 'string', maxLength: 500 },
           },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'A page of sessions', ...pageOf({ $ref: 'Session#' }) }, ...commonErrors },
       },
     },
     async (request) => {
@@ -224,9 +255,10 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getSession',
         summary: 'The session directory summary (status, closure, offlineLastRun, publishing cadence)',
         params: sessionIdParam,
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The session', $ref: 'Session#' }, ...commonErrors },
       },
     },
     async (request) => {
@@ -242,10 +274,11 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getStorySummary',
         summary: 'The story summary produced by the closure workflow (latest version, or `?version=`)',
         params: sessionIdParam,
         querystring: { type: 'object', additionalProperties: false, properties: { version: { type: 'integer', minimum: 1 } } },
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The story summary', $ref: 'StorySummary#' }, ...commonErrors },
       },
     },
     async (request) => {
@@ -261,6 +294,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getSessionHistory',
         summary: 'Offline workflow run history, newest first',
         params: sessionIdParam,
         querystring: {
@@ -268,7 +302,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: false,
           properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'A page of workflow runs', ...pageOf({ $ref: 'WorkflowRun#' }) }, ...commonErrors },
       },
     },
     async (request) => {
@@ -284,6 +318,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getTranscript',
         summary: 'Transcript turns in arrival order; page with `afterSeq` (the last `seq` you received)',
         params: sessionIdParam,
         querystring: {
@@ -294,7 +329,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
           },
         },
-        response: { 200: { type: 'object', properties: { items: recordList } }, ...commonErrors },
+        response: { 200: { description: 'Turns after `afterSeq`', ...itemsOf({ $ref: 'Turn#' }) }, ...commonErrors },
       },
     },
     async (request) => {
@@ -311,6 +346,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getMentions',
         summary: "The session's entity mentions in extraction order, with cursor pagination",
         description: 'Pass `nextCursor` back as `cursor` for the next page; null means this was the last.',
         params: sessionIdParam,
@@ -319,7 +355,7 @@ export function sessionRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: false,
           properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The mentions', ...pageOf({ $ref: 'Mention#' }) }, ...commonErrors },
       },
     },
     async (request) => app.artefacts.mentionPage(request.params.sessionId, request.query),

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery } from '../schemas.js';
 
 const endpointFields = {
   url: { type: 'string', minLength: 1, maxLength: 2000, description: 'http(s) URL the deliveries are POSTed to' },
@@ -28,6 +28,13 @@ const endpoint = {
     enabled: { type: 'boolean' },
     disabledReason: { type: ['string', 'null'] },
   },
+} as const;
+
+const redriven = {
+  description: 'The deliveries queued again (same webhook-id)',
+  type: 'object',
+  required: ['redriven', 'deliveryIds'],
+  properties: { redriven: { type: 'integer' }, deliveryIds: { type: 'array', items: { type: 'string' } } },
 } as const;
 
 const withSecret = {
@@ -60,9 +67,15 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listWebhookTopics',
         summary: 'The topics an endpoint can subscribe to',
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: { type: 'string' } } } },
+          200: {
+            description: 'The topic names',
+            type: 'object',
+            required: ['items'],
+            properties: { items: { type: 'array', items: { type: 'string' } } },
+          },
           ...commonErrors,
         },
       },
@@ -77,6 +90,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'createWebhook',
         summary: 'Subscribe an endpoint; the answer carries its signing secret, the only time it is shown',
         body: { type: 'object', additionalProperties: false, required: ['url', 'topics'], properties: endpointFields },
         response: { 201: withSecret, ...commonErrors },
@@ -95,6 +109,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listWebhooks',
         summary: 'Webhook endpoints, oldest first (cursor-paginated)',
         querystring: {
           type: 'object',
@@ -103,6 +118,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
         },
         response: {
           200: {
+            description: 'A page of endpoints',
             type: 'object',
             properties: { items: { type: 'array', items: endpoint }, nextCursor: { type: ['string', 'null'] } },
           },
@@ -120,6 +136,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listWebhookDeliveries',
         summary: 'Deliveries newest first, by endpoint, topic, status and creation time (cursor-paginated)',
         querystring: {
           type: 'object',
@@ -133,8 +150,12 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
         },
         response: {
           200: {
+            description: 'A page of deliveries',
             type: 'object',
-            properties: { items: { type: 'array', items: record }, nextCursor: { type: ['string', 'null'] } },
+            properties: {
+              items: { type: 'array', items: { $ref: 'WebhookDelivery#' } },
+              nextCursor: { type: ['string', 'null'] },
+            },
           },
           ...commonErrors,
         },
@@ -150,9 +171,10 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getWebhookDelivery',
         summary: 'One delivery with its attempt log (status code, latency, response excerpt per attempt)',
         params: idParam('deliveryId', 'the delivery id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The delivery with its attempt log', $ref: 'WebhookDelivery#' }, ...commonErrors },
       },
     },
     async (request) => app.webhooks.delivery(request.params.deliveryId),
@@ -165,9 +187,10 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'redriveWebhookDelivery',
         summary: 'Redrive one dead-lettered delivery (same webhook-id)',
         params: idParam('deliveryId', 'the delivery id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: redriven, ...commonErrors },
       },
     },
     async (request) => app.webhooks.redrive({ deliveryId: request.params.deliveryId }, actorOf(request)),
@@ -180,9 +203,10 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'redriveWebhookDeliveries',
         summary: 'Redrive every dead-lettered delivery matching the filter (endpoint, topic, creation time range)',
         body: { type: 'object', additionalProperties: false, properties: deliveryFilter },
-        response: { 200: record, ...commonErrors },
+        response: { 200: redriven, ...commonErrors },
       },
     },
     async (request) => app.webhooks.redrive(request.body ?? {}, actorOf(request)),
@@ -195,6 +219,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getWebhook',
         summary: 'One webhook endpoint',
         params: idParam('endpointId', 'the endpoint id'),
         response: { 200: endpoint, ...commonErrors },
@@ -210,6 +235,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'updateWebhook',
         summary: 'Change an endpoint (enabling it again clears its failure streak)',
         params: idParam('endpointId', 'the endpoint id'),
         body: { type: 'object', additionalProperties: false, minProperties: 1, properties: endpointFields },
@@ -226,9 +252,18 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'deleteWebhook',
         summary: 'Remove an endpoint with its deliveries and their log',
         params: idParam('endpointId', 'the endpoint id'),
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: 'Removed',
+            type: 'object',
+            required: ['endpointId', 'deleted'],
+            properties: { endpointId: { type: 'string' }, deleted: { type: 'boolean', enum: [true] } },
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => app.webhooks.remove(request.params.endpointId, actorOf(request)),
@@ -241,6 +276,7 @@ export function webhookRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'rotateWebhookSecret',
         summary: 'A new signing secret (shown once); the previous one also signs during webhooks.rotationOverlapMs',
         params: idParam('endpointId', 'the endpoint id'),
         response: { 200: withSecret, ...commonErrors },

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AfterwordError } from '../../errors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record } from '../schemas.js';
 
 export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['world'];
@@ -14,9 +14,24 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'importWorld',
         summary: 'Replace the canonical world from a world file (refused whole, naming the entry, when invalid)',
         body: { type: 'object' },
-        response: { 200: record, ...commonErrors },
+        response: {
+          200: {
+            description: 'The world now in force',
+            type: 'object',
+            required: ['worldId', 'version'],
+            properties: {
+              worldId: { type: 'string' },
+              version: { type: 'integer' },
+              entities: { type: 'integer', description: 'entities imported' },
+              capabilities: { type: 'integer', description: 'capabilities imported' },
+            },
+            examples: [{ worldId: 'world.demo-kyther', version: 1, entities: 34, capabilities: 7 }],
+          },
+          ...commonErrors,
+        },
       },
     },
     async (request) => app.world.importWorld(request.body, actorOf(request)),
@@ -29,6 +44,7 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listEntities',
         summary: 'Canonical entities by id, with cursor pagination',
         description: 'Pass `nextCursor` back as `cursor` for the next page; null means this was the last.',
         querystring: {
@@ -36,7 +52,7 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: false,
           properties: { limit: limitQuery, cursor: { type: 'string', maxLength: 500 } },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'The entities', ...pageOf({ $ref: 'Entity#' }) }, ...commonErrors },
       },
     },
     async (request) => app.world.entityPage(request.query),
@@ -49,9 +65,10 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getEntity',
         summary: 'One canonical entity',
         params: idParam('entityId', 'the entity id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The entity', $ref: 'Entity#' }, ...commonErrors },
       },
     },
     async (request) => {
