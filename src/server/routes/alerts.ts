@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
 
 export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['alerts'];
@@ -45,8 +45,9 @@ export function alertRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'countAlerts',
         summary: 'How many alerts are open, acknowledged and resolved',
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'Alert counts by state', ...record }, ...commonErrors },
       },
     },
     async () => (await app.alerts.counts()) as object,

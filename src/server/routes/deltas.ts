@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
 import { instant, optionalInstant } from '../components.js';
 import { ownerGuard } from './sessions.js';
 
@@ -80,9 +80,10 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getDelta',
         summary: 'One delta with its decisions (the audit trail)',
         params: idParam('deltaId', 'the delta id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The delta with its decisions', ...record }, ...commonErrors },
       },
     },
     async (request) => (await app.moderation.get(request.params.deltaId)) as object,
@@ -146,6 +147,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'bulkDecideDeltas',
         summary: 'Decide every delta matching a filter; `dryRun: true` previews the count',
         description:
           'Filters: session, entity, reason, confidence tier, age (`olderThanMs`), status (default: needs-review and escalated). ' +
@@ -172,7 +174,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
             },
           },
         },
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'How many deltas were (or would be) decided', ...record }, ...commonErrors },
       },
     },
     async (request) => {
@@ -188,13 +190,14 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'listContestedEntities',
         summary: 'Contested entities: competing proposals from several sessions, one item per entity',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: { limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: cursorQuery },
         },
-        response: { 200: pageOf(record), ...commonErrors },
+        response: { 200: { description: 'A page of contested entities', ...pageOf(record) }, ...commonErrors },
       },
     },
     async (request) => app.moderation.contested(request.query),
@@ -207,8 +210,9 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'countModeration',
         summary: 'Moderation items before and after grouping (deltas waiting, contested entities, items)',
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The counts', ...record }, ...commonErrors },
       },
     },
     async () => (await app.moderation.counts()) as object,
@@ -221,9 +225,10 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'getContestedEntity',
         summary: 'One contested entity: its canon and each session’s proposal with evidence sentences',
         params: idParam('entityId', 'the entity id'),
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The contested entity and its proposals', ...record }, ...commonErrors },
       },
     },
     async (request) => (await app.moderation.contestedEntity(request.params.entityId)) as object,
@@ -239,6 +244,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
       schema: {
         tags,
         security: bearer,
+        operationId: 'decideContestedEntity',
         summary: 'Decide a contested entity once: pick one proposal, merge values, or reject them all',
         params: idParam('entityId', 'the entity id'),
         body: {
@@ -252,7 +258,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
             note: { type: 'string', maxLength: 2000 },
           },
         },
-        response: { 200: record, ...commonErrors },
+        response: { 200: { description: 'The decision and the deltas it decided', ...record }, ...commonErrors },
       },
     },
     async (request) => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
-import { commonErrors, itemsOf, pageOf, publicErrors, record } from '../schemas.js';
+import { pageOf, publicErrors } from '../schemas.js';
 
 /** The one anonymous API route: published lore is public by design, and the route only reads. */
 export function loreRoutes(server: FastifyInstance, app: ServedApp): void {

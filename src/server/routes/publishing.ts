@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, itemsOf, limitQuery, pageOf, record, sessionIdParam } from '../schemas.js';
+import { bearer, commonErrors, limitQuery, pageOf, sessionIdParam } from '../schemas.js';
 import { ownerGuard } from './sessions.js';
 
 export function publishingRoutes(server: FastifyInstance, app: ServedApp): void {

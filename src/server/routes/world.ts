@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AfterwordError } from '../../errors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, itemsOf, limitQuery, pageOf, record } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf } from '../schemas.js';
 
 export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['world'];
