@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -226,6 +226,24 @@ function summary(store: string, h: Histogram, seconds: number): string {
   return `# fuzz [${store}] ${h.requests} requests in ${seconds.toFixed(0)} s; statuses ${statuses}`;
 }
 
+/**
+ * CPython 3.11's `ast.parse`, which hypothesis calls to describe a strategy, can fail inside the
+ * tool itself ("AST constructor recursion depth mismatch"); schemathesis then reports a runtime
+ * error for that operation and exits 1 without any check having failed. Such a run still counts
+ * (every response it got was checked); anything else that is not exit 0 fails the suite.
+ */
+function toolOnlyFault(code: number | null, reportDir: string): string | null {
+  if (code === 0 || !existsSync(reportDir)) return null;
+  const xml = readdirSync(reportDir)
+    .filter((f) => f.endsWith('.xml'))
+    .map((f) => readFileSync(join(reportDir, f), 'utf8'))
+    .join('');
+  if (xml === '' || xml.includes('<failure')) return null;
+  const errors = [...xml.matchAll(/<error[^>]*>([\s\S]*?)<\/error>/g)].map((m) => m[1] ?? '');
+  if (errors.length === 0 || !errors.every((e) => e.includes('AST constructor recursion depth mismatch'))) return null;
+  return `schemathesis hit ${errors.length} internal CPython error(s) (ast.parse recursion depth mismatch); no check failed`;
+}
+
 interface StoreRun {
   store: string;
   extraEnv: () => Promise<Record<string, string>>;
@@ -254,11 +272,14 @@ async function fuzzOne(st: string, run: StoreRun, seedValue: string): Promise<vo
       [],
       `[${run.store}] responses >= 500:\n${JSON.stringify(h.serverErrors.slice(0, 10), null, 2)}\nserver output:\n${serve.output().slice(-3000)}`,
     );
-    assert.equal(
-      result.code,
-      0,
-      `[${run.store}] schemathesis reported failures (exit ${result.code}):\n${result.output.slice(-12000)}`,
-    );
+    const verdict = toolOnlyFault(result.code, join(dir, 'report'));
+    if (verdict) console.log(`# fuzz [${run.store}] ${verdict}`);
+    else
+      assert.equal(
+        result.code,
+        0,
+        `[${run.store}] schemathesis reported failures (exit ${result.code}):\n${result.output.slice(-12000)}`,
+      );
     assert.ok(h.requests >= minRequests, `[${run.store}] only ${h.requests} requests (at least ${minRequests} required)`);
     passed = true;
   } finally {
