@@ -51,7 +51,9 @@ const NO_RUNS: readonly NameRun[] = Object.freeze([]);
 
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 
-const PHRASE_FILTER = new KeyFilter(HEDGE_PHRASES.map((p) => p[0] as string));
+const PHRASES_BY_FIRST = new Map<string, string[][]>();
+for (const p of HEDGE_PHRASES) PHRASES_BY_FIRST.set(p[0] as string, [...(PHRASES_BY_FIRST.get(p[0] as string) ?? []), p]);
+const PHRASE_FILTER = new KeyFilter(PHRASES_BY_FIRST.keys());
 
 /** Hedge words ("rumoured") or reporting phrases ("some say", "word is", "according to"). */
 function isHedged(tokens: Token[]): boolean {
@@ -59,7 +61,8 @@ function isHedged(tokens: Token[]): boolean {
     const t = tokens[i] as Token;
     if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
     if (!PHRASE_FILTER.mayHave(t.lower)) continue;
-    for (const p of HEDGE_PHRASES) if (p.every((w, k) => tokens[i + k]?.lower === w)) return true;
+    const list = PHRASES_BY_FIRST.get(t.lower);
+    if (list) for (const p of list) if (p.every((w, k) => tokens[i + k]?.lower === w)) return true;
   }
   return false;
 }
@@ -232,8 +235,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (ev.turnId && ev.capabilityRefs.length > 0)
       feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
   }
-  // New names: runs per distinct sentence (LLM prose repeats itself less than templates, but
-  // greetings, refrains and quoted orders do recur), settled into candidates after the scan.
+  // New names, settled into candidates after the scan. The POS path caches its runs per
+  // distinct sentence (tagging costs far more than hashing the sentence); the span path
+  // does not: measured, hashing every candidate sentence cost more than scanning it again.
   const runCache = new Map<string, readonly NameRun[]>();
   const found: Array<{ run: NameRun; sentence: string; source: MentionSource }> = [];
   const ambiguous = new Set<string>();
@@ -366,17 +370,21 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       if (turnMentions.length === mentionsBefore) for (const ref of caps) turnCaps.push({ ref, source, sentence });
       if (useTagger && tokens.length > 1) {
-        let runs = notes ? undefined : runCache.get(sentence);
-        if (runs === undefined) {
-          const cover = annotatedCover as Array<[number, number]> | null;
-          const covering = cover
-            ? [
-                ...hits,
-                ...cover.map(([a, b]) => ({ ref: -1, matchType: 'annotation' as const, value: '', startTok: a, endTok: b })),
-              ]
-            : hits;
-          runs = needsTagging(tokens, covering, lexicon) ? nameRuns(sentence, tokens, covering) : NO_RUNS;
-          if (!notes) runCache.set(sentence, runs);
+        const cover = annotatedCover as Array<[number, number]> | null;
+        const covering = cover
+          ? [
+              ...hits,
+              ...cover.map(([a, b]) => ({ ref: -1, matchType: 'annotation' as const, value: '', startTok: a, endTok: b })),
+            ]
+          : hits;
+        // The pre-filter first: most sentences stop there, without hashing the sentence for the cache.
+        let runs: readonly NameRun[] | undefined = NO_RUNS;
+        if (needsTagging(tokens, covering, lexicon)) {
+          runs = posTagger && !notes ? runCache.get(sentence) : undefined;
+          if (runs === undefined) {
+            runs = nameRuns(sentence, tokens, covering);
+            if (posTagger && !notes) runCache.set(sentence, runs);
+          }
         }
         for (const run of runs) {
           if (run.ambiguousFirst) {
@@ -441,7 +449,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       entityId?: string | null;
       annotated?: boolean;
     };
-    const name = fromPos.name ?? words.join(' ');
+    const name = words === run.words && fromPos.name !== undefined ? fromPos.name : words.join(' ');
     const guess = fromPos.guess ?? guessEntityType(words, run.title, preceding);
     let slug = slugs.get(name);
     if (slug === undefined) {

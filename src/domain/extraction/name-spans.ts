@@ -21,6 +21,8 @@ export interface NameRun {
   precedingWord: string | null;
   /** The run opens the sentence or a quotation with a word that may be an ordinary one. */
   ambiguousFirst: boolean;
+  /** `words` joined, once. */
+  name?: string;
 }
 
 /**
@@ -116,6 +118,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       title: titleWords.length > 0 ? titleWords.join(' ') : null,
       precedingWord: preceding,
       ambiguousFirst: amb,
+      name: words.join(' '),
     });
   };
   for (let i = 0; i < tokens.length; i++) {
