@@ -233,7 +233,13 @@ export function createActivities(deps: ActivityDeps): JobActivities {
         const { settings } = deps;
         const retryAt = final
           ? null
-          : tx.now + backoffDelay(job.attempts, settings.backoffBaseMs, settings.backoffMaxMs, deps.random);
+          : tx.now +
+            backoffDelay(
+              job.attempts,
+              def.backoff?.baseMs ?? settings.backoffBaseMs,
+              def.backoff?.maxMs ?? settings.backoffMaxMs,
+              deps.random,
+            );
         const failed = await failJob(tx, jobId, token, error, retryAt, tx.now);
         await engineTopics.emit(tx, final ? 'engine.job.failed' : 'engine.job.retrying', {
           jobId,

@@ -1,18 +1,19 @@
 /**
- * Webhook delivery end to end on every store: a real local receiver verifies each request's
+ * Webhook delivery end to end on every engine and store: a real local receiver verifies each request's
  * signature with the `standardwebhooks` library. Back-off spans hours: the tests move the
  * injected clock instead of sleeping.
  */
 import assert from 'node:assert/strict';
 import type { Afterword, AfterwordOptions } from '../../src/app.js';
 import type { ConfigInput } from '../../src/config.js';
-import { AdjustableClock, demoWorld, forEachStore, type StoreContext, waitFor } from '../support/harness.js';
+import { type EngineContext, forEachEngine } from '../support/engines.js';
+import { AdjustableClock, demoWorld, waitFor } from '../support/harness.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const hour = 3_600_000;
 
 /** An app whose webhooks may reach 127.0.0.1 (the receiver), on the test's clock, with workers running. */
-async function webhookApp(ctx: StoreContext, webhooks: ConfigInput['webhooks'] = {}, options: AfterwordOptions = {}) {
+async function webhookApp(ctx: EngineContext, webhooks: ConfigInput['webhooks'] = {}, options: AfterwordOptions = {}) {
   const clock = new AdjustableClock();
   const { app } = await ctx.app(
     {
@@ -38,7 +39,7 @@ async function deliveryOf(app: Afterword, endpointId: string) {
   return items[0];
 }
 
-forEachStore('webhooks: signed, durable delivery to a real receiver', (suite) => {
+forEachEngine('webhooks: signed, durable delivery to a real receiver', (suite) => {
   suite.test('a published batch reaches the receiver with its full bundles and cards, and each overlay, signed', async (ctx) => {
     const { app, clock, receiver } = await webhookApp(ctx);
     try {
