@@ -95,12 +95,10 @@ function refreshBadges() {
   clearTimeout(badgeTimer);
   badgeTimer = setTimeout(async () => {
     try {
-      const [alerts, deltas] = await Promise.all([
-        api('GET', '/v1/alerts?open=true&limit=500'),
-        api('GET', '/v1/deltas?status=needs-review'),
-      ]);
-      $('#nav-alert-count').textContent = alerts.items.length || '';
-      $('#nav-moderation-count').textContent = deltas.items.length || '';
+      // Counts, not a capped page: at a studio's scale the queue is longer than any page.
+      const [alerts, moderation] = await Promise.all([api('GET', '/v1/alerts/counts'), api('GET', '/v1/moderation/counts')]);
+      $('#nav-alert-count').textContent = alerts.open || '';
+      $('#nav-moderation-count').textContent = moderation.items || '';
     } catch {}
   }, 200);
 }

@@ -1,6 +1,6 @@
 import { act, api } from './api-client.js';
 import { badge, h } from './dom.js';
-import { isAdmin } from './state.js';
+import { canModerate } from './state.js';
 
 export function deltaCard(delta, onDecided) {
   const decide = (decision) => async () => {
@@ -49,7 +49,7 @@ export function deltaCard(delta, onDecided) {
       h('pre', {}, JSON.stringify({ before: delta.before, after: delta.after }, null, 2)),
     ),
     open &&
-      isAdmin() &&
+      canModerate() &&
       h(
         'div',
         { class: 'actions' },

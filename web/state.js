@@ -11,3 +11,6 @@ export const state = {
 
 /** Operator actions are admin-only on the server; a viewer does not see the buttons at all. */
 export const isAdmin = () => state.me?.role === 'admin';
+
+/** Moderation (deciding deltas, acknowledging alerts) is for admin and moderator tokens. */
+export const canModerate = () => state.me?.role === 'admin' || state.me?.role === 'moderator';

@@ -1,7 +1,7 @@
 import { act, api } from './api-client.js';
 import { formatMs } from './charts.js';
 import { ago, badge, dataTable, h, short, when } from './dom.js';
-import { isAdmin, state } from './state.js';
+import { canModerate, state } from './state.js';
 
 /** One readable line per alert instead of its raw JSON. */
 function alertDetails(a) {
@@ -24,7 +24,7 @@ export async function alertsView(root) {
   let open = true;
   const body = h('div', {});
   const draw = async () => {
-    const { items } = await api('GET', `/v1/alerts?limit=200${open ? '&open=true' : ''}`);
+    const { items } = await api('GET', `/v1/alerts?limit=200${open ? '&state=open' : ''}`);
     body.replaceChildren(
       items.length === 0
         ? h('p', { class: 'empty' }, open ? 'No open alerts. All clear.' : 'No alerts.')
@@ -46,9 +46,11 @@ export async function alertsView(root) {
                 h(
                   'td',
                   {},
-                  a.acknowledgedAt
-                    ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
-                    : isAdmin() &&
+                  a.resolvedAt
+                    ? h('span', { class: 'muted' }, `resolved (${String(a.resolution ?? '').replace(/_/g, ' ')})`)
+                    : a.acknowledgedAt
+                      ? h('span', { class: 'muted' }, `ack by ${a.acknowledgedBy}`)
+                      : canModerate() &&
                         h(
                           'button',
                           {
@@ -85,7 +87,7 @@ export async function alertsView(root) {
               void draw();
             },
           }),
-          ' Open alerts only',
+          ' Open alerts only (neither acknowledged nor resolved)',
         ),
       ),
       body,
