@@ -141,7 +141,7 @@ export function eventRoutes(
       const token = presentedToken(request);
       if (token === null) throw new AfterwordError('unauthorized', 'a stream ticket is issued for a bearer token');
       const { ticket, expiresAt } = tickets.issue(sha256(token));
-      return { ticket, expiresAt, expiresInMs: app.config.limits.streamTicketTtlMs };
+      return { ticket, expiresAt: new Date(expiresAt).toISOString(), expiresInMs: app.config.limits.streamTicketTtlMs };
     },
   );
 
