@@ -214,6 +214,12 @@ export const configSchema = z.object({
       streamTicketTtlMs: z.number().int().min(1000).max(minutes(10)).default(30_000),
       /** Concurrent event streams (GET /v1/events) the process serves; more answer 503. */
       maxStreams: z.number().int().min(1).default(200),
+      /** Unsent bytes one event stream may hold before its client is disconnected (it resumes with Last-Event-ID). */
+      maxStreamBufferBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .default(4 * 1024 * 1024),
       /** Concurrent event streams per token; more answer 429. */
       maxStreamsPerToken: z.number().int().min(1).default(10),
       /** Longest a request (headers and body) may take to arrive; 0 turns the limit off. */

@@ -136,7 +136,7 @@ export async function buildServer(app: ServedApp, options: BuildServerOptions = 
   eventRoutes(server, app, streams, tickets, {
     heartbeatMs: options.events?.heartbeatMs ?? 15_000,
     replayBatch: options.events?.replayBatch ?? 500,
-    maxBufferedBytes: options.events?.maxBufferedBytes ?? 4 * 1024 * 1024,
+    maxBufferedBytes: options.events?.maxBufferedBytes ?? config.limits.maxStreamBufferBytes,
   });
   registerDashboard(server, options.webDir);
 
