@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AfterwordError, invalidInput } from '../errors.js';
 import { findUnsafeValues, joinPath } from '../domain/input/unsafe-values.js';
+import { wellFormedDeep } from '../domain/transcript/clean-text.js';
 import { answerClientError } from './error-handler.js';
 
 /**
@@ -91,6 +92,9 @@ function decodeKey(quoted: string): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
+/** A JSON escape of a surrogate code unit (paired or not: the deep pass tells them apart). */
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
 /** Parse a JSON body: strict UTF-8, bounded depth, then JSON.parse. */
 export function parseJsonBody(raw: Buffer, maxDepth: number): unknown {
   let text: string;
@@ -111,7 +115,11 @@ export function parseJsonBody(raw: Buffer, maxDepth: number): unknown {
     );
   }
   try {
-    return JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    // Strict UTF-8 text holds no surrogate code unit of its own: a lone one can only come from a
+    // `\uD800`-style escape. Made well formed (U+FFFD) here, every route and both stores see the
+    // same text (PostgreSQL's JSONB refuses a lone surrogate; SQLite would keep it).
+    return LONE_SURROGATE_ESCAPE.test(text) ? wellFormedDeep(value) : value;
   } catch (error) {
     throw new AfterwordError('invalid_json', `the body is not valid JSON: ${(error as Error).message}`, { retryable: false });
   }

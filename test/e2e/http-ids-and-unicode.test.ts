@@ -86,4 +86,18 @@ forEachStore('HTTP: long ids and lone surrogates', (suite) => {
     const [turn] = (await req(ctx, 'GET', '/v1/sessions/surrogate-2/transcript')).body.items;
     assert.deepEqual([turn.sceneId, turn.metadata.note, turn.metadata.list], ['s\ufffd', 'x\ufffd', ['\ufffd']]);
   });
+
+  suite.test('a lone surrogate in any JSON body is made well formed at the parser: same answer on both stores', async (ctx) => {
+    const world = {
+      worldId: 'world.surrogate',
+      name: 'Half \ud800 world',
+      version: 1,
+      entities: [{ entityId: 'place.lone', entityType: 'place', canonicalName: 'Lone \udc00 Harbour', aliases: ['Lone'] }],
+    };
+    const imported = await req(ctx, 'POST', '/v1/world/import', world);
+    assert.equal(imported.status, 200, JSON.stringify(imported.body));
+    const entity = await req(ctx, 'GET', '/v1/world/entities/place.lone');
+    assert.equal(entity.status, 200, JSON.stringify(entity.body));
+    assert.equal(entity.body.canonicalName ?? entity.body.entity?.canonicalName, 'Lone \ufffd Harbour');
+  });
 });
