@@ -15,6 +15,7 @@ import { parkJob } from '../engine/sql/park-job.js';
 import { recordStep } from '../engine/sql/record-step.js';
 import { takeLateJob } from '../engine/sql/take-late-job.js';
 import {
+  type Job,
   type JobError,
   type StepContext,
   type StepRecord,
@@ -26,6 +27,8 @@ import { AfterwordError, describeError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tx } from '../telemetry/outbox.js';
+import { contextOf, inSpan, jobSpanName, spanAttributes, stepSpanName, tracer } from '../telemetry/tracing.js';
+import { ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { failureTypes, type JobActivities, type JobState, type SerializedError } from './workflow-contract.js';
 
 export interface ActivityDeps {
@@ -38,6 +41,8 @@ export interface ActivityDeps {
   workerId: string;
   /** Heartbeat this often while a step runs (a dead worker is noticed after the heartbeat timeout). */
   heartbeatEveryMs: number;
+  /** An attempt's trace span is ended after this long at the latest (the activity timeout). */
+  attemptSpanMaxMs: number;
   definition(name: string): WorkflowDefinition<any, any>;
   stats: { running: number; claimed: number; completed: number; failed: number; retried: number };
 }
@@ -85,9 +90,63 @@ function stepFailure(thrown: unknown, jobId: string): ApplicationFailure {
   return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: true, details: [error] });
 }
 
+/**
+ * Tracing (telemetry/tracing.ts), as on the built-in engine: an attempt is a `job <workflow>` span
+ * continuing the enqueuer's trace (the close's, from the job's payload), each step a `step <name>`
+ * span under it. The attempt's span lives in the process that began it until the attempt ends
+ * there (or after the activity timeout); a step run by another worker process hangs directly under
+ * the enqueuer's span instead.
+ */
+class AttemptSpans {
+  private readonly spans = new Map<
+    string,
+    { span: Span; attributes: Record<string, string | number | boolean>; timer: NodeJS.Timeout }
+  >();
+
+  constructor(private readonly maxMs: number) {}
+
+  begin(def: WorkflowDefinition<any, any>, job: Job, token: string): void {
+    const attributes = {
+      ...(def.trace?.attributes(job) ?? {}),
+      [spanAttributes.jobId]: job.jobId,
+      [spanAttributes.workflow]: job.workflow,
+      [spanAttributes.attempt]: job.attempts,
+    };
+    const span = tracer().startSpan(jobSpanName(job.workflow), { attributes }, contextOf(def.trace?.parent(job)));
+    const timer = setTimeout(() => this.end(token), this.maxMs);
+    timer.unref();
+    this.spans.set(token, { span, attributes, timer });
+  }
+
+  /** Where a step's span goes, and what it carries. */
+  forStep(def: WorkflowDefinition<any, any>, job: Job, token: string, step: string) {
+    const entry = this.spans.get(token);
+    const attributes = entry?.attributes ?? {
+      ...(def.trace?.attributes(job) ?? {}),
+      [spanAttributes.jobId]: job.jobId,
+      [spanAttributes.workflow]: job.workflow,
+      [spanAttributes.attempt]: job.attempts,
+    };
+    return {
+      parent: entry ? trace.setSpan(ROOT_CONTEXT, entry.span) : contextOf(def.trace?.parent(job)),
+      attributes: { ...attributes, [spanAttributes.step]: step },
+    };
+  }
+
+  end(token: string, error?: { message: string }): void {
+    const entry = this.spans.get(token);
+    if (!entry) return;
+    this.spans.delete(token);
+    clearTimeout(entry.timer);
+    if (error) entry.span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    entry.span.end();
+  }
+}
+
 /** The activities of the generic workflow, bound to this process's store and workflow definitions. */
 export function createActivities(deps: ActivityDeps): JobActivities {
   const { store } = deps;
+  const spans = new AttemptSpans(deps.attemptSpanMaxMs);
 
   return {
     async jobState(jobId): Promise<JobState> {
@@ -118,6 +177,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
             workerId: deps.workerId,
           });
           await def.hooks?.onStarted?.(tx, outcome.job);
+          tx.afterCommit(() => spans.begin(def, outcome.job, token));
         }
         return { steps: def.steps.map((s) => s.name), attempt: outcome.job.attempts };
       });
@@ -134,57 +194,64 @@ export function createActivities(deps: ActivityDeps): JobActivities {
       if (finished.some((s) => s.step === stepName)) return { skipped: true };
       const outputs: Record<string, unknown> = Object.fromEntries(finished.map((s) => [s.step, s.output]));
       const activity = Context.current();
-      const beat = setInterval(() => activity.heartbeat(), deps.heartbeatEveryMs);
-      deps.stats.running++;
-      try {
-        const startedAt = deps.clock.now();
-        const ctx: StepContext<unknown> = {
-          job,
-          attempt: job.attempts,
-          outputs,
-          signal: activity.cancellationSignal,
-          store,
-          now: startedAt,
-          async heartbeat(details) {
-            activity.heartbeat(details);
-            if (activity.cancellationSignal.aborted) throw new AfterwordError('lease_lost', `job ${jobId}: cancelled`);
-          },
-          waitForSignal(name, until) {
-            throw new WaitForSignal(name, until);
-          },
-        };
-        let output: unknown;
-        try {
-          output = await step.run(ctx);
-        } catch (error) {
-          throw stepFailure(error, jobId);
-        }
-        try {
-          await store.transact(async (tx) => {
-            await assertLease(tx, jobId, token, tx.now);
-            const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
-            const record: StepRecord = {
-              step: step.name,
-              stepIndex,
+      const where = spans.forStep(def, job, token, stepName);
+      return inSpan(
+        stepSpanName(stepName),
+        { ...where, isError: (e) => !(e instanceof ApplicationFailure && e.type === failureTypes.waitForSignal) },
+        async () => {
+          const beat = setInterval(() => activity.heartbeat(), deps.heartbeatEveryMs);
+          deps.stats.running++;
+          try {
+            const startedAt = deps.clock.now();
+            const ctx: StepContext<unknown> = {
+              job,
               attempt: job.attempts,
-              output: committed === undefined ? output : committed,
-              startedAt,
-              completedAt: tx.now,
-              durationMs: tx.now - startedAt,
+              outputs,
+              signal: activity.cancellationSignal,
+              store,
+              now: startedAt,
+              async heartbeat(details) {
+                activity.heartbeat(details);
+                if (activity.cancellationSignal.aborted) throw new AfterwordError('lease_lost', `job ${jobId}: cancelled`);
+              },
+              waitForSignal(name, until) {
+                throw new WaitForSignal(name, until);
+              },
             };
-            // Another execution of this activity checkpointed the step first: roll ours back.
-            if (!(await recordStep(tx, jobId, record))) throw new AlreadyCheckpointed();
-            await def.hooks?.onStepCompleted?.(tx, job, record);
-          });
-        } catch (error) {
-          if (error instanceof AlreadyCheckpointed) return { skipped: true };
-          throw stepFailure(error, jobId);
-        }
-        return { skipped: false };
-      } finally {
-        clearInterval(beat);
-        deps.stats.running--;
-      }
+            let output: unknown;
+            try {
+              output = await step.run(ctx);
+            } catch (error) {
+              throw stepFailure(error, jobId);
+            }
+            try {
+              await store.transact(async (tx) => {
+                await assertLease(tx, jobId, token, tx.now);
+                const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
+                const record: StepRecord = {
+                  step: step.name,
+                  stepIndex,
+                  attempt: job.attempts,
+                  output: committed === undefined ? output : committed,
+                  startedAt,
+                  completedAt: tx.now,
+                  durationMs: tx.now - startedAt,
+                };
+                // Another execution of this activity checkpointed the step first: roll ours back.
+                if (!(await recordStep(tx, jobId, record))) throw new AlreadyCheckpointed();
+                await def.hooks?.onStepCompleted?.(tx, job, record);
+              });
+            } catch (error) {
+              if (error instanceof AlreadyCheckpointed) return { skipped: true };
+              throw stepFailure(error, jobId);
+            }
+            return { skipped: false };
+          } finally {
+            clearInterval(beat);
+            deps.stats.running--;
+          }
+        },
+      );
     },
 
     async completeJob(jobId, token) {
@@ -211,6 +278,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
         }
         tx.afterCommit(() => {
           deps.stats.completed++;
+          spans.end(token);
         });
       });
     },
@@ -252,6 +320,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
         tx.afterCommit(() => {
           if (final) deps.stats.failed++;
           else deps.stats.retried++;
+          spans.end(token, error);
         });
         deps.logger.warn({ jobId, attempt: job.attempts, final, error }, 'job attempt failed');
         return { final };
@@ -270,6 +339,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
             dueAt: waiting.runAt,
           });
         });
+        spans.end(token);
       } catch (error) {
         if (!(error instanceof AfterwordError && error.code === 'lease_lost')) throw error;
       }

@@ -294,6 +294,7 @@ export class TemporalEngine implements WorkflowEngine {
       random: this.deps.random ?? Math.random,
       workerId,
       heartbeatEveryMs: Math.max(100, Math.floor(temporal.activity.heartbeatTimeoutMs / 3)),
+      attemptSpanMaxMs: temporal.activity.startToCloseMs,
       definition: (name) => this.definition(name),
       stats,
     });

@@ -4,10 +4,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { spanAttributes, startTracing, type TracingHandle } from '../../src/telemetry/tracing.js';
 import { auth, tokenConfig } from '../e2e/harness.js';
-import { demoWorld, forEachStore, sampleTurns, waitFor, waitForEvent } from '../support/harness.js';
+import { forEachEngine } from '../support/engines.js';
+import { demoWorld, sampleTurns, waitFor, waitForEvent } from '../support/harness.js';
 
 /**
- * One closure is one trace (issue 12, item 7), on the built-in engine: the HTTP close, the
+ * One closure is one trace (issue 12, item 7), on both engines: the HTTP close, the
  * coordinator's `session.close`, then, through the job's payload, the worker's `job
  * session.closure` span with one `step <name>` span per step, all carrying the job and session
  * ids. Spans are collected with the SDK's in-memory exporter.
@@ -21,7 +22,7 @@ after(async () => tracing.shutdown());
 
 const stepNames = ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'];
 
-forEachStore('tracing: one closure is one trace [built-in engine]', (suite) => {
+forEachEngine('tracing: one closure is one trace', (suite) => {
   suite.test('HTTP close -> session.close -> job -> every step, with job and session ids', async (ctx) => {
     const service = await ctx.service({ http: { tokens: tokenConfig } }, { workers: 1 });
     await service.app.world.importWorld(demoWorld());
@@ -39,7 +40,7 @@ forEachStore('tracing: one closure is one trace [built-in engine]', (suite) => {
       headers: auth('admin'),
       payload: { turns: sampleTurns },
     });
-    const completed = waitForEvent(service.app, 'offline.sessionClosure.completed', (e) => e.sessionId === sessionId, 20_000);
+    const completed = waitForEvent(service.app, 'offline.sessionClosure.completed', (e) => e.sessionId === sessionId, 60_000);
     const closed = await service.server.inject({
       method: 'POST',
       url: `/v1/sessions/${sessionId}/close`,
