@@ -30,6 +30,10 @@ export const cursorSchemas = {
   deltas: z.strictObject({ createdAt: position, deltaId: z.string().min(1).max(200) }),
   /** GET /v1/alerts: the last alert on the page (newest first). */
   alerts: z.strictObject({ createdAt: position, id: z.string().min(1).max(200) }),
+  /** GET /v1/webhooks: the last endpoint on the page (oldest first). */
+  webhooks: z.strictObject({ createdAt: position, endpointId: z.string().min(1).max(200) }),
+  /** GET /v1/webhooks/deliveries: the last delivery on the page (newest first). */
+  deliveries: z.strictObject({ createdAt: position, deliveryId: z.string().min(1).max(200) }),
   /** GET /v1/moderation/contested: the last contested entity on the page (by id). */
   contested: z.strictObject({ entityId: z.string().min(1).max(200) }),
 } as const;

@@ -1,5 +1,6 @@
 import type { IdSource } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
+import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import type { AddressPolicy } from '../delivery/address-policy.js';
 import {
   type DeliveryStatus,
@@ -88,21 +89,6 @@ function deliveryFilter(query: DeliveryListQuery) {
 const maxDescription = 500;
 const maxUrl = 2_000;
 
-function encodeCursor(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decodeCursor<T>(cursor: string | undefined): T | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-    if (value && typeof value === 'object') return value;
-  } catch {
-    // Falls through to the 400 below.
-  }
-  throw invalidInput([{ field: 'cursor', reason: 'is not a cursor this server issued' }]);
-}
-
 /**
  * Webhook subscriptions and their deliveries: the application API the HTTP routes and the CLI
  * call. The secret of an endpoint is returned by `create` and `rotateSecret` only, once; no
@@ -151,14 +137,17 @@ export class WebhookService {
   }
 
   async list(query: { limit?: number | undefined; cursor?: string | undefined } = {}) {
-    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const after = decodeCursor<{ createdAt: number; endpointId: string }>(query.cursor);
+    const limit = pageSize(query.limit);
+    const after = decodeCursor('webhooks', query.cursor);
     const items = await listEndpoints(this.deps.store.driver, { after, limit: limit + 1 });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page,
-      nextCursor: items.length > limit && last ? encodeCursor({ createdAt: last.createdAt, endpointId: last.endpointId }) : null,
+      nextCursor:
+        items.length > limit && last
+          ? encodeCursor('webhooks', { createdAt: last.createdAt, endpointId: last.endpointId })
+          : null,
     };
   }
 
@@ -214,14 +203,17 @@ export class WebhookService {
 
   /** Deliveries newest first, by endpoint, topic, status and creation time. */
   async deliveries(query: DeliveryListQuery = {}): Promise<{ items: WebhookDelivery[]; nextCursor: string | null }> {
-    const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
-    const before = decodeCursor<{ createdAt: number; deliveryId: string }>(query.cursor);
+    const limit = pageSize(query.limit);
+    const before = decodeCursor('deliveries', query.cursor);
     const items = await listDeliveries(this.deps.store.driver, { ...deliveryFilter(query), before, limit: limit + 1 });
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
     return {
       items: page,
-      nextCursor: items.length > limit && last ? encodeCursor({ createdAt: last.createdAt, deliveryId: last.deliveryId }) : null,
+      nextCursor:
+        items.length > limit && last
+          ? encodeCursor('deliveries', { createdAt: last.createdAt, deliveryId: last.deliveryId })
+          : null,
     };
   }
 

@@ -110,4 +110,24 @@ describe('HTTP: /v1/webhooks', () => {
     const allowed = await create({ url: 'http://127.0.0.1:9/', topics: ['*'] });
     assert.equal(allowed.statusCode, 201, 'the configured address is allowed');
   });
+
+  test('lists are cursor-paginated; a cursor we did not issue is a 400 naming it', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await create({ url: 'http://127.0.0.1:9/', topics: ['*'] })).statusCode, 201);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const url: string = `/v1/webhooks?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await h.server.inject({ url, headers: auth('admin') })).json();
+      assert.ok(page.items.length <= 2);
+      seen.push(...page.items.map((e: { endpointId: string }) => e.endpointId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    assert.equal(new Set(seen).size, seen.length, 'no endpoint twice');
+    assert.ok(seen.length >= 3);
+    for (const path of ['/v1/webhooks?cursor=bm9wZQ', '/v1/webhooks/deliveries?cursor=eyJ4IjoxfQ']) {
+      const bad = await h.server.inject({ url: path, headers: auth('admin') });
+      assert.equal(bad.statusCode, 400, path);
+      assert.match(bad.json().error.issues[0].field, /cursor/);
+    }
+  });
 });
