@@ -82,32 +82,34 @@ async function storeBytes(app: Afterword, dialect: 'sqlite' | 'postgres', schema
     const [size] = await app.store.driver.query<{ n: unknown }>('SELECT page_size AS n FROM pragma_page_size()');
     return (readInt(pages?.n) - readInt(free?.n)) * readInt(size?.n);
   }
-  return scalar(
-    app,
-    `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS n FROM pg_class c
-     JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r'`,
-    [schema],
-  );
+  // The rows' own bytes (TOAST included), table by table: what pruning frees for reuse, without
+  // VACUUM FULL (which rewrites every table and took minutes on the shared server).
+  const tables = await app.store.driver.query<{ t: string }>('SELECT tablename AS t FROM pg_tables WHERE schemaname = ?', [
+    schema,
+  ]);
+  let total = 0;
+  for (const { t } of tables)
+    total += await scalar(app, `SELECT COALESCE(SUM(pg_column_size(x.*)), 0)::bigint AS n FROM "${t}" x`);
+  return total;
 }
 
 async function compact(app: Afterword, dialect: 'sqlite' | 'postgres'): Promise<void> {
-  // Deleted rows leave free pages (SQLite) or dead tuples (PostgreSQL); reclaim them to measure.
+  // Deleted rows leave free pages on SQLite: reclaim them to measure (PostgreSQL counts live rows).
   if (dialect === 'sqlite') await app.store.driver.exec('VACUUM');
-  else await app.store.driver.exec('VACUUM FULL');
 }
 
 async function openDeltaCount(app: Afterword): Promise<number> {
   return scalar(app, `SELECT COUNT(*) AS n FROM world_deltas WHERE status IN ${reviewStatuses}`);
 }
 
-/** Decide every open delta: the bulk decision when the application has one, else one by one. */
+/** Decide every open delta with one bulk decision (its preview first), then check nothing is left. */
 async function decideEverything(app: Afterword): Promise<string> {
-  const moderation = app.moderation as unknown as Record<string, unknown>;
-  if (typeof moderation.bulkDecide === 'function') {
-    const bulk = moderation.bulkDecide as (input: Record<string, unknown>) => Promise<unknown>;
-    await bulk.call(app.moderation, { filter: {}, decision: 'approve', actor: 'bench' });
-    return 'bulk decision (one call)';
-  }
+  const preview = (await app.moderation.bulk({ decision: 'approve', filter: {}, dryRun: true, actor: 'bench' })) as {
+    matched: number;
+  };
+  const done = (await app.moderation.bulk({ decision: 'approve', filter: {}, actor: 'bench' })) as { decided: number };
+  if ((await openDeltaCount(app)) === 0)
+    return `one bulk decision (\`moderation.bulk\`, preview ${preview.matched}, decided ${done.decided})`;
   for (;;) {
     const rows = await app.store.driver.query<{ delta_id: string }>(
       `SELECT delta_id FROM world_deltas WHERE status IN ${reviewStatuses} AND applied_at IS NULL ORDER BY delta_id LIMIT 500`,
@@ -116,6 +118,9 @@ async function decideEverything(app: Afterword): Promise<string> {
     for (const row of rows) await app.moderation.decide(String(row.delta_id), { decision: 'approve', actor: 'bench' });
   }
 }
+
+const t0 = performance.now();
+const phase = (what: string) => process.stderr.write(`studio-scale: ${((performance.now() - t0) / 1000).toFixed(1)} s ${what}\n`);
 
 async function measure(dialect: 'sqlite' | 'postgres', sessions: number, turns: number, url: string): Promise<StudioScaleRow> {
   return withTempDir(`studio-${dialect}`, async (dir) => {
@@ -140,6 +145,7 @@ async function measure(dialect: 'sqlite' | 'postgres', sessions: number, turns: 
       const world = JSON.parse(readFileSync(worldPath, 'utf8')) as unknown;
       const began = performance.now();
       const demo = await runDemo(app, { sessions, turns, seed: 11, world, wait: true, concurrency: 4 });
+      phase('drainMs');
       const drainMs = performance.now() - began;
       const orchestrator = await app.startWorkers(4);
       await orchestrator.untilIdle();
@@ -149,11 +155,9 @@ async function measure(dialect: 'sqlite' | 'postgres', sessions: number, turns: 
       ]);
       const deltas = await scalar(app, 'SELECT COUNT(*) AS n FROM world_deltas');
       const reviewDeltas = await openDeltaCount(app);
-      const groupedItems = await scalar(
-        app,
-        `SELECT COUNT(DISTINCT entity_id) AS n FROM world_deltas WHERE status IN ${reviewStatuses}`,
-      );
-      const openAlertsBefore = await scalar(app, 'SELECT COUNT(*) AS n FROM alerts WHERE acknowledged_at IS NULL');
+      const counts = (await app.moderation.counts()) as { deltas: number; contested: number; items: number };
+      const groupedItems = counts.items;
+      const openAlertsBefore = (await app.alerts.counts()).open;
       const checkpointBytes = await scalar(
         app,
         dialect === 'sqlite'
@@ -164,25 +168,30 @@ async function measure(dialect: 'sqlite' | 'postgres', sessions: number, turns: 
 
       const decideBegan = performance.now();
       const decidedBy = await decideEverything(app);
+      phase('decideMs');
       const decideMs = performance.now() - decideBegan;
 
       // Past every batch's time and the next daily digest: the due-later jobs run.
       clock.offset += day + 3_600_000;
       await orchestrator.untilIdle();
       const batches = await scalar(app, 'SELECT COUNT(*) AS n FROM publishing_batches');
+      phase('batchesPublished');
       const batchesPublished = await scalar(app, "SELECT COUNT(*) AS n FROM publishing_batches WHERE status = 'published'");
-      const openAlertsAfter = await scalar(app, 'SELECT COUNT(*) AS n FROM alerts WHERE acknowledged_at IS NULL');
+      const openAlertsAfter = (await app.alerts.counts()).open;
 
+      // Workers stop here: compaction takes exclusive locks, and pruning is called directly.
+      await orchestrator.stop();
       await compact(app, dialect);
+      phase('storeBytesBefore');
       const storeBytesBefore = await storeBytes(app, dialect, schema);
       let pruned: Record<string, number> | null = null;
-      const prune = (app as unknown as Record<string, unknown>).prune;
-      if (typeof prune === 'function') {
-        // Past every retention window: what a store looks like once history has aged out.
-        clock.offset += 60 * day;
-        pruned = (await (prune as () => Promise<Record<string, number>>).call(app)) ?? null;
-        await compact(app, dialect);
-      }
+      // Past every retention window: what a store looks like once history has aged out.
+      clock.offset += 60 * day;
+      phase('prune starts');
+      pruned = { ...(await app.prune()), before: undefined } as unknown as Record<string, number>;
+      phase('prune done');
+      await compact(app, dialect);
+      phase('storeBytesAfter');
       const storeBytesAfter = await storeBytes(app, dialect, schema);
       return {
         store: dialect,
@@ -192,7 +201,7 @@ async function measure(dialect: 'sqlite' | 'postgres', sessions: number, turns: 
         deltas,
         reviewDeltas,
         groupedItems,
-        groupedBy: 'distinct entities among open deltas',
+        groupedBy: `\`moderation.counts()\`: each contested entity is one item (${counts.contested} contested entities)`,
         openAlertsBefore,
         openAlertsAfter,
         decideMs,
@@ -245,10 +254,10 @@ export async function runStudioScale(options: StudioScaleOptions = {}): Promise<
     line('open alerts after publishing', (r) => fmt(r.openAlertsAfter)),
     line('checkpoint bytes per closure', (r) => `${fmt(r.checkpointBytesPerClosure / 1024, 1)} KB`),
     line('store size before pruning', (r) => mb(r.storeBytesBefore)),
-    line('store size after pruning', (r) => (r.pruned ? mb(r.storeBytesAfter) : 'no prune on this build')),
+    line('store size after pruning', (r) => mb(r.storeBytesAfter)),
     '',
     `Grouping: ${rows[0]?.groupedBy ?? ''}. Decisions: ${rows[0]?.decidedBy ?? ''}.` +
-      ' Store size is measured after compaction (SQLite `VACUUM`, PostgreSQL `VACUUM FULL`), before and after pruning' +
+      " Store size: SQLite live pages after `VACUUM`; PostgreSQL the live rows' bytes (`pg_column_size`, TOAST included; indexes not counted), before and after pruning" +
       ' with the clock moved past every retention window.',
     ...rows.filter((r) => r.pruned).map((r) => `Pruned on ${r.store}: ${JSON.stringify(r.pruned)}.`),
   ].join('\n');

@@ -135,7 +135,7 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
   const temporalEngine =
     config.engineKind === 'temporal' ? new TemporalEngine({ ...engineDeps, temporal: config.temporal }) : null;
   const engine: WorkflowEngine = temporalEngine ?? new DurableEngine(engineDeps);
-  const world = new WorldCatalog(store);
+  const world = new WorldCatalog(store, ids);
   engine.register(
     closureWorkflow({
       engine,

@@ -22,6 +22,8 @@ export const cursorSchemas = {
   batches: z.strictObject({ scheduledAt: position, batchId: z.string().min(1).max(200) }),
   /** GET /v1/sessions/{id}/mentions: the last mention on the page (in extraction order). */
   mentions: z.strictObject({ createdAt: position, ordinal: position, mentionId: z.string().min(1).max(200) }),
+  /** GET /v1/world/entities/{id}/history: the last change on the page (newest first). */
+  entityHistory: z.strictObject({ changedAt: position, id: z.string().min(1).max(200) }),
   /** GET /v1/world/entities: the id of the last entity on the page. */
   entities: z.string().min(1).max(300),
   /** GET /v1/lore/search: how many hits the pages so far held (search is ranked, not keyed). */

@@ -1,4 +1,5 @@
-import { buildLexicon, type Lexicon, parseWorldFile, type WorldEntity } from '../domain/index.js';
+import { type IdSource, randomIds } from '../clock.js';
+import { buildLexicon, type Lexicon, mergeWorldFile, parseWorldFile, type WorldEntity, type WorldFile } from '../domain/index.js';
 import { isDomainValidationError } from '../domain/errors.js';
 import { decodeCursor, encodeCursor, pageSize } from '../cursors.js';
 import { AfterwordError } from '../errors.js';
@@ -6,7 +7,19 @@ import type { SqlExecutor } from '../store/ports.js';
 import type { Store } from '../store/store.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { canonTopics } from './canon-topics.js';
-import { getEntity, getWorldMeta, loadEntities, pageEntities, replaceWorld, type WorldMeta } from './world-store.js';
+import {
+  deleteAllEntities,
+  getEntity,
+  getWorldMeta,
+  insertEntityChanges,
+  loadEntities,
+  loadStoredEntities,
+  pageEntities,
+  pageEntityChanges,
+  upsertImportedEntities,
+  type WorldMeta,
+  writeWorldMeta,
+} from './world-store.js';
 
 export interface WorldSnapshot {
   meta: WorldMeta | null;
@@ -21,7 +34,10 @@ export interface WorldSnapshot {
 export class WorldCatalog {
   private cached: { version: number; snapshot: WorldSnapshot } | undefined;
 
-  constructor(private readonly store: Store<Tx>) {}
+  constructor(
+    private readonly store: Store<Tx>,
+    private readonly ids: IdSource = randomIds,
+  ) {}
 
   async snapshot(db: SqlExecutor = this.store.driver): Promise<WorldSnapshot> {
     const meta = await getWorldMeta(db);
@@ -33,11 +49,13 @@ export class WorldCatalog {
     return snapshot;
   }
 
-  /** Replace the world from an operator's file; refused whole, naming the entry, when invalid. */
-  async importWorld(
-    json: unknown,
-    actor = 'operator',
-  ): Promise<{ worldId: string; version: number; entities: number; capabilities: number }> {
+  /**
+   * Import an operator's world file; refused whole, naming the entry, when invalid. The same world
+   * is merged into the canon (`mergeWorldFile`: new entities added, fields the file edited updated,
+   * canon the pipeline applied kept, conflicts reported per field), each change recorded in the
+   * entity's history; a file of another world replaces the canon.
+   */
+  async importWorld(json: unknown, actor = 'operator') {
     let world: ReturnType<typeof parseWorldFile>;
     try {
       world = parseWorldFile(json);
@@ -51,10 +69,69 @@ export class WorldCatalog {
       throw error;
     }
     return this.store.transact(async (tx) => {
-      const version = await replaceWorld(tx, world, tx.now);
-      await canonTopics.emit(tx, 'world.imported', { worldId: world.worldId, version, entities: world.entities.length, actor });
-      return { worldId: world.worldId, version, entities: world.entities.length, capabilities: world.capabilities.length };
+      const previous = await getWorldMeta(tx);
+      // A file of another world replaces the canon; the same world's file is merged into it.
+      const replacing = previous !== null && previous.worldId !== world.worldId;
+      if (replacing) await deleteAllEntities(tx);
+      const merge = mergeWorldFile(replacing ? new Map() : await loadStoredEntities(tx), world);
+      const version = await writeWorldMeta(tx, world, tx.now);
+      await upsertImportedEntities(tx, merge.upserts, tx.now);
+      await insertEntityChanges(
+        tx,
+        merge.changes.map((c) => ({
+          id: this.ids.uuid(),
+          ...c,
+          source: 'import' as const,
+          deltaId: null,
+          sessionId: null,
+          approvedBy: actor,
+          worldVersion: version,
+          changedAt: tx.now,
+        })),
+      );
+      const report = {
+        worldId: world.worldId,
+        version,
+        entities: world.entities.length,
+        capabilities: world.capabilities.length,
+        merged: !replacing && previous !== null,
+        added: merge.added.length,
+        updated: merge.updated.length,
+        fieldsChanged: merge.changes.length,
+        notInFile: merge.notInFile,
+        conflicts: merge.conflicts,
+      };
+      await canonTopics.emit(tx, 'world.imported', {
+        worldId: world.worldId,
+        version,
+        entities: world.entities.length,
+        actor,
+        added: report.added,
+        updated: report.updated,
+        conflicts: merge.conflicts.length,
+      });
+      return report;
     });
+  }
+
+  /** An entity's change history, newest first: which import or delta (session, approver) changed which field. */
+  async history(entityId: string, query: { limit?: number | undefined; cursor?: string | undefined } = {}) {
+    await this.entity(entityId);
+    const limit = pageSize(query.limit);
+    const items = await pageEntityChanges(this.store.driver, entityId, decodeCursor('entityHistory', query.cursor), limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        items.length === limit && last ? encodeCursor('entityHistory', { changedAt: last.changedAt, id: last.id }) : null,
+    };
+  }
+
+  /** The current canon as a world file (`afterword world export`): importing it changes nothing. */
+  async exportWorld(): Promise<WorldFile> {
+    const [meta, entities] = await Promise.all([getWorldMeta(this.store.driver), loadEntities(this.store.driver)]);
+    if (!meta) throw new AfterwordError('not_found', 'no world imported yet: afterword world import FILE');
+    return { worldId: meta.worldId, name: meta.name, version: meta.version, entities, capabilities: meta.capabilities };
   }
 
   async entity(entityId: string) {

@@ -7,6 +7,7 @@ export type * from './transcript/types.js';
 export * from './world/types.js';
 export * from './world/parse-world-file.js';
 export * from './world/apply-deltas-to-canon.js';
+export * from './world/merge-world.js';
 export type * from './extraction/types.js';
 export type * from './deltas/types.js';
 export * from './extraction/lexicon.js';

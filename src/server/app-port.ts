@@ -69,6 +69,11 @@ export interface ServedApp {
     importWorld(json: unknown, actor?: string): Promise<unknown>;
     entity(entityId: string): Promise<unknown>;
     entities(): Promise<unknown[]>;
+    history(
+      entityId: string,
+      query: { limit?: number | undefined; cursor?: string | undefined },
+    ): Promise<{ items: unknown[]; nextCursor: string | null }>;
+    exportWorld(): Promise<unknown>;
     entityPage(query: { limit?: number | undefined; cursor?: string | undefined }): Promise<{
       items: unknown[];
       nextCursor: string | null;

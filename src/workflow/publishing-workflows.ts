@@ -1,4 +1,4 @@
-import { deltasOfBatch, markApplied } from '../canon/delta-store.js';
+import { decisionsFor, deltasOfBatch, markApplied } from '../canon/delta-store.js';
 import {
   getBatch,
   type LoreDocument,
@@ -8,16 +8,19 @@ import {
   publishedDocuments,
 } from '../canon/publishing-store.js';
 import type { SearchIndex } from '../canon/search-index.js';
-import { bumpWorldVersion, loadEntities, upsertEntities } from '../canon/world-store.js';
+import { bumpWorldVersion, getWorldMeta, insertEntityChanges, loadEntities, upsertEntities } from '../canon/world-store.js';
 import {
   applyBatchToCanon,
   type CadenceConfig,
   detectSearchDrift,
   digestWindow,
+  fieldChanges,
   nextDigestAfter,
   type PublishingPlan,
   renderDigest,
   type SearchSyncResult,
+  type WorldDelta,
+  type WorldEntity,
 } from '../domain/index.js';
 import { defineSteps } from '../engine/steps.js';
 import type { WorkflowDefinition } from '../engine/types.js';
@@ -104,6 +107,39 @@ function enqueueDigest(deps: PublishingWorkflowDeps, tx: Tx, digestAt: number) {
   });
 }
 
+/**
+ * Each entity keeps its history: for every field an applied delta changed, which delta from which
+ * session changed it, when, and who approved it (`auto` when the policy published it undecided).
+ * Ids are `<deltaId>:<field>`: one delta changes one entity, so a retried commit cannot double them.
+ */
+async function recordCanonHistory(
+  tx: Tx,
+  canon: WorldEntity[],
+  change: { appliedDeltaIds: string[]; changedEntities: WorldEntity[] },
+  deltas: ReadonlyArray<WorldDelta>,
+): Promise<void> {
+  const before = new Map(canon.map((e) => [e.entityId, e]));
+  const applied = new Set(change.appliedDeltaIds);
+  const byEntity = new Map(deltas.filter((d) => applied.has(d.deltaId)).map((d) => [d.entityId, d]));
+  const approvals = new Map<string, string>();
+  for (const d of await decisionsFor(tx, change.appliedDeltaIds)) if (d.decision === 'approve') approvals.set(d.deltaId, d.actor);
+  const version = (await getWorldMeta(tx))?.version ?? 0;
+  const rows = change.changedEntities.flatMap((entity) => {
+    const delta = byEntity.get(entity.entityId);
+    return fieldChanges(before.get(entity.entityId) ?? null, entity).map((c) => ({
+      ...c,
+      id: `${delta?.deltaId ?? 'canon'}:${c.entityId}:${c.field}`,
+      source: 'delta' as const,
+      deltaId: delta?.deltaId ?? null,
+      sessionId: delta?.sessionId ?? null,
+      approvedBy: delta ? (approvals.get(delta.deltaId) ?? 'auto') : null,
+      worldVersion: version,
+      changedAt: tx.now,
+    }));
+  });
+  await insertEntityChanges(tx, rows);
+}
+
 const batchSteps = (deps: PublishingWorkflowDeps) =>
   defineSteps<BatchJobPayload>()
     .step('apply-canon', {
@@ -117,11 +153,13 @@ const batchSteps = (deps: PublishingWorkflowDeps) =>
       },
       async commit(tx, output) {
         if (output.state !== 'ready') return { state: output.state, applied: [] as string[] };
-        const change = applyBatchToCanon(await loadEntities(tx), output.deltas);
+        const canon = await loadEntities(tx);
+        const change = applyBatchToCanon(canon, output.deltas);
         if (change.appliedDeltaIds.length === 0) return { state: output.state, applied: [] as string[] };
         await upsertEntities(tx, change.changedEntities, tx.now);
         await markApplied(tx, change.appliedDeltaIds, tx.now);
         await bumpWorldVersion(tx, tx.now);
+        await recordCanonHistory(tx, canon, change, output.deltas);
         for (const deltaId of change.appliedDeltaIds) await publishingTopics.emit(tx, 'world.delta.applied', { deltaId });
         return { state: output.state, applied: change.appliedDeltaIds };
       },

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { type GlobalOptions, withApp } from '../context.js';
 import { emit, table, time } from '../output.js';
@@ -20,11 +21,66 @@ export function registerCanonCommands(program: Command, globals: () => GlobalOpt
       const doc = readJsonFile(file);
       await withApp(globals(), async (app) => {
         const result = await app.world.importWorld(doc, 'cli');
-        emit(
-          globals().json,
-          result,
-          () =>
+        emit(globals().json, result, () =>
+          [
             `world ${result.worldId} imported as version ${result.version}: ${result.entities} entities, ${result.capabilities} prohibited capabilities`,
+            result.merged
+              ? `merged into the canon: ${result.added} added, ${result.updated} updated, ${result.conflicts.length} conflicts (canon kept), ${result.notInFile.length} not in the file (kept)`
+              : '',
+            ...result.conflicts.map(
+              (c) => `  conflict ${c.entityId} ${c.field}: canon ${JSON.stringify(c.canon)}, file ${JSON.stringify(c.file)}`,
+            ),
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      });
+    });
+  world
+    .command('export')
+    .description('write the current canon as a world file (to stdout, or --out FILE)')
+    .option('--out <file>', 'file to write')
+    .action(async (opts: { out?: string }) => {
+      await withApp(globals(), async (app) => {
+        const file = await app.world.exportWorld();
+        const text = `${JSON.stringify(file, null, 2)}\n`;
+        if (opts.out) {
+          writeFileSync(opts.out, text);
+          emit(
+            globals().json,
+            { out: opts.out, entities: file.entities.length, version: file.version },
+            () => `world ${file.worldId} version ${file.version} written to ${opts.out}: ${file.entities.length} entities`,
+          );
+        } else process.stdout.write(text);
+      });
+    });
+  world
+    .command('history')
+    .description("an entity's change history, newest first (imports and applied deltas)")
+    .argument('<entityId>')
+    .option('--limit <n>', 'page size', '50')
+    .option('--cursor <cursor>', 'next page cursor')
+    .action(async (entityId: string, opts: { limit: string; cursor?: string }) => {
+      await withApp(globals(), async (app) => {
+        const page = await app.world.history(entityId, { limit: Number(opts.limit), cursor: opts.cursor });
+        emit(globals().json, page, () =>
+          [
+            table(
+              page.items.map((c) => ({
+                when: time(c.changedAt),
+                field: c.field,
+                change: `${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`,
+                source: c.source,
+                delta: c.deltaId ?? '-',
+                session: c.sessionId ?? '-',
+                approvedBy: c.approvedBy ?? '-',
+              })),
+              ['when', 'field', 'change', 'source', 'delta', 'session', 'approvedBy'],
+            ),
+            page.nextCursor ? `more: --cursor ${page.nextCursor}` : '',
+          ]
+            .filter(Boolean)
+            .join('\n'),
         );
       });
     });
