@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AfterwordError } from '../../errors.js';
 import type { ServedApp } from '../app-port.js';
 import { actorOf } from '../auth.js';
-import { bearer, commonErrors, idParam, limitQuery, pageOf } from '../schemas.js';
+import { bearer, commonErrors, idParam, limitQuery, pageOf, record } from '../schemas.js';
 
 export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
   const tags = ['world'];
@@ -87,7 +87,10 @@ export function worldRoutes(server: FastifyInstance, app: ServedApp): void {
         security: bearer,
         operationId: 'exportWorld',
         summary: 'The current canon as a world file (importing it again changes nothing)',
-        response: { 200: { description: 'A world file: worldId, name, version, entities, capabilities', ...record }, ...commonErrors },
+        response: {
+          200: { description: 'A world file: worldId, name, version, entities, capabilities', ...record },
+          ...commonErrors,
+        },
       },
     },
     async () => app.world.exportWorld(),
