@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { decisionsFor, insertDecision, insertDeltas } from '../../src/canon/delta-store.js';
 import { batchOfJob, insertBatch } from '../../src/canon/publishing-store.js';
 import type { PublishingPlan, WorldDelta } from '../../src/domain/index.js';
-import { AdjustableClock, demoWorld, eventually, forEachStore, type StoreContext } from '../support/harness.js';
+import { closureAlerts } from '../../src/workflow/closure-topics.js';
+import { jobCauses } from '../../src/workflow/moderation-causes.js';
+import { AdjustableClock, demoWorld, eventually, forEachStore, type StoreContext, waitForEvent } from '../support/harness.js';
 import { batchTime, fast, processedClosure } from './processed-closure.js';
 
 /** A delta needing review (or not), as the closure would store it. */
@@ -317,4 +319,25 @@ forEachStore('moderation at scale: no caps, bulk decisions, alert lifecycle', (s
       assert.deepEqual(await app.alerts.list({ sessionId: 'esc-1', state: 'unresolved' }), []);
     },
   );
+
+  suite.test('an alert is deduplicated per cause, and a completed job resolves its failure alerts', async (ctx) => {
+    const { app, job } = await processedClosure(ctx, 'dedup-1', ['Harrowgate was ravaged by the storm.']);
+    const cause = jobCauses(job.jobId).attempt;
+    const raise = () =>
+      app.store.transact((tx) =>
+        closureAlerts.raise(tx, 'offline.workflow_attempt_failed', { sessionId: 'dedup-1', jobId: job.jobId, causeKey: cause }),
+      );
+    const first = await raise();
+    const second = await raise();
+    assert.equal(second.id, first.id, 'raising a live cause again is the same alert');
+    assert.equal((await app.alerts.list({ sessionId: 'dedup-1', reason: 'offline.workflow_attempt_failed' })).length, 1);
+    // The job runs again and completes: the cause is gone, so is the alert.
+    const completed = waitForEvent(app, 'offline.sessionClosure.completed', (e) => e.jobId === job.jobId);
+    await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops');
+    await completed;
+    const [resolved] = await app.alerts.list({ sessionId: 'dedup-1', reason: 'offline.workflow_attempt_failed' });
+    assert.equal(resolved?.resolution, 'job_completed');
+    const third = await raise();
+    assert.notEqual(third.id, first.id, 'a cause that comes back is a new alert');
+  });
 });
