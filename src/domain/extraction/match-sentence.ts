@@ -58,16 +58,34 @@ function anyCapitalised(tokens: Token[], from: number, to: number): boolean {
   return false;
 }
 
+/**
+ * Typo look-ups remembered per lexicon: an unlisted name ("Couthim") recurs all session, and
+ * each look-up builds every one-deletion variant. Bounded: cleared when it grows past the cap.
+ */
+const FUZZY_MEMO = new WeakMap<Lexicon, Map<string, number | null>>();
+const FUZZY_MEMO_MAX = 50_000;
+
 function fuzzyRef(lexicon: Lexicon, tok: Token, sentenceInitial: boolean): number | null {
   const exact = lexicon.distinctTokens.get(tok.lower);
   if (exact !== undefined) return exact;
   // A capitalised first word is weak evidence, so typos are only tolerated mid-sentence.
   if (sentenceInitial || tok.lower.length < 6) return null;
-  const keys = new Set<string>(lexicon.fuzzyIndex.get(tok.lower) ?? []);
-  for (const d of deletionVariants(tok.lower)) for (const k of lexicon.fuzzyIndex.get(d) ?? []) keys.add(k);
+  let memo = FUZZY_MEMO.get(lexicon);
+  if (!memo) FUZZY_MEMO.set(lexicon, (memo = new Map()));
+  const known = memo.get(tok.lower);
+  if (known !== undefined) return known;
+  if (memo.size >= FUZZY_MEMO_MAX) memo.clear();
+  const found = typoRef(lexicon, tok.lower);
+  memo.set(tok.lower, found);
+  return found;
+}
+
+function typoRef(lexicon: Lexicon, lower: string): number | null {
+  const keys = new Set<string>(lexicon.fuzzyIndex.get(lower) ?? []);
+  for (const d of deletionVariants(lower)) for (const k of lexicon.fuzzyIndex.get(d) ?? []) keys.add(k);
   let found: number | null = null;
   for (const k of keys) {
-    if (!withinOneEdit(tok.lower, k)) continue;
+    if (!withinOneEdit(lower, k)) continue;
     const ref = lexicon.distinctTokens.get(k);
     if (ref === undefined) continue;
     if (found !== null && found !== ref) return null; // ambiguous typo: refuse to guess

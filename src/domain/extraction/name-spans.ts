@@ -98,20 +98,32 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   let runPreceding: string | null = null;
   const flush = () => {
     while (run.length > 0 && isJoinerTok(tokens[run[run.length - 1] as number] as Token)) run.pop();
-    const words = run.map((j) => (tokens[j] as Token).text);
+    // Token keys are already lower case: no toLowerCase per word.
+    let at = 0;
+    const titleWords: string[] = [];
     let amb = ambiguous;
     const preceding = runPreceding;
-    run = [];
-    ambiguous = false;
-    const titleWords: string[] = [];
-    while (words.length > 1 && TITLES.has((words[0] as string).toLowerCase())) {
-      titleWords.push(words.shift() as string);
+    while (run.length - at > 1 && TITLES.has((tokens[run[at] as number] as Token).lower)) {
+      titleWords.push((tokens[run[at] as number] as Token).text);
+      at++;
       amb = false;
     }
-    if (words.length === 0) return;
-    const first = (words[0] as string).toLowerCase();
-    if (words.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first))) return;
-    if (words.every((w) => lexicon.nameTokens.has(w.toLowerCase()) || JOIN.has(w.toLowerCase()))) return;
+    const idx = at === 0 ? run : run.slice(at);
+    run = [];
+    ambiguous = false;
+    if (idx.length === 0) return;
+    const first = (tokens[idx[0] as number] as Token).lower;
+    if (idx.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first))) return;
+    let allKnown = true;
+    for (const j of idx) {
+      const k = (tokens[j] as Token).lower;
+      if (!lexicon.nameTokens.has(k) && !JOIN.has(k)) {
+        allKnown = false;
+        break;
+      }
+    }
+    if (allKnown) return;
+    const words = idx.map((j) => (tokens[j] as Token).text);
     if (amb && words.length === 1) return;
     out.push({
       words,
