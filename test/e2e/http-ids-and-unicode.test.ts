@@ -100,4 +100,17 @@ forEachStore('HTTP: long ids and lone surrogates', (suite) => {
     assert.equal(entity.status, 200, JSON.stringify(entity.body));
     assert.equal(entity.body.canonicalName ?? entity.body.entity?.canonicalName, 'Lone \ufffd Harbour');
   });
+
+  suite.test('the application API (CLI import) makes a world file well formed too', async (ctx) => {
+    await req(ctx, 'GET', '/healthz');
+    const app = (service as TestService).app;
+    await app.world.importWorld({
+      worldId: 'world.surrogate-cli',
+      name: 'CLI \ud800 world',
+      version: 2,
+      entities: [{ entityId: 'place.cli-lone', entityType: 'place', canonicalName: 'Cli \udfff Quay', aliases: [] }],
+    });
+    const entity = (await app.world.entity('place.cli-lone')) as { canonicalName?: string; entity?: { canonicalName: string } };
+    assert.equal(entity.canonicalName ?? entity.entity?.canonicalName, 'Cli \ufffd Quay');
+  });
 });

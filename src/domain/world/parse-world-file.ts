@@ -1,4 +1,5 @@
 import { DomainValidationError, type ValidationIssue } from '../errors.js';
+import { wellFormedDeep } from '../transcript/clean-text.js';
 import { isPlainObject, isSeverity } from '../types.js';
 import { ENTITY_ID_PATTERN, type ProhibitedCapability, type WorldEntity, type WorldFile } from './types.js';
 
@@ -103,7 +104,9 @@ function checkReferences(entities: WorldEntity[], issues: ValidationIssue[]): vo
  * offending entry's path (`entities[4].state.controlledBy`), because these files are edited
  * by hand and a fix-one-rerun loop is miserable.
  */
-export function parseWorldFile(json: unknown): WorldFile {
+export function parseWorldFile(input: unknown): WorldFile {
+  // Well formed first (lone surrogates become U+FFFD), so both stores keep the same text.
+  const json = wellFormedDeep(input);
   const issues: ValidationIssue[] = [];
   if (!isPlainObject(json)) throw new DomainValidationError('invalid_world_file', [{ field: '$', reason: 'must be an object' }]);
   const worldId = nonEmpty(json.worldId, 'worldId', issues);
