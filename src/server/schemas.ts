@@ -38,6 +38,7 @@ export const commonErrors = {
   403: failure("The token's role or ownership does not allow this"),
   404: failure('No such resource'),
   409: failure('The resource is in a state that refuses this'),
+  408: failure('The request did not arrive within `limits.requestTimeoutMs`'),
   413: failure('The body is larger than `limits.maxBodyBytes`'),
   415: failure('The body is not `application/json`'),
   429: failure('Rate limited: retry after `Retry-After` seconds'),

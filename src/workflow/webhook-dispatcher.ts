@@ -19,6 +19,7 @@ import type { Tx } from '../telemetry/outbox.js';
 import type { StoredEvent } from '../telemetry/topics.js';
 import type { DeliveryJobPayload } from './webhook-delivery-workflow.js';
 import { webhookDeliveryWorkflowName } from './webhook-delivery-workflow.js';
+import { withIsoTimestamps } from '../clock.js';
 
 /** Internal topics that become webhook messages, and the public topic each becomes. */
 const sources: Readonly<Record<string, WebhookTopic>> = {
@@ -32,14 +33,8 @@ const sources: Readonly<Record<string, WebhookTopic>> = {
 };
 const sourceTopics = Object.keys(sources);
 
-/** Numbers under keys ending in `At` are epoch ms: receivers get ISO 8601 strings (spec section 12). */
-function isoTimes(value: unknown, key = ''): unknown {
-  if (typeof value === 'number' && key.endsWith('At') && Number.isFinite(value)) return new Date(value).toISOString();
-  if (Array.isArray(value)) return value.map((v) => isoTimes(v));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, isoTimes(v, k)]));
-  return value;
-}
+/** Receivers get instants as ISO 8601 strings, by the API's one convention (clock.ts; spec section 12). */
+const isoTimes = (value: unknown): unknown => withIsoTimestamps(value);
 
 interface OutgoingMessage {
   messageId: string;

@@ -6,7 +6,7 @@
  * AFTERWORD_FUZZ_MIN_REQUESTS requests (default 10,000), no response >= 500, every 4xx with the
  * error envelope and every 400 naming the field (the `error_envelope` check in hooks.py).
  *
- * AFTERWORD_FUZZ_SEED repeats a run; AFTERWORD_FUZZ_MAX_EXAMPLES (with a lower
+ * The seed is fixed (11) unless AFTERWORD_FUZZ_SEED says otherwise (`random` for a new one); AFTERWORD_FUZZ_MAX_EXAMPLES (with a lower
  * AFTERWORD_FUZZ_MIN_REQUESTS) makes a quicker one.
  *
  * Needs schemathesis (`st`, 4.32.5): AFTERWORD_SCHEMATHESIS=/path/to/st, or .ci/.venv/bin/st
@@ -305,7 +305,10 @@ describe('fuzz: schemathesis over every route of /openapi.json, on the real serv
     }
     return;
   }
-  const seedValue = process.env.AFTERWORD_FUZZ_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
+  // A fixed seed by default, so a red run (CI's included) is reproducible and a green one is not
+  // luck; AFTERWORD_FUZZ_SEED=random explores new inputs, any number repeats that run.
+  const seedOption = process.env.AFTERWORD_FUZZ_SEED ?? '11';
+  const seedValue = seedOption === 'random' ? String(Math.floor(Math.random() * 2 ** 31)) : seedOption;
 
   test('SQLite and PostgreSQL: >= 10,000 requests each, no 5xx, every 4xx with the error envelope', async (t) => {
     console.log(`# fuzz seed ${seedValue} (AFTERWORD_FUZZ_SEED=${seedValue} repeats this run)`);
