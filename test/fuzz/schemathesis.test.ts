@@ -257,6 +257,10 @@ async function fuzzOne(st: string, run: StoreRun, seedValue: string): Promise<vo
   const serve = await startServe(dir, await run.extraEnv());
   try {
     await seed(serve.url);
+    const spec = (await (await fetch(`${serve.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     const result = await runSchemathesis(st, serve.url, dir, seedValue);
     const histogramFile = join(dir, 'histogram.json');
     assert.ok(existsSync(histogramFile), `schemathesis wrote no histogram (exit ${result.code}):\n${result.output.slice(-4000)}`);
@@ -280,6 +284,8 @@ async function fuzzOne(st: string, run: StoreRun, seedValue: string): Promise<vo
         0,
         `[${run.store}] schemathesis reported failures (exit ${result.code}):\n${result.output.slice(-12000)}`,
       );
+    const untested = operations.filter((op) => !h.routes[op]);
+    assert.deepEqual(untested, [], `[${run.store}] operations of /openapi.json the fuzzer never called`);
     assert.ok(h.requests >= minRequests, `[${run.store}] only ${h.requests} requests (at least ${minRequests} required)`);
     passed = true;
   } finally {
