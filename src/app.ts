@@ -10,7 +10,6 @@ import type { Summariser } from './domain/index.js';
 import { DurableEngine } from './engine/engine.js';
 import type { WorkflowEngine } from './engine/workflow-engine.js';
 import { AfterwordError } from './errors.js';
-import { TemporalEngine } from './temporal/temporal-engine.js';
 import { SessionMemory } from './sessions/session-memory.js';
 import { validateSessionId } from './sessions/session-input.js';
 import { AddressPolicy, type HostLookup } from './delivery/address-policy.js';
@@ -132,8 +131,12 @@ export async function createAfterword(config: AfterwordConfig, options: Afterwor
     settings: config.engine,
     ...(options.random ? { random: options.random } : {}),
   };
+  // The Temporal SDK is loaded only when it is the engine: importing it costs seconds of start-up
+  // (measured 7 s against 1.5 s for Fastify on a loaded machine) that the built-in engine never needs.
   const temporalEngine =
-    config.engineKind === 'temporal' ? new TemporalEngine({ ...engineDeps, temporal: config.temporal }) : null;
+    config.engineKind === 'temporal'
+      ? new (await import('./temporal/temporal-engine.js')).TemporalEngine({ ...engineDeps, temporal: config.temporal })
+      : null;
   const engine: WorkflowEngine = temporalEngine ?? new DurableEngine(engineDeps);
   const world = new WorldCatalog(store, ids);
   engine.register(

@@ -33,7 +33,7 @@ const restartWanted = process.env.AFTERWORD_CHAOS_PG_RESTART !== '0';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('PostgreSQL chaos: SIGKILLed workers and a database restart lose nothing and duplicate nothing', {
-  timeout: 240_000,
+  timeout: 960_000,
 }, async (t) => {
   const privateUnavailable = restartWanted ? privatePostgresUnavailable() : 'AFTERWORD_CHAOS_PG_RESTART=0';
   let server: PrivatePostgres | null = null;

@@ -45,7 +45,7 @@ describe('logs of the real service at trace level', () => {
     proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
-    const base = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 20_000);
+    const base = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 60_000);
     const tickets: string[] = [];
 
     // The dashboard's stream, as web/api-client.js opens it: a ticket, then ?ticket=.

@@ -32,7 +32,7 @@ async function startServe(dataDir: string): Promise<Service> {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 20_000).catch(
+  const url = await waitFor(() => /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1], `the service URL in:\n${out}`, 60_000).catch(
     async (error) => {
       child.kill('SIGKILL');
       throw error;
@@ -111,8 +111,15 @@ describe('the real service process under SIGTERM', () => {
         const summary = (await api(second.url, 'GET', `/v1/sessions/${id}`)).json;
         assert.equal(summary.offlinePending, false);
         assert.equal(summary.offlineLastRun.summaryVersion, 1, `${id}: the summary was produced once`);
-        const mentions = (await api(second.url, 'GET', `/v1/sessions/${id}/mentions`)).json;
-        assert.equal(mentions.items.length, timeline.job.result.mentionCount, `${id}: mentions written once`);
+        let mentionCount = 0;
+        let cursor: string | null = null;
+        do {
+          const query: string = cursor ? `?limit=500&cursor=${encodeURIComponent(cursor)}` : '?limit=500';
+          const page = (await api(second.url, 'GET', `/v1/sessions/${id}/mentions${query}`)).json;
+          mentionCount += page.items.length;
+          cursor = page.nextCursor;
+        } while (cursor);
+        assert.equal(mentionCount, timeline.job.result.mentionCount, `${id}: mentions written once`);
       }
     } finally {
       second.child.kill('SIGTERM');

@@ -71,7 +71,7 @@ export class SseClient {
     return this.messages.map((m) => JSON.parse(m.data));
   }
 
-  async until(check: (client: SseClient) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  async until(check: (client: SseClient) => boolean, what: string, timeoutMs = 45_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!check(this)) {
       if (this.ended) throw new Error(`stream ended while waiting for ${what}`);

@@ -393,11 +393,18 @@ export function forEachStore(title: string, fn: (suite: StoreSuite) => void): vo
   }
 }
 
+/**
+ * How long a test waits for async work before it fails. It bounds only a failing test (a passing
+ * one returns as soon as the condition holds), so it is set for a loaded, shared machine: 10 s
+ * failed Temporal suites on a 2-core machine at load 18 while the work was merely slow.
+ */
+export const defaultWaitMs = Number(process.env.AFTERWORD_TEST_WAIT_MS ?? 45_000);
+
 /** Poll `probe` until it returns a value other than undefined, null or false, or fail after `timeoutMs`. */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = defaultWaitMs,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
@@ -411,7 +418,7 @@ export async function waitFor<T>(
 }
 
 /** `waitFor` with the arguments in the other order (older tests). */
-export function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = defaultWaitMs, what = 'condition'): Promise<T> {
   return waitFor(check, what, timeoutMs);
 }
 
@@ -420,7 +427,7 @@ export function waitForEvent(
   app: Afterword,
   topic: Topic,
   predicate: (e: StoredEvent) => boolean = () => true,
-  timeoutMs = 10_000,
+  timeoutMs = defaultWaitMs,
 ): Promise<StoredEvent> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

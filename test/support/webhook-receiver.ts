@@ -98,7 +98,7 @@ export class WebhookReceiver {
   }
 
   /** Resolve once at least `n` requests have arrived (or fail after the deadline). */
-  async untilReceived(n: number, timeoutMs = 10_000): Promise<ReceivedWebhook[]> {
+  async untilReceived(n: number, timeoutMs = 45_000): Promise<ReceivedWebhook[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < n) {
       const left = deadline - Date.now();

@@ -29,7 +29,7 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT set, a closure is exported over OTLP/HTTP
     await app.startWorkers(1);
     await app.sessions.upsert('otlp-1', {});
     await app.sessions.appendTurns('otlp-1', sampleTurns);
-    const done = waitForEvent(app, 'offline.sessionClosure.completed', (e) => e.sessionId === 'otlp-1', 20_000);
+    const done = waitForEvent(app, 'offline.sessionClosure.completed', (e) => e.sessionId === 'otlp-1', 60_000);
     await app.coordinator.closeSession('otlp-1', { closedBy: 'test' });
     await done;
   } finally {
