@@ -129,7 +129,7 @@ export async function runPgBench(options: { quick?: boolean } = {}): Promise<{ m
   const lines = [
     title,
     '',
-    `${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores shared by PostgreSQL, the Temporal dev server and the benchmark; ${sessions} synthetic 200-turn sessions closed 16 at a time with 8 in-process workers, then (paced) ${paced} more closed one at a time on an idle engine. Same run, same machine.`,
+    `${new Date().toISOString().slice(0, 10)}, ${cpus().length} CPU cores shared by PostgreSQL, the Temporal dev server and the benchmark; first (paced) ${paced} synthetic 200-turn sessions closed one at a time on an idle engine, each waiting for its completion; then ${sessions} more closed 16 at a time with 8 in-process workers (closures/s and the unpaced closure-to-start, which includes the queue). Same run, same machine.`,
     '',
     '| engine | closures | closures/s | vs built-in | closure-to-start p50 ms | p99 ms | paced closure-to-start p50 ms | paced p99 ms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',

@@ -5,7 +5,7 @@ import { isAdmin, state } from './state.js';
 
 export async function jobView(root, jobId) {
   const draw = async () => {
-    const { job, steps, pendingSteps, attempts } = await api('GET', `/v1/jobs/${encodeURIComponent(jobId)}`);
+    const { job, steps, pendingSteps, attempts, links } = await api('GET', `/v1/jobs/${encodeURIComponent(jobId)}`);
     const sessionId = job.payload?.sessionId;
     const rows = [];
     if (job.startedAt) rows.push({ label: 'waiting in queue', start: job.enqueuedAt, end: job.startedAt, kind: 'wait' });
@@ -93,6 +93,9 @@ export async function jobView(root, jobId) {
             h('dd', {}, `${job.attempts} of ${job.maxAttempts}`),
             job.error && h('dt', {}, 'Error'),
             job.error && h('dd', { class: 'error' }, `${job.error.code}: ${job.error.message}`),
+            links?.temporal && h('dt', {}, 'Temporal'),
+            links?.temporal &&
+              h('dd', {}, h('a', { href: links.temporal, target: '_blank', rel: 'noopener' }, 'Open in Temporal Web UI')),
           ),
           buttons,
         ),

@@ -94,6 +94,8 @@ export interface JobTimeline {
   steps: Array<StepRecord & { name: string }>;
   pendingSteps: string[];
   attempts: AttemptRecord[];
+  /** Where else the job can be seen: the Temporal engine links its workflow in the Temporal Web UI (when configured). */
+  links?: { temporal?: string };
 }
 
 export interface StartWorkersOptions {

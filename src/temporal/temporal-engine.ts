@@ -36,7 +36,7 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { createActivities } from './activities.js';
-import { connectionOptions } from './temporal-connection.js';
+import { connectionOptions, webUiLink } from './temporal-connection.js';
 import { addOutboxRow, outboxBacklog, type TemporalOutboxKind } from './temporal-outbox-store.js';
 import { TemporalRelay } from './temporal-relay.js';
 import type { ActivitySettings } from './workflow-contract.js';
@@ -232,8 +232,11 @@ export class TemporalEngine implements WorkflowEngine {
     return this.records.countByStatus(workflow);
   }
 
-  timeline(jobId: string): Promise<JobTimeline> {
-    return this.records.timeline(jobId);
+  /** The store's timeline, with a link to the job's workflow in the Temporal Web UI when `temporal.webUiUrl` is set. */
+  async timeline(jobId: string): Promise<JobTimeline> {
+    const timeline = await this.records.timeline(jobId);
+    const link = webUiLink(this.deps.temporal, jobId);
+    return link ? { ...timeline, links: { temporal: link } } : timeline;
   }
 
   /** The job records live in the store on this engine too: retention prunes them the same way. */

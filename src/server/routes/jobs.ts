@@ -93,6 +93,12 @@ export function jobRoutes(server: FastifyInstance, app: ServedApp): void {
               steps: { type: 'array', items: { $ref: 'JobStep#' } },
               pendingSteps: { type: 'array', items: { type: 'string' } },
               attempts: { type: 'array', items: { $ref: 'JobAttempt#' } },
+              links: {
+                type: 'object',
+                description:
+                  'Where else the job can be seen: `temporal`, its workflow in the Temporal Web UI (Temporal engine, `temporal.webUiUrl` set)',
+                properties: { temporal: { type: 'string' } },
+              },
             },
           },
           ...commonErrors,
