@@ -4,7 +4,7 @@
  * section's figures. Modules that are missing, or that need an unreachable PostgreSQL, are
  * skipped with a note instead of failing the whole run.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -43,6 +43,23 @@ const modules: BenchModule[] = [
   { file: 'http-closures.js', exportName: 'runHttpBench', title: 'HTTP closures' },
   { file: 'webhook-delivery.js', exportName: 'runWebhookBench', title: 'Webhook delivery' },
 ];
+
+/**
+ * The studio-scale benchmark (bench/studio-scale.ts) takes many minutes at 1,000 sessions: it runs
+ * with `--sessions N` (`npm run bench -- --sessions 1000`); otherwise its last section is kept.
+ */
+const sessionsArg = process.argv.find((a, i, all) => all[i - 1] === '--sessions' || a.startsWith('--sessions='));
+const studioSessions = sessionsArg ? Number(sessionsArg.replace('--sessions=', '')) : null;
+
+function previousStudioSection(): string | null {
+  if (!existsSync(out)) return null;
+  const text = readFileSync(out, 'utf8');
+  const start = text.indexOf('### Studio scale');
+  if (start < 0) return null;
+  const rest = text.slice(start + 1);
+  const next = rest.search(/\n#{2,3} /);
+  return (next < 0 ? text.slice(start) : text.slice(start, start + 1 + next)).trim();
+}
 
 /** A module that hangs (a stuck peer, a database someone else is using) must not hang the whole run. */
 const moduleTimeoutMs = Number(process.env.AFTERWORD_BENCH_MODULE_TIMEOUT_MS ?? (quick ? 180_000 : 900_000));
@@ -106,6 +123,16 @@ async function main(): Promise<void> {
       process.stderr.write(`bench: ${mod.title} FAILED: ${message}\n`);
       notes.push(`- ${mod.title}: **failed** in this run: ${(error as Error).message ?? String(error)}`);
     }
+  }
+  if (studioSessions !== null && Number.isInteger(studioSessions) && studioSessions > 0) {
+    process.stderr.write(`bench: Studio scale (${studioSessions} sessions) ...\n`);
+    const { runStudioScale } = (await import(pathToFileURL(join(here, 'studio-scale.js')).href)) as {
+      runStudioScale(o: { sessions: number }): Promise<{ markdown: string }>;
+    };
+    sections.push((await runStudioScale({ sessions: studioSessions })).markdown.trim());
+  } else {
+    const kept = previousStudioSection();
+    if (kept) sections.push(kept);
   }
   const doc = [
     '# Benchmarks',
