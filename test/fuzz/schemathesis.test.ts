@@ -130,7 +130,7 @@ async function startServe(dir: string, store: Record<string, string>): Promise<S
         ? Promise.reject(new Error(`serve exited:\n${out}`))
         : /dashboard\s+(http:\/\/\S+?)\/?\s/.exec(out)?.[1],
     `the service URL in:\n${out}`,
-    30_000,
+    120_000,
   ).catch((error) => {
     child.kill('SIGKILL');
     throw error;

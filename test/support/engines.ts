@@ -106,7 +106,7 @@ export function forEachEngine(title: string, fn: (suite: EngineSuite) => void): 
                 t,
               );
             },
-            { timeout: options.timeout ?? (engine === 'temporal' ? 90_000 : 30_000) },
+            { timeout: options.timeout ?? (engine === 'temporal' ? 180_000 : 120_000) },
           );
         },
       });

@@ -373,7 +373,7 @@ export function forEachStore(title: string, fn: (suite: StoreSuite) => void): vo
 
       fn({
         test(name, body, options = {}) {
-          it(name, { timeout: options.timeout ?? 30_000 }, async (t) => {
+          it(name, { timeout: options.timeout ?? 120_000 }, async (t) => {
             if (skipReason) {
               if (requirePostgres) throw new Error(`${skipReason} (AFTERWORD_REQUIRE_POSTGRES=1)`);
               t.skip(skipReason);

@@ -90,7 +90,7 @@ forEachEngine('publishing batches: the moderation gate and search drift', (suite
     });
     const drifts: StoredEvent[] = [];
     app.bus.subscribe({ topics: ['telemetry.search.drift'] }, (e) => void drifts.push(e));
-    const failed = waitForEvent(app, 'engine.job.failed', (e) => e.payload.workflow === 'publishing.batch', 10_000);
+    const failed = waitForEvent(app, 'engine.job.failed', (e) => e.payload.workflow === 'publishing.batch');
     clock.advance(batchTime);
     const event = await failed;
     assert.equal(event.payload.attempts, 3);
