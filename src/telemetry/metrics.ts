@@ -66,6 +66,18 @@ export function createMetrics(bus: EventBus, countJobs: () => Promise<JobCounts>
     labelNames: ['reason', 'severity'],
     registers: [registry],
   });
+  const webhookAttempts = new Counter({
+    name: 'afterword_webhook_attempts_total',
+    help: 'Webhook delivery attempts by outcome (delivered, failed, timeout, network_error, address_refused, ...) and whether the delivery was dead-lettered',
+    labelNames: ['outcome', 'dead'],
+    registers: [registry],
+  });
+  const webhookLatency = new Histogram({
+    name: 'afterword_webhook_delivery_seconds',
+    help: 'Request-to-response time of successful webhook deliveries',
+    buckets: latencyBuckets,
+    registers: [registry],
+  });
   new Gauge({
     name: 'afterword_jobs',
     help: 'Jobs by status (read from the store at scrape time)',
@@ -107,6 +119,14 @@ export function createMetrics(bus: EventBus, countJobs: () => Promise<JobCounts>
         break;
       case 'telemetry.offline.workflow.latency':
         slaBreaches.inc();
+        break;
+      case 'webhook.delivery.succeeded':
+        webhookAttempts.inc({ outcome: 'delivered', dead: 'false' });
+        if (typeof p.latencyMs === 'number') webhookLatency.observe(p.latencyMs / 1000);
+        break;
+      case 'webhook.delivery.failed':
+      case 'webhook.delivery.deadLettered':
+        webhookAttempts.inc({ outcome: String(p.outcome), dead: String(event.topic === 'webhook.delivery.deadLettered') });
         break;
       case 'admin.alert':
         alerts.inc({ reason: String(p.reason), severity: String(p.severity) });

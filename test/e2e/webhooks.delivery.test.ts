@@ -121,6 +121,10 @@ forEachEngine('webhooks: signed, durable delivery to a real receiver', (suite) =
           ],
         );
         assert.equal(delivery.log[0]?.responseExcerpt, 'boom 1');
+        const metrics = await app.metrics.metrics();
+        assert.match(metrics, /afterword_webhook_attempts_total\{outcome="failed",dead="false"\} 3/);
+        assert.match(metrics, /afterword_webhook_attempts_total\{outcome="delivered",dead="false"\} 1/);
+        assert.match(metrics, /afterword_webhook_delivery_seconds_count 1/);
       } finally {
         for (const r of ctxReceivers.splice(0)) await r.close();
       }
