@@ -1,22 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { describe, test } from 'node:test';
+import { cliInTempDir } from './cli-runner.js';
 
-const cli = join(packageRoot, 'build', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-rerun-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, AFTERWORD_LOG_LEVEL: 'silent' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const { dir, run } = cliInTempDir('afterword-cli-rerun-');
 
 describe('CLI: afterword rerun JOB_ID --from STEP', () => {
   let jobId = '';

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { packageRoot } from '../../src/paths.js';
+import { describe, test } from 'node:test';
+import { cliInTempDir } from './cli-runner.js';
 
-const cli = join(packageRoot, 'build', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'afterword-cli-webhooks-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function run(...args: string[]) {
-  const result = spawnSync(process.execPath, [cli, '--data', join(dir, 'data'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, AFTERWORD_LOG_LEVEL: 'silent', AFTERWORD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.1' },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const { run } = cliInTempDir('afterword-cli-webhooks-', { AFTERWORD_WEBHOOKS_ALLOW_PRIVATE: '127.0.0.1' });
 
 describe('CLI: afterword webhooks', () => {
   test('create prints the secret once; list, show, disable, enable, rotate, deliveries, redrive', () => {
