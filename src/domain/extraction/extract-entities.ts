@@ -92,6 +92,10 @@ function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): reado
   return feed ? [...meta, ...feed] : meta;
 }
 
+function sourceOf(sessionId: string, turn: Turn, sentenceIndex: number): MentionSource {
+  return { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex };
+}
+
 function typedHits(lexicon: Lexicon, hits: LexiconHit[]): TypedHit[] {
   return hits.map((h) => {
     const e = lexicon.entities[h.ref];
@@ -300,13 +304,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const tokens: Token[] = tokenize(sentence);
-      const source: MentionSource = {
-        sessionId,
-        sceneId: turn.sceneId,
-        turnId: turn.turnId,
-        speaker: turn.speaker,
-        sentenceIndex: k,
-      };
+      // Built on first use and shared by the sentence's mentions: most sentences need none.
+      let source: MentionSource | null = null;
       let hits = matchEntities(lexicon, tokens);
       const notes = annotated?.get(k);
       let annotatedCover: Array<[number, number]> | null = null;
@@ -323,7 +322,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             hits.sort((a, b) => a.startTok - b.startTok);
           } else if (ref === null) {
             if (startTok < endTok) (annotatedCover ??= []).push([startTok, endTok]);
-            found.push({ run: annotationRun(n.annotation), sentence, source });
+            found.push({ run: annotationRun(n.annotation), sentence, source: (source ??= sourceOf(sessionId, turn, k)) });
           }
         }
       }
@@ -359,7 +358,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           match: { type: h.matchType, value: h.value },
           confidence,
           sentence,
-          source,
+          source: (source ??= sourceOf(sessionId, turn, k)),
           proposedChanges: changes.get(e.entityId) ?? [],
           ...(hedged ? { hedged: true } : {}),
           // Shared, never mutated: merging below replaces the array (saves one per mention).
@@ -368,7 +367,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         };
         turnMentions.push(m);
       }
-      if (turnMentions.length === mentionsBefore) for (const ref of caps) turnCaps.push({ ref, source, sentence });
+      if (turnMentions.length === mentionsBefore)
+        for (const ref of caps) turnCaps.push({ ref, source: (source ??= sourceOf(sessionId, turn, k)), sentence });
       if (useTagger && tokens.length > 1) {
         const cover = annotatedCover as Array<[number, number]> | null;
         const covering = cover
@@ -394,10 +394,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               ambiguousFilter.add(w);
             }
           }
-          found.push({ run, sentence, source });
+          found.push({ run, sentence, source: (source ??= sourceOf(sessionId, turn, k)) });
         }
         // Does this transcript write an ambiguous opener in lower case too? (3 char reads per token)
-        if (ambiguous.size > 0)
+        // Once every ambiguous opener has been seen in lower case there is nothing left to learn.
+        if (ambiguous.size > seenLower.size)
           for (const t of tokens)
             if (!t.cap && ambiguousFilter.mayHave(t.lower) && ambiguous.has(t.lower)) seenLower.add(t.lower);
       }
