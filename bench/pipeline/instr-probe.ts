@@ -30,4 +30,6 @@ for (let i = 0; i < runs; i++) {
   sig = r.extraction.mentions.length * 1000 + r.extraction.candidates.length + r.deltas.length;
 }
 cpu.sort((a, b) => a - b);
-console.log(`runs=${runs} turns=${turns} sig=${sig} cpuMedianMs=${(cpu[cpu.length >> 1] ?? 0).toFixed(1)} cpuMinMs=${(cpu[0] ?? 0).toFixed(1)}`);
+console.log(
+  `runs=${runs} turns=${turns} sig=${sig} cpuMedianMs=${(cpu[cpu.length >> 1] ?? 0).toFixed(1)} cpuMinMs=${(cpu[0] ?? 0).toFixed(1)}`,
+);
