@@ -1,6 +1,7 @@
 import { KeyFilter } from '../text/key-filter.js';
 import { nameKeys } from '../text/tokens.js';
 import type { ProhibitedCapability, WorldEntity, WorldFile } from '../world/types.js';
+import { cueType } from './type-guess.js';
 import type { MatchType } from './types.js';
 
 export interface LexiconPattern {
@@ -14,6 +15,11 @@ export interface LexiconPattern {
    * coined word, so lower case is a typing habit, not an ordinary word ("masks", "the fens").
    */
   lowerOk?: boolean;
+  /**
+   * A faction name of ordinary words ending in a group noun ("Kite Guild"): written all in
+   * lower case it counts only right after "the" ("the kite guild seized Cinderhold").
+   */
+  lowerAfterThe?: boolean;
 }
 
 /**
@@ -125,7 +131,8 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     for (const [value, matchType] of names) {
       const keys = nameKeys(value);
       if (keys.length === 0) continue;
-      addPattern(entityPatterns, { keys, ref, matchType, value });
+      const groupName = e.entityType === 'faction' && keys.length >= 2 && cueType(keys[keys.length - 1] as string) === 'faction';
+      addPattern(entityPatterns, { keys, ref, matchType, value, ...(groupName ? { lowerAfterThe: true } : {}) });
       for (const k of keys) {
         nameTokens.add(k);
         const set = owners.get(k) ?? new Set<number>();

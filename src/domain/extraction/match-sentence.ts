@@ -98,7 +98,8 @@ function typoRef(lexicon: Lexicon, lower: string): number | null {
  * Entity hits in one tokenised sentence, longest match first. A hit needs at least one
  * capitalised token: names are proper nouns, and this keeps "the range of the guns" from
  * matching an alias like "the Range"; names holding a coined word may be all lower case
- * (`lowerOk`: "the iron tithe seized harrowgate").
+ * (`lowerOk`: "the iron tithe seized harrowgate"), and a faction name ending in a group noun
+ * may be lower case after "the" (`lowerAfterThe`: "the kite guild").
  */
 export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   const hits: LexiconHit[] = [];
@@ -106,7 +107,12 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
     const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
-    if (p && (p.lowerOk === true || anyCapitalised(tokens, i, i + p.keys.length))) {
+    if (
+      p &&
+      (p.lowerOk === true ||
+        anyCapitalised(tokens, i, i + p.keys.length) ||
+        (p.lowerAfterThe === true && i > 0 && (tokens[i - 1] as Token).lower === 'the'))
+    ) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
       continue;

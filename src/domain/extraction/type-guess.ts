@@ -152,6 +152,11 @@ const CUES: Array<[EntityType, string[]]> = [
 const CUE_INDEX = new Map<string, EntityType>();
 for (const [type, words] of CUES) for (const w of words) CUE_INDEX.set(w, type);
 
+/** The entity type a last word suggests ("guild" -> faction), if any. */
+export function cueType(word: string): EntityType | undefined {
+  return CUE_INDEX.get(word);
+}
+
 /** A type cue word can end a name whatever the tagger says ("Keep" is often tagged a verb). */
 export function isTypeCue(word: string): boolean {
   return CUE_INDEX.has(word.toLowerCase());

@@ -27,6 +27,19 @@ describe('matching and confidence (spec 5)', () => {
     assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.match.type, 'fuzzy');
     assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.confidence, 0.55);
   });
+  test('a faction name of ordinary words ending in a group noun matches in lower case only after "the"', () => {
+    const r = extract(['The kite guild seized Cinderhold.', 'Later the kite guild sold it.', 'A kite guild is a fine thing.']);
+    const hits = byId(r, 'faction.prismwell-kite-guild');
+    assert.deepEqual(
+      hits.map((m) => [m.sentence, m.match.type]),
+      [
+        ['The kite guild seized Cinderhold.', 'alias'],
+        ['Later the kite guild sold it.', 'alias'],
+      ],
+    );
+    const change = byId(r, 'settlement.cinderhold')[0]?.proposedChanges[0];
+    assert.equal(change?.kind === 'control' ? change.to : null, 'faction.prismwell-kite-guild');
+  });
   test('a one-letter typo matches fuzzily; an ambiguous or generic word does not', () => {
     const r = extract(['Scouts crossed Duskmeer Vale at dawn.', 'The guild and the order argued.']);
     assert.equal(byId(r, 'region.duskmere-vale')[0]?.match.type, 'fuzzy');
