@@ -22,7 +22,8 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
  * spans on it (`contextOf`). The built-in engine opens a `job <workflow>` span per attempt and a
  * `step <name>` span per step (engine/worker.ts); another engine (Temporal, with
  * `@temporalio/interceptors-opentelemetry`) starts its workflow in `contextOf(parent)` and wraps
- * its activities' steps in `stepSpanName` spans the same way.
+ * its activities' steps in `stepSpanName` spans the same way; `activeTracing` hands it the span
+ * processors for the spans its workflow sandbox records.
  */
 
 export const tracerName = 'afterword';
@@ -108,7 +109,21 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-let started: { sdk: { shutdown(): Promise<void> }; users: number } | null = null;
+let started: {
+  sdk: { shutdown(): Promise<void> };
+  users: number;
+  spanProcessors: SpanProcessor[];
+  serviceName: string;
+} | null = null;
+
+/**
+ * When tracing is on, what an engine needs to export spans recorded outside this process's
+ * tracer (the Temporal worker's workflow-sandbox spans, through its sink): the span processors
+ * the tracer provider uses and the service name for their resource. Null when tracing is off.
+ */
+export function activeTracing(): { spanProcessors: SpanProcessor[]; serviceName: string } | null {
+  return started ? { spanProcessors: started.spanProcessors, serviceName: started.serviceName } : null;
+}
 
 /**
  * Register the Node SDK as this process's tracer provider (with the async-hooks context manager
@@ -137,7 +152,7 @@ export async function startTracing(options: {
       instrumentations: [],
     });
     sdk.start();
-    started = { sdk, users: 0 };
+    started = { sdk, users: 0, spanProcessors, serviceName: options.serviceName ?? 'afterword' };
   }
   const current = started;
   current.users++;

@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Resource } from '@opentelemetry/resources';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Client, Connection } from '@temporalio/client';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -34,6 +42,7 @@ import type {
 import { AfterwordError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
+import { activeTracing } from '../telemetry/tracing.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { createActivities } from './activities.js';
 import { connectionOptions, webUiLink } from './temporal-connection.js';
@@ -74,14 +83,39 @@ function installRuntime(): void {
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per process (tests start many workers). */
-export function workflowBundle(path = workflowsPath): Promise<WorkflowBundleWithSourceMap> {
-  let bundle = bundles.get(path);
+/** The OpenTelemetry workflow interceptors module (bundled with the workflows when tracing is on). */
+export const workflowInterceptorsPath = fileURLToPath(new URL('./workflow-interceptors.js', import.meta.url));
+
+/** The workflow bundle, built once per process (tests start many workers); `traced` adds the OpenTelemetry interceptors. */
+export function workflowBundle(path = workflowsPath, traced = false): Promise<WorkflowBundleWithSourceMap> {
+  const key = `${traced ? 'traced:' : ''}${path}`;
+  let bundle = bundles.get(key);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: path, logger: quietBundlerLogger });
-    bundles.set(path, bundle);
+    bundle = bundleWorkflowCode({
+      workflowsPath: path,
+      logger: quietBundlerLogger,
+      ...(traced ? { workflowInterceptorModules: [workflowInterceptorsPath] } : {}),
+    });
+    bundles.set(key, bundle);
   }
   return bundle;
+}
+
+/** One span processor forwarding to all of the tracer provider's (the workflow sink takes one). */
+function allOf(processors: SpanProcessor[]): SpanProcessor {
+  if (processors.length === 1) return processors[0] as SpanProcessor;
+  return {
+    onStart: (span, parent) => {
+      for (const p of processors) p.onStart(span, parent);
+    },
+    onEnd: (span: ReadableSpan) => {
+      for (const p of processors) p.onEnd(span);
+    },
+    forceFlush: async () => {
+      await Promise.all(processors.map((p) => p.forceFlush()));
+    },
+    shutdown: async () => undefined,
+  };
 }
 
 const quietBundlerLogger = {
@@ -144,6 +178,7 @@ export class TemporalEngine implements WorkflowEngine {
       clock: deps.clock,
       config: deps.temporal,
       activitySettings: this.activitySettings,
+      traceParent: (job) => this.definitions.get(job.workflow)?.trace?.parent(job),
     });
   }
 
@@ -152,7 +187,16 @@ export class TemporalEngine implements WorkflowEngine {
     if (!this.client) {
       const connecting = Connection.connect({ ...connectionOptions(this.deps.temporal), connectTimeout: 5_000 });
       this.connection = connecting;
-      this.client = connecting.then((connection) => new Client({ connection, namespace: this.deps.temporal.namespace }));
+      // With tracing on, starts and signals carry the caller's span (the close's) in their headers.
+      const traced = activeTracing() !== null;
+      this.client = connecting.then(
+        (connection) =>
+          new Client({
+            connection,
+            namespace: this.deps.temporal.namespace,
+            ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+          }),
+      );
       this.client.catch(() => {
         this.client = null;
         this.connection = null;
@@ -302,8 +346,32 @@ export class TemporalEngine implements WorkflowEngine {
       stats,
     });
     installRuntime();
-    const [bundle, connection] = await Promise.all([workflowBundle(), NativeConnection.connect(connectionOptions(temporal))]);
+    // Tracing on: @temporalio/interceptors-opentelemetry's workflow and activity interceptors, the
+    // workflow sandbox's spans exported through this process's tracer provider (the sink).
+    const tracing = activeTracing();
+    const [bundle, connection] = await Promise.all([
+      workflowBundle(workflowsPath, tracing !== null),
+      NativeConnection.connect(connectionOptions(temporal)),
+    ]);
     const worker = await Worker.create({
+      ...(tracing
+        ? {
+            interceptors: {
+              activity: [
+                (ctx) => ({
+                  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+                  outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+                }),
+              ],
+            },
+            sinks: {
+              exporter: makeWorkflowExporter(
+                allOf(tracing.spanProcessors),
+                new Resource({ 'service.name': tracing.serviceName }),
+              ),
+            },
+          }
+        : {}),
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,

@@ -1,10 +1,13 @@
+import { context } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Clock } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
 import { getJob } from '../engine/sql/get-job.js';
+import type { Job } from '../engine/types.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../telemetry/logger.js';
+import { contextOf } from '../telemetry/tracing.js';
 import type { Tx } from '../telemetry/outbox.js';
 import {
   deleteOutboxRow,
@@ -52,6 +55,8 @@ export class TemporalRelay {
       clock: Clock;
       config: TemporalConfig;
       activitySettings: ActivitySettings;
+      /** The job's trace parent (a W3C traceparent from its workflow's `trace` hook), if any. */
+      traceParent?: (job: Job) => string | undefined;
     },
   ) {}
 
@@ -163,13 +168,17 @@ export class TemporalRelay {
       const job = await getJob(this.deps.store.driver, row.jobId);
       if (!job) return;
       try {
-        await client.workflow.start(jobWorkflowType, {
-          workflowId: row.jobId,
-          taskQueue: config.taskQueue,
-          args: [{ jobId: row.jobId, slaMs: job.slaMs }, activitySettings],
-          workflowIdConflictPolicy: row.kind === 'restart' ? 'TERMINATE_EXISTING' : 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        });
+        // In the job's trace (the close's span, from its payload): the client interceptor's
+        // StartWorkflow span is its child when tracing is on; nothing happens when it is off.
+        await context.with(contextOf(this.deps.traceParent?.(job)), () =>
+          client.workflow.start(jobWorkflowType, {
+            workflowId: row.jobId,
+            taskQueue: config.taskQueue,
+            args: [{ jobId: row.jobId, slaMs: job.slaMs }, activitySettings],
+            workflowIdConflictPolicy: row.kind === 'restart' ? 'TERMINATE_EXISTING' : 'FAIL',
+            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          }),
+        );
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return;
         throw error;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { packageRoot } from '../../src/paths.js';
-import { workflowsPath } from '../../src/temporal/temporal-engine.js';
+import { workflowInterceptorsPath, workflowsPath } from '../../src/temporal/temporal-engine.js';
 
 /**
  * Recorded workflow histories (test/fixtures/temporal-histories/, recorded by
@@ -23,10 +23,18 @@ function recorded() {
     .map((file) => ({ workflowId: file.replace(/\.json$/, ''), history: JSON.parse(readFileSync(join(dir, file), 'utf8')) }));
 }
 
-async function replay(path: string) {
+/** `traced`: with the OpenTelemetry workflow interceptors the worker adds when tracing is on. */
+async function replay(path: string, traced = false) {
   const failures: Array<{ workflowId: string; error: string }> = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowsPath: path, replayName: 'afterword-replay' }, recorded())) {
+  const tracing = traced
+    ? {
+        interceptors: { workflowModules: [workflowInterceptorsPath] },
+        sinks: { exporter: { export: { fn: () => undefined } } },
+      }
+    : {};
+  const options = { workflowsPath: path, replayName: 'afterword-replay', ...tracing };
+  for await (const result of Worker.runReplayHistories(options, recorded())) {
     replayed++;
     if (result.error) failures.push({ workflowId: result.workflowId, error: `${result.error.name}: ${result.error.message}` });
   }
@@ -48,6 +56,14 @@ describe('temporal: recorded histories replay against the current workflow code'
     assert.ok(histories.length >= 4, `histories recorded: ${histories.map((h) => h.workflowId).join(', ')}`);
     const { replayed, failures } = await replay(workflowsPath);
     assert.equal(replayed, histories.length);
+    assert.deepEqual(failures, []);
+  });
+
+  test('they replay with the OpenTelemetry interceptors too (they add headers and spans, no commands)', {
+    timeout: 180_000,
+  }, async () => {
+    const { replayed, failures } = await replay(workflowsPath, true);
+    assert.equal(replayed, recorded().length);
     assert.deepEqual(failures, []);
   });
 

@@ -11,7 +11,9 @@ import { demoWorld, sampleTurns, waitFor, waitForEvent } from '../support/harnes
  * One closure is one trace (issue 12, item 7), on both engines: the HTTP close, the
  * coordinator's `session.close`, then, through the job's payload, the worker's `job
  * session.closure` span with one `step <name>` span per step, all carrying the job and session
- * ids. Spans are collected with the SDK's in-memory exporter.
+ * ids; on Temporal also @temporalio/interceptors-opentelemetry's StartWorkflow -> RunWorkflow ->
+ * StartActivity -> RunActivity spans under the close. Spans are collected with the SDK's
+ * in-memory exporter.
  */
 const exporter = new InMemorySpanExporter();
 let tracing: TracingHandle;
@@ -97,6 +99,32 @@ forEachEngine('tracing: one closure is one trace', (suite) => {
       steps.every((s) => s.status.code !== 2),
       'no step failed',
     );
+    if (ctx.engine === 'temporal') {
+      // @temporalio/interceptors-opentelemetry: the relay starts the workflow in the close's
+      // context, so StartWorkflow is the close's child, RunWorkflow (exported from the workflow
+      // sandbox through the sink) the start's, and each RunActivity under its StartActivity.
+      const inTrace = await waitFor(() => {
+        const found = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+        return found.some((s) => s.name === 'RunWorkflow:afterwordJob') &&
+          found.filter((s) => s.name.startsWith('RunActivity:')).length >= 1
+          ? found
+          : undefined;
+      }, 'the Temporal interceptor spans');
+      const byId = new Map(inTrace.map((s) => [s.spanContext().spanId, s]));
+      const parentOf = (span: ReadableSpan) => (span.parentSpanId ? byId.get(span.parentSpanId) : undefined);
+      const starts = inTrace.filter((s) => s.name === 'StartWorkflow:afterwordJob');
+      assert.equal(starts.length, 1, 'one StartWorkflow span');
+      const start = starts[0] as ReadableSpan;
+      assert.equal(start.parentSpanId, close.spanContext().spanId, 'StartWorkflow is a child of session.close');
+      const runs = inTrace.filter((s) => s.name === 'RunWorkflow:afterwordJob');
+      for (const run of runs) assert.equal(run.parentSpanId, start.spanContext().spanId, 'RunWorkflow under StartWorkflow');
+      const activities = inTrace.filter((s) => s.name.startsWith('RunActivity:'));
+      for (const activity of activities) {
+        const scheduled = parentOf(activity);
+        assert.ok(scheduled?.name.startsWith('StartActivity:'), `${activity.name} under a StartActivity span`);
+        assert.equal(parentOf(scheduled as ReadableSpan)?.name, 'RunWorkflow:afterwordJob', `${activity.name} in the workflow`);
+      }
+    }
     await service.close();
   });
 });
