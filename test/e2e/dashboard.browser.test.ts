@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { auth, type Harness, startHarness, tokens } from './harness.js';
 import { demoSession, demoWorld } from './seed.js';
+import { chromiumPath, launchChromium } from '../support/browser.js';
 
-const chromiumPath = '/usr/bin/chromium';
 const haveBrowser = existsSync(chromiumPath);
 const required = Boolean(process.env.AFTERWORD_REQUIRE_BROWSER);
 const artifacts = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'test-artifacts');
@@ -29,18 +29,7 @@ describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${c
     await mkdir(artifacts, { recursive: true });
     h = await startHarness();
     base = (await h.server.listen({ host: '127.0.0.1', port: 0 })).replace('[::1]', 'localhost');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
