@@ -136,6 +136,17 @@ export class FactIndex {
   }
 }
 
+/** What depends only on a sentence's text (and the lexicon): shared by its repetitions, never mutated. */
+interface SentenceFacts {
+  tokens: Token[];
+  hits: LexiconHit[];
+  caps: CapabilityRef[];
+  hedged: boolean;
+  typed: TypedHit[] | null;
+  /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
+  runs?: readonly NameRun[];
+}
+
 interface SentenceAnnotation {
   annotation: EntityAnnotation;
   /** Offsets in the sentence. */
@@ -265,6 +276,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
     return findNameRuns(sentence, tokens, (i) => hits.some((h) => i >= h.startTok && i < h.endTok), lexicon);
   };
+  const sentenceCache = new Map<string, SentenceFacts>();
   const lastMentionInScene = new Map<string, EntityMention>();
   const lastCharacterInScene = new Map<string, EntityMention>();
 
@@ -303,11 +315,28 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
-      const tokens: Token[] = tokenize(sentence);
+      const notes = annotated?.get(k);
+      // LLM prose repeats sentences (about 1 in 3 at 10k turns): what depends only on the
+      // sentence's text is computed once per distinct sentence. Annotated sentences bypass it.
+      let local = notes ? undefined : sentenceCache.get(sentence);
+      if (local === undefined) {
+        const toks = tokenize(sentence);
+        local = { tokens: toks, hits: matchEntities(lexicon, toks), caps: NO_CAPS, hedged: false, typed: null };
+        for (const h of matchCapabilities(lexicon, toks)) {
+          const cap = lexicon.capabilities[h.ref];
+          if (cap)
+            local.caps = mergeCapabilityRefs(local.caps, [
+              { capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value },
+            ]);
+        }
+        local.hedged = local.hits.length > 0 && isHedged(toks);
+        local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
+        if (!notes) sentenceCache.set(sentence, local);
+      }
+      const tokens: Token[] = local.tokens;
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
-      let hits = matchEntities(lexicon, tokens);
-      const notes = annotated?.get(k);
+      let hits = local.hits;
       let annotatedCover: Array<[number, number]> | null = null;
       if (notes) {
         // Precomputed annotations: a resolved one replaces the lexicon's hits it overlaps (and
@@ -326,14 +355,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           }
         }
       }
-      let caps: CapabilityRef[] = NO_CAPS;
-      for (const h of matchCapabilities(lexicon, tokens)) {
-        const cap = lexicon.capabilities[h.ref];
-        if (cap)
-          caps = mergeCapabilityRefs(caps, [{ capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value }]);
-      }
-      const hedged = hits.length > 0 && isHedged(tokens);
-      const typed = hits.length > 0 ? typedHits(lexicon, hits) : null;
+      const caps: CapabilityRef[] = local.caps;
+      // Annotations may have replaced hits: then hedging and types are read from the new ones.
+      const hedged = hits === local.hits ? local.hedged : hits.length > 0 && isHedged(tokens);
+      const typed = hits === local.hits ? local.typed : hits.length > 0 ? typedHits(lexicon, hits) : null;
       // A player's sentence proposes no change: the narrator is the authority, and a claim
       // the GM confirms is stated again in the GM's own words.
       const changes = typed && turn.speaker !== 'player' ? detectChanges(sentence, tokens, typed, antecedent) : NO_CHANGES;
@@ -379,13 +404,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           : hits;
         // The pre-filter first: most sentences stop there, without hashing the sentence for the cache.
         let runs: readonly NameRun[] | undefined = NO_RUNS;
-        if (needsTagging(tokens, covering, lexicon)) {
+        if (!notes && local.runs !== undefined) runs = local.runs;
+        else if (needsTagging(tokens, covering, lexicon)) {
           runs = posTagger && !notes ? runCache.get(sentence) : undefined;
           if (runs === undefined) {
             runs = nameRuns(sentence, tokens, covering);
             if (posTagger && !notes) runCache.set(sentence, runs);
           }
         }
+        if (!notes) local.runs = runs;
         for (const run of runs) {
           if (run.ambiguousFirst) {
             const w = (run.words[0] as string).toLowerCase();
