@@ -134,8 +134,9 @@ export async function getBatch(db: SqlExecutor, batchId: string): Promise<Stored
 
 /**
  * Batches, latest scheduled first (`scheduled_at DESC, batch_id DESC`), at most `limit` (default
- * 200) after the position `after`. Callers that need every batch page on; none filters a capped
- * read in JavaScript (a job's batch is `batchOfJob`, in SQL).
+ * 200) after the keyset position `after` (the API's cursor pagination uses it page by page).
+ * Callers that need every batch page on; none filters a capped read in JavaScript (a job's batch
+ * is `batchOfJob`, in SQL).
  */
 export async function listBatches(
   db: SqlExecutor,
@@ -157,32 +158,6 @@ export async function listBatches(
   const rows = await db.query(
     `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY scheduled_at DESC, batch_id DESC LIMIT ?`,
     [...params, query.limit ?? 200],
-  );
-  return rows.map(rowToBatch);
-}
-
-/** One page of batches, latest scheduled first, after the keyset `after` (cursor pagination). */
-export async function pageBatches(
-  db: SqlExecutor,
-  query: {
-    sessionId?: string | undefined;
-    status?: string | undefined;
-    after?: { scheduledAt: number; batchId: string } | undefined;
-    limit: number;
-  },
-): Promise<StoredBatch[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (query.sessionId) where.push('session_id = ?'), params.push(query.sessionId);
-  if (query.status) where.push('status = ?'), params.push(query.status);
-  if (query.after) {
-    where.push('(scheduled_at < ? OR (scheduled_at = ? AND batch_id < ?))');
-    params.push(query.after.scheduledAt, query.after.scheduledAt, query.after.batchId);
-  }
-  const rows = await db.query(
-    `SELECT * FROM publishing_batches ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY scheduled_at DESC, batch_id DESC LIMIT ?`,
-    [...params, query.limit],
   );
   return rows.map(rowToBatch);
 }

@@ -6,10 +6,9 @@ import { contextOf, inSpan, jobSpanName, markActiveSpanFailed, spanAttributes, s
 import { backoffDelay } from './backoff.js';
 import { type EngineRuntime, jobsChannel } from './engine-runtime.js';
 import { engineTopics } from './engine-topics.js';
+import { commitStepEffects, completeWithHooks } from './step-lifecycle.js';
 import { assertLease } from './sql/assert-lease.js';
 import { type ClaimedJob, claimJobs, claimTransactionOptions } from './sql/claim-jobs.js';
-import { claimSlaReport } from './sql/claim-sla-report.js';
-import { completeJob } from './sql/complete-jobs.js';
 import { expireForeignLeases } from './sql/expire-foreign-leases.js';
 import { extendLeases } from './sql/extend-leases.js';
 import { failJob } from './sql/fail-job.js';
@@ -379,16 +378,7 @@ export class Worker {
       // The last step needs no separate fence: the completion below is itself fenced, and when it
       // finds the lease lost it throws, rolling this step's effects back with it. One round trip less.
       if (!isLast) await assertLease(tx, job.jobId, token, tx.now);
-      const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
-      const record: StepRecord = {
-        step: step.name,
-        stepIndex,
-        attempt: job.attempts,
-        output: committed === undefined ? output : committed,
-        startedAt,
-        completedAt: tx.now,
-        durationMs: tx.now - startedAt,
-      };
+      const record = await commitStepEffects(tx, step, stepIndex, output, ctx);
       // The last checkpoint is written with the completion (one set-based statement per batch).
       if (!isLast) await recordStep(tx, job.jobId, record);
       outputs[step.name] = record.output;
@@ -407,20 +397,7 @@ export class Worker {
     outputs: Record<string, unknown>,
     lastStep?: StepRecord,
   ) {
-    const result = def.result(outputs, job);
-    const completed = await completeJob(tx, job, token, result, this.runtime.setBased, lastStep);
-    await engineTopics.emit(tx, 'engine.job.completed', {
-      jobId: job.jobId,
-      workflow: job.workflow,
-      durationMs: completed.durationMs,
-      attempts: completed.attempts,
-    });
-    await def.hooks?.onCompleted?.(tx, completed, result);
-    if (completed.slaMs !== null && (completed.durationMs ?? 0) > completed.slaMs && def.hooks?.onSlaExceeded) {
-      // The watchdog may already have reported this job while it was late: one alert per breach.
-      const firstReport = await claimSlaReport(tx, job.jobId);
-      await def.hooks.onSlaExceeded(tx, completed, (completed.durationMs ?? 0) - completed.slaMs, firstReport);
-    }
+    await completeWithHooks(tx, def, job, token, outputs, { setBased: this.runtime.setBased, lastStep });
     tx.afterCommit(() => {
       this.stats.completed++;
     });

@@ -4,7 +4,6 @@ import {
   getBatch,
   insertScheduleOverride,
   listBatches,
-  pageBatches,
   publishedDocuments,
   type LoreHit,
   updateBatch,
@@ -46,7 +45,7 @@ export class PublishingService {
     cursor?: string | undefined;
   }) {
     const limit = pageSize(query.limit);
-    const items = await pageBatches(this.deps.store.driver, {
+    const items = await listBatches(this.deps.store.driver, {
       sessionId: query.sessionId,
       status: query.status,
       after: decodeCursor('batches', query.cursor),

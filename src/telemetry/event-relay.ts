@@ -1,4 +1,5 @@
 import type { SqlDriver } from '../store/ports.js';
+import { CoalescingLoop } from './coalescing-loop.js';
 import type { EventBus } from './event-bus.js';
 import { foreignEventsAfter, latestEventId } from './event-store.js';
 import type { Logger } from './logger.js';
@@ -29,41 +30,38 @@ const trailingPollMs = 50;
  * happens while it runs.
  */
 export class EventRelay {
-  private readonly intervalMs: number;
   private readonly batchSize: number;
+  private readonly loop: CoalescingLoop;
   private highest = 0;
-  private timer: NodeJS.Timeout | undefined;
   private trailing: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
-  private polling: Promise<void> | null = null;
-  private again = false;
-  private running = false;
   /** Events published so far (for metrics and tests). */
   relayed = 0;
 
   constructor(private readonly options: EventRelayOptions) {
-    this.intervalMs = options.intervalMs ?? 1_000;
     this.batchSize = options.batchSize ?? 500;
+    this.loop = new CoalescingLoop({
+      step: async () => (await this.pollOnce()) === this.batchSize,
+      intervalMs: options.intervalMs ?? 1_000,
+      logger: options.logger,
+      failureMessage: 'event relay poll failed; retrying at the next interval',
+    });
   }
 
   async start(): Promise<void> {
-    if (this.running) return;
+    if (this.loop.isRunning) return;
     this.highest = Math.max(this.options.bus.lastEventId, await latestEventId(this.options.driver));
-    this.running = true;
+    this.loop.start();
     if (this.options.driver.capabilities.listenNotify && this.options.driver.listen) {
       this.unlisten = await this.options.driver.listen(eventsChannel, () => this.wake());
     }
-    this.timer = setInterval(() => void this.poke(), this.intervalMs);
-    this.timer.unref?.();
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    clearInterval(this.timer);
+    if (!this.loop.isRunning) return;
     clearTimeout(this.trailing);
     await this.unlisten?.().catch(() => undefined);
-    await this.polling;
+    await this.loop.stop();
   }
 
   /** A NOTIFY arrived: poll now and once more shortly after. */
@@ -76,26 +74,7 @@ export class EventRelay {
 
   /** Run one poll (coalescing concurrent requests). Resolves when the events seen so far are published. */
   poke(): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    if (this.polling) {
-      this.again = true;
-      return this.polling;
-    }
-    this.polling = (async () => {
-      do {
-        this.again = false;
-        try {
-          while ((await this.pollOnce()) === this.batchSize && this.running) {
-            // A full batch: there is more to read right away.
-          }
-        } catch (error) {
-          this.options.logger.warn({ err: error }, 'event relay poll failed; retrying at the next interval');
-        }
-      } while (this.again && this.running);
-    })().finally(() => {
-      this.polling = null;
-    });
-    return this.polling;
+    return this.loop.poke();
   }
 
   /** Read the rows after `highest`; publish those other processes wrote, in id order. */

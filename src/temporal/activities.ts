@@ -4,10 +4,9 @@ import type { Clock, IdSource } from '../clock.js';
 import { backoffDelay } from '../engine/backoff.js';
 import type { EngineSettings } from '../engine/engine.js';
 import { engineTopics } from '../engine/engine-topics.js';
+import { commitStepEffects, completeWithHooks } from '../engine/step-lifecycle.js';
 import { assertLease } from '../engine/sql/assert-lease.js';
 import { beginAttempt } from '../engine/sql/begin-attempt.js';
-import { claimSlaReport } from '../engine/sql/claim-sla-report.js';
-import { completeJob } from '../engine/sql/complete-jobs.js';
 import { failJob } from '../engine/sql/fail-job.js';
 import { getJob } from '../engine/sql/get-job.js';
 import { loadSteps } from '../engine/sql/load-steps.js';
@@ -18,7 +17,6 @@ import {
   type Job,
   type JobError,
   type StepContext,
-  type StepRecord,
   terminalStatuses,
   WaitForSignal,
   type WorkflowDefinition,
@@ -227,16 +225,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
             try {
               await store.transact(async (tx) => {
                 await assertLease(tx, jobId, token, tx.now);
-                const committed = step.commit ? await step.commit(tx, output, ctx) : undefined;
-                const record: StepRecord = {
-                  step: step.name,
-                  stepIndex,
-                  attempt: job.attempts,
-                  output: committed === undefined ? output : committed,
-                  startedAt,
-                  completedAt: tx.now,
-                  durationMs: tx.now - startedAt,
-                };
+                const record = await commitStepEffects(tx, step, stepIndex, output, ctx);
                 // Another execution of this activity checkpointed the step first: roll ours back.
                 if (!(await recordStep(tx, jobId, record))) throw new AlreadyCheckpointed();
                 await def.hooks?.onStepCompleted?.(tx, job, record);
@@ -263,19 +252,7 @@ export function createActivities(deps: ActivityDeps): JobActivities {
         const def = deps.definition(job.workflow);
         const steps = await loadSteps(tx, jobId);
         const outputs = Object.fromEntries(steps.map((s) => [s.step, s.output]));
-        const result = def.result(outputs, job);
-        const completed = await completeJob(tx, job, token, result, false);
-        await engineTopics.emit(tx, 'engine.job.completed', {
-          jobId,
-          workflow: job.workflow,
-          durationMs: completed.durationMs,
-          attempts: completed.attempts,
-        });
-        await def.hooks?.onCompleted?.(tx, completed, result);
-        if (completed.slaMs !== null && (completed.durationMs ?? 0) > completed.slaMs && def.hooks?.onSlaExceeded) {
-          const firstReport = await claimSlaReport(tx, jobId);
-          await def.hooks.onSlaExceeded(tx, completed, (completed.durationMs ?? 0) - completed.slaMs, firstReport);
-        }
+        await completeWithHooks(tx, def, job, token, outputs, { setBased: false });
         tx.afterCommit(() => {
           deps.stats.completed++;
           spans.end(token);

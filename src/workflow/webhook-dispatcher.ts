@@ -14,6 +14,7 @@ import type { WorkflowEngine } from '../engine/workflow-engine.js';
 import type { Store } from '../store/store.js';
 import type { EventBus } from '../telemetry/event-bus.js';
 import { eventsAfter, latestEventId } from '../telemetry/event-store.js';
+import { CoalescingLoop } from '../telemetry/coalescing-loop.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Tx } from '../telemetry/outbox.js';
 import type { StoredEvent } from '../telemetry/topics.js';
@@ -96,55 +97,36 @@ export interface WebhookDispatcherOptions {
  * dispatchers: the cursor row's lock makes them take turns.
  */
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: CoalescingLoop;
   private unsubscribe: (() => void) | undefined;
-  private running = false;
-  private polling: Promise<void> | null = null;
-  private again = false;
   /** Deliveries enqueued by this process (tests, metrics). */
   enqueued = 0;
 
-  constructor(private readonly options: WebhookDispatcherOptions) {}
+  constructor(private readonly options: WebhookDispatcherOptions) {
+    this.loop = new CoalescingLoop({
+      step: () => this.dispatchOnce(),
+      intervalMs: options.intervalMs ?? 1_000,
+      logger: options.logger,
+      failureMessage: 'webhook dispatch failed; retrying at the next interval',
+    });
+  }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.loop.isRunning) return;
+    this.loop.start();
     this.unsubscribe = this.options.bus.subscribe({ topics: sourceTopics }, () => void this.poke());
-    this.timer = setInterval(() => void this.poke(), this.options.intervalMs ?? 1_000);
-    this.timer.unref?.();
     void this.poke();
   }
 
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    clearInterval(this.timer);
+    if (!this.loop.isRunning) return;
     this.unsubscribe?.();
-    await this.polling;
+    await this.loop.stop();
   }
 
   /** Dispatch everything committed so far (coalescing concurrent calls). */
   poke(): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    if (this.polling) {
-      this.again = true;
-      return this.polling;
-    }
-    this.polling = (async () => {
-      do {
-        this.again = false;
-        try {
-          while (this.running && (await this.dispatchOnce())) {
-            // A full batch: there is more to read right away.
-          }
-        } catch (error) {
-          this.options.logger.warn({ err: error }, 'webhook dispatch failed; retrying at the next interval');
-        }
-      } while (this.again && this.running);
-    })().finally(() => {
-      this.polling = null;
-    });
-    return this.polling;
+    return this.loop.poke();
   }
 
   /** One transaction's worth; true when the batch was full (more to read). */

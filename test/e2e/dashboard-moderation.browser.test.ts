@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,16 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { auth, type Harness, startHarness, tokens } from './harness.js';
 import { demoSession, demoWorld } from './seed.js';
-import { chromiumPath, launchChromium } from '../support/browser.js';
+import { browserSuiteSkip, launchChromium } from '../support/browser.js';
 
-const haveBrowser = existsSync(chromiumPath);
-const required = Boolean(process.env.AFTERWORD_REQUIRE_BROWSER);
 const artifacts = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'test-artifacts');
 /** Demo sessions closed before the page opens: enough that entities are contested and the queue pages. */
 const sessions = 30;
 
 describe('dashboard moderation page in a real browser (a moderator token)', {
-  skip: !haveBrowser && !required ? `${chromiumPath} missing` : false,
+  skip: browserSuiteSkip('dashboard moderation browser tests'),
 }, () => {
   let h: Harness;
   let browser: Browser;

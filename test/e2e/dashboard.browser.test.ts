@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,18 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { auth, type Harness, startHarness, tokens } from './harness.js';
 import { demoSession, demoWorld } from './seed.js';
-import { chromiumPath, launchChromium } from '../support/browser.js';
+import { browserSuiteSkip, launchChromium } from '../support/browser.js';
 
-const haveBrowser = existsSync(chromiumPath);
-const required = Boolean(process.env.AFTERWORD_REQUIRE_BROWSER);
 const artifacts = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'test-artifacts');
-if (!haveBrowser && !required) {
-  console.log(
-    `# SKIPPED browser tests: ${chromiumPath} is missing (apt-get install -y chromium; set AFTERWORD_REQUIRE_BROWSER=1 to make this a failure)`,
-  );
-}
 
-describe('dashboard in a real browser', { skip: !haveBrowser && !required ? `${chromiumPath} missing` : false }, () => {
+describe('dashboard in a real browser', { skip: browserSuiteSkip('dashboard browser tests') }, () => {
   let h: Harness;
   let browser: Browser;
   let page: Page;

@@ -3,17 +3,13 @@
  * form (the secret is shown once), watch a delivery go dead, redrive it and read its attempt log.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { browserSuiteSkip, launchChromium } from '../support/browser.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { type Harness, startHarness, tokens } from './harness.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
-const required = Boolean(process.env.AFTERWORD_REQUIRE_BROWSER);
-
-describe('dashboard: webhooks page', { skip: !haveBrowser && !required ? `${chromiumPath} missing` : false }, () => {
+describe('dashboard: webhooks page', { skip: browserSuiteSkip('dashboard webhooks browser tests') }, () => {
   let h: Harness;
   let browser: Browser;
   let page: Page;
@@ -25,8 +21,7 @@ describe('dashboard: webhooks page', { skip: !haveBrowser && !required ? `${chro
     h = await startHarness({ webhooks: { allowPrivateNetworks: ['127.0.0.1'], retry: { retryForMs: 0 } } });
     receiver = await WebhookReceiver.start();
     const base = (await h.server.listen({ host: '127.0.0.1', port: 0 })).replace('[::1]', 'localhost');
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
+import { chromiumPath, launchChromium, runBrowserTests } from '../support/browser.js';
 import { tokens, waitFor } from './harness.js';
 import { demoSession, demoWorld } from './seed.js';
 import { SseClient } from './sse-client.js';
@@ -17,8 +17,6 @@ import { SseClient } from './sse-client.js';
  * searched for the token and for every stream ticket that was issued.
  */
 const cli = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
-const chromiumPath = '/usr/bin/chromium';
-const haveBrowser = existsSync(chromiumPath);
 const headers = { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' };
 
 async function api(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
@@ -72,12 +70,8 @@ describe('logs of the real service at trace level', () => {
     );
     stream.close();
 
-    if (haveBrowser) {
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        args: ['--headless', '--no-sandbox', '--disable-gpu'],
-      });
+    if (runBrowserTests) {
+      const browser = await launchChromium();
       try {
         const page = await browser.newPage();
         page.on('request', (r) => {

@@ -17,6 +17,14 @@ const tierEnum = ['high', 'medium', 'low'];
 const statusEnum = ['pending', 'needs-review', 'approved', 'rejected', 'rewrite-requested', 'escalated'];
 const cursorQuery = { type: 'string', maxLength: 500, description: 'the `nextCursor` of the previous page' } as const;
 
+/** What a moderator filters deltas by, the same in the queue listing and in a bulk decision. */
+const deltaFilterProperties = {
+  sessionId: { type: 'string', minLength: 1, maxLength: 128 },
+  entityId: { type: 'string', minLength: 1, maxLength: 200 },
+  reason: { type: 'string', enum: reasonEnum },
+  confidenceTier: { type: 'string', enum: tierEnum },
+} as const;
+
 interface DeltaListQuery {
   status?: string;
   sessionId?: string;
@@ -59,10 +67,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
           additionalProperties: false,
           properties: {
             status: { type: 'string', enum: statusEnum },
-            sessionId: { type: 'string', maxLength: 128 },
-            entityId: { type: 'string', maxLength: 200 },
-            reason: { type: 'string', enum: reasonEnum },
-            confidenceTier: { type: 'string', enum: tierEnum },
+            ...deltaFilterProperties,
             limit: { ...limitQuery, default: 100 },
             cursor: cursorQuery,
           },
@@ -164,10 +169,7 @@ export function deltaRoutes(server: FastifyInstance, app: ServedApp): void {
               type: 'object',
               additionalProperties: false,
               properties: {
-                sessionId: { type: 'string', minLength: 1, maxLength: 128 },
-                entityId: { type: 'string', minLength: 1, maxLength: 200 },
-                reason: { type: 'string', enum: reasonEnum },
-                confidenceTier: { type: 'string', enum: tierEnum },
+                ...deltaFilterProperties,
                 olderThanMs: { type: 'integer', minimum: 0, maximum: 31_536_000_000_000 },
                 status: { type: 'string', enum: ['pending', 'needs-review', 'escalated'] },
               },
