@@ -4,7 +4,7 @@ import { annotationEntityType, type EntityAnnotation, readAnnotations } from '..
 import { splitSentences } from '../text/sentences.js';
 import { type Token, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
-import { slugify } from '../world/types.js';
+import { slugify, type WorldEntity } from '../world/types.js';
 import { detectChanges, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
@@ -92,6 +92,55 @@ function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): reado
   return feed ? [...meta, ...feed] : meta;
 }
 
+/**
+ * One mention. Two literals instead of a conditional spread: the optional `hedged` key keeps
+ * its place in the JSON, and each literal keeps one object shape (a spread took the slow path).
+ */
+function mentionOf(
+  e: WorldEntity,
+  h: LexiconHit,
+  confidence: number,
+  sentence: string,
+  source: MentionSource,
+  proposedChanges: ProposedChange[],
+  hedged: boolean,
+  mentionId: string,
+  capabilityRefs: CapabilityRef[],
+  context: EntityMention['context'],
+): EntityMention {
+  const match = { type: h.matchType, value: h.value };
+  const { entityId, entityType, canonicalName } = e;
+  // capabilityRefs: shared, never mutated; merging replaces the array (saves one per mention).
+  if (hedged)
+    return {
+      mentionId,
+      entityId,
+      entityType,
+      canonicalName,
+      match,
+      confidence,
+      sentence,
+      source,
+      proposedChanges,
+      hedged: true,
+      capabilityRefs,
+      context,
+    };
+  return {
+    mentionId,
+    entityId,
+    entityType,
+    canonicalName,
+    match,
+    confidence,
+    sentence,
+    source,
+    proposedChanges,
+    capabilityRefs,
+    context,
+  };
+}
+
 function sourceOf(sessionId: string, turn: Turn, sentenceIndex: number): MentionSource {
   return { sessionId, sceneId: turn.sceneId, turnId: turn.turnId, speaker: turn.speaker, sentenceIndex };
 }
@@ -136,15 +185,36 @@ export class FactIndex {
   }
 }
 
-/** What depends only on a sentence's text (and the lexicon): shared by its repetitions, never mutated. */
+/**
+ * What depends only on a sentence's text (and the lexicon): shared by its repetitions, never
+ * mutated. The tokens themselves are not kept: held for the whole call they were most of the
+ * heap that survived young-generation collections, and the GC's largest cost at 10k turns.
+ */
 interface SentenceFacts {
-  tokens: Token[];
+  tokenCount: number;
   hits: LexiconHit[];
   caps: CapabilityRef[];
   hedged: boolean;
   typed: TypedHit[] | null;
+  /** The lower-case tokens' keys, for the "does the transcript write it in lower case" check. */
+  lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
   runs?: readonly NameRun[];
+  /** Change detection's result by antecedent faction id ('' for none): it is the only other input. */
+  changes?: Map<string, ReadonlyMap<string, ProposedChange[]>>;
+}
+
+/** Keys of the tokens written in lower case, in order (repeats kept: the check is a scan). */
+function lowerWordsOf(tokens: Token[]): string[] {
+  const out: string[] = [];
+  for (const t of tokens) if (!t.cap) out.push(t.lower);
+  return out;
+}
+
+/** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
+function anyControllable(typed: TypedHit[]): boolean {
+  for (const h of typed) if (h.entityType === 'region' || h.entityType === 'settlement') return true;
+  return false;
 }
 
 interface SentenceAnnotation {
@@ -250,10 +320,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (ev.turnId && ev.capabilityRefs.length > 0)
       feedByTurn.set(ev.turnId, [...(feedByTurn.get(ev.turnId) ?? []), ...ev.capabilityRefs]);
   }
-  // New names, settled into candidates after the scan. The POS path caches its runs per
-  // distinct sentence (tagging costs far more than hashing the sentence); the span path
-  // does not: measured, hashing every candidate sentence cost more than scanning it again.
-  const runCache = new Map<string, readonly NameRun[]>();
+  // New names, settled into candidates after the scan; runs are cached with the sentence's
+  // other facts (SentenceFacts.runs), for the span path and the POS path alike.
   const found: Array<{ run: NameRun; sentence: string; source: MentionSource }> = [];
   const ambiguous = new Set<string>();
   const ambiguousFilter = new KeyFilter([]);
@@ -319,9 +387,19 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // LLM prose repeats sentences (about 1 in 3 at 10k turns): what depends only on the
       // sentence's text is computed once per distinct sentence. Annotated sentences bypass it.
       let local = notes ? undefined : sentenceCache.get(sentence);
+      // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
+      let tokens: Token[] | null = null;
       if (local === undefined) {
         const toks = tokenize(sentence);
-        local = { tokens: toks, hits: matchEntities(lexicon, toks), caps: NO_CAPS, hedged: false, typed: null };
+        tokens = toks;
+        local = {
+          tokenCount: toks.length,
+          hits: matchEntities(lexicon, toks),
+          caps: NO_CAPS,
+          hedged: false,
+          typed: null,
+          lowerWords: useTagger ? lowerWordsOf(toks) : NONE,
+        };
         for (const h of matchCapabilities(lexicon, toks)) {
           const cap = lexicon.capabilities[h.ref];
           if (cap)
@@ -333,7 +411,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
         if (!notes) sentenceCache.set(sentence, local);
       }
-      const tokens: Token[] = local.tokens;
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
       let hits = local.hits;
@@ -342,8 +419,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         // Precomputed annotations: a resolved one replaces the lexicon's hits it overlaps (and
         // feeds change detection like any hit); an unknown one is a candidate, kept away from
         // the name finder.
+        const toks = tokens as Token[]; // annotated sentences bypass the cache: always fresh
         for (const n of notes) {
-          const [startTok, endTok] = tokenRange(tokens, n.start, n.end);
+          const [startTok, endTok] = tokenRange(toks, n.start, n.end);
           const ref = resolveAnnotation(lexicon, n.annotation);
           if (ref !== null && startTok < endTok) {
             hits = hits.filter((h) => h.endTok <= startTok || h.startTok >= endTok);
@@ -357,11 +435,26 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       const caps: CapabilityRef[] = local.caps;
       // Annotations may have replaced hits: then hedging and types are read from the new ones.
-      const hedged = hits === local.hits ? local.hedged : hits.length > 0 && isHedged(tokens);
+      const hedged = hits === local.hits ? local.hedged : hits.length > 0 && isHedged(tokens as Token[]);
       const typed = hits === local.hits ? local.typed : hits.length > 0 ? typedHits(lexicon, hits) : null;
       // A player's sentence proposes no change: the narrator is the authority, and a claim
       // the GM confirms is stated again in the GM's own words.
-      const changes = typed && turn.speaker !== 'player' ? detectChanges(sentence, tokens, typed, antecedent) : NO_CHANGES;
+      let changes = NO_CHANGES;
+      if (typed && turn.speaker !== 'player' && anyControllable(typed)) {
+        if (notes) changes = detectChanges(sentence, tokens as Token[], typed, antecedent);
+        else {
+          // Same sentence, same antecedent, same answer: repeats skip the phrase scans.
+          const key = antecedent?.entityId ?? '';
+          const byAntecedent = (local.changes ??= new Map());
+          let cached = byAntecedent.get(key);
+          if (cached === undefined) {
+            tokens ??= tokenize(sentence);
+            cached = detectChanges(sentence, tokens, typed, antecedent);
+            byAntecedent.set(key, cached);
+          }
+          changes = cached;
+        }
+      }
       if (typed) {
         const firstFaction = typed.find((h) => h.entityType === 'faction');
         if (firstFaction) antecedent = firstFaction;
@@ -375,26 +468,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
         if (confidence < min) continue;
         context ??= { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null };
-        const m: EntityMention = {
-          mentionId: newId(),
-          entityId: e.entityId,
-          entityType: e.entityType,
-          canonicalName: e.canonicalName,
-          match: { type: h.matchType, value: h.value },
-          confidence,
-          sentence,
-          source: (source ??= sourceOf(sessionId, turn, k)),
-          proposedChanges: changes.get(e.entityId) ?? [],
-          ...(hedged ? { hedged: true } : {}),
-          // Shared, never mutated: merging below replaces the array (saves one per mention).
-          capabilityRefs: caps,
-          context,
-        };
-        turnMentions.push(m);
+        source ??= sourceOf(sessionId, turn, k);
+        turnMentions.push(
+          mentionOf(e, h, confidence, sentence, source, changes.get(e.entityId) ?? [], hedged, newId(), caps, context),
+        );
       }
       if (turnMentions.length === mentionsBefore)
         for (const ref of caps) turnCaps.push({ ref, source: (source ??= sourceOf(sessionId, turn, k)), sentence });
-      if (useTagger && tokens.length > 1) {
+      if (useTagger && local.tokenCount > 1) {
         const cover = annotatedCover as Array<[number, number]> | null;
         const covering = cover
           ? [
@@ -403,15 +484,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             ]
           : hits;
         // The pre-filter first: most sentences stop there, without hashing the sentence for the cache.
-        let runs: readonly NameRun[] | undefined = NO_RUNS;
+        // local.runs is set on a sentence's first occurrence (tokens at hand), read on its repeats.
+        let runs: readonly NameRun[] = NO_RUNS;
         if (!notes && local.runs !== undefined) runs = local.runs;
-        else if (needsTagging(tokens, covering, lexicon)) {
-          runs = posTagger && !notes ? runCache.get(sentence) : undefined;
-          if (runs === undefined) {
-            runs = nameRuns(sentence, tokens, covering);
-            if (posTagger && !notes) runCache.set(sentence, runs);
-          }
-        }
+        else if (needsTagging(tokens as Token[], covering, lexicon)) runs = nameRuns(sentence, tokens as Token[], covering);
         if (!notes) local.runs = runs;
         for (const run of runs) {
           if (run.ambiguousFirst) {
@@ -426,8 +502,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         // Does this transcript write an ambiguous opener in lower case too? (3 char reads per token)
         // Once every ambiguous opener has been seen in lower case there is nothing left to learn.
         if (ambiguous.size > seenLower.size)
-          for (const t of tokens)
-            if (!t.cap && ambiguousFilter.mayHave(t.lower) && ambiguous.has(t.lower)) seenLower.add(t.lower);
+          for (const w of notes ? lowerWordsOf(tokens as Token[]) : local.lowerWords)
+            if (ambiguousFilter.mayHave(w) && ambiguous.has(w)) seenLower.add(w);
       }
     }
     for (const id of turnCapabilityIds(turn, feedByTurn)) {
@@ -505,11 +581,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       occurrences: 1,
     });
   }
-  // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one.
-  const multi = [...candidates.values()].filter((c) => c.name.includes(' '));
+  // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one. Each word maps to
+  // the first several-word candidate holding it: one pass, not a split of every name per word.
+  const fullByWord = new Map<string, NewEntityCandidate>();
+  for (const c of candidates.values())
+    if (c.name.includes(' ')) for (const w of c.name.split(' ')) if (!fullByWord.has(w)) fullByWord.set(w, c);
   for (const [slug, c] of candidates) {
     if (c.name.includes(' ')) continue;
-    const full = multi.find((m) => m.name.split(' ').includes(c.name));
+    const full = fullByWord.get(c.name);
     if (full) {
       full.occurrences += c.occurrences;
       candidates.delete(slug);
