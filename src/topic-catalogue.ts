@@ -3,7 +3,7 @@ import { webhookAlerts, webhookEvents } from './delivery/webhook-topics.js';
 import { engineTopics } from './engine/engine-topics.js';
 import { sessionTopics } from './sessions/session-topics.js';
 import { telemetryTopics } from './telemetry/telemetry-topics.js';
-import { temporalAlerts } from './temporal/temporal-topics.js';
+import { temporalAlerts, temporalTopics } from './temporal/temporal-topics.js';
 import { closureAlerts, closureTopics } from './workflow/closure-topics.js';
 import { publishingAlerts, publishingTopics } from './workflow/publishing-topics.js';
 
@@ -20,6 +20,7 @@ export const topics = [
   ...engineTopics.names,
   ...telemetryTopics.names,
   ...webhookEvents.names,
+  ...temporalTopics.names,
 ] as const;
 
 export type Topic = (typeof topics)[number];

@@ -249,7 +249,7 @@ export class DurableEngine implements WorkflowEngine {
         );
       }
       const discarded = await discardSteps(tx, jobId, stepIndex);
-      await this.runtime.hooks(existing.workflow)?.onRerun?.(tx, existing, step, discarded);
+      await this.runtime.hooks(existing.workflow)?.onRerun?.(tx, existing, step, discarded, actor);
       const requeued = await requeueJob(tx, jobId, finishedStatuses, this.deps.settings.maxAttempts, tx.now);
       if (!requeued) throw new AfterwordError('job_busy', `job ${jobId} changed while it was being re-run; try again`);
       await engineTopics.emit(tx, 'engine.job.rerun', {

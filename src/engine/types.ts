@@ -167,9 +167,9 @@ export interface WorkflowHooks<P, R = Record<string, unknown>> {
   /**
    * An operator re-runs the job from `fromStep`: the checkpoints of `discardedSteps` are gone,
    * and the workflow removes what those steps committed that a second run would collide with.
-   * Throw (an `AfterwordError` naming the step) to refuse the re-run.
+   * Throw (an `AfterwordError` naming the step) to refuse the re-run. `actor`: who asked for it.
    */
-  onRerun?(tx: Tx, job: Job<P>, fromStep: string, discardedSteps: readonly string[]): Promise<void>;
+  onRerun?(tx: Tx, job: Job<P>, fromStep: string, discardedSteps: readonly string[], actor: string): Promise<void>;
   /**
    * The job is (or finished) past its SLA. `firstReport` is false when the watchdog already
    * reported it while it was late (so a breach raises one alert, and its completion still says by how much).

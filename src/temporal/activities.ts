@@ -177,7 +177,10 @@ export function createActivities(deps: ActivityDeps): JobActivities {
           await def.hooks?.onStarted?.(tx, outcome.job);
           tx.afterCommit(() => spans.begin(def, outcome.job, token));
         }
-        return { steps: def.steps.map((s) => s.name), attempt: outcome.job.attempts };
+        // Only the steps still to run: after a reset (an operator's re-run from a step) the
+        // earlier steps keep their checkpoints and are not scheduled again.
+        const done = new Set((await loadSteps(tx, jobId)).map((s) => s.step));
+        return { steps: def.steps.map((s) => s.name).filter((name) => !done.has(name)), attempt: outcome.job.attempts };
       });
     },
 

@@ -46,7 +46,7 @@ import { activeTracing } from '../telemetry/tracing.js';
 import type { Tx } from '../telemetry/outbox.js';
 import { createActivities } from './activities.js';
 import { connectionOptions, webUiLink } from './temporal-connection.js';
-import { addOutboxRow, outboxBacklog, type TemporalOutboxKind } from './temporal-outbox-store.js';
+import { addOutboxRow, outboxBacklog, type ResetDetail, type TemporalOutboxKind } from './temporal-outbox-store.js';
 import { TemporalRelay } from './temporal-relay.js';
 import type { ActivitySettings } from './workflow-contract.js';
 
@@ -141,9 +141,10 @@ const quietBundlerLogger = {
  *   (activities.ts): the same step code, each step's effects committed with its checkpoint in one
  *   store transaction, skipped when the checkpoint exists.
  * - Operator actions go through the store as on the built-in engine (same rules, events and
- *   hooks) plus an outbox row: retry and re-run start a new run (`restart`; a re-run discards the
- *   checkpoints from its step, so the new run starts there), cancel cancels the workflow,
- *   reschedule and signal wake it.
+ *   hooks) plus an outbox row: retry starts a new run (`restart`); re-run discards the
+ *   checkpoints from its step and resets the workflow to just before that step (`reset`; a new
+ *   run when the history cannot be reset); cancel cancels the workflow; reschedule and signal
+ *   wake it.
  */
 export class TemporalEngine implements WorkflowEngine {
   readonly kind = 'temporal' as const;
@@ -154,6 +155,8 @@ export class TemporalEngine implements WorkflowEngine {
   private client: Promise<Client> | null = null;
   readonly relay: TemporalRelay;
   readonly activitySettings: ActivitySettings;
+  /** Transactions of a re-run: their requeue is sent as the re-run's `reset` row, not a `restart`. */
+  private readonly resetting = new WeakSet<Tx>();
 
   constructor(readonly deps: TemporalEngineDeps) {
     this.records = new DurableEngine({
@@ -228,8 +231,15 @@ export class TemporalEngine implements WorkflowEngine {
       ...definition,
       hooks: {
         ...hooks,
+        onRerun: async (tx, job, fromStep, discarded, actor) => {
+          await hooks.onRerun?.(tx, job, fromStep, discarded, actor);
+          // A re-run reaches Temporal as a reset (its `onQueued` below sends no restart).
+          this.resetting.add(tx);
+          await this.send(tx, 'reset', job.jobId, { step: fromStep, actor } satisfies ResetDetail);
+        },
         onQueued: async (tx, job) => {
           await hooks.onQueued?.(tx, job);
+          if (this.resetting.has(tx)) return;
           await this.send(tx, job.startedAt === null ? 'start' : 'restart', job.jobId);
         },
         onCancelled: async (tx, job) => {
@@ -241,8 +251,13 @@ export class TemporalEngine implements WorkflowEngine {
     return this;
   }
 
-  private async send(tx: Tx, kind: TemporalOutboxKind, jobId: string): Promise<void> {
-    await addOutboxRow(tx, kind, jobId, tx.now);
+  private async send(
+    tx: Tx,
+    kind: TemporalOutboxKind,
+    jobId: string,
+    detail: Record<string, unknown> | null = null,
+  ): Promise<void> {
+    await addOutboxRow(tx, kind, jobId, tx.now, detail);
     tx.afterCommit(() => this.relay.poke());
   }
 
@@ -302,10 +317,12 @@ export class TemporalEngine implements WorkflowEngine {
 
   /**
    * Re-run from a step: the checkpoints from that step on are discarded in the store (with the
-   * workflow's `onRerun` clean-up, recorded as `engine.job.rerun`) and a NEW run of the job's
-   * workflow starts, which skips the steps still checkpointed. Not a Temporal reset: a reset
-   * replays a history to an event, but here the checkpoints in the store say what is done, so a
-   * new run is the same thing, works on histories of any age, and keeps one code path.
+   * workflow's `onRerun` clean-up, recorded as `engine.job.rerun`) and, in the same transaction,
+   * a `reset` outbox row: the relay resets the job's workflow to the WorkflowTaskCompleted event
+   * before that step's first `runStep` activity, so the new run keeps the earlier steps' history
+   * and runs that step and the later ones again (temporal-relay.ts). When the history is gone,
+   * the step was never scheduled, or Temporal refuses the reset, a new run starts instead; either
+   * way `temporal.job.rerun` records which.
    */
   rerunFrom(jobId: string, step: string, actor = 'operator'): Promise<Job> {
     return this.records.rerunFrom(jobId, step, actor);

@@ -1,16 +1,25 @@
 import { readInt, type SqlExecutor } from '../store/ports.js';
 
 /**
- * The Temporal engine's outbox (table `temporal_outbox`, migration 0007; this module is its one
- * owner). A row is written in the transaction of its cause (a closure's job, an operator retry,
+ * The Temporal engine's outbox (table `temporal_outbox`, migrations 0007 and 0011; this module is
+ * its one owner). A row is written in the transaction of its cause (a closure's job, an operator retry,
  * a signal) and sent to Temporal by the relay (temporal-relay.ts), which deletes it once sent.
  *
  * - `start`: start the job's workflow (workflow id = job id); already started is fine.
- * - `restart`: an operator queued a finished job again; start a new run, ending any stale one.
+ * - `restart`: an operator retried a finished job; start a new run, ending any stale one.
+ * - `reset`: an operator re-ran a finished job from a step (`detail`: the step and the actor);
+ *   reset the workflow to just before that step's first activity, or start a new run when the
+ *   history cannot be reset (temporal-relay.ts).
  * - `wake`: the job's schedule or signals changed (reschedule, `WorkflowEngine.signal`).
  * - `cancel`: the job was cancelled in the store; cancel its workflow.
  */
-export type TemporalOutboxKind = 'start' | 'restart' | 'wake' | 'cancel';
+export type TemporalOutboxKind = 'start' | 'restart' | 'reset' | 'wake' | 'cancel';
+
+/** A `reset` row's detail: the step the operator re-runs from, and who. */
+export interface ResetDetail {
+  step: string;
+  actor: string;
+}
 
 export interface TemporalOutboxRow {
   id: number;
@@ -18,10 +27,23 @@ export interface TemporalOutboxRow {
   jobId: string;
   createdAt: number;
   attempts: number;
+  /** The row's JSON detail (`ResetDetail` for `reset`), null for the other kinds. */
+  detail: Record<string, unknown> | null;
 }
 
-export async function addOutboxRow(db: SqlExecutor, kind: TemporalOutboxKind, jobId: string, now: number): Promise<void> {
-  await db.run('INSERT INTO temporal_outbox (kind, job_id, created_at) VALUES (?, ?, ?)', [kind, jobId, now]);
+export async function addOutboxRow(
+  db: SqlExecutor,
+  kind: TemporalOutboxKind,
+  jobId: string,
+  now: number,
+  detail: Record<string, unknown> | null = null,
+): Promise<void> {
+  await db.run('INSERT INTO temporal_outbox (kind, job_id, created_at, detail) VALUES (?, ?, ?, ?)', [
+    kind,
+    jobId,
+    now,
+    detail === null ? null : JSON.stringify(detail),
+  ]);
 }
 
 /**
@@ -44,6 +66,7 @@ export async function takeOutboxRows(db: SqlExecutor, now: number, holdMs: numbe
         jobId: String(row.job_id),
         createdAt: readInt(row.created_at),
         attempts: readInt(row.attempts),
+        detail: typeof row.detail === 'string' ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
       });
   }
   return taken;

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { context } from '@opentelemetry/api';
-import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Clock } from '../clock.js';
 import type { AfterwordConfig } from '../config.js';
 import { getJob } from '../engine/sql/get-job.js';
@@ -13,10 +14,11 @@ import {
   deleteOutboxRow,
   outboxBacklog,
   releaseOutboxRow,
+  type ResetDetail,
   type TemporalOutboxRow,
   takeOutboxRows,
 } from './temporal-outbox-store.js';
-import { temporalAlerts } from './temporal-topics.js';
+import { temporalAlerts, temporalTopics } from './temporal-topics.js';
 import { type ActivitySettings, jobWorkflowType, wakeSignalName } from './workflow-contract.js';
 
 type TemporalConfig = AfterwordConfig['temporal'];
@@ -33,7 +35,8 @@ function grpcCode(error: unknown): number | null {
 
 /**
  * Sends the temporal_outbox to Temporal: starts workflows (workflow id = job id; already started
- * is success), restarts them after an operator retry or re-run, wakes and cancels them. A row is
+ * is success), restarts them after an operator retry, resets them after an operator re-run from a
+ * step (recorded as `temporal.job.rerun`), wakes and cancels them. A row is
  * deleted only after Temporal accepted it, so a crash between the two sends it again, which is
  * harmless. While Temporal is unreachable rows stay and are retried with exponential back-off;
  * once the oldest has waited `alertAfterMs`, `offline.enqueue_failed` is raised (once per outage).
@@ -110,8 +113,16 @@ export class TemporalRelay {
         if (rows.length === 0) break;
         for (const row of rows) {
           try {
-            await this.send(row);
-            await deleteOutboxRow(store.driver, row.id);
+            const record = await this.send(row);
+            // What the row did is recorded with its deletion: a crash before this sends it again.
+            if (record) {
+              await store.transact(async (tx) => {
+                await record(tx);
+                await deleteOutboxRow(tx, row.id);
+              });
+            } else {
+              await deleteOutboxRow(store.driver, row.id);
+            }
             if (this.failures > 0) logger.info({ after: this.failures }, 'Temporal reachable again; relay resumed');
             this.failures = 0;
           } catch (error) {
@@ -161,37 +172,158 @@ export class TemporalRelay {
     );
   }
 
-  private async send(row: TemporalOutboxRow): Promise<void> {
+  /** Send a row; what it returns (if anything) is recorded in the transaction that deletes the row. */
+  private async send(row: TemporalOutboxRow): Promise<((tx: Tx) => Promise<void>) | undefined> {
     const client = await this.deps.client();
-    const { config, activitySettings } = this.deps;
     if (row.kind === 'start' || row.kind === 'restart') {
-      const job = await getJob(this.deps.store.driver, row.jobId);
-      if (!job) return;
-      try {
-        // In the job's trace (the close's span, from its payload): the client interceptor's
-        // StartWorkflow span is its child when tracing is on; nothing happens when it is off.
-        await context.with(contextOf(this.deps.traceParent?.(job)), () =>
-          client.workflow.start(jobWorkflowType, {
-            workflowId: row.jobId,
-            taskQueue: config.taskQueue,
-            args: [{ jobId: row.jobId, slaMs: job.slaMs }, activitySettings],
-            workflowIdConflictPolicy: row.kind === 'restart' ? 'TERMINATE_EXISTING' : 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          }),
-        );
-      } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-        throw error;
-      }
-      return;
+      await this.startRun(client, row.jobId, row.kind === 'restart');
+      return undefined;
+    }
+    if (row.kind === 'reset') {
+      const detail = row.detail as unknown as ResetDetail;
+      const outcome = await this.reset(client, row, detail);
+      return async (tx) => {
+        await temporalTopics.emit(tx, 'temporal.job.rerun', {
+          jobId: row.jobId,
+          fromStep: detail.step,
+          actor: detail.actor,
+          ...outcome,
+        });
+      };
     }
     const handle = client.workflow.getHandle(row.jobId);
     try {
       if (row.kind === 'wake') await handle.signal(wakeSignalName);
       else await handle.cancel();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return;
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+    return undefined;
+  }
+
+  /** Start the job's workflow (`replace`: end a run still there); the new run's id, null when the job is gone. */
+  private async startRun(client: Client, jobId: string, replace: boolean): Promise<string | null> {
+    const { config, activitySettings } = this.deps;
+    const job = await getJob(this.deps.store.driver, jobId);
+    if (!job) return null;
+    try {
+      // In the job's trace (the close's span, from its payload): the client interceptor's
+      // StartWorkflow span is its child when tracing is on; nothing happens when it is off.
+      const handle = await context.with(contextOf(this.deps.traceParent?.(job)), () =>
+        client.workflow.start(jobWorkflowType, {
+          workflowId: jobId,
+          taskQueue: config.taskQueue,
+          args: [{ jobId, slaMs: job.slaMs }, activitySettings],
+          workflowIdConflictPolicy: replace ? 'TERMINATE_EXISTING' : 'FAIL',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        }),
+      );
+      return handle.firstExecutionRunId;
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return null;
       throw error;
     }
   }
+
+  /**
+   * An operator's re-run from `step`: reset the job's latest run to the WorkflowTaskCompleted
+   * event just before the step's first `runStep` activity was scheduled. The new run replays the
+   * history up to there (the earlier steps stay done) and runs the step again; its checkpoint and
+   * the later ones were discarded in the re-run's transaction, so they run again too. The request
+   * id is fixed per outbox row and named in the reset's reason, which Temporal keeps in the new
+   * run's history: a row sent twice (a relay that died before deleting it) finds its reset done
+   * and resets nothing (`repeated`). A new run
+   * (as a retry starts) when the history is gone, the step was never scheduled, or Temporal
+   * refuses the reset. Unreachable Temporal throws: the row is retried.
+   */
+  private async reset(client: Client, row: TemporalOutboxRow, detail: ResetDetail): Promise<RerunOutcome> {
+    const newRun = async (reason: string): Promise<RerunOutcome> => ({
+      mode: 'new_run',
+      runId: await this.startRun(client, row.jobId, true),
+      reason,
+    });
+    let runId: string;
+    let history: History;
+    try {
+      runId = (await client.workflow.getHandle(row.jobId).describe()).runId;
+      history = await client.workflow.getHandle(row.jobId, runId).fetchHistory();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || grpcCode(error) === 5) return newRun('history_not_found');
+      throw error;
+    }
+    const point = resetPoint(history, detail.step);
+    const requestId = resetRequestId(row);
+    const reason = `afterword rerun from ${detail.step} by ${detail.actor} (request ${requestId})`;
+    // This row's reset was done already (the relay stopped before deleting the row): the current
+    // run is the one it created. Temporal does not deduplicate a reset of the run a reset created.
+    if (resetBy(history, reason)) {
+      return { mode: 'reset', runId, resetEventId: point === null ? null : eventNumber(point), repeated: true };
+    }
+    if (point === null) return newRun('step_not_scheduled');
+    try {
+      const response = await client.workflowService.resetWorkflowExecution({
+        namespace: this.deps.config.namespace,
+        workflowExecution: { workflowId: row.jobId, runId },
+        reason,
+        workflowTaskFinishEventId: point,
+        requestId,
+      });
+      return { mode: 'reset', runId: response.runId ?? null, resetEventId: eventNumber(point) };
+    } catch (error) {
+      const code = grpcCode(error);
+      if (code !== null && refusedResetCodes.has(code)) {
+        return newRun(`reset_refused: ${(error as Error).message ?? String(error)}`.slice(0, 500));
+      }
+      throw error;
+    }
+  }
+}
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+type EventId = NonNullable<NonNullable<History['events']>[number]['eventId']>;
+
+type RerunOutcome =
+  | { mode: 'reset'; runId: string | null; resetEventId: number | null; repeated?: true }
+  | { mode: 'new_run'; runId: string | null; reason: string };
+
+/** gRPC codes for "this reset will not be done" (bad event, no such run, precondition): start a new run. */
+const refusedResetCodes = new Set([3, 5, 9, 12]);
+
+function eventNumber(id: EventId | number): number {
+  return typeof id === 'number' ? id : Number(id.toString());
+}
+
+/**
+ * The WorkflowTaskCompleted event just before the first `runStep` activity for `step` was
+ * scheduled (the workflow task that decided to run it), or null when it never was.
+ */
+function resetPoint(history: History, step: string): EventId | null {
+  let lastCompleted: EventId | null = null;
+  for (const event of history.events ?? []) {
+    if (event.workflowTaskCompletedEventAttributes && event.eventId) {
+      lastCompleted = event.eventId;
+      continue;
+    }
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'runStep') continue;
+    const payload = scheduled.input?.payloads?.[2];
+    const name = payload ? defaultPayloadConverter.fromPayload<unknown>(payload) : undefined;
+    if (name === step) return lastCompleted;
+  }
+  return null;
+}
+
+/** Whether the run was created by the reset given `reason` (its history's reset marker carries the reason). */
+function resetBy(history: History, reason: string): boolean {
+  return (history.events ?? []).some((event) => {
+    const failed = event.workflowTaskFailedEventAttributes;
+    return Boolean(failed?.newRunId) && failed?.failure?.message === reason;
+  });
+}
+
+/** The reset's request id: one per outbox row (a UUID from the row's identity), so a resend is deduplicated. */
+function resetRequestId(row: TemporalOutboxRow): string {
+  const hex = createHash('sha256').update(`afterword.reset:${row.jobId}:${row.id}:${row.createdAt}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

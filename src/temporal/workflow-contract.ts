@@ -32,6 +32,7 @@ export type JobState =
   | { status: 'queued' | 'retrying' | 'processing'; runAt: number; dueInMs: number };
 
 export interface BegunAttempt {
+  /** The definition's steps without a checkpoint, in order: the ones this attempt runs. */
   steps: string[];
   attempt: number;
 }

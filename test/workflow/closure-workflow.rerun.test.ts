@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import type { Afterword } from '../../src/app.js';
 import { AfterwordError } from '../../src/errors.js';
 import { forEachEngine } from '../support/engines.js';
-import { type StoreContext, waitForEvent } from '../support/harness.js';
-import { batchTime, processedClosure } from './processed-closure.js';
+import { DeterministicSummariser, type Summariser } from '../../src/domain/index.js';
+import type { StoredEvent } from '../../src/telemetry/topics.js';
+import type { TemporalEngine } from '../../src/temporal/temporal-engine.js';
+import { AdjustableClock, demoWorld, eventually, type StoreContext, waitForEvent } from '../support/harness.js';
+import { currentRun } from '../support/temporal-history.js';
+import { batchTime, fast, processedClosure } from './processed-closure.js';
 
 const lines = ['Harrowgate was ravaged by the storm.', 'The Iron Tithe marched on the Kyther Range, they say.'];
 const completedClosure = (ctx: StoreContext, sessionId: string) => processedClosure(ctx, sessionId, lines);
@@ -21,7 +25,9 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     const deltas = await count(ctx, app, 'SELECT COUNT(*) AS n FROM world_deltas WHERE session_id = ?', 'rerun-1');
     const [before] = await app.publishing.batches({ sessionId: 'rerun-1' });
     assert.ok(mentions > 0 && deltas > 0 && before);
+    const firstRun = ctx.engine === 'temporal' ? await currentRun(app, job.jobId) : null;
     const rerun = waitForEvent(app, 'engine.job.rerun', (e) => e.jobId === job.jobId);
+    const reached = ctx.engine === 'temporal' ? waitForEvent(app, 'temporal.job.rerun', (e) => e.jobId === job.jobId) : null;
     const requeued = await app.engine.rerunFrom(job.jobId, 'extract', 'ops');
     assert.equal(requeued.status, 'queued');
     assert.equal((await app.sessions.summary('rerun-1')).pendingOfflineReconcile, true);
@@ -52,6 +58,25 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     const history = await app.sessions.history('rerun-1');
     assert.equal(history.items.length, 1, 'one run, re-run in place');
     assert.equal(history.items[0]?.status, 'completed');
+    if (firstRun && reached) {
+      // On Temporal the re-run is a reset of the same workflow: a new run whose history keeps the
+      // earlier steps' activities from before the reset point, then runs extract and later again.
+      assert.deepEqual(firstRun.after, ['sanitise', 'consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile']);
+      const event = await reached;
+      assert.equal(event.payload.mode, 'reset', JSON.stringify(event.payload));
+      assert.equal(event.payload.actor, 'ops');
+      assert.equal(event.payload.fromStep, 'extract');
+      assert.equal(typeof event.payload.resetEventId, 'number');
+      const run = await eventually(async () => {
+        const now = await currentRun(app, job.jobId);
+        return now.status === 'COMPLETED' ? now : undefined;
+      });
+      assert.notEqual(run.runId, firstRun.runId, 'a new run of the same workflow id');
+      assert.equal(run.runId, event.payload.runId);
+      assert.equal(run.resets, 1);
+      assert.deepEqual(run.before, ['sanitise', 'consolidate'], 'the earlier steps are history, not run again');
+      assert.deepEqual(run.after, ['extract', 'deltas', 'publish-prep', 'reconcile'], 'each later step ran once more');
+    }
   });
 
   suite.test('a re-run from consolidate replaces the summary under the same version', async (ctx) => {
@@ -79,5 +104,129 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops');
     await workers.untilIdle();
     assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+  });
+
+  suite.test(
+    'a re-run from a step the failed run never reached runs the missing steps too (on Temporal: a new run)',
+    async (ctx) => {
+      let failing = true;
+      const summariser: Summariser = {
+        summarise(input, opts) {
+          if (failing) throw Object.assign(new Error('summariser refused the transcript'), { retryable: false });
+          return new DeterministicSummariser().summarise(input, opts);
+        },
+      };
+      const { app } = await ctx.app(fast, { clock: new AdjustableClock(), summariser });
+      await app.world.importWorld(demoWorld());
+      await app.sessions.upsert('rerun-4', {});
+      await app.sessions.appendTurns(
+        'rerun-4',
+        lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
+      );
+      const { job } = await app.coordinator.closeSession('rerun-4');
+      const workers = await app.startWorkers(1);
+      await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' ? true : undefined));
+      const failedRun = ctx.engine === 'temporal' ? await currentRun(app, job.jobId) : null;
+      failing = false;
+      const reached = ctx.engine === 'temporal' ? waitForEvent(app, 'temporal.job.rerun', (e) => e.jobId === job.jobId) : null;
+      await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops');
+      await workers.untilIdle();
+      assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+      const timeline = await app.engine.timeline(job.jobId);
+      assert.deepEqual(
+        timeline.steps.map((s) => [s.step, s.attempt]),
+        [
+          ['sanitise', 1],
+          ['consolidate', 2],
+          ['extract', 2],
+          ['deltas', 2],
+          ['publish-prep', 2],
+          ['reconcile', 2],
+        ],
+      );
+      assert.equal(await count(ctx, app, 'SELECT COUNT(*) AS n FROM story_summaries WHERE session_id = ?', 'rerun-4'), 1);
+      if (failedRun && reached) {
+        // reconcile was never scheduled in the failed run: there is no point to reset to.
+        const event = await reached;
+        assert.deepEqual(
+          [event.payload.mode, event.payload.reason, event.payload.fromStep, event.payload.actor],
+          ['new_run', 'step_not_scheduled', 'reconcile', 'ops'],
+        );
+        const run = await eventually(async () => {
+          const now = await currentRun(app, job.jobId);
+          return now.status === 'COMPLETED' ? now : undefined;
+        });
+        assert.notEqual(run.runId, failedRun.runId);
+        assert.equal(run.runId, event.payload.runId);
+        assert.equal(run.resets, 0);
+        assert.deepEqual(
+          run.after,
+          ['consolidate', 'extract', 'deltas', 'publish-prep', 'reconcile'],
+          'sanitise is not run again',
+        );
+      }
+    },
+  );
+
+  suite.test('a reset sent twice (a relay that died before deleting its outbox row) resets once', async (ctx, t) => {
+    if (ctx.engine !== 'temporal') {
+      t.skip("the outbox and its reset are the Temporal engine's");
+      return;
+    }
+    const { app, workers, job } = await completedClosure(ctx, 'rerun-5');
+    const engine = app.engine as TemporalEngine;
+    await engine.relay.stop();
+    await app.engine.rerunFrom(job.jobId, 'deltas', 'ops-carol');
+    const rows = await app.store.driver.query<Record<string, unknown>>(
+      'SELECT id, kind, job_id, created_at, detail FROM temporal_outbox WHERE job_id = ?',
+      [job.jobId],
+    );
+    assert.equal(rows.length, 1, 'one row for the re-run, no restart');
+    const [row] = rows as [Record<string, unknown>];
+    assert.equal(row.kind, 'reset');
+    assert.deepEqual(JSON.parse(String(row.detail)), { step: 'deltas', actor: 'ops-carol' });
+    const seen: StoredEvent[] = [];
+    app.bus.subscribe({ topics: ['temporal.job.rerun'] }, (e) => void seen.push(e));
+    engine.relay.start();
+    await eventually(async () => (seen.length === 1 ? true : undefined), undefined, 'the reset');
+    await workers.untilIdle();
+    assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+    const first = await eventually(async () => {
+      const now = await currentRun(app, job.jobId);
+      return now.status === 'COMPLETED' ? now : undefined;
+    });
+    assert.equal(first.resets, 1);
+    assert.equal(seen[0]?.payload.mode, 'reset');
+    assert.equal(first.runId, seen[0]?.payload.runId);
+    // The same row again, as the relay finds it after a crash between the reset and the delete.
+    await app.store.driver.run('INSERT INTO temporal_outbox (id, kind, job_id, created_at, detail) VALUES (?, ?, ?, ?, ?)', [
+      row.id,
+      row.kind,
+      row.job_id,
+      row.created_at,
+      row.detail,
+    ]);
+    engine.relay.poke();
+    await eventually(async () => (seen.length === 2 ? true : undefined), undefined, 'the repeated reset');
+    await workers.untilIdle();
+    assert.deepEqual(
+      { mode: seen[1]?.payload.mode, runId: seen[1]?.payload.runId, repeated: seen[1]?.payload.repeated },
+      { mode: 'reset', runId: first.runId, repeated: true },
+      'the relay finds its reset done in the run it created: nothing is reset again',
+    );
+    const after = await currentRun(app, job.jobId);
+    assert.deepEqual([after.runId, after.status, after.resets], [first.runId, 'COMPLETED', 1], 'no second reset');
+    assert.deepEqual(
+      (await app.engine.timeline(job.jobId)).steps.map((s) => [s.step, s.attempt]),
+      [
+        ['sanitise', 1],
+        ['consolidate', 1],
+        ['extract', 1],
+        ['deltas', 2],
+        ['publish-prep', 2],
+        ['reconcile', 2],
+      ],
+    );
+    assert.equal((await app.publishing.batches({ sessionId: 'rerun-5' })).length, 1);
   });
 });
