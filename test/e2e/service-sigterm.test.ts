@@ -127,6 +127,27 @@ describe('the real service process under SIGTERM', () => {
     }
   });
 
+  test('SIGTERM exits 0 when the log pipe has lost its reader (EPIPE on every log line)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'afterword-epipe-'));
+    dirs.push(dir);
+    // `afterword serve 2>&1 | head`: the reader of the log pipe goes away while the service runs.
+    // The shutdown's own log lines then meet EPIPE; the exit flush used to retry them forever.
+    const child = spawn(process.execPath, [cli, 'serve', '--data', dir, '--port', '0', '--host', '127.0.0.1'], {
+      env: { ...process.env, AFTERWORD_TOKENS: `admin:${tokens.admin}`, AFTERWORD_LOG_LEVEL: 'trace' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => /dashboard\s+http/.test(out), `the service URL in:\n${out}`, 60_000);
+    child.stderr!.destroy();
+    child.kill('SIGTERM');
+    const deadline = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 20_000).unref());
+    const outcome = await Promise.race([exited, deadline]);
+    if (outcome === 'still running') child.kill('SIGKILL');
+    assert.equal(outcome, 0, 'the service exits 0 within 20 s of SIGTERM');
+  });
+
   test('a second signal during shutdown exits 1 at once; nothing is lost on the next start', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'afterword-sigterm2-'));
     dirs.push(dir);
