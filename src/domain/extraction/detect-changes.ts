@@ -1,7 +1,7 @@
 import { KeyFilter } from '../text/key-filter.js';
 import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
-import { NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
+import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
 import type { ProposedChange } from './types.js';
 
 /** A lexicon hit as seen by change detection: where it is and what kind of entity it is. */
@@ -59,11 +59,18 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'reclaimed',
     'reclaims',
     'recaptured',
+    'recaptures',
     'annexed',
+    'annexes',
+    'retaken',
     'took',
     'taken',
     'overran',
     'overrun',
+    'overruns',
+    // "drove the Corsairs out of Brackwater": a gain only with "out of" before the target (see below)
+    'drove',
+    'drives',
     'held',
     'took control of',
     'takes control of',
@@ -95,9 +102,17 @@ const CONTROL_VERBS = phrases<VerbKind>([
 ]);
 
 const STATUS_CUES = phrases<RegionStatus>([
-  ...['under threat', 'under siege', 'besieged', 'threatened', 'imperilled', 'imperiled', 'in danger', 'endangered'].map(
-    (v): [string, RegionStatus] => [v, 'threatened'],
-  ),
+  ...[
+    'under threat',
+    'under siege',
+    'besieged',
+    'besieges',
+    'threatened',
+    'imperilled',
+    'imperiled',
+    'in danger',
+    'endangered',
+  ].map((v): [string, RegionStatus] => [v, 'threatened']),
   ...['devastated', 'ruined', 'ravaged', 'razed', 'in ruins', 'laid waste', 'burned to the ground'].map(
     (v): [string, RegionStatus] => [v, 'devastated'],
   ),
@@ -113,6 +128,38 @@ const PRONOUNS = new Set(['they', 'it', 'we']);
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
 const LIST_GLUE = new Set(['and', 'the', 'or']);
 const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
+/** Adverbs that may stand between a passive auxiliary and its verb ("had already been retaken by"). */
+const PASSIVE_ADVERBS = new Set(['already', 'just', 'also', 'soon', 'again', 'once', 'since', 'all', 'then']);
+/** How far after a passive verb its "by <faction>" may stand ("was seized in the dead of night by ..."). */
+const MAX_AGENT_DISTANCE = 7;
+/** A pronoun or "the city" right after a verb stands for a place named earlier. */
+const OBJECT_PRONOUNS = new Set(['it', 'them']);
+const PLACE_NOUNS = new Map<string, string>([
+  ...['city', 'town', 'port', 'harbour', 'harbor', 'village', 'fortress', 'citadel', 'stronghold', 'keep'].map(
+    (w): [string, string] => [w, 'settlement'],
+  ),
+  ...['region', 'valley', 'vale', 'pass', 'forest', 'coast', 'highlands', 'steppe', 'marsh', 'range'].map(
+    (w): [string, string] => [w, 'region'],
+  ),
+]);
+/** Sentence openers that make what follows hypothetical ("Unless the Guild relieves it, Lowmarket falls ..."). */
+const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'suppose', 'supposing', 'imagine', 'picture']);
+/** Words before a colon that make what follows a plan or an imagined scene ("The plan is simple: ..."). */
+const FRAME_LEADS = new Set([
+  'plan',
+  'plans',
+  'idea',
+  'scheme',
+  'orders',
+  'intention',
+  'goal',
+  'aim',
+  'imagine',
+  'picture',
+  'suppose',
+]);
+/** "In the vision, ...": what a vision or dream shows is not an event. */
+const VISION_WORDS = new Set(['vision', 'visions', 'dream', 'dreams', 'nightmare', 'nightmares', 'reverie']);
 const CONTROLLABLE = new Set(['region', 'settlement']);
 const MAX_STATUS_DISTANCE = 10;
 
@@ -132,12 +179,55 @@ function matchPhrase<K>(index: PhraseIndex<K>, tokens: Token[], i: number): Phra
  */
 export function isNegated(text: string, tokens: Token[], at: number): boolean {
   if (tokens[at - 1]?.lower === 'to') return true;
-  for (let j = at - 1; j >= 0 && j >= at - NEGATION_WINDOW; j--) {
+  if (negatedBefore(text, tokens, at - 1, false)) return true;
+  // "has not, for all its boasting, captured Brackwater": look before a parenthetical that ends at the verb.
+  const open = openingComma(text, tokens, at);
+  return open >= 0 && negatedBefore(text, tokens, open, true);
+}
+
+/**
+ * Negation words within NEGATION_WINDOW words up to token `from`, and clause-wide negators
+ * ("None of the Corsairs' assaults took ...") back to the clause start. The look-back stops at
+ * punctuation after a token (except after `from` when `skipFirstGap`: the parenthetical's
+ * opening comma) or at a clause break.
+ */
+function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap: boolean): boolean {
+  for (let j = from; j >= 0; j--) {
     const t = tokens[j] as Token;
     const next = tokens[j + 1] as Token;
-    if (/[,;:]/.test(text.slice(t.end, next.start))) break;
+    if (!(skipFirstGap && j === from) && /[,;:]/.test(text.slice(t.end, next.start))) break;
     if (CLAUSE_BREAK.has(t.lower)) break;
-    if (NEGATION_WORDS.has(t.lower)) return true;
+    if (j > from - NEGATION_WINDOW && (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("'ll") || t.lower.endsWith('’ll')))
+      return true;
+    if (CLAUSE_NEGATORS.has(t.lower)) return true;
+  }
+  return false;
+}
+
+/** When a comma stands right before token `at`: the token before the comma that opens that parenthetical, else -1. */
+function openingComma(text: string, tokens: Token[], at: number): number {
+  const prev = tokens[at - 1];
+  if (!prev || !text.slice(prev.end, (tokens[at] as Token).start).includes(',')) return -1;
+  for (let j = at - 2; j >= 0; j--)
+    if (text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start).includes(',')) return j;
+  return -1;
+}
+
+/**
+ * A plan, an imagined scene, a vision or a conditional: "Unless the Guild relieves it, Lowmarket
+ * falls ...", "The plan is simple: the Order seizes ...", "Imagine it: ...", "In the vision ...".
+ * The scope ends at a semicolon; an "if"/"unless" clause also ends at a colon.
+ */
+function hypothetical(text: string, tokens: Token[], at: number): boolean {
+  let colon = false;
+  for (let j = at - 1; j >= 0; j--) {
+    const gap = text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start);
+    if (gap.includes(';')) return false;
+    if (gap.includes(':')) colon = true;
+    const w = (tokens[j] as Token).lower;
+    if (colon && FRAME_LEADS.has(w)) return true;
+    if (VISION_WORDS.has(w) && tokens[j - 2]?.lower === 'in') return true;
+    if (j === 0 && CONDITIONAL_OPENERS.has(w)) return !(colon && (w === 'if' || w === 'unless'));
   }
   return false;
 }
@@ -164,12 +254,20 @@ function factionAfterWord(tokens: Token[], hits: TypedHit[], word: string, from:
   return null;
 }
 
-/** Only commas, "and", "or" and "the" between two hits: they are items of one list. */
-function listed(text: string, tokens: Token[], a: TypedHit, b: TypedHit): boolean {
+/**
+ * Only commas, "and", "or", "the" and capitalised words no hit covers (an unlisted place:
+ * "Brackwater, Gullwick, Thornmere Landing and Lowmarket") between two hits: items of one list.
+ */
+function listed(text: string, tokens: Token[], hits: TypedHit[], a: TypedHit, b: TypedHit): boolean {
   if (b.startTok < a.endTok) return false;
-  for (let j = a.endTok; j < b.startTok; j++) if (!LIST_GLUE.has((tokens[j] as Token).lower)) return false;
-  const gap = text.slice((tokens[a.endTok - 1] as Token).end, (tokens[b.startTok] as Token).start);
-  return /^[\s,]*(?:(?:and|or|the)[\s,]+)*$/i.test(gap);
+  for (let j = a.endTok; j <= b.startTok; j++) {
+    if (!/^[\s,]*$/.test(text.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start))) return false;
+    if (j === b.startTok) break;
+    const t = tokens[j] as Token;
+    if (LIST_GLUE.has(t.lower)) continue;
+    if (!t.cap || hits.some((h) => j >= h.startTok && j < h.endTok)) return false;
+  }
+  return true;
 }
 
 /** The target and the controllable hits listed after it ("seized Lowmarket and Harrowgate"). */
@@ -178,7 +276,7 @@ function withListAfter(text: string, tokens: Token[], hits: TypedHit[], first: T
   for (;;) {
     const last = out[out.length - 1] as TypedHit;
     const next = nearest(hits, isControllable, last.endTok, 1);
-    if (!next || !listed(text, tokens, last, next)) return out;
+    if (!next || !listed(text, tokens, hits, last, next)) return out;
     out.push(next);
   }
 }
@@ -189,7 +287,7 @@ function withListBefore(text: string, tokens: Token[], hits: TypedHit[], last: T
   for (;;) {
     const first = out[0] as TypedHit;
     const prev = nearest(hits, isControllable, first.startTok, -1);
-    if (!prev || !listed(text, tokens, prev, first)) return out;
+    if (!prev || !listed(text, tokens, hits, prev, first)) return out;
     out.unshift(prev);
   }
 }
@@ -210,17 +308,11 @@ function asked(text: string, tokens: Token[], at: number): boolean {
  * else, when a pronoun is the subject, the faction named last before this sentence.
  */
 function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, antecedent: TypedHit | null): TypedHit | null {
-  const verb = tokens[at] as Token;
-  const prevTok = tokens[at - 1];
-  if (prevTok && /,/.test(text.slice(prevTok.end, verb.start))) {
-    // Find the comma that opens the parenthetical and take the faction before it.
-    for (let j = at - 2; j >= 0; j--) {
-      const gap = text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start);
-      if (!/,/.test(gap)) continue;
-      const before = nearest(hits, isFaction, j + 1, -1);
-      if (before) return before;
-      break;
-    }
+  // The comma that opens the parenthetical: take the faction before it.
+  const open = openingComma(text, tokens, at);
+  if (open >= 0) {
+    const before = nearest(hits, isFaction, open + 1, -1);
+    if (before) return before;
   }
   const near = nearest(hits, isFaction, at, -1);
   if (near) return near;
@@ -229,23 +321,97 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
   return null;
 }
 
+/** The passive auxiliary before a verb, with up to two adverbs between ("was finally overrun", "had already been retaken"); else -1. */
+function auxBefore(tokens: Token[], at: number): number {
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
+    const w = (tokens[j] as Token).lower;
+    if (PASSIVE_AUX.has(w)) return j;
+    if (!w.endsWith('ly') && !PASSIVE_ADVERBS.has(w)) return -1;
+  }
+  return -1;
+}
+
+/** "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same sentence part. */
+function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: number, antecedent: TypedHit | null): TypedHit | null {
+  for (let k = from; k < tokens.length && k < from + MAX_AGENT_DISTANCE; k++) {
+    if (k > from && /[;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return null;
+    if ((tokens[k] as Token).lower !== 'by') continue;
+    if (OBJECT_PRONOUNS.has(tokens[k + 1]?.lower ?? '')) return antecedent;
+    const f = nearest(hits, isFaction, k + 1, 1);
+    return f && f.startTok <= k + 3 ? f : null;
+  }
+  return null;
+}
+
+/**
+ * A pronoun or "the (shrine) town" at token `at`, standing for a place: its end token and the
+ * entity type it can stand for ('' = any controllable); null when the words there are no such reference.
+ */
+function placeReferenceAt(tokens: Token[], at: number): { end: number; type: string } | null {
+  const w = tokens[at]?.lower ?? '';
+  if (OBJECT_PRONOUNS.has(w)) return { end: at + 1, type: '' };
+  if (w !== 'the') return null;
+  for (let k = at + 1; k <= at + 2; k++) {
+    const type = PLACE_NOUNS.get(tokens[k]?.lower ?? '');
+    // "the town of Gullwick" names another place
+    if (type && !tokens[k]?.cap) return tokens[k + 1]?.lower === 'of' ? null : { end: k + 1, type };
+  }
+  return null;
+}
+
+/** The place a reference stands for: the nearest fitting place before `before` in the sentence, else the antecedent place. */
+function resolvePlace(hits: TypedHit[], before: number, type: string, place: TypedHit | null): TypedHit | null {
+  const fits = (h: TypedHit) => isControllable(h) && (type === '' || h.entityType === type);
+  const near = nearest(hits, fits, before, -1);
+  if (near) return near;
+  return place && fits(place) ? place : null;
+}
+
+/** A subject pronoun or "the city" within 3 words before token `at` ("it fell to", "it was taken by"). */
+function placeSubjectBefore(tokens: Token[], at: number): string | null {
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
+    const w = (tokens[j] as Token).lower;
+    if (w === 'it') return '';
+    const type = PLACE_NOUNS.get(w);
+    if (type && tokens[j - 1]?.lower === 'the') return type;
+  }
+  return null;
+}
+
+/** Is the status cue at `at` separated from the place before it only by a comma-enclosed clause ("Brackwater, where ..., lies in ruins")? */
+function parentheticalBetween(text: string, tokens: Token[], place: TypedHit, at: number): boolean {
+  const last = tokens[place.endTok - 1] as Token;
+  const next = tokens[place.endTok];
+  if (!next || !text.slice(last.end, next.start).includes(',')) return false;
+  for (let k = Math.max(place.endTok + 1, at - 3); k < at; k++)
+    if (text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start).includes(',')) return true;
+  return false;
+}
+
 /**
  * Control changes and status changes proposed by one sentence, keyed by the target entity id.
- * `antecedent`: the faction a pronoun subject refers to (named in an earlier sentence).
+ * `antecedent`: the faction a pronoun subject refers to (named in an earlier sentence);
+ * `place`: the place an "it" or "the city" refers to when the sentence names none (named in an
+ * earlier sentence). `cueAt`, when given, receives the token index of the cue behind each
+ * entity's change (the caller checks whether it stands inside a quotation).
  */
 export function detectChanges(
   text: string,
   tokens: Token[],
   hits: TypedHit[],
   antecedent: TypedHit | null = null,
+  place: TypedHit | null = null,
+  cueAt?: Map<string, number>,
 ): Map<string, ProposedChange[]> {
   const out = new Map<string, ProposedChange[]>();
-  const add = (id: string, c: ProposedChange) => {
+  const add = (id: string, c: ProposedChange, at: number) => {
     const list = out.get(id) ?? [];
     list.push(c);
     out.set(id, list);
+    cueAt?.set(id, at);
   };
-  if (!hits.some(isControllable)) return out;
+  const anyPlace = hits.some(isControllable);
+  if (!anyPlace && place === null) return out;
   // "Had the Kite Guild seized the Gap, ...": an inverted conditional states nothing.
   if (tokens[0]?.lower === 'had' || tokens[0]?.lower === 'were' || tokens[0]?.lower === 'should') return out;
   const controlVerbAt = new Set<number>();
@@ -257,39 +423,79 @@ export function detectChanges(
     const verb = p.keys.join(' ');
     const after = i + p.keys.length;
     if (verb === 'held' && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
-    if (asked(text, tokens, i)) {
+    if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
       controlVerbAt.add(i);
       continue;
     }
-    // "was seized by", "was finally overrun by": one adverb may stand between.
-    const aux = PASSIVE_AUX.has(tokens[i - 1]?.lower ?? '')
-      ? i - 1
-      : (tokens[i - 1]?.lower.endsWith('ly') ?? false) && PASSIVE_AUX.has(tokens[i - 2]?.lower ?? '')
-        ? i - 2
-        : -1;
-    const passive = aux >= 0 && tokens[after]?.lower === 'by';
-    if (p.kind === 'fell' || passive) {
-      const target = nearest(hits, isControllable, i, -1);
-      const gainer = nearest(hits, isFaction, after, 1);
-      if (!target || !gainer || isNegated(text, tokens, passive ? aux : i)) continue;
+    // "was seized by", "was finally overrun by", "was seized in the night by", and a participle
+    // after a comma or right after its place ("Lowmarket, overrun by Saltmarch raiders").
+    const aux = auxBefore(tokens, i);
+    const agent = p.keys.length === 1 ? agentAfter(text, tokens, hits, after, antecedent) : null;
+    const prev = tokens[i - 1];
+    const reduced =
+      aux < 0 &&
+      tokens[after]?.lower === 'by' &&
+      !!prev &&
+      (text.slice(prev.end, (tokens[i] as Token).start).includes(',') || hits.some((h) => h.endTok === i && isControllable(h)));
+    const passive = agent !== null && (aux >= 0 || reduced);
+    if (passive && verb === 'held') {
+      controlVerbAt.add(i); // "held by the Corsairs" is a state
+      continue;
+    }
+    // An agentless passive ("Lowmarket was liberated", "the captains were captured") names no
+    // gainer; a loss may still name one after "to" ("Lowmarket was lost to the Tithe").
+    const agentless = aux >= 0 && agent === null && p.keys.length === 1 && p.kind !== 'fell';
+    if (p.kind === 'fell' || passive || agentless) {
+      const subject = aux >= 0 ? aux : i;
+      let target = nearest(hits, isControllable, subject, -1);
+      if (!target) {
+        const type = placeSubjectBefore(tokens, subject);
+        if (type !== null) target = resolvePlace([], 0, type, place);
+      }
+      let gainer = passive ? agent : p.kind === 'fell' ? nearest(hits, isFaction, after, 1) : null;
+      if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '')) gainer = antecedent;
+      if (agentless) gainer = p.kind === 'loss' ? factionAfterWord(tokens, hits, 'to', after) : null;
+      // Not marked as a verb when nothing is proposed: "Lowmarket was secured" is still a status cue.
+      if (!target || !gainer || isNegated(text, tokens, i) || (aux >= 0 && isNegated(text, tokens, aux))) continue;
       controlVerbAt.add(i);
-      const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', gainer.endTok) : null;
-      if (p.kind === 'loss')
-        add(target.entityId, { kind: 'control', field: 'controlledBy', to: null, from: gainer.entityId, verb });
+      const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', after) : null;
+      if (p.kind === 'loss' && !agentless)
+        add(target.entityId, { kind: 'control', field: 'controlledBy', to: null, from: gainer.entityId, verb }, i);
       else
-        add(target.entityId, {
-          kind: 'control',
-          field: 'controlledBy',
-          to: gainer.entityId,
-          from: loser?.entityId ?? null,
-          verb,
-        });
+        add(
+          target.entityId,
+          {
+            kind: 'control',
+            field: 'controlledBy',
+            to: gainer.entityId,
+            from: loser && loser !== gainer ? loser.entityId : null,
+            verb,
+          },
+          i,
+        );
       continue;
     }
     const actor = actorOf(text, tokens, hits, i, antecedent);
-    const target = nearest(hits, isControllable, after, 1);
+    // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
+    let objectAt = after;
+    let driven: TypedHit | null = null;
+    if (verb === 'drove' || verb === 'drives') {
+      let k = after;
+      while (k < after + 5 && k < tokens.length && !(tokens[k]?.lower === 'out' && tokens[k + 1]?.lower === 'of')) k++;
+      if (tokens[k]?.lower !== 'out') continue;
+      driven = OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') ? antecedent : nearest(hits, isFaction, after, 1);
+      if (driven && driven.startTok >= k) driven = null;
+      objectAt = k + 2;
+    }
+    // "lost it to", "took the town from": a pronoun or place noun for a place named before.
+    // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
+    const refPlace = placeReferenceAt(tokens, objectAt);
+    const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
+    const ref = resolved ? refPlace : null;
+    const target = resolved ?? nearest(hits, isControllable, objectAt, 1);
     if (!target) continue;
-    if (verb === 'held' && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
+    if ((verb === 'drove' || verb === 'drives') && !ref && target.startTok > objectAt + 1) continue;
+    if (verb === 'held' && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
 
     if (p.kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
     if (isNegated(text, tokens, i)) {
@@ -297,30 +503,40 @@ export function detectChanges(
       continue;
     }
     controlVerbAt.add(i);
+    const targets = ref ? [target] : withListAfter(text, tokens, hits, target);
+    const lastEnd = ref ? ref.end : (targets[targets.length - 1] as TypedHit).endTok;
     if (p.kind === 'gain') {
-      const targets = withListAfter(text, tokens, hits, target);
-      const loser = factionAfterWord(tokens, hits, 'from', (targets[targets.length - 1] as TypedHit).endTok);
+      const loser = driven ?? factionAfterWord(tokens, hits, 'from', lastEnd);
       for (const t of targets)
-        add(t.entityId, {
-          kind: 'control',
-          field: 'controlledBy',
-          to: actor?.entityId ?? null,
-          from: loser?.entityId ?? null,
-          verb,
-        });
+        add(
+          t.entityId,
+          {
+            kind: 'control',
+            field: 'controlledBy',
+            to: actor?.entityId ?? null,
+            from: loser?.entityId ?? null,
+            verb,
+          },
+          i,
+        );
     } else {
-      const gainer = factionAfterWord(tokens, hits, 'to', target.endTok);
+      const gainer = factionAfterWord(tokens, hits, 'to', lastEnd);
       if (!actor && !gainer) continue;
-      add(target.entityId, {
-        kind: 'control',
-        field: 'controlledBy',
-        to: gainer?.entityId ?? null,
-        from: actor?.entityId ?? null,
-        verb,
-      });
+      for (const t of targets)
+        add(
+          t.entityId,
+          {
+            kind: 'control',
+            field: 'controlledBy',
+            to: gainer?.entityId ?? null,
+            from: actor?.entityId ?? null,
+            verb,
+          },
+          i,
+        );
     }
   }
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; anyPlace && i < tokens.length; i++) {
     if (controlVerbAt.has(i)) continue;
     const p = matchPhrase(STATUS_CUES, tokens, i);
     if (!p) continue;
@@ -328,13 +544,14 @@ export function detectChanges(
     if (isNegated(text, tokens, i)) continue;
     const before = nearest(hits, isControllable, i, -1);
     const after = nearest(hits, isControllable, i + p.keys.length, 1);
-    const dBefore = before ? i - before.endTok : Number.POSITIVE_INFINITY;
+    let dBefore = before ? i - before.endTok : Number.POSITIVE_INFINITY;
     const dAfter = after ? after.startTok - (i + p.keys.length) : Number.POSITIVE_INFINITY;
+    if (before && dBefore > MAX_STATUS_DISTANCE && parentheticalBetween(text, tokens, before, i)) dBefore = 1;
     const target = dBefore <= dAfter ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
-    if (asked(text, tokens, i)) continue;
+    if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
-    for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') });
+    for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') }, i);
   }
   return out;
 }

@@ -9,7 +9,7 @@ import { detectChanges, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
-import { HEDGE_PHRASES, HEDGE_WORDS } from './hedges.js';
+import { HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import type { PosTagger } from './pos-tagger.js';
@@ -46,10 +46,62 @@ export interface ExtractEntitiesInput {
 const round = (n: number) => Math.round(n * 100) / 100;
 
 /** Shared empty results: most sentences name no entity, so they allocate nothing here. */
-const NO_CHANGES: ReadonlyMap<string, ProposedChange[]> = new Map();
 const NO_RUNS: readonly NameRun[] = Object.freeze([]);
+const NO_TYPED: TypedHit[] = Object.freeze([]) as unknown as TypedHit[];
+
+/** Change detection's result for one sentence and its antecedents, with where each change's cue stands. */
+interface SentenceChanges {
+  changes: ReadonlyMap<string, ProposedChange[]>;
+  /** Token index of the cue behind each entity's change (for the quotation check). */
+  cueAt: ReadonlyMap<string, number>;
+}
+const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map() };
+
+/**
+ * Entities whose change cue (token index in `cueAt`) stands inside a quotation: dialogue
+ * reports what a character says. Quotation state is read from the turn's start, since a
+ * quotation may span sentences ('"Lowmarket has fallen. The Tithe took it," she says.').
+ * Double quotes and ‘…’ count; a straight single quote is too often an apostrophe.
+ */
+function quotedEntities(
+  text: string,
+  sentences: string[],
+  k: number,
+  tokens: Token[],
+  cueAt: ReadonlyMap<string, number>,
+): Set<string> | null {
+  let base = 0;
+  for (let i = 0; i <= k; i++) {
+    const at = text.indexOf(sentences[i] as string, base);
+    if (at < 0) return null;
+    base = i < k ? at + (sentences[i] as string).length : at;
+  }
+  let out: Set<string> | null = null;
+  for (const [id, tok] of cueAt) {
+    const end = base + (tokens[tok] as Token).start;
+    let double = false;
+    let single = false;
+    for (let p = 0; p < end; p++) {
+      const c = text.charCodeAt(p);
+      if (c === 34) double = !double;
+      else if (c === 0x201c) double = true;
+      else if (c === 0x201d) double = false;
+      else if (c === 0x2018) single = true;
+      else if (c === 0x2019 && single && !/\p{L}/u.test(text[p + 1] ?? '')) single = false;
+    }
+    if (double || single) (out ??= new Set()).add(id);
+  }
+  return out;
+}
 
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
+const REPORT_FILTER = new KeyFilter(REPORT_WORDS);
+
+/** A reporting verb ("say", "swears", "reported"): the sentence passes on someone's claim. */
+function isReported(tokens: Token[]): boolean {
+  for (const t of tokens) if (REPORT_FILTER.mayHave(t.lower) && REPORT_WORDS.has(t.lower)) return true;
+  return false;
+}
 
 const PHRASES_BY_FIRST = new Map<string, string[][]>();
 for (const p of HEDGE_PHRASES) PHRASES_BY_FIRST.set(p[0] as string, [...(PHRASES_BY_FIRST.get(p[0] as string) ?? []), p]);
@@ -200,8 +252,8 @@ interface SentenceFacts {
   lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
   runs?: readonly NameRun[];
-  /** Change detection's result by antecedent faction id ('' for none): it is the only other input. */
-  changes?: Map<string, ReadonlyMap<string, ProposedChange[]>>;
+  /** Change detection's result by antecedent faction and place ids: they are the only other inputs. */
+  changes?: Map<string, SentenceChanges>;
 }
 
 /** Keys of the tokens written in lower case, in order (repeats kept: the check is a scan). */
@@ -313,7 +365,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const candidates = new Map<string, NewEntityCandidate>();
   const excluded = new Set<string>();
   const pcName = sanitised.metadata.character?.name;
-  if (typeof pcName === 'string') excluded.add(slugify(pcName));
+  if (typeof pcName === 'string') {
+    excluded.add(slugify(pcName));
+    // "Kestrel" alone is the player character Kestrel Vane too.
+    for (const part of pcName.split(/\s+/)) if (part.length >= 3) excluded.add(slugify(part));
+  }
   for (const e of lexicon.entities) excluded.add(slugify(e.canonicalName));
   const feedByTurn = new Map<string, string[]>();
   for (const ev of sanitised.safetyEvents) {
@@ -368,6 +424,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // building and hashing a new one per turn.
   let sceneKey = '';
   let antecedent: TypedHit | null = null;
+  // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
+  let place: { typed: TypedHit; hit: LexiconHit } | null = null;
   let keyAct: string | undefined | null = null;
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
@@ -377,6 +435,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
       antecedent = null; // a pronoun does not reach back into another scene
+      place = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
       sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
@@ -439,38 +498,69 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       const typed = hits === local.hits ? local.typed : hits.length > 0 ? typedHits(lexicon, hits) : null;
       // A player's sentence proposes no change: the narrator is the authority, and a claim
       // the GM confirms is stated again in the GM's own words.
-      let changes = NO_CHANGES;
-      if (typed && turn.speaker !== 'player' && anyControllable(typed)) {
-        if (notes) changes = detectChanges(sentence, tokens as Token[], typed, antecedent);
+      // Without a place of its own, a sentence can still change one it calls "it" or "the city"
+      // (named earlier), if it names a faction or has one to refer back to.
+      const prevPlace = place;
+      let detected: SentenceChanges = NO_SENTENCE_CHANGES;
+      if (
+        turn.speaker !== 'player' &&
+        ((typed !== null && anyControllable(typed)) || (prevPlace !== null && (typed !== null || antecedent !== null)))
+      ) {
+        const run = (toks: Token[]): SentenceChanges => {
+          const cueAt = new Map<string, number>();
+          const changes = detectChanges(sentence, toks, typed ?? NO_TYPED, antecedent, prevPlace?.typed ?? null, cueAt);
+          return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt };
+        };
+        if (notes) detected = run(tokens as Token[]);
         else {
-          // Same sentence, same antecedent, same answer: repeats skip the phrase scans.
-          const key = antecedent?.entityId ?? '';
+          // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
+          const key = prevPlace ? `${antecedent?.entityId ?? ''}|${prevPlace.typed.entityId}` : (antecedent?.entityId ?? '');
           const byAntecedent = (local.changes ??= new Map());
           let cached = byAntecedent.get(key);
           if (cached === undefined) {
             tokens ??= tokenize(sentence);
-            cached = detectChanges(sentence, tokens, typed, antecedent);
+            cached = run(tokens);
             byAntecedent.set(key, cached);
           }
-          changes = cached;
+          detected = cached;
         }
+      }
+      const changes = detected.changes;
+      // Reported speech is moderated: a change stated inside quotation marks (dialogue), or in a
+      // sentence with a reporting verb. Read only for the few sentences that change something.
+      let reported: Set<string> | null = null;
+      if (changes.size > 0 && !hedged) {
+        tokens ??= tokenize(sentence);
+        reported = isReported(tokens) ? new Set(changes.keys()) : quotedEntities(turn.text, sentences, k, tokens, detected.cueAt);
       }
       if (typed) {
         const firstFaction = typed.find((h) => h.entityType === 'faction');
         if (firstFaction) antecedent = firstFaction;
+        for (let j = typed.length - 1; j >= 0; j--) {
+          const t = typed[j] as TypedHit;
+          if (t.entityType === 'region' || t.entityType === 'settlement') {
+            place = { typed: t, hit: hits[j] as LexiconHit };
+            break;
+          }
+        }
       }
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
       let context: EntityMention['context'] | null = null;
-      for (const h of bestHitPerEntity(hits)) {
+      let sentenceHits = bestHitPerEntity(hits);
+      // A change whose place this sentence only calls "it" or "the city": the mention is the earlier name's.
+      if (prevPlace && changes.has(prevPlace.typed.entityId) && !sentenceHits.some((h) => h.ref === prevPlace.hit.ref))
+        sentenceHits = [...sentenceHits, prevPlace.hit];
+      for (const h of sentenceHits) {
         const e = lexicon.entities[h.ref];
         if (!e) continue;
         const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
         if (confidence < min) continue;
         context ??= { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null };
         source ??= sourceOf(sessionId, turn, k);
+        const flagged = hedged || (reported?.has(e.entityId) ?? false);
         turnMentions.push(
-          mentionOf(e, h, confidence, sentence, source, changes.get(e.entityId) ?? [], hedged, newId(), caps, context),
+          mentionOf(e, h, confidence, sentence, source, changes.get(e.entityId) ?? [], flagged, newId(), caps, context),
         );
       }
       if (turnMentions.length === mentionsBefore)

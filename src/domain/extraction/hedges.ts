@@ -20,6 +20,31 @@ export const HEDGE_WORDS = new Set([
 ]);
 
 /**
+ * Reported speech: someone else's word for it ("the ferrymen say the Order lost Harrowgate",
+ * "a fisherman swears ..."). Moderated like a hedge, without the confidence penalty: the
+ * report is exact, only its truth is unchecked.
+ */
+export const REPORT_WORDS = new Set([
+  'say',
+  'says',
+  'said',
+  'swear',
+  'swears',
+  'swore',
+  'insist',
+  'insists',
+  'insisted',
+  'claim',
+  'whisper',
+  'whispers',
+  'whispered',
+  'gossip',
+  'report',
+  'reports',
+  'reported',
+]);
+
+/**
  * Reporting phrases: the narrator passes on what someone says rather than stating it. Any of
  * them makes the sentence's claims hedged (lower confidence, and moderation whatever the
  * confidence).
@@ -97,7 +122,15 @@ export const NEGATION_WORDS = new Set([
   'unless',
   'whether',
   'longer',
+  'nor',
+  'neither',
+  // future and future perfect ("will have captured"), and "'ll" forms (checked by suffix)
+  'will',
+  'shall',
 ]);
+
+/** Negators that open a clause and reach its verb at any distance ("None of the Corsairs' assaults took ..."). */
+export const CLAUSE_NEGATORS = new Set(['none', 'neither', 'nobody', 'nothing', 'nor']);
 
 export const NEGATION_WINDOW = 4;
 

@@ -20,6 +20,12 @@ export interface LexiconPattern {
    * lower case it counts only right after "the" ("the kite guild seized Cinderhold").
    */
   lowerAfterThe?: boolean;
+  /**
+   * An alias the world file writes with its article, of one ordinary word ("the Masks", "the
+   * Fens", "the Collector"): it names the entity only after "the"; "Masks hung from every
+   * doorway" and "Fens stretched west" are ordinary words capitalised at a sentence start.
+   */
+  needsThe?: boolean;
 }
 
 /**
@@ -132,7 +138,15 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
       const keys = nameKeys(value);
       if (keys.length === 0) continue;
       const groupName = e.entityType === 'faction' && keys.length >= 2 && cueType(keys[keys.length - 1] as string) === 'faction';
-      addPattern(entityPatterns, { keys, ref, matchType, value, ...(groupName ? { lowerAfterThe: true } : {}) });
+      const needsThe = matchType === 'alias' && keys.length === 1 && /^the\s/i.test(value);
+      addPattern(entityPatterns, {
+        keys,
+        ref,
+        matchType,
+        value,
+        ...(groupName ? { lowerAfterThe: true } : {}),
+        ...(needsThe ? { needsThe: true } : {}),
+      });
       for (const k of keys) {
         nameTokens.add(k);
         const set = owners.get(k) ?? new Set<number>();
@@ -166,12 +180,20 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     }
   }
   // Coined words: canonical-name words of one entity; a single-word name needs a long one
-  // ("harrowgate", "emberwrights"), a several-word name any one of them ("iron tithe").
+  // ("harrowgate", "emberwrights"), a several-word name any one of them ("iron tithe"); a
+  // hyphenated word counts when its first part is one ("tithe-men").
   const coined = (k: string, minLength: number) =>
-    k.length >= minLength && (distinctTokens.has(k) || [...distinctTokens.keys()].some((d) => d.length >= 7 && k.startsWith(d)));
+    k.length >= minLength &&
+    (distinctTokens.has(k) ||
+      [...distinctTokens.keys()].some((d) => (d.length >= 7 && k.startsWith(d)) || k.startsWith(`${d}-`)));
   for (const list of entityPatterns.values())
     for (const p of list) {
-      const ok = p.keys.length === 1 ? coined(p.keys[0] as string, 7) : p.keys.some((k) => coined(k, 4));
+      // A long one-word canonical name is coined even when another entity's alias shares it
+      // ("brackwater": Brackwater and the Bell of Brackwater).
+      const ok =
+        p.keys.length === 1
+          ? coined(p.keys[0] as string, 7) || (p.matchType === 'canonical' && (p.keys[0] as string).length >= 8)
+          : p.keys.some((k) => coined(k, 4));
       if (ok) p.lowerOk = true;
     }
   return {

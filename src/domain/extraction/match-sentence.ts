@@ -109,6 +109,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
     const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
     if (
       p &&
+      (p.needsThe !== true || (i > 0 && (tokens[i - 1] as Token).lower === 'the')) &&
       (p.lowerOk === true ||
         anyCapitalised(tokens, i, i + p.keys.length) ||
         (p.lowerAfterThe === true && i > 0 && (tokens[i - 1] as Token).lower === 'the'))

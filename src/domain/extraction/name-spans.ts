@@ -55,9 +55,11 @@ export const COMMON_INITIAL = new Set(
 
 /** Words "of" joins to the next capitalised words even though no type cue ends the head. */
 const OF_HEADS = new Set(
-  'treaty battle siege war peace accord pact oath feast festival night day council house sons daughters children ' +
+  (
+    'treaty battle siege war peace accord pact oath feast festival night day council house sons daughters children ' +
     'lord lady king queen prince princess duke duchess knights order city isle isles tower gate gates bay bridge hall ' +
-    'book tome song chronicle lady mother father saint fall sack burning march'.split(' '),
+    'book tome song chronicle lady mother father saint fall sack burning march'
+  ).split(' '),
 );
 
 /** Characters that open a sentence of their own when they come right before a word. */
@@ -84,7 +86,29 @@ function punctuationBefore(sentence: string, tokens: Token[], i: number): boolea
 
 /** Capitalised, uncovered, not a stop word: could be (part of) a name. */
 function capWord(t: Token | undefined, covered: boolean): boolean {
-  return !!t && t.cap && !covered && !CAPITALISED_STOPWORDS.has(t.lower);
+  return !!t && t.cap && !covered && !CAPITALISED_STOPWORDS.has(t.lower) && !shouted(t);
+}
+
+/** ALL CAPS ("THE IRON TITHE HAS TAKEN HARROWGATE!"): shouting, not a name; "DeVarre" is not. */
+function shouted(t: Token): boolean {
+  const c = t.text.charCodeAt(1);
+  return c >= 65 && c <= 90;
+}
+
+/**
+ * Capitalised function words inside a run mean a motto, sign or title in Title Case ("Light
+ * Above All"), not a name; a run ending in a calendar word is a date ("the Frost Moon").
+ */
+const NOT_IN_NAMES = new Set(
+  'above all below for with to in on at by from into over under and or nor but is are was were be not before after'.split(' '),
+);
+const CALENDAR_LAST = new Set(['moon', 'moons', 'eve', 'solstice', 'equinox']);
+function titleText(tokens: Token[], idx: number[]): boolean {
+  for (const j of idx) {
+    const t = tokens[j] as Token;
+    if (t.cap && NOT_IN_NAMES.has(t.lower)) return true;
+  }
+  return CALENDAR_LAST.has((tokens[idx[idx.length - 1] as number] as Token).lower);
 }
 
 /**
@@ -123,6 +147,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       }
     }
     if (allKnown) return;
+    if (titleText(tokens, idx)) return;
     const words = idx.map((j) => (tokens[j] as Token).text);
     if (amb && words.length === 1) return;
     out.push({
@@ -138,6 +163,14 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     const covered = coveredTok(i);
     if (run.length > 0 && punctuationBefore(sentence, tokens, i)) flush(); // 'Orlen Ford," Veyla'
     let nameLike = capWord(t, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
+    // "Sons of Harrowgate": a world name after the joiner a head admitted (joinsHere) stays in the run.
+    if (run.length > 0 && covered && t.cap && run[run.length - 1] === i - 1) {
+      const prev = tokens[i - 1] as Token;
+      if (isJoinerTok(prev) || coveredTok(i - 1)) {
+        run.push(i);
+        continue;
+      }
+    }
     let initialAmbiguous = false;
     if (nameLike && opensClause(sentence, tokens, i)) {
       if (run.length > 0) flush(); // a quotation opens a new name
@@ -194,5 +227,7 @@ function joinsHere(
   let j = i + 1;
   while (tokens[j] && JOIN.has((tokens[j] as Token).lower)) j++;
   const next = tokens[j];
-  return !!next && next.cap && !coveredTok(j) && !CAPITALISED_STOPWORDS.has(next.lower);
+  if (!next?.cap || CAPITALISED_STOPWORDS.has(next.lower)) return false;
+  // A world name may end an "of" name only after a head noun ("Sons of Harrowgate", not "the Envoy of Lowmarket").
+  return !coveredTok(j) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
 }
