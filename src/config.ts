@@ -173,7 +173,10 @@ export const configSchema = z.object({
    * OpenAI-compatible chat-completions endpoint: `llm.url`, `llm.model`, `llm.apiKey`); a call
    * past `summariserTimeoutMs` or an error falls back to the deterministic summariser, recorded
    * on the summary and as an event. `tagger`: new-name detection, `spans` (default, no part-of-
-   * speech pass) or `wink` (wink-nlp tags every candidate sentence).
+   * speech pass), `wink` (wink-nlp tags every candidate sentence) or `http`: an external NER
+   * service (`ner.url`, e.g. spaCy behind a small HTTP wrapper) names the entities of every turn
+   * that carries no annotations of its own, asynchronously, within `ner.timeoutMs`; a timeout or
+   * an error falls back to `spans`, recorded on the extraction and as an event.
    */
   pipeline: z
     .object({
@@ -181,7 +184,16 @@ export const configSchema = z.object({
       summariserTimeoutMs: z.number().int().min(1).default(60_000),
       /** How often a running summariser call heartbeats the job's lease. */
       heartbeatMs: z.number().int().min(1).default(5_000),
-      tagger: z.enum(['spans', 'wink']).default('spans'),
+      tagger: z.enum(['spans', 'wink', 'http']).default('spans'),
+      ner: z
+        .object({
+          url: z.string().url().optional(),
+          apiKey: z.string().min(1).optional(),
+          timeoutMs: z.number().int().min(1).default(30_000),
+          /** Turns per request: a long session is several calls, each well under a request-size limit. */
+          batchTurns: z.number().int().min(1).max(10_000).default(200),
+        })
+        .prefault({}),
       llm: z
         .object({
           url: z.string().url().optional(),
@@ -192,6 +204,8 @@ export const configSchema = z.object({
         .prefault({}),
     })
     .superRefine((p, ctx) => {
+      if (p.tagger === 'http' && !p.ner.url)
+        ctx.addIssue({ code: 'custom', path: ['ner', 'url'], message: "required when tagger is 'http'" });
       if (p.summariser !== 'llm') return;
       if (!p.llm.url) ctx.addIssue({ code: 'custom', path: ['llm', 'url'], message: "required when summariser is 'llm'" });
       if (!p.llm.model) ctx.addIssue({ code: 'custom', path: ['llm', 'model'], message: "required when summariser is 'llm'" });
@@ -453,6 +467,11 @@ function fromEnv(env: Env): Record<string, unknown> {
     pipeline: {
       summariser: envValue(env, 'AFTERWORD_SUMMARISER'),
       tagger: envValue(env, 'AFTERWORD_TAGGER'),
+      ner: {
+        url: envValue(env, 'AFTERWORD_NER_URL'),
+        apiKey: envValue(env, 'AFTERWORD_NER_API_KEY'),
+        timeoutMs: envInt(env, 'AFTERWORD_NER_TIMEOUT_MS'),
+      },
       llm: {
         url: envValue(env, 'AFTERWORD_LLM_URL'),
         model: envValue(env, 'AFTERWORD_LLM_MODEL'),

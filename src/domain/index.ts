@@ -3,6 +3,7 @@ export * from './types.js';
 export * from './transcript/clean-text.js';
 export * from './transcript/normalize-turn-input.js';
 export * from './transcript/sanitise-transcript.js';
+export * from './transcript/annotations.js';
 export type * from './transcript/types.js';
 export * from './world/types.js';
 export * from './world/parse-world-file.js';

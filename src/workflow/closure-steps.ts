@@ -24,6 +24,7 @@ import type { ClosureJobPayload } from './closure-payload.js';
 import { closureAlerts, closureTopics } from './closure-topics.js';
 import { batchModerationCause, deltaCause } from './moderation-causes.js';
 import { scheduleModerationDeadlines } from './moderation-deadlines.js';
+import { annotateWithRecogniser, recogniserFromConfig } from './entity-recogniser.js';
 import { summariseWithFallback, summariserFromConfig } from './summarise-stage.js';
 import { batchWorkflowName, digestWorkflowName } from './publishing-workflows.js';
 
@@ -60,6 +61,7 @@ export function closureSteps(deps: ClosureStepDeps) {
   const newId = () => deps.ids.uuid();
   const summariser = deps.summariser ?? summariserFromConfig(deps.config.pipeline);
   const tagger = deps.config.pipeline.tagger === 'wink' ? winkPosTagger() : undefined;
+  const recogniser = recogniserFromConfig(deps.config.pipeline);
   // The last transcript sanitised in this process: consolidate and extract usually run right
   // after sanitise on the same worker, so they reuse it instead of reading the turns again.
   let last: { key: string; transcript: Sanitised } | null = null;
@@ -153,31 +155,50 @@ export function closureSteps(deps: ClosureStepDeps) {
       },
     })
     .step('extract', {
-      async run({ outputs, job, store }) {
+      async run({ outputs, job, store, heartbeat, signal }) {
         const world = await deps.world.snapshot();
-        const transcript = await sanitised(store.driver, job.payload, outputs.sanitise.turnCount);
-        return extractEntities({
-          sanitised: transcript.sanitised,
+        const transcript = (await sanitised(store.driver, job.payload, outputs.sanitise.turnCount)).sanitised;
+        // An external NER service (pipeline.tagger 'http') annotates the turns first; on a
+        // timeout or an error the rules run alone and the report says so.
+        const annotated = recogniser
+          ? await annotateWithRecogniser(transcript, recogniser, {
+              timeoutMs: deps.config.pipeline.ner.timeoutMs,
+              heartbeatMs: deps.config.pipeline.heartbeatMs,
+              heartbeat: () => heartbeat({ step: 'extract', recogniser: recogniser.name }),
+              signal,
+            })
+          : null;
+        const extraction = extractEntities({
+          sanitised: annotated?.transcript ?? transcript,
           lexicon: world.lexicon,
           sessionId: job.payload.sessionId,
           newId,
           ...(tagger ? { tagger } : {}),
         });
+        return { ...extraction, recogniser: annotated?.report ?? null };
       },
       async commit(tx, extraction, { job }) {
         await insertMentions(tx, extraction.mentions, job.jobId, tx.now);
+        const where = { jobId: job.jobId, sessionId: job.payload.sessionId };
         await closureTopics.emit(tx, 'telemetry.extraction.completed', {
-          jobId: job.jobId,
-          sessionId: job.payload.sessionId,
+          ...where,
           mentionCount: extraction.mentions.length,
           candidateCount: extraction.candidates.length,
+          recogniser: extraction.recogniser,
         });
+        if (extraction.recogniser?.fallback)
+          await closureTopics.emit(tx, 'telemetry.extraction.fallback', {
+            ...where,
+            from: extraction.recogniser.recogniser,
+            ...extraction.recogniser.fallback,
+          });
         // The mentions are in the store now (in extraction order): checkpoint their count, and the
         // few candidates and unattached capability references the deltas step needs besides.
         return {
           mentionCount: extraction.mentions.length,
           candidates: extraction.candidates,
           unattachedCapabilityRefs: extraction.unattachedCapabilityRefs,
+          recogniser: extraction.recogniser,
         };
       },
     })

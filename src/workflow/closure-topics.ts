@@ -27,6 +27,8 @@ export const closureTopics = declareTopics([
   /** The configured summariser timed out or failed; the summary is the deterministic one. */
   'telemetry.storyConsolidation.fallback',
   'telemetry.extraction.completed',
+  /** The external NER service (pipeline.tagger 'http') timed out or failed; extraction used its rules alone. */
+  'telemetry.extraction.fallback',
   'world.delta.queued',
   'telemetry.publish.batch.prepared',
   'telemetry.search.sync.planned',

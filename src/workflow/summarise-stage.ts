@@ -6,6 +6,7 @@ import {
   type Summariser,
   type SummariseOptions,
 } from '../domain/index.js';
+import { type BoundedCallOptions, callWithDeadline, StageTimeout } from './bounded-call.js';
 import { ChatCompletionsSummariser } from './llm-summariser.js';
 
 /** The summariser the configuration names (`pipeline.summariser`); null means deterministic. */
@@ -21,18 +22,10 @@ export function summariserFromConfig(pipeline: AfterwordConfig['pipeline']): Sum
   });
 }
 
-export interface SummariseStageOptions {
+export interface SummariseStageOptions extends BoundedCallOptions {
   /** null: the deterministic summariser, no timeout needed. */
   summariser: Summariser | null;
-  timeoutMs: number;
-  heartbeatMs: number;
-  /** Keeps the job's lease (StepContext.heartbeat) while a slow call runs. */
-  heartbeat: () => Promise<void>;
-  /** The step's signal: the job was taken away; then nothing falls back, the error stands. */
-  signal?: AbortSignal;
 }
-
-class SummariserTimeout extends Error {}
 
 /**
  * Runs the configured summariser with a timeout, heartbeating while it runs; on a timeout (or
@@ -53,26 +46,12 @@ export async function summariseWithFallback(
   const s = stage.summariser;
   if (!s) return plain();
   const name = s.name ?? 'custom';
-  const abort = new AbortController();
-  const onOuterAbort = () => abort.abort(stage.signal?.reason);
-  stage.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  const beat = setInterval(() => {
-    stage.heartbeat().catch(() => undefined); // a lost lease aborts stage.signal; handled below
-  }, stage.heartbeatMs);
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const e = new SummariserTimeout(`summariser ${name} took longer than ${stage.timeoutMs} ms`);
-        abort.abort(e);
-        reject(e);
-      }, stage.timeoutMs);
-    });
-    const summary = await Promise.race([Promise.resolve(s.summarise(input, opts, { signal: abort.signal })), timeout]);
+    const summary = await callWithDeadline(`summariser ${name}`, (signal) => s.summarise(input, opts, { signal }), stage);
     return { ...summary, generator: { summariser: name, model: s.model ?? null, fallback: null } };
   } catch (error) {
     if (stage.signal?.aborted) throw error;
-    const reason = error instanceof SummariserTimeout ? 'timeout' : 'error';
+    const reason = error instanceof StageTimeout ? 'timeout' : 'error';
     if (reason === 'error' && s.fallbackOnError !== true) throw error; // the step fails and is retried
     const fallback = plain();
     return {
@@ -83,9 +62,5 @@ export async function summariseWithFallback(
         fallback: { from: name, reason, message: (error as Error)?.message ?? String(error) },
       },
     };
-  } finally {
-    clearTimeout(timer);
-    clearInterval(beat);
-    stage.signal?.removeEventListener('abort', onOuterAbort);
   }
 }

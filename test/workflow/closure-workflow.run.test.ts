@@ -134,6 +134,76 @@ forEachEngine('closure workflow', (suite) => {
     }
   });
 
+  suite.test(
+    "an external NER service (tagger 'http') names what the rules cannot; a slow one falls back, as an event",
+    async (ctx) => {
+      // A real NER endpoint: it knows "the tidewrights" (lower case, which the rules leave alone)
+      // until `slow` is set, then it stops answering.
+      let slow = false;
+      const ner = createServer((req, res) => {
+        let raw = '';
+        req.on('data', (c) => {
+          raw += c;
+        });
+        req.on('end', () => {
+          if (slow) return;
+          const turns = (JSON.parse(raw).turns as Array<{ id: string; text: string }>).map((t) => {
+            const at = t.text.indexOf('the tidewrights');
+            return { id: t.id, entities: at < 0 ? [] : [{ name: 'Tidewrights', type: 'NORP', span: [at + 4, at + 15] }] };
+          });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ turns }));
+        });
+      });
+      await new Promise<void>((r) => ner.listen(0, '127.0.0.1', r));
+      try {
+        const url = `http://127.0.0.1:${(ner.address() as AddressInfo).port}/ner`;
+        const { app } = await ctx.app(
+          { ...fast, pipeline: { tagger: 'http', heartbeatMs: 20, ner: { url, timeoutMs: 400 } } },
+          {},
+        );
+        await app.world.importWorld(demoWorld());
+        const turns = [{ turnId: 'n1', speaker: 'gm', text: 'At dawn the tidewrights seized Harrowgate from its wardens.' }];
+        await app.sessions.upsert('ner-1', {});
+        await app.sessions.appendTurns('ner-1', turns);
+        const extracted = waitForEvent(app, 'telemetry.extraction.completed', (e) => e.sessionId === 'ner-1');
+        const { job } = await app.coordinator.closeSession('ner-1');
+        const orchestrator = await app.startWorkers(1);
+        const event = await extracted;
+        const report = event.payload.recogniser as { turnsAnnotated: number; fallback: unknown };
+        assert.equal(report.turnsAnnotated, 1);
+        assert.equal(report.fallback, null);
+        await orchestrator.untilIdle();
+        const timeline = await app.engine.timeline(job.jobId);
+        const extract = timeline.steps.find((s) => s.step === 'extract')?.output as Record<string, any>;
+        const named = extract.candidates.find((c: { name: string }) => c.name === 'Tidewrights');
+        assert.ok(named, `a candidate from the NER service: ${JSON.stringify(extract.candidates)}`);
+        assert.equal(named.annotated, true);
+        assert.equal(named.entityType, 'faction');
+
+        slow = true;
+        await app.sessions.upsert('ner-2', {});
+        await app.sessions.appendTurns('ner-2', turns);
+        const fellBack = waitForEvent(app, 'telemetry.extraction.fallback', (e) => e.sessionId === 'ner-2');
+        const second = await app.coordinator.closeSession('ner-2');
+        const fallback = await fellBack;
+        assert.equal(fallback.payload.reason, 'timeout');
+        assert.equal(fallback.payload.from, 'http');
+        await orchestrator.untilIdle();
+        assert.equal((await app.engine.requireJob(second.job.jobId)).status, 'completed');
+        const output = (await app.engine.timeline(second.job.jobId)).steps.find((s) => s.step === 'extract')?.output as Record<
+          string,
+          any
+        >;
+        assert.equal(output.recogniser.fallback.reason, 'timeout');
+        assert.ok(!output.candidates.some((c: { name: string }) => c.name === 'Tidewrights'), 'the rules alone do not name it');
+      } finally {
+        ner.closeAllConnections();
+        ner.close();
+      }
+    },
+  );
+
   suite.test('an error retrying cannot fix fails at once', async (ctx) => {
     const bad: Summariser = {
       summarise() {
