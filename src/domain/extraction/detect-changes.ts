@@ -96,6 +96,11 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'lost control of',
     'fled from',
     'evacuated',
+    'no longer holds',
+    'no longer hold',
+    'no longer controls',
+    'no longer control',
+    'no longer rules',
   ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
   ['falls to', 'fell'],
@@ -123,7 +128,7 @@ const STATUS_CUES = phrases<RegionStatus>([
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
 /** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
-const PRONOUNS = new Set(['they', 'it', 'we']);
+const PRONOUNS = new Set(['they', 'it', 'we', 'its', 'their']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
 const LIST_GLUE = new Set(['and', 'the', 'or']);
@@ -143,7 +148,7 @@ const PLACE_NOUNS = new Map<string, string>([
   ),
 ]);
 /** Sentence openers that make what follows hypothetical ("Unless the Guild relieves it, Lowmarket falls ..."). */
-const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'suppose', 'supposing', 'imagine', 'picture']);
+const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'suppose', 'supposing', 'imagine', 'picture', 'tomorrow']);
 /** Words before a colon that make what follows a plan or an imagined scene ("The plan is simple: ..."). */
 const FRAME_LEADS = new Set([
   'plan',
@@ -479,20 +484,22 @@ export function detectChanges(
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;
+    let implicit = false; // "drove them out": out of the place named before
     if (verb === 'drove' || verb === 'drives') {
       let k = after;
-      while (k < after + 5 && k < tokens.length && !(tokens[k]?.lower === 'out' && tokens[k + 1]?.lower === 'of')) k++;
+      while (k < after + 5 && k < tokens.length && tokens[k]?.lower !== 'out') k++;
       if (tokens[k]?.lower !== 'out') continue;
       driven = OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') ? antecedent : nearest(hits, isFaction, after, 1);
       if (driven && driven.startTok >= k) driven = null;
-      objectAt = k + 2;
+      implicit = tokens[k + 1]?.lower !== 'of';
+      objectAt = implicit ? k + 1 : k + 2;
     }
     // "lost it to", "took the town from": a pronoun or place noun for a place named before.
     // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
-    const refPlace = placeReferenceAt(tokens, objectAt);
+    const refPlace = implicit ? { end: objectAt, type: '' } : placeReferenceAt(tokens, objectAt);
     const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
     const ref = resolved ? refPlace : null;
-    const target = resolved ?? nearest(hits, isControllable, objectAt, 1);
+    const target = resolved ?? (implicit ? null : nearest(hits, isControllable, objectAt, 1));
     if (!target) continue;
     if ((verb === 'drove' || verb === 'drives') && !ref && target.startTok > objectAt + 1) continue;
     if (verb === 'held' && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"

@@ -248,6 +248,8 @@ interface SentenceFacts {
   caps: CapabilityRef[];
   hedged: boolean;
   typed: TypedHit[] | null;
+  /** The faction a "they" in a later sentence refers to (leadFaction). */
+  lead: TypedHit | null;
   /** The lower-case tokens' keys, for the "does the transcript write it in lower case" check. */
   lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
@@ -261,6 +263,44 @@ function lowerWordsOf(tokens: Token[]): string[] {
   const out: string[] = [];
   for (const t of tokens) if (!t.cap) out.push(t.lower);
   return out;
+}
+
+const SUBORDINATORS = new Set([
+  'while',
+  'whilst',
+  'when',
+  'as',
+  'after',
+  'before',
+  'although',
+  'though',
+  'because',
+  'since',
+  'until',
+  'once',
+]);
+
+/**
+ * The faction a later "they" most likely means: the sentence's first faction, or after an
+ * opening subordinate clause the first one of the main clause ("While the Kite Guild argued,
+ * the Iron Tithe marched." -> the Iron Tithe).
+ */
+function leadFaction(sentence: string, tokens: Token[], typed: TypedHit[]): TypedHit | null {
+  let from = 0;
+  if (SUBORDINATORS.has(tokens[0]?.lower ?? '')) {
+    for (let j = 1; j < tokens.length; j++)
+      if (sentence.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start).includes(',')) {
+        from = j;
+        break;
+      }
+  }
+  let first: TypedHit | null = null;
+  for (const h of typed) {
+    if (h.entityType !== 'faction') continue;
+    if (h.startTok >= from) return h;
+    first ??= h;
+  }
+  return first;
 }
 
 /** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
@@ -457,6 +497,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           caps: NO_CAPS,
           hedged: false,
           typed: null,
+          lead: null,
           lowerWords: useTagger ? lowerWordsOf(toks) : NONE,
         };
         for (const h of matchCapabilities(lexicon, toks)) {
@@ -468,6 +509,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         }
         local.hedged = local.hits.length > 0 && isHedged(toks);
         local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
+        local.lead = local.typed ? leadFaction(sentence, toks, local.typed) : null;
         if (!notes) sentenceCache.set(sentence, local);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
@@ -534,8 +576,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         reported = isReported(tokens) ? new Set(changes.keys()) : quotedEntities(turn.text, sentences, k, tokens, detected.cueAt);
       }
       if (typed) {
-        const firstFaction = typed.find((h) => h.entityType === 'faction');
-        if (firstFaction) antecedent = firstFaction;
+        const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
+        if (lead) antecedent = lead;
         for (let j = typed.length - 1; j >= 0; j--) {
           const t = typed[j] as TypedHit;
           if (t.entityType === 'region' || t.entityType === 'settlement') {

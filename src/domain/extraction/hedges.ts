@@ -17,6 +17,13 @@ export const HEDGE_WORDS = new Set([
   'purportedly',
   'unverified',
   'hearsay',
+  // guesses
+  'perhaps',
+  'maybe',
+  'possibly',
+  'probably',
+  'apparently',
+  'seemingly',
 ]);
 
 /**
@@ -69,6 +76,8 @@ export const HEDGE_PHRASES: string[][] = [
   'claimed that',
   'stories say',
   'legend says',
+  'legend has it',
+  'story goes',
 ].map((p) => p.split(' '));
 
 /** Words that, shortly before a change verb, make the statement non-factual. */

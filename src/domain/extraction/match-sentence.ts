@@ -53,6 +53,12 @@ function isUnknownNameWord(lexicon: Lexicon, n: Token | undefined): boolean {
   return !!n?.cap && !CAPITALISED_STOPWORDS.has(n.lower) && !TITLES.has(n.lower) && !lexicon.nameTokens.has(n.lower);
 }
 
+/** A sentence written all in lower case ("kite guild riders took lowmarket"): casing says nothing there. */
+function noCapitals(tokens: Token[]): boolean {
+  for (const t of tokens) if (t.cap) return false;
+  return true;
+}
+
 function anyCapitalised(tokens: Token[], from: number, to: number): boolean {
   for (let j = from; j < to; j++) if (tokens[j]?.cap) return true;
   return false;
@@ -99,7 +105,8 @@ function typoRef(lexicon: Lexicon, lower: string): number | null {
  * capitalised token: names are proper nouns, and this keeps "the range of the guns" from
  * matching an alias like "the Range"; names holding a coined word may be all lower case
  * (`lowerOk`: "the iron tithe seized harrowgate"), and a faction name ending in a group noun
- * may be lower case after "the" (`lowerAfterThe`: "the kite guild").
+ * may be lower case after "the" or in a sentence with no capital at all (`lowerAfterThe`: "the
+ * kite guild", "kite guild riders took lowmarket").
  */
 export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   const hits: LexiconHit[] = [];
@@ -112,7 +119,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
       (p.needsThe !== true || (i > 0 && (tokens[i - 1] as Token).lower === 'the')) &&
       (p.lowerOk === true ||
         anyCapitalised(tokens, i, i + p.keys.length) ||
-        (p.lowerAfterThe === true && i > 0 && (tokens[i - 1] as Token).lower === 'the'))
+        (p.lowerAfterThe === true && ((i > 0 && (tokens[i - 1] as Token).lower === 'the') || noCapitals(tokens))))
     ) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;

@@ -102,7 +102,7 @@ function shouted(t: Token): boolean {
 const NOT_IN_NAMES = new Set(
   'above all below for with to in on at by from into over under and or nor but is are was were be not before after'.split(' '),
 );
-const CALENDAR_LAST = new Set(['moon', 'moons', 'eve', 'solstice', 'equinox']);
+const CALENDAR_LAST = new Set(['moon', 'moons', 'eve', 'solstice', 'equinox', 'midsummer', 'midwinter', 'yuletide']);
 function titleText(tokens: Token[], idx: number[]): boolean {
   for (const j of idx) {
     const t = tokens[j] as Token;

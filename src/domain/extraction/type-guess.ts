@@ -204,6 +204,28 @@ export const TITLES = new Set([
   'forgemaster',
   'high',
   'old',
+  // roles written capitalised without a name ("the Harbourmaster's tower")
+  'harbourmaster',
+  'harbormaster',
+  'quartermaster',
+  'magistrate',
+  'steward',
+  'reeve',
+  'bishop',
+  'priest',
+  'priestess',
+  'herald',
+  'archivist',
+  'castellan',
+  'seneschal',
+  'regent',
+  'chieftain',
+  'emissary',
+  'ambassador',
+  'prior',
+  'oracle',
+  'innkeeper',
+  'ferryman',
 ]);
 
 const PLACE_PREPOSITIONS = new Set(['in', 'at', 'to', 'from', 'near', 'toward', 'towards', 'into', 'through', 'across']);
