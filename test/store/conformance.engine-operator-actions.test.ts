@@ -36,7 +36,16 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
   suite.test('a re-run from a step discards that and later checkpoints, runs only those again, and is recorded', async (ctx) => {
     const name = ctx.unique('wf');
     const runs: string[] = [];
-    const engine = ctx.createEngine().register(testWorkflow(name, { steps: 3, onStep: (a, s) => runs.push(`${a}:${s}`) }));
+    const hooked: unknown[] = [];
+    const engine = ctx.createEngine().register({
+      ...testWorkflow(name, { steps: 3, onStep: (a, s) => runs.push(`${a}:${s}`) }),
+      hooks: {
+        // The workflow's clean-up hears who re-runs (the Temporal engine's reset carries it too).
+        async onRerun(_tx, _job, fromStep, discarded, actor) {
+          hooked.push({ fromStep, discarded, actor });
+        },
+      },
+    });
     const reruns = eventsOf(ctx, 'engine.job.rerun');
     const { job } = await engine.enqueueNow({ workflow: name, payload: {} });
     const worker = ctx.track(engine.createWorker({ workflows: [name], watchdog: false }));
@@ -48,6 +57,7 @@ forEachStore('engine operator actions: re-run from a step, reschedule, signal', 
     const done = await jobWithStatus(ctx, engine, job.jobId, 'completed');
     await worker.stop();
     assert.deepEqual(runs, ['1:step-1', '1:step-2', '1:step-3', '2:step-2', '2:step-3']);
+    assert.deepEqual(hooked, [{ fromStep: 'step-2', discarded: ['step-2', 'step-3'], actor: 'ops-alice' }]);
     assert.equal(done.attempts, 2);
     assert.deepEqual(await stepAttempts(engine, job.jobId), [
       ['step-1', 1],

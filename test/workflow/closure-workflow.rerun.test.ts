@@ -229,4 +229,41 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     );
     assert.equal((await app.publishing.batches({ sessionId: 'rerun-5' })).length, 1);
   });
+
+  suite.test(
+    'a re-run of a job whose workflow history is gone starts a new run on Temporal',
+    async (ctx, t) => {
+      if (ctx.engine !== 'temporal') {
+        t.skip("workflow histories are the Temporal engine's");
+        return;
+      }
+      const { app, workers, job } = await completedClosure(ctx, 'rerun-6');
+      const client = await (app.engine as TemporalEngine).temporalClient();
+      await eventually(async () => ((await currentRun(app, job.jobId)).status === 'COMPLETED' ? true : undefined));
+      // As past the namespace's retention: the execution and its history are deleted.
+      await client.workflowService.deleteWorkflowExecution({
+        namespace: app.config.temporal.namespace,
+        workflowExecution: { workflowId: job.jobId },
+      });
+      // Temporal deletes asynchronously (10 to 40 s on a busy dev server).
+      await eventually(
+        async () => ((await currentRun(app, job.jobId).catch(() => null)) === null ? true : undefined),
+        150_000,
+        'the history deleted',
+      );
+      const reached = waitForEvent(app, 'temporal.job.rerun', (e) => e.jobId === job.jobId);
+      await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops');
+      const event = await reached;
+      assert.deepEqual([event.payload.mode, event.payload.reason], ['new_run', 'history_not_found']);
+      await workers.untilIdle();
+      assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+      const run = await eventually(async () => {
+        const now = await currentRun(app, job.jobId).catch(() => null);
+        return now?.status === 'COMPLETED' ? now : undefined;
+      });
+      assert.equal(run.runId, event.payload.runId);
+      assert.deepEqual([run.resets, run.after], [0, ['reconcile']], 'a new run of only the discarded step');
+    },
+    { timeout: 240_000 },
+  );
 });
