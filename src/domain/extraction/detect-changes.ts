@@ -103,6 +103,7 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'no longer rules',
   ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
+  ['fallen to', 'fell'],
   ['falls to', 'fell'],
 ]);
 

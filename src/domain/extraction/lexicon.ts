@@ -26,6 +26,12 @@ export interface LexiconPattern {
    * doorway" and "Fens stretched west" are ordinary words capitalised at a sentence start.
    */
   needsThe?: boolean;
+  /**
+   * "the Guild", "the Compact": the group noun a faction's canonical name ends in, when no other
+   * faction's does. Needs "the" and a capital, and is no reference before "of" ("the Order of
+   * the Pale Lantern" is another order).
+   */
+  shortForm?: boolean;
 }
 
 /**
@@ -155,6 +161,20 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
       }
     }
   });
+  // Short forms: "the Guild" for the Prismwell Kite Guild when it is the world's only guild.
+  const heads = new Map<string, number[]>();
+  entities.forEach((e, ref) => {
+    if (e.entityType !== 'faction') return;
+    const keys = nameKeys(e.canonicalName);
+    const head = keys[keys.length - 1] as string;
+    if (keys.length >= 2 && GENERIC.has(head) && cueType(head) === 'faction') heads.set(head, [...(heads.get(head) ?? []), ref]);
+  });
+  for (const [head, refs] of heads) {
+    const ref = refs[0] as number;
+    if (refs.length !== 1) continue;
+    const value = `the ${head.charAt(0).toUpperCase()}${head.slice(1)}`;
+    addPattern(entityPatterns, { keys: [head], ref, matchType: 'alias', value, needsThe: true, shortForm: true });
+  }
   capabilities.forEach((c, ref) => {
     for (const [value, matchType] of [[c.label, 'canonical'], ...c.aliases.map((a) => [a, 'alias'])] as Array<
       [string, MatchType]

@@ -117,6 +117,7 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
     if (
       p &&
       (p.needsThe !== true || (i > 0 && (tokens[i - 1] as Token).lower === 'the')) &&
+      (p.shortForm !== true || ((tokens[i] as Token).cap && tokens[i + 1]?.lower !== 'of')) &&
       (p.lowerOk === true ||
         anyCapitalised(tokens, i, i + p.keys.length) ||
         (p.lowerAfterThe === true && ((i > 0 && (tokens[i - 1] as Token).lower === 'the') || noCapitals(tokens))))

@@ -226,6 +226,11 @@ export const TITLES = new Set([
   'oracle',
   'innkeeper',
   'ferryman',
+  'grand',
+  'inquisitor',
+  'vizier',
+  'matriarch',
+  'patriarch',
 ]);
 
 const PLACE_PREPOSITIONS = new Set(['in', 'at', 'to', 'from', 'near', 'toward', 'towards', 'into', 'through', 'across']);
