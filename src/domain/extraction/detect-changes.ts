@@ -72,6 +72,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'drove',
     'drives',
     'held',
+    'won back',
+    'wins back',
     'took control of',
     'takes control of',
     'taken control of',
@@ -96,6 +98,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'lost control of',
     'fled from',
     'evacuated',
+    'surrendered',
+    'surrenders',
     'no longer holds',
     'no longer hold',
     'no longer controls',
@@ -104,8 +108,43 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
   ['fallen to', 'fell'],
+  ['fell into the hands of', 'fell'],
+  ['falls into the hands of', 'fell'],
+  ['passed to', 'fell'],
+  ['passes to', 'fell'],
   ['falls to', 'fell'],
 ]);
+
+/**
+ * Present-tense plural forms ("the Corsairs seize Brackwater"), the same words as bare
+ * infinitives and imperatives: a change only right after their actor (a faction or they/we),
+ * and not after let/make/will/when... before it (baseFinite).
+ */
+const BASE_VERBS = phrases<VerbKind>([
+  ...['seize', 'capture', 'take', 'occupy', 'retake', 'reclaim', 'recapture', 'conquer', 'liberate', 'annex'].map(
+    (v): [string, VerbKind] => [v, 'gain'],
+  ),
+  ...['lose', 'cede', 'abandon', 'surrender'].map((v): [string, VerbKind] => [v, 'loss']),
+]);
+const NOT_FINITE_BEFORE = new Set(
+  'let lets make made help helped watch watched see saw when once until before after unless if lest can could will would may might must shall should to'.split(
+    ' ',
+  ),
+);
+
+/** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
+function baseFinite(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
+  const prev = tokens[at - 1]?.lower ?? '';
+  // "The Saltmarch Corsairs, who have waited all winter, seize Brackwater": the actor before the parenthetical.
+  const open = openingComma(text, tokens, at);
+  const end = open >= 0 ? open + 1 : at;
+  let subjectStart = -1;
+  if (open < 0 && (prev === 'they' || prev === 'we')) subjectStart = at - 1;
+  else for (const h of hits) if (h.endTok === end && isFaction(h)) subjectStart = h.startTok;
+  if (subjectStart < 0) return false;
+  if (tokens[subjectStart - 1]?.lower === 'the') subjectStart--;
+  return !NOT_FINITE_BEFORE.has(tokens[subjectStart - 1]?.lower ?? '');
+}
 
 const STATUS_CUES = phrases<RegionStatus>([
   ...[
@@ -119,7 +158,7 @@ const STATUS_CUES = phrases<RegionStatus>([
     'in danger',
     'endangered',
   ].map((v): [string, RegionStatus] => [v, 'threatened']),
-  ...['devastated', 'ruined', 'ravaged', 'razed', 'in ruins', 'laid waste', 'burned to the ground'].map(
+  ...['devastated', 'ruined', 'ravaged', 'razed', 'sacked', 'in ruins', 'laid waste', 'burned to the ground'].map(
     (v): [string, RegionStatus] => [v, 'devastated'],
   ),
   ...['stabilised', 'stabilized', 'secured', 'restored', 'at peace', 'safe again', 'stable again', 'rebuilt'].map(
@@ -327,6 +366,16 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
   return null;
 }
 
+/**
+ * Could this sentence change a place it does not name ("it fell to", "took the town", "drove
+ * them out")? Without one of these words it cannot, so callers skip change detection when the
+ * sentence names no place of its own.
+ */
+export function mayReferToPlace(tokens: Token[]): boolean {
+  for (const t of tokens) if (OBJECT_PRONOUNS.has(t.lower) || t.lower === 'out' || PLACE_NOUNS.has(t.lower)) return true;
+  return false;
+}
+
 /** The passive auxiliary before a verb, with up to two adverbs between ("was finally overrun", "had already been retaken"); else -1. */
 function auxBefore(tokens: Token[], at: number): number {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
@@ -424,7 +473,8 @@ export function detectChanges(
   // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
-    const p = matchPhrase(CONTROL_VERBS, tokens, i);
+    const finite = matchPhrase(CONTROL_VERBS, tokens, i);
+    const p = finite ?? (baseFinite(text, tokens, hits, i) ? matchPhrase(BASE_VERBS, tokens, i) : null);
     if (!p) continue;
     const verb = p.keys.join(' ');
     const after = i + p.keys.length;

@@ -5,7 +5,7 @@ import { splitSentences } from '../text/sentences.js';
 import { type Token, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
-import { detectChanges, type TypedHit } from './detect-changes.js';
+import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
@@ -250,6 +250,8 @@ interface SentenceFacts {
   typed: TypedHit[] | null;
   /** The faction a "they" in a later sentence refers to (leadFaction). */
   lead: TypedHit | null;
+  /** It has an "it", "them", "out" or place noun: it may change a place named earlier (mayReferToPlace). */
+  placeRef: boolean;
   /** The lower-case tokens' keys, for the "does the transcript write it in lower case" check. */
   lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
@@ -498,6 +500,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           hedged: false,
           typed: null,
           lead: null,
+          placeRef: mayReferToPlace(toks),
           lowerWords: useTagger ? lowerWordsOf(toks) : NONE,
         };
         for (const h of matchCapabilities(lexicon, toks)) {
@@ -546,7 +549,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
       if (
         turn.speaker !== 'player' &&
-        ((typed !== null && anyControllable(typed)) || (prevPlace !== null && (typed !== null || antecedent !== null)))
+        ((typed !== null && anyControllable(typed)) ||
+          (prevPlace !== null && local.placeRef && (typed !== null || antecedent !== null)))
       ) {
         const run = (toks: Token[]): SentenceChanges => {
           const cueAt = new Map<string, number>();

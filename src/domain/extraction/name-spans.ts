@@ -62,6 +62,13 @@ const OF_HEADS = new Set(
   ).split(' '),
 );
 
+/** Heads of event names: "of" a world place they name an event, not an entity. */
+const EVENT_HEADS = new Set(
+  'treaty battle siege war peace accord pact oath feast festival night day fall sack burning march book tome song chronicle'.split(
+    ' ',
+  ),
+);
+
 /** Characters that open a sentence of their own when they come right before a word. */
 function opensClause(sentence: string, tokens: Token[], i: number): boolean {
   if (i === 0) return true;
@@ -137,7 +144,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     ambiguous = false;
     if (idx.length === 0) return;
     const first = (tokens[idx[0] as number] as Token).lower;
-    if (idx.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first))) return;
+    if (idx.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first) || EVENT_HEADS.has(first))) return;
     let allKnown = true;
     for (const j of idx) {
       const k = (tokens[j] as Token).lower;
@@ -228,6 +235,7 @@ function joinsHere(
   while (tokens[j] && JOIN.has((tokens[j] as Token).lower)) j++;
   const next = tokens[j];
   if (!next?.cap || CAPITALISED_STOPWORDS.has(next.lower)) return false;
-  // A world name may end an "of" name only after a head noun ("Sons of Harrowgate", not "the Envoy of Lowmarket").
-  return !coveredTok(j) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
+  // A world name may end an "of" name only after a head noun ("Sons of Harrowgate", not "the
+  // Envoy of Lowmarket"), and not after an event's ("the Fall of Harrowgate" is no entity).
+  return !coveredTok(j) || isTypeCue(last.text) || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
 }
