@@ -8,9 +8,10 @@
  *
  * Scenarios: a closure that completes; one whose summariser fails until its attempts run out; a
  * publishing batch held at its gate, signalled by the moderation decision and published; a
- * due-later digest cancelled while it waits on its timer.
+ * due-later digest cancelled while it waits on its timer; a closure re-run from a step (the run
+ * its reset created). A history already recorded is kept (delete the file to record it again).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -24,8 +25,13 @@ const dir = join(packageRoot, 'test', 'fixtures', 'temporal-histories');
 const fast = { engine: { backoffBaseMs: 1, backoffMaxMs: 5, pollIntervalMs: 20, maxAttempts: 2 } };
 
 async function save(client: Client, name: string, jobId: string): Promise<void> {
+  const file = join(dir, `${name}.json`);
+  if (existsSync(file)) {
+    console.log(`kept ${name} (recorded already)`);
+    return;
+  }
   const history = await client.workflow.getHandle(jobId).fetchHistory();
-  writeFileSync(join(dir, `${name}.json`), `${historyToJSON(history)}\n`);
+  writeFileSync(file, `${historyToJSON(history)}\n`);
   console.log(`recorded ${name} (${history.events?.length ?? 0} events)`);
 }
 
@@ -101,6 +107,21 @@ try {
   await app.engine.cancel(digest.job.jobId, 'ops');
   await terminal(app, digest.job.jobId, client);
   await save(client, 'digest-cancelled-while-due-later', digest.job.jobId);
+
+  // A completed closure re-run from extract: the run its reset created, which replays the first
+  // run's history up to the reset point, fails one runStep with lease_lost, then runs a new attempt.
+  await app.sessions.upsert('replay-rerun', {});
+  await app.sessions.appendTurns('replay-rerun', sampleTurns);
+  const rerun = await app.coordinator.closeSession('replay-rerun');
+  await terminal(app, rerun.job.jobId, client);
+  const reset = eventually(async () => {
+    const [event] = await app.eventsSince(0, { topics: ['temporal.job.rerun'] });
+    return event?.payload.mode === 'reset' ? event : undefined;
+  }, 60_000);
+  await app.engine.rerunFrom(rerun.job.jobId, 'extract', 'ops');
+  await reset;
+  await terminal(app, rerun.job.jobId, client);
+  await save(client, 'closure-rerun-reset', rerun.job.jobId);
 } finally {
   await cleanup();
 }
