@@ -72,6 +72,7 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'drove',
     'drives',
     'held',
+    'holds',
     'won back',
     'wins back',
     'took control of',
@@ -125,6 +126,8 @@ const BASE_VERBS = phrases<VerbKind>([
     (v): [string, VerbKind] => [v, 'gain'],
   ),
   ...['lose', 'cede', 'abandon', 'surrender'].map((v): [string, VerbKind] => [v, 'loss']),
+  // "by dawn they hold Prismwell": only after "by <time>" (byTimeBefore), else a state
+  ['hold', 'gain'],
 ]);
 const NOT_FINITE_BEFORE = new Set(
   'let lets make made help helped watch watched see saw when once until before after unless if lest can could will would may might must shall should to'.split(
@@ -376,6 +379,18 @@ export function mayReferToPlace(tokens: Token[]): boolean {
   return false;
 }
 
+/**
+ * "By dawn they hold Prismwell", "by nightfall the Iron Tithe holds Lowmarket": a present
+ * "hold(s)" is a change only after "by <time>" in its clause ("the Court still holds it" is a state).
+ */
+function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 7; j--) {
+    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) return false;
+    if ((tokens[j] as Token).lower === 'by' && !hits.some((h) => h.startTok === j + 1 || h.startTok === j + 2)) return true;
+  }
+  return false;
+}
+
 /** The passive auxiliary before a verb, with up to two adverbs between ("was finally overrun", "had already been retaken"); else -1. */
 function auxBefore(tokens: Token[], at: number): number {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
@@ -473,12 +488,17 @@ export function detectChanges(
   // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
-    const finite = matchPhrase(CONTROL_VERBS, tokens, i);
-    const p = finite ?? (baseFinite(text, tokens, hits, i) ? matchPhrase(BASE_VERBS, tokens, i) : null);
+    let p = matchPhrase(CONTROL_VERBS, tokens, i);
+    if (!p) {
+      p = matchPhrase(BASE_VERBS, tokens, i);
+      if (p && !baseFinite(text, tokens, hits, i)) p = null;
+    }
     if (!p) continue;
     const verb = p.keys.join(' ');
     const after = i + p.keys.length;
-    if (verb === 'held' && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
+    const holding = verb === 'held' || verb === 'hold' || verb === 'holds';
+    if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
+    if ((verb === 'hold' || verb === 'holds') && !byTimeBefore(text, tokens, hits, i)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
       controlVerbAt.add(i);
       continue;
@@ -494,7 +514,7 @@ export function detectChanges(
       !!prev &&
       (text.slice(prev.end, (tokens[i] as Token).start).includes(',') || hits.some((h) => h.endTok === i && isControllable(h)));
     const passive = agent !== null && (aux >= 0 || reduced);
-    if (passive && verb === 'held') {
+    if (passive && holding) {
       controlVerbAt.add(i); // "held by the Corsairs" is a state
       continue;
     }
@@ -553,7 +573,7 @@ export function detectChanges(
     const target = resolved ?? (implicit ? null : nearest(hits, isControllable, objectAt, 1));
     if (!target) continue;
     if ((verb === 'drove' || verb === 'drives') && !ref && target.startTok > objectAt + 1) continue;
-    if (verb === 'held' && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
+    if (holding && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
 
     if (p.kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
     if (isNegated(text, tokens, i)) {
@@ -605,7 +625,10 @@ export function detectChanges(
     let dBefore = before ? i - before.endTok : Number.POSITIVE_INFINITY;
     const dAfter = after ? after.startTok - (i + p.keys.length) : Number.POSITIVE_INFINITY;
     if (before && dBefore > MAX_STATUS_DISTANCE && parentheticalBetween(text, tokens, before, i)) dBefore = 1;
-    const target = dBefore <= dAfter ? before : after;
+    // "..., though Cinderhold was spared": a place after a comma is another clause's when one stands before.
+    const commaAfter =
+      !!after && text.slice((tokens[i + p.keys.length - 1] as Token).end, (tokens[after.startTok] as Token).start).includes(',');
+    const target = dBefore <= dAfter || (commaAfter && dBefore <= MAX_STATUS_DISTANCE) ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);

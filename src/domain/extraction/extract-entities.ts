@@ -468,6 +468,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   let antecedent: TypedHit | null = null;
   // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
   let place: { typed: TypedHit; hit: LexiconHit } | null = null;
+  const scratchCueAt = new Map<string, number>();
   let keyAct: string | undefined | null = null;
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
@@ -553,9 +554,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           (prevPlace !== null && local.placeRef && (typed !== null || antecedent !== null)))
       ) {
         const run = (toks: Token[]): SentenceChanges => {
-          const cueAt = new Map<string, number>();
-          const changes = detectChanges(sentence, toks, typed ?? NO_TYPED, antecedent, prevPlace?.typed ?? null, cueAt);
-          return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt };
+          scratchCueAt.clear();
+          const changes = detectChanges(sentence, toks, typed ?? NO_TYPED, antecedent, prevPlace?.typed ?? null, scratchCueAt);
+          return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt: new Map(scratchCueAt) };
         };
         if (notes) detected = run(tokens as Token[]);
         else {

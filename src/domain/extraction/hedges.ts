@@ -49,6 +49,8 @@ export const REPORT_WORDS = new Set([
   'report',
   'reports',
   'reported',
+  'writes',
+  'wrote',
 ]);
 
 /**

@@ -237,5 +237,7 @@ function joinsHere(
   if (!next?.cap || CAPITALISED_STOPWORDS.has(next.lower)) return false;
   // A world name may end an "of" name only after a head noun ("Sons of Harrowgate", not "the
   // Envoy of Lowmarket"), and not after an event's ("the Fall of Harrowgate" is no entity).
-  return !coveredTok(j) || isTypeCue(last.text) || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
+  // "the Keepers of Brackwater": a plural after "the" heads a group named after a place.
+  const plural = theHead && last.lower.endsWith('s') && !EVENT_HEADS.has(last.lower);
+  return !coveredTok(j) || isTypeCue(last.text) || plural || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
 }
