@@ -75,8 +75,11 @@ function table(title: string, rows: Map<string, Tally> | Array<[string, Tally]>)
   return out;
 }
 
-/** Held-out floors: the figures measured when the split was first scored; a drop fails. */
-const HELD_OUT_FLOORS = { changeP: 1, changeR: 0.88, candidateP: 0.8, candidateR: 1 };
+/**
+ * Held-out floors: the figures measured when the split was first scored, raised when a target
+ * was met (new-entity precision 1.00 on 2026-12-02, after k81-k100: floor 0.95); a drop fails.
+ */
+const HELD_OUT_FLOORS = { changeP: 1, changeR: 0.88, candidateP: 0.95, candidateR: 1 };
 
 test('sentence categories: per-category scores, thresholds on the tuning split, floors on the held-out split', () => {
   const docs = loadCorpus((file) => file.startsWith('k'));
