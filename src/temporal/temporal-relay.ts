@@ -180,8 +180,12 @@ export class TemporalRelay {
       return undefined;
     }
     if (row.kind === 'reset') {
-      const detail = row.detail as unknown as ResetDetail;
-      const outcome = await this.reset(client, row, detail);
+      const detail = row.detail as Partial<ResetDetail> | null;
+      if (typeof detail?.step !== 'string' || typeof detail.actor !== 'string') {
+        this.deps.logger.error({ row }, 'temporal relay: a reset row without its step and actor; dropped');
+        return undefined;
+      }
+      const outcome = await this.reset(client, row, { step: detail.step, actor: detail.actor });
       return async (tx) => {
         await temporalTopics.emit(tx, 'temporal.job.rerun', {
           jobId: row.jobId,
@@ -233,9 +237,9 @@ export class TemporalRelay {
    * the later ones were discarded in the re-run's transaction, so they run again too. The request
    * id is fixed per outbox row and named in the reset's reason, which Temporal keeps in the new
    * run's history: a row sent twice (a relay that died before deleting it) finds its reset done
-   * and resets nothing (`repeated`). A new run
-   * (as a retry starts) when the history is gone, the step was never scheduled, or Temporal
-   * refuses the reset. Unreachable Temporal throws: the row is retried.
+   * and resets nothing (`repeated`). A new run (as a retry starts) when the history is gone, the
+   * step was never scheduled, or Temporal refuses the reset. Unreachable Temporal throws: the row
+   * is retried.
    */
   private async reset(client: Client, row: TemporalOutboxRow, detail: ResetDetail): Promise<RerunOutcome> {
     const newRun = async (reason: string): Promise<RerunOutcome> => ({
