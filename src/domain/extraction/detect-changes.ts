@@ -190,6 +190,8 @@ const PLACE_NOUNS = new Map<string, string>([
     (w): [string, string] => [w, 'region'],
   ),
 ]);
+/** One look-up per token for mayReferToPlace. */
+const PLACE_REFERENCE_WORDS = new Set([...OBJECT_PRONOUNS, 'out', ...PLACE_NOUNS.keys()]);
 /** Sentence openers that make what follows hypothetical ("Unless the Guild relieves it, Lowmarket falls ..."). */
 const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'suppose', 'supposing', 'imagine', 'picture', 'tomorrow']);
 /** Words before a colon that make what follows a plan or an imagined scene ("The plan is simple: ..."). */
@@ -375,7 +377,7 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
  * sentence names no place of its own.
  */
 export function mayReferToPlace(tokens: Token[]): boolean {
-  for (const t of tokens) if (OBJECT_PRONOUNS.has(t.lower) || t.lower === 'out' || PLACE_NOUNS.has(t.lower)) return true;
+  for (const t of tokens) if (PLACE_REFERENCE_WORDS.has(t.lower)) return true;
   return false;
 }
 

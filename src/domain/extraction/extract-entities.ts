@@ -57,6 +57,20 @@ interface SentenceChanges {
 }
 const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map() };
 
+/** detectChanges with its cue positions; `scratch` is reused, copied only when something changed. */
+function changesOf(
+  sentence: string,
+  tokens: Token[],
+  typed: TypedHit[],
+  antecedent: TypedHit | null,
+  place: TypedHit | null,
+  scratch: Map<string, number>,
+): SentenceChanges {
+  scratch.clear();
+  const changes = detectChanges(sentence, tokens, typed, antecedent, place, scratch);
+  return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt: new Map(scratch) };
+}
+
 /**
  * Entities whose change cue (token index in `cueAt`) stands inside a quotation: dialogue
  * reports what a character says. Quotation state is read from the turn's start, since a
@@ -257,7 +271,7 @@ interface SentenceFacts {
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
   runs?: readonly NameRun[];
   /** Change detection's result by antecedent faction and place ids: they are the only other inputs. */
-  changes?: Map<string, SentenceChanges>;
+  changes?: Map<string, Map<string, SentenceChanges>>;
 }
 
 /** Keys of the tokens written in lower case, in order (repeats kept: the check is a scan). */
@@ -553,21 +567,21 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         ((typed !== null && anyControllable(typed)) ||
           (prevPlace !== null && local.placeRef && (typed !== null || antecedent !== null)))
       ) {
-        const run = (toks: Token[]): SentenceChanges => {
-          scratchCueAt.clear();
-          const changes = detectChanges(sentence, toks, typed ?? NO_TYPED, antecedent, prevPlace?.typed ?? null, scratchCueAt);
-          return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt: new Map(scratchCueAt) };
-        };
-        if (notes) detected = run(tokens as Token[]);
+        const placeHit = prevPlace?.typed ?? null;
+        if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, antecedent, placeHit, scratchCueAt);
         else {
           // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
-          const key = prevPlace ? `${antecedent?.entityId ?? ''}|${prevPlace.typed.entityId}` : (antecedent?.entityId ?? '');
+          // Keyed by faction id, then place id: the world's own strings, no key built per sentence.
           const byAntecedent = (local.changes ??= new Map());
-          let cached = byAntecedent.get(key);
+          const faction = antecedent?.entityId ?? '';
+          let byPlace = byAntecedent.get(faction);
+          if (!byPlace) byAntecedent.set(faction, (byPlace = new Map()));
+          const key = prevPlace?.typed.entityId ?? '';
+          let cached = byPlace.get(key);
           if (cached === undefined) {
             tokens ??= tokenize(sentence);
-            cached = run(tokens);
-            byAntecedent.set(key, cached);
+            cached = changesOf(sentence, tokens, typed ?? NO_TYPED, antecedent, placeHit, scratchCueAt);
+            byPlace.set(key, cached);
           }
           detected = cached;
         }
