@@ -1,4 +1,5 @@
 import type { SessionMetadata } from '../transcript/types.js';
+import { collapseWhitespace } from '../text/sentences.js';
 import type { Turn } from '../types.js';
 import { clamp, dedupe, strList } from './metadata-readers.js';
 import { sceneTension } from './tension.js';
@@ -36,7 +37,7 @@ function sceneSummaryText(turns: Turn[]): string {
   let joined: string;
   if (!firstGm || !lastGm) joined = turns.map((t) => t.text).join(' … ');
   else joined = gmCount === 1 ? firstGm.text : `${firstGm.text} … ${lastGm.text}`;
-  return clamp(joined.replace(/\s+/g, ' '), MAX_SCENE_SUMMARY);
+  return clamp(collapseWhitespace(joined), MAX_SCENE_SUMMARY);
 }
 
 /** Appends a metadata list (string or array) to `into`; absent fields, the common case, cost nothing. */

@@ -1,12 +1,13 @@
 import type { SanitisedTranscript } from '../transcript/types.js';
 import { KeyFilter } from '../text/key-filter.js';
 import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
-import { splitSentences } from '../text/sentences.js';
+import { hashRange, equalsRange } from '../text/ranges.js';
+import { sentenceBounds } from '../text/sentences.js';
 import { type Token, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
-import { findNewNames, needsTagging } from './find-new-names.js';
+import { coveredBy, findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
 import { HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
@@ -44,6 +45,17 @@ export interface ExtractEntitiesInput {
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Slugs of the world's canonical names, per lexicon: built once per world, not per session. */
+const CANONICAL_SLUGS = new WeakMap<Lexicon, ReadonlySet<string>>();
+function canonicalSlugs(lexicon: Lexicon): ReadonlySet<string> {
+  let slugs = CANONICAL_SLUGS.get(lexicon);
+  if (!slugs) {
+    slugs = new Set(lexicon.entities.map((e) => slugify(e.canonicalName)));
+    CANONICAL_SLUGS.set(lexicon, slugs);
+  }
+  return slugs;
+}
 
 /** Shared empty results: most sentences name no entity, so they allocate nothing here. */
 const NO_RUNS: readonly NameRun[] = Object.freeze([]);
@@ -121,6 +133,13 @@ const PHRASES_BY_FIRST = new Map<string, string[][]>();
 for (const p of HEDGE_PHRASES) PHRASES_BY_FIRST.set(p[0] as string, [...(PHRASES_BY_FIRST.get(p[0] as string) ?? []), p]);
 const PHRASE_FILTER = new KeyFilter(PHRASES_BY_FIRST.keys());
 
+/** The words of `phrase` start at token i. A plain loop: a callback per check showed as garbage. */
+function phraseAt(tokens: Token[], i: number, phrase: string[]): boolean {
+  if (i + phrase.length > tokens.length) return false;
+  for (let k = 0; k < phrase.length; k++) if ((tokens[i + k] as Token).lower !== phrase[k]) return false;
+  return true;
+}
+
 /** Hedge words ("rumoured") or reporting phrases ("some say", "word is", "according to"). */
 function isHedged(tokens: Token[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
@@ -128,7 +147,7 @@ function isHedged(tokens: Token[]): boolean {
     if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
     if (!PHRASE_FILTER.mayHave(t.lower)) continue;
     const list = PHRASES_BY_FIRST.get(t.lower);
-    if (list) for (const p of list) if (p.every((w, k) => tokens[i + k]?.lower === w)) return true;
+    if (list) for (let p = 0; p < list.length; p++) if (phraseAt(tokens, i, list[p] as string[])) return true;
   }
   return false;
 }
@@ -257,6 +276,10 @@ export class FactIndex {
  * heap that survived young-generation collections, and the GC's largest cost at 10k turns.
  */
 interface SentenceFacts {
+  /** The sentence, sliced on its first occurrence; repeats use this string instead of slicing. */
+  text: string;
+  /** The next sentence with the same hash (SentenceTable's chain). */
+  next: SentenceFacts | undefined;
   tokenCount: number;
   hits: LexiconHit[];
   caps: CapabilityRef[];
@@ -272,6 +295,28 @@ interface SentenceFacts {
   runs?: readonly NameRun[];
   /** Change detection's result by antecedent faction and place ids: they are the only other inputs. */
   changes?: Map<string, Map<string, SentenceChanges>>;
+  /** found[r]: the call's record of runs[r], once it has occurred (repeats only count). */
+  found?: FoundRun[];
+}
+
+/**
+ * The call's distinct sentences, found by offsets into the turn text: hashRange over the
+ * range, then a char comparison. A Map keyed by the sentence string had to slice every
+ * occurrence and hash the new string (V8 hashes each string object once), then compare it with
+ * the key: that look-up was the largest single cost of extraction at 10k turns.
+ */
+class SentenceTable {
+  private readonly byHash = new Map<number, SentenceFacts>();
+
+  find(text: string, start: number, end: number, hash: number): SentenceFacts | undefined {
+    for (let f = this.byHash.get(hash); f !== undefined; f = f.next) if (equalsRange(f.text, text, start, end)) return f;
+    return undefined;
+  }
+
+  add(hash: number, facts: SentenceFacts): void {
+    facts.next = this.byHash.get(hash);
+    this.byHash.set(hash, facts);
+  }
 }
 
 /** Keys of the tokens written in lower case, in order (repeats kept: the check is a scan). */
@@ -323,6 +368,14 @@ function leadFaction(sentence: string, tokens: Token[], typed: TypedHit[]): Type
 function anyControllable(typed: TypedHit[]): boolean {
   for (const h of typed) if (h.entityType === 'region' || h.entityType === 'settlement') return true;
   return false;
+}
+
+/** A distinct new-name run: where it first occurred and how many times. */
+interface FoundRun {
+  run: NameRun;
+  sentence: string;
+  source: MentionSource;
+  count: number;
 }
 
 interface SentenceAnnotation {
@@ -419,14 +472,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const facts = new FactIndex();
   const unattached: ExtractionResult['unattachedCapabilityRefs'] = [];
   const candidates = new Map<string, NewEntityCandidate>();
-  const excluded = new Set<string>();
   const pcName = sanitised.metadata.character?.name;
+  // Not new: the player character (its name, and each part of it: "Kestrel" alone is the
+  // player character Kestrel Vane too), and anything the world already names (per lexicon).
+  const pcSlugs = new Set<string>();
   if (typeof pcName === 'string') {
-    excluded.add(slugify(pcName));
-    // "Kestrel" alone is the player character Kestrel Vane too.
-    for (const part of pcName.split(/\s+/)) if (part.length >= 3) excluded.add(slugify(part));
+    pcSlugs.add(slugify(pcName));
+    for (const part of pcName.split(/\s+/)) if (part.length >= 3) pcSlugs.add(slugify(part));
   }
-  for (const e of lexicon.entities) excluded.add(slugify(e.canonicalName));
+  const worldSlugs = canonicalSlugs(lexicon);
   const feedByTurn = new Map<string, string[]>();
   for (const ev of sanitised.safetyEvents) {
     if (ev.turnId && ev.capabilityRefs.length > 0)
@@ -434,7 +488,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   }
   // New names, settled into candidates after the scan; runs are cached with the sentence's
   // other facts (SentenceFacts.runs), for the span path and the POS path alike.
-  const found: Array<{ run: NameRun; sentence: string; source: MentionSource }> = [];
+  // By run, in order of first occurrence: a repeated sentence repeats its cached runs, and
+  // settling depends only on the run (and what the whole transcript shows), so each distinct
+  // run is settled once with its first sentence and source and its number of occurrences.
+  const found: FoundRun[] = [];
   const ambiguous = new Set<string>();
   const ambiguousFilter = new KeyFilter([]);
   const seenLower = new Set<string>();
@@ -454,9 +511,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         guess: { entityType: n.entityType, cue: n.cue },
       }));
     }
-    return findNameRuns(sentence, tokens, (i) => hits.some((h) => i >= h.startTok && i < h.endTok), lexicon);
+    return findNameRuns(sentence, tokens, (i) => coveredBy(hits, i), lexicon);
   };
-  const sentenceCache = new Map<string, SentenceFacts>();
+  const sentenceTable = new SentenceTable();
+  // Per-turn scratch, reused: sentence offsets, their hashes, and the facts already known.
+  const bounds: number[] = [];
+  const hashes: number[] = [];
+  const known: Array<SentenceFacts | undefined> = [];
   const lastMentionInScene = new Map<string, EntityMention>();
   const lastCharacterInScene = new Map<string, EntityMention>();
 
@@ -486,7 +547,21 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   let keyAct: string | undefined | null = null;
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
-    const sentences = splitSentences(turn.text);
+    const text = turn.text;
+    const count = sentenceBounds(text, bounds);
+    // Strings first (context reads the neighbours): a known sentence's own, else a new slice.
+    const sentences: string[] = [];
+    hashes.length = 0;
+    known.length = 0;
+    for (let k = 0; k < count; k++) {
+      const start = bounds[2 * k] as number;
+      const end = bounds[2 * k + 1] as number;
+      const hash = hashRange(text, start, end);
+      const facts = sentenceTable.find(text, start, end, hash);
+      hashes.push(hash);
+      known.push(facts);
+      sentences.push(facts ? facts.text : text.slice(start, end));
+    }
     const annotated = annotationsBySentence(turn, sentences);
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
@@ -502,13 +577,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       const notes = annotated?.get(k);
       // LLM prose repeats sentences (about 1 in 3 at 10k turns): what depends only on the
       // sentence's text is computed once per distinct sentence. Annotated sentences bypass it.
-      let local = notes ? undefined : sentenceCache.get(sentence);
+      // Looked up again when unknown above: the same sentence may occur earlier in this turn.
+      let local = notes
+        ? undefined
+        : (known[k] ?? sentenceTable.find(text, bounds[2 * k] as number, bounds[2 * k + 1] as number, hashes[k] as number));
       // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
       let tokens: Token[] | null = null;
       if (local === undefined) {
         const toks = tokenize(sentence);
         tokens = toks;
         local = {
+          text: sentence,
+          next: undefined,
           tokenCount: toks.length,
           hits: matchEntities(lexicon, toks),
           caps: NO_CAPS,
@@ -528,7 +608,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hedged = local.hits.length > 0 && isHedged(toks);
         local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
         local.lead = local.typed ? leadFaction(sentence, toks, local.typed) : null;
-        if (!notes) sentenceCache.set(sentence, local);
+        if (!notes) sentenceTable.add(hashes[k] as number, local);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
@@ -548,7 +628,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             hits.sort((a, b) => a.startTok - b.startTok);
           } else if (ref === null) {
             if (startTok < endTok) (annotatedCover ??= []).push([startTok, endTok]);
-            found.push({ run: annotationRun(n.annotation), sentence, source: (source ??= sourceOf(sessionId, turn, k)) });
+            // A fresh run per annotation: never a repeat.
+            found.push({
+              run: annotationRun(n.annotation),
+              sentence,
+              source: (source ??= sourceOf(sessionId, turn, k)),
+              count: 1,
+            });
           }
         }
       }
@@ -640,7 +726,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (!notes && local.runs !== undefined) runs = local.runs;
         else if (needsTagging(tokens as Token[], covering, lexicon)) runs = nameRuns(sentence, tokens as Token[], covering);
         if (!notes) local.runs = runs;
-        for (const run of runs) {
+        // A repeated sentence repeats its runs (same array): runs[r] is counted in found[r].
+        const slots = notes ? undefined : (local.found ??= []);
+        for (let r = 0; r < runs.length; r++) {
+          const seen = slots?.[r];
+          if (seen) {
+            seen.count += 1; // a repeat tells nothing new about ambiguous openers either
+            continue;
+          }
+          const run = runs[r] as NameRun;
           if (run.ambiguousFirst) {
             const w = (run.words[0] as string).toLowerCase();
             if (!ambiguous.has(w)) {
@@ -648,7 +742,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               ambiguousFilter.add(w);
             }
           }
-          found.push({ run, sentence, source: (source ??= sourceOf(sessionId, turn, k)) });
+          const f: FoundRun = { run, sentence, source: (source ??= sourceOf(sessionId, turn, k)), count: 1 };
+          found.push(f);
+          if (slots) slots[r] = f;
         }
         // Does this transcript write an ambiguous opener in lower case too? (3 char reads per token)
         // Once every ambiguous opener has been seen in lower case there is nothing left to learn.
@@ -683,7 +779,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (lastCharacter) lastCharacterInScene.set(sceneKey, lastCharacter);
   }
   const slugs = new Map<string, string>(); // a name recurs many times; slugify once
-  for (const { run, sentence, source } of found) {
+  for (const { run, sentence, source, count } of found) {
     let words = run.words;
     let preceding = run.precedingWord;
     if (run.ambiguousFirst && seenLower.has((words[0] as string).toLowerCase())) {
@@ -711,10 +807,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       slug = slugify(name);
       slugs.set(name, slug);
     }
-    if (!slug || excluded.has(slug)) continue;
+    if (!slug || pcSlugs.has(slug) || worldSlugs.has(slug)) continue;
     const existing = candidates.get(slug);
     if (existing) {
-      existing.occurrences += 1;
+      existing.occurrences += count;
       if (fromPos.annotated) existing.annotated = true;
       continue;
     }
@@ -729,7 +825,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       confidence,
       sentence,
       source,
-      occurrences: 1,
+      occurrences: count,
     });
   }
   // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one. Each word maps to

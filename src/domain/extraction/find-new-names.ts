@@ -14,6 +14,15 @@ const NAME_POS = new Set(['PROPN', 'NOUN', 'ADJ', 'X']);
 const JOINERS = new Set(['of', 'the']);
 const UPPER = /^\p{Lu}/u;
 
+/** Token i is inside one of the hits (a loop: a callback per token showed as garbage). */
+export function coveredBy(hits: ReadonlyArray<{ startTok: number; endTok: number }>, i: number): boolean {
+  for (let k = 0; k < hits.length; k++) {
+    const h = hits[k] as { startTok: number; endTok: number };
+    if (i >= h.startTok && i < h.endTok) return true;
+  }
+  return false;
+}
+
 /**
  * Cheap pre-filter: is there a capitalised, non-initial word that no lexicon hit covers and
  * that is not a known name word? Most sentences fail it, so the tagger sees a small
@@ -23,7 +32,7 @@ export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; en
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (!t.cap || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
-    if (hits.some((h) => i >= h.startTok && i < h.endTok)) continue;
+    if (coveredBy(hits, i)) continue;
     if (lexicon.nameTokens.has(t.lower)) continue;
     return true;
   }

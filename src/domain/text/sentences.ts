@@ -45,17 +45,31 @@ function hasWord(text: string, start: number, end: number): boolean {
 }
 
 export function splitSentences(text: string): string[] {
-  const out: string[] = [];
+  const bounds: number[] = [];
+  const n = sentenceBounds(text, bounds);
+  const out: string[] = new Array(n);
+  for (let k = 0; k < n; k++) out[k] = text.slice(bounds[2 * k] as number, bounds[2 * k + 1] as number);
+  return out;
+}
+
+/**
+ * The sentences of splitSentences as offsets, without the strings: sentence k is
+ * text[bounds[2k], bounds[2k + 1]). `bounds` is emptied first (callers reuse one array);
+ * returns the number of sentences. Extraction looks most sentences up in its cache by these
+ * offsets and never slices them (a repeated sentence reuses the string from its first time).
+ */
+export function sentenceBounds(text: string, bounds: number[]): number {
+  bounds.length = 0;
   const n = text.length;
   let start = 0;
   let i = 0;
-  // Trims by index and slices once: slice-then-trim made two strings per sentence.
+  // Trims by index: slice-then-trim made two strings per sentence.
   const emit = (end: number) => {
     let s = start;
     let e = end;
     while (s < e && isTrimSpace(text.charCodeAt(s))) s++;
     while (e > s && isTrimSpace(text.charCodeAt(e - 1))) e--;
-    if (e > s && hasWord(text, s, e)) out.push(text.slice(s, e));
+    if (e > s && hasWord(text, s, e)) bounds.push(s, e);
     start = end;
   };
   while (i < n) {
@@ -76,5 +90,20 @@ export function splitSentences(text: string): string[] {
     i++;
   }
   if (start < n) emit(n);
-  return out;
+  return bounds.length >> 1;
+}
+
+const WHITESPACE_RUN = /\s+/g;
+
+/**
+ * `text.replace(/\s+/g, ' ')`, answering from a char-code scan when there is nothing to
+ * collapse (no whitespace but single spaces), the common case: it then returns `text` itself
+ * instead of running the regex and building a copy. `\s` is exactly the isTrimSpace set.
+ */
+export function collapseWhitespace(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isTrimSpace(c) && (c !== 32 || isTrimSpace(text.charCodeAt(i + 1)))) return text.replace(WHITESPACE_RUN, ' ');
+  }
+  return text;
 }

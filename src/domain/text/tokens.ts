@@ -1,3 +1,5 @@
+import { equalsRange, hashRange } from './ranges.js';
+
 /** Word tokens with offsets. Possessive `'s` is folded away so "Ashgrove's" matches "Ashgrove". */
 export interface Token {
   /** Original text (possessive removed). */
@@ -80,6 +82,13 @@ export function tokenize(text: string): Token[] {
     const last = text.charCodeAt(end - 1);
     if (end - start > 2 && (last === 115 || last === 83) && (c2 === 39 || c2 === 0x2019)) end -= 2;
     if (cls === 2) cls = caseClass(text, start, end);
+    if (cls !== 2 && end - start < MAX_INTERNED) {
+      // ASCII: the word's strings come from the table (`cap` is the first char being A-Z).
+      const at = internAscii(text, start, end, cls === 1);
+      const f = text.charCodeAt(start);
+      out.push({ text: WORDS[at] as string, lower: WORDS[at + 1] as string, start, end, cap: f >= 65 && f <= 90 });
+      continue;
+    }
     const word = text.slice(start, end);
     const f = word.charCodeAt(0);
     const cap = f < 128 ? f >= 65 && f <= 90 : UPPER.test(word[0] as string);
@@ -92,6 +101,47 @@ export function tokenize(text: string): Token[] {
     out.push({ text: word, lower, start, end, cap });
   }
   return out;
+}
+
+/**
+ * ASCII words by content, shared by every call: a session's vocabulary is a few thousand
+ * words, so nearly every token takes its two strings from here instead of slicing new ones.
+ * Besides the allocation, that saves hashing: the matchers look each token key up in several
+ * Sets and Maps, and a fresh string is hashed on its first look-up, an interned one once ever.
+ * Open addressing on hashRange (FNV-1a of the char codes); emptied when half full, so memory stays
+ * bounded whatever the input (a cleared table only costs re-slicing). Small on purpose (a
+ * 10k-turn llm-prose session has ~600 distinct words): a table that fits in cache is faster.
+ * Words of 13 chars or more are left out: V8 keeps those slices as views of the whole turn text,
+ * which the table would then keep alive.
+ */
+const WORD_SLOTS = 1 << 13;
+const MAX_INTERNED = 13;
+const WORD_HASH = new Int32Array(WORD_SLOTS);
+/** Slot i's word at [2i] and its lower-case key at [2i + 1] (the same string when all lower case). */
+const WORDS: Array<string | undefined> = new Array(2 * WORD_SLOTS).fill(undefined);
+let wordCount = 0;
+
+/** Where text[start, end) is in WORDS (inserted when new). `upper`: the word has capitals. */
+function internAscii(text: string, start: number, end: number, upper: boolean): number {
+  const h = hashRange(text, start, end);
+  let slot = h & (WORD_SLOTS - 1);
+  for (;;) {
+    const w = WORDS[2 * slot];
+    if (w === undefined) break;
+    if (WORD_HASH[slot] === h && equalsRange(w, text, start, end)) return 2 * slot;
+    slot = (slot + 1) & (WORD_SLOTS - 1);
+  }
+  if (wordCount >= WORD_SLOTS >> 1) {
+    WORDS.fill(undefined);
+    wordCount = 0;
+    slot = h & (WORD_SLOTS - 1);
+  }
+  const word = text.slice(start, end);
+  WORD_HASH[slot] = h;
+  WORDS[2 * slot] = word;
+  WORDS[2 * slot + 1] = upper ? word.toLowerCase() : word;
+  wordCount++;
+  return 2 * slot;
 }
 
 /** Lower-case keys for a name; a leading article is optional in text so we drop it. */

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPrng } from '../../../src/demo/prng.js';
-import { isTrimSpace, splitSentences } from '../../../src/domain/text/sentences.js';
+import { collapseWhitespace, isTrimSpace, splitSentences } from '../../../src/domain/text/sentences.js';
 import { KeyFilter } from '../../../src/domain/text/key-filter.js';
 import { tokenize } from '../../../src/domain/text/tokens.js';
+import { slugify } from '../../../src/domain/world/types.js';
 
 /**
  * The sentence splitter and tokenizer are hand-tuned char-code scanners. These reference
@@ -144,6 +145,44 @@ describe('text scanning (char-code fast paths)', () => {
 
   test('isTrimSpace matches String.prototype.trim for every UTF-16 code unit', () => {
     for (let c = 0; c <= 0xffff; c++) assert.equal(isTrimSpace(c), String.fromCharCode(c).trim() === '', `U+${c.toString(16)}`);
+  });
+
+  test('tokenize stays exact past the word table capacity (it is emptied and refilled)', () => {
+    // 20,000 distinct ASCII words, mixed case and lengths around the 13-char interning limit.
+    const words = Array.from({ length: 20_000 }, (_, i) => {
+      const w = i.toString(36).replace(/[0-9]/g, (d) => String.fromCharCode(103 + Number(d)));
+      return (i % 3 === 0 ? w.toUpperCase() : w) + 'x'.repeat(i % 14);
+    });
+    for (let i = 0; i < words.length; i += 50) {
+      const t = `${words.slice(i, i + 50).join(' ')}. ${words.slice(0, 5).join(' ')}`;
+      assert.deepEqual(tokenize(t), refTokenize(t));
+    }
+  });
+
+  test('collapseWhitespace is replace(/\\s+/g, " ") on random and tricky text', () => {
+    const fixed = ['plain text', 'two  spaces', 'tab\there', 'end ', ' start', 'nbsp\u00a0x', 'line\u2028x', '', ' '];
+    const rand = createPrng(13);
+    for (const t of [...fixed, ...Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 40)))]) {
+      assert.equal(collapseWhitespace(t), t.replace(/\s+/g, ' '), JSON.stringify(t));
+    }
+  });
+
+  test('slugify (ASCII char-code path) equals the NFKD + regex chain on random and tricky names', () => {
+    const ref = (name: string) =>
+      name
+        .normalize('NFKD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 80);
+    const fixed = ['the Kite Guild', '  --Ash-Vale--  ', "Orsk Dane's", 'A'.repeat(79) + ' b', '', '---', 'Café Noir', 'x9 Y0'];
+    const rand = createPrng(14);
+    const random = Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 100)));
+    // Each random name also reduced to printable ASCII, so the ASCII path sees it.
+    for (const t of [...fixed, ...random, ...random.map((r) => r.replace(/[^ -~]/g, ''))]) {
+      assert.equal(slugify(t), ref(t), JSON.stringify(t));
+    }
   });
 
   test('lower-case ASCII tokens reuse the word as their key', () => {
