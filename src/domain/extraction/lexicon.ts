@@ -153,6 +153,12 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
         ...(groupName ? { lowerAfterThe: true } : {}),
         ...(needsThe ? { needsThe: true } : {}),
       });
+      // "Kite-Guild", "IronTithe": a two- or three-word name written as one word is the same name.
+      if (keys.length >= 2 && keys.length <= 3 && !keys.includes('of'))
+        for (const joined of [keys.join('-'), keys.join('')]) {
+          addPattern(entityPatterns, { keys: [joined], ref, matchType, value });
+          nameTokens.add(joined);
+        }
       for (const k of keys) {
         nameTokens.add(k);
         const set = owners.get(k) ?? new Set<number>();
