@@ -2,6 +2,7 @@ import { KeyFilter } from '../text/key-filter.js';
 import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
+import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
 
 /** A lexicon hit as seen by change detection: where it is and what kind of entity it is. */
@@ -114,7 +115,21 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ['passed to', 'fell'],
   ['passes to', 'fell'],
   ['falls to', 'fell'],
+  // A place that yields: "Brackwater surrendered to them", "Harrowgate opened its gates to the Choir".
+  ...['surrendered to', 'surrenders to', 'yielded to', 'yields to', 'submitted to', 'capitulated to'].map(
+    (v): [string, VerbKind] => [v, 'fell'],
+  ),
+  ...['opened its gates to', 'opens its gates to', 'opened their gates to', 'open their gates to'].map(
+    (v): [string, VerbKind] => [v, 'fell'],
+  ),
+  // "the gates of Harrowgate were opened to the Court": only with "gates" just before (gatesBefore)
+  ['opened to', 'fell'],
+  // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
+  ...['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over'].map((v): [string, VerbKind] => [v, 'gain']),
 ]);
+/** Words for a faction's colours: "their banners flew over", "the Tithe's flag was raised over". */
+const BANNER_WORDS = new Set(['banner', 'banners', 'flag', 'flags', 'colours', 'colors', 'standard', 'standards', 'pennants']);
+const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over']);
 
 /**
  * Present-tense plural forms ("the Corsairs seize Brackwater"), the same words as bare
@@ -358,17 +373,53 @@ function asked(text: string, tokens: Token[], at: number): boolean {
  * else, when a pronoun is the subject, the faction named last before this sentence.
  */
 function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, antecedent: TypedHit | null): TypedHit | null {
-  // The comma that opens the parenthetical: take the faction before it.
+  // The comma that opens the parenthetical: take the faction (or pronoun) before it.
   const open = openingComma(text, tokens, at);
   if (open >= 0) {
     const before = nearest(hits, isFaction, open + 1, -1);
     if (before) return before;
+    if (antecedent && subjectReferenceBefore(tokens, open + 1, antecedent)) return antecedent;
   }
   const near = nearest(hits, isFaction, at, -1);
-  if (near) return near;
-  if (antecedent)
-    for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (PRONOUNS.has((tokens[j] as Token).lower)) return antecedent;
-  return null;
+  // "The Guild's kites turned back, but the latter pressed on and took ...": past the faction.
+  if (near && !(antecedent && latterBetween(tokens, near.endTok, at))) return near;
+  if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
+  return near;
+}
+
+/**
+ * Words after "the" that stand for the faction named before ("the knights", "the order", "the
+ * latter"); after "those"/"these" any word does ("those zealots"). A faction's own group noun
+ * ("the order") must be the antecedent's: "the order" is no reference to the Iron Tithe.
+ */
+const ANAPHOR_NOUNS = new Set(
+  'knights soldiers troops riders warriors men forces army host fleet zealots fanatics mercenaries invaders latter former'.split(
+    ' ',
+  ),
+);
+const DEMONSTRATIVES = new Set(['those', 'these']);
+
+/** A pronoun or a noun phrase for the antecedent faction within 3 words before token `at`. */
+function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHit): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
+    const w = (tokens[j] as Token).lower;
+    if (PRONOUNS.has(w)) return true;
+    const det = tokens[j - 1]?.lower ?? '';
+    if (DEMONSTRATIVES.has(det)) return true;
+    if (det !== 'the' || tokens[j + 1]?.lower === 'of') continue;
+    if (ANAPHOR_NOUNS.has(w)) return true;
+    if (cueType(w) === 'faction' && antecedent.entityId.includes(w)) return true;
+  }
+  return false;
+}
+
+/** "the latter" or "the former" between tokens `from` and `to`. */
+function latterBetween(tokens: Token[], from: number, to: number): boolean {
+  for (let j = from + 1; j < to; j++) {
+    const w = (tokens[j] as Token).lower;
+    if ((w === 'latter' || w === 'former') && tokens[j - 1]?.lower === 'the') return true;
+  }
+  return false;
 }
 
 /**
@@ -389,6 +440,30 @@ function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: numbe
   for (let j = at - 1; j >= 0 && j >= at - 7; j--) {
     if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) return false;
     if ((tokens[j] as Token).lower === 'by' && !hits.some((h) => h.startTok === j + 1 || h.startTok === j + 2)) return true;
+  }
+  return false;
+}
+
+/** Is `word` one of the `n` words before token `at`? */
+function wordBefore(tokens: Token[], at: number, word: string, n: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - n; j--) if ((tokens[j] as Token).lower === word) return true;
+  return false;
+}
+
+/**
+ * "Their banners flew over Brackwater by dawn", "by noon the Tithe's flag flew over it": a
+ * banner word within 3 words before the verb, and "by <time>" or "now" in the clause (without
+ * one, "the Court's banners flew over Lowmarket" may describe how things long stood).
+ */
+function bannerRaised(text: string, tokens: Token[], hits: TypedHit[], at: number, after: number): boolean {
+  let banner = false;
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (BANNER_WORDS.has((tokens[j] as Token).lower)) banner = true;
+  if (!banner) return false;
+  if (byTimeBefore(text, tokens, hits, at) || wordBefore(tokens, at, 'now', 5)) return true;
+  for (let k = after; k < tokens.length && k < after + 6; k++) {
+    if (/[,;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return false;
+    const w = (tokens[k] as Token).lower;
+    if (w === 'now' || (w === 'by' && !hits.some((h) => h.startTok === k + 1 || h.startTok === k + 2))) return true;
   }
   return false;
 }
@@ -501,6 +576,8 @@ export function detectChanges(
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds';
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
     if ((verb === 'hold' || verb === 'holds') && !byTimeBefore(text, tokens, hits, i)) continue;
+    if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
+    if (BANNER_VERBS.has(verb) && !bannerRaised(text, tokens, hits, i, after)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
       controlVerbAt.add(i);
       continue;
@@ -587,20 +664,28 @@ export function detectChanges(
     const lastEnd = ref ? ref.end : (targets[targets.length - 1] as TypedHit).endTok;
     if (p.kind === 'gain') {
       const loser = driven ?? factionAfterWord(tokens, hits, 'from', lastEnd);
+      // "While the Guild squabbled, it retook Cinderhold from the Guild": nobody takes a place from
+      // itself, so a pronoun subject is the faction named before.
+      const gainer =
+        loser && actor?.entityId === loser.entityId && antecedent && subjectReferenceBefore(tokens, i, antecedent)
+          ? antecedent
+          : actor;
       for (const t of targets)
         add(
           t.entityId,
           {
             kind: 'control',
             field: 'controlledBy',
-            to: actor?.entityId ?? null,
+            to: gainer?.entityId ?? null,
             from: loser?.entityId ?? null,
             verb,
           },
           i,
         );
     } else {
-      const gainer = factionAfterWord(tokens, hits, 'to', lastEnd);
+      const gainer =
+        factionAfterWord(tokens, hits, 'to', lastEnd) ??
+        (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
       for (const t of targets)
         add(

@@ -287,6 +287,10 @@ interface SentenceFacts {
   typed: TypedHit[] | null;
   /** The faction a "they" in a later sentence refers to (leadFaction). */
   lead: TypedHit | null;
+  /** Its last faction, which a later "the latter" refers to (null when it names none). */
+  last: TypedHit | null;
+  /** It says "the latter": its pronouns mean the last faction named before, not the first. */
+  latter: boolean;
   /** It has an "it", "them", "out" or place noun: it may change a place named earlier (mayReferToPlace). */
   placeRef: boolean;
   /** The lower-case tokens' keys, for the "does the transcript write it in lower case" check. */
@@ -362,6 +366,19 @@ function leadFaction(sentence: string, tokens: Token[], typed: TypedHit[]): Type
     first ??= h;
   }
   return first;
+}
+
+/** The sentence's last faction ("the latter" of a later sentence). */
+function lastFaction(typed: TypedHit[]): TypedHit | null {
+  for (let j = typed.length - 1; j >= 0; j--) if ((typed[j] as TypedHit).entityType === 'faction') return typed[j] as TypedHit;
+  return null;
+}
+
+/** Does the sentence say "the latter"? */
+function saysLatter(tokens: Token[]): boolean {
+  for (let j = 1; j < tokens.length; j++)
+    if ((tokens[j] as Token).lower === 'latter' && (tokens[j - 1] as Token).lower === 'the') return true;
+  return false;
 }
 
 /** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
@@ -541,6 +558,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // building and hashing a new one per turn.
   let sceneKey = '';
   let antecedent: TypedHit | null = null;
+  // The last faction of the sentence that set `antecedent`: what "the latter" means.
+  let latter: TypedHit | null = null;
   // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
   let place: { typed: TypedHit; hit: LexiconHit } | null = null;
   const scratchCueAt = new Map<string, number>();
@@ -567,6 +586,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
       antecedent = null; // a pronoun does not reach back into another scene
+      latter = null;
       place = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
@@ -595,6 +615,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           hedged: false,
           typed: null,
           lead: null,
+          last: null,
+          latter: saysLatter(toks),
           placeRef: mayReferToPlace(toks),
           lowerWords: useTagger ? lowerWordsOf(toks) : NONE,
         };
@@ -608,6 +630,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hedged = local.hits.length > 0 && isHedged(toks);
         local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
         local.lead = local.typed ? leadFaction(sentence, toks, local.typed) : null;
+        local.last = local.typed ? lastFaction(local.typed) : null;
         if (!notes) sentenceTable.add(hashes[k] as number, local);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
@@ -647,26 +670,28 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
       // (named earlier), if it names a faction or has one to refer back to.
       const prevPlace = place;
+      // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
+      const referent = local.latter && latter ? latter : antecedent;
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
       if (
         turn.speaker !== 'player' &&
         ((typed !== null && anyControllable(typed)) ||
-          (prevPlace !== null && local.placeRef && (typed !== null || antecedent !== null)))
+          (prevPlace !== null && local.placeRef && (typed !== null || referent !== null)))
       ) {
         const placeHit = prevPlace?.typed ?? null;
-        if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, antecedent, placeHit, scratchCueAt);
+        if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
         else {
           // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
           // Keyed by faction id, then place id: the world's own strings, no key built per sentence.
           const byAntecedent = (local.changes ??= new Map());
-          const faction = antecedent?.entityId ?? '';
+          const faction = referent?.entityId ?? '';
           let byPlace = byAntecedent.get(faction);
           if (!byPlace) byAntecedent.set(faction, (byPlace = new Map()));
           const key = prevPlace?.typed.entityId ?? '';
           let cached = byPlace.get(key);
           if (cached === undefined) {
             tokens ??= tokenize(sentence);
-            cached = changesOf(sentence, tokens, typed ?? NO_TYPED, antecedent, placeHit, scratchCueAt);
+            cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
             byPlace.set(key, cached);
           }
           detected = cached;
@@ -682,7 +707,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       if (typed) {
         const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
-        if (lead) antecedent = lead;
+        if (lead) {
+          antecedent = lead;
+          latter = typed === local.typed ? local.last : lastFaction(typed);
+        }
         for (let j = typed.length - 1; j >= 0; j--) {
           const t = typed[j] as TypedHit;
           if (t.entityType === 'region' || t.entityType === 'settlement') {
