@@ -151,7 +151,8 @@ const NOT_FINITE_BEFORE = new Set(
 );
 
 /** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
-function baseFinite(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
+function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: number): boolean {
+  const at = BASE_ADVERBS.has(tokens[verbAt - 1]?.lower ?? '') ? verbAt - 1 : verbAt;
   const prev = tokens[at - 1]?.lower ?? '';
   // "The Saltmarch Corsairs, who have waited all winter, seize Brackwater": the actor before the parenthetical.
   const open = openingComma(text, tokens, at);
@@ -186,7 +187,15 @@ const STATUS_CUES = phrases<RegionStatus>([
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
 /** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
-const PRONOUNS = new Set(['they', 'it', 'we', 'its', 'their']);
+const PRONOUNS = new Set(
+  ['they', 'it', 'we', 'its', 'their', "they've", "they'd", "we've", "we'd", "it's"].flatMap((w) =>
+    w.includes("'") ? [w, w.replace("'", '\u2019')] : [w],
+  ),
+);
+/** Possessive subjects may stand one word further back ("Its grey columns had taken"). */
+const POSSESSIVES = new Set(['its', 'their']);
+/** An adverb between a subject and its present-tense verb ("they now hold Lowmarket"). */
+const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
 const LIST_GLUE = new Set(['and', 'the', 'or']);
@@ -388,25 +397,27 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
 }
 
 /**
- * Words after "the" that stand for the faction named before ("the knights", "the order", "the
- * latter"); after "those"/"these" any word does ("those zealots"). A faction's own group noun
- * ("the order") must be the antecedent's: "the order" is no reference to the Iron Tithe.
+ * Words after "the", "those" or "these" that stand for the faction named before ("the knights",
+ * "those zealots", "the latter"). A faction's own group noun ("the order") must be the
+ * antecedent's: "the order" is no reference to the Iron Tithe. Other nouns are other people
+ * ("Those merchants abandoned Lowmarket" changes nothing).
  */
 const ANAPHOR_NOUNS = new Set(
-  'knights soldiers troops riders warriors men forces army host fleet zealots fanatics mercenaries invaders latter former'.split(
-    ' ',
-  ),
+  (
+    'knights soldiers troops riders warriors men forces army host fleet raiders attackers invaders mercenaries ' +
+    'zealots fanatics fools devils dogs butchers latter former'
+  ).split(' '),
 );
 const DEMONSTRATIVES = new Set(['those', 'these']);
 
-/** A pronoun or a noun phrase for the antecedent faction within 3 words before token `at`. */
+/** A pronoun or a noun phrase for the antecedent faction within 3 words (a possessive 4) before token `at`. */
 function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHit): boolean {
-  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
+  for (let j = at - 1; j >= 0 && j >= at - 4; j--) {
     const w = (tokens[j] as Token).lower;
+    if (j === at - 4) return POSSESSIVES.has(w);
     if (PRONOUNS.has(w)) return true;
     const det = tokens[j - 1]?.lower ?? '';
-    if (DEMONSTRATIVES.has(det)) return true;
-    if (det !== 'the' || tokens[j + 1]?.lower === 'of') continue;
+    if ((det !== 'the' && !DEMONSTRATIVES.has(det)) || tokens[j + 1]?.lower === 'of') continue;
     if (ANAPHOR_NOUNS.has(w)) return true;
     if (cueType(w) === 'faction' && antecedent.entityId.includes(w)) return true;
   }
@@ -518,7 +529,7 @@ function resolvePlace(hits: TypedHit[], before: number, type: string, place: Typ
 function placeSubjectBefore(tokens: Token[], at: number): string | null {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
     const w = (tokens[j] as Token).lower;
-    if (w === 'it') return '';
+    if (w === 'it' || w === "it's" || w === 'it\u2019s') return '';
     const type = PLACE_NOUNS.get(w);
     if (type && tokens[j - 1]?.lower === 'the') return type;
   }
@@ -575,7 +586,7 @@ export function detectChanges(
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds';
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
-    if ((verb === 'hold' || verb === 'holds') && !byTimeBefore(text, tokens, hits, i)) continue;
+    if ((verb === 'hold' || verb === 'holds') && tokens[i - 1]?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i)) continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
     if (BANNER_VERBS.has(verb) && !bannerRaised(text, tokens, hits, i, after)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
