@@ -74,6 +74,11 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'drives',
     'held',
     'holds',
+    // "now rules Lowmarket", "by dusk they controlled the city": only with a time (see holding)
+    'rules',
+    'ruled',
+    'controls',
+    'controlled',
     'won back',
     'wins back',
     'took control of',
@@ -126,6 +131,25 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ['opened to', 'fell'],
   // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
   ...['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over'].map((v): [string, VerbKind] => [v, 'gain']),
+]);
+/** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
+const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
+/** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
+const OWNED_HEADS = new Set(['theirs', 'hands', 'control', 'flag', 'banner', 'banners', 'belongs', 'belonged']);
+const BE_FORMS = new Set(['was', 'is', 'were', 'are']);
+/** "By law Lowmarket belongs to the Court": a "by" that names no time. */
+const NOT_TIMES = new Set([
+  'law',
+  'right',
+  'rights',
+  'all',
+  'custom',
+  'tradition',
+  'treaty',
+  'decree',
+  'charter',
+  'birth',
+  'any',
 ]);
 /** Words for a faction's colours: "their banners flew over", "the Tithe's flag was raised over". */
 const BANNER_WORDS = new Set(['banner', 'banners', 'flag', 'flags', 'colours', 'colors', 'standard', 'standards', 'pennants']);
@@ -455,6 +479,95 @@ function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: numbe
   return false;
 }
 
+/**
+ * "By nightfall Lowmarket was theirs", "Brackwater is now in the hands of the Corsairs", "by
+ * noon, Harrowgate was under their control", "Lowmarket belongs to the Tithe now": a place's
+ * new owner, at a time (changeMarked: without one it is how things stand). `at` is the
+ * OWNED_HEADS word; "their"/"its"/"theirs" is the faction named before in the sentence, else the
+ * antecedent.
+ */
+function ownedChange(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  at: number,
+  antecedent: TypedHit | null,
+  controlVerbAt: Set<number>,
+  add: (id: string, c: ProposedChange, at: number) => void,
+): void {
+  const w = (tokens[at] as Token).lower;
+  const w1 = tokens[at - 1]?.lower ?? '';
+  const w2 = tokens[at - 2]?.lower ?? '';
+  const possessive = w1 === 'their' || w1 === 'its';
+  let start = -1; // first word of the predicate
+  let gainerAt = -1; // where a named gainer stands; -1: the possessive's faction
+  if (w === 'theirs') start = at;
+  else if (w === 'belongs' || w === 'belonged') {
+    if (tokens[at + 1]?.lower !== 'to') return;
+    start = at;
+    gainerAt = at + 2;
+  } else if (w === 'hands' && w2 === 'in' && possessive) start = at - 2;
+  else if ((w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') && w2 === 'under' && possessive) start = at - 2;
+  else if (
+    (w === 'hands' || w === 'control') &&
+    w1 === 'the' &&
+    tokens[at + 1]?.lower === 'of' &&
+    (w2 === 'in' || w2 === 'under')
+  ) {
+    start = at - 2;
+    gainerAt = at + 2;
+  }
+  if (start < 0) return;
+  // a form of "be" before the predicate ("was theirs", "is now under their control")
+  let from = start;
+  if (w !== 'belongs' && w !== 'belonged') {
+    from = tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
+    if (!BE_FORMS.has(tokens[from]?.lower ?? '')) return;
+  }
+  if (!changeMarked(text, tokens, hits, from, start, at + 1)) return;
+  if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
+  // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change)
+  const target = nearest(hits, isControllable, from, -1);
+  if (!target || target.endTok < from - 1) return;
+  if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? '')) return;
+  let gainer: TypedHit | null;
+  if (gainerAt >= 0)
+    gainer = OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '')
+      ? antecedent
+      : (() => {
+          const f = nearest(hits, isFaction, gainerAt, 1);
+          return f && f.startTok <= gainerAt + 2 ? f : null;
+        })();
+  else gainer = nearest(hits, isFaction, from, -1) ?? antecedent;
+  if (!gainer) return;
+  controlVerbAt.add(at);
+  add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
+}
+
+/**
+ * A time that makes a state a change, for the predicate from token `from` (its verb) to `to`:
+ * "by <time>" (not "by <faction>") up to 7 words before or 6 after in the clause, a sentence
+ * opening "By/Before/Within <time>", or "now" right before `from` or up to `start`.
+ */
+function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: number, start: number, to: number): boolean {
+  const byTime = (k: number) =>
+    (tokens[k] as Token).lower === 'by' &&
+    !NOT_TIMES.has(tokens[k + 1]?.lower ?? '') &&
+    !hits.some((h) => isFaction(h) && (h.startTok === k + 1 || h.startTok === k + 2));
+  const first = tokens[0]?.lower ?? '';
+  if (first === 'before' || first === 'within' || (first === 'by' && byTime(0))) return true;
+  for (let k = from - 1; k < start; k++) if (k >= 0 && (tokens[k] as Token).lower === 'now') return true;
+  for (let j = from - 1; j >= 0 && j >= from - 7; j--) {
+    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) break;
+    if (byTime(j)) return true;
+  }
+  for (let k = to; k < tokens.length && k < to + 6; k++) {
+    if (/[,;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return false;
+    if ((tokens[k] as Token).lower === 'now' || byTime(k)) return true;
+  }
+  return false;
+}
+
 /** Is `word` one of the `n` words before token `at`? */
 function wordBefore(tokens: Token[], at: number, word: string, n: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - n; j--) if ((tokens[j] as Token).lower === word) return true;
@@ -581,12 +694,20 @@ export function detectChanges(
       p = matchPhrase(BASE_VERBS, tokens, i);
       if (p && !baseFinite(text, tokens, hits, i)) p = null;
     }
-    if (!p) continue;
+    if (!p) {
+      if (OWNED_HEADS.has((tokens[i] as Token).lower)) ownedChange(text, tokens, hits, i, antecedent, controlVerbAt, add);
+      continue;
+    }
     const verb = p.keys.join(' ');
     const after = i + p.keys.length;
-    const holding = verb === 'held' || verb === 'hold' || verb === 'holds';
+    const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
-    if ((verb === 'hold' || verb === 'holds') && tokens[i - 1]?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i)) continue;
+    if (
+      (verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb)) &&
+      tokens[i - 1]?.lower !== 'now' &&
+      !byTimeBefore(text, tokens, hits, i)
+    )
+      continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
     if (BANNER_VERBS.has(verb) && !bannerRaised(text, tokens, hits, i, after)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
