@@ -3,6 +3,18 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { AfterwordError } from './errors.js';
 
+/**
+ * An endpoint URL whose credentials go in their own setting (an API key), never in the URL: a
+ * URL is quoted in errors, fallback reasons and logs, and a password in it would go with it.
+ */
+const endpointUrl = z
+  .string()
+  .url()
+  .refine((raw) => {
+    const url = new URL(raw);
+    return url.username === '' && url.password === '';
+  }, 'must not carry a user name or password (put the key in apiKey)');
+
 const minutes = (n: number) => n * 60_000;
 
 /** Token names end up in audit actors (`gm:<name>`), session owners and rate-limit keys. */
@@ -187,7 +199,7 @@ export const configSchema = z.object({
       tagger: z.enum(['spans', 'wink', 'http']).default('spans'),
       ner: z
         .object({
-          url: z.string().url().optional(),
+          url: endpointUrl.optional(),
           apiKey: z.string().min(1).optional(),
           timeoutMs: z.number().int().min(1).default(30_000),
           /** Turns per request: a long session is several calls, each well under a request-size limit. */
@@ -196,7 +208,7 @@ export const configSchema = z.object({
         .prefault({}),
       llm: z
         .object({
-          url: z.string().url().optional(),
+          url: endpointUrl.optional(),
           model: z.string().min(1).optional(),
           apiKey: z.string().min(1).optional(),
           maxInputChars: z.number().int().min(100).default(12_000),

@@ -21,7 +21,10 @@ export interface CoalescingLoopOptions {
  */
 export class CoalescingLoop {
   private timer: NodeJS.Timeout | undefined;
-  private pass: Promise<void> | null = null;
+  /** The latest pass (stop waits for it). */
+  private pass: Promise<void> = Promise.resolve();
+  /** A pass is under way: cleared in the same synchronous step as its last `again` check. */
+  private draining = false;
   private again = false;
   private running = false;
 
@@ -49,26 +52,31 @@ export class CoalescingLoop {
   /** Run a pass now, or once more after the current one. Resolves when a pass that began after this call ends. */
   poke(): Promise<void> {
     if (!this.running) return Promise.resolve();
-    if (this.pass) {
+    if (this.draining) {
       this.again = true;
       return this.pass;
     }
-    this.pass = this.drain().finally(() => {
-      this.pass = null;
-    });
+    this.draining = true;
+    this.pass = this.drain();
     return this.pass;
   }
 
   private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        while (this.running && (await this.options.step())) {
-          // A full batch: there is more to read right away.
+    try {
+      do {
+        this.again = false;
+        try {
+          while (this.running && (await this.options.step())) {
+            // A full batch: there is more to read right away.
+          }
+        } catch (error) {
+          this.options.logger.warn({ err: error }, this.options.failureMessage);
         }
-      } catch (error) {
-        this.options.logger.warn({ err: error }, this.options.failureMessage);
-      }
-    } while (this.again && this.running);
+      } while (this.again && this.running);
+    } finally {
+      // In the same synchronous step as the last `again` check: a poke from here on starts a
+      // new pass instead of joining one that has already decided to end.
+      this.draining = false;
+    }
   }
 }

@@ -59,9 +59,12 @@ export class EventRelay {
 
   async stop(): Promise<void> {
     if (!this.loop.isRunning) return;
+    // The loop first: a NOTIFY arriving while we unlisten then starts no pass (pokes are no-ops).
+    const stopped = this.loop.stop();
     clearTimeout(this.trailing);
     await this.unlisten?.().catch(() => undefined);
-    await this.loop.stop();
+    clearTimeout(this.trailing);
+    await stopped;
   }
 
   /** A NOTIFY arrived: poll now and once more shortly after. */

@@ -156,7 +156,8 @@ export class TemporalEngine implements WorkflowEngine {
   readonly relay: TemporalRelay;
   readonly activitySettings: ActivitySettings;
   /** Transactions of a re-run: their requeue is sent as the re-run's `reset` row, not a `restart`. */
-  private readonly resetting = new WeakSet<Tx>();
+  /** Jobs a re-run in this transaction resets: their own requeue must not also restart them. */
+  private readonly resetting = new WeakMap<Tx, Set<string>>();
 
   constructor(readonly deps: TemporalEngineDeps) {
     this.records = new DurableEngine({
@@ -234,12 +235,15 @@ export class TemporalEngine implements WorkflowEngine {
         onRerun: async (tx, job, fromStep, discarded, actor) => {
           await hooks.onRerun?.(tx, job, fromStep, discarded, actor);
           // A re-run reaches Temporal as a reset (its `onQueued` below sends no restart).
-          this.resetting.add(tx);
+          const jobs = this.resetting.get(tx) ?? new Set<string>();
+          jobs.add(job.jobId);
+          this.resetting.set(tx, jobs);
           await this.send(tx, 'reset', job.jobId, { step: fromStep, actor } satisfies ResetDetail);
         },
         onQueued: async (tx, job) => {
           await hooks.onQueued?.(tx, job);
-          if (this.resetting.has(tx)) return;
+          // Only the re-run job itself: another job its hooks enqueue in this transaction still starts.
+          if (this.resetting.get(tx)?.has(job.jobId)) return;
           await this.send(tx, job.startedAt === null ? 'start' : 'restart', job.jobId);
         },
         onCancelled: async (tx, job) => {

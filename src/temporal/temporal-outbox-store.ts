@@ -66,7 +66,7 @@ export async function takeOutboxRows(db: SqlExecutor, now: number, holdMs: numbe
         jobId: String(row.job_id),
         createdAt: readInt(row.created_at),
         attempts: readInt(row.attempts),
-        detail: typeof row.detail === 'string' ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+        detail: parseDetail(row.detail),
       });
   }
   return taken;
@@ -86,4 +86,19 @@ export async function outboxBacklog(db: SqlExecutor): Promise<{ pending: number;
   const rows = await db.query('SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM temporal_outbox');
   const row = rows[0] ?? {};
   return { pending: readInt(row.n ?? 0), oldestAt: row.oldest === null || row.oldest === undefined ? null : readInt(row.oldest) };
+}
+
+/**
+ * A row's detail, or null when it is missing or not a JSON object. One unreadable row must not
+ * stop the relay (it would throw on every pass and hold back every row behind it): the relay
+ * logs and drops a reset row without its step and actor.
+ */
+function parseDetail(raw: unknown): Record<string, unknown> | null {
+  if (typeof raw !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

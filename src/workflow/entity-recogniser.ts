@@ -61,7 +61,10 @@ export class HttpEntityRecogniser implements EntityRecogniser {
         body: JSON.stringify({ turns: batch }),
         signal: ctx.signal,
       });
-      if (!res.ok) throw new Error(`NER service answered ${res.status}`);
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined); // free the connection now, not at GC
+        throw new Error(`NER service answered ${res.status}`);
+      }
       const parsed = responseSchema.safeParse(await res.json());
       if (!parsed.success) throw new Error('NER service answered without {turns: [{id, entities}]}');
       for (const t of parsed.data.turns) found.set(t.id, t.entities);

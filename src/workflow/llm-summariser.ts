@@ -89,7 +89,10 @@ export class ChatCompletionsSummariser implements Summariser {
       }),
       ...(signal ? { signal } : {}),
     });
-    if (!res.ok) throw new Error(`chat completions answered ${res.status}`);
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined); // free the connection now, not at GC
+      throw new Error(`chat completions answered ${res.status}`);
+    }
     const body = (await res.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
     const content = body.choices?.[0]?.message?.content;
     if (typeof content !== 'string' || content.trim() === '') throw new Error('chat completions answered without content');

@@ -169,6 +169,11 @@ describe('HTTP entity recogniser', () => {
       (e: AfterwordError) =>
         e.issues.some((i) => i.field === 'pipeline.ner.url' && /required when tagger is 'http'/.test(i.reason)),
     );
+    // A password in the URL would travel with it into error messages and fallback reasons.
+    assert.throws(
+      () => loadConfig({ pipeline: { tagger: 'http', ner: { url: 'http://ner:secret@127.0.0.1:9/ner' } } }, {}),
+      (e: AfterwordError) => e.issues.some((i) => i.field === 'pipeline.ner.url' && /user name or password/.test(i.reason)),
+    );
     const config = loadConfig(
       {},
       { AFTERWORD_TAGGER: 'http', AFTERWORD_NER_URL: 'http://127.0.0.1:9/ner', AFTERWORD_NER_TIMEOUT_MS: '1500' },
