@@ -414,8 +414,15 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
     if (antecedent && subjectReferenceBefore(tokens, open + 1, antecedent)) return antecedent;
   }
   const near = nearest(hits, isFaction, at, -1);
+  const ordinal = near ? latterBetween(tokens, near.endTok, at) : null;
+  // "The Order and the Tithe clashed, and the latter took ...": of this sentence's factions,
+  // the latter is the last named before it and the former the one before that.
+  if (ordinal) {
+    const named = hits.filter((h) => isFaction(h) && h.endTok <= ordinal.at).sort((a, b) => a.startTok - b.startTok);
+    if (named.length >= 2) return named[named.length - (ordinal.word === 'latter' ? 1 : 2)] as TypedHit;
+  }
   // "The Guild's kites turned back, but the latter pressed on and took ...": past the faction.
-  if (near && !(antecedent && latterBetween(tokens, near.endTok, at))) return near;
+  if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
   return near;
 }
@@ -443,18 +450,23 @@ function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHi
     const det = tokens[j - 1]?.lower ?? '';
     if ((det !== 'the' && !DEMONSTRATIVES.has(det)) || tokens[j + 1]?.lower === 'of') continue;
     if (ANAPHOR_NOUNS.has(w)) return true;
-    if (cueType(w) === 'faction' && antecedent.entityId.includes(w)) return true;
+    if (cueType(w) === 'faction' && slugWords(antecedent.entityId).includes(w)) return true;
   }
   return false;
 }
 
-/** "the latter" or "the former" between tokens `from` and `to`. */
-function latterBetween(tokens: Token[], from: number, to: number): boolean {
+/** The words of an entity id's slug: "faction.border-wardens" has "border" and "wardens", not "order". */
+function slugWords(entityId: string): string[] {
+  return entityId.slice(entityId.indexOf('.') + 1).split('-');
+}
+
+/** "the latter" or "the former" between tokens `from` and `to`: which word, and where. */
+function latterBetween(tokens: Token[], from: number, to: number): { word: 'latter' | 'former'; at: number } | null {
   for (let j = from + 1; j < to; j++) {
     const w = (tokens[j] as Token).lower;
-    if ((w === 'latter' || w === 'former') && tokens[j - 1]?.lower === 'the') return true;
+    if ((w === 'latter' || w === 'former') && tokens[j - 1]?.lower === 'the') return { word: w, at: j };
   }
-  return false;
+  return null;
 }
 
 /**

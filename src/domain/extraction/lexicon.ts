@@ -208,10 +208,10 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
   // Coined words: canonical-name words of one entity; a single-word name needs a long one
   // ("harrowgate", "emberwrights"), a several-word name any one of them ("iron tithe"); a
   // hyphenated word counts when its first part is one ("tithe-men").
+  const distinctList = [...distinctTokens.keys()]; // once, not once per pattern
   const coined = (k: string, minLength: number) =>
     k.length >= minLength &&
-    (distinctTokens.has(k) ||
-      [...distinctTokens.keys()].some((d) => (d.length >= 7 && k.startsWith(d)) || k.startsWith(`${d}-`)));
+    (distinctTokens.has(k) || distinctList.some((d) => (d.length >= 7 && k.startsWith(d)) || k.startsWith(`${d}-`)));
   for (const list of entityPatterns.values())
     for (const p of list) {
       // A long one-word canonical name is coined even when another entity's alias shares it
