@@ -207,7 +207,7 @@ export class TemporalRelay {
   }
 
   /** Start the job's workflow (`replace`: end a run still there); the new run's id, null when the job is gone. */
-  private async startRun(client: Client, jobId: string, replace: boolean): Promise<string | null> {
+  private async startRun(client: Client, jobId: string, replace: boolean, memo?: Record<string, string>): Promise<string | null> {
     const { config, activitySettings } = this.deps;
     const job = await getJob(this.deps.store.driver, jobId);
     if (!job) return null;
@@ -221,6 +221,7 @@ export class TemporalRelay {
           args: [{ jobId, slaMs: job.slaMs }, activitySettings],
           workflowIdConflictPolicy: replace ? 'TERMINATE_EXISTING' : 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          ...(memo ? { memo } : {}),
         }),
       );
       return handle.firstExecutionRunId;
@@ -242,22 +243,28 @@ export class TemporalRelay {
    * is retried.
    */
   private async reset(client: Client, row: TemporalOutboxRow, detail: ResetDetail): Promise<RerunOutcome> {
+    const requestId = resetRequestId(row);
+    // A new run carries the row's request id in its memo, as a reset carries it in its reason:
+    // a row sent again finds the run it started and starts none (a relay that died before the delete).
     const newRun = async (reason: string): Promise<RerunOutcome> => ({
       mode: 'new_run',
-      runId: await this.startRun(client, row.jobId, true),
+      runId: await this.startRun(client, row.jobId, true, { [rerunMemo.request]: requestId, [rerunMemo.reason]: reason }),
       reason,
     });
     let runId: string;
     let history: History;
     try {
-      runId = (await client.workflow.getHandle(row.jobId).describe()).runId;
+      const description = await client.workflow.getHandle(row.jobId).describe();
+      runId = description.runId;
+      if (description.memo?.[rerunMemo.request] === requestId) {
+        return { mode: 'new_run', runId, reason: String(description.memo[rerunMemo.reason] ?? ''), repeated: true };
+      }
       history = await client.workflow.getHandle(row.jobId, runId).fetchHistory();
     } catch (error) {
       if (error instanceof WorkflowNotFoundError || grpcCode(error) === 5) return newRun('history_not_found');
       throw error;
     }
     const point = resetPoint(history, detail.step);
-    const requestId = resetRequestId(row);
     const reason = `afterword rerun from ${detail.step} by ${detail.actor} (request ${requestId})`;
     // This row's reset was done already (the relay stopped before deleting the row): the current
     // run is the one it created. Temporal does not deduplicate a reset of the run a reset created.
@@ -289,7 +296,10 @@ type EventId = NonNullable<NonNullable<History['events']>[number]['eventId']>;
 
 type RerunOutcome =
   | { mode: 'reset'; runId: string | null; resetEventId: number | null; repeated?: true }
-  | { mode: 'new_run'; runId: string | null; reason: string };
+  | { mode: 'new_run'; runId: string | null; reason: string; repeated?: true };
+
+/** Memo keys of a run a re-run started (the fallback to a new run): which outbox row, and why. */
+const rerunMemo = { request: 'afterwordRerunRequest', reason: 'afterwordRerunReason' } as const;
 
 /** gRPC codes for "this reset will not be done" (bad event, no such run, precondition): start a new run. */
 const refusedResetCodes = new Set([3, 5, 9, 12]);

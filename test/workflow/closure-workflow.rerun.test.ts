@@ -168,6 +168,66 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     },
   );
 
+  suite.test('a re-run that fell back to a new run, sent twice, starts one run', async (ctx, t) => {
+    if (ctx.engine !== 'temporal') {
+      t.skip("the outbox and its new run are the Temporal engine's");
+      return;
+    }
+    let failing = true;
+    const summariser: Summariser = {
+      summarise(input, opts) {
+        if (failing) throw Object.assign(new Error('summariser refused the transcript'), { retryable: false });
+        return new DeterministicSummariser().summarise(input, opts);
+      },
+    };
+    const { app } = await ctx.app(fast, { clock: new AdjustableClock(), summariser });
+    await app.world.importWorld(demoWorld());
+    await app.sessions.upsert('rerun-6', {});
+    await app.sessions.appendTurns(
+      'rerun-6',
+      lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
+    );
+    const { job } = await app.coordinator.closeSession('rerun-6');
+    const workers = await app.startWorkers(1);
+    await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' ? true : undefined));
+    failing = false;
+    const engine = app.engine as TemporalEngine;
+    await engine.relay.stop();
+    await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops-dana');
+    const [row] = (await app.store.driver.query<Record<string, unknown>>(
+      'SELECT id, kind, job_id, created_at, detail FROM temporal_outbox WHERE job_id = ?',
+      [job.jobId],
+    )) as [Record<string, unknown>];
+    const seen: StoredEvent[] = [];
+    app.bus.subscribe({ topics: ['temporal.job.rerun'] }, (e) => void seen.push(e));
+    engine.relay.start();
+    await eventually(async () => (seen.length === 1 ? true : undefined), undefined, 'the new run');
+    await workers.untilIdle();
+    const first = await eventually(async () => {
+      const now = await currentRun(app, job.jobId);
+      return now.status === 'COMPLETED' ? now : undefined;
+    });
+    assert.deepEqual([seen[0]?.payload.mode, seen[0]?.payload.reason], ['new_run', 'step_not_scheduled']);
+    // The same row again, as the relay finds it after a crash between the start and the delete.
+    await app.store.driver.run('INSERT INTO temporal_outbox (id, kind, job_id, created_at, detail) VALUES (?, ?, ?, ?, ?)', [
+      row.id,
+      row.kind,
+      row.job_id,
+      row.created_at,
+      row.detail,
+    ]);
+    engine.relay.poke();
+    await eventually(async () => (seen.length === 2 ? true : undefined), undefined, 'the repeated row');
+    assert.deepEqual(
+      { mode: seen[1]?.payload.mode, runId: seen[1]?.payload.runId, repeated: seen[1]?.payload.repeated },
+      { mode: 'new_run', runId: first.runId, repeated: true },
+      'the relay finds the run it started: no second run',
+    );
+    const after = await currentRun(app, job.jobId);
+    assert.deepEqual([after.runId, after.status], [first.runId, 'COMPLETED'], 'the completed run was not replaced');
+    assert.equal((await app.engine.requireJob(job.jobId)).status, 'completed');
+  });
+
   suite.test('a reset sent twice (a relay that died before deleting its outbox row) resets once', async (ctx, t) => {
     if (ctx.engine !== 'temporal') {
       t.skip("the outbox and its reset are the Temporal engine's");
