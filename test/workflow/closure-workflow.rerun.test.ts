@@ -17,6 +17,38 @@ async function count(_ctx: StoreContext, app: Afterword, sql: string, sessionId:
   return Number(row?.n);
 }
 
+/**
+ * A closure that failed at consolidate (its summariser refuses the transcript, without retries)
+ * and so never reached the later steps; `heal()` makes the summariser work from then on.
+ */
+async function failedClosure(ctx: StoreContext, sessionId: string) {
+  let failing = true;
+  const summariser: Summariser = {
+    summarise(input, opts) {
+      if (failing) throw Object.assign(new Error('summariser refused the transcript'), { retryable: false });
+      return new DeterministicSummariser().summarise(input, opts);
+    },
+  };
+  const { app } = await ctx.app(fast, { clock: new AdjustableClock(), summariser });
+  await app.world.importWorld(demoWorld());
+  await app.sessions.upsert(sessionId, {});
+  await app.sessions.appendTurns(
+    sessionId,
+    lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
+  );
+  const { job } = await app.coordinator.closeSession(sessionId);
+  const workers = await app.startWorkers(1);
+  await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' ? true : undefined));
+  return {
+    app,
+    job,
+    workers,
+    heal: () => {
+      failing = false;
+    },
+  };
+}
+
 forEachEngine('closure workflow: re-run from a step', (suite) => {
   suite.test('a re-run from extract replaces the mentions, deltas and batch of that run, and reconciles again', async (ctx) => {
     const { app, workers, job } = await completedClosure(ctx, 'rerun-1');
@@ -109,25 +141,9 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
   suite.test(
     'a re-run from a step the failed run never reached runs the missing steps too (on Temporal: a new run)',
     async (ctx) => {
-      let failing = true;
-      const summariser: Summariser = {
-        summarise(input, opts) {
-          if (failing) throw Object.assign(new Error('summariser refused the transcript'), { retryable: false });
-          return new DeterministicSummariser().summarise(input, opts);
-        },
-      };
-      const { app } = await ctx.app(fast, { clock: new AdjustableClock(), summariser });
-      await app.world.importWorld(demoWorld());
-      await app.sessions.upsert('rerun-4', {});
-      await app.sessions.appendTurns(
-        'rerun-4',
-        lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
-      );
-      const { job } = await app.coordinator.closeSession('rerun-4');
-      const workers = await app.startWorkers(1);
-      await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' ? true : undefined));
+      const { app, job, workers, heal } = await failedClosure(ctx, 'rerun-4');
       const failedRun = ctx.engine === 'temporal' ? await currentRun(app, job.jobId) : null;
-      failing = false;
+      heal();
       const reached = ctx.engine === 'temporal' ? waitForEvent(app, 'temporal.job.rerun', (e) => e.jobId === job.jobId) : null;
       await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops');
       await workers.untilIdle();
@@ -173,24 +189,8 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
       t.skip("the outbox and its new run are the Temporal engine's");
       return;
     }
-    let failing = true;
-    const summariser: Summariser = {
-      summarise(input, opts) {
-        if (failing) throw Object.assign(new Error('summariser refused the transcript'), { retryable: false });
-        return new DeterministicSummariser().summarise(input, opts);
-      },
-    };
-    const { app } = await ctx.app(fast, { clock: new AdjustableClock(), summariser });
-    await app.world.importWorld(demoWorld());
-    await app.sessions.upsert('rerun-6', {});
-    await app.sessions.appendTurns(
-      'rerun-6',
-      lines.map((text, i) => ({ turnId: `t${i + 1}`, speaker: 'gm', text })),
-    );
-    const { job } = await app.coordinator.closeSession('rerun-6');
-    const workers = await app.startWorkers(1);
-    await eventually(async () => ((await app.engine.requireJob(job.jobId)).status === 'failed' ? true : undefined));
-    failing = false;
+    const { app, job, workers, heal } = await failedClosure(ctx, 'rerun-6');
+    heal();
     const engine = app.engine as TemporalEngine;
     await engine.relay.stop();
     await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops-dana');

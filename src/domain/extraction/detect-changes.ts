@@ -693,6 +693,15 @@ export function detectChanges(
     out.set(id, list);
     cueAt?.set(id, at);
   };
+  /** Every target changes hands, from `loser` to `gainer` (either may be unknown). */
+  const addControl = (targets: TypedHit[], gainer: TypedHit | null, loser: TypedHit | null, verb: string, at: number) => {
+    for (const t of targets)
+      add(
+        t.entityId,
+        { kind: 'control', field: 'controlledBy', to: gainer?.entityId ?? null, from: loser?.entityId ?? null, verb },
+        at,
+      );
+  };
   const anyPlace = hits.some(isControllable);
   if (!anyPlace && place === null) return out;
   // "Had the Kite Guild seized the Gap, ...": an inverted conditional states nothing.
@@ -814,35 +823,13 @@ export function detectChanges(
         loser && actor?.entityId === loser.entityId && antecedent && subjectReferenceBefore(tokens, i, antecedent)
           ? antecedent
           : actor;
-      for (const t of targets)
-        add(
-          t.entityId,
-          {
-            kind: 'control',
-            field: 'controlledBy',
-            to: gainer?.entityId ?? null,
-            from: loser?.entityId ?? null,
-            verb,
-          },
-          i,
-        );
+      addControl(targets, gainer, loser, verb, i);
     } else {
       const gainer =
         factionAfterWord(tokens, hits, 'to', lastEnd) ??
         (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
-      for (const t of targets)
-        add(
-          t.entityId,
-          {
-            kind: 'control',
-            field: 'controlledBy',
-            to: gainer?.entityId ?? null,
-            from: actor?.entityId ?? null,
-            verb,
-          },
-          i,
-        );
+      addControl(targets, gainer, actor, verb, i);
     }
   }
   for (let i = 0; anyPlace && i < tokens.length; i++) {
