@@ -17,6 +17,27 @@ async function count(_ctx: StoreContext, app: Afterword, sql: string, sessionId:
   return Number(row?.n);
 }
 
+type OutboxRow = Record<string, unknown>;
+
+/** The job's rows in the Temporal outbox (the relay is stopped, so they stay there). */
+function outboxRows(app: Afterword, jobId: string): Promise<OutboxRow[]> {
+  return app.store.driver.query<OutboxRow>('SELECT id, kind, job_id, created_at, detail FROM temporal_outbox WHERE job_id = ?', [
+    jobId,
+  ]);
+}
+
+/** The same row again, as the relay finds it after a crash between sending it and deleting it. */
+async function resend(app: Afterword, row: OutboxRow): Promise<void> {
+  await app.store.driver.run('INSERT INTO temporal_outbox (id, kind, job_id, created_at, detail) VALUES (?, ?, ?, ?, ?)', [
+    row.id,
+    row.kind,
+    row.job_id,
+    row.created_at,
+    row.detail,
+  ]);
+  (app.engine as TemporalEngine).relay.poke();
+}
+
 /**
  * A closure that failed at consolidate (its summariser refuses the transcript, without retries)
  * and so never reached the later steps; `heal()` makes the summariser work from then on.
@@ -194,10 +215,7 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     const engine = app.engine as TemporalEngine;
     await engine.relay.stop();
     await app.engine.rerunFrom(job.jobId, 'reconcile', 'ops-dana');
-    const [row] = (await app.store.driver.query<Record<string, unknown>>(
-      'SELECT id, kind, job_id, created_at, detail FROM temporal_outbox WHERE job_id = ?',
-      [job.jobId],
-    )) as [Record<string, unknown>];
+    const [row] = (await outboxRows(app, job.jobId)) as [OutboxRow];
     const seen: StoredEvent[] = [];
     app.bus.subscribe({ topics: ['temporal.job.rerun'] }, (e) => void seen.push(e));
     engine.relay.start();
@@ -208,15 +226,7 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
       return now.status === 'COMPLETED' ? now : undefined;
     });
     assert.deepEqual([seen[0]?.payload.mode, seen[0]?.payload.reason], ['new_run', 'step_not_scheduled']);
-    // The same row again, as the relay finds it after a crash between the start and the delete.
-    await app.store.driver.run('INSERT INTO temporal_outbox (id, kind, job_id, created_at, detail) VALUES (?, ?, ?, ?, ?)', [
-      row.id,
-      row.kind,
-      row.job_id,
-      row.created_at,
-      row.detail,
-    ]);
-    engine.relay.poke();
+    await resend(app, row);
     await eventually(async () => (seen.length === 2 ? true : undefined), undefined, 'the repeated row');
     assert.deepEqual(
       { mode: seen[1]?.payload.mode, runId: seen[1]?.payload.runId, repeated: seen[1]?.payload.repeated },
@@ -237,12 +247,9 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     const engine = app.engine as TemporalEngine;
     await engine.relay.stop();
     await app.engine.rerunFrom(job.jobId, 'deltas', 'ops-carol');
-    const rows = await app.store.driver.query<Record<string, unknown>>(
-      'SELECT id, kind, job_id, created_at, detail FROM temporal_outbox WHERE job_id = ?',
-      [job.jobId],
-    );
+    const rows = await outboxRows(app, job.jobId);
     assert.equal(rows.length, 1, 'one row for the re-run, no restart');
-    const [row] = rows as [Record<string, unknown>];
+    const [row] = rows as [OutboxRow];
     assert.equal(row.kind, 'reset');
     assert.deepEqual(JSON.parse(String(row.detail)), { step: 'deltas', actor: 'ops-carol' });
     const seen: StoredEvent[] = [];
@@ -258,15 +265,7 @@ forEachEngine('closure workflow: re-run from a step', (suite) => {
     assert.equal(first.resets, 1);
     assert.equal(seen[0]?.payload.mode, 'reset');
     assert.equal(first.runId, seen[0]?.payload.runId);
-    // The same row again, as the relay finds it after a crash between the reset and the delete.
-    await app.store.driver.run('INSERT INTO temporal_outbox (id, kind, job_id, created_at, detail) VALUES (?, ?, ?, ?, ?)', [
-      row.id,
-      row.kind,
-      row.job_id,
-      row.created_at,
-      row.detail,
-    ]);
-    engine.relay.poke();
+    await resend(app, row);
     await eventually(async () => (seen.length === 2 ? true : undefined), undefined, 'the repeated reset');
     await workers.untilIdle();
     assert.deepEqual(
