@@ -405,7 +405,14 @@ function asked(text: string, tokens: Token[], at: number): boolean {
  * right before the verb ("The Kite Guild, with help from the Masked Court, liberated ...");
  * else, when a pronoun is the subject, the faction named last before this sentence.
  */
-function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, antecedent: TypedHit | null): TypedHit | null {
+function actorOf(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  at: number,
+  antecedent: TypedHit | null,
+  gain: boolean,
+): TypedHit | null {
   // The comma that opens the parenthetical: take the faction (or pronoun) before it.
   const open = openingComma(text, tokens, at);
   if (open >= 0) {
@@ -421,10 +428,94 @@ function actorOf(text: string, tokens: Token[], hits: TypedHit[], at: number, an
     const named = hits.filter((h) => isFaction(h) && h.endTok <= ordinal.at).sort((a, b) => a.startTok - b.startTok);
     if (named.length >= 2) return named[named.length - (ordinal.word === 'latter' ? 1 : 2)] as TypedHit;
   }
+  // "The Emberwrights fled, and they took the keep": a pronoun after a faction that fled or was
+  // beaten is the other side (the victor before it, else the faction named before).
+  if (gain && near && !ordinal && pronounSubjectBefore(tokens, at) && beatenThen(text, tokens, hits, near, at))
+    return victorOver(hits, near, antecedent);
   // "The Guild's kites turned back, but the latter pressed on and took ...": past the faction.
   if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
   return near;
+}
+
+/** A faction that does these has lost the field: "they" in the next clause is the other side. */
+const FLIGHT_WORDS = new Set(
+  (
+    'fled flee flees retreated retreat retreats withdrew withdraw withdraws broke scattered ran routed surrendered ' +
+    'capitulated yielded defeated beaten crushed vanquished overwhelmed repulsed'
+  ).split(' '),
+);
+/** Two-word flights ("fell back", "gave way"); the first word is looked up, the second must follow. */
+const FLIGHT_PAIRS = new Map([
+  ['fell', 'back'],
+  ['pulled', 'back'],
+  ['gave', 'way'],
+  ['melted', 'away'],
+  ['driven', 'back'],
+  ['driven', 'off'],
+  ['beaten', 'back'],
+]);
+/** Active verbs whose object is the beaten side ("the Tithe routed the Emberwrights"). */
+const DEFEAT_VERBS = new Set(
+  'routed defeated beat crushed scattered broke vanquished overwhelmed repulsed smashed trounced'.split(' '),
+);
+/** Between a flight and "they took": these keep the same subject ("fled, but they took ... anyway"). */
+const SAME_SIDE_WORDS = new Set(['but', 'yet', 'though', 'although', 'instead', 'anyway', 'still', 'also']);
+/** "fled the field", "abandoned the fight": the object of a flight that is the lost battle itself. */
+const FIELD_WORDS = new Set(['field', 'fight', 'battle', 'battlefield', 'walls', 'line', 'lines']);
+/** Words that may stand between a flight's subject and its verb ("were quickly routed", "had fled"). */
+const FLIGHT_AUX = new Set(['were', 'was', 'had', 'have', 'has', 'been', 'then', 'soon', 'finally']);
+
+/** "they" or "it" as the subject right before the verb at `at`, with at most one word between ("they had taken"). */
+function pronounSubjectBefore(tokens: Token[], at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 2; j--) {
+    const w = (tokens[j] as Token).lower;
+    if (PRONOUNS.has(w) && !POSSESSIVES.has(w) && w !== 'we' && !w.startsWith('we')) return true;
+  }
+  return false;
+}
+
+/**
+ * Did `near` flee or lose the field in a clause of its own before the verb at `at`: a flight
+ * right after it with no place after the flight ("fled", "were routed"; not "fled Brackwater,
+ * and they seized Lowmarket"), or a defeat verb right before it ("the Tithe routed the
+ * Emberwrights")? The clauses must be joined by "and", "then" or punctuation, with no "but"
+ * or "instead" (which keep the same subject).
+ */
+function beatenThen(text: string, tokens: Token[], hits: TypedHit[], near: TypedHit, at: number): boolean {
+  for (let k = 0; k < tokens.length; k++) if (SAME_SIDE_WORDS.has((tokens[k] as Token).lower)) return false;
+  let joined = false;
+  for (let k = near.endTok; k < at; k++) {
+    const w = (tokens[k] as Token).lower;
+    if (w === 'and' || w === 'then' || /[,;]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start)))
+      joined = true;
+  }
+  if (!joined) return false;
+  let k = near.endTok;
+  while (k < at && k < near.endTok + 2 && (FLIGHT_AUX.has(tokens[k]?.lower ?? '') || tokens[k]?.lower.endsWith('ly'))) k++;
+  const w = tokens[k]?.lower ?? '';
+  const pair = FLIGHT_PAIRS.get(w);
+  const flightEnd = pair !== undefined && tokens[k + 1]?.lower === pair ? k + 2 : FLIGHT_WORDS.has(w) ? k + 1 : -1;
+  if (flightEnd > 0) {
+    // "fled Brackwater", "withdrew from Lowmarket": a flight from a place, not a lost field;
+    // "fled the storm": from something else ("fled the field" is the lost field).
+    const placeAfter = nearest(hits, isControllable, flightEnd, 1);
+    if (placeAfter && placeAfter.startTok <= flightEnd + 2 && placeAfter.startTok < at) return false;
+    const object = tokens[flightEnd];
+    if (!object || /[,;]/.test(text.slice((tokens[flightEnd - 1] as Token).end, object.start))) return true;
+    if (object.lower === 'the' || object.lower === 'a' || object.lower === 'their' || object.lower === 'its')
+      return FIELD_WORDS.has(tokens[flightEnd + 1]?.lower ?? '');
+    return !object.cap;
+  }
+  const before = tokens[near.startTok - 1]?.lower === 'the' ? near.startTok - 2 : near.startTok - 1;
+  return DEFEAT_VERBS.has(tokens[before]?.lower ?? '');
+}
+
+/** The side that beat `beaten`: the faction named before it in the sentence, else the antecedent; null when neither is another faction. */
+function victorOver(hits: TypedHit[], beaten: TypedHit, antecedent: TypedHit | null): TypedHit | null {
+  const before = nearest(hits, (h) => isFaction(h) && h.entityId !== beaten.entityId, beaten.startTok, -1);
+  if (before) return before;
+  return antecedent && antecedent.entityId !== beaten.entityId ? antecedent : null;
 }
 
 /**
@@ -783,7 +874,7 @@ export function detectChanges(
         );
       continue;
     }
-    const actor = actorOf(text, tokens, hits, i, antecedent);
+    const actor = actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;
