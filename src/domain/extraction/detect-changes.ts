@@ -135,7 +135,7 @@ const CONTROL_VERBS = phrases<VerbKind>([
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
 const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
 /** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
-const OWNED_HEADS = new Set(['theirs', 'hands', 'control', 'flag', 'banner', 'banners', 'belongs', 'belonged']);
+const OWNED_HEADS = new Set(['theirs', 'ours', 'hands', 'control', 'flag', 'banner', 'banners', 'belongs', 'belonged']);
 const BE_FORMS = new Set(['was', 'is', 'were', 'are']);
 /** "By law Lowmarket belongs to the Court": a "by" that names no time. */
 const NOT_TIMES = new Set([
@@ -595,16 +595,19 @@ function ownedChange(
   hits: TypedHit[],
   at: number,
   antecedent: TypedHit | null,
+  place: TypedHit | null,
   controlVerbAt: Set<number>,
   add: (id: string, c: ProposedChange, at: number) => void,
 ): void {
   const w = (tokens[at] as Token).lower;
   const w1 = tokens[at - 1]?.lower ?? '';
   const w2 = tokens[at - 2]?.lower ?? '';
-  const possessive = w1 === 'their' || w1 === 'its';
+  // "ours", "in our hands": the speaker's side, named outside the quotation (speakerFaction).
+  const first = w === 'ours' || w1 === 'our';
+  const possessive = w1 === 'their' || w1 === 'its' || w1 === 'our';
   let start = -1; // first word of the predicate
   let gainerAt = -1; // where a named gainer stands; -1: the possessive's faction
-  if (w === 'theirs') start = at;
+  if (w === 'theirs' || w === 'ours') start = at;
   else if (w === 'belongs' || w === 'belonged') {
     if (tokens[at + 1]?.lower !== 'to') return;
     start = at;
@@ -627,14 +630,24 @@ function ownedChange(
     from = tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
     if (!BE_FORMS.has(tokens[from]?.lower ?? '')) return;
   }
-  if (!changeMarked(text, tokens, hits, from, start, at + 1)) return;
+  // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
+  // clause that tells the taking (so it is a change without a time).
+  const taker = gainerAt < 0 && !first ? takerAfter(text, tokens, hits, at + 1) : null;
+  if (!taker && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
   if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
-  // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change)
-  const target = nearest(hits, isControllable, from, -1);
-  if (!target || target.endTok < from - 1) return;
-  if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? '')) return;
+  // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change),
+  // or "it"/"the valley" for the place named before ('"The valley is ours now," said the Tithe captain')
+  let target = nearest(hits, isControllable, from, -1);
+  if (!target || target.endTok < from - 1) {
+    const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
+    target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace([], 0, type, place) : null;
+    if (!target) return;
+  } else if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? ''))
+    return;
   let gainer: TypedHit | null;
-  if (gainerAt >= 0)
+  if (first) gainer = speakerFaction(text, tokens, hits, at);
+  else if (taker) gainer = taker;
+  else if (gainerAt >= 0)
     gainer = OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '')
       ? antecedent
       : (() => {
@@ -645,6 +658,72 @@ function ownedChange(
   if (!gainer) return;
   controlVerbAt.add(at);
   add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
+}
+
+/**
+ * "..., the Iron Tithe having stormed the gate", ": the Tithe had stormed it at dawn": a faction
+ * right after a comma, colon or dash at token `from` (optionally "the" or "for" before it), then
+ * having/had: the one who took what the predicate before says is theirs.
+ */
+function takerAfter(text: string, tokens: Token[], hits: TypedHit[], from: number): TypedHit | null {
+  // The clause break may come a few words on ("theirs before the bells stopped: ..."), not after
+  // a duration ("theirs for a century, the Tithe having stormed it once" is how things stood).
+  let k = from;
+  for (; k < tokens.length && k < from + 8; k++) {
+    if (/[,:;\u2014]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) break;
+    if ((tokens[k] as Token).lower === 'for') return null;
+  }
+  if (k >= tokens.length || k >= from + 8) return null;
+  if (tokens[k]?.lower === 'for') k++;
+  if (tokens[k]?.lower === 'the') k++;
+  const f = hits.find((h) => h.startTok === k && isFaction(h));
+  if (!f) return null;
+  const w = tokens[f.endTok]?.lower ?? '';
+  if (w !== 'having' && w !== 'had') return null;
+  // "having stormed the gate", "had already taken it": a taking, not "having built its walls"
+  let v = f.endTok + 1;
+  if (tokens[v]?.lower.endsWith('ly') || PASSIVE_ADVERBS.has(tokens[v]?.lower ?? '')) v++;
+  const verb = tokens[v]?.lower ?? '';
+  return ASSAULT_VERBS.has(verb) || CONTROL_VERBS.byFirst.get(verb)?.some((p) => p.kind === 'gain' && p.keys.length === 1)
+    ? f
+    : null;
+}
+/** An assault that takes the place it names ("having stormed the gate", "had breached the walls"). */
+const ASSAULT_VERBS = new Set('stormed breached forced carried entered won broken scaled sacked'.split(' '));
+
+/** Verbs of saying in a quotation's attribution ('said the Tithe captain', 'the Tithe captain declared'). */
+const SPEECH_VERBS = new Set(
+  'said says cried shouted called declared announced boasted crowed growled laughed told tells answered replied roared'.split(' '),
+);
+
+/**
+ * The faction of whoever says the quotation around token `at`: named in the attribution after
+ * its closing quote ('"The valley is ours now," said the Tithe captain') or before its opening
+ * one ('The Corsair captain said: "Brackwater is ours now."'), with a verb of saying within
+ * 4 words of it. Null when the sentence quotes nobody or the speaker has no faction.
+ */
+function speakerFaction(text: string, tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
+  const quoteAt = (p: number) => {
+    const c = text.charCodeAt(p);
+    return c === 34 || c === 0x201c || c === 0x201d;
+  };
+  const said = (from: number, to: number) => {
+    for (let k = Math.max(0, from); k < to && k < tokens.length; k++) if (SPEECH_VERBS.has((tokens[k] as Token).lower)) return true;
+    return false;
+  };
+  let close = -1;
+  for (let p = (tokens[at] as Token).end; p < text.length && close < 0; p++) if (quoteAt(p)) close = p;
+  if (close >= 0) {
+    const f = hits.find((h) => isFaction(h) && (tokens[h.startTok] as Token).start > close);
+    if (f && said(f.startTok - 3, f.endTok + 3)) return f;
+  }
+  let open = -1;
+  for (let p = (tokens[at] as Token).start - 1; p >= 0 && open < 0; p--) if (quoteAt(p)) open = p;
+  if (open >= 0) {
+    const f = nearest(hits, (h) => isFaction(h) && (tokens[h.endTok - 1] as Token).end < open, at, -1);
+    if (f && said(f.startTok - 3, f.endTok + 4)) return f;
+  }
+  return null;
 }
 
 /**
@@ -807,7 +886,8 @@ export function detectChanges(
       if (p && !baseFinite(text, tokens, hits, i)) p = null;
     }
     if (!p) {
-      if (OWNED_HEADS.has((tokens[i] as Token).lower)) ownedChange(text, tokens, hits, i, antecedent, controlVerbAt, add);
+      if (OWNED_HEADS.has((tokens[i] as Token).lower))
+        ownedChange(text, tokens, hits, i, antecedent, place, controlVerbAt, add);
       continue;
     }
     const verb = p.keys.join(' ');
