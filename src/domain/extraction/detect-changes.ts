@@ -642,8 +642,7 @@ function ownedChange(
     const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
     target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace([], 0, type, place) : null;
     if (!target) return;
-  } else if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? ''))
-    return;
+  } else if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? '')) return;
   let gainer: TypedHit | null;
   if (first) gainer = speakerFaction(text, tokens, hits, at);
   else if (taker) gainer = taker;
@@ -693,7 +692,9 @@ const ASSAULT_VERBS = new Set('stormed breached forced carried entered won broke
 
 /** Verbs of saying in a quotation's attribution ('said the Tithe captain', 'the Tithe captain declared'). */
 const SPEECH_VERBS = new Set(
-  'said says cried shouted called declared announced boasted crowed growled laughed told tells answered replied roared'.split(' '),
+  'said says cried shouted called declared announced boasted crowed growled laughed told tells answered replied roared'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -708,7 +709,8 @@ function speakerFaction(text: string, tokens: Token[], hits: TypedHit[], at: num
     return c === 34 || c === 0x201c || c === 0x201d;
   };
   const said = (from: number, to: number) => {
-    for (let k = Math.max(0, from); k < to && k < tokens.length; k++) if (SPEECH_VERBS.has((tokens[k] as Token).lower)) return true;
+    for (let k = Math.max(0, from); k < to && k < tokens.length; k++)
+      if (SPEECH_VERBS.has((tokens[k] as Token).lower)) return true;
     return false;
   };
   let close = -1;
@@ -886,8 +888,7 @@ export function detectChanges(
       if (p && !baseFinite(text, tokens, hits, i)) p = null;
     }
     if (!p) {
-      if (OWNED_HEADS.has((tokens[i] as Token).lower))
-        ownedChange(text, tokens, hits, i, antecedent, place, controlVerbAt, add);
+      if (OWNED_HEADS.has((tokens[i] as Token).lower)) ownedChange(text, tokens, hits, i, antecedent, place, controlVerbAt, add);
       continue;
     }
     const verb = p.keys.join(' ');
