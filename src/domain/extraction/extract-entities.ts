@@ -3,7 +3,7 @@ import { KeyFilter } from '../text/key-filter.js';
 import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
 import { hashRange, equalsRange } from '../text/ranges.js';
 import { sentenceBounds } from '../text/sentences.js';
-import { type Token, tokenize } from '../text/tokens.js';
+import { type Token, TokenBuffer, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
@@ -533,6 +533,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     return findNameRuns(sentence, tokens, (i) => coveredBy(hits, i), lexicon);
   };
   const sentenceTable = new SentenceTable();
+  // The current sentence's tokens, reused for the next one (TokenBuffer): nothing keeps a
+  // sentence's tokens past it, and annotations tokenize their names with plain `tokenize`.
+  const sentenceTokens = new TokenBuffer();
   // Per-turn scratch, reused: sentence offsets, their hashes, and the facts already known.
   const bounds: number[] = [];
   const hashes: number[] = [];
@@ -606,7 +609,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
       let tokens: Token[] | null = null;
       if (local === undefined) {
-        const toks = tokenize(sentence);
+        const toks = sentenceTokens.tokenize(sentence);
         tokens = toks;
         local = {
           text: sentence,
@@ -692,7 +695,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           const key = prevPlace?.typed.entityId ?? '';
           let cached = byPlace.get(key);
           if (cached === undefined) {
-            tokens ??= tokenize(sentence);
+            tokens ??= sentenceTokens.tokenize(sentence);
             cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
             byPlace.set(key, cached);
           }
@@ -704,7 +707,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // sentence with a reporting verb. Read only for the few sentences that change something.
       let reported: Set<string> | null = null;
       if (changes.size > 0 && !hedged) {
-        tokens ??= tokenize(sentence);
+        tokens ??= sentenceTokens.tokenize(sentence);
         reported = isReported(tokens) ? new Set(changes.keys()) : quotedEntities(turn.text, sentences, k, tokens, detected.cueAt);
       }
       if (typed) {
