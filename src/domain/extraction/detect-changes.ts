@@ -72,6 +72,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     // "drove the Corsairs out of Brackwater": a gain only with "out of" before the target (see below)
     'drove',
     'drives',
+    // "had driven the Corsairs out of Brackwater": only after had/has/have (PERFECT_AUX)
+    'driven',
     'held',
     'holds',
     // "now rules Lowmarket", "by dusk they controlled the city": only with a time (see holding)
@@ -174,6 +176,8 @@ const NOT_FINITE_BEFORE = new Set(
   ),
 );
 
+const RELATIVE_SUBJECTS = new Set(['who', 'which', 'that']);
+
 /** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
 function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: number): boolean {
   const at = BASE_ADVERBS.has(tokens[verbAt - 1]?.lower ?? '') ? verbAt - 1 : verbAt;
@@ -183,7 +187,11 @@ function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: num
   const end = open >= 0 ? open + 1 : at;
   let subjectStart = -1;
   if (open < 0 && (prev === 'they' || prev === 'we')) subjectStart = at - 1;
-  else for (const h of hits) if (h.endTok === end && isFaction(h)) subjectStart = h.startTok;
+  else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
+    // "The Lanternbound Choir, who now hold Saint Orrin": the faction before the relative pronoun.
+    for (const h of hits) if (h.endTok === at - 1 && isFaction(h)) return true;
+    return false;
+  } else for (const h of hits) if (h.endTok === end && isFaction(h)) subjectStart = h.startTok;
   if (subjectStart < 0) return false;
   if (tokens[subjectStart - 1]?.lower === 'the') subjectStart--;
   return !NOT_FINITE_BEFORE.has(tokens[subjectStart - 1]?.lower ?? '');
@@ -436,6 +444,49 @@ function actorOf(
   if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
   return near;
+}
+
+/** Auxiliaries of the active perfect ("had driven"), as against the passive's "had been driven". */
+const PERFECT_AUX = new Set(['had', 'has', 'have']);
+/** Adverbs between "fell" and "to" ("fell instead to the Kite Guild", "fell swiftly to"). */
+const FELL_ADVERBS = new Set(['instead', 'soon', 'then', 'again', 'finally', 'quickly', 'swiftly', 'easily', 'last']);
+const FELL_WORDS = new Set(['fell', 'falls', 'fallen', 'passed', 'passes']);
+
+/** "fell instead to", "passed quietly to": a fell-to phrase with one adverb inside; null otherwise. */
+function fellWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
+  const w = (tokens[i] as Token).lower;
+  if (!FELL_WORDS.has(w) || tokens[i + 2]?.lower !== 'to') return null;
+  const adv = tokens[i + 1]?.lower ?? '';
+  return FELL_ADVERBS.has(adv) || (adv.endsWith('ly') && adv.length > 3) ? { keys: [w, adv, 'to'], kind: 'fell' } : null;
+}
+
+/**
+ * "Lowmarket, which the Iron Tithe seized", "It was Lowmarket that the Tithe took": the place
+ * right before "which"/"that" when the verb's actor follows it (up to two auxiliaries or
+ * adverbs between actor and verb); null otherwise.
+ */
+function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit | null, at: number): TypedHit | null {
+  if (!actor || actor.endTok > at) return null;
+  for (let k = actor.endTok; k < at; k++) {
+    const w = (tokens[k] as Token).lower;
+    if (k >= actor.endTok + 2 || !(FLIGHT_AUX.has(w) || PASSIVE_ADVERBS.has(w) || w.endsWith('ly'))) return null;
+  }
+  let a = actor.startTok;
+  if (tokens[a - 1]?.lower === 'the') a--;
+  const rel = tokens[a - 1]?.lower ?? '';
+  if (rel !== 'which' && rel !== 'that') return null;
+  return hits.find((h) => isControllable(h) && h.endTok === a - 1) ?? null;
+}
+
+/** "The Corsairs, whom the Court had driven out ...", "the Order, whose knights the Court ...": the faction the relative clause is about. */
+function relativeHead(tokens: Token[], hits: TypedHit[], actor: TypedHit | null): TypedHit | null {
+  if (!actor) return null;
+  let a = actor.startTok;
+  if (tokens[a - 1]?.lower === 'the') a--;
+  const rel = tokens[a - 1]?.lower ?? '';
+  // "whom the Court", "whose knights the Court": the faction ends right before the relative word
+  const at = rel === 'whom' || rel === 'which' || rel === 'who' ? a - 1 : tokens[a - 2]?.lower === 'whose' ? a - 2 : -1;
+  return at < 0 ? null : (hits.find((h) => isFaction(h) && h.endTok === at) ?? null);
 }
 
 /** A faction that does these has lost the field: "they" in the next clause is the other side. */
@@ -883,6 +934,7 @@ export function detectChanges(
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
     let p = matchPhrase(CONTROL_VERBS, tokens, i);
+    const adverbInside = p === null && (p = fellWithAdverb(tokens, i)) !== null;
     if (!p) {
       p = matchPhrase(BASE_VERBS, tokens, i);
       if (p && !baseFinite(text, tokens, hits, i)) p = null;
@@ -891,7 +943,8 @@ export function detectChanges(
       if (OWNED_HEADS.has((tokens[i] as Token).lower)) ownedChange(text, tokens, hits, i, antecedent, place, controlVerbAt, add);
       continue;
     }
-    const verb = p.keys.join(' ');
+    // a fell-to phrase with an adverb inside is named without it ("fell instead to" -> "fell to")
+    const verb = adverbInside ? `${p.keys[0]} to` : p.keys.join(' ');
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
@@ -902,6 +955,11 @@ export function detectChanges(
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
+    // "had driven the Corsairs out of Brackwater" (active, like "drove"); "were driven back" is no verb here
+    if (verb === 'driven' && !PERFECT_AUX.has(tokens[i - 1]?.lower ?? '')) continue;
+    // "whom the Court had driven out of Brackwater": the subject drove them out, and gains the place
+    const perfectDrive = (verb === 'driven out of' || verb === 'driven from') && PERFECT_AUX.has(tokens[i - 1]?.lower ?? '');
+    const kind: VerbKind = perfectDrive ? 'gain' : p.kind;
     if (BANNER_VERBS.has(verb) && !bannerRaised(text, tokens, hits, i, after)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
       controlVerbAt.add(i);
@@ -960,7 +1018,7 @@ export function detectChanges(
     let objectAt = after;
     let driven: TypedHit | null = null;
     let implicit = false; // "drove them out": out of the place named before
-    if (verb === 'drove' || verb === 'drives') {
+    if (verb === 'drove' || verb === 'drives' || verb === 'driven') {
       let k = after;
       while (k < after + 5 && k < tokens.length && tokens[k]?.lower !== 'out') k++;
       if (tokens[k]?.lower !== 'out') continue;
@@ -974,21 +1032,33 @@ export function detectChanges(
     const refPlace = implicit ? { end: objectAt, type: '' } : placeReferenceAt(tokens, objectAt);
     const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
     const ref = resolved ? refPlace : null;
-    const target = resolved ?? (implicit ? null : nearest(hits, isControllable, objectAt, 1));
+    let target = resolved ?? (implicit ? null : nearest(hits, isControllable, objectAt, 1));
+    // "Lowmarket, which the Iron Tithe seized at dawn", "It was Lowmarket that the Tithe took": a
+    // verb with no place right after it takes the place before "which/that <its actor>".
+    const fronted =
+      !ref && !implicit && !holding && (!target || target.startTok > objectAt + 1)
+        ? objectRelativePlace(tokens, hits, actor, i)
+        : null;
+    if (fronted) target = fronted;
     if (!target) continue;
-    if ((verb === 'drove' || verb === 'drives') && !ref && target.startTok > objectAt + 1) continue;
+    if ((verb === 'drove' || verb === 'drives' || verb === 'driven') && !ref && target.startTok > objectAt + 1) continue;
     if (holding && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
 
-    if (p.kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
+    if (kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
     if (isNegated(text, tokens, i)) {
       controlVerbAt.add(i);
       continue;
     }
     controlVerbAt.add(i);
-    const targets = ref ? [target] : withListAfter(text, tokens, hits, target);
-    const lastEnd = ref ? ref.end : (targets[targets.length - 1] as TypedHit).endTok;
-    if (p.kind === 'gain') {
-      const loser = driven ?? factionAfterWord(tokens, hits, 'from', lastEnd);
+    const targets = ref
+      ? [target]
+      : fronted
+        ? withListBefore(text, tokens, hits, target)
+        : withListAfter(text, tokens, hits, target);
+    const lastEnd = ref ? ref.end : fronted ? after : (targets[targets.length - 1] as TypedHit).endTok;
+    if (kind === 'gain') {
+      const loser =
+        driven ?? factionAfterWord(tokens, hits, 'from', lastEnd) ?? (perfectDrive ? relativeHead(tokens, hits, actor) : null);
       // "While the Guild squabbled, it retook Cinderhold from the Guild": nobody takes a place from
       // itself, so a pronoun subject is the faction named before.
       const gainer =
@@ -999,6 +1069,8 @@ export function detectChanges(
     } else {
       const gainer =
         factionAfterWord(tokens, hits, 'to', lastEnd) ??
+        // "had been driven out of Brackwater by the Iron Tithe"
+        (verb.startsWith('driven') ? agentAfter(text, tokens, hits, lastEnd, antecedent) : null) ??
         (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
       addControl(targets, gainer, actor, verb, i);
