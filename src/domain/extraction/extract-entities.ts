@@ -64,10 +64,18 @@ const NO_TYPED: TypedHit[] = Object.freeze([]) as unknown as TypedHit[];
 /** Change detection's result for one sentence and its antecedents, with where each change's cue stands. */
 interface SentenceChanges {
   changes: ReadonlyMap<string, ProposedChange[]>;
-  /** Token index of the cue behind each entity's change (for the quotation check). */
+  /**
+   * Char offset in the sentence of the cue behind each entity's change (for the quotation
+   * check). Offsets, not token indices: a repeat then needs no tokens to check quotation.
+   */
   cueAt: ReadonlyMap<string, number>;
+  /**
+   * Every changed entity when the sentence has a reporting verb (isReported), else null: it
+   * depends on the sentence only, so it is read once with the tokens at hand, not per repeat.
+   */
+  reportedAll: ReadonlySet<string> | null;
 }
-const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map() };
+const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map(), reportedAll: null };
 
 /** detectChanges with its cue positions; `scratch` is reused, copied only when something changed. */
 function changesOf(
@@ -80,34 +88,49 @@ function changesOf(
 ): SentenceChanges {
   scratch.clear();
   const changes = detectChanges(sentence, tokens, typed, antecedent, place, scratch);
-  return changes.size === 0 ? NO_SENTENCE_CHANGES : { changes, cueAt: new Map(scratch) };
+  if (changes.size === 0) return NO_SENTENCE_CHANGES;
+  const cueAt = new Map<string, number>();
+  for (const [id, tok] of scratch) cueAt.set(id, (tokens[tok] as Token).start);
+  return { changes, cueAt, reportedAll: isReported(tokens) ? new Set(changes.keys()) : null };
 }
 
 /**
- * Entities whose change cue (token index in `cueAt`) stands inside a quotation: dialogue
- * reports what a character says. Quotation state is read from the turn's start, since a
- * quotation may span sentences ('"Lowmarket has fallen. The Tithe took it," she says.').
+ * Change detection results of one sentence by its other inputs, the antecedent faction id and
+ * the place id ('' for none): a flat [faction, place, result, ...] list. A sentence meets
+ * only a few such pairs, so a scan beats the two levels of Maps this replaced (about 9,000
+ * Maps held for the whole call at 10k turns, copied by every young-generation collection).
+ */
+type ChangesByContext = Array<string | SentenceChanges>;
+
+function cachedChanges(list: ChangesByContext, faction: string, place: string): SentenceChanges | undefined {
+  for (let i = 0; i < list.length; i += 3)
+    if (list[i] === faction && list[i + 1] === place) return list[i + 2] as SentenceChanges;
+  return undefined;
+}
+
+/**
+ * Quotation state of one turn's text, read forward: a quotation may span sentences
+ * ('"Lowmarket has fallen. The Tithe took it," she says.'), so the state at a cue depends on
+ * everything before it in the turn. Sentences are visited in order, so the state is carried
+ * from one to the next instead of re-read from the turn's start for each cue.
  * Double quotes and ‘…’ count; a straight single quote is too often an apostrophe.
  */
-function quotedEntities(
-  text: string,
-  sentences: string[],
-  k: number,
-  tokens: Token[],
-  cueAt: ReadonlyMap<string, number>,
-): Set<string> | null {
-  let base = 0;
-  for (let i = 0; i <= k; i++) {
-    const at = text.indexOf(sentences[i] as string, base);
-    if (at < 0) return null;
-    base = i < k ? at + (sentences[i] as string).length : at;
+class QuoteState {
+  pos = 0;
+  double = false;
+  single = false;
+
+  reset(): void {
+    this.pos = 0;
+    this.double = false;
+    this.single = false;
   }
-  let out: Set<string> | null = null;
-  for (const [id, tok] of cueAt) {
-    const end = base + (tokens[tok] as Token).start;
-    let double = false;
-    let single = false;
-    for (let p = 0; p < end; p++) {
+
+  /** Reads text[pos, to): `to` must not be before `pos`. */
+  advance(text: string, to: number): void {
+    let double = this.double;
+    let single = this.single;
+    for (let p = this.pos; p < to; p++) {
       const c = text.charCodeAt(p);
       if (c === 34) double = !double;
       else if (c === 0x201c) double = true;
@@ -115,7 +138,32 @@ function quotedEntities(
       else if (c === 0x2018) single = true;
       else if (c === 0x2019 && single && !/\p{L}/u.test(text[p + 1] ?? '')) single = false;
     }
-    if (double || single) (out ??= new Set()).add(id);
+    this.pos = to;
+    this.double = double;
+    this.single = single;
+  }
+}
+
+/**
+ * Entities whose change cue stands inside a quotation: dialogue reports what a character
+ * says. `quotes` has read the turn up to the sentence's start `base` (or less); each cue is
+ * read on from there on a copy.
+ */
+function quotedEntities(
+  text: string,
+  base: number,
+  cueAt: ReadonlyMap<string, number>,
+  quotes: QuoteState,
+  probe: QuoteState,
+): Set<string> | null {
+  quotes.advance(text, base);
+  let out: Set<string> | null = null;
+  for (const [id, offset] of cueAt) {
+    probe.pos = quotes.pos;
+    probe.double = quotes.double;
+    probe.single = quotes.single;
+    probe.advance(text, base + offset);
+    if (probe.double || probe.single) (out ??= new Set()).add(id);
   }
   return out;
 }
@@ -299,8 +347,8 @@ interface SentenceFacts {
   lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
   runs?: readonly NameRun[];
-  /** Change detection's result by antecedent faction and place ids: they are the only other inputs. */
-  changes?: Map<string, Map<string, SentenceChanges>>;
+  /** Change detection's results by antecedent faction and place ids: they are the only other inputs. */
+  changes?: ChangesByContext;
   /** found[r]: the call's record of runs[r], once it has occurred (repeats only count). */
   found?: FoundRun[];
 }
@@ -568,6 +616,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
   let place: { typed: TypedHit; hit: LexiconHit } | null = null;
   const scratchCueAt = new Map<string, number>();
+  const quotes = new QuoteState();
+  const quoteProbe = new QuoteState();
   let keyAct: string | undefined | null = null;
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
@@ -587,6 +637,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       sentences.push(facts ? facts.text : text.slice(start, end));
     }
     const annotated = annotationsBySentence(turn, sentences);
+    quotes.reset();
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
     if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
@@ -687,29 +738,26 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
         else {
           // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
-          // Keyed by faction id, then place id: the world's own strings, no key built per sentence.
-          const byAntecedent = (local.changes ??= new Map());
+          // Keyed by faction id and place id: the world's own strings, compared by identity.
+          const byContext = (local.changes ??= []);
           const faction = referent?.entityId ?? '';
-          let byPlace = byAntecedent.get(faction);
-          if (!byPlace) byAntecedent.set(faction, (byPlace = new Map()));
           const key = prevPlace?.typed.entityId ?? '';
-          let cached = byPlace.get(key);
+          let cached = cachedChanges(byContext, faction, key);
           if (cached === undefined) {
             tokens ??= sentenceTokens.tokenize(sentence);
             cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
-            byPlace.set(key, cached);
+            byContext.push(faction, key, cached);
           }
           detected = cached;
         }
       }
       const changes = detected.changes;
       // Reported speech is moderated: a change stated inside quotation marks (dialogue), or in a
-      // sentence with a reporting verb. Read only for the few sentences that change something.
-      let reported: Set<string> | null = null;
-      if (changes.size > 0 && !hedged) {
-        tokens ??= sentenceTokens.tokenize(sentence);
-        reported = isReported(tokens) ? new Set(changes.keys()) : quotedEntities(turn.text, sentences, k, tokens, detected.cueAt);
-      }
+      // sentence with a reporting verb. Read only for the few sentences that change something;
+      // both from what changesOf kept, so a repeat needs no tokens.
+      let reported: ReadonlySet<string> | null = null;
+      if (changes.size > 0 && !hedged)
+        reported = detected.reportedAll ?? quotedEntities(text, bounds[2 * k] as number, detected.cueAt, quotes, quoteProbe);
       if (typed) {
         const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
         if (lead) {
