@@ -343,8 +343,6 @@ interface SentenceFacts {
   latter: boolean;
   /** It has an "it", "them", "out" or place noun: it may change a place named earlier (mayReferToPlace). */
   placeRef: boolean;
-  /** The lower-case tokens' keys, for the "does the transcript write it in lower case" check. */
-  lowerWords: readonly string[];
   /** New-name runs, once the name finder has looked (NO_RUNS when the pre-filter stopped it). */
   runs?: readonly NameRun[];
   /** Change detection's results by antecedent faction and place ids: they are the only other inputs. */
@@ -373,11 +371,17 @@ class SentenceTable {
   }
 }
 
-/** Keys of the tokens written in lower case, in order (repeats kept: the check is a scan). */
-function lowerWordsOf(tokens: Token[]): string[] {
-  const out: string[] = [];
-  for (const t of tokens) if (!t.cap) out.push(t.lower);
-  return out;
+/**
+ * Adds the keys of the tokens written in lower case to the transcript's vocabulary: what the
+ * "does the transcript write this ambiguous opener in lower case too" check reads after the
+ * scan. Read once per distinct sentence (a repeat has the same words), instead of keeping each
+ * sentence's lower-case words for the whole call and scanning them again on every occurrence.
+ */
+function addLowerWords(vocabulary: Set<string>, tokens: Token[]): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (!t.cap) vocabulary.add(t.lower);
+  }
 }
 
 const SUBORDINATORS = new Set([
@@ -559,9 +563,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // settling depends only on the run (and what the whole transcript shows), so each distinct
   // run is settled once with its first sentence and source and its number of occurrences.
   const found: FoundRun[] = [];
-  const ambiguous = new Set<string>();
-  const ambiguousFilter = new KeyFilter([]);
-  const seenLower = new Set<string>();
+  // Every word the transcript writes in lower case (in sentences of two or more tokens, where
+  // the name finder runs): an ambiguous opener it holds is an ordinary word ("Suddenly").
+  const lowerVocabulary = new Set<string>();
   const posTagger = input.tagger ?? null;
   const nameRuns = (sentence: string, tokens: Token[], hits: LexiconHit[]): readonly NameRun[] => {
     if (posTagger) {
@@ -674,8 +678,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           last: null,
           latter: saysLatter(toks),
           placeRef: mayReferToPlace(toks),
-          lowerWords: useTagger ? lowerWordsOf(toks) : NONE,
         };
+        if (useTagger && toks.length > 1) addLowerWords(lowerVocabulary, toks);
         for (const h of matchCapabilities(lexicon, toks)) {
           const cap = lexicon.capabilities[h.ref];
           if (cap)
@@ -816,22 +820,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             continue;
           }
           const run = runs[r] as NameRun;
-          if (run.ambiguousFirst) {
-            const w = (run.words[0] as string).toLowerCase();
-            if (!ambiguous.has(w)) {
-              ambiguous.add(w);
-              ambiguousFilter.add(w);
-            }
-          }
           const f: FoundRun = { run, sentence, source: (source ??= sourceOf(sessionId, turn, k)), count: 1 };
           found.push(f);
           if (slots) slots[r] = f;
         }
-        // Does this transcript write an ambiguous opener in lower case too? (3 char reads per token)
-        // Once every ambiguous opener has been seen in lower case there is nothing left to learn.
-        if (ambiguous.size > seenLower.size)
-          for (const w of notes ? lowerWordsOf(tokens as Token[]) : local.lowerWords)
-            if (ambiguousFilter.mayHave(w) && ambiguous.has(w)) seenLower.add(w);
       }
     }
     for (const id of turnCapabilityIds(turn, feedByTurn)) {
@@ -863,7 +855,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   for (const { run, sentence, source, count } of found) {
     let words = run.words;
     let preceding = run.precedingWord;
-    if (run.ambiguousFirst && seenLower.has((words[0] as string).toLowerCase())) {
+    if (run.ambiguousFirst && lowerVocabulary.has((words[0] as string).toLowerCase())) {
       // "Suddenly Veyla Strand" where the transcript also says "suddenly": drop the opener.
       preceding = words[0] as string;
       words = words.slice(1);

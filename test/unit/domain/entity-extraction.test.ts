@@ -231,6 +231,14 @@ describe('new-entity candidates (capitalisation spans; wink-nlp on request)', ()
     ]);
     assert.deepEqual(r.candidates.map((c) => c.name).sort(), ['Orlen Reach', 'Thessaly Marr', 'Veyla Strand']);
   });
+  test('an opener the transcript writes in lower case before it opens a name is dropped too', () => {
+    // The lower-case use may come first: the check reads the whole transcript's vocabulary.
+    const r = extract(['She counts them grimly, twice.', 'Grimly Thessaly Marr counts the coins.']);
+    assert.deepEqual(
+      r.candidates.map((c) => c.name),
+      ['Thessaly Marr'],
+    );
+  });
   test('"of" names stay whole; punctuation between two words ends a name; titles split off', () => {
     const r = extract([
       'They signed the Treaty of Reeds at dawn.',
