@@ -438,6 +438,20 @@ function saysLatter(tokens: Token[]): boolean {
   return false;
 }
 
+/**
+ * Lower-case "the kiters" (a weak hit) names the faction only when the transcript has named it
+ * before or in the same sentence; `named` (entity refs named so far) grows with the other hits.
+ * Decided on a sentence's first occurrence: every repeat comes later, when it still holds.
+ */
+function keepNamed(hits: LexiconHit[], named: Set<number>): LexiconHit[] {
+  let weak = false;
+  for (const h of hits) {
+    if (h.weak) weak = true;
+    else named.add(h.ref);
+  }
+  return weak ? hits.filter((h) => !h.weak || named.has(h.ref)) : hits;
+}
+
 /** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
 function anyControllable(typed: TypedHit[]): boolean {
   for (const h of typed) if (h.entityType === 'region' || h.entityType === 'settlement') return true;
@@ -609,6 +623,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     return findNameRuns(sentence, tokens, (i) => coveredBy(hits, i), lexicon);
   };
   const sentenceTable = new SentenceTable();
+  // Entities named so far by a hit that needs no earlier naming (keepNamed).
+  const named = new Set<number>();
   // The current sentence's tokens, reused for the next one (TokenBuffer): nothing keeps a
   // sentence's tokens past it, and annotations tokenize their names with plain `tokenize`.
   const sentenceTokens = new TokenBuffer();
@@ -694,7 +710,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           text: sentence,
           next: undefined,
           tokenCount: toks.length,
-          hits: matchEntities(lexicon, toks),
+          hits: keepNamed(matchEntities(lexicon, toks), named),
           caps: NO_CAPS,
           hedged: false,
           typed: null,

@@ -32,6 +32,16 @@ export interface LexiconPattern {
    * the Pale Lantern" is another order).
    */
   shortForm?: boolean;
+  /**
+   * Written in lower case after "the", a faction's one-word alias ("the kiters") or the distinct
+   * last word of its name ("the corsairs", "the tithe") names it only when the transcript has
+   * already named that faction (extract-entities keeps such a hit, `weak` in LexiconHit, only
+   * then): alone, "the tithe" may be a tax. Never capitalised (`lowerOnly` patterns), never
+   * without "the", never a GENERIC word ("the order", "the court").
+   */
+  lowerIfNamed?: boolean;
+  /** A pattern that exists only for `lowerIfNamed`: capitalised, the word is matched as before. */
+  lowerOnly?: boolean;
 }
 
 /**
@@ -222,6 +232,29 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
           : p.keys.some((k) => coined(k, 4));
       if (ok) p.lowerOk = true;
     }
+  // Lower case after "the", once the transcript has named the faction (after the coined-word
+  // pass, so these never match lower case without "the").
+  entities.forEach((e, ref) => {
+    if (e.entityType !== 'faction') return;
+    for (const p of entityPatterns.values())
+      for (const q of p)
+        if (
+          q.ref === ref &&
+          q.matchType === 'alias' &&
+          q.keys.length === 1 &&
+          !q.lowerOk &&
+          !q.needsThe &&
+          !GENERIC.has(q.keys[0] as string)
+        )
+          q.lowerIfNamed = true;
+    const keys = nameKeys(e.canonicalName);
+    const head = keys[keys.length - 1] as string;
+    // Plural heads only (a group of people): a singular one may be a thing ("the tithe was paid in grain").
+    if (keys.length < 2 || GENERIC.has(head) || !head.endsWith('s') || head.length < 5 || distinctTokens.get(head) !== ref)
+      return;
+    const value = `the ${head.charAt(0).toUpperCase()}${head.slice(1)}`;
+    addPattern(entityPatterns, { keys: [head], ref, matchType: 'alias', value, lowerIfNamed: true, lowerOnly: true });
+  });
   return {
     entities,
     capabilities,

@@ -11,6 +11,8 @@ export interface LexiconHit {
   /** token range [startTok, endTok) */
   startTok: number;
   endTok: number;
+  /** A lower-case "the kiters" (LexiconPattern.lowerIfNamed): kept only once the transcript has named the entity. */
+  weak?: true;
 }
 
 function matchAt(tokens: Token[], i: number, patterns: LexiconPattern[] | undefined): LexiconPattern | null {
@@ -114,16 +116,23 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
     const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
+    const afterThe = i > 0 && (tokens[i - 1] as Token).lower === 'the';
     if (
       p &&
-      (p.needsThe !== true || (i > 0 && (tokens[i - 1] as Token).lower === 'the')) &&
+      p.lowerOnly !== true &&
+      (p.needsThe !== true || afterThe) &&
       (p.shortForm !== true || ((tokens[i] as Token).cap && tokens[i + 1]?.lower !== 'of')) &&
       (p.lowerOk === true ||
         anyCapitalised(tokens, i, i + p.keys.length) ||
-        (p.lowerAfterThe === true && ((i > 0 && (tokens[i - 1] as Token).lower === 'the') || noCapitals(tokens))))
+        (p.lowerAfterThe === true && (afterThe || noCapitals(tokens))))
     ) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
+      continue;
+    }
+    if (p?.lowerIfNamed === true && afterThe && !tok.cap) {
+      hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + 1, weak: true });
+      i += 1;
       continue;
     }
     if (tok.cap && !CAPITALISED_STOPWORDS.has(tok.lower) && !inUnknownName(lexicon, tokens, i)) {

@@ -40,6 +40,25 @@ describe('matching and confidence (spec 5)', () => {
     const change = byId(r, 'settlement.cinderhold')[0]?.proposedChanges[0];
     assert.equal(change?.kind === 'control' ? change.to : null, 'faction.prismwell-kite-guild');
   });
+  test('a lower-case one-word alias or plural name head after "the" counts once the transcript has named the faction', () => {
+    const r = extract([
+      'At the fair the kiters flew red kites.',
+      'The Prismwell Kite Guild arrived at noon.',
+      'Then the kiters and the corsairs argued.',
+      'The Saltmarch Corsairs sailed in.',
+      'Later the corsairs left; the order and the court stayed.',
+    ]);
+    const sentences = (id: string) => byId(r, id).map((m) => m.sentence);
+    assert.deepEqual(sentences('faction.prismwell-kite-guild'), [
+      'The Prismwell Kite Guild arrived at noon.',
+      'Then the kiters and the corsairs argued.',
+    ]);
+    assert.deepEqual(sentences('faction.saltmarch-corsairs'), [
+      'The Saltmarch Corsairs sailed in.',
+      'Later the corsairs left; the order and the court stayed.',
+    ]);
+    assert.equal(byId(r, 'faction.thalric-order').length + byId(r, 'faction.veiled-court').length, 0);
+  });
   test('a one-letter typo matches fuzzily; an ambiguous or generic word does not', () => {
     const r = extract(['Scouts crossed Duskmeer Vale at dawn.', 'The guild and the order argued.']);
     assert.equal(byId(r, 'region.duskmere-vale')[0]?.match.type, 'fuzzy');
