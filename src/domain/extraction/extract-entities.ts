@@ -1,7 +1,7 @@
 import type { SanitisedTranscript } from '../transcript/types.js';
 import { KeyFilter } from '../text/key-filter.js';
 import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
-import { hashRange, equalsRange } from '../text/ranges.js';
+import { equalsRange } from '../text/ranges.js';
 import { sentenceBounds } from '../text/sentences.js';
 import { type Token, TokenBuffer, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
@@ -666,17 +666,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
     const text = turn.text;
-    const count = sentenceBounds(text, bounds);
+    // The scan hashes each sentence as it finds it (no second pass to hash the range).
+    const count = sentenceBounds(text, bounds, hashes);
     // Strings first (context reads the neighbours): a known sentence's own, else a new slice.
     const sentences: string[] = [];
-    hashes.length = 0;
     known.length = 0;
     for (let k = 0; k < count; k++) {
       const start = bounds[2 * k] as number;
       const end = bounds[2 * k + 1] as number;
-      const hash = hashRange(text, start, end);
-      const facts = sentenceTable.find(text, start, end, hash);
-      hashes.push(hash);
+      const facts = sentenceTable.find(text, start, end, hashes[k] as number);
       known.push(facts);
       sentences.push(facts ? facts.text : text.slice(start, end));
     }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPrng } from '../../../src/demo/prng.js';
-import { collapseWhitespace, isTrimSpace, splitSentences } from '../../../src/domain/text/sentences.js';
+import { hashRange } from '../../../src/domain/text/ranges.js';
+import { collapseWhitespace, isTrimSpace, sentenceBounds, splitSentences } from '../../../src/domain/text/sentences.js';
 import { KeyFilter } from '../../../src/domain/text/key-filter.js';
 import { tokenize } from '../../../src/domain/text/tokens.js';
 import { slugify } from '../../../src/domain/world/types.js';
@@ -140,6 +141,21 @@ describe('text scanning (char-code fast paths)', () => {
     const rand = createPrng(12);
     for (const t of [...fixed, ...Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 60)))]) {
       assert.deepEqual(splitSentences(t), refSplit(t), JSON.stringify(t));
+    }
+  });
+
+  test('sentenceBounds hashes each sentence as hashRange does', () => {
+    const rand = createPrng(14);
+    const bounds: number[] = [];
+    const hashes: number[] = [];
+    for (const t of [
+      'One. Two!  Three?" Four…) five\n\nsix',
+      ...Array.from({ length: 3000 }, () => randomText(rand, 1 + Math.floor(rand() * 60))),
+    ]) {
+      const n = sentenceBounds(t, bounds, hashes);
+      assert.equal(hashes.length, n);
+      for (let k = 0; k < n; k++)
+        assert.equal(hashes[k], hashRange(t, bounds[2 * k] as number, bounds[2 * k + 1] as number), JSON.stringify(t));
     }
   });
 
