@@ -1,3 +1,4 @@
+import { FNV_OFFSET, fnvFinish, fnvStep } from './ranges.js';
 /**
  * A deliberately simple sentence splitter: end punctuation (with trailing quotes or
  * brackets) followed by anything, or a newline. A hand-written char-code scan rather than
@@ -55,10 +56,6 @@ for (const c of [9, 11, 12, 13, 32]) ASCII_CLASS[c] = SPACE;
 ASCII_CLASS[10] = NEWLINE;
 for (const c of [33, 46, 63]) ASCII_CLASS[c] = END;
 
-/** FNV-1a, as hashRange (ranges.ts): the scan hashes each sentence as it reads it. */
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
-
 /**
  * The sentences of splitSentences as offsets, without the strings: sentence k is
  * text[bounds[2k], bounds[2k + 1]) and hashes[k] is hashRange of that range. Both arrays are
@@ -92,7 +89,7 @@ export function sentenceBounds(text: string, bounds: number[], hashes: number[])
     const cls = c < 128 ? (ASCII_CLASS[c] as number) : c === 0x2026 ? END : isTrimSpace(c) ? SPACE : OTHER;
     i++;
     if (cls === SPACE) {
-      if (first >= 0) h = Math.imul(h ^ c, FNV_PRIME);
+      if (first >= 0) h = fnvStep(h, c);
       continue;
     }
     if (cls === NEWLINE) {
@@ -106,7 +103,7 @@ export function sentenceBounds(text: string, bounds: number[], hashes: number[])
       word = false;
       maybeWord = false;
     }
-    h = Math.imul(h ^ c, FNV_PRIME);
+    h = fnvStep(h, c);
     if (cls === WORD) word = true;
     else if (c >= 128 && cls === OTHER && c !== 0x201d && c !== 0x2019) maybeWord = true;
     if (cls === END) {
@@ -114,13 +111,13 @@ export function sentenceBounds(text: string, bounds: number[], hashes: number[])
       while (i < n) {
         const d = text.charCodeAt(i);
         if (!isEnd(d)) break;
-        h = Math.imul(h ^ d, FNV_PRIME);
+        h = fnvStep(h, d);
         i++;
       }
       while (i < n) {
         const d = text.charCodeAt(i);
         if (!isCloser(d)) break;
-        h = Math.imul(h ^ d, FNV_PRIME);
+        h = fnvStep(h, d);
         i++;
       }
       if (word || (maybeWord && HAS_WORD.test(text.slice(first, i)))) push(bounds, hashes, first, i, h);
@@ -137,7 +134,7 @@ export function sentenceBounds(text: string, bounds: number[], hashes: number[])
 /** Records text[start, end) and its FNV-1a state, folded as hashRange folds it. */
 function push(bounds: number[], hashes: number[], start: number, end: number, h: number): void {
   bounds.push(start, end);
-  hashes.push((h ^ (h >>> 30)) & 0x3fffffff);
+  hashes.push(fnvFinish(h));
 }
 
 const WHITESPACE_RUN = /\s+/g;

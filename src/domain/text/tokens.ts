@@ -1,4 +1,4 @@
-import { equalsRange, hashRange } from './ranges.js';
+import { equalsRange, FNV_OFFSET, fnvFinish, fnvStep, hashRange } from './ranges.js';
 
 /** Word tokens with offsets. Possessive `'s` is folded away so "Ashgrove's" matches "Ashgrove". */
 export interface Token {
@@ -92,12 +92,12 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
     let cls: 0 | 1 | 2 = 0;
     // FNV-1a of the word as it is read (the same as hashRange): internAscii needs no second
     // pass over the chars. Only the rare words the cls === 2 path recomputes are hashed again.
-    let h = 0x811c9dc5 | 0;
+    let h = FNV_OFFSET;
     while (i < n) {
       const c = text.charCodeAt(i);
       if (c < 128 && ASCII_WORD[c] === 1) {
         if (c <= 90 && c >= 65) cls = cls === 2 ? 2 : 1;
-        h = Math.imul(h ^ c, 0x01000193);
+        h = fnvStep(h, c);
         i++;
       } else if (c >= 128 && isWord(text, i)) {
         cls = 2;
@@ -112,7 +112,7 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
     const last = text.charCodeAt(end - 1);
     // A possessive has a joiner, so cls is 2 here and the hash is recomputed for the shorter word.
     if (end - start > 2 && (last === 115 || last === 83) && (c2 === 39 || c2 === 0x2019)) end -= 2;
-    let hash = (h ^ (h >>> 30)) & 0x3fffffff;
+    let hash = fnvFinish(h);
     if (cls === 2) {
       cls = caseClass(text, start, end);
       if (cls !== 2) hash = hashRange(text, start, end);
