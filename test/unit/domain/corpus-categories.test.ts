@@ -25,11 +25,25 @@ import {
 interface Tally {
   changes: Score;
   candidates: Score;
+  /** Hedged or reported claims labelled whose change the canon does not already hold. */
   hedged: number;
+  /** ...proposed as a delta that needs moderation for the reason `hedged`: the wanted outcome. */
   hedgedModerated: number;
+  /** ...proposed as a delta a moderator would not see: the unsafe outcome. */
+  hedgedUnmoderated: number;
+  /** ...proposed by extraction where the canon already holds it: no delta, nothing to moderate. */
+  hedgedCanon: number;
   files: number;
 }
-const tally = (): Tally => ({ changes: score(), candidates: score(), hedged: 0, hedgedModerated: 0, files: 0 });
+const tally = (): Tally => ({
+  changes: score(),
+  candidates: score(),
+  hedged: 0,
+  hedgedModerated: 0,
+  hedgedUnmoderated: 0,
+  hedgedCanon: 0,
+  files: 0,
+});
 
 function scoreDocs(docs: CorpusDoc[]): { all: Tally; byCategory: Map<string, Tally>; byDifficulty: Map<string, Tally> } {
   const all = tally();
@@ -49,12 +63,22 @@ function scoreDocs(docs: CorpusDoc[]): { all: Tally; byCategory: Map<string, Tal
         new Set(doc.expected.candidates.map(slugify)),
         new Set(ex.candidates.map((c) => slugify(c.name))),
       );
-      // Every hedged or reported claim needs a moderator: its delta, if one is proposed, must
-      // require moderation for the reason `hedged`, whatever its confidence.
+      // Every hedged or reported claim needs a moderator: it must be proposed, and its delta must
+      // require moderation for the reason `hedged`, whatever its confidence. A claim that is not
+      // proposed at all is a miss, not a success (it also shows as a change-recall miss); one
+      // proposed without moderation is the unsafe case, counted apart; one the canon already
+      // holds makes no delta and needs no moderator (left out of the count).
+      const proposed = proposedChanges(ex);
       for (const id of doc.expected.hedged ?? []) {
-        t.hedged++;
         const d = ds.find((x) => x.entityId === id);
-        if (!d || (d.safety.requiresModeration && d.safety.reasons.includes('hedged'))) t.hedgedModerated++;
+        if (!d && [...proposed].some((k) => k.startsWith(`${id}.`))) {
+          t.hedgedCanon++;
+          continue;
+        }
+        t.hedged++;
+        if (!d) continue;
+        if (d.safety.requiresModeration && d.safety.reasons.includes('hedged')) t.hedgedModerated++;
+        else t.hedgedUnmoderated++;
       }
     }
   }
@@ -65,12 +89,12 @@ const f = (n: number) => n.toFixed(2);
 function table(title: string, rows: Map<string, Tally> | Array<[string, Tally]>): string[] {
   const out = [
     title,
-    '| category | files | change P | change R | new-entity P | new-entity R | hedged → moderation |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    '| category | files | change P | change R | new-entity P | new-entity R | hedged → moderation | hedged, unmoderated |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const [name, t] of rows)
     out.push(
-      `| ${name} | ${t.files} | ${f(precision(t.changes))} | ${f(recall(t.changes))} | ${f(precision(t.candidates))} | ${f(recall(t.candidates))} | ${t.hedged === 0 ? '—' : `${t.hedgedModerated} of ${t.hedged}`} |`,
+      `| ${name} | ${t.files} | ${f(precision(t.changes))} | ${f(recall(t.changes))} | ${f(precision(t.candidates))} | ${f(recall(t.candidates))} | ${t.hedged === 0 ? '—' : `${t.hedgedModerated} of ${t.hedged}`} | ${t.hedged === 0 ? '—' : t.hedgedUnmoderated} |`,
     );
   return out;
 }
@@ -109,7 +133,8 @@ test('sentence categories: per-category scores, thresholds on the tuning split, 
   need(precision(easier.changes) >= 0.95 && recall(easier.changes) >= 0.95, 'easier: change P/R >= 0.95');
   need(precision(harder.changes) >= 0.9 && recall(harder.changes) >= 0.9, 'harder: change P/R >= 0.90');
   need(precision(tuning.all.candidates) >= 0.85 && recall(tuning.all.candidates) >= 0.85, 'new entities P/R >= 0.85');
-  need(every.all.hedgedModerated === every.all.hedged, 'every hedged or reported claim needs moderation (all files)');
+  need(tuning.all.hedgedModerated === tuning.all.hedged, 'tuning: every hedged or reported claim sent to moderation');
+  need(every.all.hedgedUnmoderated === 0, 'no hedged or reported claim proposed without moderation (all files)');
   need(precision(held.all.changes) >= HELD_OUT_FLOORS.changeP, 'held-out change precision dropped');
   need(recall(held.all.changes) >= HELD_OUT_FLOORS.changeR, 'held-out change recall dropped');
   need(precision(held.all.candidates) >= HELD_OUT_FLOORS.candidateP, 'held-out new-entity precision dropped');
