@@ -51,6 +51,28 @@ export const REPORT_WORDS = new Set([
   'reported',
   'writes',
   'wrote',
+  // told and passed on: "a messenger tells you that", "the fishermen mutter that", "the herald
+  // announced that", "everyone has heard that", "your spy returns with news:"
+  'tells',
+  'told',
+  'mutter',
+  'mutters',
+  'muttered',
+  'murmur',
+  'murmurs',
+  'murmured',
+  'announced',
+  'announces',
+  'declared',
+  'declares',
+  'proclaimed',
+  'proclaims',
+  'boast',
+  'boasts',
+  'boasted',
+  'heard',
+  'hears',
+  'news',
 ]);
 
 /**
@@ -80,6 +102,11 @@ export const HEDGE_PHRASES: string[][] = [
   'legend says',
   'legend has it',
   'story goes',
+  'word reached',
+  'word came',
+  'word spread',
+  'it seems',
+  'it appears',
 ].map((p) => p.split(' '));
 
 /** Words that, shortly before a change verb, make the statement non-factual. */
