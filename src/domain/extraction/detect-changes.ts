@@ -578,7 +578,8 @@ function victorOver(hits: TypedHit[], beaten: TypedHit, antecedent: TypedHit | n
 const ANAPHOR_NOUNS = new Set(
   (
     'knights soldiers troops riders warriors men forces army host fleet raiders attackers invaders mercenaries ' +
-    'zealots fanatics fools devils dogs butchers latter former'
+    'zealots fanatics fools devils dogs butchers latter former company warband band column columns vanguard horde ' +
+    'legion legions regiment sellswords brigands marauders pirates rebels'
   ).split(' '),
 );
 const DEMONSTRATIVES = new Set(['those', 'these']);
@@ -691,7 +692,8 @@ function ownedChange(
   let target = nearest(hits, isControllable, from, -1);
   if (!target || target.endTok < from - 1) {
     const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
-    target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace([], 0, type, place) : null;
+    // "Harrowgate's guards were bought, and by the new moon the town was theirs": the sentence's own place first.
+    target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace(hits, from, type, place) : null;
     if (!target) return;
   } else if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? '')) return;
   let gainer: TypedHit | null;
