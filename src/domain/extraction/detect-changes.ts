@@ -230,7 +230,14 @@ const POSSESSIVES = new Set(['its', 'their']);
 const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
-const LIST_GLUE = new Set(['and', 'the', 'or']);
+const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus']);
+/** Glue of several words between list items, by first word: "as well as", "but also", "along with". */
+const LIST_PHRASES = new Map<string, string[]>([
+  ['as', ['well', 'as']],
+  ['but', ['also']],
+  ['along', ['with']],
+  ['together', ['with']],
+]);
 const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 /** Adverbs that may stand between a passive auxiliary and its verb ("had already been retaken by"). */
 const PASSIVE_ADVERBS = new Set(['already', 'just', 'also', 'soon', 'again', 'once', 'since', 'all', 'then']);
@@ -364,38 +371,89 @@ function factionAfterWord(tokens: Token[], hits: TypedHit[], word: string, from:
  * Only commas, "and", "or", "the" and capitalised words no hit covers (an unlisted place:
  * "Brackwater, Gullwick, Thornmere Landing and Lowmarket") between two hits: items of one list.
  */
-function listed(text: string, tokens: Token[], hits: TypedHit[], a: TypedHit, b: TypedHit): boolean {
-  if (b.startTok < a.endTok) return false;
+function listed(text: string, tokens: Token[], hits: TypedHit[], a: TypedHit, b: TypedHit): Link {
+  if (b.startTok < a.endTok) return Link.None;
+  let joined = false;
   for (let j = a.endTok; j <= b.startTok; j++) {
-    if (!/^[\s,]*$/.test(text.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start))) return false;
+    if (!/^[\s,]*$/.test(text.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start))) return Link.None;
     if (j === b.startTok) break;
     const t = tokens[j] as Token;
-    if (LIST_GLUE.has(t.lower)) continue;
-    if (!t.cap || hits.some((h) => j >= h.startTok && j < h.endTok)) return false;
+    if (LIST_GLUE.has(t.lower)) {
+      if (t.lower !== 'the') joined = true;
+      continue;
+    }
+    const glue = LIST_PHRASES.get(t.lower);
+    if (glue?.every((w, k) => tokens[j + 1 + k]?.lower === w)) {
+      j += glue.length;
+      joined = true;
+      continue;
+    }
+    if (!t.cap || hits.some((h) => j >= h.startTok && j < h.endTok)) return Link.None;
   }
-  return true;
+  return joined ? Link.Joined : Link.Comma;
+}
+
+/** How two places are listed: not at all, by commas only, or with a joining word ("and", "as well as"). */
+const Link = { None: 0, Comma: 1, Joined: 2 } as const;
+type Link = (typeof Link)[keyof typeof Link];
+
+/**
+ * "took Lowmarket, and Harrowgate fell to the Court": a place followed by a verb (or an
+ * auxiliary) is the subject of the next clause, not one more item of the list before it.
+ */
+function opensClauseAfter(tokens: Token[], item: TypedHit): boolean {
+  const w = tokens[item.endTok]?.lower ?? '';
+  return (
+    PASSIVE_AUX.has(w) ||
+    PERFECT_AUX.has(w) ||
+    (CONTROL_VERBS.firstKeys.mayHave(w) && CONTROL_VERBS.byFirst.has(w)) ||
+    (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
+  );
 }
 
 /** The target and the controllable hits listed after it ("seized Lowmarket and Harrowgate"). */
 function withListAfter(text: string, tokens: Token[], hits: TypedHit[], first: TypedHit): TypedHit[] {
   const out = [first];
+  let joined = false;
   for (;;) {
     const last = out[out.length - 1] as TypedHit;
     const next = nearest(hits, isControllable, last.endTok, 1);
-    if (!next || !listed(text, tokens, hits, last, next)) return out;
+    const link = next ? listed(text, tokens, hits, last, next) : Link.None;
+    if (!next || link === Link.None || opensClauseAfter(tokens, next)) break;
+    if (link === Link.Joined) joined = true;
     out.push(next);
   }
+  // "seized Brackwater, Lowmarket and Vessa Landing": the joining word may come before an unlisted place
+  const end = tokens[(out[out.length - 1] as TypedHit).endTok]?.lower;
+  return joined || end === 'and' || end === 'or' ? out : [first];
 }
 
 /** The target and the controllable hits listed before it ("Harrowgate, Lowmarket and Prismwell are"). */
 function withListBefore(text: string, tokens: Token[], hits: TypedHit[], last: TypedHit): TypedHit[] {
   const out = [last];
+  let joined = false;
   for (;;) {
     const first = out[0] as TypedHit;
     const prev = nearest(hits, isControllable, first.startTok, -1);
-    if (!prev || !listed(text, tokens, hits, prev, first)) return out;
+    const link = prev ? listed(text, tokens, hits, prev, first) : Link.None;
+    if (!prev || link === Link.None) break;
+    if (link === Link.Joined) joined = true;
     out.unshift(prev);
   }
+  // "By the time they reached Prismwell, Brackwater had ...": commas alone make no list;
+  // "The Tithe took Lowmarket, and Harrowgate fell": places after a verb are its objects, not this subject's list.
+  const end = tokens[last.endTok]?.lower;
+  return (joined || end === 'and' || end === 'or') && !objectOfVerb(tokens, out[0] as TypedHit) ? out : [last];
+}
+
+/** Does a verb stand right before the place (or before "the" and the place)? */
+function objectOfVerb(tokens: Token[], h: TypedHit): boolean {
+  const before = tokens[h.startTok - 1]?.lower === 'the' ? h.startTok - 2 : h.startTok - 1;
+  const w = tokens[before]?.lower ?? '';
+  return (
+    (CONTROL_VERBS.firstKeys.mayHave(w) && CONTROL_VERBS.byFirst.has(w)) ||
+    (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
+  );
 }
 
 /** A question: the verb's clause ends with "?" ('"Has the Tithe captured Lowmarket yet?" she asks.'). */
@@ -988,6 +1046,8 @@ export function detectChanges(
     if (p.kind === 'fell' || passive || agentless) {
       const subject = aux >= 0 ? aux : i;
       let target = nearest(hits, isControllable, subject, -1);
+      // "Lowmarket and Brackwater fell to the Corsairs", "Both Prismwell and Harrowgate were captured by"
+      const subjects = target ? withListBefore(text, tokens, hits, target) : null;
       if (!target) {
         const type = placeSubjectBefore(tokens, subject);
         if (type !== null) target = resolvePlace([], 0, type, place);
@@ -999,20 +1059,8 @@ export function detectChanges(
       if (!target || !gainer || isNegated(text, tokens, i) || (aux >= 0 && isNegated(text, tokens, aux))) continue;
       controlVerbAt.add(i);
       const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', after) : null;
-      if (p.kind === 'loss' && !agentless)
-        add(target.entityId, { kind: 'control', field: 'controlledBy', to: null, from: gainer.entityId, verb }, i);
-      else
-        add(
-          target.entityId,
-          {
-            kind: 'control',
-            field: 'controlledBy',
-            to: gainer.entityId,
-            from: loser && loser !== gainer ? loser.entityId : null,
-            verb,
-          },
-          i,
-        );
+      if (p.kind === 'loss' && !agentless) addControl(subjects ?? [target], null, gainer, verb, i);
+      else addControl(subjects ?? [target], gainer, loser && loser !== gainer ? loser : null, verb, i);
       continue;
     }
     const actor = actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
