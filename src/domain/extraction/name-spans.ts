@@ -92,14 +92,37 @@ function punctuationBefore(sentence: string, tokens: Token[], i: number): boolea
 }
 
 /** Capitalised, uncovered, not a stop word: could be (part of) a name. */
-function capWord(t: Token | undefined, covered: boolean): boolean {
-  return !!t && t.cap && !covered && !CAPITALISED_STOPWORDS.has(t.lower) && !shouted(t);
+function capWord(tokens: Token[], i: number, covered: boolean): boolean {
+  const t = tokens[i];
+  return !!t && t.cap && !covered && !CAPITALISED_STOPWORDS.has(t.lower) && (!shouted(t) || acronym(tokens, i));
 }
 
 /** ALL CAPS ("THE IRON TITHE HAS TAKEN HARROWGATE!"): shouting, not a name; "DeVarre" is not. */
 function shouted(t: Token): boolean {
   const c = t.text.charCodeAt(1);
   return c >= 65 && c <= 90;
+}
+
+/**
+ * "the HKR", "agents of the RSC": an all-caps word of 2-5 letters with at most one vowel, in a
+ * sentence that is not shouting (neither neighbour is all caps), and no common word written
+ * loud for emphasis ("you must NOT", "RUN!"): an acronym names a group. Read only for tokens
+ * shouted() already flagged, so ordinary words cost nothing more.
+ */
+function acronym(tokens: Token[], i: number): boolean {
+  const t = tokens[i] as Token;
+  const w = t.text;
+  if (w.length < 2 || w.length > 5 || COMMON_INITIAL.has(t.lower)) return false;
+  let vowels = 0;
+  for (let k = 0; k < w.length; k++) {
+    const c = w.charCodeAt(k);
+    if (c < 65 || c > 90) return false;
+    if (c === 65 || c === 69 || c === 73 || c === 79 || c === 85) vowels++;
+  }
+  if (vowels > 1) return false;
+  const prev = tokens[i - 1];
+  const next = tokens[i + 1];
+  return !(prev && prev.text.length > 1 && shouted(prev)) && !(next && next.text.length > 1 && shouted(next));
 }
 
 /**
@@ -169,7 +192,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     const t = tokens[i] as Token;
     const covered = coveredTok(i);
     if (run.length > 0 && punctuationBefore(sentence, tokens, i)) flush(); // 'Orlen Ford," Veyla'
-    let nameLike = capWord(t, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
+    let nameLike = capWord(tokens, i, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
     // "Sons of Harrowgate": a world name after the joiner a head admitted (joinsHere) stays in the run.
     if (run.length > 0 && covered && t.cap && run[run.length - 1] === i - 1) {
       const prev = tokens[i - 1] as Token;
@@ -184,7 +207,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       // Sentence- or quote-initial: part of a name only when more capitalised words follow
       // and it is not a common opener; whether the transcript writes it in lower case
       // elsewhere is settled later.
-      const followed = capWord(tokens[i + 1], coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
+      const followed = capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
       if (!followed || COMMON_INITIAL.has(t.lower)) nameLike = false;
       else initialAmbiguous = !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
     }
