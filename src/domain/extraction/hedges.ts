@@ -70,6 +70,11 @@ export const REPORT_WORDS = new Set([
   'boast',
   'boasts',
   'boasted',
+  'brag',
+  'brags',
+  'bragged',
+  // a notice, a broadsheet, a letter: "Lowmarket Falls To The Iron Tithe, reads the broadsheet"
+  'reads',
   'heard',
   'hears',
   'news',
@@ -107,6 +112,9 @@ export const HEDGE_PHRASES: string[][] = [
   'word spread',
   'it seems',
   'it appears',
+  'one account',
+  'all accounts',
+  'some accounts',
 ].map((p) => p.split(' '));
 
 /** Words that, shortly before a change verb, make the statement non-factual. */
