@@ -126,9 +126,15 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ...['surrendered to', 'surrenders to', 'yielded to', 'yields to', 'submitted to', 'capitulated to'].map(
     (v): [string, VerbKind] => [v, 'fell'],
   ),
-  ...['opened its gates to', 'opens its gates to', 'opened their gates to', 'open their gates to'].map(
-    (v): [string, VerbKind] => [v, 'fell'],
-  ),
+  ...[
+    'opened its gates to',
+    'opens its gates to',
+    'opened their gates to',
+    'open their gates to',
+    'opened the gates to',
+    'opens the gates to',
+    'opened the gate to',
+  ].map((v): [string, VerbKind] => [v, 'fell']),
   // "the gates of Harrowgate were opened to the Court": only with "gates" just before (gatesBefore)
   ['opened to', 'fell'],
   // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
@@ -525,16 +531,72 @@ function fellWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
  */
 function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit | null, at: number): TypedHit | null {
   if (!actor || actor.endTok > at) return null;
-  for (let k = actor.endTok; k < at; k++) {
-    const w = (tokens[k] as Token).lower;
-    if (k >= actor.endTok + 2 || !(FLIGHT_AUX.has(w) || PASSIVE_ADVERBS.has(w) || w.endsWith('ly'))) return null;
+  // the subject ends where up to two auxiliaries or adverbs before the verb begin ("had finally")
+  let k = at;
+  while (k > at - 2 && k > 0) {
+    const w = (tokens[k - 1] as Token).lower;
+    if (!(FLIGHT_AUX.has(w) || PASSIVE_ADVERBS.has(w) || w.endsWith('ly'))) break;
+    k--;
   }
-  let a = actor.startTok;
-  if (tokens[a - 1]?.lower === 'the') a--;
+  let a: number;
+  if (actor.endTok === k) {
+    a = actor.startTok;
+    if (tokens[a - 1]?.lower === 'the') a--;
+  } else if (RELATIVE_PRONOUN_SUBJECTS.has(tokens[k - 1]?.lower ?? ''))
+    a = k - 1; // "Lowmarket, which it had captured"
+  else return null;
   const rel = tokens[a - 1]?.lower ?? '';
   if (rel !== 'which' && rel !== 'that') return null;
-  return hits.find((h) => isControllable(h) && h.endTok === a - 1) ?? null;
+  const place = hits.find((h) => isControllable(h) && h.endTok === a - 1);
+  if (place) return place;
+  // "Lowmarket, a city that the Iron Tithe seized": the place before an appositive place noun
+  for (let j = a - 2; j >= a - 4 && j > 0; j--) {
+    if (!PLACE_NOUNS.has(tokens[j]?.lower ?? '') || tokens[j]?.cap) continue;
+    const det =
+      tokens[j - 1]?.lower === 'a' || tokens[j - 1]?.lower === 'the' ? j - 1 : tokens[j - 2]?.lower === 'a' ? j - 2 : -1;
+    return det > 0 ? (hits.find((h) => isControllable(h) && h.endTok === det) ?? null) : null;
+  }
+  return null;
 }
+/**
+ * "The faction that seized Lowmarket was the Iron Tithe", "Those who finally took Harrowgate were the
+ * knights of the Thalric Order", "The company that took Prismwell at dawn, the Saltmarch Corsairs,
+ * had ...": a subject relative ("that/who/which" right before the verb, up to one adverb between)
+ * whose head is no faction is said of the faction after "was/were" (or the appositive after the
+ * clause); null when the verb has no such relative subject.
+ */
+function relativeFocus(text: string, tokens: Token[], hits: TypedHit[], at: number, after: number): TypedHit | null {
+  let r = at - 1;
+  const adv = tokens[r]?.lower ?? '';
+  if (PASSIVE_ADVERBS.has(adv) || adv === 'now' || adv.endsWith('ly')) r--;
+  const rel = tokens[r]?.lower ?? '';
+  if ((rel !== 'that' && rel !== 'who' && rel !== 'which') || r < 1) return null;
+  // "It was the Court that took it", "Lowmarket, which fell": a hit as the head is the old reading
+  if (hits.some((h) => h.endTok === r) || tokens[r - 1]?.lower === 'it') return null;
+  for (let k = after; k < tokens.length && k < after + 10; k++) {
+    const gap = text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start);
+    if (/[;:.!?]/.test(gap)) return null;
+    const w = (tokens[k] as Token).lower;
+    if (BE_FORMS.has(w)) {
+      // "was the Iron Tithe", "were the knights of the Thalric Order"; not "was larger than the Guild's"
+      let j = tokens[k + 1]?.lower === 'the' ? k + 2 : k + 1;
+      if (tokens[j + 1]?.lower === 'of') j = tokens[j + 2]?.lower === 'the' ? j + 3 : j + 2;
+      return hits.find((h) => h.startTok === j && isFaction(h)) ?? null;
+    }
+    if (gap.includes(',') || gap.includes('\u2014')) {
+      const start = w === 'the' ? k + 1 : k;
+      const f = hits.find((h) => h.startTok === start && isFaction(h));
+      if (f) {
+        const end = tokens[f.endTok];
+        return !end || /[,\u2014]/.test(text.slice((tokens[f.endTok - 1] as Token).end, end.start)) ? f : null;
+      }
+    }
+  }
+  return null;
+}
+
+/** Pronoun subjects of an object relative ("which it had captured", "that they took"). */
+const RELATIVE_PRONOUN_SUBJECTS = new Set(['it', 'they']);
 
 /** "The Corsairs, whom the Court had driven out ...", "the Order, whose knights the Court ...": the faction the relative clause is about. */
 function relativeHead(tokens: Token[], hits: TypedHit[], actor: TypedHit | null): TypedHit | null {
@@ -990,6 +1052,8 @@ export function detectChanges(
   // "Had the Kite Guild seized the Gap, ...": an inverted conditional states nothing.
   if (tokens[0]?.lower === 'had' || tokens[0]?.lower === 'were' || tokens[0]?.lower === 'should') return out;
   const controlVerbAt = new Set<number>();
+  // Places a "held" without a time gave to its subject (dropSupersededHeld).
+  let plainHeld: Set<string> | null = null;
   // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
@@ -1063,7 +1127,8 @@ export function detectChanges(
       else addControl(subjects ?? [target], gainer, loser && loser !== gainer ? loser : null, verb, i);
       continue;
     }
-    const actor = actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
+    // "The faction that seized Lowmarket was the Iron Tithe": the actor is the copula's focus.
+    const actor = relativeFocus(text, tokens, hits, i, after) ?? actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;
@@ -1116,6 +1181,9 @@ export function detectChanges(
           ? antecedent
           : actor;
       addControl(targets, gainer, loser, verb, i);
+      // "The Kite Guild held Lowmarket, which the Tithe took at dusk": with no time, "held" may be how things stood
+      if (verb === 'held' && tokens[i - 1]?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i))
+        for (const t of targets) (plainHeld ??= new Set()).add(t.entityId);
     } else {
       const gainer =
         factionAfterWord(tokens, hits, 'to', lastEnd) ??
@@ -1146,5 +1214,21 @@ export function detectChanges(
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
     for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') }, i);
   }
+  if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
+}
+
+/**
+ * A plain "held" is the state before the change when the same sentence gives the place to another
+ * faction ("The Kite Guild held Lowmarket, which the Iron Tithe took at dusk"): the other change stands.
+ */
+function dropSupersededHeld(out: Map<string, ProposedChange[]>, id: string): void {
+  const list = out.get(id);
+  if (!list) return;
+  const held = list.find((c) => c.kind === 'control' && c.verb === 'held');
+  if (!held || !list.some((c) => c.kind === 'control' && c.verb !== 'held' && c.to !== held.to)) return;
+  out.set(
+    id,
+    list.filter((c) => c !== held),
+  );
 }
