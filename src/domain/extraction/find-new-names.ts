@@ -31,12 +31,21 @@ export function coveredBy(hits: ReadonlyArray<{ startTok: number; endTok: number
 export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; endTok: number }>, lexicon: Lexicon): boolean {
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i] as Token;
+    // "the Order of the Ash": world words joined by "of" may still make a new name (findNameRuns decides)
+    if (t.lower === 'of' && tokens[i - 1]?.cap && !coveredBy(hits, i - 1) && ofNameAfter(tokens, hits, i)) return true;
     if (!t.cap || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
     if (coveredBy(hits, i)) continue;
     if (lexicon.nameTokens.has(t.lower)) continue;
     return true;
   }
   return false;
+}
+
+/** A capitalised word no hit covers right after "of" (or "of the"). */
+function ofNameAfter(tokens: Token[], hits: Array<{ startTok: number; endTok: number }>, of: number): boolean {
+  const at = tokens[of + 1]?.lower === 'the' ? of + 2 : of + 1;
+  const t = tokens[at];
+  return !!t && t.cap && !CAPITALISED_STOPWORDS.has(t.lower) && !coveredBy(hits, at);
 }
 
 function isGluedHyphen(items: Array<{ text: string; start: number }>, i: number): boolean {

@@ -66,6 +66,8 @@ export interface Lexicon {
   fuzzyIndex: Map<string, string[]>;
   /** Every token key used by any entity name (pre-filter for the tagger). */
   nameTokens: Set<string>;
+  /** token key -> the entities (indices) whose names use it. */
+  tokenOwners: ReadonlyMap<string, ReadonlySet<number>>;
 }
 
 /** Name words too generic to identify an entity alone ("Guild", "Captain"). */
@@ -267,5 +269,6 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     distinctTokens,
     fuzzyIndex,
     nameTokens,
+    tokenOwners: owners,
   };
 }

@@ -150,8 +150,20 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   let run: number[] = [];
   let ambiguous = false;
   let runPreceding: string | null = null;
+  // An appositive epithet of a world name ("Lowmarket, Pearl of the Delta, fell") ends here: the runs before are its words.
+  let epithetUntil = -1;
   const flush = () => {
     while (run.length > 0 && isJoinerTok(tokens[run[run.length - 1] as number] as Token)) run.pop();
+    if (run.length > 0) {
+      const start = run[0] as number;
+      const end = (run[run.length - 1] as number) + 1;
+      if (start >= epithetUntil) epithetUntil = epithetEnd(sentence, tokens, coveredTok, start, end);
+      if (start < epithetUntil) {
+        run = [];
+        ambiguous = false;
+        return;
+      }
+    }
     // Token keys are already lower case: no toLowerCase per word.
     let at = 0;
     const titleWords: string[] = [];
@@ -168,6 +180,8 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     if (idx.length === 0) return;
     const first = (tokens[idx[0] as number] as Token).lower;
     if (idx.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first) || EVENT_HEADS.has(first))) return;
+    // "the Master of Coin": a title "of" something is a role; "the Year of the Red Comet" is a date
+    if (JOIN.has(first) || (DATE_HEADS.has(first) && tokens[(idx[0] as number) + 1]?.lower === 'of')) return;
     let allKnown = true;
     for (const j of idx) {
       const k = (tokens[j] as Token).lower;
@@ -176,7 +190,8 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
         break;
       }
     }
-    if (allKnown) return;
+    // "the Order of the Ash": world words on both sides of "of", from different world names, make a new name
+    if (allKnown && !ofNameOfOthers(tokens, idx, lexicon)) return;
     if (titleText(tokens, idx)) return;
     const words = idx.map((j) => (tokens[j] as Token).text);
     if (amb && words.length === 1) return;
@@ -223,6 +238,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       run.push(i);
       continue;
     }
+    // "the Keeper of the Drowned Bell", "the Shrine of Saint Orrin": a noun "of" a world name it does not head is a part or a role
+    if (run.length === 1 && t.lower === 'of' && runPreceding?.toLowerCase() === 'the' && worldNameAfterOf(tokens, i, coveredTok))
+      run = [];
     if (run.length > 0) flush();
   }
   if (run.length > 0) flush();
@@ -230,6 +248,118 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
 }
 
 const JOIN = new Set(['of', 'the']);
+/** Heads of a time "of" something ("the Year of the Red Comet", "the Age of Ash"): a date, not an entity. */
+const DATE_HEADS = new Set(['year', 'years', 'age', 'era', 'season', 'month', 'reign', 'days', 'hour']);
+
+/**
+ * An all-world-words "of" run ("Order of the Ash") is a new name unless a word before "of" and one
+ * after it belong to the same world name ("Corsairs of the Saltmarch" is the Saltmarch Corsairs again).
+ */
+function ofNameOfOthers(tokens: Token[], idx: number[], lexicon: Lexicon): boolean {
+  let of = -1;
+  for (let k = 1; k < idx.length; k++) if ((tokens[idx[k] as number] as Token).lower === 'of') of = k;
+  if (of < 0) return false;
+  for (let a = 0; a < of; a++) {
+    const owners = lexicon.tokenOwners.get((tokens[idx[a] as number] as Token).lower);
+    if (!owners) continue;
+    for (let b = of + 1; b < idx.length; b++) {
+      const other = lexicon.tokenOwners.get((tokens[idx[b] as number] as Token).lower);
+      if (other) for (const o of other) if (owners.has(o)) return false;
+    }
+  }
+  return true;
+}
+
+/** "of" (or "of the") right before token k, or before the world name token k continues. */
+function ofBefore(tokens: Token[], k: number, coveredTok: (i: number) => boolean): boolean {
+  let j = k - 1;
+  while (j > 0 && coveredTok(j)) j--;
+  if (tokens[j]?.lower === 'the') j--;
+  return tokens[j]?.lower === 'of';
+}
+
+/** A world name (a lexicon hit) right after "of" or "of the" at token `of`. */
+function worldNameAfterOf(tokens: Token[], of: number, coveredTok: (i: number) => boolean): boolean {
+  return coveredTok(tokens[of + 1]?.lower === 'the' ? of + 2 : of + 1);
+}
+
+const NAMING_WORDS = new Set(['call', 'calls', 'called', 'named', 'dubbed', 'nicknamed']);
+const NAMING_CLAUSE_STARTS = new Set(['whom', 'who', 'which', 'that', 'known', 'called', 'named', 'dubbed', 'nicknamed']);
+
+/**
+ * "Brask Ironjaw, whom the sailors call the Terror of the Tides,", "Cinderhold, known as the Anvil":
+ * a run named by a naming verb in a clause that opens with a relative word or a naming participle;
+ * the token where that clause starts, else -1 (epithetEnd checks it follows a world name and a comma).
+ */
+function namingClauseStart(sentence: string, tokens: Token[], start: number): number {
+  let v = tokens[start - 1]?.lower === 'the' ? start - 2 : start - 1;
+  if (tokens[v]?.lower === 'as' && tokens[v - 1]?.lower === 'known') v--;
+  if (!NAMING_WORDS.has(tokens[v]?.lower ?? '') && tokens[v]?.lower !== 'known') return -1;
+  for (let q = v; q > 0 && q > v - 6; q--) {
+    if (!appositiveGap(sentence, tokens, q)) continue;
+    return NAMING_CLAUSE_STARTS.has((tokens[q] as Token).lower) ? q : -1;
+  }
+  return -1;
+}
+
+/** A quotation mark between token k-1 and token k. */
+function quoteBefore(sentence: string, tokens: Token[], k: number): boolean {
+  for (let p = (tokens[k - 1] as Token).end; p < (tokens[k] as Token).start; p++) {
+    const c = sentence.charCodeAt(p);
+    if (c === 34 || c === 0x201c || c === 0x201d || c === 39 || c === 0x2018 || c === 0x2019) return true;
+  }
+  return false;
+}
+
+/** A comma, dash or bracket between token i-1 and token i (an appositive opens or closes there). */
+function appositiveGap(sentence: string, tokens: Token[], i: number): boolean {
+  for (let p = (tokens[i - 1] as Token).end; p < (tokens[i] as Token).start; p++) {
+    const c = sentence.charCodeAt(p);
+    if (c === 44 || c === 0x2014 || c === 0x2013 || c === 40 || c === 41) return true;
+  }
+  return false;
+}
+
+/**
+ * "Lowmarket, the Jewel of the River, fell", "The Saltmarch Corsairs, Scourge of the Southern Sea,
+ * took", "the Iron Tithe, the Grey Collectors of the south,": capitalised words set off by commas or
+ * dashes right after a world name are another name for it, not a new entity. The run [start, end)
+ * opens such an appositive when only "the", "of" and capitalised words stand between it and a comma
+ * after a lexicon hit, and the appositive closes (comma or dash) before a lower-case word that is not
+ * "and"/"or" (a list goes on: "the Iron Tithe, the Silver Hand, and the Court"), with no hit inside;
+ * lower-case words only after an "of" ("of the south"). At the sentence's end it closes only after
+ * "the" or an "of". Returns the token index where the appositive ends, else -1.
+ */
+function epithetEnd(sentence: string, tokens: Token[], coveredTok: (i: number) => boolean, start: number, end: number): number {
+  let q = start;
+  while (q > 0 && start - q < 4 && !appositiveGap(sentence, tokens, q)) {
+    const w = tokens[q - 1] as Token;
+    if (!(JOIN.has(w.lower) || (w.cap && !coveredTok(q - 1)))) {
+      q = namingClauseStart(sentence, tokens, start);
+      if (q < 0) return -1;
+      break;
+    }
+    q--;
+  }
+  if (q === 0 || !appositiveGap(sentence, tokens, q) || !coveredTok(q - 1)) return -1;
+  let of = false;
+  for (let k = q; k < end; k++) if ((tokens[k] as Token).lower === 'of') of = true;
+  for (let k = end; k < tokens.length && k < end + 6; k++) {
+    if (quoteBefore(sentence, tokens, k)) return -1; // '"Welcome to Lowmarket, Captain Vessa Marr," she said'
+    if (appositiveGap(sentence, tokens, k)) {
+      const w = tokens[k] as Token;
+      return !w.cap && w.lower !== 'and' && w.lower !== 'or' ? k : -1;
+    }
+    if (punctuationBefore(sentence, tokens, k)) return -1; // a quotation, a clause end
+    const w = tokens[k] as Token;
+    // a world name only right after "of" ("the Old Fox of Lowmarket"); after "and" it is a list item
+    if (coveredTok(k) && !ofBefore(tokens, k, coveredTok)) return -1;
+    if (w.lower === 'of') of = true;
+    else if (!w.cap && !JOIN.has(w.lower) && w.lower !== 'and' && !of) return -1;
+  }
+  if (end + 6 <= tokens.length) return -1;
+  return (tokens[q] as Token).lower === 'the' || of ? tokens.length : -1;
+}
 /** Capitalised mid-sentence words that are not names (wink tagged them as non-nouns). */
 const FUNCTION_MID = new Set(['said', 'says', 'will', 'shall', 'did', 'does', 'is', 'are', 'was', 'were', 'not']);
 
@@ -250,6 +380,11 @@ function joinsHere(
   preceding: string | null,
 ): boolean {
   const last = tokens[run[run.length - 1] as number] as Token;
+  // "Wardens of the Sunder Gap": the "the" after "of" joins whatever follows; the head was checked at "of"
+  if (JOIN.has(last.lower)) {
+    const next = tokens[i + 1];
+    return !!next?.cap && !CAPITALISED_STOPWORDS.has(next.lower);
+  }
   // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
   const theHead = run.length === 1 && preceding?.toLowerCase() === 'the';
   const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);

@@ -231,6 +231,9 @@ export const TITLES = new Set([
   'vizier',
   'matriarch',
   'patriarch',
+  // "the Lord Protector", "the Keeper of the Drowned Bell": roles, not names
+  'protector',
+  'keeper',
 ]);
 
 const PLACE_PREPOSITIONS = new Set(['in', 'at', 'to', 'from', 'near', 'toward', 'towards', 'into', 'through', 'across']);
@@ -246,12 +249,12 @@ export interface TypeGuess {
  * character, since unknown two-word names in these stories are mostly people.
  */
 export function guessEntityType(nameWords: string[], title: string | null, precedingWord: string | null): TypeGuess {
+  // "Order of the Pale Star", "Company of the Red Lantern": the head before "of" decides, not the last word.
+  const head = CUE_INDEX.get(nameWords[0]?.toLowerCase() ?? '');
+  if (head && nameWords[1]?.toLowerCase() === 'of') return { entityType: head, cue: nameWords[0] ?? null };
   const last = nameWords[nameWords.length - 1]?.toLowerCase() ?? '';
   const cued = CUE_INDEX.get(last);
   if (cued) return { entityType: cued, cue: nameWords[nameWords.length - 1] ?? null };
-  // "Order of the Pale Star", "Vale of Sighs": the cue comes first.
-  const head = CUE_INDEX.get(nameWords[0]?.toLowerCase() ?? '');
-  if (head && nameWords[1]?.toLowerCase() === 'of') return { entityType: head, cue: nameWords[0] ?? null };
   if (title) return { entityType: 'character', cue: title };
   if (precedingWord && PLACE_PREPOSITIONS.has(precedingWord.toLowerCase()))
     return { entityType: 'settlement', cue: precedingWord };
