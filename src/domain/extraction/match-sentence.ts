@@ -1,7 +1,5 @@
 import type { Token } from '../text/tokens.js';
-import { CAPITALISED_STOPWORDS } from './hedges.js';
-import { deletionVariants, type Lexicon, type LexiconPattern } from './lexicon.js';
-import { TITLES } from './type-guess.js';
+import { deletionVariants, type Lexicon, type LexiconPattern, type WordInfo } from './lexicon.js';
 import type { MatchType } from './types.js';
 
 export interface LexiconHit {
@@ -51,8 +49,11 @@ function inUnknownName(lexicon: Lexicon, tokens: Token[], i: number): boolean {
   return isUnknownNameWord(lexicon, tokens[i - 1]) || isUnknownNameWord(lexicon, tokens[i + 1]);
 }
 
+/** Capitalised, and no stopword, title or name word. */
 function isUnknownNameWord(lexicon: Lexicon, n: Token | undefined): boolean {
-  return !!n?.cap && !CAPITALISED_STOPWORDS.has(n.lower) && !TITLES.has(n.lower) && !lexicon.nameTokens.has(n.lower);
+  if (!n?.cap) return false;
+  const w = lexicon.words.get(n.lower);
+  return w === undefined || (!w.stopword && !w.nameWord);
 }
 
 /** A sentence written all in lower case ("kite guild riders took lowmarket"): casing says nothing there. */
@@ -66,26 +67,32 @@ function anyCapitalised(tokens: Token[], from: number, to: number): boolean {
   return false;
 }
 
-/**
- * Typo look-ups remembered per lexicon: an unlisted name ("Couthim") recurs all session, and
- * each look-up builds every one-deletion variant. Bounded: cleared when it grows past the cap.
- */
-const FUZZY_MEMO = new WeakMap<Lexicon, Map<string, number | null>>();
+/** Typo memo bound: words only typo look-ups added to Lexicon.words (cleared past it). */
 const FUZZY_MEMO_MAX = 50_000;
 
-function fuzzyRef(lexicon: Lexicon, tok: Token, sentenceInitial: boolean): number | null {
-  const exact = lexicon.distinctTokens.get(tok.lower);
-  if (exact !== undefined) return exact;
+/**
+ * The entity a capitalised word stands for alone: a distinct name token, else one edit from
+ * one (mid-sentence only). `word` is the token's WordInfo, if the lexicon has one. Typo look-ups
+ * are remembered in Lexicon.words: an unlisted name ("Couthim") recurs all session, and each
+ * look-up builds every one-deletion variant.
+ */
+function fuzzyRef(lexicon: Lexicon, tok: Token, word: WordInfo | undefined, sentenceInitial: boolean): number | null {
+  if (word !== undefined && word.distinctRef >= 0) return word.distinctRef;
   // A capitalised first word is weak evidence, so typos are only tolerated mid-sentence.
   if (sentenceInitial || tok.lower.length < 6) return null;
-  let memo = FUZZY_MEMO.get(lexicon);
-  if (!memo) FUZZY_MEMO.set(lexicon, (memo = new Map()));
-  const known = memo.get(tok.lower);
-  if (known !== undefined) return known;
-  if (memo.size >= FUZZY_MEMO_MAX) memo.clear();
+  if (word !== undefined && word.typoRef !== undefined) return word.typoRef;
   const found = typoRef(lexicon, tok.lower);
-  memo.set(tok.lower, found);
+  if (word !== undefined) word.typoRef = found;
+  else {
+    if (lexicon.words.size >= lexicon.builtWords + FUZZY_MEMO_MAX) forgetTypos(lexicon.words);
+    lexicon.words.set(tok.lower, { stopword: false, nameWord: false, distinctRef: -1, typoRef: found, built: false });
+  }
   return found;
+}
+
+/** Bound the memo: drop the words only typo look-ups added (the built ones are bounded by the world). */
+function forgetTypos(words: Map<string, WordInfo>): void {
+  for (const [k, w] of words) if (!w.built) words.delete(k);
 }
 
 function typoRef(lexicon: Lexicon, lower: string): number | null {
@@ -135,8 +142,13 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
       i += 1;
       continue;
     }
-    if (tok.cap && !CAPITALISED_STOPWORDS.has(tok.lower) && !inUnknownName(lexicon, tokens, i)) {
-      const ref = fuzzyRef(lexicon, tok, i === 0);
+    if (!tok.cap) {
+      i += 1;
+      continue;
+    }
+    const word = lexicon.words.get(tok.lower);
+    if ((word === undefined || !word.stopword) && !inUnknownName(lexicon, tokens, i)) {
+      const ref = fuzzyRef(lexicon, tok, word, i === 0);
       if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
     }
     i += 1;
