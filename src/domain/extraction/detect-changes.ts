@@ -517,6 +517,17 @@ const PERFECT_AUX = new Set(['had', 'has', 'have']);
 const FELL_ADVERBS = new Set(['instead', 'soon', 'then', 'again', 'finally', 'quickly', 'swiftly', 'easily', 'last']);
 const FELL_WORDS = new Set(['fell', 'falls', 'fallen', 'passed', 'passes']);
 
+/**
+ * Every word the control scan of detectChanges acts on (a phrase's first word, a fell-to word, a
+ * possession head): a token outside it skips the scan's four look-ups. A new cue table belongs here.
+ */
+const CONTROL_CUE_FILTER = new KeyFilter([
+  ...CONTROL_VERBS.byFirst.keys(),
+  ...BASE_VERBS.byFirst.keys(),
+  ...FELL_WORDS,
+  ...OWNED_HEADS,
+]);
+
 /** "fell instead to", "passed quietly to": a fell-to phrase with one adverb inside; null otherwise. */
 function fellWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
   const w = (tokens[i] as Token).lower;
@@ -1059,6 +1070,7 @@ export function detectChanges(
   // Every control change names a faction (actor, gainer or loser): without one, skip the scan.
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
+    if (!CONTROL_CUE_FILTER.mayHave((tokens[i] as Token).lower)) continue; // most words start no cue
     let p = matchPhrase(CONTROL_VERBS, tokens, i);
     const adverbInside = p === null && (p = fellWithAdverb(tokens, i)) !== null;
     if (!p) {
@@ -1197,9 +1209,8 @@ export function detectChanges(
     }
   }
   for (let i = 0; anyPlace && i < tokens.length; i++) {
-    if (controlVerbAt.has(i)) continue;
     const p = matchPhrase(STATUS_CUES, tokens, i);
-    if (!p) continue;
+    if (!p || controlVerbAt.has(i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
     const before = nearest(hits, isControllable, i, -1);
