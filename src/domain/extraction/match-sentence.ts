@@ -44,15 +44,32 @@ export function withinOneEdit(a: string, b: string): boolean {
   return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
+/**
+ * Lexicon.words of the current sentence's tokens by index, looked up once each: matchEntities
+ * asks it of a capitalised token up to three times (itself, and as either neighbour's
+ * neighbour). `wordStamp[i] === stamp` says entry i belongs to this sentence.
+ */
+const wordOf: Array<WordInfo | undefined> = [];
+const wordStamp: number[] = [];
+let stamp = 0;
+
+function wordAt(lexicon: Lexicon, tokens: Token[], i: number): WordInfo | undefined {
+  if (wordStamp[i] === stamp) return wordOf[i];
+  const w = lexicon.words.get((tokens[i] as Token).lower);
+  wordOf[i] = w;
+  wordStamp[i] = stamp;
+  return w;
+}
+
 /** A capitalised neighbour that is no name word means this token is part of an unknown name. */
 function inUnknownName(lexicon: Lexicon, tokens: Token[], i: number): boolean {
-  return isUnknownNameWord(lexicon, tokens[i - 1]) || isUnknownNameWord(lexicon, tokens[i + 1]);
+  return isUnknownNameWord(lexicon, tokens, i - 1) || isUnknownNameWord(lexicon, tokens, i + 1);
 }
 
 /** Capitalised, and no stopword, title or name word. */
-function isUnknownNameWord(lexicon: Lexicon, n: Token | undefined): boolean {
-  if (!n?.cap) return false;
-  const w = lexicon.words.get(n.lower);
+function isUnknownNameWord(lexicon: Lexicon, tokens: Token[], i: number): boolean {
+  if (i < 0 || i >= tokens.length || !(tokens[i] as Token).cap) return false;
+  const w = wordAt(lexicon, tokens, i);
   return w === undefined || (!w.stopword && !w.nameWord);
 }
 
@@ -119,13 +136,21 @@ function typoRef(lexicon: Lexicon, lower: string): number | null {
  */
 export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   const hits: LexiconHit[] = [];
+  if (++stamp > 0x3fffffff) {
+    stamp = 1;
+    wordStamp.fill(0);
+  }
   let i = 0;
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
     const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
+    if (p === null) {
+      if (tok.cap) fuzzyHit(lexicon, tokens, i, hits);
+      i += 1;
+      continue;
+    }
     const afterThe = i > 0 && (tokens[i - 1] as Token).lower === 'the';
     if (
-      p &&
       p.lowerOnly !== true &&
       (p.needsThe !== true || afterThe) &&
       (p.shortForm !== true || ((tokens[i] as Token).cap && tokens[i + 1]?.lower !== 'of')) &&
@@ -137,23 +162,21 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
       i += p.keys.length;
       continue;
     }
-    if (p?.lowerIfNamed === true && afterThe && !tok.cap) {
+    if (p.lowerIfNamed === true && afterThe && !tok.cap) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + 1, weak: true });
-      i += 1;
-      continue;
-    }
-    if (!tok.cap) {
-      i += 1;
-      continue;
-    }
-    const word = lexicon.words.get(tok.lower);
-    if ((word === undefined || !word.stopword) && !inUnknownName(lexicon, tokens, i)) {
-      const ref = fuzzyRef(lexicon, tok, word, i === 0);
-      if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
-    }
+    } else if (tok.cap) fuzzyHit(lexicon, tokens, i, hits);
     i += 1;
   }
   return hits;
+}
+
+/** A capitalised token no pattern matched: a distinct name word or a typo of one, unless it is part of an unknown name. */
+function fuzzyHit(lexicon: Lexicon, tokens: Token[], i: number, hits: LexiconHit[]): void {
+  const word = wordAt(lexicon, tokens, i);
+  if (word?.stopword === true || inUnknownName(lexicon, tokens, i)) return;
+  const tok = tokens[i] as Token;
+  const ref = fuzzyRef(lexicon, tok, word, i === 0);
+  if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
 }
 
 /** Prohibited-capability phrases; case-insensitive because they are not names. */
