@@ -17,6 +17,8 @@ type VerbKind = 'gain' | 'loss' | 'fell';
 interface Phrase<K> {
   keys: string[];
   kind: K;
+  /** The keys joined by spaces (a change's verb or cue), built once. */
+  text: string;
 }
 
 /** Phrases indexed by their first word, with a pre-check so most tokens skip the map. */
@@ -31,7 +33,7 @@ function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
     const keys = text.split(' ');
     const first = keys[0] as string;
     const arr = map.get(first) ?? [];
-    arr.push({ keys, kind });
+    arr.push({ keys, kind, text });
     arr.sort((a, b) => b.keys.length - a.keys.length);
     map.set(first, arr);
   }
@@ -292,6 +294,25 @@ function matchPhrase<K>(index: PhraseIndex<K>, tokens: Token[], i: number): Phra
   return null;
 }
 
+const COMMA = 1;
+const SEMICOLON = 2;
+const COLON = 4;
+const EM_DASH = 8;
+const CLAUSE_PUNCT = COMMA | SEMICOLON | COLON;
+
+/**
+ * Does text[from, to) (the gap between two tokens) hold one of the `mask` marks? Read in place:
+ * a slice and a regex per gap were a large share of change detection's cost.
+ */
+function punctIn(text: string, from: number, to: number, mask: number): boolean {
+  for (let p = from; p < to; p++) {
+    const c = text.charCodeAt(p);
+    const mark = c === 44 ? COMMA : c === 59 ? SEMICOLON : c === 58 ? COLON : c === 0x2014 ? EM_DASH : 0;
+    if ((mark & mask) !== 0) return true;
+  }
+  return false;
+}
+
 /**
  * True when the words just before the cue make it non-factual: a negation, a failed or
  * intended attempt, a modal, or an infinitive ("marched to seize"). The look-back stops at
@@ -315,7 +336,7 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
   for (let j = from; j >= 0; j--) {
     const t = tokens[j] as Token;
     const next = tokens[j + 1] as Token;
-    if (!(skipFirstGap && j === from) && /[,;:]/.test(text.slice(t.end, next.start))) break;
+    if (!(skipFirstGap && j === from) && punctIn(text, t.end, next.start, CLAUSE_PUNCT)) break;
     if (CLAUSE_BREAK.has(t.lower)) break;
     if (j > from - NEGATION_WINDOW && (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("'ll") || t.lower.endsWith('’ll')))
       return true;
@@ -327,9 +348,8 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
 /** When a comma stands right before token `at`: the token before the comma that opens that parenthetical, else -1. */
 function openingComma(text: string, tokens: Token[], at: number): number {
   const prev = tokens[at - 1];
-  if (!prev || !text.slice(prev.end, (tokens[at] as Token).start).includes(',')) return -1;
-  for (let j = at - 2; j >= 0; j--)
-    if (text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start).includes(',')) return j;
+  if (!prev || !punctIn(text, prev.end, (tokens[at] as Token).start, COMMA)) return -1;
+  for (let j = at - 2; j >= 0; j--) if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, COMMA)) return j;
   return -1;
 }
 
@@ -341,9 +361,10 @@ function openingComma(text: string, tokens: Token[], at: number): number {
 function hypothetical(text: string, tokens: Token[], at: number): boolean {
   let colon = false;
   for (let j = at - 1; j >= 0; j--) {
-    const gap = text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start);
-    if (gap.includes(';')) return false;
-    if (gap.includes(':')) colon = true;
+    const gapFrom = (tokens[j] as Token).end;
+    const gapTo = (tokens[j + 1] as Token).start;
+    if (punctIn(text, gapFrom, gapTo, SEMICOLON)) return false;
+    if (punctIn(text, gapFrom, gapTo, COLON)) colon = true;
     const w = (tokens[j] as Token).lower;
     if (colon && FRAME_LEADS.has(w)) return true;
     if (VISION_WORDS.has(w) && tokens[j - 2]?.lower === 'in') return true;
@@ -533,7 +554,9 @@ function fellWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
   const w = (tokens[i] as Token).lower;
   if (!FELL_WORDS.has(w) || tokens[i + 2]?.lower !== 'to') return null;
   const adv = tokens[i + 1]?.lower ?? '';
-  return FELL_ADVERBS.has(adv) || (adv.endsWith('ly') && adv.length > 3) ? { keys: [w, adv, 'to'], kind: 'fell' } : null;
+  return FELL_ADVERBS.has(adv) || (adv.endsWith('ly') && adv.length > 3)
+    ? { keys: [w, adv, 'to'], kind: 'fell', text: `${w} ${adv} to` }
+    : null;
 }
 
 /**
@@ -670,7 +693,7 @@ function beatenThen(text: string, tokens: Token[], hits: TypedHit[], near: Typed
   let joined = false;
   for (let k = near.endTok; k < at; k++) {
     const w = (tokens[k] as Token).lower;
-    if (w === 'and' || w === 'then' || /[,;]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start)))
+    if (w === 'and' || w === 'then' || punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, COMMA | SEMICOLON))
       joined = true;
   }
   if (!joined) return false;
@@ -685,7 +708,7 @@ function beatenThen(text: string, tokens: Token[], hits: TypedHit[], near: Typed
     const placeAfter = nearest(hits, isControllable, flightEnd, 1);
     if (placeAfter && placeAfter.startTok <= flightEnd + 2 && placeAfter.startTok < at) return false;
     const object = tokens[flightEnd];
-    if (!object || /[,;]/.test(text.slice((tokens[flightEnd - 1] as Token).end, object.start))) return true;
+    if (!object || punctIn(text, (tokens[flightEnd - 1] as Token).end, object.start, COMMA | SEMICOLON)) return true;
     if (object.lower === 'the' || object.lower === 'a' || object.lower === 'their' || object.lower === 'its')
       return FIELD_WORDS.has(tokens[flightEnd + 1]?.lower ?? '');
     return !object.cap;
@@ -761,7 +784,7 @@ export function mayReferToPlace(tokens: Token[]): boolean {
  */
 function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - 7; j--) {
-    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) return false;
+    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) return false;
     if ((tokens[j] as Token).lower === 'by' && !hits.some((h) => h.startTok === j + 1 || h.startTok === j + 2)) return true;
   }
   return false;
@@ -855,7 +878,7 @@ function takerAfter(text: string, tokens: Token[], hits: TypedHit[], from: numbe
   // a duration ("theirs for a century, the Tithe having stormed it once" is how things stood).
   let k = from;
   for (; k < tokens.length && k < from + 8; k++) {
-    if (/[,:;\u2014]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) break;
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) break;
     if ((tokens[k] as Token).lower === 'for') return null;
   }
   if (k >= tokens.length || k >= from + 8) return null;
@@ -928,11 +951,11 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
   if (first === 'before' || first === 'within' || (first === 'by' && byTime(0))) return true;
   for (let k = from - 1; k < start; k++) if (k >= 0 && (tokens[k] as Token).lower === 'now') return true;
   for (let j = from - 1; j >= 0 && j >= from - 7; j--) {
-    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) break;
+    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) break;
     if (byTime(j)) return true;
   }
   for (let k = to; k < tokens.length && k < to + 6; k++) {
-    if (/[,;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return false;
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
     if ((tokens[k] as Token).lower === 'now' || byTime(k)) return true;
   }
   return false;
@@ -955,7 +978,7 @@ function bannerRaised(text: string, tokens: Token[], hits: TypedHit[], at: numbe
   if (!banner) return false;
   if (byTimeBefore(text, tokens, hits, at) || wordBefore(tokens, at, 'now', 5)) return true;
   for (let k = after; k < tokens.length && k < after + 6; k++) {
-    if (/[,;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return false;
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
     const w = (tokens[k] as Token).lower;
     if (w === 'now' || (w === 'by' && !hits.some((h) => h.startTok === k + 1 || h.startTok === k + 2))) return true;
   }
@@ -975,7 +998,7 @@ function auxBefore(tokens: Token[], at: number): number {
 /** "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same sentence part. */
 function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: number, antecedent: TypedHit | null): TypedHit | null {
   for (let k = from; k < tokens.length && k < from + MAX_AGENT_DISTANCE; k++) {
-    if (k > from && /[;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return null;
+    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return null;
     if ((tokens[k] as Token).lower !== 'by') continue;
     if (OBJECT_PRONOUNS.has(tokens[k + 1]?.lower ?? '')) return antecedent;
     const f = nearest(hits, isFaction, k + 1, 1);
@@ -1023,9 +1046,9 @@ function placeSubjectBefore(tokens: Token[], at: number): string | null {
 function parentheticalBetween(text: string, tokens: Token[], place: TypedHit, at: number): boolean {
   const last = tokens[place.endTok - 1] as Token;
   const next = tokens[place.endTok];
-  if (!next || !text.slice(last.end, next.start).includes(',')) return false;
+  if (!next || !punctIn(text, last.end, next.start, COMMA)) return false;
   for (let k = Math.max(place.endTok + 1, at - 3); k < at; k++)
-    if (text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start).includes(',')) return true;
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, COMMA)) return true;
   return false;
 }
 
@@ -1082,7 +1105,7 @@ export function detectChanges(
       continue;
     }
     // a fell-to phrase with an adverb inside is named without it ("fell instead to" -> "fell to")
-    const verb = adverbInside ? `${p.keys[0]} to` : p.keys.join(' ');
+    const verb = adverbInside ? `${p.keys[0]} to` : p.text;
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
@@ -1112,7 +1135,7 @@ export function detectChanges(
       aux < 0 &&
       tokens[after]?.lower === 'by' &&
       !!prev &&
-      (text.slice(prev.end, (tokens[i] as Token).start).includes(',') || hits.some((h) => h.endTok === i && isControllable(h)));
+      (punctIn(text, prev.end, (tokens[i] as Token).start, COMMA) || hits.some((h) => h.endTok === i && isControllable(h)));
     const passive = agent !== null && (aux >= 0 || reduced);
     if (passive && holding) {
       controlVerbAt.add(i); // "held by the Corsairs" is a state
@@ -1220,12 +1243,12 @@ export function detectChanges(
     if (before && dBefore > MAX_STATUS_DISTANCE && parentheticalBetween(text, tokens, before, i)) dBefore = 1;
     // "..., though Cinderhold was spared": a place after a comma is another clause's when one stands before.
     const commaAfter =
-      !!after && text.slice((tokens[i + p.keys.length - 1] as Token).end, (tokens[after.startTok] as Token).start).includes(',');
+      !!after && punctIn(text, (tokens[i + p.keys.length - 1] as Token).end, (tokens[after.startTok] as Token).start, COMMA);
     const target = dBefore <= dAfter || (commaAfter && dBefore <= MAX_STATUS_DISTANCE) ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
-    for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.keys.join(' ') }, i);
+    for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
