@@ -145,7 +145,20 @@ const CONTROL_VERBS = phrases<VerbKind>([
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
 const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
 /** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
-const OWNED_HEADS = new Set(['theirs', 'ours', 'hands', 'control', 'flag', 'banner', 'banners', 'belongs', 'belonged']);
+const OWNED_HEADS = new Set([
+  'theirs',
+  'ours',
+  'hands',
+  'control',
+  'flag',
+  'banner',
+  'banners',
+  'belongs',
+  'belonged',
+  'masters',
+  'lords',
+  'rulers',
+]);
 const BE_FORMS = new Set(['was', 'is', 'were', 'are']);
 /** "By law Lowmarket belongs to the Court": a "by" that names no time. */
 const NOT_TIMES = new Set([
@@ -238,13 +251,14 @@ const POSSESSIVES = new Set(['its', 'their']);
 const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
-const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus']);
+const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus', 'finally', 'lastly']);
 /** Glue of several words between list items, by first word: "as well as", "but also", "along with". */
 const LIST_PHRASES = new Map<string, string[]>([
   ['as', ['well', 'as']],
   ['but', ['also']],
   ['along', ['with']],
   ['together', ['with']],
+  ['at', ['last']],
 ]);
 const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 /** Adverbs that may stand between a passive auxiliary and its verb ("had already been retaken by"). */
@@ -630,6 +644,43 @@ function relativeFocus(text: string, tokens: Token[], hits: TypedHit[], at: numb
   return null;
 }
 
+/**
+ * "It was the Saltmarch Corsairs, and not the Veiled Court as the rumours claimed, who seized
+ * Brackwater": in a cleft the actor is the faction right after "it was/is", however much stands
+ * between it and the relative word before the verb; null when the verb has no such cleft.
+ */
+function cleftFocus(tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
+  let r = at - 1;
+  const adv = tokens[r]?.lower ?? '';
+  if (PASSIVE_ADVERBS.has(adv) || adv === 'now' || adv.endsWith('ly')) r--;
+  const rel = tokens[r]?.lower ?? '';
+  if (rel !== 'that' && rel !== 'who' && rel !== 'which') return null;
+  for (let k = r - 1; k >= 1 && k >= r - 16; k--) {
+    const w = (tokens[k] as Token).lower;
+    if ((w === 'was' || w === 'is') && tokens[k - 1]?.lower === 'it') {
+      const start = tokens[k + 1]?.lower === 'the' ? k + 2 : k + 1;
+      return hits.find((h) => h.startTok === start && isFaction(h) && h.endTok <= r) ?? null;
+    }
+  }
+  return null;
+}
+
+/**
+ * "The town that fell to the Veiled Court was Harrowgate": a fell-to verb after "<place noun>
+ * that/which" with no place of its own takes the place after the copula that follows; else null.
+ */
+function placeFocusAfter(text: string, tokens: Token[], hits: TypedHit[], subject: number, after: number): TypedHit | null {
+  const rel = tokens[subject - 1]?.lower ?? '';
+  if ((rel !== 'that' && rel !== 'which') || !PLACE_NOUNS.has(tokens[subject - 2]?.lower ?? '')) return null;
+  for (let k = after; k < tokens.length && k < after + 10; k++) {
+    if (/[;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return null;
+    if (!BE_FORMS.has((tokens[k] as Token).lower)) continue;
+    const start = tokens[k + 1]?.lower === 'the' ? k + 2 : k + 1;
+    return hits.find((h) => h.startTok === start && isControllable(h)) ?? null;
+  }
+  return null;
+}
+
 /** Pronoun subjects of an object relative ("which it had captured", "that they took"). */
 const RELATIVE_PRONOUN_SUBJECTS = new Set(['it', 'they']);
 
@@ -808,6 +859,10 @@ function ownedChange(
   add: (id: string, c: ProposedChange, at: number) => void,
 ): void {
   const w = (tokens[at] as Token).lower;
+  if (MASTER_WORDS.has(w)) {
+    mastersOf(text, tokens, hits, at, antecedent, controlVerbAt, add);
+    return;
+  }
   const w1 = tokens[at - 1]?.lower ?? '';
   const w2 = tokens[at - 2]?.lower ?? '';
   // "ours", "in our hands": the speaker's side, named outside the quotation (speakerFaction).
@@ -835,8 +890,12 @@ function ownedChange(
   // a form of "be" before the predicate ("was theirs", "is now under their control")
   let from = start;
   if (w !== 'belongs' && w !== 'belonged') {
-    from = tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
-    if (!BE_FORMS.has(tokens[from]?.lower ?? '')) return;
+    // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
+    const appositive =
+      tokens[start - 1]?.lower === 'now' &&
+      /,/.test(text.slice((tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start));
+    from = appositive ? start - 1 : tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
+    if (!appositive && !BE_FORMS.has(tokens[from]?.lower ?? '')) return;
   }
   // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
   // clause that tells the taking (so it is a change without a time).
@@ -866,6 +925,56 @@ function ownedChange(
   if (!gainer) return;
   controlVerbAt.add(at);
   add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
+}
+
+/** "masters of Brackwater", "the new lords of Lowmarket": a faction that owns the place after "of". */
+const MASTER_WORDS = new Set(['masters', 'lords', 'rulers']);
+
+/**
+ * "The Saltmarch Corsairs, now masters of Brackwater,", "by dusk the Tithe were the masters of
+ * Lowmarket": the faction before "(were) now (the) masters of" gains the place after "of", at a time
+ * (an appositive or copula "now", or changeMarked); "they" is the antecedent.
+ */
+function mastersOf(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  at: number,
+  antecedent: TypedHit | null,
+  controlVerbAt: Set<number>,
+  add: (id: string, c: ProposedChange, at: number) => void,
+): void {
+  if (tokens[at + 1]?.lower !== 'of') return;
+  const placeAt = tokens[at + 2]?.lower === 'the' ? at + 3 : at + 2;
+  const target = hits.find((h) => h.startTok === placeAt && isControllable(h));
+  if (!target) return;
+  let k = at - 1;
+  while (k > at - 3 && (tokens[k]?.lower === 'the' || tokens[k]?.lower === 'new')) k--;
+  let now = false;
+  if (tokens[k]?.lower === 'now') {
+    now = true;
+    k--;
+  }
+  const from = k;
+  if (BE_FORMS.has(tokens[k]?.lower ?? '')) k--;
+  else if (!now || !/,/.test(text.slice((tokens[k] as Token | undefined)?.end ?? 0, (tokens[k + 1] as Token).start))) return;
+  const w = tokens[k]?.lower ?? '';
+  const gainer = hits.find((h) => h.endTok === k + 1 && isFaction(h)) ?? (w === 'they' ? antecedent : null);
+  if (!gainer) return;
+  if (!now && !changeMarked(text, tokens, hits, from, at, at + 1)) return;
+  if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
+  controlVerbAt.add(at);
+  add(
+    target.entityId,
+    {
+      kind: 'control',
+      field: 'controlledBy',
+      to: gainer.entityId,
+      from: null,
+      verb: w === 'they' ? 'masters' : (tokens[at] as Token).lower,
+    },
+    at,
+  );
 }
 
 /**
@@ -1153,6 +1262,8 @@ export function detectChanges(
         const type = placeSubjectBefore(tokens, subject);
         if (type !== null) target = resolvePlace([], 0, type, place);
       }
+      // "The town that fell to the Veiled Court was Harrowgate": the place after the copula
+      target ??= placeFocusAfter(text, tokens, hits, subject, after);
       let gainer = passive ? agent : p.kind === 'fell' ? nearest(hits, isFaction, after, 1) : null;
       if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '')) gainer = antecedent;
       if (agentless) gainer = p.kind === 'loss' ? factionAfterWord(tokens, hits, 'to', after) : null;
@@ -1165,7 +1276,12 @@ export function detectChanges(
       continue;
     }
     // "The faction that seized Lowmarket was the Iron Tithe": the actor is the copula's focus.
-    const actor = relativeFocus(text, tokens, hits, i, after) ?? actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
+    const actor =
+      relativeFocus(text, tokens, hits, i, after) ??
+      cleftFocus(tokens, hits, i) ??
+      actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
+    // "as the rumours claimed, who seized Brackwater": a verb with a clause break right after it has no object there
+    if (/[,;:]/.test(text.slice((tokens[after - 1] as Token).end, tokens[after]?.start ?? text.length))) continue;
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;

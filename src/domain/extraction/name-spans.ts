@@ -158,7 +158,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       const start = run[0] as number;
       const end = (run[run.length - 1] as number) + 1;
       if (start >= epithetUntil) epithetUntil = epithetEnd(sentence, tokens, coveredTok, start, end);
-      if (start < epithetUntil) {
+      if (start < epithetUntil || roleComplement(tokens, start) || namedWorldName(tokens, coveredTok, start)) {
         run = [];
         ambiguous = false;
         return;
@@ -169,7 +169,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     const titleWords: string[] = [];
     let amb = ambiguous;
     const preceding = runPreceding;
-    while (run.length - at > 1 && TITLES.has((tokens[run[at] as number] as Token).lower)) {
+    // "the Old Road", "the High Bridge": a title word before one place word is part of a place's name
+    const placeName = run.length === 2 && PLACE_TAILS.has((tokens[run[1] as number] as Token).lower);
+    while (!placeName && run.length - at > 1 && TITLES.has((tokens[run[at] as number] as Token).lower)) {
       titleWords.push((tokens[run[at] as number] as Token).text);
       at++;
       amb = false;
@@ -193,7 +195,12 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     // "the Order of the Ash": world words on both sides of "of", from different world names, make a new name
     if (allKnown && !ofNameOfOthers(tokens, idx, lexicon)) return;
     if (titleText(tokens, idx)) return;
-    const words = idx.map((j) => (tokens[j] as Token).text);
+    // "Weavers' Quarter": a plural possessive inside the name keeps its apostrophe
+    const words = idx.map((j, k) =>
+      k + 1 < idx.length && (tokens[j + 1] as Token).start - (tokens[j] as Token).end === 2
+        ? `${(tokens[j] as Token).text}${sentence[(tokens[j] as Token).end]}`
+        : (tokens[j] as Token).text,
+    );
     if (amb && words.length === 1) return;
     out.push({
       words,
@@ -206,7 +213,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const covered = coveredTok(i);
-    if (run.length > 0 && punctuationBefore(sentence, tokens, i)) flush(); // 'Orlen Ford," Veyla'
+    if (run.length > 0 && punctuationBefore(sentence, tokens, i) && !pluralPossessive(sentence, tokens, i, covered)) flush(); // 'Orlen Ford," Veyla'
     let nameLike = capWord(tokens, i, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
     // "Sons of Harrowgate": a world name after the joiner a head admitted (joinsHere) stays in the run.
     if (run.length > 0 && covered && t.cap && run[run.length - 1] === i - 1) {
@@ -268,6 +275,40 @@ function ofNameOfOthers(tokens: Token[], idx: number[], lexicon: Lexicon): boole
     }
   }
   return true;
+}
+
+/** Place words a title word may start a name of ("the Old Road", "the High Bridge", "Old Market"). */
+const PLACE_TAILS = new Set(
+  'road bridge quarter gate gates square market harbour harbor wall walls tower hall street way ford docks district well mill'.split(
+    ' ',
+  ),
+);
+
+/** "the Weavers' Quarter": a plural possessive's apostrophe inside a name, before a capitalised word. */
+function pluralPossessive(sentence: string, tokens: Token[], i: number, covered: boolean): boolean {
+  const prev = tokens[i - 1] as Token;
+  const t = tokens[i] as Token;
+  if (!t.cap || covered || !prev.lower.endsWith('s') || t.start - prev.end !== 2) return false;
+  const c = sentence.charCodeAt(prev.end);
+  return (c === 39 || c === 0x2019) && sentence.charCodeAt(prev.end + 1) === 32;
+}
+
+/** "the Lady of the Lake", "Captain of the Guard": the words "of" a title are a role's, not a name. */
+function roleComplement(tokens: Token[], start: number): boolean {
+  let j = start - 1;
+  if (tokens[j]?.lower === 'the') j--;
+  const head = tokens[j - 1];
+  return tokens[j]?.lower === 'of' && !!head?.cap && TITLES.has(head.lower);
+}
+
+/** "the people call the Iron Tithe the Lords of Dust": a naming verb, a world name, then its epithet. */
+function namedWorldName(tokens: Token[], coveredTok: (i: number) => boolean, start: number): boolean {
+  let j = start - 1;
+  if (tokens[j]?.lower === 'the') j--;
+  if (j < 1 || !coveredTok(j)) return false;
+  while (j > 0 && coveredTok(j)) j--;
+  if (tokens[j]?.lower === 'the') j--;
+  return NAMING_WORDS.has(tokens[j]?.lower ?? '');
 }
 
 /** "of" (or "of the") right before token k, or before the world name token k continues. */
