@@ -325,6 +325,7 @@ function worldNameAfterOf(tokens: Token[], of: number, coveredTok: (i: number) =
 }
 
 const NAMING_WORDS = new Set(['call', 'calls', 'called', 'named', 'dubbed', 'nicknamed']);
+const NAMED_OBJECTS = new Set(['themselves', 'itself', 'himself', 'herself', 'it', 'them', 'him', 'her']);
 const NAMING_CLAUSE_STARTS = new Set(['whom', 'who', 'which', 'that', 'known', 'called', 'named', 'dubbed', 'nicknamed']);
 
 /**
@@ -334,7 +335,10 @@ const NAMING_CLAUSE_STARTS = new Set(['whom', 'who', 'which', 'that', 'known', '
  */
 function namingClauseStart(sentence: string, tokens: Token[], start: number): number {
   let v = tokens[start - 1]?.lower === 'the' ? start - 2 : start - 1;
-  if (tokens[v]?.lower === 'as' && tokens[v - 1]?.lower === 'known') v--;
+  // "who call themselves the Children of the Forge"
+  if (NAMED_OBJECTS.has(tokens[v]?.lower ?? '')) v--;
+  // "known in the south as the Singing Dead"
+  if (tokens[v]?.lower === 'as') for (let k = v - 1; k >= 0 && k >= v - 4; k--) if (tokens[k]?.lower === 'known') v = k;
   if (!NAMING_WORDS.has(tokens[v]?.lower ?? '') && tokens[v]?.lower !== 'known') return -1;
   for (let q = v; q > 0 && q > v - 6; q--) {
     if (!appositiveGap(sentence, tokens, q)) continue;
@@ -373,33 +377,39 @@ function appositiveGap(sentence: string, tokens: Token[], i: number): boolean {
  */
 function epithetEnd(sentence: string, tokens: Token[], coveredTok: (i: number) => boolean, start: number, end: number): number {
   let q = start;
+  let named = false;
   while (q > 0 && start - q < 4 && !appositiveGap(sentence, tokens, q)) {
     const w = tokens[q - 1] as Token;
     if (!(JOIN.has(w.lower) || (w.cap && !coveredTok(q - 1)))) {
       q = namingClauseStart(sentence, tokens, start);
       if (q < 0) return -1;
+      named = true;
       break;
     }
     q--;
   }
   if (q === 0 || !appositiveGap(sentence, tokens, q) || !coveredTok(q - 1)) return -1;
+  // A naming clause, "the" first, or "of"/"to" inside ("Pearl of the Delta", "the Gateway to the
+  // North") make an epithet; a bare name ("Lowmarket, Mirela Danvers, was") is someone else's.
+  // Lower-case words may follow only an "of"/"to" ("the Grey Collectors of the south").
   let of = false;
   for (let k = q; k < end; k++) if ((tokens[k] as Token).lower === 'of') of = true;
+  const epithet = () => named || of || (tokens[q] as Token).lower === 'the';
   for (let k = end; k < tokens.length && k < end + 6; k++) {
     if (quoteBefore(sentence, tokens, k)) return -1; // '"Welcome to Lowmarket, Captain Vessa Marr," she said'
     if (appositiveGap(sentence, tokens, k)) {
       const w = tokens[k] as Token;
-      return !w.cap && w.lower !== 'and' && w.lower !== 'or' ? k : -1;
+      return epithet() && !w.cap && w.lower !== 'and' && w.lower !== 'or' ? k : -1;
     }
     if (punctuationBefore(sentence, tokens, k)) return -1; // a quotation, a clause end
     const w = tokens[k] as Token;
     // a world name only right after "of" ("the Old Fox of Lowmarket"); after "and" it is a list item
     if (coveredTok(k) && !ofBefore(tokens, k, coveredTok)) return -1;
-    if (w.lower === 'of') of = true;
+    if (w.lower === 'of' || w.lower === 'to') of = true;
     else if (!w.cap && !JOIN.has(w.lower) && w.lower !== 'and' && !of) return -1;
   }
   if (end + 6 <= tokens.length) return -1;
-  return (tokens[q] as Token).lower === 'the' || of ? tokens.length : -1;
+  return epithet() ? tokens.length : -1;
 }
 /** Capitalised mid-sentence words that are not names (wink tagged them as non-nouns). */
 const FUNCTION_MID = new Set(['said', 'says', 'will', 'shall', 'did', 'does', 'is', 'are', 'was', 'were', 'not']);
