@@ -251,6 +251,8 @@ const POSSESSIVES = new Set(['its', 'their']);
 const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
+/** "held them off", "held them back", "held them at bay": resisting, not taking. */
+const HOLD_OFF = new Set(['off', 'back', 'at']);
 const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus', 'finally', 'lastly']);
 /** Glue of several words between list items, by first word: "as well as", "but also", "along with". */
 const LIST_PHRASES = new Map<string, string[]>([
@@ -1218,6 +1220,8 @@ export function detectChanges(
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
     if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
+    // "the canal chains held them off", "held it back": a defence, and "them" is no place
+    if (holding && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') && HOLD_OFF.has(tokens[after + 1]?.lower ?? '')) continue;
     if (
       (verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb)) &&
       tokens[i - 1]?.lower !== 'now' &&
