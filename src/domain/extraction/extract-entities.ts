@@ -6,6 +6,7 @@ import { sentenceBounds } from '../text/sentences.js';
 import { type Token, TokenBuffer, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
+import { type ClaimSentence, claimChanges, confirmingSentence } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { coveredBy, findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
@@ -651,6 +652,50 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
   };
 
+  /**
+   * "Did the Kite Guild take Cinderhold?" / "They did.": when the GM's turn opens by confirming
+   * the player's claims, their changes are the GM's (sourced in the GM's first sentence), except
+   * for an entity the GM's own sentences already change. Read only after a player turn that
+   * could claim a change, and only when the answer confirms it.
+   */
+  const confirmedClaims = (pending: ClaimSentence[], sentences: string[], turn: Turn, out: EntityMention[]) => {
+    const at = confirmingSentence(sentences);
+    if (at < 0) return;
+    const answer = sentences[at] as string;
+    // '"Aye, they have," he says': a confirmation in dialogue or reported is itself reported.
+    const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
+    for (const claim of pending) {
+      for (const [id, changes] of claimChanges(claim)) {
+        if (out.some((m) => m.entityId === id && m.proposedChanges.length > 0)) continue;
+        let hit: LexiconHit | undefined;
+        for (const h of claim.hits)
+          if (
+            lexicon.entities[h.ref]?.entityId === id &&
+            (!hit || MATCH_CONFIDENCE[h.matchType] > MATCH_CONFIDENCE[hit.matchType])
+          )
+            hit = h;
+        if (!hit && claim.place?.typed.entityId === id) hit = claim.place.hit;
+        const e = hit ? lexicon.entities[hit.ref] : undefined;
+        if (!hit || !e || MATCH_CONFIDENCE[hit.matchType] < min) continue;
+        const context = { previous: at > 0 ? (sentences[at - 1] as string) : claim.sentence, next: sentences[at + 1] ?? null };
+        out.push(
+          mentionOf(
+            e,
+            hit,
+            MATCH_CONFIDENCE[hit.matchType],
+            answer,
+            sourceOf(sessionId, turn, at),
+            changes,
+            reported,
+            newId(),
+            NO_CAPS,
+            context,
+          ),
+        );
+      }
+    }
+  };
+
   // Consecutive turns share a scene: reuse its key string (and its cached hash) instead of
   // building and hashing a new one per turn.
   let sceneKey = '';
@@ -660,6 +705,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
   let place: { typed: TypedHit; hit: LexiconHit } | null = null;
   const scratchCueAt = new Map<string, number>();
+  // The last turn's player sentences that could claim a change (confirmedClaims reads them).
+  let claims: ClaimSentence[] = [];
   const quotes = new QuoteState();
   const quoteProbe = new QuoteState();
   let keyAct: string | undefined | null = null;
@@ -679,6 +726,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       sentences.push(facts ? facts.text : text.slice(start, end));
     }
     const annotated = annotationsBySentence(turn, sentences);
+    const pendingClaims = claims;
+    if (claims.length > 0) claims = [];
     quotes.reset();
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
@@ -774,11 +823,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
       const referent = local.latter && latter ? latter : antecedent;
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
-      if (
-        turn.speaker !== 'player' &&
-        ((typed !== null && anyControllable(typed)) ||
-          (prevPlace !== null && local.placeRef && (typed !== null || referent !== null)))
-      ) {
+      const mayChange =
+        (typed !== null && anyControllable(typed)) ||
+        (prevPlace !== null && local.placeRef && (typed !== null || referent !== null));
+      if (mayChange && turn.speaker === 'player')
+        claims.push({ sentence, hits, typed: typed ?? NO_TYPED, referent, place: prevPlace });
+      else if (mayChange) {
         const placeHit = prevPlace?.typed ?? null;
         if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
         else {
@@ -894,6 +944,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (carriers.length === 0) unattached.push(c);
       for (const m of carriers) m.capabilityRefs = mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
     }
+    if (pendingClaims.length > 0 && turn.speaker !== 'player' && sentences.length > 0)
+      confirmedClaims(pendingClaims, sentences, turn, turnMentions);
     for (const m of turnMentions) push(m);
     const last = turnMentions[turnMentions.length - 1];
     if (last) lastMentionInScene.set(sceneKey, last);

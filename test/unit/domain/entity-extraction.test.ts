@@ -164,6 +164,31 @@ describe('change detection', () => {
     assert.equal(ms[0]?.confidence, 0.95);
     assert.equal(ms[0]?.source.turnId, 't1');
   });
+  test("a player's claim the GM confirms is the GM's change; one the GM denies or ignores is none", () => {
+    const claim = turn('t0', 'Did the Kite Guild take Cinderhold?', { speaker: 'player' });
+    const changeOf = (answer: string) =>
+      byId(extract([claim, turn('t1', answer)]), 'settlement.cinderhold').filter((m) => m.proposedChanges.length > 0);
+    const confirmed = changeOf('They did. The smiths never saw the gliders coming.');
+    assert.equal(confirmed.length, 1);
+    assert.deepEqual(confirmed[0]?.proposedChanges[0], {
+      kind: 'control',
+      field: 'controlledBy',
+      to: 'faction.prismwell-kite-guild',
+      from: null,
+      verb: 'take',
+    });
+    assert.deepEqual(
+      [confirmed[0]?.source.speaker, confirmed[0]?.source.turnId, confirmed[0]?.sentence],
+      ['gm', 't1', 'They did.'],
+    );
+    assert.equal(confirmed[0]?.context.previous, 'Did the Kite Guild take Cinderhold?');
+    for (const answer of ['No. The gliders burned before they reached the walls.', 'The smiths are hammering.', 'Did they?'])
+      assert.deepEqual(
+        changeOf(answer).flatMap((m) => m.proposedChanges),
+        [],
+        answer,
+      );
+  });
 });
 
 describe('prohibited capabilities', () => {

@@ -1,0 +1,105 @@
+import { type Token, tokenize } from '../text/tokens.js';
+import { detectChanges, type TypedHit } from './detect-changes.js';
+import type { LexiconHit } from './match-sentence.js';
+import type { ProposedChange } from './types.js';
+
+/**
+ * A player's sentence that could claim a change ("Did the Kite Guild take Cinderhold?", "I heard
+ * the Tithe seized Lowmarket"), kept until the next turn. A player's sentence proposes nothing
+ * (the narrator is the authority), but a GM turn that opens by confirming it ("They did.", "You
+ * heard right.", "Sadly, yes.") states the claim in the GM's words: the change is the GM's.
+ * What change detection read the sentence with is kept, so it is only run again when confirmed.
+ */
+export interface ClaimSentence {
+  sentence: string;
+  hits: LexiconHit[];
+  typed: TypedHit[];
+  referent: TypedHit | null;
+  place: { typed: TypedHit; hit: LexiconHit } | null;
+}
+
+/** Words that answer a claim with yes ("Yes.", "Indeed.", "You heard right.", "That is exactly what happened."). */
+const CONFIRM_WORDS = new Set('yes yeah yep aye indeed true right correct exactly precisely certainly afraid'.split(' '));
+/** Words that answer it with no ("Not quite.", "Then you heard wrong.", "Nonsense."); any of them wins. */
+const DENY_WORDS = new Set(
+  "no not nope nah never nonsense wrong false lie lies hardly rumour rumours didn't hasn't haven't isn't wasn't".split(' '),
+);
+/** "They did.", "It has, I'm afraid.": a pronoun and an auxiliary that ends the clause. */
+const ANSWER_SUBJECTS = new Set(['they', 'it', 'he', 'she', 'we']);
+const ANSWER_AUX = new Set(['did', 'has', 'have', 'had', 'is', 'was', 'were', 'are', 'does', 'do']);
+/** How many words of the GM's first sentence may hold the answer. */
+const ANSWER_SPAN = 4;
+
+/**
+ * How a GM sentence answers a claim: 'yes' for a yes-word in its first words and no no-word, or
+ * "They did." / "It has, ..." (pronoun, auxiliary, then the clause ends); 'no' for a no-word
+ * there; null otherwise, and always for a question ("Did they?").
+ */
+export function answerOf(text: string, tokens: Token[]): 'yes' | 'no' | null {
+  if (tokens.length === 0 || text.includes('?')) return null;
+  let yes = false;
+  for (let j = 0; j < tokens.length && j < ANSWER_SPAN; j++) {
+    const w = (tokens[j] as Token).lower;
+    if (DENY_WORDS.has(w)) return 'no';
+    if (CONFIRM_WORDS.has(w)) yes = true;
+  }
+  if (yes) return 'yes';
+  const aux = tokens[1];
+  if (!aux || !ANSWER_SUBJECTS.has((tokens[0] as Token).lower) || !ANSWER_AUX.has(aux.lower)) return null;
+  const next = tokens[2];
+  // "They did." / "It has, I'm afraid." — not "It was a trap."
+  return !next || /[,.;!\u2014]/.test(text.slice(aux.end, next.start)) ? 'yes' : null;
+}
+
+/**
+ * Words an answer can open with: a GM sentence opening with anything else is no answer, found
+ * without tokenizing it (most GM turns after a player's claim open with narration).
+ */
+const ANSWER_OPENERS = new Set([
+  ...CONFIRM_WORDS,
+  ...DENY_WORDS,
+  ...ANSWER_SUBJECTS,
+  ..."you that sadly alas well oh so then quite i i'm unfortunately of".split(' '),
+]);
+/** A narration beat before the answer ('Old Vell sighs. "Yes."') is short. */
+const MAX_BEAT = 60;
+
+/** The first word of `text`, lower case (ASCII letters and apostrophes, at most 12). */
+function firstWord(text: string): string {
+  let i = 0;
+  while (i < text.length && !isLetter(text.charCodeAt(i))) i++;
+  let j = i;
+  while (j < text.length && j - i < 12 && (isLetter(text.charCodeAt(j)) || text.charCodeAt(j) === 39)) j++;
+  return text.slice(i, j).toLowerCase();
+}
+const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+
+/** answerOf for a sentence that opens like an answer; its first words only are tokenized. */
+function answerIn(sentence: string): 'yes' | 'no' | null {
+  if (!ANSWER_OPENERS.has(firstWord(sentence))) return null;
+  return answerOf(sentence, tokenize(sentence.length > 80 ? sentence.slice(0, 80) : sentence));
+}
+
+/**
+ * Which of the GM turn's first two sentences confirms the player's claim ("Yes." or, after a
+ * short beat of narration, 'Old Vell sighs. "Yes. It did."'), or -1; a first sentence that says
+ * no settles it.
+ */
+export function confirmingSentence(sentences: string[]): number {
+  const lead = sentences[0] as string;
+  const first = answerIn(lead);
+  if (first !== null) return first === 'yes' ? 0 : -1;
+  const second = sentences[1];
+  return second !== undefined && lead.length <= MAX_BEAT && answerIn(second) === 'yes' ? 1 : -1;
+}
+
+/**
+ * The changes a confirmed claim states, read as a statement: a question mark is read as a full
+ * stop ("Did the Kite Guild take Cinderhold?" confirmed is "the Kite Guild took Cinderhold");
+ * negation, intent and conditionals still rule it out; an indirect "whether" question is read as "that".
+ */
+export function claimChanges(claim: ClaimSentence): Map<string, ProposedChange[]> {
+  // "I ask whether the Corsairs have taken Saint Orrin": the indirect question is the claim (same length, same tokens).
+  const text = claim.sentence.replaceAll('?', '.').replace(/\bwhether\b/gi, 'that   ');
+  return detectChanges(text, tokenize(text), claim.typed, claim.referent, claim.place?.typed ?? null);
+}
