@@ -11,7 +11,7 @@ import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.
 import { coveredBy, findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
-import { HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
+import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import type { PosTagger } from './pos-tagger.js';
@@ -171,6 +171,7 @@ function quotedEntities(
 }
 
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
+const HEDGE_AFTER_FILTER = new KeyFilter(HEDGE_AFTER.keys());
 const REPORT_FILTER = new KeyFilter(REPORT_WORDS);
 
 /** A reporting verb ("say", "swears", "reported"): the sentence passes on someone's claim. */
@@ -195,6 +196,8 @@ function isHedged(tokens: Token[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (HEDGE_FILTER.mayHave(t.lower) && HEDGE_WORDS.has(t.lower)) return true;
+    if (i > 0 && HEDGE_AFTER_FILTER.mayHave(t.lower) && HEDGE_AFTER.get(t.lower)?.has((tokens[i - 1] as Token).lower))
+      return true;
     if (!PHRASE_FILTER.mayHave(t.lower)) continue;
     const list = PHRASES_BY_FIRST.get(t.lower);
     if (list) for (let p = 0; p < list.length; p++) if (phraseAt(tokens, i, list[p] as string[])) return true;

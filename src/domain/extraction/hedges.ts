@@ -24,6 +24,15 @@ export const HEDGE_WORDS = new Set([
   'probably',
   'apparently',
   'seemingly',
+  // beliefs and fears: "your informant believes the Choir took Harrowgate"
+  'believes',
+  'believe',
+  'believed',
+  'suspects',
+  'suspect',
+  'suspected',
+  'fears',
+  'feared',
 ]);
 
 /**
@@ -78,6 +87,12 @@ export const REPORT_WORDS = new Set([
   'heard',
   'hears',
   'news',
+  // cried out: "a rider gallops in, shouting that", "the broadsheets crow that"
+  'shouting',
+  'shouts',
+  'crow',
+  'crows',
+  'crowed',
 ]);
 
 /**
@@ -110,12 +125,20 @@ export const HEDGE_PHRASES: string[][] = [
   'word reached',
   'word came',
   'word spread',
-  'it seems',
-  'it appears',
-  'one account',
-  'all accounts',
-  'some accounts',
+  'word from',
 ].map((p) => p.split(' '));
+
+/**
+ * Hedges read from a rarer second word and the word before it ("it seems", "by one account",
+ * "by all accounts"): keyed on the second word, so the common first words ("it", "all") cost
+ * no phrase look-up on every sentence.
+ */
+export const HEDGE_AFTER = new Map<string, Set<string>>([
+  ['seems', new Set(['it'])],
+  ['appears', new Set(['it'])],
+  ['account', new Set(['one', 'his', 'her', 'their', 'every'])],
+  ['accounts', new Set(['all', 'some', 'most', 'many'])],
+]);
 
 /** Words that, shortly before a change verb, make the statement non-factual. */
 export const NEGATION_WORDS = new Set([
