@@ -545,7 +545,43 @@ function actorOf(
   // "The Guild's kites turned back, but the latter pressed on and took ...": past the faction.
   if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
+  // "It reached Lowmarket by noon and seized it": the pronoun subject of the first verb.
+  if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
   return near;
+}
+
+/** Words that open a clause of another subject between a pronoun and a later verb ("they saw that the raiders took ..."). */
+const OTHER_CLAUSE = new Set([
+  'that',
+  'which',
+  'who',
+  'whom',
+  'as',
+  'while',
+  'when',
+  'because',
+  'if',
+  'until',
+  'unless',
+  'where',
+]);
+
+/**
+ * The verb at `at` is the second of two joined by "and" or "then" ("It reached Lowmarket by noon
+ * and seized it", "they marched all night, then took Harrowgate") whose subject is "they" or
+ * "it" earlier in the sentence, with no clause of another subject between.
+ */
+function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
+  let j = at - 1;
+  while (j > 0 && (BASE_ADVERBS.has((tokens[j] as Token).lower) || (tokens[j] as Token).lower.endsWith('ly'))) j--;
+  const glue = tokens[j]?.lower;
+  if (glue !== 'and' && glue !== 'then') return false;
+  for (let k = j - 1; k >= 0; k--) {
+    const w = (tokens[k] as Token).lower;
+    if (OTHER_CLAUSE.has(w)) return false;
+    if (w === 'they' || w === 'it') return true;
+  }
+  return false;
 }
 
 /** Auxiliaries of the active perfect ("had driven"), as against the passive's "had been driven". */
@@ -1147,6 +1183,8 @@ function placeSubjectBefore(tokens: Token[], at: number): string | null {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
     const w = (tokens[j] as Token).lower;
     if (w === 'it' || w === "it's" || w === 'it\u2019s') return '';
+    // "At dawn its gates opened to them": the gates of the place named before
+    if (w === 'its' && (tokens[j + 1]?.lower === 'gates' || tokens[j + 1]?.lower === 'gate')) return '';
     const type = PLACE_NOUNS.get(w);
     if (type && tokens[j - 1]?.lower === 'the') return type;
   }
