@@ -523,8 +523,10 @@ function actorOf(
   antecedent: TypedHit | null,
   gain: boolean,
 ): TypedHit | null {
-  // The comma that opens the parenthetical: take the faction (or pronoun) before it.
-  const open = openingComma(text, tokens, at);
+  // The comma that opens the parenthetical: take the faction (or pronoun) before it; an adverb may
+  // stand between its closing comma and the verb ("..., nonetheless retook").
+  let open = openingComma(text, tokens, at);
+  if (open < 0 && at > 1 && VERB_ADVERBS.has((tokens[at - 1] as Token).lower)) open = openingComma(text, tokens, at - 1);
   if (open >= 0) {
     const before = nearest(hits, isFaction, open + 1, -1);
     if (before) return before;
@@ -584,6 +586,33 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   return false;
 }
 
+/** Adverbs between a parenthetical's closing comma and its verb ("..., nonetheless retook Prismwell"). */
+const VERB_ADVERBS = new Set(
+  'nonetheless nevertheless still then soon finally eventually instead anyway swiftly quickly promptly duly'.split(' '),
+);
+
+/**
+ * "lost Cinderhold to the Iron Tithe, Harrowgate to the Veiled Court, and the Sunder Gap to the
+ * Kite Guild": more "<place> to/from <faction>" pairs right after the first one's faction (ending at
+ * token `from`), each sharing the verb; [] when none follow.
+ */
+function gappedPairs(tokens: Token[], hits: TypedHit[], from: number, word: string): Array<[TypedHit, TypedHit]> {
+  const out: Array<[TypedHit, TypedHit]> = [];
+  let k = from;
+  for (;;) {
+    if (tokens[k]?.lower === 'and') k++;
+    if (tokens[k]?.lower === 'the') k++;
+    const at = k;
+    const place = hits.find((h) => h.startTok === at && isControllable(h));
+    if (!place || tokens[place.endTok]?.lower !== word) return out;
+    const f = tokens[place.endTok + 1]?.lower === 'the' ? place.endTok + 2 : place.endTok + 1;
+    const faction = hits.find((h) => h.startTok === f && isFaction(h));
+    if (!faction) return out;
+    out.push([place, faction]);
+    k = faction.endTok;
+  }
+}
+
 /** Auxiliaries of the active perfect ("had driven"), as against the passive's "had been driven". */
 const PERFECT_AUX = new Set(['had', 'has', 'have']);
 /** Adverbs between "fell" and "to" ("fell instead to the Kite Guild", "fell swiftly to"). */
@@ -622,7 +651,7 @@ function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit 
   let k = at;
   while (k > at - 2 && k > 0) {
     const w = (tokens[k - 1] as Token).lower;
-    if (!(FLIGHT_AUX.has(w) || PASSIVE_ADVERBS.has(w) || w.endsWith('ly'))) break;
+    if (!(FLIGHT_AUX.has(w) || PASSIVE_ADVERBS.has(w) || w === 'now' || w.endsWith('ly'))) break;
     k--;
   }
   let a: number;
@@ -635,6 +664,13 @@ function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit 
   const rel = tokens[a - 1]?.lower ?? '';
   if (rel !== 'which' && rel !== 'that') return null;
   const place = hits.find((h) => isControllable(h) && h.endTok === a - 1);
+  // "It was Cinderhold, not Harrowgate, that the Tithe seized": the cleft's place, not the one denied
+  if (place && tokens[place.startTok - 1]?.lower === 'not')
+    return (
+      hits.find(
+        (h) => isControllable(h) && BE_FORMS.has(tokens[h.startTok - 1]?.lower ?? '') && tokens[h.startTok - 2]?.lower === 'it',
+      ) ?? null
+    );
   if (place) return place;
   // "Lowmarket, a city that the Iron Tithe seized": the place before an appositive place noun
   for (let j = a - 2; j >= a - 4 && j > 0; j--) {
@@ -1322,8 +1358,9 @@ export function detectChanges(
       relativeFocus(text, tokens, hits, i, after) ??
       cleftFocus(tokens, hits, i) ??
       actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
-    // "as the rumours claimed, who seized Brackwater": a verb with a clause break right after it has no object there
-    if (/[,;:]/.test(text.slice((tokens[after - 1] as Token).end, tokens[after]?.start ?? text.length))) continue;
+    // "as the rumours claimed, who seized Brackwater": a verb with a clause break right after it has
+    // no object after it (an object relative's stands before: "Harrowgate, which the Court now holds,")
+    const breakAfter = /[,;:]/.test(text.slice((tokens[after - 1] as Token).end, tokens[after]?.start ?? text.length));
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;
@@ -1342,11 +1379,14 @@ export function detectChanges(
     const refPlace = implicit ? { end: objectAt, type: '' } : placeReferenceAt(tokens, objectAt);
     const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
     const ref = resolved ? refPlace : null;
-    let target = resolved ?? (implicit ? null : nearest(hits, isControllable, objectAt, 1));
+    let target = resolved ?? (implicit || breakAfter ? null : nearest(hits, isControllable, objectAt, 1));
     // "Lowmarket, which the Iron Tithe seized at dawn", "It was Lowmarket that the Tithe took": a
     // verb with no place right after it takes the place before "which/that <its actor>".
     const fronted =
-      !ref && !implicit && !holding && (!target || target.startTok > objectAt + 1)
+      !ref &&
+      !implicit &&
+      (!holding || tokens[i - 1]?.lower === 'now' || byTimeBefore(text, tokens, hits, i)) &&
+      (!target || target.startTok > objectAt + 1)
         ? objectRelativePlace(tokens, hits, actor, i)
         : null;
     if (fronted) target = fronted;
@@ -1376,6 +1416,9 @@ export function detectChanges(
           ? antecedent
           : actor;
       addControl(targets, gainer, loser, verb, i);
+      // "took Cinderhold from the Guild and Harrowgate from the Order"
+      if (loser && !driven)
+        for (const [t, l] of gappedPairs(tokens, hits, loser.endTok, 'from')) addControl([t], gainer, l, verb, i);
       // "The Kite Guild held Lowmarket, which the Tithe took at dusk": with no time, "held" may be how things stood
       if (verb === 'held' && tokens[i - 1]?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i))
         for (const t of targets) (plainHeld ??= new Set()).add(t.entityId);
@@ -1387,6 +1430,9 @@ export function detectChanges(
         (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
       addControl(targets, gainer, actor, verb, i);
+      // "lost Cinderhold to the Tithe, Harrowgate to the Court, and the Sunder Gap to the Guild"
+      if (gainer && gainer !== antecedent)
+        for (const [t, g] of gappedPairs(tokens, hits, gainer.endTok, 'to')) addControl([t], g, actor, verb, i);
     }
   }
   for (let i = 0; anyPlace && i < tokens.length; i++) {
