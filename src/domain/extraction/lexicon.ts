@@ -295,6 +295,20 @@ export function buildLexicon(world: WorldFile | { entities: WorldEntity[]; capab
     addPattern(entityPatterns, { keys: [head], ref, matchType: 'alias', value, lowerIfNamed: true, lowerOnly: true });
   });
   const words = wordTable(nameTokens, distinctTokens);
+  // "the Knights", "the Raiders", "the Collectors": the plural last word of a faction's alias of
+  // several words ("Thalric knights"), held by no other entity's names. Like a short form it needs
+  // "the" and a capital, and is no reference before "of" ("the Knights of the Pale Star").
+  entities.forEach((e, ref) => {
+    if (e.entityType !== 'faction') return;
+    for (const alias of e.aliases) {
+      const keys = nameKeys(alias);
+      const head = keys[keys.length - 1] as string;
+      if (keys.length < 2 || GENERIC.has(head) || !head.endsWith('s') || head.length < 5) continue;
+      if (owners.get(head)?.size !== 1 || entityPatterns.has(head)) continue;
+      const value = `the ${head.charAt(0).toUpperCase()}${head.slice(1)}`;
+      addPattern(entityPatterns, { keys: [head], ref, matchType: 'alias', value, needsThe: true, shortForm: true });
+    }
+  });
   return {
     entities,
     capabilities,
