@@ -83,6 +83,9 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'ruled',
     'controls',
     'controlled',
+    // "The Masks have Lowmarket now": only with a place right after and "now" (haveNow)
+    'has',
+    'have',
     'won back',
     'wins back',
     'took control of',
@@ -1144,6 +1147,20 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
   return false;
 }
 
+/**
+ * "The Masks have Lowmarket now", "the Tithe now has Harrowgate": possession as a change needs
+ * a place right after the verb and "now" right before the verb or right after the place (else it
+ * is an auxiliary, "has taken", or how things stand, "the Court has Lowmarket").
+ */
+function haveNow(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
+  const place = hits.find((h) => h.startTok === at + 1 && isControllable(h));
+  if (!place) return false;
+  // "has Lowmarket's loyalty now" owns something of the place's, not the place
+  const after = text.charCodeAt((tokens[place.endTok - 1] as Token).end);
+  if (after === 39 || after === 0x2019) return false;
+  return tokens[at - 1]?.lower === 'now' || tokens[place.endTok]?.lower === 'now';
+}
+
 /** Is `word` one of the `n` words before token `at`? */
 function wordBefore(tokens: Token[], at: number, word: string, n: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - n; j--) if ((tokens[j] as Token).lower === word) return true;
@@ -1303,6 +1320,7 @@ export function detectChanges(
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
+    if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i)) continue;
     // "had driven the Corsairs out of Brackwater" (active, like "drove"); "were driven back" is no verb here
     if (verb === 'driven' && !PERFECT_AUX.has(tokens[i - 1]?.lower ?? '')) continue;
     // "whom the Court had driven out of Brackwater": the subject drove them out, and gains the place
