@@ -264,6 +264,10 @@ const LIST_PHRASES = new Map<string, string[]>([
   ['along', ['with']],
   ['together', ['with']],
   ['at', ['last']],
+  // "Brackwater, Lowmarket, and the whole of the Corrin Coast"
+  ['whole', ['of']],
+  ['most', ['of']],
+  ['all', ['of']],
 ]);
 const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 /** Adverbs that may stand between a passive auxiliary and its verb ("had already been retaken by"). */

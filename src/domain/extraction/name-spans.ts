@@ -399,7 +399,9 @@ function epithetEnd(sentence: string, tokens: Token[], coveredTok: (i: number) =
     if (quoteBefore(sentence, tokens, k)) return -1; // '"Welcome to Lowmarket, Captain Vessa Marr," she said'
     if (appositiveGap(sentence, tokens, k)) {
       const w = tokens[k] as Token;
-      return epithet() && !w.cap && w.lower !== 'and' && w.lower !== 'or' ? k : -1;
+      // "the Kite Guild, the Guild of Lamplighters, the Salt Wardens and ...": a list goes on
+      const listGoesOn = w.lower === 'and' || w.lower === 'or' || (w.lower === 'the' && !!tokens[k + 1]?.cap);
+      return epithet() && !w.cap && !listGoesOn ? k : -1;
     }
     if (punctuationBefore(sentence, tokens, k)) return -1; // a quotation, a clause end
     const w = tokens[k] as Token;
