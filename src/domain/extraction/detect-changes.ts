@@ -1152,7 +1152,7 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
 }
 
 /**
- * "The Masks have Lowmarket now", "the Tithe now has Harrowgate": possession as a change needs
+ * "The Masks have Lowmarket now", "the Tithe now has Harrowgate" (and "holds Lowmarket now"): possession as a change needs
  * a place right after the verb and "now" right before the verb or right after the place (else it
  * is an auxiliary, "has taken", or how things stand, "the Court has Lowmarket").
  */
@@ -1320,10 +1320,14 @@ export function detectChanges(
     if (
       (verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb)) &&
       tokens[i - 1]?.lower !== 'now' &&
-      !byTimeBefore(text, tokens, hits, i)
+      !byTimeBefore(text, tokens, hits, i) &&
+      // "The Tithe holds Lowmarket now": "now" right after the place
+      !haveNow(text, tokens, hits, i)
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
+    // "claimed that Lowmarket had fallen": a report (hedged), not a claim on the place
+    if ((verb === 'claimed' || verb === 'claims') && tokens[after]?.lower === 'that') continue;
     if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i)) continue;
     // "had driven the Corsairs out of Brackwater" (active, like "drove"); "were driven back" is no verb here
     if (verb === 'driven' && !PERFECT_AUX.has(tokens[i - 1]?.lower ?? '')) continue;
