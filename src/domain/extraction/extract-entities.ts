@@ -62,6 +62,7 @@ function canonicalSlugs(lexicon: Lexicon): ReadonlySet<string> {
 const NO_RUNS: readonly NameRun[] = Object.freeze([]);
 const NO_FOUND: readonly FoundRun[] = Object.freeze([]);
 const NO_TYPED: TypedHit[] = Object.freeze([]) as unknown as TypedHit[];
+const NO_HITS: LexiconHit[] = Object.freeze([]) as unknown as LexiconHit[];
 
 /** Change detection's result for one sentence and its antecedents, with where each change's cue stands. */
 interface SentenceChanges {
@@ -337,6 +338,12 @@ interface SentenceFacts {
   next: SentenceFacts | undefined;
   tokenCount: number;
   hits: LexiconHit[];
+  /**
+   * Every hit, weak ones included, while keepNamed drops a weak hit whose entity the transcript
+   * has not named yet ("the kiters" before "the Kite Guild"); null when nothing was dropped. A
+   * repeat after the naming keeps them (refreshNamed).
+   */
+  unnamed: LexiconHit[] | null;
   caps: CapabilityRef[];
   hedged: boolean;
   typed: TypedHit[] | null;
@@ -445,7 +452,8 @@ function saysLatter(tokens: Token[]): boolean {
 /**
  * Lower-case "the kiters" (a weak hit) names the faction only when the transcript has named it
  * before or in the same sentence; `named` (entity refs named so far) grows with the other hits.
- * Decided on a sentence's first occurrence: every repeat comes later, when it still holds.
+ * Decided on a sentence's first occurrence, and again on a repeat once a dropped hit's entity has
+ * been named since (SentenceFacts.unnamed): `named` only grows, so a kept hit stays kept.
  */
 function keepNamed(hits: LexiconHit[], named: Set<number>): LexiconHit[] {
   let weak = false;
@@ -454,6 +462,20 @@ function keepNamed(hits: LexiconHit[], named: Set<number>): LexiconHit[] {
     else named.add(h.ref);
   }
   return weak ? hits.filter((h) => !h.weak || named.has(h.ref)) : hits;
+}
+
+/** Has a weak hit that keepNamed dropped from this sentence been named since? */
+function namedSince(local: SentenceFacts, named: Set<number>): boolean {
+  for (const h of local.unnamed ?? NO_HITS) if (h.weak && named.has(h.ref) && !local.hits.includes(h)) return true;
+  return false;
+}
+
+/** What a sentence's facts derive from its hits: hedging, typed hits, lead and last faction. */
+function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, tokens: Token[]): void {
+  local.hedged = local.hits.length > 0 && isHedged(tokens);
+  local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
+  local.lead = local.typed ? leadFaction(sentence, tokens, local.typed) : null;
+  local.last = local.typed ? lastFaction(local.typed) : null;
 }
 
 /** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
@@ -760,7 +782,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           text: sentence,
           next: undefined,
           tokenCount: toks.length,
-          hits: keepNamed(matchEntities(lexicon, toks), named),
+          hits: NO_HITS,
+          unnamed: null,
           caps: NO_CAPS,
           hedged: false,
           typed: null,
@@ -780,11 +803,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               { capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value },
             ]);
         }
-        local.hedged = local.hits.length > 0 && isHedged(toks);
-        local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
-        local.lead = local.typed ? leadFaction(sentence, toks, local.typed) : null;
-        local.last = local.typed ? lastFaction(local.typed) : null;
+        const all = matchEntities(lexicon, toks);
+        local.hits = keepNamed(all, named);
+        if (local.hits.length !== all.length) local.unnamed = all;
+        settleHits(lexicon, local, sentence, toks);
         if (!notes) sentenceTable.add(hashes[k] as number, local);
+      } else if (local.unnamed !== null && namedSince(local, named)) {
+        // "the kiters seized Cinderhold" again, now that the Kite Guild has been named
+        tokens = sentenceTokens.tokenize(sentence);
+        local.hits = keepNamed(local.unnamed, named);
+        if (local.hits.length === local.unnamed.length) local.unnamed = null;
+        local.changes = undefined;
+        settleHits(lexicon, local, sentence, tokens);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
