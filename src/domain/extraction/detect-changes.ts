@@ -593,6 +593,25 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   return false;
 }
 
+/**
+ * Where the subject's parenthetical starts when one closes right before the verb at `at` (an adverb
+ * may stand between: "..., finally took it"): the token after the subject, else `at` itself.
+ */
+function parentheticalStart(text: string, tokens: Token[], at: number): number {
+  let open = openingComma(text, tokens, at);
+  if (open < 0 && at > 1 && VERB_ADVERBS.has((tokens[at - 1] as Token).lower)) open = openingComma(text, tokens, at - 1);
+  return open >= 0 ? open + 1 : at;
+}
+
+/** "The Emberwrights hold it now": "now" right after a pronoun object (haveNow reads "holds Lowmarket now"). */
+function nowAfter(text: string, tokens: Token[], after: number): boolean {
+  return (
+    OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') &&
+    tokens[after + 1]?.lower === 'now' &&
+    !/[,;:]/.test(text.slice((tokens[after] as Token).end, (tokens[after + 1] as Token).start))
+  );
+}
+
 /** Adverbs between a parenthetical's closing comma and its verb ("..., nonetheless retook Prismwell"). */
 const VERB_ADVERBS = new Set(
   'nonetheless nevertheless still then soon finally eventually instead anyway swiftly quickly promptly duly'.split(' '),
@@ -986,7 +1005,15 @@ function ownedChange(
   // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change),
   // or "it"/"the valley" for the place named before ('"The valley is ours now," said the Tithe captain')
   let target = nearest(hits, isControllable, from, -1);
-  if (!target || target.endTok < from - 1) {
+  // "the Sunder Gap, long contested by the Emberwrights, now belongs to the Tithe": the place before the parenthetical
+  const beforeParenthetical =
+    target && target.endTok < from - 1
+      ? parentheticalStart(text, tokens, tokens[from - 1]?.lower === 'now' ? from - 1 : from)
+      : -1;
+  const subjectPlace =
+    beforeParenthetical >= 0 ? hits.find((h) => isControllable(h) && h.endTok === beforeParenthetical) : undefined;
+  if (subjectPlace) target = subjectPlace;
+  else if (!target || target.endTok < from - 1) {
     const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
     // "Harrowgate's guards were bought, and by the new moon the town was theirs": the sentence's own place first.
     target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace(hits, from, type, place) : null;
@@ -1321,8 +1348,9 @@ export function detectChanges(
       (verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb)) &&
       tokens[i - 1]?.lower !== 'now' &&
       !byTimeBefore(text, tokens, hits, i) &&
-      // "The Tithe holds Lowmarket now": "now" right after the place
-      !haveNow(text, tokens, hits, i)
+      // "The Tithe holds Lowmarket now": "now" right after the place; "The Emberwrights hold it now"
+      !haveNow(text, tokens, hits, i) &&
+      !nowAfter(text, tokens, after)
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
