@@ -254,6 +254,10 @@ const POSSESSIVES = new Set(['its', 'their']);
 const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
 /** "held" is a state, not a change, after these ("had held it for years", "still held"). */
 const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
+/** "held Lowmarket for a century / for years / for three generations": a span, so a state. */
+const SPANS = new Set(
+  'a an many so long years decades generations centuries months weeks days ages two three four five ten twenty'.split(' '),
+);
 /** "held them off", "held them back", "held them at bay": resisting, not taking. */
 const HOLD_OFF = new Set(['off', 'back', 'at']);
 const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus', 'finally', 'lastly']);
@@ -1192,6 +1196,15 @@ function haveNow(text: string, tokens: Token[], hits: TypedHit[], at: number): b
   return tokens[at - 1]?.lower === 'now' || tokens[place.endTok]?.lower === 'now';
 }
 
+/** "now" in the 3 words before the verb, in its clause ("now holds", "Now they hold the city"). */
+function nowBefore(text: string, tokens: Token[], at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
+    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) return false;
+    if ((tokens[j] as Token).lower === 'now') return true;
+  }
+  return false;
+}
+
 /** Is `word` one of the `n` words before token `at`? */
 function wordBefore(tokens: Token[], at: number, word: string, n: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - n; j--) if ((tokens[j] as Token).lower === word) return true;
@@ -1346,7 +1359,7 @@ export function detectChanges(
     if (holding && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') && HOLD_OFF.has(tokens[after + 1]?.lower ?? '')) continue;
     if (
       (verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb)) &&
-      tokens[i - 1]?.lower !== 'now' &&
+      !nowBefore(text, tokens, i) &&
       !byTimeBefore(text, tokens, hits, i) &&
       // "The Tithe holds Lowmarket now": "now" right after the place; "The Emberwrights hold it now"
       !haveNow(text, tokens, hits, i) &&
@@ -1447,6 +1460,13 @@ export function detectChanges(
     if (!target) continue;
     if ((verb === 'drove' || verb === 'drives' || verb === 'driven') && !ref && target.startTok > objectAt + 1) continue;
     if (holding && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
+    // "The Court held Lowmarket for a century": held for a span of time is how things stood
+    if (
+      holding &&
+      tokens[ref ? ref.end : target.endTok]?.lower === 'for' &&
+      SPANS.has(tokens[(ref ? ref.end : target.endTok) + 1]?.lower ?? '')
+    )
+      continue;
 
     if (kind === 'gain' && !actor) continue; // "secured" without a faction is a status cue, below
     if (isNegated(text, tokens, i)) {
