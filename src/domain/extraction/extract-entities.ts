@@ -442,11 +442,17 @@ function lastFaction(typed: TypedHit[]): TypedHit | null {
   return null;
 }
 
-/** Does the sentence say "the latter"? */
+/**
+ * Does the sentence say "the latter" (and not "the former" after it)? "When the latter faltered,
+ * the former seized Prismwell": the later word is the one a later verb's subject is.
+ */
 function saysLatter(tokens: Token[]): boolean {
-  for (let j = 1; j < tokens.length; j++)
-    if ((tokens[j] as Token).lower === 'latter' && (tokens[j - 1] as Token).lower === 'the') return true;
-  return false;
+  let latter = false;
+  for (let j = 1; j < tokens.length; j++) {
+    const w = (tokens[j] as Token).lower;
+    if ((w === 'latter' || w === 'former') && (tokens[j - 1] as Token).lower === 'the') latter = w === 'latter';
+  }
+  return latter;
 }
 
 /**
