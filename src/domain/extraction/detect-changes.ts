@@ -598,6 +598,20 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
 }
 
 /**
+ * The place before the verb group at `at` that is its subject: the nearest one, unless that one
+ * stands after "of" inside a parenthetical that closes right before `at` ("Prismwell, once the jewel
+ * of the Kyther Range, was burned"): then the place before the parenthetical.
+ */
+function placeSubject(text: string, tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
+  const near = nearest(hits, isControllable, at, -1);
+  if (!near) return null;
+  const w = tokens[tokens[near.startTok - 1]?.lower === 'the' ? near.startTok - 2 : near.startTok - 1]?.lower;
+  if (w !== 'of') return near;
+  const open = parentheticalStart(text, tokens, at);
+  return hits.find((h) => isControllable(h) && h.endTok === open) ?? near;
+}
+
+/**
  * Where the subject's parenthetical starts when one closes right before the verb at `at` (an adverb
  * may stand between: "..., finally took it"): the token after the subject, else `at` itself.
  */
@@ -1400,7 +1414,7 @@ export function detectChanges(
     const agentless = aux >= 0 && agent === null && p.keys.length === 1 && p.kind !== 'fell';
     if (p.kind === 'fell' || passive || agentless) {
       const subject = aux >= 0 ? aux : i;
-      let target = nearest(hits, isControllable, subject, -1);
+      let target = placeSubject(text, tokens, hits, subject);
       // "Lowmarket and Brackwater fell to the Corsairs", "Both Prismwell and Harrowgate were captured by"
       const subjects = target ? withListBefore(text, tokens, hits, target) : null;
       if (!target) {
@@ -1514,7 +1528,8 @@ export function detectChanges(
     if (!p || controlVerbAt.has(i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
-    const before = nearest(hits, isControllable, i, -1);
+    const aux = auxBefore(tokens, i);
+    const before = placeSubject(text, tokens, hits, aux >= 0 ? aux : i);
     const after = nearest(hits, isControllable, i + p.keys.length, 1);
     let dBefore = before ? i - before.endTok : Number.POSITIVE_INFINITY;
     const dAfter = after ? after.startTok - (i + p.keys.length) : Number.POSITIVE_INFINITY;
