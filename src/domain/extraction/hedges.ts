@@ -199,7 +199,22 @@ export const NEGATION_WORDS = new Set([
 ]);
 
 /** Negators that open a clause and reach its verb at any distance ("None of the Corsairs' assaults took ..."). */
-export const CLAUSE_NEGATORS = new Set(['none', 'neither', 'nobody', 'nothing', 'nor']);
+export const CLAUSE_NEGATORS = new Set([
+  'none',
+  'neither',
+  'nobody',
+  'nothing',
+  'nor',
+  // a report denied: "the envoy denies that the Court lost Lowmarket"
+  'denies',
+  'denied',
+  'deny',
+  'denying',
+  'disputes',
+  'disputed',
+  'refutes',
+  'refuted',
+]);
 
 export const NEGATION_WINDOW = 4;
 
