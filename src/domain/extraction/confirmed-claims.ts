@@ -1,6 +1,7 @@
 import { type Token, tokenize } from '../text/tokens.js';
 import { detectChanges, type TypedHit } from './detect-changes.js';
-import type { LexiconHit } from './match-sentence.js';
+import type { Lexicon } from './lexicon.js';
+import { type LexiconHit, matchEntities } from './match-sentence.js';
 import type { ProposedChange } from './types.js';
 
 /**
@@ -102,4 +103,31 @@ export function claimChanges(claim: ClaimSentence): Map<string, ProposedChange[]
   // "I ask whether the Corsairs have taken Saint Orrin": the indirect question is the claim (same length, same tokens).
   const text = claim.sentence.replaceAll('?', '.').replace(/\bwhether\b/gi, 'that   ');
   return detectChanges(text, tokenize(text), claim.typed, claim.referent, claim.place?.typed ?? null);
+}
+
+/**
+ * "They did, to the Iron Tithe.": the faction an answer names after "to" (within two words), which
+ * completes a claimed loss that named no gainer ("Did the Court lose Lowmarket?"); null otherwise.
+ */
+export function gainerInAnswer(lexicon: Lexicon, answer: string): string | null {
+  const tokens = tokenize(answer);
+  const hits = matchEntities(lexicon, tokens);
+  for (const h of hits) {
+    const e = lexicon.entities[h.ref];
+    // "to the Tithe's delight" names no gainer
+    const after = answer.charCodeAt((tokens[h.endTok - 1] as Token).end);
+    if (e?.entityType !== 'faction' || after === 39 || after === 0x2019) continue;
+    if (
+      tokens[h.startTok - 1]?.lower === 'to' ||
+      (tokens[h.startTok - 1]?.lower === 'the' && tokens[h.startTok - 2]?.lower === 'to')
+    )
+      return e.entityId;
+  }
+  return null;
+}
+
+/** A claimed loss with no gainer takes the answer's ("to the Iron Tithe"); other changes stay as claimed. */
+export function completedBy(changes: ProposedChange[], gainer: string | null): ProposedChange[] {
+  if (gainer === null) return changes;
+  return changes.map((c) => (c.kind === 'control' && c.to === null && c.from !== gainer ? { ...c, to: gainer } : c));
 }

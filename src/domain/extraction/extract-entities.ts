@@ -6,7 +6,7 @@ import { sentenceBounds } from '../text/sentences.js';
 import { type Token, TokenBuffer, tokenize } from '../text/tokens.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
-import { type ClaimSentence, claimChanges, confirmingSentence } from './confirmed-claims.js';
+import { type ClaimSentence, claimChanges, completedBy, confirmingSentence, gainerInAnswer } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { coveredBy, findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
@@ -695,6 +695,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const answer = sentences[at] as string;
     // '"Aye, they have," he says': a confirmation in dialogue or reported is itself reported.
     const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
+    const gainer = gainerInAnswer(lexicon, answer);
     for (const claim of pending) {
       for (const [id, changes] of claimChanges(claim)) {
         if (out.some((m) => m.entityId === id && m.proposedChanges.length > 0)) continue;
@@ -716,7 +717,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             MATCH_CONFIDENCE[hit.matchType],
             answer,
             sourceOf(sessionId, turn, at),
-            changes,
+            completedBy(changes, gainer),
             reported,
             newId(),
             NO_CAPS,
