@@ -230,8 +230,10 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       // and it is not a common opener; whether the transcript writes it in lower case
       // elsewhere is settled later.
       const followed = capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
-      if (!followed || COMMON_INITIAL.has(t.lower)) nameLike = false;
-      else initialAmbiguous = !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
+      // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole
+      const ofHead = !followed && ofNameOpener(tokens, i, coveredTok);
+      if ((!followed && !ofHead) || COMMON_INITIAL.has(t.lower)) nameLike = false;
+      else initialAmbiguous = !ofHead && !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
     }
     if (nameLike) {
       if (run.length === 0) {
@@ -317,6 +319,14 @@ function ofBefore(tokens: Token[], k: number, coveredTok: (i: number) => boolean
   while (j > 0 && coveredTok(j)) j--;
   if (tokens[j]?.lower === 'the') j--;
   return tokens[j]?.lower === 'of';
+}
+
+/** A sentence-initial head that takes "of" ("Treaty", "Order", "Brotherhood"), then "of [the]" and a capitalised word no hit covers. */
+function ofNameOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean): boolean {
+  const t = tokens[i] as Token;
+  if (tokens[i + 1]?.lower !== 'of' || !OF_HEADS.has(t.lower)) return false;
+  const at = tokens[i + 2]?.lower === 'the' ? i + 3 : i + 2;
+  return capWord(tokens, at, coveredTok(at));
 }
 
 /** A world name (a lexicon hit) right after "of" or "of the" at token `of`. */
