@@ -499,23 +499,25 @@ interface FoundRun {
 }
 
 /**
- * The record of a run found before that settles the same way: same name (hence words), title,
- * preceding word (the type cue) and opener flag are all that settling reads from a span-path run.
+ * The records of the span path's runs, by name and opener flag: a run joins the first record
+ * found with both. Settling reads a record's title and preceding word only for the type guess
+ * of the candidate it creates, and only the first record of a name can create one: the name
+ * alone (with the opener flag and the transcript's vocabulary, the same for all its records)
+ * decides the settled words, the slug and whether it is dropped. Later runs of the name, with
+ * whatever title or preceding word, only add to the count, so they need no record of their own
+ * (was: one per name, title, preceding word and flag, and a list scan to find it).
  */
-function sameRun(byName: Map<string, FoundRun[]>, run: NameRun): FoundRun | undefined {
-  const list = byName.get(run.name ?? run.words.join(' '));
-  if (list === undefined) return undefined;
-  for (const f of list)
-    if (f.run.title === run.title && f.run.precedingWord === run.precedingWord && f.run.ambiguousFirst === run.ambiguousFirst)
-      return f;
-  return undefined;
-}
+class RunRecords {
+  private readonly plain = new Map<string, FoundRun>();
+  private readonly opener = new Map<string, FoundRun>();
 
-function addRun(byName: Map<string, FoundRun[]>, f: FoundRun): void {
-  const name = f.run.name ?? f.run.words.join(' ');
-  const list = byName.get(name);
-  if (list) list.push(f);
-  else byName.set(name, [f]);
+  find(run: NameRun): FoundRun | undefined {
+    return (run.ambiguousFirst ? this.opener : this.plain).get(run.name ?? run.words.join(' '));
+  }
+
+  add(f: FoundRun): void {
+    (f.run.ambiguousFirst ? this.opener : this.plain).set(f.run.name ?? f.run.words.join(' '), f);
+  }
 }
 
 interface SentenceAnnotation {
@@ -632,7 +634,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // settling depends only on the run (and what the whole transcript shows), so each distinct
   // run is settled once with its first sentence and source and its number of occurrences.
   const found: FoundRun[] = [];
-  const foundByName = new Map<string, FoundRun[]>();
+  const runRecords = new RunRecords();
   // Every word the transcript writes in lower case (in sentences of two or more tokens, where
   // the name finder runs): an ambiguous opener it holds is an ordinary word ("Suddenly").
   const lowerVocabulary = new Set<string>();
@@ -948,16 +950,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           let records: FoundRun[] | null = null;
           for (let r = 0; r < runs.length; r++) {
             const run = runs[r] as NameRun;
-            // The span path's runs are settled by what they hold (name, title, preceding word,
-            // opener): a run found before in another sentence joins that record. At 10k turns
-            // 13,308 runs in distinct sentences were 50 candidates; holding a record, a run and
-            // a source for each was a large share of the heap young-generation GCs copied.
-            let f = notes || posTagger ? undefined : sameRun(foundByName, run);
+            // A span-path run of a name found before joins that name's record (RunRecords). At
+            // 10k turns 13,308 runs in distinct sentences were 66 candidates; holding a record, a
+            // run and a source for each was a large share of the heap young-generation GCs copied.
+            let f = notes || posTagger ? undefined : runRecords.find(run);
             if (f) f.count += 1;
             else {
               f = { run, sentence, source: (source ??= sourceOf(sessionId, turn, k)), count: 1 };
               found.push(f);
-              if (!notes && !posTagger) addRun(foundByName, f);
+              if (!notes && !posTagger) runRecords.add(f);
             }
             (records ??= []).push(f);
           }
