@@ -385,6 +385,13 @@ class SentenceTable {
   }
 }
 
+/** Sentence k's hash is also an earlier sentence's of the same turn (`hashes` in turn order). */
+function hashSeenBefore(hashes: number[], k: number): boolean {
+  const h = hashes[k];
+  for (let j = 0; j < k; j++) if (hashes[j] === h) return true;
+  return false;
+}
+
 /**
  * Adds the keys of the tokens written in lower case to the transcript's vocabulary: what the
  * "does the transcript write this ambiguous opener in lower case too" check reads after the
@@ -666,8 +673,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const bounds: number[] = [];
   const hashes: number[] = [];
   const known: Array<SentenceFacts | undefined> = [];
+  // The current scene's last mention and last character mention live in locals while the scene
+  // lasts; the maps keep them across a switch (a scene may resume later): no look-up per turn.
   const lastMentionInScene = new Map<string, EntityMention>();
   const lastCharacterInScene = new Map<string, EntityMention>();
+  let sceneLastMention: EntityMention | undefined;
+  let sceneLastCharacter: EntityMention | undefined;
 
   const push = (m: EntityMention) => {
     // Same fact seen twice: keep the more confident mention (spec 5). A mention without a
@@ -771,17 +782,25 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       place = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
+      if (sceneLastMention) lastMentionInScene.set(sceneKey, sceneLastMention);
+      if (sceneLastCharacter) lastCharacterInScene.set(sceneKey, sceneLastCharacter);
       sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
+      sceneLastMention = lastMentionInScene.get(sceneKey);
+      sceneLastCharacter = lastCharacterInScene.get(sceneKey);
     }
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const notes = annotated?.get(k);
       // LLM prose repeats sentences (about 1 in 3 at 10k turns): what depends only on the
       // sentence's text is computed once per distinct sentence. Annotated sentences bypass it.
-      // Looked up again when unknown above: the same sentence may occur earlier in this turn.
+      // Looked up again when unknown above and an earlier sentence of this turn had its hash:
+      // only that one can have been added since (most sentences are new, and skip a second look-up).
       let local = notes
         ? undefined
-        : (known[k] ?? sentenceTable.find(text, bounds[2 * k] as number, bounds[2 * k + 1] as number, hashes[k] as number));
+        : (known[k] ??
+          (hashSeenBefore(hashes, k)
+            ? sentenceTable.find(text, bounds[2 * k] as number, bounds[2 * k + 1] as number, hashes[k] as number)
+            : undefined));
       // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
       let tokens: Token[] | null = null;
       if (local === undefined) {
@@ -979,7 +998,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     // A capability named where no entity is: it belongs to what the turn is about or, failing
     // that, to the scene's last-named character (powers are wielded by people), else its last
     // mention. If nothing is, keep it visible rather than drop it.
-    const sceneCarrier = lastCharacterInScene.get(sceneKey) ?? lastMentionInScene.get(sceneKey);
+    const sceneCarrier = sceneLastCharacter ?? sceneLastMention;
     for (const c of turnCaps) {
       const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
       if (carriers.length === 0) unattached.push(c);
@@ -988,10 +1007,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (pendingClaims.length > 0 && turn.speaker !== 'player' && sentences.length > 0)
       confirmedClaims(pendingClaims, sentences, turn, turnMentions);
     for (const m of turnMentions) push(m);
-    const last = turnMentions[turnMentions.length - 1];
-    if (last) lastMentionInScene.set(sceneKey, last);
-    const lastCharacter = turnMentions.findLast((m) => m.entityType === 'character');
-    if (lastCharacter) lastCharacterInScene.set(sceneKey, lastCharacter);
+    if (turnMentions.length > 0) sceneLastMention = turnMentions[turnMentions.length - 1];
+    for (let i = turnMentions.length - 1; i >= 0; i--)
+      if ((turnMentions[i] as EntityMention).entityType === 'character') {
+        sceneLastCharacter = turnMentions[i];
+        break;
+      }
   }
   const slugs = new Map<string, string>(); // a name recurs many times; slugify once
   for (const { run, sentence, source, count } of found) {
