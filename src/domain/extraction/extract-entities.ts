@@ -63,6 +63,9 @@ const NO_RUNS: readonly NameRun[] = Object.freeze([]);
 const NO_FOUND: readonly FoundRun[] = Object.freeze([]);
 const NO_TYPED: TypedHit[] = Object.freeze([]) as unknown as TypedHit[];
 const NO_HITS: LexiconHit[] = Object.freeze([]) as unknown as LexiconHit[];
+const NO_MATCHES: Array<EntityMention['match']> = Object.freeze([]) as unknown as Array<EntityMention['match']>;
+/** The change list of every mention without one: shared (mentions' lists are read, never changed). */
+const NO_CHANGES: ProposedChange[] = Object.freeze([]) as unknown as ProposedChange[];
 
 /** Change detection's result for one sentence and its antecedents, with where each change's cue stands. */
 interface SentenceChanges {
@@ -237,7 +240,7 @@ function turnCapabilityIds(turn: Turn, feedByTurn: Map<string, string[]>): reado
  */
 function mentionOf(
   e: WorldEntity,
-  h: LexiconHit,
+  match: EntityMention['match'],
   confidence: number,
   sentence: string,
   source: MentionSource,
@@ -247,7 +250,6 @@ function mentionOf(
   capabilityRefs: CapabilityRef[],
   context: EntityMention['context'],
 ): EntityMention {
-  const match = { type: h.matchType, value: h.value };
   const { entityId, entityType, canonicalName } = e;
   // capabilityRefs: shared, never mutated; merging replaces the array (saves one per mention).
   // Two literals, not `...(hedged ? { hedged: true } : {})`: the spread cost a measurable share of
@@ -280,6 +282,11 @@ function mentionOf(
     capabilityRefs,
     context,
   };
+}
+
+/** A hit's `match` as a mention shows it; shared by the mentions of a sentence's repeats (never changed). */
+function matchOf(h: LexiconHit): EntityMention['match'] {
+  return { type: h.matchType, value: h.value };
 }
 
 function sourceOf(sessionId: string, turn: Turn, sentenceIndex: number): MentionSource {
@@ -363,6 +370,12 @@ interface SentenceFacts {
   found: readonly FoundRun[] | undefined;
   /** Change detection's results by antecedent faction and place ids: they are the only other inputs. */
   changes: ChangesByContext | undefined;
+  /**
+   * bestHitPerEntity of `hits` and each one's mention `match`, on the first occurrence that
+   * names something: repeats share them instead of allocating both per occurrence.
+   */
+  best: LexiconHit[] | undefined;
+  matches: Array<EntityMention['match']> | undefined;
 }
 
 /**
@@ -726,7 +739,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         out.push(
           mentionOf(
             e,
-            hit,
+            matchOf(hit),
             MATCH_CONFIDENCE[hit.matchType],
             answer,
             sourceOf(sessionId, turn, at),
@@ -822,6 +835,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
           changes: undefined,
+          best: undefined,
+          matches: undefined,
         };
         if (useTagger && toks.length > 1) addLowerWords(lowerVocabulary, toks);
         for (const h of matchCapabilities(lexicon, toks)) {
@@ -842,6 +857,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(local.unnamed, named);
         if (local.hits.length === local.unnamed.length) local.unnamed = null;
         local.changes = undefined;
+        local.best = undefined;
+        local.matches = undefined;
         settleHits(lexicon, local, sentence, tokens);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
@@ -931,11 +948,22 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
       let context: EntityMention['context'] | null = null;
-      let sentenceHits = bestHitPerEntity(hits);
+      let sentenceHits: LexiconHit[];
+      let matches: Array<EntityMention['match']>;
+      if (hits === local.hits) {
+        sentenceHits = local.best ??= hits.length > 0 ? bestHitPerEntity(hits) : NO_HITS;
+        matches = local.matches ??= sentenceHits.length > 0 ? sentenceHits.map(matchOf) : NO_MATCHES;
+      } else {
+        sentenceHits = bestHitPerEntity(hits);
+        matches = sentenceHits.map(matchOf);
+      }
       // A change whose place this sentence only calls "it" or "the city": the mention is the earlier name's.
-      if (prevPlace && changes.has(prevPlace.typed.entityId) && !sentenceHits.some((h) => h.ref === prevPlace.hit.ref))
+      if (prevPlace && changes.has(prevPlace.typed.entityId) && !sentenceHits.some((h) => h.ref === prevPlace.hit.ref)) {
         sentenceHits = [...sentenceHits, prevPlace.hit];
-      for (const h of sentenceHits) {
+        matches = [...matches, matchOf(prevPlace.hit)];
+      }
+      for (let b = 0; b < sentenceHits.length; b++) {
+        const h = sentenceHits[b] as LexiconHit;
         const e = lexicon.entities[h.ref];
         if (!e) continue;
         const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
@@ -944,7 +972,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         source ??= sourceOf(sessionId, turn, k);
         const flagged = hedged || (reported?.has(e.entityId) ?? false);
         turnMentions.push(
-          mentionOf(e, h, confidence, sentence, source, changes.get(e.entityId) ?? [], flagged, newId(), caps, context),
+          mentionOf(
+            e,
+            matches[b] as EntityMention['match'],
+            confidence,
+            sentence,
+            source,
+            changes.get(e.entityId) ?? NO_CHANGES,
+            flagged,
+            newId(),
+            caps,
+            context,
+          ),
         );
       }
       if (turnMentions.length === mentionsBefore)
