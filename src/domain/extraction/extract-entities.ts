@@ -406,16 +406,25 @@ function hashSeenBefore(hashes: number[], k: number): boolean {
 }
 
 /**
- * Adds the keys of the tokens written in lower case to the transcript's vocabulary: what the
- * "does the transcript write this ambiguous opener in lower case too" check reads after the
- * scan. Read once per distinct sentence (a repeat has the same words), instead of keeping each
- * sentence's lower-case words for the whole call and scanning them again on every occurrence.
+ * One pass over a distinct sentence's words (two passes before): does it say "the latter" (and
+ * not "the former" after it; its pronouns then mean the last faction named before), and, given a
+ * `vocabulary`, the keys of its words written in lower case are added to it: what the "does the
+ * transcript write this ambiguous opener in lower case too" check reads after the scan. Read
+ * once per distinct sentence (a repeat has the same words), instead of keeping each sentence's
+ * lower-case words for the whole call and scanning them again on every occurrence.
  */
-function addLowerWords(vocabulary: Set<string>, tokens: Token[]): void {
+function readWords(tokens: Token[], vocabulary: Set<string> | null): boolean {
+  let latter = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (!t.cap) vocabulary.add(t.lower);
+    const lower = t.lower;
+    // Length first: a string comparison per token was a call for every word.
+    // The later of "the latter" / "the former" decides: "When the latter faltered, the former seized Prismwell".
+    if (lower.length === 6 && i > 0 && (lower === 'latter' || lower === 'former') && (tokens[i - 1] as Token).lower === 'the')
+      latter = lower === 'latter';
+    if (vocabulary !== null && !t.cap) vocabulary.add(lower);
   }
+  return latter;
 }
 
 const SUBORDINATORS = new Set([
@@ -460,19 +469,6 @@ function leadFaction(sentence: string, tokens: Token[], typed: TypedHit[]): Type
 function lastFaction(typed: TypedHit[]): TypedHit | null {
   for (let j = typed.length - 1; j >= 0; j--) if ((typed[j] as TypedHit).entityType === 'faction') return typed[j] as TypedHit;
   return null;
-}
-
-/**
- * Does the sentence say "the latter" (and not "the former" after it)? "When the latter faltered,
- * the former seized Prismwell": the later word is the one a later verb's subject is.
- */
-function saysLatter(tokens: Token[]): boolean {
-  let latter = false;
-  for (let j = 1; j < tokens.length; j++) {
-    const w = (tokens[j] as Token).lower;
-    if ((w === 'latter' || w === 'former') && (tokens[j - 1] as Token).lower === 'the') latter = w === 'latter';
-  }
-  return latter;
 }
 
 /**
@@ -775,12 +771,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const count = sentenceBounds(text, bounds, hashes);
     // Strings first (context reads the neighbours): a known sentence's own, else a new slice.
     const sentences: string[] = [];
-    known.length = 0;
     for (let k = 0; k < count; k++) {
       const start = bounds[2 * k] as number;
       const end = bounds[2 * k + 1] as number;
       const facts = sentenceTable.find(text, start, end, hashes[k] as number);
-      known.push(facts);
+      known[k] = facts; // entries past `count` are stale, never read
       sentences.push(facts ? facts.text : text.slice(start, end));
     }
     const annotated = annotationsBySentence(turn, sentences);
@@ -830,7 +825,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           typed: null,
           lead: null,
           last: null,
-          latter: saysLatter(toks),
+          latter: readWords(toks, useTagger && toks.length > 1 ? lowerVocabulary : null),
           placeRef: mayReferToPlace(toks),
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
@@ -838,7 +833,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           best: undefined,
           matches: undefined,
         };
-        if (useTagger && toks.length > 1) addLowerWords(lowerVocabulary, toks);
         for (const h of matchCapabilities(lexicon, toks)) {
           const cap = lexicon.capabilities[h.ref];
           if (cap)
@@ -1054,6 +1048,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
   }
   const slugs = new Map<string, string>(); // a name recurs many times; slugify once
+  // Each candidate with its name's words when the name is those words joined (span-path runs):
+  // the same-person pass below reads them instead of splitting the name again.
+  const candidateWords: Array<[NewEntityCandidate, string[] | null]> = [];
   for (const { run, sentence, source, count } of found) {
     let words = run.words;
     let preceding = run.precedingWord;
@@ -1076,7 +1073,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       annotated?: boolean;
     };
     const name = words === run.words && fromPos.name !== undefined ? fromPos.name : words.join(' ');
-    const guess = fromPos.guess ?? guessEntityType(words, run.title, preceding);
     let slug = slugs.get(name);
     if (slug === undefined) {
       slug = slugify(name);
@@ -1089,8 +1085,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (fromPos.annotated) existing.annotated = true;
       continue;
     }
+    // Guessed only for the record that makes the candidate: a later one only adds its count.
+    const guess = fromPos.guess ?? guessEntityType(words, run.title, preceding);
     const confidence = round(0.5 + (guess.cue ? 0.1 : 0) + (words.length > 1 ? 0.05 : 0));
-    candidates.set(slug, {
+    const candidate: NewEntityCandidate = {
       candidateId: newId(),
       name,
       ...(fromPos.annotated ? { annotated: true } : {}),
@@ -1101,13 +1099,16 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       sentence,
       source,
       occurrences: count,
-    });
+    };
+    candidates.set(slug, candidate);
+    candidateWords.push([candidate, fromPos.guess === undefined ? words : null]);
   }
   // "Ilsabet" after "Ilsabet Holloway" is the same person, not a new one. Each word maps to
   // the first several-word candidate holding it: one pass, not a split of every name per word.
   const fullByWord = new Map<string, NewEntityCandidate>();
-  for (const c of candidates.values())
-    if (c.name.includes(' ')) for (const w of c.name.split(' ')) if (!fullByWord.has(w)) fullByWord.set(w, c);
+  // In creation order, as candidates.values() (nothing is deleted before this).
+  for (const [c, words] of candidateWords)
+    if (c.name.includes(' ')) for (const w of words ?? c.name.split(' ')) if (!fullByWord.has(w)) fullByWord.set(w, c);
   for (const [slug, c] of candidates) {
     if (c.name.includes(' ')) continue;
     const full = fullByWord.get(c.name);
