@@ -341,8 +341,6 @@ export class FactIndex {
 interface SentenceFacts {
   /** The sentence, sliced on its first occurrence; repeats use this string instead of slicing. */
   text: string;
-  /** The next sentence with the same hash (SentenceTable's chain). */
-  next: SentenceFacts | undefined;
   tokenCount: number;
   hits: LexiconHit[];
   /**
@@ -385,16 +383,44 @@ interface SentenceFacts {
  * the key: that look-up was the largest single cost of extraction at 10k turns.
  */
 class SentenceTable {
-  private readonly byHash = new Map<number, SentenceFacts>();
+  // Open addressing on the sentence hash, linear probing, at most half full: a typed-array
+  // probe instead of a Map look-up (number hashing, bucket chain) per sentence occurrence.
+  private hashes = new Int32Array(1024);
+  private facts: Array<SentenceFacts | undefined> = new Array(1024).fill(undefined);
+  private count = 0;
 
   find(text: string, start: number, end: number, hash: number): SentenceFacts | undefined {
-    for (let f = this.byHash.get(hash); f !== undefined; f = f.next) if (equalsRange(f.text, text, start, end)) return f;
-    return undefined;
+    const mask = this.hashes.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const f = this.facts[slot];
+      if (f === undefined) return undefined;
+      if (this.hashes[slot] === hash && equalsRange(f.text, text, start, end)) return f;
+    }
   }
 
   add(hash: number, facts: SentenceFacts): void {
-    facts.next = this.byHash.get(hash);
-    this.byHash.set(hash, facts);
+    if (2 * (this.count + 1) > this.hashes.length) this.grow();
+    this.put(hash, facts);
+    this.count++;
+  }
+
+  private put(hash: number, facts: SentenceFacts): void {
+    const mask = this.hashes.length - 1;
+    let slot = hash & mask;
+    while (this.facts[slot] !== undefined) slot = (slot + 1) & mask;
+    this.hashes[slot] = hash;
+    this.facts[slot] = facts;
+  }
+
+  private grow(): void {
+    const hashes = this.hashes;
+    const facts = this.facts;
+    this.hashes = new Int32Array(2 * hashes.length);
+    this.facts = new Array(2 * hashes.length).fill(undefined);
+    for (let i = 0; i < facts.length; i++) {
+      const f = facts[i];
+      if (f !== undefined) this.put(hashes[i] as number, f);
+    }
   }
 }
 
@@ -816,7 +842,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         tokens = toks;
         local = {
           text: sentence,
-          next: undefined,
           tokenCount: toks.length,
           hits: NO_HITS,
           unnamed: null,
@@ -906,14 +931,16 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         else {
           // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
           // Keyed by faction id and place id: the world's own strings, compared by identity.
-          const byContext = (local.changes ??= []);
+          const byContext = local.changes;
           const faction = referent?.entityId ?? '';
           const key = prevPlace?.typed.entityId ?? '';
-          let cached = cachedChanges(byContext, faction, key);
+          let cached = byContext === undefined ? undefined : cachedChanges(byContext, faction, key);
           if (cached === undefined) {
             tokens ??= sentenceTokens.tokenize(sentence);
             cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
-            byContext.push(faction, key, cached);
+            // The first context as one literal: growing an empty array by a 3-argument push cost more.
+            if (byContext === undefined) local.changes = [faction, key, cached];
+            else byContext.push(faction, key, cached);
           }
           detected = cached;
         }
@@ -952,7 +979,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         matches = sentenceHits.map(matchOf);
       }
       // A change whose place this sentence only calls "it" or "the city": the mention is the earlier name's.
-      if (prevPlace && changes.has(prevPlace.typed.entityId) && !sentenceHits.some((h) => h.ref === prevPlace.hit.ref)) {
+      if (
+        prevPlace &&
+        changes.size > 0 &&
+        changes.has(prevPlace.typed.entityId) &&
+        !sentenceHits.some((h) => h.ref === prevPlace.hit.ref)
+      ) {
         sentenceHits = [...sentenceHits, prevPlace.hit];
         matches = [...matches, matchOf(prevPlace.hit)];
       }
@@ -972,7 +1004,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             confidence,
             sentence,
             source,
-            changes.get(e.entityId) ?? NO_CHANGES,
+            (changes.size > 0 ? changes.get(e.entityId) : undefined) ?? NO_CHANGES,
             flagged,
             newId(),
             caps,
