@@ -1003,6 +1003,17 @@ function ownedChange(
   ) {
     start = at - 2;
     gainerAt = at + 2;
+  } else if (w === 'hands' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
+    // "in the Tithe's hands", "under the Veiled Court's control": a faction's possessive before the word
+    const owner = hits.find((h) => h.endTok === at && isFaction(h));
+    const after = owner ? text.charCodeAt((tokens[at - 1] as Token).end) : 0;
+    if (owner && (after === 39 || after === 0x2019)) {
+      const k = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
+      if (tokens[k]?.lower === (w === 'hands' ? 'in' : 'under')) {
+        start = k;
+        gainerAt = owner.startTok;
+      }
+    }
   }
   if (start < 0) return;
   // a form of "be" before the predicate ("was theirs", "is now under their control")
