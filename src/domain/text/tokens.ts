@@ -100,16 +100,14 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
       continue;
     }
     const start = i;
-    // The packed chars, the flags, and both as they were before the last joiner (a possessive
-    // "'s" drops back to them).
+    const first = c;
     let p0 = 0;
     let p1 = 0;
     let p2 = 0;
     let flags = 0;
-    let j0 = 0;
-    let j1 = 0;
-    let j2 = 0;
-    let jFlags = 0;
+    // Where the word's last apostrophe joiner is: a possessive "'s" has it 2 from the end
+    // (-2 matches no end: a word ends at 1 or later).
+    let apostropheAt = -2;
     for (;;) {
       // c = text[i], a word char or a joiner followed by one.
       if (c < 128) {
@@ -124,26 +122,23 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
       c = text.charCodeAt(i);
       if (c < 128 ? ((c | 32) - 97) >>> 0 < 26 || (c - 48) >>> 0 < 10 : isWord(text, i)) continue;
       // A joiner (' ’ -) followed by a word char: both are the word's.
-      if ((c === 39 || c === 0x2019 || c === 45) && i + 1 < n && isWord(text, i + 1)) {
-        j0 = p0;
-        j1 = p1;
-        j2 = p2;
-        jFlags = flags;
-        continue;
-      }
-      break;
+      if (!((c === 39 || c === 0x2019 || c === 45) && i + 1 < n && isWord(text, i + 1))) break;
+      if (c !== 45) apostropheAt = i;
     }
     let end = i;
     i++; // text[end] ends the word: not a word char, so no need to read it again
-    const c2 = text.charCodeAt(end - 2);
-    const last = text.charCodeAt(end - 1);
-    // A possessive: the word is what was read before its joiner.
-    if (end - start > 2 && (last === 115 || last === 83) && (c2 === 39 || c2 === 0x2019)) {
-      end -= 2;
-      p0 = j0;
-      p1 = j1;
-      p2 = j2;
-      flags = jFlags;
+    // A possessive "'s": the word is what comes before it. Found from what the loop saw, so a
+    // word's end costs no re-read (each charCodeAt on a sliced string costs V8 ~25 instructions).
+    if (apostropheAt === end - 2) {
+      const last = text.charCodeAt(end - 1);
+      if (last === 115 || last === 83) {
+        // Rare: the key and flags are read again for the shorter word.
+        end -= 2;
+        flags = packKey(text, start, end);
+        p0 = key0;
+        p1 = key1;
+        p2 = key2;
+      }
     }
     let word: string;
     let lower: string;
@@ -153,7 +148,7 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
       const at = internAscii(text, start, end, p0, p1, p2, (flags & CAPITAL) !== 0);
       word = WORDS[at] as string;
       lower = WORDS[at + 1] as string;
-      cap = (text.charCodeAt(start) - 65) >>> 0 < 26;
+      cap = (first - 65) >>> 0 < 26;
     } else {
       word = text.slice(start, end);
       const f = word.charCodeAt(0);
@@ -184,6 +179,33 @@ function scanTokens(text: string, out: Token[], pool: Token[] | null): void {
     t.cap = cap;
     out.push(t);
   }
+}
+
+/** Packed key of text[start, end) as scanTokens builds it, in key0..key2; returns its flags. */
+let key0 = 0;
+let key1 = 0;
+let key2 = 0;
+function packKey(text: string, start: number, end: number): number {
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let flags = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128) {
+      flags |= NON_ASCII;
+      continue;
+    }
+    if ((c - 65) >>> 0 < 26) flags |= CAPITAL;
+    const k = i - start;
+    if (k < 4) p0 = (p0 << 7) | c;
+    else if (k < 8) p1 = (p1 << 7) | c;
+    else if (k < 12) p2 = (p2 << 7) | c;
+  }
+  key0 = p0;
+  key1 = p1;
+  key2 = p2;
+  return flags;
 }
 
 /**
