@@ -100,9 +100,36 @@ export function confirmingSentence(sentences: string[]): number {
  * negation, intent and conditionals still rule it out; an indirect "whether" question is read as "that".
  */
 export function claimChanges(claim: ClaimSentence): Map<string, ProposedChange[]> {
+  const { text: asked, typed } = statementOrder(claim.sentence, claim.typed);
   // "I ask whether the Corsairs have taken Saint Orrin": the indirect question is the claim (same length, same tokens).
-  const text = claim.sentence.replaceAll('?', '.').replace(/\bwhether\b/gi, 'that   ');
-  return detectChanges(text, tokenize(text), claim.typed, claim.referent, claim.place?.typed ?? null);
+  const text = asked.replaceAll('?', '.').replace(/\bwhether\b/gi, 'that   ');
+  return detectChanges(text, tokenize(text), typed, claim.referent, claim.place?.typed ?? null);
+}
+
+/** Auxiliaries a yes/no question opens with that change detection reads only after the subject. */
+const INVERTED_AUX = new Set(['is', 'was', 'are', 'were', 'had']);
+
+/**
+ * "Is Lowmarket in the Tithe's hands now?" -> "Lowmarket is in the Tithe's hands now?", "Were the
+ * Corsairs driven out ...?" -> "the Corsairs were driven out ...?": a question opening with a form
+ * of "be" (or "had") before a named subject, put back in statement order (a leading "Were"/"Had"
+ * reads as an inverted conditional, and "be" must stand before its predicate). The hits inside
+ * the subject move one token to the left; the rest keep their indices. Other sentences as they are.
+ */
+function statementOrder(sentence: string, typed: TypedHit[]): { text: string; typed: TypedHit[] } {
+  if (!sentence.includes('?')) return { text: sentence, typed };
+  const tokens = tokenize(sentence);
+  const aux = tokens[0];
+  const second = tokens[1];
+  if (!aux || !second || !INVERTED_AUX.has(aux.lower)) return { text: sentence, typed };
+  const subject = typed.find((h) => h.startTok === (second.lower === 'the' ? 2 : 1));
+  if (!subject) return { text: sentence, typed };
+  const end = (tokens[subject.endTok - 1] as Token).end;
+  const text = `${sentence.slice(second.start, end)} ${aux.lower}${sentence.slice(end)}`;
+  const moved = typed.map((h) =>
+    h.endTok <= subject.endTok && h.startTok >= 1 ? { ...h, startTok: h.startTok - 1, endTok: h.endTok - 1 } : h,
+  );
+  return { text, typed: moved };
 }
 
 /**
