@@ -597,6 +597,34 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   return false;
 }
 
+/** Does the sentence say "respectively"? Read only for a verb with several places. */
+function respectively(tokens: Token[]): boolean {
+  for (const t of tokens) if (t.lower === 'respectively') return true;
+  return false;
+}
+
+/** Factions joined by commas, "and" and "the" that end with `last` ("the Corsairs and the Iron Tithe"), in order. */
+function factionsListedBefore(text: string, tokens: Token[], hits: TypedHit[], last: TypedHit): TypedHit[] {
+  const out = [last];
+  for (;;) {
+    const first = out[0] as TypedHit;
+    const prev = nearest(hits, isFaction, first.startTok, -1);
+    if (!prev || listed(text, tokens, hits, prev, first) === Link.None) return out;
+    out.unshift(prev);
+  }
+}
+
+/** Factions joined by commas, "and" and "the" that start with `first`, in order. */
+function factionsListedAfter(text: string, tokens: Token[], hits: TypedHit[], first: TypedHit): TypedHit[] {
+  const out = [first];
+  for (;;) {
+    const last = out[out.length - 1] as TypedHit;
+    const next = nearest(hits, isFaction, last.endTok, 1);
+    if (!next || listed(text, tokens, hits, last, next) === Link.None) return out;
+    out.push(next);
+  }
+}
+
 /**
  * The place before the verb group at `at` that is its subject: the nearest one, unless that one
  * stands after "of" inside a parenthetical that closes right before `at` ("Prismwell, once the jewel
@@ -1442,7 +1470,14 @@ export function detectChanges(
       controlVerbAt.add(i);
       const loser = p.kind === 'gain' || p.kind === 'fell' ? factionAfterWord(tokens, hits, 'from', after) : null;
       if (p.kind === 'loss' && !agentless) addControl(subjects ?? [target], null, gainer, verb, i);
-      else addControl(subjects ?? [target], gainer, loser && loser !== gainer ? loser : null, verb, i);
+      else {
+        const places = subjects ?? [target];
+        // "Brackwater and Lowmarket fell to the Corsairs and the Tithe respectively": place by place
+        const gainers = places.length > 1 && respectively(tokens) ? factionsListedAfter(text, tokens, hits, gainer) : null;
+        if (gainers && gainers.length === places.length)
+          places.forEach((t, k) => addControl([t], gainers[k] as TypedHit, null, verb, i));
+        else addControl(places, gainer, loser && loser !== gainer ? loser : null, verb, i);
+      }
       continue;
     }
     // "The faction that seized Lowmarket was the Iron Tithe": the actor is the copula's focus.
@@ -1514,7 +1549,12 @@ export function detectChanges(
         loser && actor?.entityId === loser.entityId && antecedent && subjectReferenceBefore(tokens, i, antecedent)
           ? antecedent
           : actor;
-      addControl(targets, gainer, loser, verb, i);
+      // "The Corsairs and the Tithe took Brackwater and Lowmarket respectively": place by place
+      const actors =
+        targets.length > 1 && gainer && respectively(tokens) ? factionsListedBefore(text, tokens, hits, gainer) : null;
+      if (actors && actors.length === targets.length)
+        targets.forEach((t, k) => addControl([t], actors[k] as TypedHit, loser, verb, i));
+      else addControl(targets, gainer, loser, verb, i);
       // "took Cinderhold from the Guild and Harrowgate from the Order"
       if (loser && !driven)
         for (const [t, l] of gappedPairs(tokens, hits, loser.endTok, 'from')) addControl([t], gainer, l, verb, i);
