@@ -1475,7 +1475,7 @@ export function detectChanges(
         // "Brackwater and Lowmarket fell to the Corsairs and the Tithe respectively": place by place
         const gainers = places.length > 1 && respectively(tokens) ? factionsListedAfter(text, tokens, hits, gainer) : null;
         if (gainers && gainers.length === places.length)
-          places.forEach((t, k) => addControl([t], gainers[k] as TypedHit, null, verb, i));
+          for (let k = 0; k < places.length; k++) addControl([places[k] as TypedHit], gainers[k] as TypedHit, null, verb, i);
         else addControl(places, gainer, loser && loser !== gainer ? loser : null, verb, i);
       }
       continue;
@@ -1553,7 +1553,7 @@ export function detectChanges(
       const actors =
         targets.length > 1 && gainer && respectively(tokens) ? factionsListedBefore(text, tokens, hits, gainer) : null;
       if (actors && actors.length === targets.length)
-        targets.forEach((t, k) => addControl([t], actors[k] as TypedHit, loser, verb, i));
+        for (let k = 0; k < targets.length; k++) addControl([targets[k] as TypedHit], actors[k] as TypedHit, loser, verb, i);
       else addControl(targets, gainer, loser, verb, i);
       // "took Cinderhold from the Guild and Harrowgate from the Order"
       if (loser && !driven)
