@@ -101,10 +101,15 @@ export function confirmingSentence(sentences: string[]): number {
  */
 export function claimChanges(claim: ClaimSentence): Map<string, ProposedChange[]> {
   const { text: asked, typed } = statementOrder(claim.sentence, claim.typed);
-  // "I ask whether the Corsairs have taken Saint Orrin": the indirect question is the claim (same length, same tokens).
-  const text = asked.replaceAll('?', '.').replace(/\bwhether\b/gi, 'that   ');
+  // "I ask whether the Corsairs have taken Saint Orrin": a question put to someone is the claim
+  // (same length, same tokens); "I ride to Lowmarket to see whether ..." asks nobody.
+  const put = ASKED_WHETHER.test(asked);
+  const text = (put ? asked.replace(/\bwhether\b/gi, 'that   ') : asked).replaceAll('?', '.');
   return detectChanges(text, tokenize(text), typed, claim.referent, claim.place?.typed ?? null);
 }
+
+/** A "whether" question put to someone: asking or wondering a few words before it. */
+const ASKED_WHETHER = /\b(ask|asks|asked|wonder|wonders|wondered|inquire|inquires|know)\b[^.?!]{0,40}\bwhether\b/i;
 
 /** Auxiliaries a yes/no question opens with that change detection reads only after the subject. */
 const INVERTED_AUX = new Set(['is', 'was', 'are', 'were', 'had']);
