@@ -703,6 +703,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const named = new Set<number>();
   // The current sentence's tokens, reused for the next one (TokenBuffer): nothing keeps a
   // sentence's tokens past it, and annotations tokenize their names with plain `tokenize`.
+  // Read from the turn by the sentence's bounds (tokenizeRange): the turn is a flat string,
+  // cheaper to read char by char than the sentence sliced from it.
   const sentenceTokens = new TokenBuffer();
   // Per-turn scratch, reused: sentence offsets, their hashes, and the facts already known.
   const bounds: number[] = [];
@@ -838,7 +840,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
       let tokens: Token[] | null = null;
       if (local === undefined) {
-        const toks = sentenceTokens.tokenize(sentence);
+        const toks = sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
         tokens = toks;
         local = {
           text: sentence,
@@ -872,7 +874,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (!notes) sentenceTable.add(hashes[k] as number, local);
       } else if (local.unnamed !== null && namedSince(local, named)) {
         // "the kiters seized Cinderhold" again, now that the Kite Guild has been named
-        tokens = sentenceTokens.tokenize(sentence);
+        tokens = sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
         local.hits = keepNamed(local.unnamed, named);
         if (local.hits.length === local.unnamed.length) local.unnamed = null;
         local.changes = undefined;
@@ -936,7 +938,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           const key = prevPlace?.typed.entityId ?? '';
           let cached = byContext === undefined ? undefined : cachedChanges(byContext, faction, key);
           if (cached === undefined) {
-            tokens ??= sentenceTokens.tokenize(sentence);
+            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
             cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
             // The first context as one literal: growing an empty array by a 3-argument push cost more.
             if (byContext === undefined) local.changes = [faction, key, cached];

@@ -4,7 +4,7 @@ import { createPrng } from '../../../src/demo/prng.js';
 import { hashRange } from '../../../src/domain/text/ranges.js';
 import { collapseWhitespace, isTrimSpace, sentenceBounds, splitSentences } from '../../../src/domain/text/sentences.js';
 import { KeyFilter } from '../../../src/domain/text/key-filter.js';
-import { tokenize } from '../../../src/domain/text/tokens.js';
+import { TokenBuffer, tokenize } from '../../../src/domain/text/tokens.js';
 import { slugify } from '../../../src/domain/world/types.js';
 
 /**
@@ -201,6 +201,29 @@ describe('text scanning (char-code fast paths)', () => {
     // Each random name also reduced to printable ASCII, so the ASCII path sees it.
     for (const t of [...fixed, ...random, ...random.map((r) => r.replace(/[^ -~]/g, ''))]) {
       assert.equal(slugify(t), ref(t), JSON.stringify(t));
+    }
+  });
+
+  test('TokenBuffer.tokenizeRange gives the tokens of the slice, offsets from its start', () => {
+    const rand = createPrng(15);
+    const buf = new TokenBuffer();
+    const bounds: number[] = [];
+    const hashes: number[] = [];
+    for (const t of [
+      "Ashgrove's gate. The IRON-TITHE's keep! naïve Café’S x’s",
+      ...Array.from({ length: 2000 }, () => randomText(rand, 1 + Math.floor(rand() * 60))),
+    ]) {
+      const n = sentenceBounds(t, bounds, hashes);
+      const ranges: Array<[number, number]> = [[0, t.length]];
+      for (let k = 0; k < n; k++) ranges.push([bounds[2 * k] as number, bounds[2 * k + 1] as number]);
+      const from = Math.floor(rand() * t.length);
+      ranges.push([from, from + Math.floor(rand() * (t.length - from + 1))]);
+      for (const [a, b] of ranges)
+        assert.deepEqual(
+          buf.tokenizeRange(t, a, b).map((x) => ({ ...x })),
+          refTokenize(t.slice(a, b)),
+          `${JSON.stringify(t)} [${a}, ${b})`,
+        );
     }
   });
 
