@@ -8,7 +8,7 @@ import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
 import { type ClaimSentence, claimChanges, completedBy, confirmingSentence, gainerInAnswer } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
-import { coveredBy, findNewNames, needsTagging } from './find-new-names.js';
+import { findNewNames, needsTagging } from './find-new-names.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
 import { guessEntityType, TITLES } from './type-guess.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
@@ -681,6 +681,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // the name finder runs): an ambiguous opener it holds is an ordinary word ("Suddenly").
   const lowerVocabulary = new Set<string>();
   const posTagger = input.tagger ?? null;
+  // Token i is inside a hit of the sentence the name finder reads (0 past its tokens, like coveredBy).
+  let cover = new Uint8Array(64);
+  const coveredTok = (i: number): boolean => cover[i] === 1;
   const nameRuns = (sentence: string, tokens: Token[], hits: LexiconHit[]): readonly NameRun[] => {
     if (posTagger) {
       const spans: Array<[number, number]> = hits.map((h) => [
@@ -696,7 +699,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         guess: { entityType: n.entityType, cue: n.cue },
       }));
     }
-    return findNameRuns(sentence, tokens, (i) => coveredBy(hits, i), lexicon);
+    // Hits marked in the call's cover mask for the finder, then unmarked: one closure for the
+    // call and a load per test, instead of a closure per sentence scanning the hits per test.
+    if (cover.length <= tokens.length) cover = new Uint8Array(2 * tokens.length + 2);
+    for (const h of hits) for (let i = h.startTok; i < h.endTok; i++) cover[i] = 1;
+    const runs = findNameRuns(sentence, tokens, coveredTok, lexicon);
+    for (const h of hits) for (let i = h.startTok; i < h.endTok; i++) cover[i] = 0;
+    return runs;
   };
   const sentenceTable = new SentenceTable();
   // Entities named so far by a hit that needs no earlier naming (keepNamed).
