@@ -1,5 +1,6 @@
 import type { Token } from '../text/tokens.js';
 import { deletionVariants, type Lexicon, type LexiconPattern, type WordInfo } from './lexicon.js';
+import { TITLES } from './type-guess.js';
 import type { MatchType } from './types.js';
 
 export interface LexiconHit {
@@ -176,7 +177,29 @@ function fuzzyHit(lexicon: Lexicon, tokens: Token[], i: number, hits: LexiconHit
   if (word?.stopword === true || inUnknownName(lexicon, tokens, i)) return;
   const tok = tokens[i] as Token;
   const ref = fuzzyRef(lexicon, tok, word, i === 0);
-  if (ref !== null) hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
+  if (ref === null) return;
+  if (
+    word?.distinctRef !== ref &&
+    (otherNameWord(lexicon, tokens, i, i - 1, ref) || otherNameWord(lexicon, tokens, i, i + 1, ref))
+  )
+    return;
+  hits.push({ ref, matchType: 'fuzzy', value: tok.text, startTok: i, endTok: i + 1 });
+}
+
+/**
+ * Neighbour `j` of typo hit `i` is a capitalised word, no stopword, joined by one space, that
+ * the hit's entity's names lack ("Dorrin Vale", "Lord Corvin" for the Corrin Coast): the run is
+ * another name, not a misspelt world one. A word of the same entity ("Saltmarsh Corsairs") or a
+ * comma between ("Brackwater, Lowmarkt") keeps the hit.
+ */
+function otherNameWord(lexicon: Lexicon, tokens: Token[], i: number, j: number, ref: number): boolean {
+  const n = tokens[j];
+  if (n === undefined || !n.cap) return false;
+  const hit = tokens[i] as Token;
+  if ((j < i ? hit.start - n.end : n.start - hit.end) !== 1) return false;
+  // "Lord" and "Lady" are stopwords (a vocative "My lord"), but before a name they are its title.
+  if (wordAt(lexicon, tokens, j)?.stopword === true && !(j < i && TITLES.has(n.lower))) return false;
+  return lexicon.tokenOwners.get(n.lower)?.has(ref) !== true;
 }
 
 /** Prohibited-capability phrases; case-insensitive because they are not names. */
