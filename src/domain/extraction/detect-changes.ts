@@ -654,7 +654,7 @@ function nowAfter(text: string, tokens: Token[], after: number): boolean {
   return (
     OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') &&
     tokens[after + 1]?.lower === 'now' &&
-    !/[,;:]/.test(text.slice((tokens[after] as Token).end, (tokens[after + 1] as Token).start))
+    !punctIn(text, (tokens[after] as Token).end, (tokens[after + 1] as Token).start, CLAUSE_PUNCT)
   );
 }
 
@@ -783,7 +783,7 @@ function relativeFocus(text: string, tokens: Token[], hits: TypedHit[], at: numb
       const f = hits.find((h) => h.startTok === start && isFaction(h));
       if (f) {
         const end = tokens[f.endTok];
-        return !end || /[,\u2014]/.test(text.slice((tokens[f.endTok - 1] as Token).end, end.start)) ? f : null;
+        return !end || punctIn(text, (tokens[f.endTok - 1] as Token).end, end.start, COMMA | EM_DASH) ? f : null;
       }
     }
   }
@@ -819,7 +819,7 @@ function placeFocusAfter(text: string, tokens: Token[], hits: TypedHit[], subjec
   const rel = tokens[subject - 1]?.lower ?? '';
   if ((rel !== 'that' && rel !== 'which') || !PLACE_NOUNS.has(tokens[subject - 2]?.lower ?? '')) return null;
   for (let k = after; k < tokens.length && k < after + 10; k++) {
-    if (/[;:]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return null;
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return null;
     if (!BE_FORMS.has((tokens[k] as Token).lower)) continue;
     const start = tokens[k + 1]?.lower === 'the' ? k + 2 : k + 1;
     return hits.find((h) => h.startTok === start && isControllable(h)) ?? null;
@@ -1050,7 +1050,7 @@ function ownedChange(
     // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
     const appositive =
       tokens[start - 1]?.lower === 'now' &&
-      /,/.test(text.slice((tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start));
+      punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
     from = appositive ? start - 1 : tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
     if (!appositive && !BE_FORMS.has(tokens[from]?.lower ?? '')) return;
   }
@@ -1122,7 +1122,7 @@ function mastersOf(
   }
   const from = k;
   if (BE_FORMS.has(tokens[k]?.lower ?? '')) k--;
-  else if (!now || !/,/.test(text.slice((tokens[k] as Token | undefined)?.end ?? 0, (tokens[k + 1] as Token).start))) return;
+  else if (!now || !punctIn(text, (tokens[k] as Token | undefined)?.end ?? 0, (tokens[k + 1] as Token).start, COMMA)) return;
   const w = tokens[k]?.lower ?? '';
   const gainer = hits.find((h) => h.endTok === k + 1 && isFaction(h)) ?? (w === 'they' ? antecedent : null);
   if (!gainer) return;
@@ -1252,7 +1252,7 @@ function haveNow(text: string, tokens: Token[], hits: TypedHit[], at: number): b
 /** "now" in the 3 words before the verb, in its clause ("now holds", "Now they hold the city"). */
 function nowBefore(text: string, tokens: Token[], at: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
-    if (/[,;:]/.test(text.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start))) return false;
+    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) return false;
     if ((tokens[j] as Token).lower === 'now') return true;
   }
   return false;
@@ -1487,7 +1487,7 @@ export function detectChanges(
       actorOf(text, tokens, hits, i, antecedent, p.kind === 'gain');
     // "as the rumours claimed, who seized Brackwater": a verb with a clause break right after it has
     // no object after it (an object relative's stands before: "Harrowgate, which the Court now holds,")
-    const breakAfter = /[,;:]/.test(text.slice((tokens[after - 1] as Token).end, tokens[after]?.start ?? text.length));
+    const breakAfter = punctIn(text, (tokens[after - 1] as Token).end, tokens[after]?.start ?? text.length, CLAUSE_PUNCT);
     // "drove the Corsairs out of Brackwater": the object is the loser, the place follows "out of".
     let objectAt = after;
     let driven: TypedHit | null = null;
