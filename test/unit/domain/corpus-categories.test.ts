@@ -157,15 +157,61 @@ const CATEGORIES = new Set([
 ]);
 
 /**
- * The blind set (b*.json): written from issue 14's categories by someone who read neither the
- * extraction code nor the other cases, and committed before it was ever run. It is a measurement
- * of prose the rules were not fitted to, so it asserts no thresholds, and it prints aggregates
- * only, never its misses: a printed miss invites a rule written for that sentence, and ~30% of
- * the ids fall in the held-out split as well.
+ * The outside-written set (o*.json): written from issue 14's categories by someone who read
+ * neither the extraction code nor the other cases, committed before it was ever run, and scored
+ * blind (aggregates only) on 2026-12-02 as the first blind set (then b*.json). On 2026-12-03,
+ * with a second blind set written the same way (v*.json), it became tuning material: prose the
+ * rules were not fitted to, so its misses show what the rules miss on outside phrasing. Its
+ * misses are printed; floors (just under the figures measured when it was promoted: 0.92, 0.86,
+ * 0.81, 0.88, 7 of 8; raised as it improves)
+ * fail the test when it drops.
  */
-test('blind set: aggregate scores only, no thresholds, no misses printed', () => {
-  const docs = loadCorpus((file) => file.startsWith('b'));
-  assert.ok(docs.length >= 80, `at least 80 blind files (${docs.length})`);
+const OUTSIDE_FLOORS = { changeP: 0.91, changeR: 0.85, candidateP: 0.8, candidateR: 0.87, hedgedModerated: 7 };
+
+test('outside-written set: per-category scores and misses, floors on the aggregate', () => {
+  const docs = loadCorpus((file) => file.startsWith('o'));
+  assert.ok(docs.length >= 80, `at least 80 outside-written files (${docs.length})`);
+  for (const d of docs) {
+    assert.ok(CATEGORIES.has(d.category ?? ''), `${d.id}: category ${d.category}`);
+    assert.ok(d.difficulty === 'easier' || d.difficulty === 'harder', `${d.id}: difficulty ${d.difficulty}`);
+  }
+  const outside = scoreDocs(docs);
+  console.log(
+    [
+      `outside-written set: ${docs.length} files (the first blind set, tuning material since 2026-12-03)`,
+      ...table('outside-written set, per difficulty and all:', [
+        ...[...outside.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (outside)`, v]),
+        ['all (outside)', outside.all],
+      ]),
+      ...table('outside-written set, per category:', [...outside.byCategory].sort()),
+      `outside misses: changes ${JSON.stringify(outside.all.changes.misses)} extra ${JSON.stringify(outside.all.changes.extras)}`,
+      `outside misses: candidates ${JSON.stringify(outside.all.candidates.misses)} extra ${JSON.stringify(outside.all.candidates.extras)}`,
+    ].join('\n'),
+  );
+  const a = outside.all;
+  const failures: string[] = [];
+  if (precision(a.changes) < OUTSIDE_FLOORS.changeP) failures.push('outside: change precision dropped');
+  if (recall(a.changes) < OUTSIDE_FLOORS.changeR) failures.push('outside: change recall dropped');
+  if (precision(a.candidates) < OUTSIDE_FLOORS.candidateP) failures.push('outside: new-entity precision dropped');
+  if (recall(a.candidates) < OUTSIDE_FLOORS.candidateR) failures.push('outside: new-entity recall dropped');
+  if (a.hedgedModerated < OUTSIDE_FLOORS.hedgedModerated) failures.push('outside: fewer hedged claims sent to moderation');
+  if (a.hedgedUnmoderated !== 0) failures.push('outside: a hedged claim proposed without moderation');
+  assert.deepEqual(failures, []);
+});
+
+/**
+ * The blind set (v*.json, 2026-12-03): written from issue 14's categories by someone who read
+ * neither the extraction code nor any other case (the outside-written set included), and
+ * committed before it was ever run. It is a measurement of prose the rules were not fitted to,
+ * so it asserts no thresholds, and it prints aggregates only, never its misses: a printed miss
+ * invites a rule written for that sentence.
+ */
+test('blind set: aggregate scores only, no thresholds, no misses printed', (t) => {
+  const docs = loadCorpus((file) => file.startsWith('v'));
+  if (docs.length === 0) {
+    t.skip('no blind files (v*.json) yet');
+    return;
+  }
   for (const d of docs) {
     assert.ok(CATEGORIES.has(d.category ?? ''), `${d.id}: category ${d.category}`);
     assert.ok(d.difficulty === 'easier' || d.difficulty === 'harder', `${d.id}: difficulty ${d.difficulty}`);
