@@ -1,6 +1,7 @@
 import { KeyFilter } from '../text/key-filter.js';
 import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
+import { beforeAdverbials } from './adverbials.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
@@ -204,13 +205,25 @@ const RELATIVE_SUBJECTS = new Set(['who', 'which', 'that']);
 
 /** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
 function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: number): boolean {
+  // "The Choir did take Lowmarket", "they did at last seize it": do-support makes the base form
+  // finite (emphatic, as when the narrator confirms a claim); the subject stands before "did".
+  const doAt = beforeAdverbials(text, tokens, verbAt, 2, NO_WORDS);
+  if (DO_FORMS.has(tokens[doAt]?.lower ?? '')) return finiteSubjectBefore(text, tokens, hits, doAt, true);
   const at = BASE_ADVERBS.has(tokens[verbAt - 1]?.lower ?? '') ? verbAt - 1 : verbAt;
+  return finiteSubjectBefore(text, tokens, hits, at, false);
+}
+
+const DO_FORMS = new Set(['did', 'does', 'do']);
+const NO_WORDS: ReadonlySet<string> = new Set();
+
+/** Does the actor of a finite verb (group) starting at `at` stand right before it: a faction, they/we (or "it" before "did"), a relative pronoun after a faction? */
+function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at: number, doSupport: boolean): boolean {
   const prev = tokens[at - 1]?.lower ?? '';
   // "The Saltmarch Corsairs, who have waited all winter, seize Brackwater": the actor before the parenthetical.
   const open = openingComma(text, tokens, at);
   const end = open >= 0 ? open + 1 : at;
   let subjectStart = -1;
-  if (open < 0 && (prev === 'they' || prev === 'we')) subjectStart = at - 1;
+  if (open < 0 && (prev === 'they' || prev === 'we' || (doSupport && prev === 'it'))) subjectStart = at - 1;
   else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
     // "The Lanternbound Choir, who now hold Saint Orrin": the faction before the relative pronoun.
     for (const h of hits) if (h.endTok === at - 1 && isFaction(h)) return true;
@@ -1282,14 +1295,13 @@ function bannerRaised(text: string, tokens: Token[], hits: TypedHit[], at: numbe
   return false;
 }
 
-/** The passive auxiliary before a verb, with up to two adverbs between ("was finally overrun", "had already been retaken"); else -1. */
-function auxBefore(tokens: Token[], at: number): number {
-  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
-    const w = (tokens[j] as Token).lower;
-    if (PASSIVE_AUX.has(w)) return j;
-    if (!w.endsWith('ly') && !PASSIVE_ADVERBS.has(w)) return -1;
-  }
-  return -1;
+/**
+ * The passive auxiliary before a verb, with up to two adverbials between ("was finally overrun",
+ * "had already been retaken", "was at last captured", "was, after a long siege, captured"); else -1.
+ */
+function auxBefore(text: string, tokens: Token[], at: number): number {
+  const j = beforeAdverbials(text, tokens, at, 2, PASSIVE_AUX);
+  return j >= 0 && PASSIVE_AUX.has((tokens[j] as Token).lower) ? j : -1;
 }
 
 /** "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same sentence part. */
@@ -1435,7 +1447,7 @@ export function detectChanges(
     }
     // "was seized by", "was finally overrun by", "was seized in the night by", and a participle
     // after a comma or right after its place ("Lowmarket, overrun by Saltmarch raiders").
-    const aux = auxBefore(tokens, i);
+    const aux = auxBefore(text, tokens, i);
     const agent = p.keys.length === 1 ? agentAfter(text, tokens, hits, after, antecedent) : null;
     const prev = tokens[i - 1];
     const reduced =
@@ -1579,7 +1591,7 @@ export function detectChanges(
     if (!p || controlVerbAt.has(i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
-    const aux = auxBefore(tokens, i);
+    const aux = auxBefore(text, tokens, i);
     const before = placeSubject(text, tokens, hits, aux >= 0 ? aux : i);
     const after = nearest(hits, isControllable, i + p.keys.length, 1);
     let dBefore = before ? i - before.endTok : Number.POSITIVE_INFINITY;
