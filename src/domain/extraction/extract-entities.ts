@@ -1,21 +1,21 @@
-import type { SanitisedTranscript } from '../transcript/types.js';
 import { KeyFilter } from '../text/key-filter.js';
-import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
 import { equalsRange } from '../text/ranges.js';
 import { sentenceBounds } from '../text/sentences.js';
 import { type Token, TokenBuffer, tokenize } from '../text/tokens.js';
+import { annotationEntityType, type EntityAnnotation, readAnnotations } from '../transcript/annotations.js';
+import type { SanitisedTranscript } from '../transcript/types.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
 import { type ClaimSentence, claimChanges, completedBy, confirmingSentence, gainerInAnswer } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
-import { findNameRuns, type NameRun } from './name-spans.js';
-import { guessEntityType, TITLES } from './type-guess.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
+import { findNameRuns, type NameRun } from './name-spans.js';
 import type { PosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
+import { guessEntityType, TITLES } from './type-guess.js';
 import type {
   CapabilityRef,
   EntityMention,
@@ -25,6 +25,7 @@ import type {
   NewEntityCandidate,
   ProposedChange,
 } from './types.js';
+import { dropSupersededUnnamedLosses } from './unnamed-losses.js';
 
 /** `annotation`: the game server's own NER named it (`metadata.entities`), resolved to a world entity. */
 export const MATCH_CONFIDENCE: Record<MatchType, number> = { canonical: 0.95, alias: 0.85, annotation: 0.9, fuzzy: 0.55 };
@@ -1163,5 +1164,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const cands = [...candidates.values()]
     .map((c) => ({ ...c, confidence: round(Math.min(0.75, c.confidence + 0.05 * (c.occurrences - 1))) }))
     .filter((c) => c.confidence >= min);
+  dropSupersededUnnamedLosses(mentions);
   return { mentions, candidates: cands, unattachedCapabilityRefs: unattached };
 }
