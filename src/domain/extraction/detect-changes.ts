@@ -347,7 +347,7 @@ const CLAUSE_PUNCT = COMMA | SEMICOLON | COLON;
 function punctIn(text: string, from: number, to: number, mask: number): boolean {
   for (let p = from; p < to; p++) {
     const c = text.charCodeAt(p);
-    const mark = c === 44 ? COMMA : c === 59 ? SEMICOLON : c === 58 ? COLON : c === 0x2014 ? EM_DASH : 0;
+    const mark = c === 44 ? COMMA : c === 59 ? SEMICOLON : c === 58 ? COLON : c === 0x2014 || c === 0x2013 ? EM_DASH : 0;
     if ((mark & mask) !== 0) return true;
   }
   return false;
@@ -383,6 +383,57 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
     if (CLAUSE_NEGATORS.has(t.lower)) return true;
   }
   return false;
+}
+
+/** Words that open a counted noun phrase ("three kites", "a dozen barges", "hundreds of men"). */
+const COUNT_WORDS = new Set(
+  'a an one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds thousand thousands dozen dozens score scores several many few countless'.split(
+    ' ',
+  ),
+);
+/** Prepositions that put a place after a verb's object, not in it. */
+const PLACE_PREPOSITIONS = new Set(
+  'at from near off over in on outside inside below beneath under beyond before behind across along around to into'.split(' '),
+);
+
+/**
+ * Is the verb's object (from token `at`) a counted thing, with the place at `placeAt` only in a
+ * prepositional phrase after it? "lost three kites ... over the Sunder Pass" (yes), "took two
+ * hundred prisoners at Lowmarket" (yes), "took both Lowmarket and Harrowgate" (no: both is no
+ * count word), "seized two of the Court's towns, Lowmarket and Harrowgate" (no: "of" and an apposition).
+ */
+function countedObject(text: string, tokens: Token[], at: number, placeAt: number): boolean {
+  const first = tokens[at];
+  if (!first || placeAt <= at + 1) return false;
+  if (!(COUNT_WORDS.has(first.lower) || /^\d/.test(first.lower))) return false;
+  let preposition = false;
+  for (let k = at + 1; k < placeAt; k++) {
+    const t = tokens[k] as Token;
+    if (punctIn(text, (tokens[k - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH)) return false;
+    if (k === at + 1 && t.lower === 'of') return false;
+    if (PLACE_PREPOSITIONS.has(t.lower)) preposition = true;
+  }
+  return preposition;
+}
+
+/**
+ * When a dash stands right before token `at` (an adverb may stand between): the token before the
+ * dash that opens that aside ("The Kite Guild — the same guild that had lost three kites to the
+ * Emberwrights — claimed the Ashen Steppe"), else -1. Dashes pair within the sentence.
+ */
+function openingDash(text: string, tokens: Token[], at: number): number {
+  let end = at;
+  if (
+    end > 1 &&
+    !punctIn(text, (tokens[end - 1] as Token).end, (tokens[end] as Token).start, EM_DASH) &&
+    VERB_ADVERBS.has((tokens[end - 1] as Token).lower)
+  )
+    end--;
+  const prev = tokens[end - 1];
+  if (!prev || !punctIn(text, prev.end, (tokens[end] as Token).start, EM_DASH)) return -1;
+  for (let j = end - 2; j >= 0; j--)
+    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, EM_DASH)) return j;
+  return -1;
 }
 
 /** When a comma stands right before token `at`: the token before the comma that opens that parenthetical, else -1. */
@@ -551,6 +602,7 @@ function actorOf(
   // stand between its closing comma and the verb ("..., nonetheless retook").
   let open = openingComma(text, tokens, at);
   if (open < 0 && at > 1 && VERB_ADVERBS.has((tokens[at - 1] as Token).lower)) open = openingComma(text, tokens, at - 1);
+  if (open < 0) open = openingDash(text, tokens, at);
   if (open >= 0) {
     const before = nearest(hits, isFaction, open + 1, -1);
     if (before) return before;
@@ -1519,6 +1571,9 @@ export function detectChanges(
     const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
     const ref = resolved ? refPlace : null;
     let target = resolved ?? (implicit || breakAfter ? null : nearest(hits, isControllable, objectAt, 1));
+    // "lost three kites to Emberwright flak over the Sunder Pass", "took a dozen barges from
+    // Brackwater": the object is a counted thing, and the place only where it happened.
+    if (!ref && !implicit && target && countedObject(text, tokens, objectAt, target.startTok)) continue;
     // "Lowmarket, which the Iron Tithe seized at dawn", "It was Lowmarket that the Tithe took": a
     // verb with no place right after it takes the place before "which/that <its actor>".
     const fronted =

@@ -164,10 +164,11 @@ const CATEGORIES = new Set([
  * rules were not fitted to, so its misses show what the rules miss on outside phrasing. Its
  * misses are printed; floors (just under the figures measured when it was promoted: 0.92, 0.86,
  * 0.81, 0.88, 7 of 8; raised as it improves: change 0.93/0.88 after the adverbial-skipping passive
- * and do-support, k700-k711; P 0.94 after unnamed losses are superseded by the scene's later gain, k712-k716)
+ * and do-support, k700-k711; P 0.94 after unnamed losses are superseded by the scene's later gain, k712-k716;
+ * 0.97/0.89 after dash asides and counted objects, k717-k723)
  * fail the test when it drops.
  */
-const OUTSIDE_FLOORS = { changeP: 0.94, changeR: 0.88, candidateP: 0.8, candidateR: 0.87, hedgedModerated: 7 };
+const OUTSIDE_FLOORS = { changeP: 0.97, changeR: 0.89, candidateP: 0.8, candidateR: 0.87, hedgedModerated: 7 };
 
 test('outside-written set: per-category scores and misses, floors on the aggregate', () => {
   const docs = loadCorpus((file) => file.startsWith('o'));
