@@ -35,10 +35,18 @@ export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; en
     if (t.lower === 'of' && tokens[i - 1]?.cap && !coveredBy(hits, i - 1) && ofNameAfter(tokens, hits, i)) return true;
     if (!t.cap || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
     if (coveredBy(hits, i)) continue;
-    if (lexicon.nameTokens.has(t.lower)) continue;
+    // "Widow's Rest": a world name word after a possessive may still end a new name
+    if (lexicon.nameTokens.has(t.lower) && !afterPossessive(tokens, hits, i)) continue;
     return true;
   }
   return false;
+}
+
+/** Token i follows a capitalised word no hit covers across a possessive ("Widow's", "Weavers'"). */
+function afterPossessive(tokens: Token[], hits: Array<{ startTok: number; endTok: number }>, i: number): boolean {
+  const prev = tokens[i - 1] as Token;
+  const gap = (tokens[i] as Token).start - prev.end;
+  return (gap === 2 || gap === 3) && prev.cap && !coveredBy(hits, i - 1);
 }
 
 /** A capitalised word no hit covers right after "of" (or "of the"). */

@@ -1,7 +1,7 @@
 import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
-import { isTypeCue, TITLES } from './type-guess.js';
+import { cueType, isTypeCue, TITLES } from './type-guess.js';
 
 /**
  * New-name detection without a part-of-speech pass over the sentence. Capitalisation is
@@ -152,8 +152,14 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   let runPreceding: string | null = null;
   // An appositive epithet of a world name ("Lowmarket, Pearl of the Delta, fell") ends here: the runs before are its words.
   let epithetUntil = -1;
+  // The run holds a possessive ("Moller's Cross"): a place or thing named after someone, title and all.
+  let possessive = false;
   const flush = () => {
-    while (run.length > 0 && isJoinerTok(tokens[run[run.length - 1] as number] as Token)) run.pop();
+    while (
+      run.length > 0 &&
+      (isJoinerTok(tokens[run[run.length - 1] as number] as Token) || tokens[run[run.length - 1] as number]?.lower === 'and')
+    )
+      run.pop();
     if (run.length > 0) {
       const start = run[0] as number;
       const end = (run[run.length - 1] as number) + 1;
@@ -161,6 +167,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       if (start < epithetUntil || roleComplement(tokens, start) || namedWorldName(tokens, coveredTok, start)) {
         run = [];
         ambiguous = false;
+        possessive = false;
         return;
       }
     }
@@ -170,7 +177,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     let amb = ambiguous;
     const preceding = runPreceding;
     // "the Old Road", "the High Bridge": a title word before one place word is part of a place's name
-    const placeName = run.length === 2 && PLACE_TAILS.has((tokens[run[1] as number] as Token).lower);
+    // "King's Landing", "Old Marrick's Mill": before a possessive a title is part of the name
+    const placeName = possessive || (run.length === 2 && PLACE_TAILS.has((tokens[run[1] as number] as Token).lower));
+    possessive = false;
     while (!placeName && run.length - at > 1 && TITLES.has((tokens[run[at] as number] as Token).lower)) {
       titleWords.push((tokens[run[at] as number] as Token).text);
       at++;
@@ -195,10 +204,11 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     // "the Order of the Ash": world words on both sides of "of", from different world names, make a new name
     if (allKnown && !ofNameOfOthers(tokens, idx, lexicon)) return;
     if (titleText(tokens, idx)) return;
-    // "Weavers' Quarter": a plural possessive inside the name keeps its apostrophe
+    // "Weavers' Quarter", "Moller's Cross": a possessive inside the name keeps its apostrophe (and s);
+    // inside a run only a possessive leaves more than one character between two words
     const words = idx.map((j, k) =>
-      k + 1 < idx.length && (tokens[j + 1] as Token).start - (tokens[j] as Token).end === 2
-        ? `${(tokens[j] as Token).text}${sentence[(tokens[j] as Token).end]}`
+      k + 1 < idx.length && (tokens[j + 1] as Token).start - (tokens[j] as Token).end > 1
+        ? `${(tokens[j] as Token).text}${sentence.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start - 1)}`
         : (tokens[j] as Token).text,
     );
     if (amb && words.length === 1) return;
@@ -213,12 +223,15 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const covered = coveredTok(i);
-    if (run.length > 0 && punctuationBefore(sentence, tokens, i) && !pluralPossessive(sentence, tokens, i, covered)) flush(); // 'Orlen Ford," Veyla'
+    if (run.length > 0 && punctuationBefore(sentence, tokens, i)) {
+      if (possessiveInName(sentence, tokens, i, covered)) possessive = true;
+      else flush(); // 'Orlen Ford," Veyla'
+    }
     let nameLike = capWord(tokens, i, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
     // "Sons of Harrowgate": a world name after the joiner a head admitted (joinsHere) stays in the run.
     if (run.length > 0 && covered && t.cap && run[run.length - 1] === i - 1) {
       const prev = tokens[i - 1] as Token;
-      if (isJoinerTok(prev) || coveredTok(i - 1)) {
+      if (isJoinerTok(prev) || prev.lower === 'and' || coveredTok(i - 1)) {
         run.push(i);
         continue;
       }
@@ -230,8 +243,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       // and it is not a common opener; whether the transcript writes it in lower case
       // elsewhere is settled later.
       const followed = capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
-      // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole
-      const ofHead = !followed && ofNameOpener(tokens, i, coveredTok);
+      // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole;
+      // "Harrow of the Nine Wells, a hedge-prophet, ...": so does a given name with an epithet
+      const ofHead = !followed && (ofNameOpener(tokens, i, coveredTok) || epithetOpener(tokens, i, coveredTok));
       if ((!followed && !ofHead) || COMMON_INITIAL.has(t.lower)) nameLike = false;
       else initialAmbiguous = !ofHead && !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
     }
@@ -244,6 +258,11 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       continue;
     }
     if (run.length > 0 && JOIN.has(t.lower) && !covered && joinsHere(tokens, run, i, coveredTok, runPreceding)) {
+      run.push(i);
+      continue;
+    }
+    // "the Compact of Ash and Embers": "and" between two single words after "of"
+    if (run.length > 0 && t.lower === 'and' && andInOfName(sentence, tokens, run, i, coveredTok, lexicon)) {
       run.push(i);
       continue;
     }
@@ -286,13 +305,28 @@ const PLACE_TAILS = new Set(
   ),
 );
 
-/** "the Weavers' Quarter": a plural possessive's apostrophe inside a name, before a capitalised word. */
-function pluralPossessive(sentence: string, tokens: Token[], i: number, covered: boolean): boolean {
+/**
+ * "the Weavers' Quarter", "Moller's Cross", "Widow's Rest": a possessive between two capitalised
+ * words no hit covers is inside one name (a place or thing named after someone), not the end of
+ * one. Not before a stop word or a title ("Veyla's Captain Marr" is two people); a lower-case word
+ * after it ("Cinderhold's streets") ends the run as before.
+ */
+function possessiveInName(sentence: string, tokens: Token[], i: number, covered: boolean): boolean {
   const prev = tokens[i - 1] as Token;
   const t = tokens[i] as Token;
-  if (!t.cap || covered || !prev.lower.endsWith('s') || t.start - prev.end !== 2) return false;
+  if (!t.cap || covered || CAPITALISED_STOPWORDS.has(t.lower) || shouted(t)) return false;
+  const gap = t.start - prev.end;
   const c = sentence.charCodeAt(prev.end);
-  return (c === 39 || c === 0x2019) && sentence.charCodeAt(prev.end + 1) === 32;
+  if (c !== 39 && c !== 0x2019) return false;
+  // plural "Weavers' Quarter"
+  if (gap === 2) return prev.lower.endsWith('s') && sentence.charCodeAt(prev.end + 1) === 32;
+  // singular "Moller's Cross" (the tokenizer folds the 's away)
+  return (
+    gap === 3 &&
+    (sentence.charCodeAt(prev.end + 1) | 32) === 115 &&
+    sentence.charCodeAt(prev.end + 2) === 32 &&
+    !TITLES.has(t.lower)
+  );
 }
 
 /** "the Lady of the Lake", "Captain of the Guard": the words "of" a title are a role's, not a name. */
@@ -448,6 +482,9 @@ function joinsHere(
     const next = tokens[i + 1];
     return !!next?.cap && !CAPITALISED_STOPWORDS.has(next.lower);
   }
+  // "Ilvane of the Ninth Forge": a lone given name takes "of the" and an epithet (epithetOf).
+  if (run.length === 1 && (tokens[i] as Token).lower === 'of' && epithetOf(tokens, run[0] as number, coveredTok, preceding))
+    return true;
   // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
   const theHead = run.length === 1 && preceding?.toLowerCase() === 'the';
   const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
@@ -461,4 +498,107 @@ function joinsHere(
   // "the Keepers of Brackwater": a plural after "the" heads a group named after a place.
   const plural = theHead && last.lower.endsWith('s') && !EVENT_HEADS.has(last.lower);
   return !coveredTok(j) || isTypeCue(last.text) || plural || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
+}
+
+/** Words before a lone capitalised word that make it a common noun's head, not a given name ("a Warden of"). */
+const DETERMINERS = new Set([
+  'the',
+  'a',
+  'an',
+  'this',
+  'that',
+  'his',
+  'her',
+  'its',
+  'their',
+  'our',
+  'my',
+  'your',
+  'every',
+  'each',
+]);
+/** Directions open "South of the Grey Hills" as a place phrase, not a name. */
+const DIRECTIONS = new Set(['north', 'south', 'east', 'west', 'northeast', 'northwest', 'southeast', 'southwest']);
+
+/**
+ * The end (exclusive) of the capitalised words from token `from` that no hit covers and no
+ * punctuation breaks, or -1 when there are none or a hit covers one.
+ */
+function capitalisedRunEnd(tokens: Token[], from: number, coveredTok: (i: number) => boolean): number {
+  let k = from;
+  while (k < tokens.length && capWord(tokens, k, false) && (k === from || !gapBefore(tokens, k))) {
+    if (coveredTok(k)) return -1;
+    k++;
+  }
+  return k === from ? -1 : k;
+}
+
+/** More than one space between token k-1 and token k (a comma, a quotation mark, a possessive). */
+function gapBefore(tokens: Token[], k: number): boolean {
+  return (tokens[k] as Token).start - (tokens[k - 1] as Token).end !== 1;
+}
+
+/**
+ * "Harrow of the Nine Wells", "Ilvane of the Ninth Forge", "Maud of the Seven Bells": a lone given
+ * name (token `at`: no title, no determiner before it, not a type cue, title or head noun that takes
+ * "of" anyway) followed by "of the" and capitalised words no hit covers is one name: the epithet is
+ * part of it. Not when those words end in a group noun ("Odo of the Red Wardens", "Veyla of the
+ * Silver Hand": a member of a group) or name a world entity ("Tamsin of the Iron Tithe"); a name of
+ * two words keeps its epithet apart as before ("Veyla Strand of the Silver Hand").
+ */
+function epithetOf(tokens: Token[], at: number, coveredTok: (i: number) => boolean, preceding: string | null): boolean {
+  const t = tokens[at] as Token;
+  if (!t.cap || TITLES.has(t.lower) || isTypeCue(t.text) || OF_HEADS.has(t.lower) || DIRECTIONS.has(t.lower)) return false;
+  if (preceding !== null && DETERMINERS.has(preceding.toLowerCase())) return false;
+  if (tokens[at + 1]?.lower !== 'of' || tokens[at + 2]?.lower !== 'the' || gapBefore(tokens, at + 1)) return false;
+  const end = capitalisedRunEnd(tokens, at + 3, coveredTok);
+  if (end < 0) return false;
+  return cueType((tokens[end - 1] as Token).lower) !== 'faction';
+}
+
+/**
+ * A sentence-initial given name with an epithet ("Harrow of the Nine Wells led ..."): epithetOf,
+ * and no plural ("Ships of the Black Fleet", "Envoys of the Pale Star": common nouns, capitalised
+ * because they open the sentence). Common openers are refused by the caller.
+ */
+function epithetOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean): boolean {
+  const w = (tokens[i] as Token).lower;
+  if (w.endsWith('s') && !w.endsWith('ss')) return false;
+  return epithetOf(tokens, i, coveredTok, null);
+}
+
+/**
+ * "the Compact of Ash and Embers", "the Order of Flame and Shadow": "and" continues an "of" name
+ * when one capitalised word stands between "of [the]" and it (a world word too: "the Brotherhood
+ * of Iron and Ash"), and one capitalised word no hit covers follows it and ends the run. "the Guild of Lamplighters and Veyla Strand" (two words
+ * after "and"), "the Treaty of Reeds and the Accord of Thorns" ("the" after it) and "the Court of
+ * Lowmarket and Brackwater" (a whole world name after it) stay lists.
+ */
+function andInOfName(
+  sentence: string,
+  tokens: Token[],
+  run: number[],
+  i: number,
+  coveredTok: (i: number) => boolean,
+  lexicon: Lexicon,
+): boolean {
+  if (run.length < 3 || run[run.length - 1] !== i - 1 || coveredTok(i)) return false;
+  const before = tokens[run[run.length - 2] as number] as Token;
+  const of = before.lower === 'the' ? tokens[run[run.length - 3] as number] : before;
+  if (of?.lower !== 'of' || !(tokens[i - 1] as Token).cap) return false;
+  if (punctuationBefore(sentence, tokens, i) || i + 1 >= tokens.length || punctuationBefore(sentence, tokens, i + 1))
+    return false;
+  const next = tokens[i + 1] as Token;
+  // A word of a world name matched alone ("Iron" of the Iron Tithe) may end the name; a whole world name is a list item
+  if (!capWord(tokens, i + 1, coveredTok(i + 1) && wholeWorldName(lexicon, next.lower)) || TITLES.has(next.lower)) return false;
+  const after = tokens[i + 2];
+  return !(after?.cap && !punctuationBefore(sentence, tokens, i + 2));
+}
+
+/** A world name of this one word ("Brackwater"), not a word matched alone from a longer one ("Iron"). */
+function wholeWorldName(lexicon: Lexicon, lower: string): boolean {
+  const patterns = lexicon.entityPatterns.get(lower);
+  if (patterns === undefined) return false;
+  for (const p of patterns) if (p.keys.length === 1) return true;
+  return false;
 }
