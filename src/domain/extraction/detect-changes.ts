@@ -1356,6 +1356,19 @@ function auxBefore(text: string, tokens: Token[], at: number): number {
   return j >= 0 && PASSIVE_AUX.has((tokens[j] as Token).lower) ? j : -1;
 }
 
+/**
+ * The subject of the main clause after an opening participial clause that ends at the first comma
+ * after its agent: a place right after that comma (or after "the"), else null.
+ */
+function frontedSubject(text: string, tokens: Token[], hits: TypedHit[], agent: TypedHit): TypedHit | null {
+  for (let k = agent.endTok; k < tokens.length; k++) {
+    if (!punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, COMMA)) continue;
+    const at = tokens[k]?.lower === 'the' ? k + 1 : k;
+    return hits.find((h) => h.startTok === at && isControllable(h)) ?? null;
+  }
+  return null;
+}
+
 /** "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same sentence part. */
 function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: number, antecedent: TypedHit | null): TypedHit | null {
   for (let k = from; k < tokens.length && k < from + MAX_AGENT_DISTANCE; k++) {
@@ -1363,9 +1376,25 @@ function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: numbe
     if ((tokens[k] as Token).lower !== 'by') continue;
     if (OBJECT_PRONOUNS.has(tokens[k + 1]?.lower ?? '')) return antecedent;
     const f = nearest(hits, isFaction, k + 1, 1);
-    return f && f.startTok <= k + 3 ? f : null;
+    if (f && (f.startTok <= k + 3 || agentHead(text, tokens, k, f.startTok))) return f;
+    // "seized, village by village, by the Thalric Order", "taken by night by the Tithe": a "by"
+    // that names no agent is another phrase; read on to the next one.
   }
   return null;
+}
+
+/**
+ * "by soldiers of the Iron Tithe", "by the vanguard of the Thalric Order": a group of a faction as
+ * the agent, one or two lower-case words and "of" between "by" (token `by`) and the faction.
+ */
+function agentHead(text: string, tokens: Token[], by: number, factionAt: number): boolean {
+  let of = -1;
+  for (let j = by + 1; j < factionAt; j++) {
+    const t = tokens[j] as Token;
+    if (punctIn(text, (tokens[j - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH) || t.cap) return false;
+    if (t.lower === 'of') of = j;
+  }
+  return of > by + 1 && of <= by + 3 && factionAt <= of + 2;
 }
 
 /**
@@ -1502,11 +1531,16 @@ export function detectChanges(
     const aux = auxBefore(text, tokens, i);
     const agent = p.keys.length === 1 ? agentAfter(text, tokens, hits, after, antecedent) : null;
     const prev = tokens[i - 1];
+    // "Taken by the Iron Tithe at dawn, Lowmarket ...": a participial clause opening the
+    // sentence; its subject is the main clause's, the first place after its closing comma.
+    const fronted0 =
+      aux < 0 && i === 0 && agent !== null && p.keys.length === 1 ? frontedSubject(text, tokens, hits, agent) : null;
     const reduced =
-      aux < 0 &&
-      tokens[after]?.lower === 'by' &&
-      !!prev &&
-      (punctIn(text, prev.end, (tokens[i] as Token).start, COMMA) || hits.some((h) => h.endTok === i && isControllable(h)));
+      fronted0 !== null ||
+      (aux < 0 &&
+        tokens[after]?.lower === 'by' &&
+        !!prev &&
+        (punctIn(text, prev.end, (tokens[i] as Token).start, COMMA) || hits.some((h) => h.endTok === i && isControllable(h))));
     const passive = agent !== null && (aux >= 0 || reduced);
     if (passive && holding) {
       controlVerbAt.add(i); // "held by the Corsairs" is a state
@@ -1517,7 +1551,7 @@ export function detectChanges(
     const agentless = aux >= 0 && agent === null && p.keys.length === 1 && p.kind !== 'fell';
     if (p.kind === 'fell' || passive || agentless) {
       const subject = aux >= 0 ? aux : i;
-      let target = placeSubject(text, tokens, hits, subject);
+      let target = fronted0 ?? placeSubject(text, tokens, hits, subject);
       // "Lowmarket and Brackwater fell to the Corsairs", "Both Prismwell and Harrowgate were captured by"
       const subjects = target ? withListBefore(text, tokens, hits, target) : null;
       if (!target) {
@@ -1642,6 +1676,13 @@ export function detectChanges(
     }
   }
   for (let i = 0; anyPlace && i < tokens.length; i++) {
+    // "burned Saint Orrin to the ground", "reduced Cinderhold to rubble": the place between the verb and its result
+    const split = RESULT_VERBS.has((tokens[i] as Token).lower) ? resultativeTargets(text, tokens, hits, i) : null;
+    if (split) {
+      if (!isNegated(text, tokens, i) && !asked(text, tokens, i) && !hypothetical(text, tokens, i))
+        for (const t of split.places) add(t.entityId, { kind: 'status', field: 'status', to: 'devastated', cue: split.cue }, i);
+      continue;
+    }
     const p = matchPhrase(STATUS_CUES, tokens, i);
     if (!p || controlVerbAt.has(i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
@@ -1663,6 +1704,49 @@ export function detectChanges(
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
+}
+
+/** Verbs whose result phrase after the object says the place was destroyed ("burned X to the ground"). */
+const RESULT_VERBS = new Set([
+  'burned',
+  'burnt',
+  'burns',
+  'reduced',
+  'reduces',
+  'razed',
+  'razes',
+  'levelled',
+  'leveled',
+  'smashed',
+  'beaten',
+  'battered',
+]);
+/** The result phrases (after the object): ruin. */
+const RESULT_PHRASES = [
+  ['to', 'the', 'ground'],
+  ['to', 'ashes'],
+  ['to', 'ash'],
+  ['to', 'rubble'],
+  ['to', 'ruin'],
+  ['to', 'ruins'],
+  ['to', 'cinders'],
+];
+
+/** The places (a list) right after the verb at `at` when a result phrase follows them, and the cue ("burned to the ground"); null otherwise. */
+function resultativeTargets(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  at: number,
+): { places: TypedHit[]; cue: string } | null {
+  const objectAt = tokens[at + 1]?.lower === 'the' ? at + 2 : at + 1;
+  const first = hits.find((h) => h.startTok === objectAt && isControllable(h));
+  if (!first) return null;
+  const places = withListAfter(text, tokens, hits, first);
+  const end = (places[places.length - 1] as TypedHit).endTok;
+  for (const r of RESULT_PHRASES)
+    if (r.every((w, k) => tokens[end + k]?.lower === w)) return { places, cue: `${(tokens[at] as Token).lower} ${r.join(' ')}` };
+  return null;
 }
 
 /**
