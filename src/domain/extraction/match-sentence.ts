@@ -14,9 +14,10 @@ export interface LexiconHit {
   weak?: true;
 }
 
-function matchAt(tokens: Token[], i: number, patterns: LexiconPattern[] | undefined): LexiconPattern | null {
+function matchAt(tokens: Token[], i: number, patterns: LexiconPattern[] | undefined, after = -1): LexiconPattern | null {
   if (!patterns) return null;
-  for (const p of patterns) {
+  for (let n = after + 1; n < patterns.length; n++) {
+    const p = patterns[n] as LexiconPattern;
     if (i + p.keys.length > tokens.length) continue;
     let ok = true;
     for (let k = 1; k < p.keys.length; k++) {
@@ -144,21 +145,25 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
   let i = 0;
   while (i < tokens.length) {
     const tok = tokens[i] as Token;
-    const p = lexicon.entityFirstKeys.mayHave(tok.lower) ? matchAt(tokens, i, lexicon.entityPatterns.get(tok.lower)) : null;
+    const patterns = lexicon.entityFirstKeys.mayHave(tok.lower) ? lexicon.entityPatterns.get(tok.lower) : undefined;
+    let p = matchAt(tokens, i, patterns);
     if (p === null) {
       if (tok.cap) fuzzyHit(lexicon, tokens, i, hits);
       i += 1;
       continue;
     }
     const afterThe = i > 0 && (tokens[i - 1] as Token).lower === 'the';
-    if (
-      p.lowerOnly !== true &&
-      (p.needsThe !== true || afterThe) &&
-      (p.shortForm !== true || ((tokens[i] as Token).cap && tokens[i + 1]?.lower !== 'of')) &&
-      (p.lowerOk === true ||
-        anyCapitalised(tokens, i, i + p.keys.length) ||
-        (p.lowerAfterThe === true && (afterThe || noCapitals(tokens))))
-    ) {
+    // "took brackwater docks": a longer name the casing refuses ("Brackwater Docks" holds no coined
+    // word) gives way to a shorter one it allows ("brackwater"); only lower-case words come here.
+    if (!tok.cap && !acceptedAt(tokens, i, p, afterThe)) {
+      const list = patterns as LexiconPattern[];
+      for (let q = matchAt(tokens, i, list, list.indexOf(p)); q !== null; q = matchAt(tokens, i, list, list.indexOf(q)))
+        if (acceptedAt(tokens, i, q, afterThe)) {
+          p = q;
+          break;
+        }
+    }
+    if (acceptedAt(tokens, i, p, afterThe)) {
       hits.push({ ref: p.ref, matchType: p.matchType, value: p.value, startTok: i, endTok: i + p.keys.length });
       i += p.keys.length;
       continue;
@@ -169,6 +174,18 @@ export function matchEntities(lexicon: Lexicon, tokens: Token[]): LexiconHit[] {
     i += 1;
   }
   return hits;
+}
+
+/** Pattern p, matched at token i, names its entity with the casing and article written there. */
+function acceptedAt(tokens: Token[], i: number, p: LexiconPattern, afterThe: boolean): boolean {
+  return (
+    p.lowerOnly !== true &&
+    (p.needsThe !== true || afterThe) &&
+    (p.shortForm !== true || ((tokens[i] as Token).cap && tokens[i + 1]?.lower !== 'of')) &&
+    (p.lowerOk === true ||
+      anyCapitalised(tokens, i, i + p.keys.length) ||
+      (p.lowerAfterThe === true && (afterThe || noCapitals(tokens))))
+  );
 }
 
 /** A capitalised token no pattern matched: a distinct name word or a typo of one, unless it is part of an unknown name. */
