@@ -95,6 +95,29 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'seized control of',
     'won control of',
     'gained control of',
+    // More verbs of taking, read by every construction above (passive, relative, list, pronoun...).
+    'stormed',
+    'storms',
+    'wrested',
+    'wrests',
+    'took over',
+    'takes over',
+    'taken over',
+    'took possession of',
+    'takes possession of',
+    'taken possession of',
+    'subdued',
+    'subdues',
+    'subjugated',
+    'subjugates',
+    'won',
+    'wins',
+    // "ousted the Court from Lowmarket": like "drove ... out of" (DRIVE_VERBS)
+    'ousted',
+    'expelled',
+    'evicted',
+    'chased',
+    'ejected',
   ].map((v): [string, VerbKind] => [v, 'gain']),
   ...[
     'lost',
@@ -120,10 +143,32 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'no longer controls',
     'no longer control',
     'no longer rules',
+    'handed over',
+    'hands over',
+    // not "hands": "in the hands of the Tithe" is a possession head (OWNED_HEADS)
+    'handed',
+    'gave up',
+    'gives up',
+    'given up',
+    // "was expelled from Lowmarket by the Tithe": the subject loses, the agent gains (EXPULSIONS)
+    'expelled from',
+    'ousted from',
+    'evicted from',
+    'chased out of',
+    'chased from',
+    'thrown out of',
+    'forced out of',
+    'ejected from',
   ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
   ['fallen to', 'fell'],
   ['fell into the hands of', 'fell'],
+  ['passed into the hands of', 'fell'],
+  ['passes into the hands of', 'fell'],
+  ['fallen into the hands of', 'fell'],
+  ['went over to', 'fell'],
+  ['goes over to', 'fell'],
+  ['gone over to', 'fell'],
   ['falls into the hands of', 'fell'],
   ['passed to', 'fell'],
   ['passes to', 'fell'],
@@ -145,6 +190,38 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ['opened to', 'fell'],
   // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
   ...['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over'].map((v): [string, VerbKind] => [v, 'gain']),
+]);
+/** Verbs whose object is driven out: "drove/ousted/expelled the Court out of (from) Lowmarket": the actor gains, the object loses. */
+const DRIVE_VERBS = new Set(['drove', 'drives', 'driven', 'ousted', 'expelled', 'evicted', 'chased', 'ejected']);
+/** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
+const EXPULSIONS = new Set([
+  'driven out of',
+  'driven from',
+  'expelled from',
+  'ousted from',
+  'evicted from',
+  'chased out of',
+  'chased from',
+  'thrown out of',
+  'forced out of',
+  'ejected from',
+]);
+/**
+ * Verbs that name a place only as their direct object, right after them ("won Lowmarket", "gave up
+ * Brackwater", "stormed the Sunder Gap"): "won the battle at Lowmarket", "gave up hope at Brackwater",
+ * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
+ */
+const DIRECT_OBJECT_ONLY = new Set([
+  'won',
+  'wins',
+  'stormed',
+  'storms',
+  'handed',
+  'gave up',
+  'gives up',
+  'given up',
+  'subdued',
+  'subdues',
 ]);
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
 const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
@@ -246,6 +323,9 @@ const STATUS_CUES = phrases<RegionStatus>([
     'in danger',
     'endangered',
   ].map((v): [string, RegionStatus] => [v, 'threatened']),
+  // "laid siege to", "destroyed", "levelled": only next to their place (ADJACENT_STATUS)
+  ...['laid siege to', 'lays siege to', 'lay siege to'].map((v): [string, RegionStatus] => [v, 'threatened']),
+  ...['destroyed', 'levelled', 'leveled'].map((v): [string, RegionStatus] => [v, 'devastated']),
   ...['devastated', 'ruined', 'ravaged', 'razed', 'sacked', 'in ruins', 'laid waste', 'burned to the ground'].map(
     (v): [string, RegionStatus] => [v, 'devastated'],
   ),
@@ -253,6 +333,12 @@ const STATUS_CUES = phrases<RegionStatus>([
     (v): [string, RegionStatus] => [v, 'stable'],
   ),
 ]);
+
+/**
+ * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
+ * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
+ */
+const ADJACENT_STATUS = new Set(['laid siege to', 'lays siege to', 'lay siege to', 'destroyed', 'levelled', 'leveled']);
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
 /** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
@@ -1590,14 +1676,17 @@ export function detectChanges(
     let objectAt = after;
     let driven: TypedHit | null = null;
     let implicit = false; // "drove them out": out of the place named before
-    if (verb === 'drove' || verb === 'drives' || verb === 'driven') {
+    const drive = DRIVE_VERBS.has(verb);
+    if (drive) {
+      // "drove the Corsairs out of Brackwater", "ousted the Court from Lowmarket", "drove them out"
       let k = after;
-      while (k < after + 5 && k < tokens.length && tokens[k]?.lower !== 'out') k++;
-      if (tokens[k]?.lower !== 'out') continue;
+      while (k < after + 5 && k < tokens.length && tokens[k]?.lower !== 'out' && tokens[k]?.lower !== 'from') k++;
+      const particle = tokens[k]?.lower;
+      if (particle !== 'out' && particle !== 'from') continue;
       driven = OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') ? antecedent : nearest(hits, isFaction, after, 1);
       if (driven && driven.startTok >= k) driven = null;
-      implicit = tokens[k + 1]?.lower !== 'of';
-      objectAt = implicit ? k + 1 : k + 2;
+      implicit = particle === 'out' && tokens[k + 1]?.lower !== 'of';
+      objectAt = particle === 'from' || implicit ? k + 1 : k + 2;
     }
     // "lost it to", "took the town from": a pronoun or place noun for a place named before.
     // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
@@ -1619,7 +1708,15 @@ export function detectChanges(
         : null;
     if (fronted) target = fronted;
     if (!target) continue;
-    if ((verb === 'drove' || verb === 'drives' || verb === 'driven') && !ref && target.startTok > objectAt + 1) continue;
+    if (drive && !ref && target.startTok > objectAt + 1) continue;
+    if (
+      DIRECT_OBJECT_ONLY.has(verb) &&
+      !ref &&
+      !fronted &&
+      target.startTok !== objectAt &&
+      !(tokens[objectAt]?.lower === 'the' && target.startTok === objectAt + 1)
+    )
+      continue;
     if (holding && !ref && target.startTok > after + 1) continue; // "held out against", not "held Lowmarket"
     // "The Court held Lowmarket for a century": held for a span of time is how things stood
     if (
@@ -1666,7 +1763,7 @@ export function detectChanges(
       const gainer =
         factionAfterWord(tokens, hits, 'to', lastEnd) ??
         // "had been driven out of Brackwater by the Iron Tithe"
-        (verb.startsWith('driven') ? agentAfter(text, tokens, hits, lastEnd, antecedent) : null) ??
+        (EXPULSIONS.has(verb) ? agentAfter(text, tokens, hits, lastEnd, antecedent) : null) ??
         (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
       addControl(targets, gainer, actor, verb, i);
@@ -1698,6 +1795,7 @@ export function detectChanges(
       !!after && punctIn(text, (tokens[i + p.keys.length - 1] as Token).end, (tokens[after.startTok] as Token).start, COMMA);
     const target = dBefore <= dAfter || (commaAfter && dBefore <= MAX_STATUS_DISTANCE) ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
+    if (ADJACENT_STATUS.has(p.text) && !(target === after ? dAfter <= 1 : aux >= 0 && target.endTok === aux)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
     for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);

@@ -168,10 +168,11 @@ const CATEGORIES = new Set([
  * 0.97/0.89 after dash asides and counted objects, k717-k723; new entities 0.98/0.98 after the name
  * grammar for "and", "of the" epithets and possessives inside names, k650-k665; change 0.97/0.91 and
  * 8 of 8 hedged after agents past another "by", fronted participles and "burned X to the ground", k724-k731; R 0.92 after a longer
- * world name refused by its casing gives way to a shorter one, k666-k668)
+ * world name refused by its casing gives way to a shorter one, k666-k668; 0.99/0.93 after more verbs of taking,
+ * driving out, handing over and destroying, each read by every construction, k732-k741)
  * fail the test when it drops.
  */
-const OUTSIDE_FLOORS = { changeP: 0.97, changeR: 0.91, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 8 };
+const OUTSIDE_FLOORS = { changeP: 0.99, changeR: 0.93, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 8 };
 
 test('outside-written set: per-category scores and misses, floors on the aggregate', () => {
   const docs = loadCorpus((file) => file.startsWith('o'));
