@@ -246,7 +246,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole;
       // "Harrow of the Nine Wells, a hedge-prophet, ...": so does a given name with an epithet
       const ofHead = !followed && (ofNameOpener(tokens, i, coveredTok) || epithetOpener(tokens, i, coveredTok));
-      if ((!followed && !ofHead) || COMMON_INITIAL.has(t.lower)) nameLike = false;
+      // "Tomas the Red rode in": an imperative reads the same ("Beware the Hollow"), so the opener stays ambiguous
+      const theEpithet = !followed && !ofHead && epithetThe(tokens, [i], i + 1, coveredTok);
+      if ((!followed && !ofHead && !theEpithet) || COMMON_INITIAL.has(t.lower)) nameLike = false;
       else initialAmbiguous = !ofHead && !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
     }
     if (nameLike) {
@@ -485,6 +487,8 @@ function joinsHere(
   // "Ilvane of the Ninth Forge": a lone given name takes "of the" and an epithet (epithetOf).
   if (run.length === 1 && (tokens[i] as Token).lower === 'of' && epithetOf(tokens, run[0] as number, coveredTok, preceding))
     return true;
+  // "Tomas the Red", "Garrick the Younger": a person's name takes "the" and a one-word epithet.
+  if ((tokens[i] as Token).lower === 'the') return epithetThe(tokens, run, i, coveredTok);
   // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
   const theHead = run.length === 1 && preceding?.toLowerCase() === 'the';
   const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
@@ -562,9 +566,41 @@ function epithetOf(tokens: Token[], at: number, coveredTok: (i: number) => boole
  * because they open the sentence). Common openers are refused by the caller.
  */
 function epithetOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean): boolean {
-  const w = (tokens[i] as Token).lower;
-  if (w.endsWith('s') && !w.endsWith('ss')) return false;
-  return epithetOf(tokens, i, coveredTok, null);
+  return !plural(tokens[i] as Token) && epithetOf(tokens, i, coveredTok, null);
+}
+
+/** Looks like a plural common noun ("Ships", "Envoys"), which a sentence start capitalises. */
+function plural(t: Token): boolean {
+  return t.lower.endsWith('s') && !t.lower.endsWith('ss');
+}
+
+/** Epithet words that are also titles: "Harrow the Elder", "Tomas the Old". */
+const EPITHET_TITLES = new Set(['elder', 'old']);
+
+/**
+ * "Tomas the Red", "Garrick the Younger", "Mabb the Butcher": a person's name of one or two words
+ * (no joiner, no possessive, no type cue at its end) with "the" and one capitalised word no hit
+ * covers is one name. The epithet must end the run and be no type cue or title ("gave Odrun the
+ * Crown", "told Veyla the Magistrate had fled"); two capitalised words after "the" are another name.
+ * `the` is the index of "the"; `run` the name's tokens before it.
+ */
+function epithetThe(tokens: Token[], run: number[], the: number, coveredTok: (i: number) => boolean): boolean {
+  if (run.length === 0 || run.length > 2 || run[run.length - 1] !== the - 1 || tokens[the]?.lower !== 'the') return false;
+  for (const j of run) {
+    const w = tokens[j] as Token;
+    if (!w.cap || JOIN.has(w.lower) || coveredTok(j)) return false;
+  }
+  if (isTypeCue((tokens[the - 1] as Token).text) || gapBefore(tokens, the)) return false;
+  for (let k = 1; k < run.length; k++) if (gapBefore(tokens, run[k] as number)) return false;
+  const e = the + 1;
+  const ep = tokens[e];
+  if (!ep || gapBefore(tokens, e) || !capWord(tokens, e, coveredTok(e)) || isTypeCue(ep.text)) return false;
+  if (TITLES.has(ep.lower) && !EPITHET_TITLES.has(ep.lower)) return false;
+  const after = tokens[e + 1];
+  return (
+    !(after?.cap && !gapBefore(tokens, e + 1)) &&
+    !(after && (after.start - ep.end === 2 || after.start - ep.end === 3) && after.cap)
+  );
 }
 
 /**
