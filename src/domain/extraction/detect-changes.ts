@@ -112,6 +112,9 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'subjugates',
     'won',
     'wins',
+    // "made the port their own": only with a possessive complement (ownComplement)
+    'made',
+    'makes',
     // "ousted the Court from Lowmarket": like "drove ... out of" (DRIVE_VERBS)
     'ousted',
     'expelled',
@@ -212,6 +215,8 @@ const EXPULSIONS = new Set([
  * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
  */
 const DIRECT_OBJECT_ONLY = new Set([
+  'made',
+  'makes',
   'won',
   'wins',
   'stormed',
@@ -223,6 +228,16 @@ const DIRECT_OBJECT_ONLY = new Set([
   'subdued',
   'subdues',
 ]);
+/** What may follow "their/its" after "made <place>": "made Lowmarket their own", "made the town its seat". */
+const OWN_WORDS = new Set(['own', 'capital', 'seat', 'stronghold', 'base', 'fortress']);
+
+/** "made the port their own", "made Brackwater theirs": the complement after the place (ending at `end`) is the maker's possession. */
+function ownComplement(tokens: Token[], end: number): boolean {
+  const w = tokens[end]?.lower ?? '';
+  if (w === 'theirs') return true;
+  return (w === 'their' || w === 'its') && OWN_WORDS.has(tokens[end + 1]?.lower ?? '');
+}
+
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
 const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
 /** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
@@ -522,6 +537,25 @@ function openingDash(text: string, tokens: Token[], at: number): number {
   return -1;
 }
 
+/**
+ * A negation after the cue at `at`, before its clause ends (punctuation or a clause break):
+ * "belongs to the Emberwrights no longer", "holds Lowmarket no more", "is theirs not any longer".
+ */
+function negatedAfter(text: string, tokens: Token[], at: number): boolean {
+  for (let k = at + 1; k < tokens.length && k <= at + 10; k++) {
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) return false;
+    const w = (tokens[k] as Token).lower;
+    // "rules Cinderhold and the Sunder Gap no longer": an "and" before a name joins a list, not a clause
+    const listAnd = w === 'and' && (tokens[k + 1]?.cap || (tokens[k + 1]?.lower === 'the' && tokens[k + 2]?.cap));
+    if (CLAUSE_BREAK.has(w) && !listAnd) return false;
+    const next = tokens[k + 1]?.lower;
+    if (w === 'no' && next === 'more' && k + 2 >= tokens.length) return true;
+    if ((w === 'no' || w === 'any') && next === 'longer') return true;
+    if (w === 'anymore') return true;
+  }
+  return false;
+}
+
 /** When a comma stands right before token `at`: the token before the comma that opens that parenthetical, else -1. */
 function openingComma(text: string, tokens: Token[], at: number): number {
   const prev = tokens[at - 1];
@@ -611,7 +645,8 @@ function opensClauseAfter(tokens: Token[], item: TypedHit): boolean {
   return (
     PASSIVE_AUX.has(w) ||
     PERFECT_AUX.has(w) ||
-    (CONTROL_VERBS.firstKeys.mayHave(w) && CONTROL_VERBS.byFirst.has(w)) ||
+    // a whole phrase, not its first word: "and the Sunder Gap no longer" ends the list, opens no "no longer holds"
+    (CONTROL_VERBS.firstKeys.mayHave(w) && matchPhrase(CONTROL_VERBS, tokens, item.endTok) !== null) ||
     (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
   );
 }
@@ -1546,7 +1581,14 @@ export function detectChanges(
   cueAt?: Map<string, number>,
 ): Map<string, ProposedChange[]> {
   const out = new Map<string, ProposedChange[]>();
-  const add = (id: string, c: ProposedChange, at: number) => {
+  const add = (id: string, given: ProposedChange, at: number) => {
+    let c = given;
+    // "the pass belongs to the Emberwrights no longer", "the Court holds Lowmarket no longer": a
+    // negation after the cue, in its clause, turns a holding into its loss (and a status into nothing).
+    if (negatedAfter(text, tokens, at)) {
+      if (c.kind !== 'control' || c.to === null) return;
+      c = { kind: 'control', field: 'controlledBy', to: null, from: c.to, verb: `${c.verb} no longer` };
+    }
     const list = out.get(id) ?? [];
     list.push(c);
     out.set(id, list);
@@ -1595,7 +1637,9 @@ export function detectChanges(
       !byTimeBefore(text, tokens, hits, i) &&
       // "The Tithe holds Lowmarket now": "now" right after the place; "The Emberwrights hold it now"
       !haveNow(text, tokens, hits, i) &&
-      !nowAfter(text, tokens, after)
+      !nowAfter(text, tokens, after) &&
+      // "The Court holds Lowmarket no longer": a holding that ends is a change (a loss, in add)
+      !negatedAfter(text, tokens, i)
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
@@ -1709,6 +1753,7 @@ export function detectChanges(
     if (fronted) target = fronted;
     if (!target) continue;
     if (drive && !ref && target.startTok > objectAt + 1) continue;
+    if ((verb === 'made' || verb === 'makes') && !ownComplement(tokens, ref ? ref.end : target.endTok)) continue;
     if (
       DIRECT_OBJECT_ONLY.has(verb) &&
       !ref &&
