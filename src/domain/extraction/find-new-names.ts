@@ -33,6 +33,9 @@ export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; en
     const t = tokens[i] as Token;
     // "the Order of the Ash": world words joined by "of" may still make a new name (findNameRuns decides)
     if (t.lower === 'of' && tokens[i - 1]?.cap && !coveredBy(hits, i - 1) && ofNameAfter(tokens, hits, i)) return true;
+    // "Harrow the Elder": a world word and a title joined by "the" may still make a new name
+    if (t.lower === 'the' && tokens[i - 1]?.cap && tokens[i + 1]?.cap && !coveredBy(hits, i - 1) && !coveredBy(hits, i + 1))
+      return true;
     if (!t.cap || CAPITALISED_STOPWORDS.has(t.lower) || TITLES.has(t.lower)) continue;
     if (coveredBy(hits, i)) continue;
     // "Widow's Rest": a world name word after a possessive may still end a new name

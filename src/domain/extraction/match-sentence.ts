@@ -100,7 +100,9 @@ function fuzzyRef(lexicon: Lexicon, tok: Token, word: WordInfo | undefined, sent
   // A capitalised first word is weak evidence, so typos are only tolerated mid-sentence.
   if (sentenceInitial || tok.lower.length < 6) return null;
   if (word !== undefined && word.typoRef !== undefined) return word.typoRef;
-  const found = typoRef(lexicon, tok.lower);
+  let found = typoRef(lexicon, tok.lower);
+  // "Harrow" is spelt right for the Harrow Gate: a world name's own word is no typo of another entity's ("Marrow").
+  if (found !== null && word?.nameWord === true && lexicon.tokenOwners.get(tok.lower)?.has(found) !== true) found = null;
   if (word !== undefined) word.typoRef = found;
   else {
     if (lexicon.words.size >= lexicon.builtWords + FUZZY_MEMO_MAX) forgetTypos(lexicon.words);
