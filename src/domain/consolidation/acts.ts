@@ -6,7 +6,9 @@ import type { ActSummary, MomentumArc, SceneSummary } from './types.js';
 /**
  * Running momentum through the transcript: an explicit `momentum` value sets it, a shift
  * adds to it. Starts from the session's baseline (else current). Returns the value before
- * and after each turn, and how many turns moved it.
+ * and after each turn, and how many turns moved it. A turn with no momentum before or after
+ * has no entry (readers take a missing one as [null, null]): sessions without momentum, the
+ * common case, then cost no tuple and no map entry per turn.
  */
 export function momentumTrack(
   turns: Turn[],
@@ -26,7 +28,7 @@ export function momentumTrack(
     if (typeof explicit === 'number' && Number.isFinite(explicit)) value = explicit;
     else if (shift !== null) value = (value ?? 0) + shift;
     if (value !== before) events += 1;
-    at.set(t.turnId, [before, value]);
+    if (before !== null || value !== null) at.set(t.turnId, [before, value]);
   }
   return { at, events };
 }

@@ -1,5 +1,5 @@
 import type { SessionMetadata } from '../transcript/types.js';
-import { collapseWhitespace } from '../text/sentences.js';
+import { collapseWhitespace, isTrimSpace } from '../text/sentences.js';
 import type { Turn } from '../types.js';
 import { clamp, dedupe, strList } from './metadata-readers.js';
 import { sceneTension } from './tension.js';
@@ -34,10 +34,29 @@ function sceneSummaryText(turns: Turn[]): string {
     lastGm = t;
     gmCount++;
   }
-  let joined: string;
-  if (!firstGm || !lastGm) joined = turns.map((t) => t.text).join(' … ');
-  else joined = gmCount === 1 ? firstGm.text : `${firstGm.text} … ${lastGm.text}`;
-  return clamp(collapseWhitespace(joined), MAX_SCENE_SUMMARY);
+  if (!firstGm || !lastGm) return clamp(collapseWhitespace(turns.map((t) => t.text).join(' … ')), MAX_SCENE_SUMMARY);
+  if (gmCount === 1) return clamp(collapseWhitespace(firstGm.text), MAX_SCENE_SUMMARY);
+  return firstAndLast(firstGm.text, lastGm.text);
+}
+
+/**
+ * clamp(collapseWhitespace(`${first} … ${last}`)), collapsing each part on its own: no run of
+ * whitespace crosses the joiner unless `first` ends or `last` starts with one (turn texts are
+ * trimmed, so that is the rare case and takes the plain path). Reads the turn strings, not a
+ * joined copy (V8 flattens it on the first char read), and skips `last` when `first` alone
+ * already fills the summary.
+ */
+function firstAndLast(first: string, last: string): string {
+  if (isSpaceAt(first, first.length - 1) || isSpaceAt(last, 0))
+    return clamp(collapseWhitespace(`${first} … ${last}`), MAX_SCENE_SUMMARY);
+  const head = collapseWhitespace(first);
+  // Longer than the limit: the clamp keeps only head's first chars, whatever follows.
+  if (head.length > MAX_SCENE_SUMMARY) return clamp(head, MAX_SCENE_SUMMARY);
+  return clamp(`${head} … ${collapseWhitespace(last)}`, MAX_SCENE_SUMMARY);
+}
+
+function isSpaceAt(text: string, i: number): boolean {
+  return i >= 0 && i < text.length && isTrimSpace(text.charCodeAt(i));
 }
 
 /** Appends a metadata list (string or array) to `into`; absent fields, the common case, cost nothing. */

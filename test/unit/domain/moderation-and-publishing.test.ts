@@ -13,6 +13,7 @@ import {
   planCadence,
 } from '../../../src/domain/publishing/cadence.js';
 import { detectSearchDrift, preparePublishing, reevaluateGate } from '../../../src/domain/publishing/prepare-publishing.js';
+import { ariaText } from '../../../src/domain/publishing/render-cards.js';
 
 const MIN = 60_000;
 const CLOSED = Date.UTC(2026, 0, 10, 12, 0, 0);
@@ -270,5 +271,35 @@ describe('publishing plan and moderation gate', () => {
       [[b.jobId, 'version_mismatch']],
     );
     assert.equal(detectSearchDrift(jobs, [{ jobId: a.jobId, status: 'timeout', indexedVersion: 3 }])[0]?.reason, 'status');
+  });
+});
+
+describe('news card aria text', () => {
+  // The regex passes the char-code fast path stands in for.
+  const byRegex = (t: string) =>
+    t
+      .replace(/[^\p{L}\p{N}\p{P}\p{Zs}]/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+
+  test('answers as the regex passes do, fast path or not', () => {
+    const ascii = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+    const cases = [
+      '',
+      ' ',
+      'Brackwater is devastated. Reports from the field describe Brackwater as devastated.',
+      'The Kite Guild takes Brackwater. Brackwater passes to the Kite Guild from an unknown power.',
+      ' lead space',
+      'trail space ',
+      'two  spaces',
+      'tab\there',
+      'new\nline',
+      'Émile’s “Guild” … 50% off? [yes] {no} @a_b #c/d\\e',
+      'emoji 🐉 dragon',
+      'nbsp\u00a0here\u2003there',
+      ...ascii.map((ch) => `a${ch}b`),
+      ...ascii.map((ch) => `${ch}x${ch}`),
+    ];
+    for (const t of cases) assert.equal(ariaText(t), byRegex(t), JSON.stringify(t));
   });
 });

@@ -3,8 +3,10 @@ import { describe, test } from 'node:test';
 import { consolidateStory, DeterministicSummariser } from '../../../src/domain/consolidation/deterministic-summariser.js';
 import { actSummaryText } from '../../../src/domain/consolidation/acts.js';
 import { clamp } from '../../../src/domain/consolidation/metadata-readers.js';
+import { buildScene, MAX_SCENE_SUMMARY } from '../../../src/domain/consolidation/scenes.js';
 import { tensionLevel } from '../../../src/domain/consolidation/tension.js';
 import type { SceneSummary } from '../../../src/domain/consolidation/types.js';
+import { collapseWhitespace } from '../../../src/domain/text/sentences.js';
 import { sanitised, turn } from './helpers.js';
 
 const opts = { sessionId: 'sess-1', version: 2, generatedAt: 99 };
@@ -173,5 +175,19 @@ describe('story consolidation (spec 4)', () => {
       for (const max of [5, 20, 21, 22])
         assert.equal(actSummaryText(scenes, max), clamp(scenes.map((s) => `${s.title}: ${s.summary}`).join(' '), max));
     }
+  });
+});
+
+describe('scene summary text', () => {
+  test('first and last GM lines collapse and clamp as their join does', () => {
+    const long = 'The bells ring over the harbour. '.repeat(16);
+    const texts = ['short', ' lead space', 'trail space ', 'tab\tand\nnewline', 'two  spaces', long, long.trim(), `${long}x`];
+    const meta = sanitised([]).metadata;
+    for (const a of texts)
+      for (const b of texts) {
+        const turns = [turn('g1', a), turn('p1', 'I wait.', { speaker: 'player' }), turn('g2', b)];
+        const expected = clamp(collapseWhitespace(`${a} … ${b}`), MAX_SCENE_SUMMARY);
+        assert.equal(buildScene('scene-1', turns, 0, meta).summary, expected, JSON.stringify([a, b]));
+      }
   });
 });

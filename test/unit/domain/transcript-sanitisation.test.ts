@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { cleanText } from '../../../src/domain/transcript/clean-text.js';
+import { cleanText, cleanTextFully } from '../../../src/domain/transcript/clean-text.js';
 import { sanitiseTranscript } from '../../../src/domain/transcript/sanitise-transcript.js';
 import { sanitised, session, turn } from './helpers.js';
 
@@ -15,6 +15,15 @@ describe('sanitiseTranscript', () => {
   });
   test('strips control characters and normalises whitespace', () => {
     assert.equal(cleanText('a\u0000b\u202Ec   d\r\n\n\n\ne\u00A0f'), 'abc d\n\ne f');
+  });
+  test('the "nothing to clean" shortcut answers as the full cleaning, for every char up to U+FFFF', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const ch = String.fromCharCode(c);
+      for (const t of [`a${ch}b`, `a ${ch} b`, `${ch}${ch}`])
+        assert.equal(cleanText(t), cleanTextFully(t), `U+${c.toString(16)} in ${JSON.stringify(t)}`);
+    }
+    for (const t of ['a  b', 'a b  ', '  a', 'a\u3000 b', 'plain text. Two sentences!'])
+      assert.equal(cleanText(t), cleanTextFully(t), JSON.stringify(t));
   });
   test('clamps absurdly long lines (configurable)', () => {
     const s = sanitiseTranscript(
