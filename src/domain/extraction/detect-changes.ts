@@ -196,6 +196,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
 ]);
 /** Verbs whose object is driven out: "drove/ousted/expelled the Court out of (from) Lowmarket": the actor gains, the object loses. */
 const DRIVE_VERBS = new Set(['drove', 'drives', 'driven', 'ousted', 'expelled', 'evicted', 'chased', 'ejected']);
+/** "drove the Court out of / from / off Lowmarket". */
+const DRIVE_PARTICLES = new Set(['out', 'from', 'off']);
 /** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
 const EXPULSIONS = new Set([
   'driven out of',
@@ -779,6 +781,9 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
     const w = (tokens[k] as Token).lower;
     if (OTHER_CLAUSE.has(w)) return false;
     if (w === 'they' || w === 'it') return true;
+    // "what remained of the column limped into the Fens and took them": a group noun for the antecedent
+    const det = tokens[k - 1]?.lower ?? '';
+    if (ANAPHOR_NOUNS.has(w) && (det === 'the' || DEMONSTRATIVES.has(det)) && tokens[k + 1]?.lower !== 'of') return true;
   }
   return false;
 }
@@ -1724,13 +1729,17 @@ export function detectChanges(
     if (drive) {
       // "drove the Corsairs out of Brackwater", "ousted the Court from Lowmarket", "drove them out"
       let k = after;
-      while (k < after + 5 && k < tokens.length && tokens[k]?.lower !== 'out' && tokens[k]?.lower !== 'from') k++;
+      while (k < after + 5 && k < tokens.length && !DRIVE_PARTICLES.has(tokens[k]?.lower ?? '')) k++;
       const particle = tokens[k]?.lower;
-      if (particle !== 'out' && particle !== 'from') continue;
+      if (particle === undefined || !DRIVE_PARTICLES.has(particle)) continue;
       driven = OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') ? antecedent : nearest(hits, isFaction, after, 1);
       if (driven && driven.startTok >= k) driven = null;
+      // "The Tithe met the Emberwrights ...; the Tithe had driven them off": nobody drives itself out,
+      // so "them" is the other faction named before
+      if (driven && actor && driven.entityId === actor.entityId)
+        driven = nearest(hits, (h) => isFaction(h) && h.entityId !== actor.entityId, i, -1);
       implicit = particle === 'out' && tokens[k + 1]?.lower !== 'of';
-      objectAt = particle === 'from' || implicit ? k + 1 : k + 2;
+      objectAt = particle !== 'out' || implicit ? k + 1 : k + 2;
     }
     // "lost it to", "took the town from": a pronoun or place noun for a place named before.
     // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
