@@ -149,6 +149,8 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   const out: NameRun[] = [];
   let run: number[] = [];
   let ambiguous = false;
+  // The run is one sentence-initial word before a speech verb (speakerOpener).
+  let loneSpeaker = false;
   let runPreceding: string | null = null;
   // An appositive epithet of a world name ("Lowmarket, Pearl of the Delta, fell") ends here: the runs before are its words.
   let epithetUntil = -1;
@@ -211,7 +213,10 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
         ? `${(tokens[j] as Token).text}${sentence.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start - 1)}`
         : (tokens[j] as Token).text,
     );
-    if (amb && words.length === 1) return;
+    // A lone opener is a name only as a speech verb's subject; the transcript's lower case settles it later
+    const lone = loneSpeaker;
+    loneSpeaker = false;
+    if (amb && words.length === 1 && !lone) return;
     out.push({
       words,
       title: titleWords.length > 0 ? titleWords.join(' ') : null,
@@ -248,8 +253,11 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       const ofHead = !followed && (ofNameOpener(tokens, i, coveredTok) || epithetOpener(tokens, i, coveredTok));
       // "Tomas the Red rode in": an imperative reads the same ("Beware the Hollow"), so the opener stays ambiguous
       const theEpithet = !followed && !ofHead && epithetThe(tokens, [i], i + 1, coveredTok);
-      if ((!followed && !ofHead && !theEpithet) || COMMON_INITIAL.has(t.lower)) nameLike = false;
+      // "Tamsin laughed.", '"Get down!" Dagrun cried.': one word, the subject of a speech verb
+      const speaker = !followed && !ofHead && !theEpithet && speakerOpener(tokens, i, coveredTok, lexicon);
+      if ((!followed && !ofHead && !theEpithet && !speaker) || COMMON_INITIAL.has(t.lower)) nameLike = false;
       else initialAmbiguous = !ofHead && !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
+      if (speaker) loneSpeaker = true;
     }
     if (nameLike) {
       if (run.length === 0) {
@@ -569,9 +577,15 @@ function epithetOpener(tokens: Token[], i: number, coveredTok: (i: number) => bo
   return !plural(tokens[i] as Token) && epithetOf(tokens, i, coveredTok, null);
 }
 
-/** Looks like a plural common noun ("Ships", "Envoys"), which a sentence start capitalises. */
+/**
+ * Looks like a plural common noun ("Ships", "Envoys", "Horses"), which a sentence start
+ * capitalises; an s after a, i, o or u is a name's as often ("Tomas", "Maelis", "Cassius").
+ */
 function plural(t: Token): boolean {
-  return t.lower.endsWith('s') && !t.lower.endsWith('ss');
+  const w = t.lower;
+  if (w.length < 3 || w.charCodeAt(w.length - 1) !== 115) return false;
+  const c = w.charCodeAt(w.length - 2);
+  return c !== 115 && c !== 97 && c !== 105 && c !== 111 && c !== 117;
 }
 
 /** Epithet words that are also titles: "Harrow the Elder", "Tomas the Old". */
@@ -637,4 +651,37 @@ function wholeWorldName(lexicon: Lexicon, lower: string): boolean {
   if (patterns === undefined) return false;
   for (const p of patterns) if (p.keys.length === 1) return true;
   return false;
+}
+
+/**
+ * Verbs of speech and gesture whose subject, opening a sentence, is a person (not "growled",
+ * "hissed", "whispered": thunder, fire and wind do those too).
+ */
+const SPEECH_VERBS = new Set(
+  (
+    'said says asked asks cried cries shouted shouts laughed laughs nodded nods smiled smiles replied replies ' +
+    'answered answers sighed sighs shrugged shrugs grinned grins frowned frowns muttered mutters swore swears ' +
+    'insisted insists scowled scowls snorted snorts chuckled chuckles winced winces'
+  ).split(' '),
+);
+/** Common nouns that are plural without an s and speak in prose ("Men shouted"). */
+const PLURAL_PEOPLE = new Set(['men', 'women', 'children', 'people', 'folk', 'folks', 'kin', 'gentry', 'clergy']);
+
+/**
+ * "Tamsin laughed.", '"Seized Harrowgate?" Ragna snorted.': a sentence- or quote-initial word
+ * right before a speech or gesture verb is its speaker, so a name, even alone: not a common opener
+ * (the caller checks), title, world word, plural ("Guards shouted") or people noun ("Men cried").
+ */
+function speakerOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean, lexicon: Lexicon): boolean {
+  const t = tokens[i] as Token;
+  if (!speechVerbAfter(tokens, i)) return false;
+  if (coveredTok(i) || TITLES.has(t.lower) || lexicon.nameTokens.has(t.lower) || plural(t) || PLURAL_PEOPLE.has(t.lower))
+    return false;
+  return t.lower.length >= 3;
+}
+
+/** Token i+1 is a speech or gesture verb one space after token i ("Tamsin laughed"). */
+export function speechVerbAfter(tokens: Token[], i: number): boolean {
+  const v = tokens[i + 1];
+  return !!v && !v.cap && !gapBefore(tokens, i + 1) && SPEECH_VERBS.has(v.lower);
 }
