@@ -1280,7 +1280,9 @@ function ownedChange(
   else gainer = nearest(hits, isFaction, from, -1) ?? antecedent;
   if (!gainer) return;
   controlVerbAt.add(at);
-  add(target.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
+  // "Lowmarket and Harrowgate were in the hands of the Iron Tithe": every place listed as the subject
+  const own = hits.includes(target) && target.endTok === from ? withListBefore(text, tokens, hits, target) : [target];
+  for (const t of own) add(t.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
 }
 
 /** "masters of Brackwater", "the new lords of Lowmarket": a faction that owns the place after "of". */
@@ -1414,6 +1416,7 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
     !hits.some((h) => isFaction(h) && (h.startTok === k + 1 || h.startTok === k + 2));
   const first = tokens[0]?.lower ?? '';
   if (first === 'before' || first === 'within' || (first === 'by' && byTime(0))) return true;
+  if (eventOpener(text, tokens, from)) return true;
   for (let k = from - 1; k < start; k++) if (k >= 0 && (tokens[k] as Token).lower === 'now') return true;
   for (let j = from - 1; j >= 0 && j >= from - 7; j--) {
     if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) break;
@@ -1421,7 +1424,37 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
   }
   for (let k = to; k < tokens.length && k < to + 6; k++) {
     if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
-    if ((tokens[k] as Token).lower === 'now' || byTime(k)) return true;
+    const w = (tokens[k] as Token).lower;
+    // "the Corrin Coast is theirs again": a return is a change
+    if (w === 'now' || w === 'again' || byTime(k)) return true;
+  }
+  return false;
+}
+
+/** Sentence openers that put what follows at a moment of the story ("Two days later, ...", "At last ..."). */
+const MOMENT_OPENERS = new Set(['then', 'soon', 'later', 'finally', 'overnight', 'suddenly', 'afterwards', 'afterward']);
+/** Subordinators that open a time clause before the main clause ("When the walls cracked, ..."). */
+const EVENT_SUBORDINATORS = new Set(['when', 'once', 'after', 'as']);
+const LATER_UNITS = new Set(['days', 'day', 'weeks', 'week', 'hours', 'hour', 'months', 'month', 'nights', 'night', 'moments']);
+
+/**
+ * Does the sentence open with a moment of the story before the predicate at `from`: a time adverb
+ * ("Then", "Soon", "At last", "That night", "Two days later"), or a when/once/after clause closed by
+ * a comma ("When the walls finally cracked, ... the town was theirs")? Then a possession it states
+ * is how things came to be, not how they long stood.
+ */
+function eventOpener(text: string, tokens: Token[], from: number): boolean {
+  const w0 = tokens[0]?.lower ?? '';
+  const w1 = tokens[1]?.lower ?? '';
+  if (MOMENT_OPENERS.has(w0)) return true;
+  if (w0 === 'at' && (w1 === 'last' || w1 === 'dawn' || w1 === 'dusk' || w1 === 'nightfall')) return true;
+  if (w0 === 'that' && (w1 === 'night' || w1 === 'morning' || w1 === 'evening' || w1 === 'day')) return true;
+  for (let k = 1; k <= 3; k++) if (tokens[k]?.lower === 'later' && LATER_UNITS.has(tokens[k - 1]?.lower ?? '')) return true;
+  if (!EVENT_SUBORDINATORS.has(w0) || (w0 === 'as' && w1 !== 'soon')) return false;
+  // "When you were a child, Saint Orrin was theirs": a clause of being is a time span, not an event
+  for (let k = 1; k < from && k < 16; k++) {
+    if (BE_FORMS.has((tokens[k] as Token).lower)) return false;
+    if (punctIn(text, (tokens[k] as Token).end, (tokens[k + 1] as Token).start, COMMA)) return true;
   }
   return false;
 }
@@ -1696,7 +1729,10 @@ export function detectChanges(
       // "The town that fell to the Veiled Court was Harrowgate": the place after the copula
       target ??= placeFocusAfter(text, tokens, hits, subject, after);
       let gainer = passive ? agent : p.kind === 'fell' ? nearest(hits, isFaction, after, 1) : null;
-      if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '')) gainer = antecedent;
+      // "The Order's knights are on the quays; the town has fallen to them": a faction named before in
+      // the sentence, else the one named before it
+      if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? ''))
+        gainer = nearest(hits, isFaction, subject, -1) ?? antecedent;
       if (agentless) gainer = p.kind === 'loss' ? factionAfterWord(tokens, hits, 'to', after) : null;
       // Not marked as a verb when nothing is proposed: "Lowmarket was secured" is still a status cue.
       if (!target || !gainer || isNegated(text, tokens, i) || (aux >= 0 && isNegated(text, tokens, aux))) continue;
