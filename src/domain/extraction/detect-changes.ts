@@ -1226,7 +1226,8 @@ function ownedChange(
     // "in the Tithe's hands", "under the Veiled Court's control": a faction's possessive before the word
     const owner = hits.find((h) => h.endTok === at && isFaction(h));
     const after = owner ? text.charCodeAt((tokens[at - 1] as Token).end) : 0;
-    if (owner && (after === 39 || after === 0x2019)) {
+    // "in the Tithe's hands", and the name as an attribute: "in Emberwright hands", "under Tithe control"
+    if (owner && (after === 39 || after === 0x2019 || after === 32)) {
       const k = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
       if (tokens[k]?.lower === (w === 'hands' ? 'in' : 'under')) {
         start = k;
@@ -1425,12 +1426,17 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
   for (let k = to; k < tokens.length && k < to + 6; k++) {
     if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
     const w = (tokens[k] as Token).lower;
-    // "the Corrin Coast is theirs again": a return is a change
+    // "the Corrin Coast is theirs again": a return is a change; "before sundown" a moment
     if (w === 'now' || w === 'again' || byTime(k)) return true;
+    if (w === 'before' && MOMENT_NOUNS.has(tokens[k + 1]?.lower ?? '')) return true;
   }
   return false;
 }
 
+/** Times of day after "before" ("was theirs before sundown"): "before the war" is no moment. */
+const MOMENT_NOUNS = new Set(
+  'dawn dusk sundown sunset sunrise nightfall noon midnight morning evening daybreak midday'.split(' '),
+);
 /** Sentence openers that put what follows at a moment of the story ("Two days later, ...", "At last ..."). */
 const MOMENT_OPENERS = new Set(['then', 'soon', 'later', 'finally', 'overnight', 'suddenly', 'afterwards', 'afterward']);
 /** Subordinators that open a time clause before the main clause ("When the walls cracked, ..."). */
@@ -1449,10 +1455,16 @@ function eventOpener(text: string, tokens: Token[], from: number): boolean {
   if (MOMENT_OPENERS.has(w0)) return true;
   if (w0 === 'at' && (w1 === 'last' || w1 === 'dawn' || w1 === 'dusk' || w1 === 'nightfall')) return true;
   if (w0 === 'that' && (w1 === 'night' || w1 === 'morning' || w1 === 'evening' || w1 === 'day')) return true;
-  for (let k = 1; k <= 3; k++) if (tokens[k]?.lower === 'later' && LATER_UNITS.has(tokens[k - 1]?.lower ?? '')) return true;
-  if (!EVENT_SUBORDINATORS.has(w0) || (w0 === 'as' && w1 !== 'soon')) return false;
+  let clauseFrom = 1;
+  for (let k = 1; k <= 3; k++) {
+    const unit = LATER_UNITS.has(tokens[k - 1]?.lower ?? '');
+    if (tokens[k]?.lower === 'later' && unit) return true;
+    // "Two days after the bells fell silent, ...": a time clause like "after ..."
+    if ((tokens[k]?.lower === 'after' || tokens[k]?.lower === 'before') && unit) clauseFrom = k + 1;
+  }
+  if (clauseFrom === 1 && (!EVENT_SUBORDINATORS.has(w0) || (w0 === 'as' && w1 !== 'soon'))) return false;
   // "When you were a child, Saint Orrin was theirs": a clause of being is a time span, not an event
-  for (let k = 1; k < from && k < 16; k++) {
+  for (let k = clauseFrom; k < from && k < 16; k++) {
     if (BE_FORMS.has((tokens[k] as Token).lower)) return false;
     if (punctIn(text, (tokens[k] as Token).end, (tokens[k + 1] as Token).start, COMMA)) return true;
   }
