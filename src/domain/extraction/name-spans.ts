@@ -247,7 +247,9 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       // Sentence- or quote-initial: part of a name only when more capitalised words follow
       // and it is not a common opener; whether the transcript writes it in lower case
       // elsewhere is settled later.
-      const followed = capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1);
+      const followed =
+        (capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1)) ||
+        (PARTICLES.has(tokens[i + 1]?.lower ?? '') && particleInName(sentence, tokens, [i], i + 1, coveredTok));
       // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole;
       // "Harrow of the Nine Wells, a hedge-prophet, ...": so does a given name with an epithet
       const ofHead = !followed && (ofNameOpener(tokens, i, coveredTok) || epithetOpener(tokens, i, coveredTok));
@@ -268,6 +270,11 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       continue;
     }
     if (run.length > 0 && JOIN.has(t.lower) && !covered && joinsHere(tokens, run, i, coveredTok, runPreceding)) {
+      run.push(i);
+      continue;
+    }
+    // "Aldric van Horn", "Merrin de Vasse": a surname particle between two words of a person's name
+    if (run.length > 0 && !t.cap && PARTICLES.has(t.lower) && particleInName(sentence, tokens, run, i, coveredTok)) {
       run.push(i);
       continue;
     }
@@ -684,4 +691,33 @@ function speakerOpener(tokens: Token[], i: number, coveredTok: (i: number) => bo
 export function speechVerbAfter(tokens: Token[], i: number): boolean {
   const v = tokens[i + 1];
   return !!v && !v.cap && !gapBefore(tokens, i + 1) && SPEECH_VERBS.has(v.lower);
+}
+
+/** Lower-case particles inside a person's name ("van Horn", "de Vasse", "ap Rhys"). */
+const PARTICLES = new Set(['van', 'von', 'de', 'du', 'da', 'di', 'del', 'della', 'der', 'den', 'le', 'la', 'ibn', 'ap']);
+
+/**
+ * "Aldric van Horn", "Merrin de Vasse": a lower-case particle continues a person's name of one or
+ * two capitalised words (no joiner in it) when, with no punctuation either side, a capitalised
+ * word no hit covers and no title follows it (or another particle and such a word: "de la Cruz").
+ */
+function particleInName(
+  sentence: string,
+  tokens: Token[],
+  run: number[],
+  i: number,
+  coveredTok: (i: number) => boolean,
+): boolean {
+  if (run.length > 3 || run[run.length - 1] !== i - 1 || i + 1 >= tokens.length) return false;
+  for (const j of run) {
+    const w = tokens[j] as Token;
+    if (JOIN.has(w.lower) || !(w.cap || PARTICLES.has(w.lower))) return false;
+  }
+  if (punctuationBefore(sentence, tokens, i) || punctuationBefore(sentence, tokens, i + 1)) return false;
+  // "Tomas de la Cruz": a second particle
+  const at =
+    PARTICLES.has((tokens[i + 1] as Token).lower) && i + 2 < tokens.length && !punctuationBefore(sentence, tokens, i + 2)
+      ? i + 2
+      : i + 1;
+  return capWord(tokens, at, coveredTok(at)) && !TITLES.has((tokens[at] as Token).lower);
 }

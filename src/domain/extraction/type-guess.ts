@@ -252,6 +252,12 @@ export function guessEntityType(nameWords: string[], title: string | null, prece
   // "Order of the Pale Star", "Company of the Red Lantern": the head before "of" decides, not the last word.
   const head = CUE_INDEX.get(nameWords[0]?.toLowerCase() ?? '');
   if (head && nameWords[1]?.toLowerCase() === 'of') return { entityType: head, cue: nameWords[0] ?? null };
+  // "Aldric van Horn": a lower-case word inside the name other than of/the/and is a surname particle
+  for (let k = 1; k < nameWords.length - 1; k++) {
+    const w = nameWords[k] as string;
+    const c = w.charCodeAt(0);
+    if (c >= 97 && c <= 122 && w !== 'of' && w !== 'the' && w !== 'and') return { entityType: 'character', cue: title };
+  }
   const last = nameWords[nameWords.length - 1]?.toLowerCase() ?? '';
   const cued = CUE_INDEX.get(last);
   if (cued) return { entityType: cued, cue: nameWords[nameWords.length - 1] ?? null };
