@@ -341,8 +341,33 @@ const STATUS_CUES = phrases<RegionStatus>([
     'endangered',
   ].map((v): [string, RegionStatus] => [v, 'threatened']),
   // "laid siege to", "destroyed", "levelled": only next to their place (ADJACENT_STATUS)
-  ...['laid siege to', 'lays siege to', 'lay siege to'].map((v): [string, RegionStatus] => [v, 'threatened']),
-  ...['destroyed', 'levelled', 'leveled'].map((v): [string, RegionStatus] => [v, 'devastated']),
+  ...[
+    'laid siege to',
+    'lays siege to',
+    'lay siege to',
+    'surrounded',
+    'encircled',
+    'threaten',
+    'threatens',
+    'under attack',
+    'under assault',
+  ].map((v): [string, RegionStatus] => [v, 'threatened']),
+  ...['destroyed', 'levelled', 'leveled', 'burned', 'burnt'].map((v): [string, RegionStatus] => [v, 'devastated']),
+  ...[
+    'reduced to ashes',
+    'reduced to ash',
+    'reduced to rubble',
+    'reduced to ruins',
+    'burned to ashes',
+    'in smoking ruins',
+    'in ashes',
+    'a smoking ruin',
+    'a burned-out shell',
+  ].map((v): [string, RegionStatus] => [v, 'devastated']),
+  ...['peace has returned to', 'peace returned to', 'quiet again', 'at peace again'].map((v): [string, RegionStatus] => [
+    v,
+    'stable',
+  ]),
   ...['devastated', 'ruined', 'ravaged', 'razed', 'sacked', 'in ruins', 'laid waste', 'burned to the ground'].map(
     (v): [string, RegionStatus] => [v, 'devastated'],
   ),
@@ -355,7 +380,22 @@ const STATUS_CUES = phrases<RegionStatus>([
  * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
  * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
  */
-const ADJACENT_STATUS = new Set(['laid siege to', 'lays siege to', 'lay siege to', 'destroyed', 'levelled', 'leveled']);
+/** Adverbs right before a cue that put it in the story's past ("once burned", "formerly ravaged"). */
+const HISTORY_BEFORE = new Set(['once', 'formerly']);
+const ADJACENT_STATUS = new Set([
+  'laid siege to',
+  'lays siege to',
+  'lay siege to',
+  'surrounded',
+  'encircled',
+  'threaten',
+  'threatens',
+  'destroyed',
+  'levelled',
+  'leveled',
+  'burned',
+  'burnt',
+]);
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
 /** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
@@ -1884,6 +1924,8 @@ export function detectChanges(
     }
     const p = matchPhrase(STATUS_CUES, tokens, i);
     if (!p || controlVerbAt.has(i)) continue;
+    // "the Order of the Pale Star once burned Saint Orrin": history, not what happens now
+    if (HISTORY_BEFORE.has(tokens[i - 1]?.lower ?? '')) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
     const aux = auxBefore(text, tokens, i);
