@@ -195,7 +195,19 @@ const CONTROL_VERBS = phrases<VerbKind>([
   ...['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over'].map((v): [string, VerbKind] => [v, 'gain']),
 ]);
 /** Verbs whose object is driven out: "drove/ousted/expelled the Court out of (from) Lowmarket": the actor gains, the object loses. */
-const DRIVE_VERBS = new Set(['drove', 'drives', 'driven', 'ousted', 'expelled', 'evicted', 'chased', 'ejected']);
+const DRIVE_VERBS = new Set([
+  'drove',
+  'drives',
+  'driven',
+  'drive',
+  'ousted',
+  'oust',
+  'expelled',
+  'expel',
+  'evicted',
+  'chased',
+  'ejected',
+]);
 /** "drove the Court out of / from / off Lowmarket". */
 const DRIVE_PARTICLES = new Set(['out', 'from', 'off']);
 /** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
@@ -217,6 +229,8 @@ const EXPULSIONS = new Set([
  * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
  */
 const DIRECT_OBJECT_ONLY = new Set([
+  'storm',
+  'subdue',
   'made',
   'makes',
   'won',
@@ -282,9 +296,25 @@ const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised ove
  * and not after let/make/will/when... before it (baseFinite).
  */
 const BASE_VERBS = phrases<VerbKind>([
-  ...['seize', 'capture', 'take', 'occupy', 'retake', 'reclaim', 'recapture', 'conquer', 'liberate', 'annex'].map(
-    (v): [string, VerbKind] => [v, 'gain'],
-  ),
+  ...[
+    'seize',
+    'capture',
+    'take',
+    'occupy',
+    'retake',
+    'reclaim',
+    'recapture',
+    'conquer',
+    'liberate',
+    'annex',
+    // present-tense narration of the verbs added with their past forms: "they storm the river gate"
+    'storm',
+    'wrest',
+    'subdue',
+    'drive',
+    'oust',
+    'expel',
+  ].map((v): [string, VerbKind] => [v, 'gain']),
   ...['lose', 'cede', 'abandon', 'surrender'].map((v): [string, VerbKind] => [v, 'loss']),
   // "by dawn they hold Prismwell": only after "by <time>" (byTimeBefore), else a state
   ['hold', 'gain'],

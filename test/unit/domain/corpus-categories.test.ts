@@ -170,10 +170,11 @@ const CATEGORIES = new Set([
  * 8 of 8 hedged after agents past another "by", fronted participles and "burned X to the ground", k724-k731; R 0.92 after a longer
  * world name refused by its casing gives way to a shorter one, k666-k668; 0.99/0.93 after more verbs of taking,
  * driving out, handing over and destroying, each read by every construction, k732-k741; 1.00/0.95 with both;
- * 1.00/0.97 after a group noun subject of coordinated verbs and "drove X off <place>", k748-k752)
+ * 1.00/0.97 after a group noun subject of coordinated verbs and "drove X off <place>", k748-k752;
+ * 1.00/0.99 after present-tense forms of the new verbs, k771-k774)
  * fail the test when it drops.
  */
-const OUTSIDE_FLOORS = { changeP: 0.99, changeR: 0.97, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 8 };
+const OUTSIDE_FLOORS = { changeP: 0.99, changeR: 0.98, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 8 };
 
 test('outside-written set: per-category scores and misses, floors on the aggregate', () => {
   const docs = loadCorpus((file) => file.startsWith('o'));
