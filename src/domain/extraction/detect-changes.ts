@@ -3,6 +3,7 @@ import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
 import { beforeAdverbials } from './adverbials.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
+import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
 
@@ -464,16 +465,6 @@ const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
 const PASSIVE_ADVERBS = new Set(['already', 'just', 'also', 'soon', 'again', 'once', 'since', 'all', 'then']);
 /** How far after a passive verb its "by <faction>" may stand ("was seized in the dead of night by ..."). */
 const MAX_AGENT_DISTANCE = 7;
-/** A pronoun or "the city" right after a verb stands for a place named earlier. */
-const OBJECT_PRONOUNS = new Set(['it', 'them']);
-const PLACE_NOUNS = new Map<string, string>([
-  ...['city', 'town', 'port', 'harbour', 'harbor', 'village', 'fortress', 'citadel', 'stronghold', 'keep'].map(
-    (w): [string, string] => [w, 'settlement'],
-  ),
-  ...['region', 'valley', 'vale', 'pass', 'forest', 'coast', 'highlands', 'steppe', 'marsh', 'range'].map(
-    (w): [string, string] => [w, 'region'],
-  ),
-]);
 /** One look-up per token for mayReferToPlace, behind a pre-check that nearly every token fails. */
 const PLACE_REFERENCE_WORDS = new Set([...OBJECT_PRONOUNS, 'out', ...PLACE_NOUNS.keys()]);
 const PLACE_REFERENCE_FILTER = new KeyFilter(PLACE_REFERENCE_WORDS);
@@ -1645,13 +1636,10 @@ function agentHead(text: string, tokens: Token[], by: number, factionAt: number)
 function placeReferenceAt(tokens: Token[], at: number): { end: number; type: string } | null {
   const w = tokens[at]?.lower ?? '';
   if (OBJECT_PRONOUNS.has(w)) return { end: at + 1, type: '' };
-  if (w !== 'the') return null;
-  for (let k = at + 1; k <= at + 2; k++) {
-    const type = PLACE_NOUNS.get(tokens[k]?.lower ?? '');
-    // "the town of Gullwick" names another place
-    if (type && !tokens[k]?.cap) return tokens[k + 1]?.lower === 'of' ? null : { end: k + 1, type };
-  }
-  return null;
+  // "the town", "the whole town", "the old walled town"; "the town of Gullwick" names another place
+  const k = placeNounAfterThe(tokens, at);
+  if (k < 0 || tokens[k + 1]?.lower === 'of') return null;
+  return { end: k + 1, type: PLACE_NOUNS.get((tokens[k] as Token).lower) ?? '' };
 }
 
 /** The place a reference stands for: the nearest fitting place before `before` in the sentence, else the antecedent place. */
@@ -1670,7 +1658,8 @@ function placeSubjectBefore(tokens: Token[], at: number): string | null {
     // "At dawn its gates opened to them": the gates of the place named before
     if (w === 'its' && (tokens[j + 1]?.lower === 'gates' || tokens[j + 1]?.lower === 'gate')) return '';
     const type = PLACE_NOUNS.get(w);
-    if (type && tokens[j - 1]?.lower === 'the') return type;
+    // "the town was theirs", "by noon the whole town belonged to them"
+    if (type && theBeforePlaceNoun(tokens, j) >= 0) return type;
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
 import { type ClaimSentence, claimChanges, completedBy, confirmingSentence, gainerInAnswer } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
+import { referredPlaceType } from './place-references.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -361,6 +362,8 @@ interface SentenceFacts {
   latter: boolean;
   /** It has an "it", "them", "out" or place noun: it may change a place named earlier (mayReferToPlace). */
   placeRef: boolean;
+  /** The kind of place its first place noun stands for ('' for "it"/"them" only): see referredPlaceType. */
+  placeType: 'settlement' | 'region' | '' | null;
   /**
    * The call's records of the sentence's new-name runs, one per run (NO_FOUND when it has
    * none), once the name finder has looked: a repeat only counts them. The runs themselves are
@@ -796,6 +799,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   let latter: TypedHit | null = null;
   // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
   let place: { typed: TypedHit; hit: LexiconHit } | null = null;
+  // The scene's salient place of each kind: "the pass" is the latest region even when a town was
+  // named after it ("crossed the Sunder Gap toward Lowmarket ... by dusk the pass was theirs").
+  // null also when the latest sentence naming that kind named two of them: "the town" is ambiguous.
+  let settlementPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
+  let regionPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
   const scratchCueAt = new Map<string, number>();
   // The last turn's player sentences that could claim a change (confirmedClaims reads them).
   let claims: ClaimSentence[] = [];
@@ -826,6 +834,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       antecedent = null; // a pronoun does not reach back into another scene
       latter = null;
       place = null;
+      settlementPlace = null;
+      regionPlace = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
       if (sceneLastMention) lastMentionInScene.set(sceneKey, sceneLastMention);
@@ -864,6 +874,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           last: null,
           latter: readWords(toks, useTagger && toks.length > 1 ? lowerVocabulary : null),
           placeRef: mayReferToPlace(toks),
+          placeType: null,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
           changes: undefined,
@@ -877,6 +888,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               { capabilityId: cap.id, severity: cap.severity, known: true, matchedText: h.value },
             ]);
         }
+        if (local.placeRef) local.placeType = referredPlaceType(toks);
         const all = matchEntities(lexicon, toks);
         local.hits = keepNamed(all, named);
         if (local.hits.length !== all.length) local.unnamed = all;
@@ -928,7 +940,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // the GM confirms is stated again in the GM's own words.
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
       // (named earlier), if it names a faction or has one to refer back to.
-      const prevPlace = place;
+      // A place noun stands for the salient place of its own kind; "it" for the latest place.
+      const prevPlace = local.placeType === 'settlement' ? settlementPlace : local.placeType === 'region' ? regionPlace : place;
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
       const referent = local.latter && latter ? latter : antecedent;
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
@@ -970,13 +983,22 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           antecedent = lead;
           latter = typed === local.typed ? local.last : lastFaction(typed);
         }
+        let latestPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
+        let settlements: { typed: TypedHit; hit: LexiconHit } | null | undefined;
+        let regions: { typed: TypedHit; hit: LexiconHit } | null | undefined;
         for (let j = typed.length - 1; j >= 0; j--) {
           const t = typed[j] as TypedHit;
-          if (t.entityType === 'region' || t.entityType === 'settlement') {
-            place = { typed: t, hit: hits[j] as LexiconHit };
-            break;
-          }
+          if (t.entityType !== 'region' && t.entityType !== 'settlement') continue;
+          const ref = { typed: t, hit: hits[j] as LexiconHit };
+          latestPlace ??= ref;
+          // two different places of one kind in the sentence compete: neither is "the town"
+          if (t.entityType === 'settlement')
+            settlements = settlements === undefined ? ref : settlements?.typed.entityId === t.entityId ? settlements : null;
+          else regions = regions === undefined ? ref : regions?.typed.entityId === t.entityId ? regions : null;
         }
+        if (latestPlace) place = latestPlace;
+        if (settlements !== undefined) settlementPlace = settlements;
+        if (regions !== undefined) regionPlace = regions;
       }
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
