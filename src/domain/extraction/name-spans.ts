@@ -581,8 +581,21 @@ function epithetOf(tokens: Token[], at: number, coveredTok: (i: number) => boole
  * because they open the sentence). Common openers are refused by the caller.
  */
 function epithetOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean): boolean {
-  return !plural(tokens[i] as Token) && epithetOf(tokens, i, coveredTok, null);
+  const t = tokens[i] as Token;
+  if (plural(t) || OF_NOUNS.has(t.lower) || !epithetOf(tokens, i, coveredTok, null)) return false;
+  // "Talk of the Grey Hills", "News of the Iron Keep": at a sentence start "of the" a place is a noun's complement
+  const end = capitalisedRunEnd(tokens, i + 3, coveredTok);
+  const placeType = cueType((tokens[end - 1] as Token).lower);
+  return placeType !== 'region' && placeType !== 'settlement';
 }
+
+/** Common nouns that open a sentence with "of the" ("Sight of the Grey Hills", "Part of the Salt Road"). */
+const OF_NOUNS = new Set(
+  (
+    'talk sight sound smoke fear hope part edge heart end loss return death arrival leader head tale story song cry ' +
+    'call voice echo shadow ruin rest remains bulk half none lack want fate memory name pride flower cream dregs'
+  ).split(' '),
+);
 
 /**
  * Looks like a plural common noun ("Ships", "Envoys", "Horses"), which a sentence start
