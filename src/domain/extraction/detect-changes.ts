@@ -541,7 +541,8 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
     const t = tokens[j] as Token;
     const next = tokens[j + 1] as Token;
     if (!(skipFirstGap && j === from) && punctIn(text, t.end, next.start, CLAUSE_PUNCT)) break;
-    if (CLAUSE_BREAK.has(t.lower)) break;
+    // "has not yet taken": "yet" after a negation is an adverb, not a clause break
+    if (CLAUSE_BREAK.has(t.lower) && !(t.lower === 'yet' && NEGATION_WORDS.has(tokens[j - 1]?.lower ?? ''))) break;
     if (j > from - NEGATION_WINDOW && (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("'ll") || t.lower.endsWith('’ll')))
       return true;
     if (CLAUSE_NEGATORS.has(t.lower)) return true;
@@ -627,12 +628,76 @@ function openingComma(text: string, tokens: Token[], at: number): number {
   return -1;
 }
 
+/** Subordinators of time whose clause is only expected when the main clause is future ("Once the Order has taken Harrowgate, it will turn south"). */
+const TIME_SUBORDINATORS = new Set(['once', 'when', 'after', 'until', 'till', 'whenever']);
+const FUTURE_WORDS = new Set(['will', 'shall', "won't", 'won’t']);
+
+/**
+ * The cue at `at` is in an opening time clause (once/when/after/as soon as ..., up to its comma)
+ * whose main clause is future: what the clause tells has not happened yet.
+ */
+function futureFrame(text: string, tokens: Token[], at: number): boolean {
+  const w0 = tokens[0]?.lower ?? '';
+  if (!TIME_SUBORDINATORS.has(w0) && !(w0 === 'as' && tokens[1]?.lower === 'soon')) return false;
+  let comma = -1;
+  for (let k = 1; k < tokens.length; k++)
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, COMMA | SEMICOLON)) {
+      comma = k;
+      break;
+    }
+  if (comma < 0 || at >= comma) return false;
+  for (let k = comma; k < tokens.length && k < comma + 6; k++) {
+    const w = (tokens[k] as Token).lower;
+    if (FUTURE_WORDS.has(w) || w.endsWith("'ll") || w.endsWith('’ll')) return true;
+  }
+  return false;
+}
+
+/** Nouns of report that a denial can take as its subject ("Rumours that ... are false"). */
+const REPORT_NOUNS = new Set([
+  'rumour',
+  'rumours',
+  'rumor',
+  'rumors',
+  'reports',
+  'report',
+  'claims',
+  'claim',
+  'tales',
+  'stories',
+  'story',
+  'talk',
+  'word',
+  'whispers',
+]);
+const DENIALS = new Set(['false', 'untrue', 'lies', 'wrong', 'baseless', 'unfounded', 'nonsense', 'mistaken']);
+
+/**
+ * "Rumours that the Tithe took Lowmarket are false", "The reports that Harrowgate fell were
+ * wrong": a report noun, a that-clause holding the cue, and a copula with a denial after it.
+ */
+function deniedReport(text: string, tokens: Token[], at: number): boolean {
+  let that = -1;
+  for (let j = at - 1; j >= 1; j--)
+    if ((tokens[j] as Token).lower === 'that' && REPORT_NOUNS.has((tokens[j - 1] as Token).lower)) {
+      that = j;
+      break;
+    }
+  if (that < 0) return false;
+  for (let k = at + 1; k < tokens.length - 1; k++) {
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return false;
+    if (BE_FORMS.has((tokens[k] as Token).lower) && DENIALS.has((tokens[k + 1] as Token).lower)) return true;
+  }
+  return false;
+}
+
 /**
  * A plan, an imagined scene, a vision or a conditional: "Unless the Guild relieves it, Lowmarket
  * falls ...", "The plan is simple: the Order seizes ...", "Imagine it: ...", "In the vision ...".
  * The scope ends at a semicolon; an "if"/"unless" clause also ends at a colon.
  */
 function hypothetical(text: string, tokens: Token[], at: number): boolean {
+  if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at)) return true;
   let colon = false;
   for (let j = at - 1; j >= 0; j--) {
     const gapFrom = (tokens[j] as Token).end;
@@ -1801,9 +1866,10 @@ export function detectChanges(
       target ??= placeFocusAfter(text, tokens, hits, subject, after);
       let gainer = passive ? agent : p.kind === 'fell' ? nearest(hits, isFaction, after, 1) : null;
       // "The Order's knights are on the quays; the town has fallen to them": a faction named before in
-      // the sentence, else the one named before it
+      // the sentence (before its place: "Harrowgate, which had been the Court's, opened its gates to
+      // them" is not the Court), else the one named before it
       if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? ''))
-        gainer = nearest(hits, isFaction, subject, -1) ?? antecedent;
+        gainer = nearest(hits, isFaction, target && hits.includes(target) ? target.startTok : subject, -1) ?? antecedent;
       if (agentless) gainer = p.kind === 'loss' ? factionAfterWord(tokens, hits, 'to', after) : null;
       // Not marked as a verb when nothing is proposed: "Lowmarket was secured" is still a status cue.
       if (!target || !gainer || isNegated(text, tokens, i) || (aux >= 0 && isNegated(text, tokens, aux))) continue;
