@@ -217,6 +217,11 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     const lone = loneSpeaker;
     loneSpeaker = false;
     if (amb && words.length === 1 && !lone) return;
+    // "the Harrowgate Watch", "the Velmoor Road": a world place right before the run names it
+    if (at === 0 && !amb) {
+      const from = placeModifierStart(sentence, tokens, coveredTok, lexicon, idx[0] as number);
+      if (from >= 0) for (let k = (idx[0] as number) - 1; k >= from; k--) words.unshift((tokens[k] as Token).text);
+    }
     out.push({
       words,
       title: titleWords.length > 0 ? titleWords.join(' ') : null,
@@ -733,4 +738,37 @@ function particleInName(
       ? i + 2
       : i + 1;
   return capWord(tokens, at, coveredTok(at)) && !TITLES.has((tokens[at] as Token).lower);
+}
+
+/**
+ * "the Harrowgate Watch", "the Velmoor Road", "the Cinderhold Forge": a world settlement or region
+ * written right before a new name's first word (one space, after "the") is part of that name, a
+ * group or place named after it, not a separate word: the run alone ("Watch") is no name. The
+ * world place is still matched. Returns the token where the place starts, else -1. Only after
+ * "the": "in Harrowgate Veyla waited" is two names.
+ */
+function placeModifierStart(
+  sentence: string,
+  tokens: Token[],
+  coveredTok: (i: number) => boolean,
+  lexicon: Lexicon,
+  first: number,
+): number {
+  const last = first - 1;
+  if (last < 1 || !coveredTok(last) || punctuationBefore(sentence, tokens, first)) return -1;
+  let from = last;
+  while (from > 0 && coveredTok(from - 1)) from--;
+  if (tokens[from - 1]?.lower !== 'the') return -1;
+  for (let k = from + 1; k <= last; k++) if (punctuationBefore(sentence, tokens, k)) return -1;
+  const patterns = lexicon.entityPatterns.get((tokens[from] as Token).lower);
+  if (!patterns || !(tokens[from] as Token).cap) return -1;
+  const n = last - from + 1;
+  for (const p of patterns) {
+    if (p.keys.length !== n) continue;
+    let same = true;
+    for (let k = 1; k < n; k++) if (p.keys[k] !== (tokens[from + k] as Token).lower) same = false;
+    const type = lexicon.entities[p.ref]?.entityType;
+    if (same && (type === 'settlement' || type === 'region')) return from;
+  }
+  return -1;
 }
