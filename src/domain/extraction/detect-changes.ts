@@ -3,6 +3,7 @@ import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
 import { beforeAdverbials } from './adverbials.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
+import { groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
@@ -339,6 +340,7 @@ function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: num
 }
 
 const DO_FORMS = new Set(['did', 'does', 'do']);
+const DETERMINERS = new Set(['the', 'those', 'these']);
 const NO_WORDS: ReadonlySet<string> = new Set();
 
 /** Does the actor of a finite verb (group) starting at `at` stand right before it: a faction, they/we (or "it" before "did"), a relative pronoun after a faction? */
@@ -349,7 +351,13 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
   const end = open >= 0 ? open + 1 : at;
   let subjectStart = -1;
   if (open < 0 && (prev === 'they' || prev === 'we' || (doSupport && prev === 'it'))) subjectStart = at - 1;
-  else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
+  // "By nightfall the newcomers hold Lowmarket": a plural description of the faction named before
+  else if (open < 0 && groupDescriptionAt(tokens, at - 1)) {
+    for (let k = at - 2; k >= 0 && k >= at - 4 && subjectStart < 0; k--)
+      if (DETERMINERS.has((tokens[k] as Token).lower)) subjectStart = k;
+    if (subjectStart < 0) return false;
+    return !NOT_FINITE_BEFORE.has(tokens[subjectStart - 1]?.lower ?? '');
+  } else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
     // "The Lanternbound Choir, who now hold Saint Orrin": the faction before the relative pronoun.
     for (const h of hits) if (h.endTok === at - 1 && isFaction(h)) return true;
     return false;
@@ -908,8 +916,7 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
     if (OTHER_CLAUSE.has(w)) return false;
     if (w === 'they' || w === 'it') return true;
     // "what remained of the column limped into the Fens and took them": a group noun for the antecedent
-    const det = tokens[k - 1]?.lower ?? '';
-    if (ANAPHOR_NOUNS.has(w) && (det === 'the' || DEMONSTRATIVES.has(det)) && tokens[k + 1]?.lower !== 'of') return true;
+    if (groupDescriptionAt(tokens, k)) return true;
   }
   return false;
 }
@@ -1238,19 +1245,6 @@ function victorOver(hits: TypedHit[], beaten: TypedHit, antecedent: TypedHit | n
   return antecedent && antecedent.entityId !== beaten.entityId ? antecedent : null;
 }
 
-/**
- * Words after "the", "those" or "these" that stand for the faction named before ("the knights",
- * "those zealots", "the latter"). A faction's own group noun ("the order") must be the
- * antecedent's: "the order" is no reference to the Iron Tithe. Other nouns are other people
- * ("Those merchants abandoned Lowmarket" changes nothing).
- */
-const ANAPHOR_NOUNS = new Set(
-  (
-    'knights soldiers troops riders warriors men forces army host fleet raiders attackers invaders mercenaries ' +
-    'zealots fanatics fools devils dogs butchers latter former company warband band column columns vanguard horde ' +
-    'legion legions regiment sellswords brigands marauders pirates rebels'
-  ).split(' '),
-);
 const DEMONSTRATIVES = new Set(['those', 'these']);
 
 /** A pronoun or a noun phrase for the antecedent faction within 3 words (a possessive 4) before token `at`. */
@@ -1259,9 +1253,10 @@ function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHi
     const w = (tokens[j] as Token).lower;
     if (j === at - 4) return POSSESSIVES.has(w);
     if (PRONOUNS.has(w)) return true;
+    // "the newcomers", "the grey columns", "those zealots": a description of the antecedent
+    if (groupDescriptionAt(tokens, j)) return true;
     const det = tokens[j - 1]?.lower ?? '';
     if ((det !== 'the' && !DEMONSTRATIVES.has(det)) || tokens[j + 1]?.lower === 'of') continue;
-    if (ANAPHOR_NOUNS.has(w)) return true;
     if (cueType(w) === 'faction' && slugWords(antecedent.entityId).includes(w)) return true;
   }
   return false;
@@ -1674,6 +1669,8 @@ function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: numbe
     if (OBJECT_PRONOUNS.has(tokens[k + 1]?.lower ?? '')) return antecedent;
     const f = nearest(hits, isFaction, k + 1, 1);
     if (f && (f.startTok <= k + 3 || agentHead(text, tokens, k, f.startTok))) return f;
+    // "taken by the newcomers": a description of the faction named before
+    if (antecedent && groupDescriptionFrom(tokens, k + 1) >= 0) return antecedent;
     // "seized, village by village, by the Thalric Order", "taken by night by the Tithe": a "by"
     // that names no agent is another phrase; read on to the next one.
   }
@@ -1870,6 +1867,12 @@ export function detectChanges(
       // them" is not the Court), else the one named before it
       if (p.kind === 'fell' && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? ''))
         gainer = nearest(hits, isFaction, target && hits.includes(target) ? target.startTok : subject, -1) ?? antecedent;
+      // "fell to the newcomers", "opened its gates to the faithful": the faction named before, unless
+      // the description is a named faction's own ("fell to the Tithe's riders")
+      else if (p.kind === 'fell' && antecedent && (!gainer || gainer.startTok > after + 3)) {
+        const end = groupDescriptionFrom(tokens, after);
+        if (end >= 0 && !(gainer && gainer.startTok < end)) gainer = antecedent;
+      }
       if (agentless) gainer = p.kind === 'loss' ? factionAfterWord(tokens, hits, 'to', after) : null;
       // Not marked as a verb when nothing is proposed: "Lowmarket was secured" is still a status cue.
       if (!target || !gainer || isNegated(text, tokens, i) || (aux >= 0 && isNegated(text, tokens, aux))) continue;
