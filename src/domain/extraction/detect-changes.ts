@@ -3,7 +3,7 @@ import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
 import { beforeAdverbials } from './adverbials.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
-import { groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
+import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
@@ -855,6 +855,12 @@ function actorOf(
   antecedent: TypedHit | null,
   gain: boolean,
 ): TypedHit | null {
+  // '"We took Lowmarket last night," the Tithe captain boasts': "we" in dialogue is the speaker's
+  // faction, named with a verb of saying outside the quotation (as "ours" is).
+  if (firstPersonBefore(tokens, at)) {
+    const speaker = speakerFaction(text, tokens, hits, at);
+    if (speaker) return speaker;
+  }
   // The comma that opens the parenthetical: take the faction (or pronoun) before it; an adverb may
   // stand between its closing comma and the verb ("..., nonetheless retook").
   let open = openingComma(text, tokens, at);
@@ -883,6 +889,21 @@ function actorOf(
   // "It reached Lowmarket by noon and seized it": the pronoun subject of the first verb.
   if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
   return near;
+}
+
+const FIRST_PERSON = new Set(['we', "we've", 'we’ve', "we'd", 'we’d', 'our']);
+
+/** "we" (or "our <noun>") as the subject of the verb at `at`, auxiliaries and adverbs between ("we took", "our riders have seized"). */
+function firstPersonBefore(tokens: Token[], at: number): boolean {
+  let j = at - 1;
+  while (j >= 0 && j >= at - 3) {
+    const w = (tokens[j] as Token).lower;
+    if (!(PERFECT_AUX.has(w) || (w.length > 3 && w.endsWith('ly')) || BASE_ADVERBS.has(w) || PASSIVE_ADVERBS.has(w))) break;
+    j--;
+  }
+  const w = tokens[j]?.lower ?? '';
+  if (FIRST_PERSON.has(w) && w !== 'our') return true;
+  return tokens[j - 1]?.lower === 'our' && !tokens[j]?.cap;
 }
 
 /** Words that open a clause of another subject between a pronoun and a later verb ("they saw that the raiders took ..."). */
@@ -1255,6 +1276,8 @@ function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHi
     if (PRONOUNS.has(w)) return true;
     // "the newcomers", "the grey columns", "those zealots": a description of the antecedent
     if (groupDescriptionAt(tokens, j)) return true;
+    // "Captain Brask led the Corsairs up the beach. By dusk his men had taken Brackwater": a leader's troops
+    if ((w === 'his' || w === 'her') && ANAPHOR_NOUNS.has(tokens[j + 1]?.lower ?? '')) return true;
     const det = tokens[j - 1]?.lower ?? '';
     if ((det !== 'the' && !DEMONSTRATIVES.has(det)) || tokens[j + 1]?.lower === 'of') continue;
     if (cueType(w) === 'faction' && slugWords(antecedent.entityId).includes(w)) return true;
@@ -1490,9 +1513,11 @@ const ASSAULT_VERBS = new Set('stormed breached forced carried entered won broke
 
 /** Verbs of saying in a quotation's attribution ('said the Tithe captain', 'the Tithe captain declared'). */
 const SPEECH_VERBS = new Set(
-  'said says cried shouted called declared announced boasted crowed growled laughed told tells answered replied roared'.split(
-    ' ',
-  ),
+  (
+    'said says cried cries shouted shouts called calls declared declares announced announces boasted boasts crowed ' +
+    'crows growled growls laughed laughs told tells answered answers replied replies roared roars muttered mutters ' +
+    'insisted insists swore swears added adds admitted admits snapped snaps explained explains grinned grins'
+  ).split(' '),
 );
 
 /**
