@@ -116,6 +116,12 @@ function forgetTypos(words: Map<string, WordInfo>): void {
   for (const [k, w] of words) if (!w.built) words.delete(k);
 }
 
+/** fuzzyRef would return null without looking anything up (and so without remembering anything). */
+function noFuzzyRef(tok: Token, word: WordInfo | undefined, sentenceInitial: boolean): boolean {
+  if (word !== undefined && word.distinctRef >= 0) return false;
+  return sentenceInitial || tok.lower.length < 6 || word?.typoRef === null;
+}
+
 function typoRef(lexicon: Lexicon, lower: string): number | null {
   const keys = new Set<string>(lexicon.fuzzyIndex.get(lower) ?? []);
   for (const d of deletionVariants(lower)) for (const k of lexicon.fuzzyIndex.get(d) ?? []) keys.add(k);
@@ -193,8 +199,13 @@ function acceptedAt(tokens: Token[], i: number, p: LexiconPattern, afterThe: boo
 /** A capitalised token no pattern matched: a distinct name word or a typo of one, unless it is part of an unknown name. */
 function fuzzyHit(lexicon: Lexicon, tokens: Token[], i: number, hits: LexiconHit[]): void {
   const word = wordAt(lexicon, tokens, i);
-  if (word?.stopword === true || inUnknownName(lexicon, tokens, i)) return;
+  if (word?.stopword === true) return;
   const tok = tokens[i] as Token;
+  // Most capitalised words here are unlisted names met before ("Couthim": its typo look-up is
+  // remembered as none) or short or sentence-initial: fuzzyRef would answer null without a
+  // look-up, so the neighbours need not be read.
+  if (noFuzzyRef(tok, word, i === 0)) return;
+  if (inUnknownName(lexicon, tokens, i)) return;
   const ref = fuzzyRef(lexicon, tok, word, i === 0);
   if (ref === null) return;
   if (
