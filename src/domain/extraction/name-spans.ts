@@ -1,3 +1,4 @@
+import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -224,10 +225,10 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     }
     out.push({
       words,
-      title: titleWords.length > 0 ? titleWords.join(' ') : null,
+      title: titleWords.length > 0 ? spaced(titleWords) : null,
       precedingWord: preceding,
       ambiguousFirst: amb,
-      name: words.join(' '),
+      name: spaced(words),
     });
   };
   for (let i = 0; i < tokens.length; i++) {
@@ -297,6 +298,17 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
   return out;
 }
 
+/**
+ * words.join(' ') by concatenation: Array.prototype.join takes V8's generic path (a cycle-check
+ * stack and a separator builder) per call, and a name has one to four words; join was 7% of the
+ * name finder's samples.
+ */
+function spaced(words: readonly string[]): string {
+  let out = words[0] ?? '';
+  for (let k = 1; k < words.length; k++) out += ` ${words[k] as string}`;
+  return out;
+}
+
 const JOIN = new Set(['of', 'the']);
 /** Heads of a time "of" something ("the Year of the Red Comet", "the Age of Ash"): a date, not an entity. */
 const DATE_HEADS = new Set(['year', 'years', 'age', 'era', 'season', 'month', 'reign', 'days', 'hour']);
@@ -353,20 +365,21 @@ function possessiveInName(sentence: string, tokens: Token[], i: number, covered:
 
 /** "the Lady of the Lake", "Captain of the Guard": the words "of" a title are a role's, not a name. */
 function roleComplement(tokens: Token[], start: number): boolean {
+  // tokenAt: a run often starts the sentence, and tokens[-1] is a slow property look-up
   let j = start - 1;
-  if (tokens[j]?.lower === 'the') j--;
-  const head = tokens[j - 1];
-  return tokens[j]?.lower === 'of' && !!head?.cap && TITLES.has(head.lower);
+  if (tokenAt(tokens, j)?.lower === 'the') j--;
+  const head = tokenAt(tokens, j - 1);
+  return tokenAt(tokens, j)?.lower === 'of' && !!head?.cap && TITLES.has(head.lower);
 }
 
 /** "the people call the Iron Tithe the Lords of Dust": a naming verb, a world name, then its epithet. */
 function namedWorldName(tokens: Token[], coveredTok: (i: number) => boolean, start: number): boolean {
   let j = start - 1;
-  if (tokens[j]?.lower === 'the') j--;
+  if (tokenAt(tokens, j)?.lower === 'the') j--;
   if (j < 1 || !coveredTok(j)) return false;
   while (j > 0 && coveredTok(j)) j--;
   if (tokens[j]?.lower === 'the') j--;
-  return NAMING_WORDS.has(tokens[j]?.lower ?? '');
+  return NAMING_WORDS.has(tokenAt(tokens, j)?.lower ?? '');
 }
 
 /** "of" (or "of the") right before token k, or before the world name token k continues. */
