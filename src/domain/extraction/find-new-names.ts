@@ -1,7 +1,7 @@
 import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
-import { speechVerbAfter } from './name-spans.js';
+import { speechVerbAfter, takesOfWorldName } from './name-spans.js';
 import type { PosTagger } from './pos-tagger.js';
 import { guessEntityType, isTypeCue, TITLES, type TypeGuess } from './type-guess.js';
 
@@ -32,6 +32,8 @@ export function coveredBy(hits: ReadonlyArray<{ startTok: number; endTok: number
 export function needsTagging(tokens: Token[], hits: Array<{ startTok: number; endTok: number }>, lexicon: Lexicon): boolean {
   // "Tamsin laughed.": a first word may be a name alone before a speech verb (findNameRuns decides)
   if (tokens[0]?.cap && speechVerbAfter(tokens, 0) && !coveredBy(hits, 0)) return true;
+  // "Sons of Harrowgate held the quay": an "of" name opening the sentence may end in a world name
+  if (tokens[0]?.cap && tokens[1]?.lower === 'of' && takesOfWorldName(tokens[0].lower) && !coveredBy(hits, 0)) return true;
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     // "the Order of the Ash": world words joined by "of" may still make a new name (findNameRuns decides)

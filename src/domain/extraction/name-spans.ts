@@ -390,12 +390,22 @@ function ofBefore(tokens: Token[], k: number, coveredTok: (i: number) => boolean
   return tokens[j]?.lower === 'of';
 }
 
-/** A sentence-initial head that takes "of" ("Treaty", "Order", "Brotherhood"), then "of [the]" and a capitalised word no hit covers. */
+/**
+ * A sentence-initial head that takes "of" ("Treaty", "Order", "Brotherhood"), then "of [the]" and a
+ * capitalised word no hit covers, or a world name after a head that may take one.
+ */
 function ofNameOpener(tokens: Token[], i: number, coveredTok: (i: number) => boolean): boolean {
   const t = tokens[i] as Token;
   if (tokens[i + 1]?.lower !== 'of' || !OF_HEADS.has(t.lower)) return false;
   const at = tokens[i + 2]?.lower === 'the' ? i + 3 : i + 2;
+  // "Sons of Harrowgate held the quay": a world name may end it, as mid-sentence (joinsHere), not after an event's head
+  if (coveredTok(at)) return !!tokens[at]?.cap && takesOfWorldName(t.lower);
   return capWord(tokens, at, coveredTok(at));
+}
+
+/** A head that takes "of" and a world name into a new name ("Sons of Harrowgate"; not "the Fall of Harrowgate"). */
+export function takesOfWorldName(lower: string): boolean {
+  return OF_HEADS.has(lower) && !EVENT_HEADS.has(lower);
 }
 
 /** A world name (a lexicon hit) right after "of" or "of the" at token `of`. */
