@@ -781,10 +781,35 @@ function opensClauseAfter(tokens: Token[], item: TypedHit): boolean {
   return (
     PASSIVE_AUX.has(w) ||
     PERFECT_AUX.has(w) ||
-    // a whole phrase, not its first word: "and the Sunder Gap no longer" ends the list, opens no "no longer holds"
-    (CONTROL_VERBS.firstKeys.mayHave(w) && matchPhrase(CONTROL_VERBS, tokens, item.endTok) !== null) ||
+    // "no" only as a whole phrase: "and the Sunder Gap no longer" ends the list, opens no "no longer holds"
+    (CONTROL_VERBS.firstKeys.mayHave(w) &&
+      CONTROL_VERBS.byFirst.has(w) &&
+      (w !== 'no' || matchPhrase(CONTROL_VERBS, tokens, item.endTok) !== null)) ||
+    FELL_WORDS.has(w) ||
     (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
   );
+}
+
+/** Prepositions that open a short adjunct after a list item ("in the spring", "by dusk", "within the week"). */
+const ADJUNCT_PREPOSITIONS = new Set(['in', 'at', 'on', 'by', 'before', 'after', 'within', 'during', 'that', 'the', 'last']);
+
+/**
+ * Between tokens `from` and `placeAt`: a short adjunct (a preposition and up to three lower-case
+ * words, no punctuation but a comma before the joiner), then "and" (or ", and") and the place,
+ * with "the" allowed before it: "Lowmarket in the spring and Harrowgate", "Brackwater at dawn and the Corrin Coast".
+ */
+function adjunctThenAnd(text: string, tokens: Token[], from: number, placeAt: number): boolean {
+  if (!ADJUNCT_PREPOSITIONS.has(tokens[from]?.lower ?? '') || placeAt - from > 7) return false;
+  let and = -1;
+  for (let k = from; k < placeAt; k++) {
+    const t = tokens[k] as Token;
+    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, t.start, SEMICOLON | COLON | EM_DASH)) return false;
+    if (t.lower === 'and') and = k;
+    else if (t.cap && k > from) return false;
+  }
+  if (and < from + 2) return false;
+  const rest = placeAt - and;
+  return rest === 1 || (rest === 2 && tokens[and + 1]?.lower === 'the');
 }
 
 /** The target and the controllable hits listed after it ("seized Lowmarket and Harrowgate"). */
@@ -794,7 +819,9 @@ function withListAfter(text: string, tokens: Token[], hits: TypedHit[], first: T
   for (;;) {
     const last = out[out.length - 1] as TypedHit;
     const next = nearest(hits, isControllable, last.endTok, 1);
-    const link = next ? listed(text, tokens, hits, last, next) : Link.None;
+    let link = next ? listed(text, tokens, hits, last, next) : Link.None;
+    // "took Lowmarket in the spring and Harrowgate in the summer": an adjunct after an item
+    if (next && link === Link.None && adjunctThenAnd(text, tokens, last.endTok, next.startTok)) link = Link.Joined;
     if (!next || link === Link.None || opensClauseAfter(tokens, next)) break;
     if (link === Link.Joined) joined = true;
     out.push(next);
