@@ -891,7 +891,13 @@ function actorOf(
   // The comma that opens the parenthetical: take the faction (or pronoun) before it; an adverb may
   // stand between its closing comma and the verb ("..., nonetheless retook").
   let open = openingComma(text, tokens, at);
-  if (open < 0 && at > 1 && VERB_ADVERBS.has((tokens[at - 1] as Token).lower)) open = openingComma(text, tokens, at - 1);
+  // "They, hungry and soaked, had taken Lowmarket": an auxiliary may stand there too
+  if (
+    open < 0 &&
+    at > 1 &&
+    (VERB_ADVERBS.has((tokens[at - 1] as Token).lower) || PERFECT_AUX.has((tokens[at - 1] as Token).lower))
+  )
+    open = openingComma(text, tokens, at - 1);
   if (open < 0) open = openingDash(text, tokens, at);
   if (open >= 0) {
     const before = nearest(hits, isFaction, open + 1, -1);
@@ -957,6 +963,16 @@ const OTHER_CLAUSE = new Set([
 function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   let j = at - 1;
   while (j > 0 && (BASE_ADVERBS.has((tokens[j] as Token).lower) || (tokens[j] as Token).lower.endsWith('ly'))) j--;
+  // "They came over the walls and by noon had taken Lowmarket": a time phrase and an auxiliary
+  // between "and" and the verb keep the subject (no noun of its own may stand there)
+  for (let k = j; k > 0 && k >= at - 7 && !(tokens[k] as Token).cap; k--) {
+    const w = (tokens[k] as Token).lower;
+    if (w === 'and' || w === 'then') {
+      j = k;
+      break;
+    }
+    if (!COORDINATED_GAP_WORDS.has(w) && !w.endsWith('ly')) break;
+  }
   const glue = tokens[j]?.lower;
   if (glue !== 'and' && glue !== 'then') return false;
   for (let k = j - 1; k >= 0; k--) {
@@ -968,6 +984,15 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   }
   return false;
 }
+
+/** Words of a time phrase or verb group between "and" and a coordinated verb ("and by noon had taken"). */
+const COORDINATED_GAP_WORDS = new Set(
+  (
+    'had has have was were is are been by at before within after on in the that next first same an a ' +
+    'dawn dusk noon nightfall midnight morning evening night sunset sunrise daybreak daylight light hour day week ' +
+    'month end time now soon then already finally'
+  ).split(' '),
+);
 
 /** Does the sentence say "respectively"? Read only for a verb with several places. */
 function respectively(tokens: Token[]): boolean {
@@ -1017,7 +1042,13 @@ function placeSubject(text: string, tokens: Token[], hits: TypedHit[], at: numbe
  */
 function parentheticalStart(text: string, tokens: Token[], at: number): number {
   let open = openingComma(text, tokens, at);
-  if (open < 0 && at > 1 && VERB_ADVERBS.has((tokens[at - 1] as Token).lower)) open = openingComma(text, tokens, at - 1);
+  // "They, hungry and soaked, had taken Lowmarket": an auxiliary may stand there too
+  if (
+    open < 0 &&
+    at > 1 &&
+    (VERB_ADVERBS.has((tokens[at - 1] as Token).lower) || PERFECT_AUX.has((tokens[at - 1] as Token).lower))
+  )
+    open = openingComma(text, tokens, at - 1);
   return open >= 0 ? open + 1 : at;
 }
 
