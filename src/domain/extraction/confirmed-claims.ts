@@ -163,3 +163,43 @@ export function completedBy(changes: ProposedChange[], gainer: string | null): P
   if (gainer === null) return changes;
   return changes.map((c) => (c.kind === 'control' && c.to === null && c.from !== gainer ? { ...c, to: gainer } : c));
 }
+
+/**
+ * "P: The Corsairs took Brackwater, right?" / "No. The Thalric Order did.": a GM turn that denies
+ * the claim and names who did it instead, with a pro-verb ("<faction> did/has/had.") or a cleft
+ * ("It was the Thalric Order."), within its first three sentences. The claim's gains then go to
+ * that faction; null when the turn does not correct the claim so.
+ */
+export function correctedClaim(lexicon: Lexicon, sentences: string[]): { at: number; gainer: string } | null {
+  const lead = sentences[0];
+  if (lead === undefined || answerIn(lead) !== 'no') return null;
+  for (let k = 0; k < sentences.length && k < 3; k++) {
+    const whole = sentences[k] as string;
+    if (whole.includes('?')) continue;
+    // the answer stands in the sentence's first words ("It was the Iron Tithe, and ...")
+    const s = whole.length > 80 ? whole.slice(0, 80) : whole;
+    const tokens = tokenize(s);
+    const hits = matchEntities(lexicon, tokens);
+    for (const h of hits) {
+      const e = lexicon.entities[h.ref];
+      if (e?.entityType !== 'faction') continue;
+      const aux = tokens[h.endTok];
+      // "The Thalric Order did." / "the Iron Tithe has, and ..."
+      const proVerb = !!aux && ANSWER_AUX.has(aux.lower) && /^[\s]*[,.;!\u2014]/.test(s.slice(aux.end));
+      // "It was the Thalric Order." / "It was the Tithe, not the Corsairs."
+      const start = tokens[h.startTok - 1]?.lower === 'the' ? h.startTok - 1 : h.startTok;
+      const cleft =
+        start === 2 &&
+        tokens[0]?.lower === 'it' &&
+        (tokens[1]?.lower === 'was' || tokens[1]?.lower === 'is') &&
+        /^[\s]*[,.;!\u2014]/.test(s.slice((tokens[h.endTok - 1] as Token).end));
+      if (proVerb || cleft) return { at: k, gainer: e.entityId };
+    }
+  }
+  return null;
+}
+
+/** The claim's gains, given to the faction the answer named instead; losses and statuses are not what was corrected. */
+export function correctedBy(changes: ProposedChange[], gainer: string): ProposedChange[] {
+  return changes.flatMap((c) => (c.kind === 'control' && c.to !== null && c.to !== gainer ? [{ ...c, to: gainer }] : []));
+}

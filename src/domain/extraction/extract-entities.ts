@@ -6,7 +6,15 @@ import { annotationEntityType, type EntityAnnotation, readAnnotations } from '..
 import type { SanitisedTranscript } from '../transcript/types.js';
 import type { Turn } from '../types.js';
 import { slugify, type WorldEntity } from '../world/types.js';
-import { type ClaimSentence, claimChanges, completedBy, confirmingSentence, gainerInAnswer } from './confirmed-claims.js';
+import {
+  type ClaimSentence,
+  claimChanges,
+  completedBy,
+  confirmingSentence,
+  correctedBy,
+  correctedClaim,
+  gainerInAnswer,
+} from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { referredPlaceType } from './place-references.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
@@ -753,15 +761,24 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
    * could claim a change, and only when the answer confirms it.
    */
   const confirmedClaims = (pending: ClaimSentence[], sentences: string[], turn: Turn, out: EntityMention[]) => {
-    const at = confirmingSentence(sentences);
-    if (at < 0) return;
+    let at = confirmingSentence(sentences);
+    // "No. The Thalric Order did.": a denial that names who did it instead
+    let corrected: string | null = null;
+    if (at < 0) {
+      const c = correctedClaim(lexicon, sentences);
+      if (!c) return;
+      at = c.at;
+      corrected = c.gainer;
+    }
     const answer = sentences[at] as string;
     // '"Aye, they have," he says': a confirmation in dialogue or reported is itself reported.
     const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
     const gainer = gainerInAnswer(lexicon, answer);
     for (const claim of pending) {
-      for (const [id, changes] of claimChanges(claim)) {
+      for (const [id, claimed] of claimChanges(claim)) {
         if (out.some((m) => m.entityId === id && m.proposedChanges.length > 0)) continue;
+        const changes = corrected ? correctedBy(claimed, corrected) : completedBy(claimed, gainer);
+        if (changes.length === 0) continue;
         let hit: LexiconHit | undefined;
         for (const h of claim.hits)
           if (
@@ -780,7 +797,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             MATCH_CONFIDENCE[hit.matchType],
             answer,
             sourceOf(sessionId, turn, at),
-            completedBy(changes, gainer),
+            changes,
             reported,
             newId(),
             NO_CAPS,
