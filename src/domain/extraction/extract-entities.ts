@@ -17,6 +17,7 @@ import {
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { referredPlaceType } from './place-references.js';
+import { claimantOf, unclaimedChange } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -821,6 +822,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // null also when the latest sentence naming that kind named two of them: "the town" is ambiguous.
   let settlementPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
   let regionPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
+  // A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts).
+  let unclaimed: TypedHit | null = null;
+  let unclaimedLeft = 0;
   const scratchCueAt = new Map<string, number>();
   // The last turn's player sentences that could claim a change (confirmedClaims reads them).
   let claims: ClaimSentence[] = [];
@@ -853,6 +857,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       place = null;
       settlementPlace = null;
       regionPlace = null;
+      unclaimed = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
       if (sceneLastMention) lastMentionInScene.set(sceneKey, sceneLastMention);
@@ -987,6 +992,30 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           detected = cached;
         }
       }
+      // "Harrowgate was taken in the night. The Veiled Court's masks walked its walls by dawn.": the
+      // place that changed hands unclaimed in the narrator's sentence before goes to this one's subject.
+      if (
+        unclaimed !== null &&
+        detected.changes.size === 0 &&
+        turn.speaker !== 'player' &&
+        typed !== null &&
+        prevPlace?.typed.entityId === unclaimed.entityId
+      ) {
+        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        const taker = claimantOf(sentence, tokens, typed);
+        if (taker) {
+          const id = unclaimed.entityId;
+          unclaimedLeft = 0;
+          const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
+          detected = {
+            changes: new Map([[id, [change]]]),
+            cueAt: new Map([[id, (tokens[taker.startTok] as Token).start]]),
+            reportedAll: isReported(tokens) ? new Set([id]) : null,
+          };
+        }
+      }
+      // it waits for the narrator's next two sentences (a player's question may stand between)
+      if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
       const changes = detected.changes;
       // Reported speech is moderated: a change stated inside quotation marks (dialogue), or in a
       // sentence with a reporting verb. Read only for the few sentences that change something;
@@ -994,6 +1023,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       let reported: ReadonlySet<string> | null = null;
       if (changes.size > 0 && !hedged)
         reported = detected.reportedAll ?? quotedEntities(text, bounds[2 * k] as number, detected.cueAt, quotes, quoteProbe);
+      if (typed && turn.speaker !== 'player' && changes.size === 0 && anyControllable(typed)) {
+        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        const fallen = unclaimedChange(tokens, typed);
+        if (fallen) {
+          unclaimed = fallen;
+          unclaimedLeft = 2;
+        }
+      }
       if (typed) {
         const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
         if (lead) {
