@@ -272,6 +272,10 @@ const OWNED_HEADS = new Set([
   'masters',
   'lords',
   'rulers',
+  // "Lowmarket is Tithe territory now": a faction's name as the attribute of a land word
+  'territory',
+  'land',
+  'lands',
 ]);
 const BE_FORMS = new Set(['was', 'is', 'were', 'are']);
 /** "By law Lowmarket belongs to the Court": a "by" that names no time. */
@@ -1424,6 +1428,13 @@ function ownedChange(
   ) {
     start = at - 2;
     gainerAt = at + 2;
+  } else if (w === 'territory' || w === 'land' || w === 'lands') {
+    // "Lowmarket is Iron Tithe territory now", "the valley was Emberwright land by spring"
+    const owner = hits.find((h) => h.endTok === at && isFaction(h));
+    if (owner && text.charCodeAt((tokens[at - 1] as Token).end) === 32) {
+      start = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 1 : owner.startTok;
+      gainerAt = owner.startTok;
+    }
   } else if (w === 'hands' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
     // "in the Tithe's hands", "under the Veiled Court's control": a faction's possessive before the word
     const owner = hits.find((h) => h.endTok === at && isFaction(h));
