@@ -70,6 +70,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'annexes',
     'retaken',
     'took',
+    // present-tense narration, common in GM turns ("By noon it takes Lowmarket")
+    'takes',
     'taken',
     'overran',
     'overrun',

@@ -1016,6 +1016,25 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       // it waits for the narrator's next two sentences (a player's question may stand between)
       if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
+      if (typed !== null && turn.speaker !== 'player' && detected.changes.size === 0 && anyControllable(typed)) {
+        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        const fallen = unclaimedChange(tokens, typed);
+        // "The Choir pours through the breach, and Saint Orrin falls before sunset": the faction
+        // subject of the opening clause took it; else the next sentences may name the taker
+        const taker = fallen ? claimantOf(sentence, tokens, typed) : null;
+        if (fallen && taker && taker.endTok <= fallen.startTok) {
+          const id = fallen.entityId;
+          const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
+          detected = {
+            changes: new Map([[id, [change]]]),
+            cueAt: new Map([[id, (tokens[fallen.endTok] as Token).start]]),
+            reportedAll: isReported(tokens) ? new Set([id]) : null,
+          };
+        } else if (fallen) {
+          unclaimed = fallen;
+          unclaimedLeft = 2;
+        }
+      }
       const changes = detected.changes;
       // Reported speech is moderated: a change stated inside quotation marks (dialogue), or in a
       // sentence with a reporting verb. Read only for the few sentences that change something;
@@ -1023,14 +1042,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       let reported: ReadonlySet<string> | null = null;
       if (changes.size > 0 && !hedged)
         reported = detected.reportedAll ?? quotedEntities(text, bounds[2 * k] as number, detected.cueAt, quotes, quoteProbe);
-      if (typed && turn.speaker !== 'player' && changes.size === 0 && anyControllable(typed)) {
-        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-        const fallen = unclaimedChange(tokens, typed);
-        if (fallen) {
-          unclaimed = fallen;
-          unclaimedLeft = 2;
-        }
-      }
       if (typed) {
         const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
         if (lead) {

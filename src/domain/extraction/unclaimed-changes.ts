@@ -43,7 +43,11 @@ export function unclaimedChange(tokens: Token[], hits: readonly TypedHit[]): Typ
     if (w === 'changed' && tokens[k + 1]?.lower === 'hands') return h;
     if (PERFECT.has(w)) k++;
     const v = tokens[k]?.lower ?? '';
-    if ((v === 'fell' || v === 'fallen') && !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? '') && !takerNamedAfter(tokens, k))
+    if (
+      (v === 'fell' || v === 'fallen' || v === 'falls') &&
+      !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? '') &&
+      !takerNamedAfter(tokens, k)
+    )
       return h;
     // "was taken", "had been overrun"
     let p = h.endTok;
