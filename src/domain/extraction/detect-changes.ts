@@ -1459,12 +1459,14 @@ function ownedChange(
       tokens[start - 1]?.lower === 'now' &&
       punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
     from = appositive ? start - 1 : tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
-    if (!appositive && !BE_FORMS.has(tokens[from]?.lower ?? '')) return;
+    if (!appositive && !BE_FORMS.has(tokens[from]?.lower ?? '') && !BECOME_FORMS.has(tokens[from]?.lower ?? '')) return;
   }
+  // "Lowmarket became theirs": becoming is a change without a time
+  const becomes = BECOME_FORMS.has(tokens[from]?.lower ?? '');
   // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
   // clause that tells the taking (so it is a change without a time).
   const taker = gainerAt < 0 && !first ? takerAfter(text, tokens, hits, at + 1) : null;
-  if (!taker && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
+  if (!taker && !becomes && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
   if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
   // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change),
   // or "it"/"the valley" for the place named before ('"The valley is ours now," said the Tithe captain')
@@ -1646,6 +1648,8 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
     // "the Corrin Coast is theirs again": a return is a change; "before sundown" a moment
     if (w === 'now' || w === 'again' || byTime(k)) return true;
     if (w === 'before' && MOMENT_NOUNS.has(tokens[k + 1]?.lower ?? '')) return true;
+    // "was theirs before the noon bell", "within the hour", "that night", "at dusk": a moment of the story
+    if (MOMENT_PREPOSITIONS.has(w) && momentAfter(tokens, k)) return true;
   }
   return false;
 }
@@ -1654,6 +1658,21 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
 const MOMENT_NOUNS = new Set(
   'dawn dusk sundown sunset sunrise nightfall noon midnight morning evening daybreak midday'.split(' '),
 );
+/** Words after which a moment noun dates a possession ("within the hour", "that night", "before the noon bell"). */
+const MOMENT_PREPOSITIONS = new Set(['before', 'within', 'at', 'that', 'by']);
+const MOMENT_AFTER = new Set([...MOMENT_NOUNS, 'hour', 'night', 'afternoon']);
+const BECOME_FORMS = new Set(['became', 'becomes', 'become']);
+
+/** A moment noun within two words after token `k` ("before the noon bell", "within the hour"); not "before the war". */
+function momentAfter(tokens: Token[], k: number): boolean {
+  for (let j = k + 1; j <= k + 3 && j < tokens.length; j++) {
+    const w = (tokens[j] as Token).lower;
+    if (MOMENT_AFTER.has(w)) return true;
+    if (w !== 'the' && w !== 'a' && w !== 'first' && w !== 'next' && w !== 'same' && !MOMENT_NOUNS.has(w)) return false;
+  }
+  return false;
+}
+
 /** Sentence openers that put what follows at a moment of the story ("Two days later, ...", "At last ..."). */
 const MOMENT_OPENERS = new Set(['then', 'soon', 'later', 'finally', 'overnight', 'suddenly', 'afterwards', 'afterward']);
 /** Subordinators that open a time clause before the main clause ("When the walls cracked, ..."). */
