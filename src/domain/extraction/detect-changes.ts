@@ -1379,6 +1379,16 @@ export function mayReferToPlace(tokens: Token[]): boolean {
  * "hold(s)" is a change only after "by <time>" in its clause ("the Court still holds it" is a state).
  */
 function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: number): boolean {
+  // "By dawn, the Court ruled the town": a sentence-opening time phrase, past its comma
+  const w0 = tokens[0]?.lower;
+  if (
+    (w0 === 'by' || w0 === 'within') &&
+    at > 2 &&
+    !hits.some((h) => isFaction(h) && h.startTok <= 2) &&
+    !NOT_TIMES.has(tokens[1]?.lower ?? '') &&
+    !punctIn(text, (tokens[0] as Token).end, (tokens[at] as Token).start, SEMICOLON | COLON)
+  )
+    return true;
   for (let j = at - 1; j >= 0 && j >= at - 7; j--) {
     if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) return false;
     if ((tokens[j] as Token).lower === 'by' && !hits.some((h) => h.startTok === j + 1 || h.startTok === j + 2)) return true;
