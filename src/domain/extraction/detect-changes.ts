@@ -116,6 +116,18 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'subjugates',
     'won',
     'wins',
+    // "marched into Lowmarket unopposed", "entered Saint Orrin without a fight": an entry is a
+    // taking only when nobody resisted it (unopposedAfter)
+    'entered',
+    'enters',
+    'marched into',
+    'marches into',
+    'rode into',
+    'rides into',
+    'walked into',
+    'walks into',
+    'sailed into',
+    'sails into',
     // "made the port their own": only with a possessive complement (ownComplement)
     'made',
     'makes',
@@ -227,12 +239,27 @@ const EXPULSIONS = new Set([
   'forced out of',
   'ejected from',
 ]);
+/** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
+const ENTRY_VERBS = new Set([
+  'entered',
+  'enters',
+  'marched into',
+  'marches into',
+  'rode into',
+  'rides into',
+  'walked into',
+  'walks into',
+  'sailed into',
+  'sails into',
+]);
+
 /**
  * Verbs that name a place only as their direct object, right after them ("won Lowmarket", "gave up
  * Brackwater", "stormed the Sunder Gap"): "won the battle at Lowmarket", "gave up hope at Brackwater",
  * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
  */
 const DIRECT_OBJECT_ONLY = new Set([
+  ...ENTRY_VERBS,
   'storm',
   'subdue',
   'made',
@@ -248,6 +275,29 @@ const DIRECT_OBJECT_ONLY = new Set([
   'subdued',
   'subdues',
 ]);
+/** What makes an entry a taking: nobody resisted it. */
+const UNOPPOSED = [
+  ['unopposed'],
+  ['unchallenged'],
+  ['unresisted'],
+  ['without', 'a', 'fight'],
+  ['without', 'a', 'blow'],
+  ['without', 'resistance'],
+  ['without', 'a', 'struggle'],
+  ['without', 'a', 'shot'],
+  ['without', 'loosing', 'an', 'arrow'],
+];
+
+/** "unopposed", "without a fight" within five words after token `from`, in the same clause. */
+function unopposedAfter(text: string, tokens: Token[], from: number): boolean {
+  for (let k = from; k < tokens.length && k < from + 5; k++) {
+    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON | EM_DASH))
+      return false;
+    for (const u of UNOPPOSED) if (u.every((w, n) => tokens[k + n]?.lower === w)) return true;
+  }
+  return false;
+}
+
 /** What may follow "their/its" after "made <place>": "made Lowmarket their own", "made the town its seat". */
 const OWN_WORDS = new Set(['own', 'capital', 'seat', 'stronghold', 'base', 'fortress']);
 
@@ -2064,6 +2114,7 @@ export function detectChanges(
     if (!target) continue;
     if (drive && !ref && target.startTok > objectAt + 1) continue;
     if ((verb === 'made' || verb === 'makes') && !ownComplement(tokens, ref ? ref.end : target.endTok)) continue;
+    if (ENTRY_VERBS.has(verb) && (fronted || !unopposedAfter(text, tokens, ref ? ref.end : target.endTok))) continue;
     if (
       DIRECT_OBJECT_ONLY.has(verb) &&
       !ref &&
