@@ -17,7 +17,7 @@ import {
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { referredPlaceType } from './place-references.js';
-import { claimantOf, unclaimedChange } from './unclaimed-changes.js';
+import { attackerOf, claimantOf, unclaimedChange } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -825,6 +825,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   // A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts).
   let unclaimed: TypedHit | null = null;
   let unclaimedLeft = 0;
+  // The faction the narrator's sentence just before had attack or march (attackerOf).
+  let attacker: TypedHit | null = null;
+  let attackerLeft = 0;
   const scratchCueAt = new Map<string, number>();
   // The last turn's player sentences that could claim a change (confirmedClaims reads them).
   let claims: ClaimSentence[] = [];
@@ -858,6 +861,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       settlementPlace = null;
       regionPlace = null;
       unclaimed = null;
+      attacker = null;
       keyAct = turn.actId;
       keyScene = turn.sceneId;
       if (sceneLastMention) lastMentionInScene.set(sceneKey, sceneLastMention);
@@ -1016,15 +1020,31 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       // it waits for the narrator's next two sentences (a player's question may stand between)
       if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
+      if (turn.speaker !== 'player' && --attackerLeft <= 0) attacker = null;
       if (typed !== null && turn.speaker !== 'player' && detected.changes.size === 0 && anyControllable(typed)) {
         tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-        const fallen = unclaimedChange(tokens, typed);
+        const fallen = unclaimedChange(sentence, tokens, typed);
         // "The Choir pours through the breach, and Saint Orrin falls before sunset": the faction
         // subject of the opening clause took it; else the next sentences may name the taker
         const taker = fallen ? claimantOf(sentence, tokens, typed) : null;
         if (fallen && taker && taker.endTok <= fallen.startTok) {
           const id = fallen.entityId;
           const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
+          detected = {
+            changes: new Map([[id, [change]]]),
+            cueAt: new Map([[id, (tokens[fallen.endTok] as Token).start]]),
+            reportedAll: isReported(tokens) ? new Set([id]) : null,
+          };
+        } else if (fallen && attacker && attackerLeft > 0 && attacker.entityId !== fallen.entityId) {
+          // "The Iron Tithe marched at dawn. Lowmarket was taken by noon.": the attacker named just before
+          const id = fallen.entityId;
+          const change: ProposedChange = {
+            kind: 'control',
+            field: 'controlledBy',
+            to: attacker.entityId,
+            from: null,
+            verb: 'fell',
+          };
           detected = {
             changes: new Map([[id, [change]]]),
             cueAt: new Map([[id, (tokens[fallen.endTok] as Token).start]]),
@@ -1047,6 +1067,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (lead) {
           antecedent = lead;
           latter = typed === local.typed ? local.last : lastFaction(typed);
+          // an attacking faction may take the place the next narrator sentence says fell unclaimed
+          if (turn.speaker !== 'player') {
+            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+            attacker = attackerOf(sentence, tokens, typed);
+            attackerLeft = 2;
+          }
         }
         let latestPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
         let settlements: { typed: TypedHit; hit: LexiconHit } | null | undefined;

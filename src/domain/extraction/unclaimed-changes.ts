@@ -20,13 +20,46 @@ const NOT_A_FALL_AFTER = new Set(
   'to into under back silent quiet still asleep apart away behind short ill sick dark from upon on off in'.split(' '),
 );
 
+/** Times after "by" that name no agent ("was taken by noon"). */
+const BY_TIMES = new Set(
+  'noon dawn dusk nightfall midnight morning evening night sunset sunrise sundown daybreak midday then the'.split(' '),
+);
+
 /** Is token `at` (an agentless participle or "fell") followed by an agent or a taker of its own ("by", "to")? */
-function takerNamedAfter(tokens: Token[], at: number): boolean {
+function takerNamedAfter(text: string, tokens: Token[], at: number): boolean {
   for (let k = at + 1; k < tokens.length && k <= at + 8; k++) {
+    // the clause only: "was taken by noon, and the ferrymen were told to ..." names no taker
+    if (/[,;:\u2014]/.test(text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start))) return false;
     const w = (tokens[k] as Token).lower;
-    if (w === 'by' || w === 'to') return true;
+    if (w === 'to') return true;
+    // "by the Tithe", "by them"; not "by noon", "by the time the bells rang"
+    if (w === 'by') {
+      const next = tokens[k + 1]?.lower ?? '';
+      if (!BY_TIMES.has(next) || (next === 'the' && tokens[k + 2]?.lower !== 'time')) return true;
+    }
   }
   return false;
+}
+
+/**
+ * Verbs of approach and attack: a faction whose sentence, right before an unclaimed fall, has it
+ * march, attack or besiege is the taker ("The Iron Tithe marched at dawn. Lowmarket was taken by
+ * noon."). A closed class on purpose: a faction that "reinforced the walls" was the defender.
+ */
+const ATTACK_VERBS = new Set(
+  (
+    'marched march marches attacked attack attacks advanced advance advances struck strike strikes assaulted assault ' +
+    'assaults besieged besiege besieges surrounded surround surrounds stormed storm storms charged charge charges ' +
+    'poured pour pours swept sweep sweeps descended descend descends landed land lands invaded invade invades'
+  ).split(' '),
+);
+
+/** Does the sentence have its first faction (the claimant) attack or approach? See ATTACK_VERBS. */
+export function attackerOf(text: string, tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
+  const f = claimantOf(text, tokens, hits);
+  if (!f) return null;
+  for (let k = f.endTok; k < tokens.length && k <= f.endTok + 4; k++) if (ATTACK_VERBS.has((tokens[k] as Token).lower)) return f;
+  return null;
 }
 
 /**
@@ -34,7 +67,7 @@ function takerNamedAfter(tokens: Token[], at: number): boolean {
  * (at dawn)", "<place> changed hands", "<place> was/had been taken (in the night)" with no
  * "by"/"to" after; null when the sentence has none, or negates, asks or hedges it into the future.
  */
-export function unclaimedChange(tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
+export function unclaimedChange(text: string, tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
   for (const t of tokens) if (NEGATION_WORDS.has(t.lower) || CLAUSE_NEGATORS.has(t.lower)) return null;
   for (const h of hits) {
     if (h.entityType !== 'settlement' && h.entityType !== 'region') continue;
@@ -46,7 +79,7 @@ export function unclaimedChange(tokens: Token[], hits: readonly TypedHit[]): Typ
     if (
       (v === 'fell' || v === 'fallen' || v === 'falls') &&
       !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? '') &&
-      !takerNamedAfter(tokens, k)
+      !takerNamedAfter(text, tokens, k)
     )
       return h;
     // "was taken", "had been overrun"
@@ -54,7 +87,7 @@ export function unclaimedChange(tokens: Token[], hits: readonly TypedHit[]): Typ
     if (PASSIVE_AUX.has(tokens[p]?.lower ?? '')) p++;
     else if (PERFECT.has(tokens[p]?.lower ?? '') && tokens[p + 1]?.lower === 'been') p += 2;
     else continue;
-    if (TAKEN.has(tokens[p]?.lower ?? '') && !takerNamedAfter(tokens, p)) return h;
+    if (TAKEN.has(tokens[p]?.lower ?? '') && !takerNamedAfter(text, tokens, p)) return h;
   }
   return null;
 }
