@@ -373,6 +373,9 @@ interface SentenceFacts {
   placeRef: boolean;
   /** The kind of place its first place noun stands for ('' for "it"/"them" only): see referredPlaceType. */
   placeType: 'settlement' | 'region' | '' | null;
+  /** attackerOf and unclaimedChange of its hits, on first need (undefined until then): repeats skip the scans. */
+  attacker: TypedHit | null | undefined;
+  fallen: TypedHit | null | undefined;
   /**
    * The call's records of the sentence's new-name runs, one per run (NO_FOUND when it has
    * none), once the name finder has looked: a repeat only counts them. The runs themselves are
@@ -901,6 +904,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           latter: readWords(toks, useTagger && toks.length > 1 ? lowerVocabulary : null),
           placeRef: mayReferToPlace(toks),
           placeType: null,
+          attacker: undefined,
+          fallen: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
           changes: undefined,
@@ -926,6 +931,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(local.unnamed, named);
         if (local.hits.length === local.unnamed.length) local.unnamed = null;
         local.changes = undefined;
+        local.attacker = undefined;
+        local.fallen = undefined;
         local.best = undefined;
         local.matches = undefined;
         settleHits(lexicon, local, sentence, tokens);
@@ -1022,18 +1029,24 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
       if (turn.speaker !== 'player' && --attackerLeft <= 0) attacker = null;
       if (typed !== null && turn.speaker !== 'player' && detected.changes.size === 0 && anyControllable(typed)) {
-        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-        const fallen = unclaimedChange(sentence, tokens, typed);
+        const own = typed === local.typed;
+        let fallen = own ? local.fallen : undefined;
+        if (fallen === undefined) {
+          tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+          fallen = unclaimedChange(sentence, tokens, typed);
+          if (own) local.fallen = fallen;
+        }
+        if (fallen) tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
         // "The Choir pours through the breach, and Saint Orrin falls before sunset": the faction
         // subject of the opening clause took it; else the next sentences may name the taker
-        const taker = fallen ? claimantOf(sentence, tokens, typed) : null;
+        const taker = fallen ? claimantOf(sentence, tokens as Token[], typed) : null;
         if (fallen && taker && taker.endTok <= fallen.startTok) {
           const id = fallen.entityId;
           const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
           detected = {
             changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, (tokens[fallen.endTok] as Token).start]]),
-            reportedAll: isReported(tokens) ? new Set([id]) : null,
+            cueAt: new Map([[id, ((tokens as Token[])[fallen.endTok] as Token).start]]),
+            reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
           };
         } else if (fallen && attacker && attackerLeft > 0 && attacker.entityId !== fallen.entityId) {
           // "The Iron Tithe marched at dawn. Lowmarket was taken by noon.": the attacker named just before
@@ -1047,8 +1060,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           };
           detected = {
             changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, (tokens[fallen.endTok] as Token).start]]),
-            reportedAll: isReported(tokens) ? new Set([id]) : null,
+            cueAt: new Map([[id, ((tokens as Token[])[fallen.endTok] as Token).start]]),
+            reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
           };
         } else if (fallen) {
           unclaimed = fallen;
@@ -1069,8 +1082,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           latter = typed === local.typed ? local.last : lastFaction(typed);
           // an attacking faction may take the place the next narrator sentence says fell unclaimed
           if (turn.speaker !== 'player') {
-            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-            attacker = attackerOf(sentence, tokens, typed);
+            const own = typed === local.typed;
+            let found = own ? local.attacker : undefined;
+            if (found === undefined) {
+              tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+              found = attackerOf(sentence, tokens, typed);
+              if (own) local.attacker = found;
+            }
+            attacker = found;
             attackerLeft = 2;
           }
         }
