@@ -1138,7 +1138,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (!e) continue;
         const confidence = round(MATCH_CONFIDENCE[h.matchType] - (hedged ? HEDGE_PENALTY : 0));
         if (confidence < min) continue;
-        context ??= { previous: sentences[k - 1] ?? null, next: sentences[k + 1] ?? null };
+        // k > 0 first: sentences[-1] (a turn's first sentence) is a property look-up to V8, not an element read.
+        context ??= { previous: k > 0 ? (sentences[k - 1] as string) : null, next: sentences[k + 1] ?? null };
         source ??= sourceOf(sessionId, turn, k);
         const flagged = hedged || (reported?.has(e.entityId) ?? false);
         turnMentions.push(
