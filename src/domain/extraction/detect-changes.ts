@@ -169,6 +169,15 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'gave up',
     'gives up',
     'given up',
+    // "The Court gave Lowmarket to the Tithe", "Lowmarket was granted to the Tithe": transfers
+    // (TRANSFER_VERBS: only with a receiver after "to")
+    'gave',
+    'gives',
+    'given',
+    'granted',
+    'grants',
+    'awarded',
+    'awards',
     // "was expelled from Lowmarket by the Tithe": the subject loses, the agent gains (EXPULSIONS)
     'expelled from',
     'ousted from',
@@ -239,6 +248,10 @@ const EXPULSIONS = new Set([
   'forced out of',
   'ejected from',
 ]);
+/** Verbs that hand a place over: a change only with a receiver ("to <faction>"). */
+const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
+/** Particle verbs read like one-word verbs in the passive ("was won back by", "was taken over by"). */
+const PARTICLE_VERBS = new Set(['won back', 'wins back', 'taken over', 'handed over']);
 /** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
 const ENTRY_VERBS = new Set([
   'entered',
@@ -260,6 +273,7 @@ const ENTRY_VERBS = new Set([
  */
 const DIRECT_OBJECT_ONLY = new Set([
   ...ENTRY_VERBS,
+  ...TRANSFER_VERBS,
   'storm',
   'subdue',
   'made',
@@ -2005,7 +2019,9 @@ export function detectChanges(
     // "was seized by", "was finally overrun by", "was seized in the night by", and a participle
     // after a comma or right after its place ("Lowmarket, overrun by Saltmarch raiders").
     const aux = auxBefore(text, tokens, i);
-    const agent = p.keys.length === 1 ? agentAfter(text, tokens, hits, after, antecedent) : null;
+    // one-word verbs and particle verbs ("was won back by", "was taken over by") take an agent
+    const oneVerb = p.keys.length === 1 || PARTICLE_VERBS.has(verb);
+    const agent = oneVerb ? agentAfter(text, tokens, hits, after, antecedent) : null;
     const prev = tokens[i - 1];
     // "Taken by the Iron Tithe at dawn, Lowmarket ...": a participial clause opening the
     // sentence; its subject is the main clause's, the first place after its closing comma.
@@ -2024,7 +2040,7 @@ export function detectChanges(
     }
     // An agentless passive ("Lowmarket was liberated", "the captains were captured") names no
     // gainer; a loss may still name one after "to" ("Lowmarket was lost to the Tithe").
-    const agentless = aux >= 0 && agent === null && p.keys.length === 1 && p.kind !== 'fell';
+    const agentless = aux >= 0 && agent === null && oneVerb && p.kind !== 'fell';
     if (p.kind === 'fell' || passive || agentless) {
       const subject = aux >= 0 ? aux : i;
       let target = fronted0 ?? placeSubject(text, tokens, hits, subject);
@@ -2172,6 +2188,8 @@ export function detectChanges(
         (EXPULSIONS.has(verb) ? agentAfter(text, tokens, hits, lastEnd, antecedent) : null) ??
         (tokens[lastEnd]?.lower === 'to' && OBJECT_PRONOUNS.has(tokens[lastEnd + 1]?.lower ?? '') ? antecedent : null);
       if (!actor && !gainer) continue;
+      // "gave Lowmarket to the Tithe": a transfer names its receiver, else it is no loss ("gave Lowmarket a charter")
+      if (TRANSFER_VERBS.has(verb) && !gainer) continue;
       addControl(targets, gainer, actor, verb, i);
       // "lost Cinderhold to the Tithe, Harrowgate to the Court, and the Sunder Gap to the Guild"
       if (gainer && gainer !== antecedent)
