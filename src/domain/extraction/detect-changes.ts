@@ -398,6 +398,7 @@ const NOT_FINITE_BEFORE = new Set(
 );
 
 const RELATIVE_SUBJECTS = new Set(['who', 'which', 'that']);
+const PERCEPTION_VERBS = new Set(['watch', 'watched', 'watches', 'see', 'saw', 'sees']);
 
 /** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
 function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: number): boolean {
@@ -434,7 +435,17 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
   } else for (const h of hits) if (h.endTok === end && isFaction(h)) subjectStart = h.startTok;
   if (subjectStart < 0) return false;
   if (tokens[subjectStart - 1]?.lower === 'the') subjectStart--;
-  return !NOT_FINITE_BEFORE.has(tokens[subjectStart - 1]?.lower ?? '');
+  // "You watch the Iron Tithe take Lowmarket", "Kestrel saw the Order take Harrowgate": what a
+  // finite perception verb's object does is narrated as happening ("Watch the Tithe take it",
+  // "you will watch them take it", "to see them take it" are not)
+  const before = tokens[subjectStart - 1]?.lower ?? '';
+  if (PERCEPTION_VERBS.has(before))
+    return (
+      subjectStart - 1 > 0 &&
+      !NOT_FINITE_BEFORE.has(tokens[subjectStart - 2]?.lower ?? '') &&
+      !isNegated(text, tokens, subjectStart - 1)
+    );
+  return !NOT_FINITE_BEFORE.has(before);
 }
 
 const STATUS_CUES = phrases<RegionStatus>([
