@@ -88,6 +88,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'ruled',
     'controls',
     'controlled',
+    'governs',
+    'governed',
     // "The Masks have Lowmarket now": only with a place right after and "now" (haveNow)
     'has',
     'have',
@@ -323,7 +325,7 @@ function ownComplement(tokens: Token[], end: number): boolean {
 }
 
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
-const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled']);
+const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled', 'governs', 'governed']);
 /** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
 const OWNED_HEADS = new Set([
   'theirs',
@@ -2045,8 +2047,9 @@ export function detectChanges(
         !!prev &&
         (punctIn(text, prev.end, (tokens[i] as Token).start, COMMA) || hits.some((h) => h.endTok === i && isControllable(h))));
     const passive = agent !== null && (aux >= 0 || reduced);
-    if (passive && holding) {
-      controlVerbAt.add(i); // "held by the Corsairs" is a state
+    // "held by the Corsairs" is a state; "is now held by the Tithe", "by dusk ruled by" is a change
+    if (passive && holding && !nowBefore(text, tokens, i) && !byTimeBefore(text, tokens, hits, aux >= 0 ? aux : i)) {
+      controlVerbAt.add(i);
       continue;
     }
     // An agentless passive ("Lowmarket was liberated", "the captains were captured") names no
