@@ -1468,7 +1468,12 @@ function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: numbe
     return true;
   for (let j = at - 1; j >= 0 && j >= at - 7; j--) {
     if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) return false;
-    if ((tokens[j] as Token).lower === 'by' && !hits.some((h) => h.startTok === j + 1 || h.startTok === j + 2)) return true;
+    // "by the Tithe", "by Lowmarket" name no time; "by dusk Harrowgate was ruled by" does
+    if (
+      (tokens[j] as Token).lower === 'by' &&
+      !hits.some((h) => h.startTok === j + 1 || (h.startTok === j + 2 && tokens[j + 1]?.lower === 'the'))
+    )
+      return true;
   }
   return false;
 }
