@@ -17,7 +17,7 @@ import {
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { referredPlaceType } from './place-references.js';
-import { attackerOf, claimantOf, unclaimedChange } from './unclaimed-changes.js';
+import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -1028,24 +1028,41 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // it waits for the narrator's next two sentences (a player's question may stand between)
       if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
       if (turn.speaker !== 'player' && --attackerLeft <= 0) attacker = null;
-      if (typed !== null && turn.speaker !== 'player' && detected.changes.size === 0 && anyControllable(typed)) {
-        const own = typed === local.typed;
-        let fallen = own ? local.fallen : undefined;
+      // "By noon the town was taken.": a place noun's fall stands for the salient place of its kind
+      const referredFall: boolean =
+        prevPlace !== null && local.placeRef && turn.speaker !== 'player' && detected.changes.size === 0;
+      if (
+        turn.speaker !== 'player' &&
+        detected.changes.size === 0 &&
+        ((typed !== null && anyControllable(typed)) || referredFall)
+      ) {
+        const own: boolean = typed === local.typed && !referredFall;
+        let fallen: TypedHit | null | undefined = own ? local.fallen : undefined;
+        // where the fall's subject stands in this sentence (a place noun's own token for a reference)
+        let fallAt = -1;
         if (fallen === undefined) {
           tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-          fallen = unclaimedChange(sentence, tokens, typed);
+          fallen = typed !== null ? unclaimedChange(sentence, tokens, typed) : null;
+          if (!fallen && referredFall && prevPlace) {
+            const ref = unclaimedReference(sentence, tokens);
+            if (ref !== null && prevPlace.typed.entityType === ref.kind) {
+              fallen = prevPlace.typed;
+              fallAt = ref.at;
+            }
+          }
           if (own) local.fallen = fallen;
         }
+        if (fallen && fallAt < 0) fallAt = fallen.startTok;
         if (fallen) tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
         // "The Choir pours through the breach, and Saint Orrin falls before sunset": the faction
         // subject of the opening clause took it; else the next sentences may name the taker
-        const taker = fallen ? claimantOf(sentence, tokens as Token[], typed) : null;
-        if (fallen && taker && taker.endTok <= fallen.startTok) {
+        const taker = fallen && typed ? claimantOf(sentence, tokens as Token[], typed) : null;
+        if (fallen && taker && taker.endTok <= fallAt) {
           const id = fallen.entityId;
           const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
           detected = {
             changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, ((tokens as Token[])[fallen.endTok] as Token).start]]),
+            cueAt: new Map([[id, ((tokens as Token[])[fallAt] as Token).start]]),
             reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
           };
         } else if (fallen && attacker && attackerLeft > 0 && attacker.entityId !== fallen.entityId) {
@@ -1060,7 +1077,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           };
           detected = {
             changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, ((tokens as Token[])[fallen.endTok] as Token).start]]),
+            cueAt: new Map([[id, ((tokens as Token[])[fallAt] as Token).start]]),
             reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
           };
         } else if (fallen) {

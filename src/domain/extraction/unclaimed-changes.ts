@@ -1,6 +1,7 @@
 import type { Token } from '../text/tokens.js';
 import type { TypedHit } from './detect-changes.js';
 import { CLAUSE_NEGATORS, NEGATION_WORDS } from './hedges.js';
+import { PLACE_NOUNS, placeNounAfterThe } from './place-references.js';
 
 /**
  * Unclaimed changes: a place that falls with nobody named as its taker ("Lowmarket fell at
@@ -68,28 +69,51 @@ export function attackerOf(text: string, tokens: Token[], hits: readonly TypedHi
  * "by"/"to" after; null when the sentence has none, or negates, asks or hedges it into the future.
  */
 export function unclaimedChange(text: string, tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
-  for (const t of tokens) if (NEGATION_WORDS.has(t.lower) || CLAUSE_NEGATORS.has(t.lower)) return null;
-  for (const h of hits) {
-    if (h.entityType !== 'settlement' && h.entityType !== 'region') continue;
-    let k = h.endTok;
-    const w = tokens[k]?.lower ?? '';
-    if (w === 'changed' && tokens[k + 1]?.lower === 'hands') return h;
-    if (PERFECT.has(w)) k++;
-    const v = tokens[k]?.lower ?? '';
-    if (
-      (v === 'fell' || v === 'fallen' || v === 'falls') &&
-      !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? '') &&
-      !takerNamedAfter(text, tokens, k)
-    )
-      return h;
-    // "was taken", "had been overrun"
-    let p = h.endTok;
-    if (PASSIVE_AUX.has(tokens[p]?.lower ?? '')) p++;
-    else if (PERFECT.has(tokens[p]?.lower ?? '') && tokens[p + 1]?.lower === 'been') p += 2;
-    else continue;
-    if (TAKEN.has(tokens[p]?.lower ?? '') && !takerNamedAfter(text, tokens, p)) return h;
+  if (negatedSentence(tokens)) return null;
+  for (const h of hits)
+    if ((h.entityType === 'settlement' || h.entityType === 'region') && fallsAt(text, tokens, h.endTok)) return h;
+  return null;
+}
+
+/**
+ * "By noon the town was taken.", "Then the keep fell": an unclaimed fall whose subject is a place
+ * noun for the place named before. The noun's kind ('settlement' or 'region'), or null.
+ */
+export function unclaimedReference(text: string, tokens: Token[]): { kind: 'settlement' | 'region'; at: number } | null {
+  if (negatedSentence(tokens)) return null;
+  for (let i = 0; i < tokens.length; i++) {
+    if ((tokens[i] as Token).lower !== 'the') continue;
+    const k = placeNounAfterThe(tokens, i);
+    const kind = k >= 0 ? PLACE_NOUNS.get((tokens[k] as Token).lower) : undefined;
+    if (kind && tokens[k + 1]?.lower !== 'of' && fallsAt(text, tokens, k + 1)) return { kind, at: i };
   }
   return null;
+}
+
+function negatedSentence(tokens: Token[]): boolean {
+  for (const t of tokens) if (NEGATION_WORDS.has(t.lower) || CLAUSE_NEGATORS.has(t.lower)) return true;
+  return false;
+}
+
+/** Surrendering with nobody named to surrender to ("the town had surrendered by noon"). */
+const YIELDED = new Set(['surrendered', 'surrenders', 'capitulated', 'capitulates', 'yielded', 'yields']);
+
+/** Do the words from token `k` (right after a place subject) tell it changed hands with no taker named? */
+function fallsAt(text: string, tokens: Token[], k0: number): boolean {
+  let k = k0;
+  const w = tokens[k]?.lower ?? '';
+  if (w === 'changed' && tokens[k + 1]?.lower === 'hands') return true;
+  if (PERFECT.has(w)) k++;
+  const v = tokens[k]?.lower ?? '';
+  if ((v === 'fell' || v === 'fallen' || v === 'falls') && !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? ''))
+    return !takerNamedAfter(text, tokens, k);
+  if (YIELDED.has(v)) return !takerNamedAfter(text, tokens, k);
+  // "was taken", "had been overrun"
+  let p = k0;
+  if (PASSIVE_AUX.has(tokens[p]?.lower ?? '')) p++;
+  else if (PERFECT.has(tokens[p]?.lower ?? '') && tokens[p + 1]?.lower === 'been') p += 2;
+  else return false;
+  return TAKEN.has(tokens[p]?.lower ?? '') && !takerNamedAfter(text, tokens, p);
 }
 
 /** Verbs of the losing side or of a state: their subject did not take the place ("The Kite Guild fled"). */
