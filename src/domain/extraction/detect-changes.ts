@@ -1512,13 +1512,13 @@ function ownedChange(
     if (tokens[at + 1]?.lower !== 'to') return;
     start = at;
     gainerAt = at + 2;
-  } else if (w === 'hands' && w2 === 'in' && possessive) start = at - 2;
+  } else if (w === 'hands' && (w2 === 'in' || w2 === 'into') && possessive) start = at - 2;
   else if ((w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') && w2 === 'under' && possessive) start = at - 2;
   else if (
     (w === 'hands' || w === 'control') &&
     w1 === 'the' &&
     tokens[at + 1]?.lower === 'of' &&
-    (w2 === 'in' || w2 === 'under')
+    (w2 === 'in' || w2 === 'under' || w2 === 'into')
   ) {
     start = at - 2;
     gainerAt = at + 2;
@@ -1536,7 +1536,8 @@ function ownedChange(
     // "in the Tithe's hands", and the name as an attribute: "in Emberwright hands", "under Tithe control"
     if (owner && (after === 39 || after === 0x2019 || after === 32)) {
       const k = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
-      if (tokens[k]?.lower === (w === 'hands' ? 'in' : 'under')) {
+      const prep = tokens[k]?.lower;
+      if (w === 'hands' ? prep === 'in' || prep === 'into' : prep === 'under') {
         start = k;
         gainerAt = owner.startTok;
       }
@@ -1551,10 +1552,12 @@ function ownedChange(
       tokens[start - 1]?.lower === 'now' &&
       punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
     from = appositive ? start - 1 : tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
-    if (!appositive && !BE_FORMS.has(tokens[from]?.lower ?? '') && !BECOME_FORMS.has(tokens[from]?.lower ?? '')) return;
+    const v = tokens[from]?.lower ?? '';
+    if (!appositive && !BE_FORMS.has(v) && !BECOME_FORMS.has(v) && !PLACING_VERBS.has(v)) return;
   }
   // "Lowmarket became theirs": becoming is a change without a time
-  const becomes = BECOME_FORMS.has(tokens[from]?.lower ?? '');
+  // "was placed under the Tithe's control", "fell into their hands": placing is an event too
+  const becomes = BECOME_FORMS.has(tokens[from]?.lower ?? '') || PLACING_VERBS.has(tokens[from]?.lower ?? '');
   // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
   // clause that tells the taking (so it is a change without a time).
   const taker = gainerAt < 0 && !first ? takerAfter(text, tokens, hits, at + 1) : null;
@@ -1754,6 +1757,20 @@ const MOMENT_NOUNS = new Set(
 const MOMENT_PREPOSITIONS = new Set(['before', 'within', 'at', 'that', 'by']);
 const MOMENT_AFTER = new Set([...MOMENT_NOUNS, 'hour', 'night', 'afternoon']);
 const BECOME_FORMS = new Set(['became', 'becomes', 'become']);
+/** Verbs that put a place under an owner: "was placed under the Tithe's control", "came under their flag", "fell into their hands". */
+const PLACING_VERBS = new Set([
+  'placed',
+  'brought',
+  'put',
+  'delivered',
+  'came',
+  'comes',
+  'fell',
+  'falls',
+  'fallen',
+  'passed',
+  'passes',
+]);
 
 /** A moment noun within two words after token `k` ("before the noon bell", "within the hour"); not "before the war". */
 function momentAfter(tokens: Token[], k: number): boolean {
