@@ -91,9 +91,13 @@ export function unclaimedReference(text: string, tokens: Token[]): { kind: 'sett
 }
 
 function negatedSentence(tokens: Token[]): boolean {
-  for (const t of tokens) if (NEGATION_WORDS.has(t.lower) || CLAUSE_NEGATORS.has(t.lower)) return true;
+  // "fell without a fight" is still a fall
+  for (const t of tokens) if ((NEGATION_WORDS.has(t.lower) && t.lower !== 'without') || CLAUSE_NEGATORS.has(t.lower)) return true;
   return false;
 }
+
+const GATE_OWNERS = new Set(['its', 'their', 'the']);
+const GATES = new Set(['gates', 'gate']);
 
 /** Surrendering with nobody named to surrender to ("the town had surrendered by noon"). */
 const YIELDED = new Set(['surrendered', 'surrenders', 'capitulated', 'capitulates', 'yielded', 'yields']);
@@ -108,6 +112,9 @@ function fallsAt(text: string, tokens: Token[], k0: number): boolean {
   if ((v === 'fell' || v === 'fallen' || v === 'falls') && !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? ''))
     return !takerNamedAfter(text, tokens, k);
   if (YIELDED.has(v)) return !takerNamedAfter(text, tokens, k);
+  // "the town opened its gates without a fight": a yield with nobody named to open them to
+  if ((v === 'opened' || v === 'opens') && GATE_OWNERS.has(tokens[k + 1]?.lower ?? '') && GATES.has(tokens[k + 2]?.lower ?? ''))
+    return !takerNamedAfter(text, tokens, k + 2);
   // "was taken", "had been overrun"
   let p = k0;
   if (PASSIVE_AUX.has(tokens[p]?.lower ?? '')) p++;
