@@ -116,6 +116,9 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'subdues',
     'subjugated',
     'subjugates',
+    // "Lowmarket was overwhelmed by the Tithe", "overwhelmed Harrowgate": only its direct object
+    'overwhelmed',
+    'overwhelms',
     'won',
     'wins',
     // "marched into Lowmarket unopposed", "entered Saint Orrin without a fight": an entry is a
@@ -274,6 +277,8 @@ const ENTRY_VERBS = new Set([
  * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
  */
 const DIRECT_OBJECT_ONLY = new Set([
+  'overwhelmed',
+  'overwhelms',
   ...ENTRY_VERBS,
   ...TRANSFER_VERBS,
   'storm',
@@ -482,6 +487,10 @@ const STATUS_CUES = phrases<RegionStatus>([
     'reduced to ruins',
     'burned to ashes',
     'in smoking ruins',
+    'nothing remains of',
+    'little remains of',
+    'nothing is left of',
+    'little is left of',
     'in ashes',
     'a smoking ruin',
     'a burned-out shell',
