@@ -376,6 +376,8 @@ interface SentenceFacts {
   /** attackerOf and unclaimedChange of its hits, on first need (undefined until then): repeats skip the scans. */
   attacker: TypedHit | null | undefined;
   fallen: TypedHit | null | undefined;
+  /** unclaimedReference of its text ("the town was taken"), on first need: it depends on the words only. */
+  fallRef: { kind: 'settlement' | 'region'; at: number } | null | undefined;
   /**
    * The call's records of the sentence's new-name runs, one per run (NO_FOUND when it has
    * none), once the name finder has looked: a repeat only counts them. The runs themselves are
@@ -906,6 +908,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           placeType: null,
           attacker: undefined,
           fallen: undefined,
+          fallRef: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
           changes: undefined,
@@ -1041,10 +1044,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         // where the fall's subject stands in this sentence (a place noun's own token for a reference)
         let fallAt = -1;
         if (fallen === undefined) {
-          tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
-          fallen = typed !== null ? unclaimedChange(sentence, tokens, typed) : null;
+          fallen = null;
+          if (typed !== null && anyControllable(typed)) {
+            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+            fallen = unclaimedChange(sentence, tokens, typed);
+          }
           if (!fallen && referredFall && prevPlace) {
-            const ref = unclaimedReference(sentence, tokens);
+            let ref = local.fallRef;
+            if (ref === undefined) {
+              tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+              ref = unclaimedReference(sentence, tokens);
+              if (!notes) local.fallRef = ref;
+            }
             if (ref !== null && prevPlace.typed.entityType === ref.kind) {
               fallen = prevPlace.typed;
               fallAt = ref.at;
