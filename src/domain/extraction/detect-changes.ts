@@ -90,6 +90,8 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'controlled',
     'governs',
     'governed',
+    'owns',
+    'owned',
     // "The Masks have Lowmarket now": only with a place right after and "now" (haveNow)
     'has',
     'have',
@@ -330,7 +332,7 @@ function ownComplement(tokens: Token[], end: number): boolean {
 }
 
 /** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
-const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled', 'governs', 'governed']);
+const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled', 'governs', 'governed', 'owns', 'owned']);
 /** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
 const OWNED_HEADS = new Set([
   'theirs',
