@@ -431,6 +431,8 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
   const end = open >= 0 ? open + 1 : at;
   let subjectStart = -1;
   if (open < 0 && (prev === 'they' || prev === 'we' || (doSupport && prev === 'it'))) subjectStart = at - 1;
+  // "Kestrel watched them take Harrowgate": a pronoun object of a perception verb
+  else if (open < 0 && prev === 'them' && PERCEPTION_VERBS.has(tokens[at - 2]?.lower ?? '')) subjectStart = at - 1;
   // "By nightfall the newcomers hold Lowmarket": a plural description of the faction named before
   else if (open < 0 && groupDescriptionAt(tokens, at - 1)) {
     for (let k = at - 2; k >= 0 && k >= at - 4 && subjectStart < 0; k--)
@@ -1013,6 +1015,9 @@ function actorOf(
   // "The Guild's kites turned back, but the latter pressed on and took ...": past the faction.
   if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
+  // "you watched them take Harrowgate": the perceived "them" is the antecedent
+  if (!near && antecedent && tokens[at - 1]?.lower === 'them' && PERCEPTION_VERBS.has(tokens[at - 2]?.lower ?? ''))
+    return antecedent;
   // "It reached Lowmarket by noon and seized it": the pronoun subject of the first verb.
   if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
   return near;
