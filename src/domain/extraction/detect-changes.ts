@@ -43,6 +43,20 @@ function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
   return { byFirst: map, firstKeys: new KeyFilter(map.keys()) };
 }
 
+/** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
+const ENTRY_VERBS = new Set([
+  'entered',
+  'enters',
+  'marched into',
+  'marches into',
+  'rode into',
+  'rides into',
+  'walked into',
+  'walks into',
+  'sailed into',
+  'sails into',
+]);
+
 // Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
 const CONTROL_VERBS = phrases<VerbKind>([
   ...[
@@ -125,16 +139,7 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'wins',
     // "marched into Lowmarket unopposed", "entered Saint Orrin without a fight": an entry is a
     // taking only when nobody resisted it (unopposedAfter)
-    'entered',
-    'enters',
-    'marched into',
-    'marches into',
-    'rode into',
-    'rides into',
-    'walked into',
-    'walks into',
-    'sailed into',
-    'sails into',
+    ...ENTRY_VERBS,
     // "made the port their own": only with a possessive complement (ownComplement)
     'made',
     'makes',
@@ -259,19 +264,6 @@ const EXPULSIONS = new Set([
 const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
 /** Particle verbs read like one-word verbs in the passive ("was won back by", "was taken over by"). */
 const PARTICLE_VERBS = new Set(['won back', 'wins back', 'taken over', 'handed over']);
-/** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
-const ENTRY_VERBS = new Set([
-  'entered',
-  'enters',
-  'marched into',
-  'marches into',
-  'rode into',
-  'rides into',
-  'walked into',
-  'walks into',
-  'sailed into',
-  'sails into',
-]);
 
 /**
  * Verbs that name a place only as their direct object, right after them ("won Lowmarket", "gave up
