@@ -43,6 +43,23 @@ function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
   return { byFirst: map, firstKeys: new KeyFilter(map.keys()) };
 }
 
+/** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
+const EXPULSIONS = new Set([
+  'driven out of',
+  'driven from',
+  'expelled from',
+  'ousted from',
+  'evicted from',
+  'chased out of',
+  'chased from',
+  'thrown out of',
+  'forced out of',
+  'ejected from',
+]);
+/** Verbs that hand a place over: a change only with a receiver ("to <faction>"). */
+const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
+/** "Their banners flew over Brackwater": a gain only after a banner word, at a time (bannerRaised). */
+const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over']);
 /** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
 const ENTRY_VERBS = new Set([
   'entered',
@@ -161,8 +178,6 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'retreats from',
     'withdrew from',
     'withdraws from',
-    'driven out of',
-    'driven from',
     'pulled out of',
     'lost control of',
     'fled from',
@@ -183,22 +198,10 @@ const CONTROL_VERBS = phrases<VerbKind>([
     'given up',
     // "The Court gave Lowmarket to the Tithe", "Lowmarket was granted to the Tithe": transfers
     // (TRANSFER_VERBS: only with a receiver after "to")
-    'gave',
-    'gives',
-    'given',
-    'granted',
-    'grants',
-    'awarded',
-    'awards',
-    // "was expelled from Lowmarket by the Tithe": the subject loses, the agent gains (EXPULSIONS)
-    'expelled from',
-    'ousted from',
-    'evicted from',
-    'chased out of',
-    'chased from',
-    'thrown out of',
-    'forced out of',
-    'ejected from',
+    ...TRANSFER_VERBS,
+    // "driven out of Brackwater", "was expelled from Lowmarket by the Tithe": the subject loses, the
+    // agent gains
+    ...EXPULSIONS,
   ].map((v): [string, VerbKind] => [v, 'loss']),
   ['fell to', 'fell'],
   ['fallen to', 'fell'],
@@ -229,7 +232,7 @@ const CONTROL_VERBS = phrases<VerbKind>([
   // "the gates of Harrowgate were opened to the Court": only with "gates" just before (gatesBefore)
   ['opened to', 'fell'],
   // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
-  ...['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over'].map((v): [string, VerbKind] => [v, 'gain']),
+  ...[...BANNER_VERBS].map((v): [string, VerbKind] => [v, 'gain']),
 ]);
 /** Verbs whose object is driven out: "drove/ousted/expelled the Court out of (from) Lowmarket": the actor gains, the object loses. */
 const DRIVE_VERBS = new Set([
@@ -247,21 +250,6 @@ const DRIVE_VERBS = new Set([
 ]);
 /** "drove the Court out of / from / off Lowmarket". */
 const DRIVE_PARTICLES = new Set(['out', 'from', 'off']);
-/** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
-const EXPULSIONS = new Set([
-  'driven out of',
-  'driven from',
-  'expelled from',
-  'ousted from',
-  'evicted from',
-  'chased out of',
-  'chased from',
-  'thrown out of',
-  'forced out of',
-  'ejected from',
-]);
-/** Verbs that hand a place over: a change only with a receiver ("to <faction>"). */
-const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
 /** Particle verbs read like one-word verbs in the passive ("was won back by", "was taken over by"). */
 const PARTICLE_VERBS = new Set(['won back', 'wins back', 'taken over', 'handed over']);
 
@@ -361,7 +349,6 @@ const NOT_TIMES = new Set([
 ]);
 /** Words for a faction's colours: "their banners flew over", "the Tithe's flag was raised over". */
 const BANNER_WORDS = new Set(['banner', 'banners', 'flag', 'flags', 'colours', 'colors', 'standard', 'standards', 'pennants']);
-const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over']);
 
 /**
  * Present-tense plural forms ("the Corsairs seize Brackwater"), the same words as bare
