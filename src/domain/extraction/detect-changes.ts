@@ -438,6 +438,14 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
   return !NOT_FINITE_BEFORE.has(before);
 }
 
+/**
+ * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
+ * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
+ */
+const ADJACENT_THREATS = ['laid siege to', 'lays siege to', 'lay siege to', 'surrounded', 'encircled', 'threaten', 'threatens'];
+const ADJACENT_DEVASTATION = ['destroyed', 'levelled', 'leveled', 'burned', 'burnt'];
+const ADJACENT_STATUS = new Set([...ADJACENT_THREATS, ...ADJACENT_DEVASTATION]);
+
 const STATUS_CUES = phrases<RegionStatus>([
   ...[
     'under threat',
@@ -451,18 +459,8 @@ const STATUS_CUES = phrases<RegionStatus>([
     'endangered',
   ].map((v): [string, RegionStatus] => [v, 'threatened']),
   // "laid siege to", "destroyed", "levelled": only next to their place (ADJACENT_STATUS)
-  ...[
-    'laid siege to',
-    'lays siege to',
-    'lay siege to',
-    'surrounded',
-    'encircled',
-    'threaten',
-    'threatens',
-    'under attack',
-    'under assault',
-  ].map((v): [string, RegionStatus] => [v, 'threatened']),
-  ...['destroyed', 'levelled', 'leveled', 'burned', 'burnt'].map((v): [string, RegionStatus] => [v, 'devastated']),
+  ...[...ADJACENT_THREATS, 'under attack', 'under assault'].map((v): [string, RegionStatus] => [v, 'threatened']),
+  ...ADJACENT_DEVASTATION.map((v): [string, RegionStatus] => [v, 'devastated']),
   ...[
     'reduced to ashes',
     'reduced to ash',
@@ -490,26 +488,8 @@ const STATUS_CUES = phrases<RegionStatus>([
   ),
 ]);
 
-/**
- * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
- * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
- */
 /** Adverbs right before a cue that put it in the story's past ("once burned", "formerly ravaged"). */
 const HISTORY_BEFORE = new Set(['once', 'formerly']);
-const ADJACENT_STATUS = new Set([
-  'laid siege to',
-  'lays siege to',
-  'lay siege to',
-  'surrounded',
-  'encircled',
-  'threaten',
-  'threatens',
-  'destroyed',
-  'levelled',
-  'leveled',
-  'burned',
-  'burnt',
-]);
 
 const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
 /** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
