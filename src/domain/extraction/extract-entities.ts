@@ -94,6 +94,19 @@ interface SentenceChanges {
 }
 const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map(), reportedAll: null };
 
+/**
+ * A place that fell to a taker found outside the sentence's own change cues (unclaimed-changes.ts):
+ * the sentence's one change, its cue at `cueStart` (char offset), reported when the sentence is.
+ */
+function fellTo(placeId: string, takerId: string, cueStart: number, tokens: Token[]): SentenceChanges {
+  const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: takerId, from: null, verb: 'fell' };
+  return {
+    changes: new Map([[placeId, [change]]]),
+    cueAt: new Map([[placeId, cueStart]]),
+    reportedAll: isReported(tokens) ? new Set([placeId]) : null,
+  };
+}
+
 /** detectChanges with its cue positions; `scratch` is reused, copied only when something changed. */
 function changesOf(
   sentence: string,
@@ -1018,14 +1031,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
         const taker = claimantOf(sentence, tokens, typed);
         if (taker) {
-          const id = unclaimed.entityId;
           unclaimedLeft = 0;
-          const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
-          detected = {
-            changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, (tokens[taker.startTok] as Token).start]]),
-            reportedAll: isReported(tokens) ? new Set([id]) : null,
-          };
+          detected = fellTo(unclaimed.entityId, taker.entityId, (tokens[taker.startTok] as Token).start, tokens);
         }
       }
       // it waits for the narrator's next two sentences (a player's question may stand between)
@@ -1069,28 +1076,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         // subject of the opening clause took it; else the next sentences may name the taker
         const taker = fallen && typed ? claimantOf(sentence, tokens as Token[], typed) : null;
         if (fallen && taker && taker.endTok <= fallAt) {
-          const id = fallen.entityId;
-          const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: taker.entityId, from: null, verb: 'fell' };
-          detected = {
-            changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, ((tokens as Token[])[fallAt] as Token).start]]),
-            reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
-          };
+          detected = fellTo(fallen.entityId, taker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
         } else if (fallen && attacker && attackerLeft > 0 && attacker.entityId !== fallen.entityId) {
           // "The Iron Tithe marched at dawn. Lowmarket was taken by noon.": the attacker named just before
-          const id = fallen.entityId;
-          const change: ProposedChange = {
-            kind: 'control',
-            field: 'controlledBy',
-            to: attacker.entityId,
-            from: null,
-            verb: 'fell',
-          };
-          detected = {
-            changes: new Map([[id, [change]]]),
-            cueAt: new Map([[id, ((tokens as Token[])[fallAt] as Token).start]]),
-            reportedAll: isReported(tokens as Token[]) ? new Set([id]) : null,
-          };
+          detected = fellTo(fallen.entityId, attacker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
         } else if (fallen) {
           unclaimed = fallen;
           unclaimedLeft = 2;
