@@ -1,10 +1,87 @@
 import { KeyFilter } from '../text/key-filter.js';
 import type { Token } from '../text/tokens.js';
-import type { RegionStatus } from '../world/types.js';
 import { beforeAdverbials } from './adverbials.js';
+import {
+  ADJACENT_STATUS,
+  ADJUNCT_PREPOSITIONS,
+  ASSAULT_VERBS,
+  BANNER_VERBS,
+  BANNER_WORDS,
+  BASE_ADVERBS,
+  BASE_VERBS,
+  BECOME_FORMS,
+  BE_FORMS,
+  CLAUSE_BREAK,
+  CONDITIONAL_OPENERS,
+  CONTROL_VERBS,
+  COORDINATED_GAP_WORDS,
+  COUNT_WORDS,
+  DEFEAT_VERBS,
+  DEMONSTRATIVES,
+  DENIALS,
+  DETERMINERS,
+  DIRECT_OBJECT_ONLY,
+  DO_FORMS,
+  DRIVE_PARTICLES,
+  DRIVE_VERBS,
+  ENTRY_VERBS,
+  EVENT_SUBORDINATORS,
+  EXPULSIONS,
+  FELL_ADVERBS,
+  FELL_WORDS,
+  FIELD_WORDS,
+  FIRST_PERSON,
+  FLIGHT_AUX,
+  FLIGHT_PAIRS,
+  FLIGHT_WORDS,
+  FRAME_LEADS,
+  FUTURE_WORDS,
+  HISTORY_BEFORE,
+  HOLD_OFF,
+  LATER_UNITS,
+  LIST_GLUE,
+  LIST_PHRASES,
+  MASTER_WORDS,
+  MOMENT_AFTER,
+  MOMENT_NOUNS,
+  MOMENT_OPENERS,
+  MOMENT_PREPOSITIONS,
+  NOT_FINITE_BEFORE,
+  NOT_TIMES,
+  OTHER_CLAUSE,
+  OWNED_HEADS,
+  OWN_WORDS,
+  PARTICLE_VERBS,
+  PASSIVE_ADVERBS,
+  PASSIVE_AUX,
+  PERCEPTION_VERBS,
+  PERFECT_AUX,
+  PLACE_PREPOSITIONS,
+  PLACING_VERBS,
+  POSSESSIVES,
+  PRONOUNS,
+  RELATIVE_PRONOUN_SUBJECTS,
+  RELATIVE_SUBJECTS,
+  REPORT_NOUNS,
+  RESULT_PHRASES,
+  RESULT_VERBS,
+  SAME_SIDE_WORDS,
+  SPANS,
+  SPEECH_VERBS,
+  STATE_BEFORE_HELD,
+  STATE_VERBS,
+  STATUS_CUES,
+  TIME_SUBORDINATORS,
+  TRANSFER_VERBS,
+  UNOPPOSED,
+  VERB_ADVERBS,
+  VISION_WORDS,
+  type VerbKind,
+} from './change-vocabulary.js';
 import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
 import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
+import { matchPhrase, type Phrase } from './phrase-index.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
 
@@ -16,281 +93,6 @@ export interface TypedHit {
   endTok: number;
 }
 
-type VerbKind = 'gain' | 'loss' | 'fell';
-interface Phrase<K> {
-  keys: string[];
-  kind: K;
-  /** The keys joined by spaces (a change's verb or cue), built once. */
-  text: string;
-}
-
-/** Phrases indexed by their first word, with a pre-check so most tokens skip the map. */
-interface PhraseIndex<K> {
-  byFirst: Map<string, Array<Phrase<K>>>;
-  firstKeys: KeyFilter;
-}
-
-function phrases<K>(list: Array<[string, K]>): PhraseIndex<K> {
-  const map = new Map<string, Array<Phrase<K>>>();
-  for (const [text, kind] of list) {
-    const keys = text.split(' ');
-    const first = keys[0] as string;
-    const arr = map.get(first) ?? [];
-    arr.push({ keys, kind, text });
-    arr.sort((a, b) => b.keys.length - a.keys.length);
-    map.set(first, arr);
-  }
-  return { byFirst: map, firstKeys: new KeyFilter(map.keys()) };
-}
-
-/** Losses whose agent ("by <faction>") is the gainer: "was driven out of Brackwater by the Tithe". */
-const EXPULSIONS = new Set([
-  'driven out of',
-  'driven from',
-  'expelled from',
-  'ousted from',
-  'evicted from',
-  'chased out of',
-  'chased from',
-  'thrown out of',
-  'forced out of',
-  'ejected from',
-]);
-/** Verbs that hand a place over: a change only with a receiver ("to <faction>"). */
-const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
-/** "Their banners flew over Brackwater": a gain only after a banner word, at a time (bannerRaised). */
-const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over']);
-/** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
-const ENTRY_VERBS = new Set([
-  'entered',
-  'enters',
-  'marched into',
-  'marches into',
-  'rode into',
-  'rides into',
-  'walked into',
-  'walks into',
-  'sailed into',
-  'sails into',
-]);
-
-// Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
-const CONTROL_VERBS = phrases<VerbKind>([
-  ...[
-    'seized',
-    'seizes',
-    'secured',
-    'secures',
-    'claimed',
-    'claims',
-    'captured',
-    'captures',
-    'liberated',
-    'liberates',
-    'conquered',
-    'conquers',
-    'occupied',
-    'occupies',
-    'retook',
-    'retakes',
-    'reclaimed',
-    'reclaims',
-    'recaptured',
-    'recaptures',
-    'annexed',
-    'annexes',
-    'retaken',
-    'took',
-    // present-tense narration, common in GM turns ("By noon it takes Lowmarket")
-    'takes',
-    'taken',
-    'overran',
-    'overrun',
-    'overruns',
-    // "drove the Corsairs out of Brackwater": a gain only with "out of" before the target (see below)
-    'drove',
-    'drives',
-    // "had driven the Corsairs out of Brackwater": only after had/has/have (PERFECT_AUX)
-    'driven',
-    'held',
-    'holds',
-    // "now rules Lowmarket", "by dusk they controlled the city": only with a time (see holding)
-    'rules',
-    'ruled',
-    'controls',
-    'controlled',
-    'governs',
-    'governed',
-    'owns',
-    'owned',
-    // "The Masks have Lowmarket now": only with a place right after and "now" (haveNow)
-    'has',
-    'have',
-    'won back',
-    'wins back',
-    'took control of',
-    'takes control of',
-    'taken control of',
-    'seized control of',
-    'won control of',
-    'gained control of',
-    // More verbs of taking, read by every construction above (passive, relative, list, pronoun...).
-    'stormed',
-    'storms',
-    'wrested',
-    'wrests',
-    'took over',
-    'takes over',
-    'taken over',
-    'took possession of',
-    'takes possession of',
-    'taken possession of',
-    'subdued',
-    'subdues',
-    'subjugated',
-    'subjugates',
-    // "Lowmarket was overwhelmed by the Tithe", "overwhelmed Harrowgate": only its direct object
-    'overwhelmed',
-    'overwhelms',
-    'won',
-    'wins',
-    // "marched into Lowmarket unopposed", "entered Saint Orrin without a fight": an entry is a
-    // taking only when nobody resisted it (unopposedAfter)
-    ...ENTRY_VERBS,
-    // "made the port their own": only with a possessive complement (ownComplement)
-    'made',
-    'makes',
-    // "ousted the Court from Lowmarket": like "drove ... out of" (DRIVE_VERBS)
-    'ousted',
-    'expelled',
-    'evicted',
-    'chased',
-    'ejected',
-  ].map((v): [string, VerbKind] => [v, 'gain']),
-  ...[
-    'lost',
-    'loses',
-    'ceded',
-    'cedes',
-    'abandoned',
-    'abandons',
-    'retreated from',
-    'retreats from',
-    'withdrew from',
-    'withdraws from',
-    'pulled out of',
-    'lost control of',
-    'fled from',
-    'evacuated',
-    'surrendered',
-    'surrenders',
-    'no longer holds',
-    'no longer hold',
-    'no longer controls',
-    'no longer control',
-    'no longer rules',
-    'handed over',
-    'hands over',
-    // not "hands": "in the hands of the Tithe" is a possession head (OWNED_HEADS)
-    'handed',
-    'gave up',
-    'gives up',
-    'given up',
-    // "The Court gave Lowmarket to the Tithe", "Lowmarket was granted to the Tithe": transfers
-    // (TRANSFER_VERBS: only with a receiver after "to")
-    ...TRANSFER_VERBS,
-    // "driven out of Brackwater", "was expelled from Lowmarket by the Tithe": the subject loses, the
-    // agent gains
-    ...EXPULSIONS,
-  ].map((v): [string, VerbKind] => [v, 'loss']),
-  ['fell to', 'fell'],
-  ['fallen to', 'fell'],
-  ['fell into the hands of', 'fell'],
-  ['passed into the hands of', 'fell'],
-  ['passes into the hands of', 'fell'],
-  ['fallen into the hands of', 'fell'],
-  ['went over to', 'fell'],
-  ['goes over to', 'fell'],
-  ['gone over to', 'fell'],
-  ['falls into the hands of', 'fell'],
-  ['passed to', 'fell'],
-  ['passes to', 'fell'],
-  ['falls to', 'fell'],
-  // A place that yields: "Brackwater surrendered to them", "Harrowgate opened its gates to the Choir".
-  ...['surrendered to', 'surrenders to', 'yielded to', 'yields to', 'submitted to', 'capitulated to'].map(
-    (v): [string, VerbKind] => [v, 'fell'],
-  ),
-  ...[
-    'opened its gates to',
-    'opens its gates to',
-    'opened their gates to',
-    'open their gates to',
-    'opened the gates to',
-    'opens the gates to',
-    'opened the gate to',
-  ].map((v): [string, VerbKind] => [v, 'fell']),
-  // "the gates of Harrowgate were opened to the Court": only with "gates" just before (gatesBefore)
-  ['opened to', 'fell'],
-  // "Their banners flew over Brackwater by dawn": only after a banner word, at a time (bannerRaised)
-  ...[...BANNER_VERBS].map((v): [string, VerbKind] => [v, 'gain']),
-]);
-/** Verbs whose object is driven out: "drove/ousted/expelled the Court out of (from) Lowmarket": the actor gains, the object loses. */
-const DRIVE_VERBS = new Set([
-  'drove',
-  'drives',
-  'driven',
-  'drive',
-  'ousted',
-  'oust',
-  'expelled',
-  'expel',
-  'evicted',
-  'chased',
-  'ejected',
-]);
-/** "drove the Court out of / from / off Lowmarket". */
-const DRIVE_PARTICLES = new Set(['out', 'from', 'off']);
-/** Particle verbs read like one-word verbs in the passive ("was won back by", "was taken over by"). */
-const PARTICLE_VERBS = new Set(['won back', 'wins back', 'taken over', 'handed over']);
-
-/**
- * Verbs that name a place only as their direct object, right after them ("won Lowmarket", "gave up
- * Brackwater", "stormed the Sunder Gap"): "won the battle at Lowmarket", "gave up hope at Brackwater",
- * "handed the letter to the Tithe at Lowmarket", "stormed out of Harrowgate" propose nothing.
- */
-const DIRECT_OBJECT_ONLY = new Set([
-  'overwhelmed',
-  'overwhelms',
-  ...ENTRY_VERBS,
-  ...TRANSFER_VERBS,
-  'storm',
-  'subdue',
-  'made',
-  'makes',
-  'won',
-  'wins',
-  'stormed',
-  'storms',
-  'handed',
-  'gave up',
-  'gives up',
-  'given up',
-  'subdued',
-  'subdues',
-]);
-/** What makes an entry a taking: nobody resisted it. */
-const UNOPPOSED = [
-  ['unopposed'],
-  ['unchallenged'],
-  ['unresisted'],
-  ['without', 'a', 'fight'],
-  ['without', 'a', 'blow'],
-  ['without', 'resistance'],
-  ['without', 'a', 'struggle'],
-  ['without', 'a', 'shot'],
-  ['without', 'loosing', 'an', 'arrow'],
-];
-
 /** "unopposed", "without a fight" within five words after token `from`, in the same clause. */
 function unopposedAfter(text: string, tokens: Token[], from: number): boolean {
   for (let k = from; k < tokens.length && k < from + 5; k++) {
@@ -301,92 +103,12 @@ function unopposedAfter(text: string, tokens: Token[], from: number): boolean {
   return false;
 }
 
-/** What may follow "their/its" after "made <place>": "made Lowmarket their own", "made the town its seat". */
-const OWN_WORDS = new Set(['own', 'capital', 'seat', 'stronghold', 'base', 'fortress']);
-
 /** "made the port their own", "made Brackwater theirs": the complement after the place (ending at `end`) is the maker's possession. */
 function ownComplement(tokens: Token[], end: number): boolean {
   const w = tokens[end]?.lower ?? '';
   if (w === 'theirs') return true;
   return (w === 'their' || w === 'its') && OWN_WORDS.has(tokens[end + 1]?.lower ?? '');
 }
-
-/** Like "hold": a change only after "by <time>" or "now" ("the Court now rules Lowmarket"); else a state. */
-const STATE_VERBS = new Set(['rules', 'ruled', 'controls', 'controlled', 'governs', 'governed', 'owns', 'owned']);
-/** The word a possession predicate is found at (ownedChange): "theirs", "in their hands", "under their control". */
-const OWNED_HEADS = new Set([
-  'theirs',
-  'ours',
-  'hands',
-  'control',
-  'flag',
-  'banner',
-  'banners',
-  'belongs',
-  'belonged',
-  'masters',
-  'lords',
-  'rulers',
-  // "Lowmarket is Tithe territory now": a faction's name as the attribute of a land word
-  'territory',
-  'land',
-  'lands',
-]);
-const BE_FORMS = new Set(['was', 'is', 'were', 'are']);
-/** "By law Lowmarket belongs to the Court": a "by" that names no time. */
-const NOT_TIMES = new Set([
-  'law',
-  'right',
-  'rights',
-  'all',
-  'custom',
-  'tradition',
-  'treaty',
-  'decree',
-  'charter',
-  'birth',
-  'any',
-]);
-/** Words for a faction's colours: "their banners flew over", "the Tithe's flag was raised over". */
-const BANNER_WORDS = new Set(['banner', 'banners', 'flag', 'flags', 'colours', 'colors', 'standard', 'standards', 'pennants']);
-
-/**
- * Present-tense plural forms ("the Corsairs seize Brackwater"), the same words as bare
- * infinitives and imperatives: a change only right after their actor (a faction or they/we),
- * and not after let/make/will/when... before it (baseFinite).
- */
-const BASE_VERBS = phrases<VerbKind>([
-  ...[
-    'seize',
-    'capture',
-    'take',
-    'occupy',
-    'retake',
-    'reclaim',
-    'recapture',
-    'conquer',
-    'liberate',
-    'annex',
-    // present-tense narration of the verbs added with their past forms: "they storm the river gate"
-    'storm',
-    'wrest',
-    'subdue',
-    'drive',
-    'oust',
-    'expel',
-  ].map((v): [string, VerbKind] => [v, 'gain']),
-  ...['lose', 'cede', 'abandon', 'surrender'].map((v): [string, VerbKind] => [v, 'loss']),
-  // "by dawn they hold Prismwell": only after "by <time>" (byTimeBefore), else a state
-  ['hold', 'gain'],
-]);
-const NOT_FINITE_BEFORE = new Set(
-  'let lets make made help helped watch watched see saw when once until before after unless if lest can could will would may might must shall should to'.split(
-    ' ',
-  ),
-);
-
-const RELATIVE_SUBJECTS = new Set(['who', 'which', 'that']);
-const PERCEPTION_VERBS = new Set(['watch', 'watched', 'watches', 'see', 'saw', 'sees']);
 
 /** Is the base verb at `at` a present-tense plural: right after its actor, nothing modal or causative before that? */
 function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: number): boolean {
@@ -398,8 +120,6 @@ function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: num
   return finiteSubjectBefore(text, tokens, hits, at, false);
 }
 
-const DO_FORMS = new Set(['did', 'does', 'do']);
-const DETERMINERS = new Set(['the', 'those', 'these']);
 const NO_WORDS: ReadonlySet<string> = new Set();
 
 /** Does the actor of a finite verb (group) starting at `at` stand right before it: a faction, they/we (or "it" before "did"), a relative pronoun after a faction? */
@@ -438,128 +158,13 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
   return !NOT_FINITE_BEFORE.has(before);
 }
 
-/**
- * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
- * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
- */
-const ADJACENT_THREATS = ['laid siege to', 'lays siege to', 'lay siege to', 'surrounded', 'encircled', 'threaten', 'threatens'];
-const ADJACENT_DEVASTATION = ['destroyed', 'levelled', 'leveled', 'burned', 'burnt'];
-const ADJACENT_STATUS = new Set([...ADJACENT_THREATS, ...ADJACENT_DEVASTATION]);
-
-const STATUS_CUES = phrases<RegionStatus>([
-  ...[
-    'under threat',
-    'under siege',
-    'besieged',
-    'besieges',
-    'threatened',
-    'imperilled',
-    'imperiled',
-    'in danger',
-    'endangered',
-  ].map((v): [string, RegionStatus] => [v, 'threatened']),
-  // "laid siege to", "destroyed", "levelled": only next to their place (ADJACENT_STATUS)
-  ...[...ADJACENT_THREATS, 'under attack', 'under assault'].map((v): [string, RegionStatus] => [v, 'threatened']),
-  ...ADJACENT_DEVASTATION.map((v): [string, RegionStatus] => [v, 'devastated']),
-  ...[
-    'reduced to ashes',
-    'reduced to ash',
-    'reduced to rubble',
-    'reduced to ruins',
-    'burned to ashes',
-    'in smoking ruins',
-    'nothing remains of',
-    'little remains of',
-    'nothing is left of',
-    'little is left of',
-    'in ashes',
-    'a smoking ruin',
-    'a burned-out shell',
-  ].map((v): [string, RegionStatus] => [v, 'devastated']),
-  ...['peace has returned to', 'peace returned to', 'quiet again', 'at peace again'].map((v): [string, RegionStatus] => [
-    v,
-    'stable',
-  ]),
-  ...['devastated', 'ruined', 'ravaged', 'razed', 'sacked', 'in ruins', 'laid waste', 'burned to the ground'].map(
-    (v): [string, RegionStatus] => [v, 'devastated'],
-  ),
-  ...['stabilised', 'stabilized', 'secured', 'restored', 'at peace', 'safe again', 'stable again', 'rebuilt'].map(
-    (v): [string, RegionStatus] => [v, 'stable'],
-  ),
-]);
-
-/** Adverbs right before a cue that put it in the story's past ("once burned", "formerly ravaged"). */
-const HISTORY_BEFORE = new Set(['once', 'formerly']);
-
-const CLAUSE_BREAK = new Set(['and', 'but', 'then', 'so', 'yet', 'while', 'after', 'before', 'because']);
-/** Subjects that point back to the last-named faction ("By noon they held the Fen"). */
-const PRONOUNS = new Set(
-  ['they', 'it', 'we', 'its', 'their', "they've", "they'd", "we've", "we'd", "it's"].flatMap((w) =>
-    w.includes("'") ? [w, w.replace("'", '\u2019')] : [w],
-  ),
-);
-/** Possessive subjects may stand one word further back ("Its grey columns had taken"). */
-const POSSESSIVES = new Set(['its', 'their']);
-/** An adverb between a subject and its present-tense verb ("they now hold Lowmarket"). */
-const BASE_ADVERBS = new Set(['now', 'finally', 'swiftly', 'quickly']);
-/** "held" is a state, not a change, after these ("had held it for years", "still held"). */
-const STATE_BEFORE_HELD = new Set(['had', 'has', 'have', 'still', 'long', 'once', 'always', 'never']);
-/** "held Lowmarket for a century / for years / for three generations": a span, so a state. */
-const SPANS = new Set(
-  'a an many so long years decades generations centuries months weeks days ages two three four five ten twenty'.split(' '),
-);
-/** "held them off", "held them back", "held them at bay": resisting, not taking. */
-const HOLD_OFF = new Set(['off', 'back', 'at']);
-const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus', 'finally', 'lastly']);
-/** Glue of several words between list items, by first word: "as well as", "but also", "along with". */
-const LIST_PHRASES = new Map<string, string[]>([
-  ['as', ['well', 'as']],
-  ['but', ['also']],
-  ['along', ['with']],
-  ['together', ['with']],
-  ['at', ['last']],
-  // "Brackwater, Lowmarket, and the whole of the Corrin Coast"
-  ['whole', ['of']],
-  ['most', ['of']],
-  ['all', ['of']],
-]);
-const PASSIVE_AUX = new Set(['was', 'were', 'been', 'is', 'are', 'be']);
-/** Adverbs that may stand between a passive auxiliary and its verb ("had already been retaken by"). */
-const PASSIVE_ADVERBS = new Set(['already', 'just', 'also', 'soon', 'again', 'once', 'since', 'all', 'then']);
 /** How far after a passive verb its "by <faction>" may stand ("was seized in the dead of night by ..."). */
 const MAX_AGENT_DISTANCE = 7;
 /** One look-up per token for mayReferToPlace, behind a pre-check that nearly every token fails. */
 const PLACE_REFERENCE_WORDS = new Set([...OBJECT_PRONOUNS, 'out', ...PLACE_NOUNS.keys()]);
 const PLACE_REFERENCE_FILTER = new KeyFilter(PLACE_REFERENCE_WORDS);
-/** Sentence openers that make what follows hypothetical ("Unless the Guild relieves it, Lowmarket falls ..."). */
-const CONDITIONAL_OPENERS = new Set(['if', 'unless', 'suppose', 'supposing', 'imagine', 'picture', 'tomorrow']);
-/** Words before a colon that make what follows a plan or an imagined scene ("The plan is simple: ..."). */
-const FRAME_LEADS = new Set([
-  'plan',
-  'plans',
-  'idea',
-  'scheme',
-  'orders',
-  'intention',
-  'goal',
-  'aim',
-  'imagine',
-  'picture',
-  'suppose',
-]);
-/** "In the vision, ...": what a vision or dream shows is not an event. */
-const VISION_WORDS = new Set(['vision', 'visions', 'dream', 'dreams', 'nightmare', 'nightmares', 'reverie']);
 const CONTROLLABLE = new Set(['region', 'settlement']);
 const MAX_STATUS_DISTANCE = 10;
-
-function matchPhrase<K>(index: PhraseIndex<K>, tokens: Token[], i: number): Phrase<K> | null {
-  const lower = (tokens[i] as Token).lower;
-  if (!index.firstKeys.mayHave(lower)) return null;
-  for (const p of index.byFirst.get(lower) ?? []) {
-    if (p.keys.every((k, j) => tokens[i + j]?.lower === k)) return p;
-  }
-  return null;
-}
 
 const COMMA = 1;
 const SEMICOLON = 2;
@@ -612,17 +217,6 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
   }
   return false;
 }
-
-/** Words that open a counted noun phrase ("three kites", "a dozen barges", "hundreds of men"). */
-const COUNT_WORDS = new Set(
-  'a an one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds thousand thousands dozen dozens score scores several many few countless'.split(
-    ' ',
-  ),
-);
-/** Prepositions that put a place after a verb's object, not in it. */
-const PLACE_PREPOSITIONS = new Set(
-  'at from near off over in on outside inside below beneath under beyond before behind across along around to into'.split(' '),
-);
 
 /**
  * Is the verb's object (from token `at`) a counted thing, with the place at `placeAt` only in a
@@ -691,10 +285,6 @@ function openingComma(text: string, tokens: Token[], at: number): number {
   return -1;
 }
 
-/** Subordinators of time whose clause is only expected when the main clause is future ("Once the Order has taken Harrowgate, it will turn south"). */
-const TIME_SUBORDINATORS = new Set(['once', 'when', 'after', 'until', 'till', 'whenever']);
-const FUTURE_WORDS = new Set(['will', 'shall', "won't", 'won’t']);
-
 /**
  * The cue at `at` is in an opening time clause (once/when/after/as soon as ..., up to its comma)
  * whose main clause is future: what the clause tells has not happened yet.
@@ -715,25 +305,6 @@ function futureFrame(text: string, tokens: Token[], at: number): boolean {
   }
   return false;
 }
-
-/** Nouns of report that a denial can take as its subject ("Rumours that ... are false"). */
-const REPORT_NOUNS = new Set([
-  'rumour',
-  'rumours',
-  'rumor',
-  'rumors',
-  'reports',
-  'report',
-  'claims',
-  'claim',
-  'tales',
-  'stories',
-  'story',
-  'talk',
-  'word',
-  'whispers',
-]);
-const DENIALS = new Set(['false', 'untrue', 'lies', 'wrong', 'baseless', 'unfounded', 'nonsense', 'mistaken']);
 
 /**
  * "Rumours that the Tithe took Lowmarket are false", "The reports that Harrowgate fell were
@@ -844,9 +415,6 @@ function opensClauseAfter(tokens: Token[], item: TypedHit): boolean {
     (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
   );
 }
-
-/** Prepositions that open a short adjunct after a list item ("in the spring", "by dusk", "within the week"). */
-const ADJUNCT_PREPOSITIONS = new Set(['in', 'at', 'on', 'by', 'before', 'after', 'within', 'during', 'that', 'the', 'last']);
 
 /**
  * Between tokens `from` and `placeAt`: a short adjunct (a preposition and up to three lower-case
@@ -982,8 +550,6 @@ function actorOf(
   return near;
 }
 
-const FIRST_PERSON = new Set(['we', "we've", 'we’ve', "we'd", 'we’d', 'our']);
-
 /** "we" (or "our <noun>") as the subject of the verb at `at`, auxiliaries and adverbs between ("we took", "our riders have seized"). */
 function firstPersonBefore(tokens: Token[], at: number): boolean {
   let j = at - 1;
@@ -996,22 +562,6 @@ function firstPersonBefore(tokens: Token[], at: number): boolean {
   if (FIRST_PERSON.has(w) && w !== 'our') return true;
   return tokens[j - 1]?.lower === 'our' && !tokens[j]?.cap;
 }
-
-/** Words that open a clause of another subject between a pronoun and a later verb ("they saw that the raiders took ..."). */
-const OTHER_CLAUSE = new Set([
-  'that',
-  'which',
-  'who',
-  'whom',
-  'as',
-  'while',
-  'when',
-  'because',
-  'if',
-  'until',
-  'unless',
-  'where',
-]);
 
 /**
  * The verb at `at` is the second of two joined by "and" or "then" ("It reached Lowmarket by noon
@@ -1042,15 +592,6 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   }
   return false;
 }
-
-/** Words of a time phrase or verb group between "and" and a coordinated verb ("and by noon had taken"). */
-const COORDINATED_GAP_WORDS = new Set(
-  (
-    'had has have was were is are been by at before within after on in the that next first same an a ' +
-    'dawn dusk noon nightfall midnight morning evening night sunset sunrise daybreak daylight light hour day week ' +
-    'month end time now soon then already finally'
-  ).split(' '),
-);
 
 /** Does the sentence say "respectively"? Read only for a verb with several places. */
 function respectively(tokens: Token[]): boolean {
@@ -1119,11 +660,6 @@ function nowAfter(text: string, tokens: Token[], after: number): boolean {
   );
 }
 
-/** Adverbs between a parenthetical's closing comma and its verb ("..., nonetheless retook Prismwell"). */
-const VERB_ADVERBS = new Set(
-  'nonetheless nevertheless still then soon finally eventually instead anyway swiftly quickly promptly duly'.split(' '),
-);
-
 /**
  * "lost Cinderhold to the Iron Tithe, Harrowgate to the Veiled Court, and the Sunder Gap to the
  * Kite Guild": more "<place> to/from <faction>" pairs right after the first one's faction (ending at
@@ -1145,12 +681,6 @@ function gappedPairs(tokens: Token[], hits: TypedHit[], from: number, word: stri
     k = faction.endTok;
   }
 }
-
-/** Auxiliaries of the active perfect ("had driven"), as against the passive's "had been driven". */
-const PERFECT_AUX = new Set(['had', 'has', 'have']);
-/** Adverbs between "fell" and "to" ("fell instead to the Kite Guild", "fell swiftly to"). */
-const FELL_ADVERBS = new Set(['instead', 'soon', 'then', 'again', 'finally', 'quickly', 'swiftly', 'easily', 'last']);
-const FELL_WORDS = new Set(['fell', 'falls', 'fallen', 'passed', 'passes']);
 
 /**
  * Every word the control scan of detectChanges acts on (a phrase's first word, a fell-to word, a
@@ -1288,9 +818,6 @@ function placeFocusAfter(text: string, tokens: Token[], hits: TypedHit[], subjec
   return null;
 }
 
-/** Pronoun subjects of an object relative ("which it had captured", "that they took"). */
-const RELATIVE_PRONOUN_SUBJECTS = new Set(['it', 'they']);
-
 /** "The Corsairs, whom the Court had driven out ...", "the Order, whose knights the Court ...": the faction the relative clause is about. */
 function relativeHead(tokens: Token[], hits: TypedHit[], actor: TypedHit | null): TypedHit | null {
   if (!actor) return null;
@@ -1301,34 +828,6 @@ function relativeHead(tokens: Token[], hits: TypedHit[], actor: TypedHit | null)
   const at = rel === 'whom' || rel === 'which' || rel === 'who' ? a - 1 : tokens[a - 2]?.lower === 'whose' ? a - 2 : -1;
   return at < 0 ? null : (hits.find((h) => isFaction(h) && h.endTok === at) ?? null);
 }
-
-/** A faction that does these has lost the field: "they" in the next clause is the other side. */
-const FLIGHT_WORDS = new Set(
-  (
-    'fled flee flees retreated retreat retreats withdrew withdraw withdraws broke scattered ran routed surrendered ' +
-    'capitulated yielded defeated beaten crushed vanquished overwhelmed repulsed'
-  ).split(' '),
-);
-/** Two-word flights ("fell back", "gave way"); the first word is looked up, the second must follow. */
-const FLIGHT_PAIRS = new Map([
-  ['fell', 'back'],
-  ['pulled', 'back'],
-  ['gave', 'way'],
-  ['melted', 'away'],
-  ['driven', 'back'],
-  ['driven', 'off'],
-  ['beaten', 'back'],
-]);
-/** Active verbs whose object is the beaten side ("the Tithe routed the Emberwrights"). */
-const DEFEAT_VERBS = new Set(
-  'routed defeated beat crushed scattered broke vanquished overwhelmed repulsed smashed trounced'.split(' '),
-);
-/** Between a flight and "they took": these keep the same subject ("fled, but they took ... anyway"). */
-const SAME_SIDE_WORDS = new Set(['but', 'yet', 'though', 'although', 'instead', 'anyway', 'still', 'also']);
-/** "fled the field", "abandoned the fight": the object of a flight that is the lost battle itself. */
-const FIELD_WORDS = new Set(['field', 'fight', 'battle', 'battlefield', 'walls', 'line', 'lines']);
-/** Words that may stand between a flight's subject and its verb ("were quickly routed", "had fled"). */
-const FLIGHT_AUX = new Set(['were', 'was', 'had', 'have', 'has', 'been', 'then', 'soon', 'finally']);
 
 /** "they" or "it" as the subject right before the verb at `at`, with at most one word between ("they had taken"). */
 function pronounSubjectBefore(tokens: Token[], at: number): boolean {
@@ -1381,8 +880,6 @@ function victorOver(hits: TypedHit[], beaten: TypedHit, antecedent: TypedHit | n
   if (before) return before;
   return antecedent && antecedent.entityId !== beaten.entityId ? antecedent : null;
 }
-
-const DEMONSTRATIVES = new Set(['those', 'these']);
 
 /** A pronoun or a noun phrase for the antecedent faction within 3 words (a possessive 4) before token `at`. */
 function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHit): boolean {
@@ -1573,9 +1070,6 @@ function ownedChange(
   for (const t of own) add(t.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
 }
 
-/** "masters of Brackwater", "the new lords of Lowmarket": a faction that owns the place after "of". */
-const MASTER_WORDS = new Set(['masters', 'lords', 'rulers']);
-
 /**
  * "The Saltmarch Corsairs, now masters of Brackwater,", "by dusk the Tithe were the masters of
  * Lowmarket": the faction before "(were) now (the) masters of" gains the place after "of", at a time
@@ -1651,18 +1145,6 @@ function takerAfter(text: string, tokens: Token[], hits: TypedHit[], from: numbe
     ? f
     : null;
 }
-/** An assault that takes the place it names ("having stormed the gate", "had breached the walls"). */
-const ASSAULT_VERBS = new Set('stormed breached forced carried entered won broken scaled sacked'.split(' '));
-
-/** Verbs of saying in a quotation's attribution ('said the Tithe captain', 'the Tithe captain declared'). */
-const SPEECH_VERBS = new Set(
-  (
-    'said says cried cries shouted shouts called calls declared declares announced announces boasted boasts crowed ' +
-    'crows growled growls laughed laughs told tells answered answers replied replies roared roars muttered mutters ' +
-    'insisted insists swore swears added adds admitted admits snapped snaps explained explains grinned grins'
-  ).split(' '),
-);
-
 /**
  * The faction of whoever says the quotation around token `at`: named in the attribution after
  * its closing quote ('"The valley is ours now," said the Tithe captain') or before its opening
@@ -1724,29 +1206,6 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
   return false;
 }
 
-/** Times of day after "before" ("was theirs before sundown"): "before the war" is no moment. */
-const MOMENT_NOUNS = new Set(
-  'dawn dusk sundown sunset sunrise nightfall noon midnight morning evening daybreak midday'.split(' '),
-);
-/** Words after which a moment noun dates a possession ("within the hour", "that night", "before the noon bell"). */
-const MOMENT_PREPOSITIONS = new Set(['before', 'within', 'at', 'that', 'by']);
-const MOMENT_AFTER = new Set([...MOMENT_NOUNS, 'hour', 'night', 'afternoon']);
-const BECOME_FORMS = new Set(['became', 'becomes', 'become']);
-/** Verbs that put a place under an owner: "was placed under the Tithe's control", "came under their flag", "fell into their hands". */
-const PLACING_VERBS = new Set([
-  'placed',
-  'brought',
-  'put',
-  'delivered',
-  'came',
-  'comes',
-  'fell',
-  'falls',
-  'fallen',
-  'passed',
-  'passes',
-]);
-
 /** A moment noun within two words after token `k` ("before the noon bell", "within the hour"); not "before the war". */
 function momentAfter(tokens: Token[], k: number): boolean {
   for (let j = k + 1; j <= k + 3 && j < tokens.length; j++) {
@@ -1756,12 +1215,6 @@ function momentAfter(tokens: Token[], k: number): boolean {
   }
   return false;
 }
-
-/** Sentence openers that put what follows at a moment of the story ("Two days later, ...", "At last ..."). */
-const MOMENT_OPENERS = new Set(['then', 'soon', 'later', 'finally', 'overnight', 'suddenly', 'afterwards', 'afterward']);
-/** Subordinators that open a time clause before the main clause ("When the walls cracked, ..."). */
-const EVENT_SUBORDINATORS = new Set(['when', 'once', 'after', 'as']);
-const LATER_UNITS = new Set(['days', 'day', 'weeks', 'week', 'hours', 'hour', 'months', 'month', 'nights', 'night', 'moments']);
 
 /**
  * Does the sentence open with a moment of the story before the predicate at `from`: a time adverb
@@ -2240,32 +1693,6 @@ export function detectChanges(
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
 }
-
-/** Verbs whose result phrase after the object says the place was destroyed ("burned X to the ground"). */
-const RESULT_VERBS = new Set([
-  'burned',
-  'burnt',
-  'burns',
-  'reduced',
-  'reduces',
-  'razed',
-  'razes',
-  'levelled',
-  'leveled',
-  'smashed',
-  'beaten',
-  'battered',
-]);
-/** The result phrases (after the object): ruin. */
-const RESULT_PHRASES = [
-  ['to', 'the', 'ground'],
-  ['to', 'ashes'],
-  ['to', 'ash'],
-  ['to', 'rubble'],
-  ['to', 'ruin'],
-  ['to', 'ruins'],
-  ['to', 'cinders'],
-];
 
 /** The places (a list) right after the verb at `at` when a result phrase follows them, and the cue ("burned to the ground"); null otherwise. */
 function resultativeTargets(
