@@ -17,6 +17,7 @@ import {
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { referredPlaceType } from './place-references.js';
+import { SceneState } from './scene-state.js';
 import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
@@ -750,12 +751,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   const bounds: number[] = [];
   const hashes: number[] = [];
   const known: Array<SentenceFacts | undefined> = [];
-  // The current scene's last mention and last character mention live in locals while the scene
-  // lasts; the maps keep them across a switch (a scene may resume later): no look-up per turn.
-  const lastMentionInScene = new Map<string, EntityMention>();
-  const lastCharacterInScene = new Map<string, EntityMention>();
-  let sceneLastMention: EntityMention | undefined;
-  let sceneLastCharacter: EntityMention | undefined;
+  // This sentence's tokens when a step needs them and the sentence's first occurrence did not read them.
+  const tokensAt = (text: string, k: number): Token[] =>
+    sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
 
   const push = (m: EntityMention) => {
     // Same fact seen twice: keep the more confident mention (spec 5). A mention without a
@@ -827,32 +825,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
   };
 
-  // Consecutive turns share a scene: reuse its key string (and its cached hash) instead of
-  // building and hashing a new one per turn.
-  let sceneKey = '';
-  let antecedent: TypedHit | null = null;
-  // The last faction of the sentence that set `antecedent`: what "the latter" means.
-  let latter: TypedHit | null = null;
-  // The place an "it" or "the city" refers to: the last place of the latest sentence that named one.
-  let place: { typed: TypedHit; hit: LexiconHit } | null = null;
-  // The scene's salient place of each kind: "the pass" is the latest region even when a town was
-  // named after it ("crossed the Sunder Gap toward Lowmarket ... by dusk the pass was theirs").
-  // null also when the latest sentence naming that kind named two of them: "the town" is ambiguous.
-  let settlementPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
-  let regionPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
-  // A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts).
-  let unclaimed: TypedHit | null = null;
-  let unclaimedLeft = 0;
-  // The faction the narrator's sentence just before had attack or march (attackerOf).
-  let attacker: TypedHit | null = null;
-  let attackerLeft = 0;
+  // What the scene's sentences so far leave for the next one to refer to (scene-state.ts).
+  const scene = new SceneState();
   const scratchCueAt = new Map<string, number>();
   // The last turn's player sentences that could claim a change (confirmedClaims reads them).
   let claims: ClaimSentence[] = [];
   const quotes = new QuoteState();
   const quoteProbe = new QuoteState();
-  let keyAct: string | undefined | null = null;
-  let keyScene: string | undefined | null = null;
   for (const turn of sanitised.turns) {
     const text = turn.text;
     // The scan hashes each sentence as it finds it (no second pass to hash the range).
@@ -872,22 +851,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     quotes.reset();
     const turnMentions: EntityMention[] = [];
     const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
-    if (turn.actId !== keyAct || turn.sceneId !== keyScene || keyAct === null) {
-      antecedent = null; // a pronoun does not reach back into another scene
-      latter = null;
-      place = null;
-      settlementPlace = null;
-      regionPlace = null;
-      unclaimed = null;
-      attacker = null;
-      keyAct = turn.actId;
-      keyScene = turn.sceneId;
-      if (sceneLastMention) lastMentionInScene.set(sceneKey, sceneLastMention);
-      if (sceneLastCharacter) lastCharacterInScene.set(sceneKey, sceneLastCharacter);
-      sceneKey = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
-      sceneLastMention = lastMentionInScene.get(sceneKey);
-      sceneLastCharacter = lastCharacterInScene.get(sceneKey);
-    }
+    scene.enter(turn); // a pronoun does not reach back into another scene
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const notes = annotated?.get(k);
@@ -904,7 +868,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // This sentence's tokens: fresh on its first occurrence, else only re-read when needed.
       let tokens: Token[] | null = null;
       if (local === undefined) {
-        const toks = sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        const toks = tokensAt(text, k);
         tokens = toks;
         local = {
           text: sentence,
@@ -943,7 +907,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (!notes) sentenceTable.add(hashes[k] as number, local);
       } else if (local.unnamed !== null && namedSince(local, named)) {
         // "the kiters seized Cinderhold" again, now that the Kite Guild has been named
-        tokens = sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        tokens = tokensAt(text, k);
         local.hits = keepNamed(local.unnamed, named);
         if (local.hits.length === local.unnamed.length) local.unnamed = null;
         local.changes = undefined;
@@ -990,9 +954,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
       // (named earlier), if it names a faction or has one to refer back to.
       // A place noun stands for the salient place of its own kind; "it" for the latest place.
-      const prevPlace = local.placeType === 'settlement' ? settlementPlace : local.placeType === 'region' ? regionPlace : place;
+      const prevPlace = scene.placeFor(local.placeType);
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
-      const referent = local.latter && latter ? latter : antecedent;
+      const referent = scene.referent(local.latter);
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
       const mayChange =
         (typed !== null && anyControllable(typed)) ||
@@ -1010,7 +974,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           const key = prevPlace?.typed.entityId ?? '';
           let cached = byContext === undefined ? undefined : cachedChanges(byContext, faction, key);
           if (cached === undefined) {
-            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+            tokens ??= tokensAt(text, k);
             cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
             // The first context as one literal: growing an empty array by a 3-argument push cost more.
             if (byContext === undefined) local.changes = [faction, key, cached];
@@ -1021,6 +985,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       // "Harrowgate was taken in the night. The Veiled Court's masks walked its walls by dawn.": the
       // place that changed hands unclaimed in the narrator's sentence before goes to this one's subject.
+      const unclaimed = scene.unclaimed;
       if (
         unclaimed !== null &&
         detected.changes.size === 0 &&
@@ -1028,16 +993,15 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         typed !== null &&
         prevPlace?.typed.entityId === unclaimed.entityId
       ) {
-        tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        tokens ??= tokensAt(text, k);
         const taker = claimantOf(sentence, tokens, typed);
         if (taker) {
-          unclaimedLeft = 0;
+          scene.fallClaimed();
           detected = fellTo(unclaimed.entityId, taker.entityId, (tokens[taker.startTok] as Token).start, tokens);
         }
       }
       // it waits for the narrator's next two sentences (a player's question may stand between)
-      if (turn.speaker !== 'player' && --unclaimedLeft <= 0) unclaimed = null;
-      if (turn.speaker !== 'player' && --attackerLeft <= 0) attacker = null;
+      if (turn.speaker !== 'player') scene.narratorSentenceDone();
       // "By noon the town was taken.": a place noun's fall stands for the salient place of its kind
       const referredFall: boolean =
         prevPlace !== null && local.placeRef && turn.speaker !== 'player' && detected.changes.size === 0;
@@ -1053,13 +1017,13 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (fallen === undefined) {
           fallen = null;
           if (typed !== null && anyControllable(typed)) {
-            tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+            tokens ??= tokensAt(text, k);
             fallen = unclaimedChange(sentence, tokens, typed);
           }
           if (!fallen && referredFall && prevPlace) {
             let ref = local.fallRef;
             if (ref === undefined) {
-              tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+              tokens ??= tokensAt(text, k);
               ref = unclaimedReference(sentence, tokens);
               if (!notes) local.fallRef = ref;
             }
@@ -1071,18 +1035,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           if (own) local.fallen = fallen;
         }
         if (fallen && fallAt < 0) fallAt = fallen.startTok;
-        if (fallen) tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+        if (fallen) tokens ??= tokensAt(text, k);
         // "The Choir pours through the breach, and Saint Orrin falls before sunset": the faction
         // subject of the opening clause took it; else the next sentences may name the taker
         const taker = fallen && typed ? claimantOf(sentence, tokens as Token[], typed) : null;
         if (fallen && taker && taker.endTok <= fallAt) {
           detected = fellTo(fallen.entityId, taker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
-        } else if (fallen && attacker && attackerLeft > 0 && attacker.entityId !== fallen.entityId) {
+        } else if (fallen && scene.attackerInReach() && scene.attacker?.entityId !== fallen.entityId) {
           // "The Iron Tithe marched at dawn. Lowmarket was taken by noon.": the attacker named just before
+          const attacker = scene.attacker as TypedHit;
           detected = fellTo(fallen.entityId, attacker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
         } else if (fallen) {
-          unclaimed = fallen;
-          unclaimedLeft = 2;
+          scene.pendingFall(fallen);
         }
       }
       const changes = detected.changes;
@@ -1095,37 +1059,20 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (typed) {
         const lead = typed === local.typed ? local.lead : leadFaction(sentence, tokens as Token[], typed);
         if (lead) {
-          antecedent = lead;
-          latter = typed === local.typed ? local.last : lastFaction(typed);
+          scene.noteLead(lead, typed === local.typed ? local.last : lastFaction(typed));
           // an attacking faction may take the place the next narrator sentence says fell unclaimed
           if (turn.speaker !== 'player') {
             const own = typed === local.typed;
             let found = own ? local.attacker : undefined;
             if (found === undefined) {
-              tokens ??= sentenceTokens.tokenizeRange(text, bounds[2 * k] as number, bounds[2 * k + 1] as number);
+              tokens ??= tokensAt(text, k);
               found = attackerOf(sentence, tokens, typed);
               if (own) local.attacker = found;
             }
-            attacker = found;
-            attackerLeft = 2;
+            scene.noteAttacker(found);
           }
         }
-        let latestPlace: { typed: TypedHit; hit: LexiconHit } | null = null;
-        let settlements: { typed: TypedHit; hit: LexiconHit } | null | undefined;
-        let regions: { typed: TypedHit; hit: LexiconHit } | null | undefined;
-        for (let j = typed.length - 1; j >= 0; j--) {
-          const t = typed[j] as TypedHit;
-          if (t.entityType !== 'region' && t.entityType !== 'settlement') continue;
-          const ref = { typed: t, hit: hits[j] as LexiconHit };
-          latestPlace ??= ref;
-          // two different places of one kind in the sentence compete: neither is "the town"
-          if (t.entityType === 'settlement')
-            settlements = settlements === undefined ? ref : settlements?.typed.entityId === t.entityId ? settlements : null;
-          else regions = regions === undefined ? ref : regions?.typed.entityId === t.entityId ? regions : null;
-        }
-        if (latestPlace) place = latestPlace;
-        if (settlements !== undefined) settlementPlace = settlements;
-        if (regions !== undefined) regionPlace = regions;
+        scene.notePlaces(typed, hits);
       }
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
@@ -1225,7 +1172,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     // A capability named where no entity is: it belongs to what the turn is about or, failing
     // that, to the scene's last-named character (powers are wielded by people), else its last
     // mention. If nothing is, keep it visible rather than drop it.
-    const sceneCarrier = sceneLastCharacter ?? sceneLastMention;
+    const sceneCarrier = scene.lastCharacter ?? scene.lastMention;
     for (const c of turnCaps) {
       const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
       if (carriers.length === 0) unattached.push(c);
@@ -1234,12 +1181,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (pendingClaims.length > 0 && turn.speaker !== 'player' && sentences.length > 0)
       confirmedClaims(pendingClaims, sentences, turn, turnMentions);
     for (const m of turnMentions) push(m);
-    if (turnMentions.length > 0) sceneLastMention = turnMentions[turnMentions.length - 1];
-    for (let i = turnMentions.length - 1; i >= 0; i--)
-      if ((turnMentions[i] as EntityMention).entityType === 'character') {
-        sceneLastCharacter = turnMentions[i];
-        break;
-      }
+    scene.noteTurnMentions(turnMentions);
   }
   const slugs = new Map<string, string>(); // a name recurs many times; slugify once
   // Each candidate with its name's words when the name is those words joined (span-path runs):

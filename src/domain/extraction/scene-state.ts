@@ -1,0 +1,156 @@
+import type { Turn } from '../types.js';
+import type { TypedHit } from './detect-changes.js';
+import type { LexiconHit } from './match-sentence.js';
+import type { EntityMention } from './types.js';
+
+/** A place as a later sentence may refer to it: its typed hit (for change detection) and its lexicon hit (for the mention). */
+export interface PlaceRef {
+  typed: TypedHit;
+  hit: LexiconHit;
+}
+
+/**
+ * How many narrator sentences a pending fall or a just-named attacker waits for: the next two
+ * (a player's turn in between does not count, so "What do I see?" does not break the scene).
+ */
+const NARRATOR_REACH = 2;
+
+/**
+ * The discourse state of the current scene: what a sentence may leave implicit and which earlier
+ * sentence, in this turn or an earlier one of the scene, supplies it. Extraction reads it before a
+ * sentence (referent, placeFor, unclaimed, attacker) and updates it after (noteLead, notePlaces,
+ * pendingFall, noteAttacker, narratorSentenceDone). It is reset when a turn opens another scene:
+ * a pronoun does not reach back into another scene. One object per extraction call, mutated in
+ * place (no allocation per sentence).
+ */
+export class SceneState {
+  /** The faction a pronoun subject ("they", "their army") means: the lead faction of the latest sentence naming one. */
+  antecedent: TypedHit | null = null;
+  /** The last faction of the sentence that set `antecedent`: what "the latter" means. */
+  latter: TypedHit | null = null;
+  /** The place an "it" or "them" refers to: the last place of the latest sentence that named one. */
+  place: PlaceRef | null = null;
+  /**
+   * The scene's salient place of each kind: "the pass" is the latest region even when a town was
+   * named after it ("crossed the Sunder Gap toward Lowmarket ... by dusk the pass was theirs").
+   * null also when the latest sentence naming that kind named two of them: "the town" is ambiguous.
+   */
+  settlement: PlaceRef | null = null;
+  region: PlaceRef | null = null;
+  /** A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts). */
+  unclaimed: TypedHit | null = null;
+  private unclaimedLeft = 0;
+  /** The faction a narrator's sentence just before had attack or march (attackerOf). */
+  attacker: TypedHit | null = null;
+  private attackerLeft = 0;
+  /**
+   * The scene's last mention and last character mention (what a capability named where no entity
+   * is attaches to); kept per scene key across a switch, since a scene may resume later.
+   */
+  lastMention: EntityMention | undefined;
+  lastCharacter: EntityMention | undefined;
+  private readonly lastMentionIn = new Map<string, EntityMention>();
+  private readonly lastCharacterIn = new Map<string, EntityMention>();
+  // Consecutive turns share a scene: its key string is built once per switch, not per turn.
+  private key = '';
+  private act: string | undefined | null = null;
+  private scene: string | undefined | null = null;
+
+  /** Called at each turn: a turn of another act or scene (or the first turn) starts from nothing. */
+  enter(turn: Turn): void {
+    if (turn.actId === this.act && turn.sceneId === this.scene && this.act !== null) return;
+    this.antecedent = null;
+    this.latter = null;
+    this.place = null;
+    this.settlement = null;
+    this.region = null;
+    this.unclaimed = null;
+    this.unclaimedLeft = 0;
+    this.attacker = null;
+    this.attackerLeft = 0;
+    this.act = turn.actId;
+    this.scene = turn.sceneId;
+    if (this.lastMention) this.lastMentionIn.set(this.key, this.lastMention);
+    if (this.lastCharacter) this.lastCharacterIn.set(this.key, this.lastCharacter);
+    this.key = `${turn.actId ?? ''}|${turn.sceneId ?? ''}`;
+    this.lastMention = this.lastMentionIn.get(this.key);
+    this.lastCharacter = this.lastCharacterIn.get(this.key);
+  }
+
+  /** The faction a sentence's pronouns mean: "the latter" of the sentence before when it says so, else the antecedent. */
+  referent(saysLatter: boolean): TypedHit | null {
+    return saysLatter && this.latter ? this.latter : this.antecedent;
+  }
+
+  /** The place a reference of this kind stands for: a place noun's salient place of its kind, "it" the latest place. */
+  placeFor(kind: 'settlement' | 'region' | '' | null): PlaceRef | null {
+    return kind === 'settlement' ? this.settlement : kind === 'region' ? this.region : this.place;
+  }
+
+  /** A sentence led by faction `lead` (last faction `last`): later pronouns mean it. */
+  noteLead(lead: TypedHit, last: TypedHit | null): void {
+    this.antecedent = lead;
+    this.latter = last;
+  }
+
+  /** A narrator's sentence whose lead faction attacks or marches (or not: null): an unclaimed fall next may be its. */
+  noteAttacker(attacker: TypedHit | null): void {
+    this.attacker = attacker;
+    this.attackerLeft = NARRATOR_REACH;
+  }
+
+  /** The attacker named just before, while it is in reach. */
+  attackerInReach(): TypedHit | null {
+    return this.attackerLeft > 0 ? this.attacker : null;
+  }
+
+  /** A place fell with no taker named: the next narrator sentences may name it. */
+  pendingFall(place: TypedHit): void {
+    this.unclaimed = place;
+    this.unclaimedLeft = NARRATOR_REACH;
+  }
+
+  /** The pending fall found its taker. */
+  fallClaimed(): void {
+    this.unclaimedLeft = 0;
+  }
+
+  /** A narrator's sentence has been read: the pending fall and the attacker come one sentence closer to out of reach. */
+  narratorSentenceDone(): void {
+    if (--this.unclaimedLeft <= 0) this.unclaimed = null;
+    if (--this.attackerLeft <= 0) this.attacker = null;
+  }
+
+  /**
+   * The places a sentence names (typed hits, with `hits` parallel): the last becomes "it"; one place
+   * of a kind becomes that kind's salient place, two different ones of a kind leave none.
+   */
+  notePlaces(typed: readonly TypedHit[], hits: readonly LexiconHit[]): void {
+    let latest: PlaceRef | null = null;
+    let settlements: PlaceRef | null | undefined;
+    let regions: PlaceRef | null | undefined;
+    for (let j = typed.length - 1; j >= 0; j--) {
+      const t = typed[j] as TypedHit;
+      if (t.entityType !== 'region' && t.entityType !== 'settlement') continue;
+      const ref = { typed: t, hit: hits[j] as LexiconHit };
+      latest ??= ref;
+      // two different places of one kind in the sentence compete: neither is "the town"
+      if (t.entityType === 'settlement')
+        settlements = settlements === undefined ? ref : settlements?.typed.entityId === t.entityId ? settlements : null;
+      else regions = regions === undefined ? ref : regions?.typed.entityId === t.entityId ? regions : null;
+    }
+    if (latest) this.place = latest;
+    if (settlements !== undefined) this.settlement = settlements;
+    if (regions !== undefined) this.region = regions;
+  }
+
+  /** A turn's mentions are in: the scene's last mention and last character mention follow them. */
+  noteTurnMentions(turnMentions: readonly EntityMention[]): void {
+    if (turnMentions.length > 0) this.lastMention = turnMentions[turnMentions.length - 1];
+    for (let i = turnMentions.length - 1; i >= 0; i--)
+      if ((turnMentions[i] as EntityMention).entityType === 'character') {
+        this.lastCharacter = turnMentions[i];
+        break;
+      }
+  }
+}
