@@ -11,14 +11,11 @@ import {
   BASE_VERBS,
   BECOME_FORMS,
   BE_FORMS,
-  CLAUSE_BREAK,
-  CONDITIONAL_OPENERS,
   CONTROL_VERBS,
   COORDINATED_GAP_WORDS,
   COUNT_WORDS,
   DEFEAT_VERBS,
   DEMONSTRATIVES,
-  DENIALS,
   DETERMINERS,
   DIRECT_OBJECT_ONLY,
   DO_FORMS,
@@ -34,8 +31,6 @@ import {
   FLIGHT_AUX,
   FLIGHT_PAIRS,
   FLIGHT_WORDS,
-  FRAME_LEADS,
-  FUTURE_WORDS,
   HISTORY_BEFORE,
   HOLD_OFF,
   LATER_UNITS,
@@ -62,7 +57,6 @@ import {
   PRONOUNS,
   RELATIVE_PRONOUN_SUBJECTS,
   RELATIVE_SUBJECTS,
-  REPORT_NOUNS,
   RESULT_PHRASES,
   RESULT_VERBS,
   SAME_SIDE_WORDS,
@@ -71,19 +65,21 @@ import {
   STATE_BEFORE_HELD,
   STATE_VERBS,
   STATUS_CUES,
-  TIME_SUBORDINATORS,
   TRANSFER_VERBS,
   UNOPPOSED,
   VERB_ADVERBS,
-  VISION_WORDS,
   type VerbKind,
 } from './change-vocabulary.js';
-import { CLAUSE_NEGATORS, NEGATION_WINDOW, NEGATION_WORDS } from './hedges.js';
+import { asked, hypothetical, isNegated, negatedAfter } from './clause-frames.js';
 import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
 import { matchPhrase, type Phrase } from './phrase-index.js';
+import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { cueType } from './type-guess.js';
 import type { ProposedChange } from './types.js';
+
+/** Part of the domain API from this module before the clause frames had their own. */
+export { isNegated };
 
 /** A lexicon hit as seen by change detection: where it is and what kind of entity it is. */
 export interface TypedHit {
@@ -166,58 +162,6 @@ const PLACE_REFERENCE_FILTER = new KeyFilter(PLACE_REFERENCE_WORDS);
 const CONTROLLABLE = new Set(['region', 'settlement']);
 const MAX_STATUS_DISTANCE = 10;
 
-const COMMA = 1;
-const SEMICOLON = 2;
-const COLON = 4;
-const EM_DASH = 8;
-const CLAUSE_PUNCT = COMMA | SEMICOLON | COLON;
-
-/**
- * Does text[from, to) (the gap between two tokens) hold one of the `mask` marks? Read in place:
- * a slice and a regex per gap were a large share of change detection's cost.
- */
-function punctIn(text: string, from: number, to: number, mask: number): boolean {
-  for (let p = from; p < to; p++) {
-    const c = text.charCodeAt(p);
-    const mark = c === 44 ? COMMA : c === 59 ? SEMICOLON : c === 58 ? COLON : c === 0x2014 || c === 0x2013 ? EM_DASH : 0;
-    if ((mark & mask) !== 0) return true;
-  }
-  return false;
-}
-
-/**
- * True when the words just before the cue make it non-factual: a negation, a failed or
- * intended attempt, a modal, or an infinitive ("marched to seize"). The look-back stops at
- * a clause break so "did not hesitate and seized" still counts as seizing.
- */
-export function isNegated(text: string, tokens: Token[], at: number): boolean {
-  if (tokens[at - 1]?.lower === 'to') return true;
-  if (negatedBefore(text, tokens, at - 1, false)) return true;
-  // "has not, for all its boasting, captured Brackwater": look before a parenthetical that ends at the verb.
-  const open = openingComma(text, tokens, at);
-  return open >= 0 && negatedBefore(text, tokens, open, true);
-}
-
-/**
- * Negation words within NEGATION_WINDOW words up to token `from`, and clause-wide negators
- * ("None of the Corsairs' assaults took ...") back to the clause start. The look-back stops at
- * punctuation after a token (except after `from` when `skipFirstGap`: the parenthetical's
- * opening comma) or at a clause break.
- */
-function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap: boolean): boolean {
-  for (let j = from; j >= 0; j--) {
-    const t = tokens[j] as Token;
-    const next = tokens[j + 1] as Token;
-    if (!(skipFirstGap && j === from) && punctIn(text, t.end, next.start, CLAUSE_PUNCT)) break;
-    // "has not yet taken": "yet" after a negation is an adverb, not a clause break
-    if (CLAUSE_BREAK.has(t.lower) && !(t.lower === 'yet' && NEGATION_WORDS.has(tokens[j - 1]?.lower ?? ''))) break;
-    if (j > from - NEGATION_WINDOW && (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("'ll") || t.lower.endsWith('’ll')))
-      return true;
-    if (CLAUSE_NEGATORS.has(t.lower)) return true;
-  }
-  return false;
-}
-
 /**
  * Is the verb's object (from token `at`) a counted thing, with the place at `placeAt` only in a
  * prepositional phrase after it? "lost three kites ... over the Sunder Pass" (yes), "took two
@@ -256,94 +200,6 @@ function openingDash(text: string, tokens: Token[], at: number): number {
   for (let j = end - 2; j >= 0; j--)
     if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, EM_DASH)) return j;
   return -1;
-}
-
-/**
- * A negation after the cue at `at`, before its clause ends (punctuation or a clause break):
- * "belongs to the Emberwrights no longer", "holds Lowmarket no more", "is theirs not any longer".
- */
-function negatedAfter(text: string, tokens: Token[], at: number): boolean {
-  for (let k = at + 1; k < tokens.length && k <= at + 10; k++) {
-    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) return false;
-    const w = (tokens[k] as Token).lower;
-    // "rules Cinderhold and the Sunder Gap no longer": an "and" before a name joins a list, not a clause
-    const listAnd = w === 'and' && (tokens[k + 1]?.cap || (tokens[k + 1]?.lower === 'the' && tokens[k + 2]?.cap));
-    if (CLAUSE_BREAK.has(w) && !listAnd) return false;
-    const next = tokens[k + 1]?.lower;
-    if (w === 'no' && next === 'more' && k + 2 >= tokens.length) return true;
-    if ((w === 'no' || w === 'any') && next === 'longer') return true;
-    if (w === 'anymore') return true;
-  }
-  return false;
-}
-
-/** When a comma stands right before token `at`: the token before the comma that opens that parenthetical, else -1. */
-function openingComma(text: string, tokens: Token[], at: number): number {
-  const prev = tokens[at - 1];
-  if (!prev || !punctIn(text, prev.end, (tokens[at] as Token).start, COMMA)) return -1;
-  for (let j = at - 2; j >= 0; j--) if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, COMMA)) return j;
-  return -1;
-}
-
-/**
- * The cue at `at` is in an opening time clause (once/when/after/as soon as ..., up to its comma)
- * whose main clause is future: what the clause tells has not happened yet.
- */
-function futureFrame(text: string, tokens: Token[], at: number): boolean {
-  const w0 = tokens[0]?.lower ?? '';
-  if (!TIME_SUBORDINATORS.has(w0) && !(w0 === 'as' && tokens[1]?.lower === 'soon')) return false;
-  let comma = -1;
-  for (let k = 1; k < tokens.length; k++)
-    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, COMMA | SEMICOLON)) {
-      comma = k;
-      break;
-    }
-  if (comma < 0 || at >= comma) return false;
-  for (let k = comma; k < tokens.length && k < comma + 6; k++) {
-    const w = (tokens[k] as Token).lower;
-    if (FUTURE_WORDS.has(w) || w.endsWith("'ll") || w.endsWith('’ll')) return true;
-  }
-  return false;
-}
-
-/**
- * "Rumours that the Tithe took Lowmarket are false", "The reports that Harrowgate fell were
- * wrong": a report noun, a that-clause holding the cue, and a copula with a denial after it.
- */
-function deniedReport(text: string, tokens: Token[], at: number): boolean {
-  let that = -1;
-  for (let j = at - 1; j >= 1; j--)
-    if ((tokens[j] as Token).lower === 'that' && REPORT_NOUNS.has((tokens[j - 1] as Token).lower)) {
-      that = j;
-      break;
-    }
-  if (that < 0) return false;
-  for (let k = at + 1; k < tokens.length - 1; k++) {
-    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return false;
-    if (BE_FORMS.has((tokens[k] as Token).lower) && DENIALS.has((tokens[k + 1] as Token).lower)) return true;
-  }
-  return false;
-}
-
-/**
- * A plan, an imagined scene, a vision or a conditional: "Unless the Guild relieves it, Lowmarket
- * falls ...", "The plan is simple: the Order seizes ...", "Imagine it: ...", "In the vision ...".
- * The scope ends at a semicolon; an "if"/"unless" clause also ends at a colon.
- */
-function hypothetical(text: string, tokens: Token[], at: number): boolean {
-  if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at)) return true;
-  let colon = false;
-  for (let j = at - 1; j >= 0; j--) {
-    const gapFrom = (tokens[j] as Token).end;
-    const gapTo = (tokens[j + 1] as Token).start;
-    if (punctIn(text, gapFrom, gapTo, SEMICOLON)) return false;
-    if (punctIn(text, gapFrom, gapTo, COLON)) colon = true;
-    const w = (tokens[j] as Token).lower;
-    if (colon && FRAME_LEADS.has(w)) return true;
-    if (VISION_WORDS.has(w) && tokens[j - 2]?.lower === 'in') return true;
-    if (j === 0 && CONDITIONAL_OPENERS.has(w)) return !(colon && (w === 'if' || w === 'unless'));
-  }
-  return false;
 }
 
 function nearest(hits: TypedHit[], pred: (h: TypedHit) => boolean, from: number, dir: -1 | 1): TypedHit | null {
@@ -480,16 +336,6 @@ function objectOfVerb(tokens: Token[], h: TypedHit): boolean {
     (CONTROL_VERBS.firstKeys.mayHave(w) && CONTROL_VERBS.byFirst.has(w)) ||
     (BASE_VERBS.firstKeys.mayHave(w) && BASE_VERBS.byFirst.has(w))
   );
-}
-
-/** A question: the verb's clause ends with "?" ('"Has the Tithe captured Lowmarket yet?" she asks.'). */
-function asked(text: string, tokens: Token[], at: number): boolean {
-  for (let p = (tokens[at] as Token).end; p < text.length; p++) {
-    const c = text.charCodeAt(p);
-    if (c === 63) return true;
-    if (c === 46 || c === 33) return false;
-  }
-  return false;
 }
 
 /**
