@@ -2,6 +2,7 @@
  * Clause frames: whether the clause around a cue tells an event of the story, or a negated, failed,
  * intended, future, hypothetical, denied or asked one (which detectChanges must not report as a change).
  */
+import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import {
   BE_FORMS,
@@ -23,7 +24,7 @@ import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON }
  * a clause break so "did not hesitate and seized" still counts as seizing.
  */
 export function isNegated(text: string, tokens: Token[], at: number): boolean {
-  if (tokens[at - 1]?.lower === 'to') return true;
+  if (tokenAt(tokens, at - 1)?.lower === 'to') return true;
   if (negatedBefore(text, tokens, at - 1, false)) return true;
   // "has not, for all its boasting, captured Brackwater": look before a parenthetical that ends at the verb.
   const open = openingComma(text, tokens, at);
@@ -42,7 +43,7 @@ function negatedBefore(text: string, tokens: Token[], from: number, skipFirstGap
     const next = tokens[j + 1] as Token;
     if (!(skipFirstGap && j === from) && punctIn(text, t.end, next.start, CLAUSE_PUNCT)) break;
     // "has not yet taken": "yet" after a negation is an adverb, not a clause break
-    if (CLAUSE_BREAK.has(t.lower) && !(t.lower === 'yet' && NEGATION_WORDS.has(tokens[j - 1]?.lower ?? ''))) break;
+    if (CLAUSE_BREAK.has(t.lower) && !(t.lower === 'yet' && NEGATION_WORDS.has(tokenAt(tokens, j - 1)?.lower ?? ''))) break;
     if (j > from - NEGATION_WINDOW && (NEGATION_WORDS.has(t.lower) || t.lower.endsWith("'ll") || t.lower.endsWith('’ll')))
       return true;
     if (CLAUSE_NEGATORS.has(t.lower)) return true;
@@ -124,7 +125,7 @@ export function hypothetical(text: string, tokens: Token[], at: number): boolean
     if (punctIn(text, gapFrom, gapTo, COLON)) colon = true;
     const w = (tokens[j] as Token).lower;
     if (colon && FRAME_LEADS.has(w)) return true;
-    if (VISION_WORDS.has(w) && tokens[j - 2]?.lower === 'in') return true;
+    if (VISION_WORDS.has(w) && tokenAt(tokens, j - 2)?.lower === 'in') return true;
     if (j === 0 && CONDITIONAL_OPENERS.has(w)) return !(colon && (w === 'if' || w === 'unless'));
   }
   return false;

@@ -1,4 +1,5 @@
 import { KeyFilter } from '../text/key-filter.js';
+import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import { beforeAdverbials } from './adverbials.js';
 import {
@@ -112,7 +113,7 @@ function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: num
   // finite (emphatic, as when the narrator confirms a claim); the subject stands before "did".
   const doAt = beforeAdverbials(text, tokens, verbAt, 2, NO_WORDS);
   if (DO_FORMS.has(tokens[doAt]?.lower ?? '')) return finiteSubjectBefore(text, tokens, hits, doAt, true);
-  const at = BASE_ADVERBS.has(tokens[verbAt - 1]?.lower ?? '') ? verbAt - 1 : verbAt;
+  const at = BASE_ADVERBS.has(tokenAt(tokens, verbAt - 1)?.lower ?? '') ? verbAt - 1 : verbAt;
   return finiteSubjectBefore(text, tokens, hits, at, false);
 }
 
@@ -120,35 +121,35 @@ const NO_WORDS: ReadonlySet<string> = new Set();
 
 /** Does the actor of a finite verb (group) starting at `at` stand right before it: a faction, they/we (or "it" before "did"), a relative pronoun after a faction? */
 function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at: number, doSupport: boolean): boolean {
-  const prev = tokens[at - 1]?.lower ?? '';
+  const prev = tokenAt(tokens, at - 1)?.lower ?? '';
   // "The Saltmarch Corsairs, who have waited all winter, seize Brackwater": the actor before the parenthetical.
   const open = openingComma(text, tokens, at);
   const end = open >= 0 ? open + 1 : at;
   let subjectStart = -1;
   if (open < 0 && (prev === 'they' || prev === 'we' || (doSupport && prev === 'it'))) subjectStart = at - 1;
   // "Kestrel watched them take Harrowgate": a pronoun object of a perception verb
-  else if (open < 0 && prev === 'them' && PERCEPTION_VERBS.has(tokens[at - 2]?.lower ?? '')) subjectStart = at - 1;
+  else if (open < 0 && prev === 'them' && PERCEPTION_VERBS.has(tokenAt(tokens, at - 2)?.lower ?? '')) subjectStart = at - 1;
   // "By nightfall the newcomers hold Lowmarket": a plural description of the faction named before
   else if (open < 0 && groupDescriptionAt(tokens, at - 1)) {
     for (let k = at - 2; k >= 0 && k >= at - 4 && subjectStart < 0; k--)
       if (DETERMINERS.has((tokens[k] as Token).lower)) subjectStart = k;
     if (subjectStart < 0) return false;
-    return !NOT_FINITE_BEFORE.has(tokens[subjectStart - 1]?.lower ?? '');
+    return !NOT_FINITE_BEFORE.has(tokenAt(tokens, subjectStart - 1)?.lower ?? '');
   } else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
     // "The Lanternbound Choir, who now hold Saint Orrin": the faction before the relative pronoun.
     for (const h of hits) if (h.endTok === at - 1 && isFaction(h)) return true;
     return false;
   } else for (const h of hits) if (h.endTok === end && isFaction(h)) subjectStart = h.startTok;
   if (subjectStart < 0) return false;
-  if (tokens[subjectStart - 1]?.lower === 'the') subjectStart--;
+  if (tokenAt(tokens, subjectStart - 1)?.lower === 'the') subjectStart--;
   // "You watch the Iron Tithe take Lowmarket", "Kestrel saw the Order take Harrowgate": what a
   // finite perception verb's object does is narrated as happening ("Watch the Tithe take it",
   // "you will watch them take it", "to see them take it" are not)
-  const before = tokens[subjectStart - 1]?.lower ?? '';
+  const before = tokenAt(tokens, subjectStart - 1)?.lower ?? '';
   if (PERCEPTION_VERBS.has(before))
     return (
       subjectStart - 1 > 0 &&
-      !NOT_FINITE_BEFORE.has(tokens[subjectStart - 2]?.lower ?? '') &&
+      !NOT_FINITE_BEFORE.has(tokenAt(tokens, subjectStart - 2)?.lower ?? '') &&
       !isNegated(text, tokens, subjectStart - 1)
     );
   return !NOT_FINITE_BEFORE.has(before);
@@ -330,7 +331,7 @@ function withListBefore(text: string, tokens: Token[], hits: TypedHit[], last: T
 
 /** Does a verb stand right before the place (or before "the" and the place)? */
 function objectOfVerb(tokens: Token[], h: TypedHit): boolean {
-  const before = tokens[h.startTok - 1]?.lower === 'the' ? h.startTok - 2 : h.startTok - 1;
+  const before = tokenAt(tokens, h.startTok - 1)?.lower === 'the' ? h.startTok - 2 : h.startTok - 1;
   const w = tokens[before]?.lower ?? '';
   return (
     (CONTROL_VERBS.firstKeys.mayHave(w) && CONTROL_VERBS.byFirst.has(w)) ||
@@ -389,7 +390,12 @@ function actorOf(
   if (near && !(antecedent && ordinal)) return near;
   if (antecedent && subjectReferenceBefore(tokens, at, antecedent)) return antecedent;
   // "you watched them take Harrowgate": the perceived "them" is the antecedent
-  if (!near && antecedent && tokens[at - 1]?.lower === 'them' && PERCEPTION_VERBS.has(tokens[at - 2]?.lower ?? ''))
+  if (
+    !near &&
+    antecedent &&
+    tokenAt(tokens, at - 1)?.lower === 'them' &&
+    PERCEPTION_VERBS.has(tokenAt(tokens, at - 2)?.lower ?? '')
+  )
     return antecedent;
   // "It reached Lowmarket by noon and seized it": the pronoun subject of the first verb.
   if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
@@ -406,7 +412,7 @@ function firstPersonBefore(tokens: Token[], at: number): boolean {
   }
   const w = tokens[j]?.lower ?? '';
   if (FIRST_PERSON.has(w) && w !== 'our') return true;
-  return tokens[j - 1]?.lower === 'our' && !tokens[j]?.cap;
+  return tokenAt(tokens, j - 1)?.lower === 'our' && !tokens[j]?.cap;
 }
 
 /**
@@ -475,7 +481,7 @@ function factionsListedAfter(text: string, tokens: Token[], hits: TypedHit[], fi
 function placeSubject(text: string, tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
   const near = nearest(hits, isControllable, at, -1);
   if (!near) return null;
-  const w = tokens[tokens[near.startTok - 1]?.lower === 'the' ? near.startTok - 2 : near.startTok - 1]?.lower;
+  const w = tokenAt(tokens, tokenAt(tokens, near.startTok - 1)?.lower === 'the' ? near.startTok - 2 : near.startTok - 1)?.lower;
   if (w !== 'of') return near;
   const open = parentheticalStart(text, tokens, at);
   return hits.find((h) => isControllable(h) && h.endTok === open) ?? near;
@@ -566,18 +572,21 @@ function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit 
   let a: number;
   if (actor.endTok === k) {
     a = actor.startTok;
-    if (tokens[a - 1]?.lower === 'the') a--;
-  } else if (RELATIVE_PRONOUN_SUBJECTS.has(tokens[k - 1]?.lower ?? ''))
+    if (tokenAt(tokens, a - 1)?.lower === 'the') a--;
+  } else if (RELATIVE_PRONOUN_SUBJECTS.has(tokenAt(tokens, k - 1)?.lower ?? ''))
     a = k - 1; // "Lowmarket, which it had captured"
   else return null;
-  const rel = tokens[a - 1]?.lower ?? '';
+  const rel = tokenAt(tokens, a - 1)?.lower ?? '';
   if (rel !== 'which' && rel !== 'that') return null;
   const place = hits.find((h) => isControllable(h) && h.endTok === a - 1);
   // "It was Cinderhold, not Harrowgate, that the Tithe seized": the cleft's place, not the one denied
-  if (place && tokens[place.startTok - 1]?.lower === 'not')
+  if (place && tokenAt(tokens, place.startTok - 1)?.lower === 'not')
     return (
       hits.find(
-        (h) => isControllable(h) && BE_FORMS.has(tokens[h.startTok - 1]?.lower ?? '') && tokens[h.startTok - 2]?.lower === 'it',
+        (h) =>
+          isControllable(h) &&
+          BE_FORMS.has(tokenAt(tokens, h.startTok - 1)?.lower ?? '') &&
+          tokenAt(tokens, h.startTok - 2)?.lower === 'it',
       ) ?? null
     );
   if (place) return place;
@@ -585,7 +594,11 @@ function objectRelativePlace(tokens: Token[], hits: TypedHit[], actor: TypedHit 
   for (let j = a - 2; j >= a - 4 && j > 0; j--) {
     if (!PLACE_NOUNS.has(tokens[j]?.lower ?? '') || tokens[j]?.cap) continue;
     const det =
-      tokens[j - 1]?.lower === 'a' || tokens[j - 1]?.lower === 'the' ? j - 1 : tokens[j - 2]?.lower === 'a' ? j - 2 : -1;
+      tokenAt(tokens, j - 1)?.lower === 'a' || tokenAt(tokens, j - 1)?.lower === 'the'
+        ? j - 1
+        : tokenAt(tokens, j - 2)?.lower === 'a'
+          ? j - 2
+          : -1;
     return det > 0 ? (hits.find((h) => isControllable(h) && h.endTok === det) ?? null) : null;
   }
   return null;
@@ -604,7 +617,7 @@ function relativeFocus(text: string, tokens: Token[], hits: TypedHit[], at: numb
   const rel = tokens[r]?.lower ?? '';
   if ((rel !== 'that' && rel !== 'who' && rel !== 'which') || r < 1) return null;
   // "It was the Court that took it", "Lowmarket, which fell": a hit as the head is the old reading
-  if (hits.some((h) => h.endTok === r) || tokens[r - 1]?.lower === 'it') return null;
+  if (hits.some((h) => h.endTok === r) || tokenAt(tokens, r - 1)?.lower === 'it') return null;
   for (let k = after; k < tokens.length && k < after + 10; k++) {
     const gap = text.slice((tokens[k - 1] as Token).end, (tokens[k] as Token).start);
     if (/[;:.!?]/.test(gap)) return null;
@@ -640,7 +653,7 @@ function cleftFocus(tokens: Token[], hits: TypedHit[], at: number): TypedHit | n
   if (rel !== 'that' && rel !== 'who' && rel !== 'which') return null;
   for (let k = r - 1; k >= 1 && k >= r - 16; k--) {
     const w = (tokens[k] as Token).lower;
-    if ((w === 'was' || w === 'is') && tokens[k - 1]?.lower === 'it') {
+    if ((w === 'was' || w === 'is') && tokenAt(tokens, k - 1)?.lower === 'it') {
       const start = tokens[k + 1]?.lower === 'the' ? k + 2 : k + 1;
       return hits.find((h) => h.startTok === start && isFaction(h) && h.endTok <= r) ?? null;
     }
@@ -653,8 +666,8 @@ function cleftFocus(tokens: Token[], hits: TypedHit[], at: number): TypedHit | n
  * that/which" with no place of its own takes the place after the copula that follows; else null.
  */
 function placeFocusAfter(text: string, tokens: Token[], hits: TypedHit[], subject: number, after: number): TypedHit | null {
-  const rel = tokens[subject - 1]?.lower ?? '';
-  if ((rel !== 'that' && rel !== 'which') || !PLACE_NOUNS.has(tokens[subject - 2]?.lower ?? '')) return null;
+  const rel = tokenAt(tokens, subject - 1)?.lower ?? '';
+  if ((rel !== 'that' && rel !== 'which') || !PLACE_NOUNS.has(tokenAt(tokens, subject - 2)?.lower ?? '')) return null;
   for (let k = after; k < tokens.length && k < after + 10; k++) {
     if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return null;
     if (!BE_FORMS.has((tokens[k] as Token).lower)) continue;
@@ -668,10 +681,10 @@ function placeFocusAfter(text: string, tokens: Token[], hits: TypedHit[], subjec
 function relativeHead(tokens: Token[], hits: TypedHit[], actor: TypedHit | null): TypedHit | null {
   if (!actor) return null;
   let a = actor.startTok;
-  if (tokens[a - 1]?.lower === 'the') a--;
-  const rel = tokens[a - 1]?.lower ?? '';
+  if (tokenAt(tokens, a - 1)?.lower === 'the') a--;
+  const rel = tokenAt(tokens, a - 1)?.lower ?? '';
   // "whom the Court", "whose knights the Court": the faction ends right before the relative word
-  const at = rel === 'whom' || rel === 'which' || rel === 'who' ? a - 1 : tokens[a - 2]?.lower === 'whose' ? a - 2 : -1;
+  const at = rel === 'whom' || rel === 'which' || rel === 'who' ? a - 1 : tokenAt(tokens, a - 2)?.lower === 'whose' ? a - 2 : -1;
   return at < 0 ? null : (hits.find((h) => isFaction(h) && h.endTok === at) ?? null);
 }
 
@@ -716,7 +729,7 @@ function beatenThen(text: string, tokens: Token[], hits: TypedHit[], near: Typed
       return FIELD_WORDS.has(tokens[flightEnd + 1]?.lower ?? '');
     return !object.cap;
   }
-  const before = tokens[near.startTok - 1]?.lower === 'the' ? near.startTok - 2 : near.startTok - 1;
+  const before = tokenAt(tokens, near.startTok - 1)?.lower === 'the' ? near.startTok - 2 : near.startTok - 1;
   return DEFEAT_VERBS.has(tokens[before]?.lower ?? '');
 }
 
@@ -737,7 +750,7 @@ function subjectReferenceBefore(tokens: Token[], at: number, antecedent: TypedHi
     if (groupDescriptionAt(tokens, j)) return true;
     // "Captain Brask led the Corsairs up the beach. By dusk his men had taken Brackwater": a leader's troops
     if ((w === 'his' || w === 'her') && ANAPHOR_NOUNS.has(tokens[j + 1]?.lower ?? '')) return true;
-    const det = tokens[j - 1]?.lower ?? '';
+    const det = tokenAt(tokens, j - 1)?.lower ?? '';
     if ((det !== 'the' && !DEMONSTRATIVES.has(det)) || tokens[j + 1]?.lower === 'of') continue;
     if (cueType(w) === 'faction' && slugWords(antecedent.entityId).includes(w)) return true;
   }
@@ -753,7 +766,7 @@ function slugWords(entityId: string): string[] {
 function latterBetween(tokens: Token[], from: number, to: number): { word: 'latter' | 'former'; at: number } | null {
   for (let j = from + 1; j < to; j++) {
     const w = (tokens[j] as Token).lower;
-    if ((w === 'latter' || w === 'former') && tokens[j - 1]?.lower === 'the') return { word: w, at: j };
+    if ((w === 'latter' || w === 'former') && tokenAt(tokens, j - 1)?.lower === 'the') return { word: w, at: j };
   }
   return null;
 }
@@ -818,8 +831,8 @@ function ownedChange(
     mastersOf(text, tokens, hits, at, antecedent, controlVerbAt, add);
     return;
   }
-  const w1 = tokens[at - 1]?.lower ?? '';
-  const w2 = tokens[at - 2]?.lower ?? '';
+  const w1 = tokenAt(tokens, at - 1)?.lower ?? '';
+  const w2 = tokenAt(tokens, at - 2)?.lower ?? '';
   // "ours", "in our hands": the speaker's side, named outside the quotation (speakerFaction).
   const first = w === 'ours' || w1 === 'our';
   const possessive = w1 === 'their' || w1 === 'its' || w1 === 'our';
@@ -844,7 +857,7 @@ function ownedChange(
     // "Lowmarket is Iron Tithe territory now", "the valley was Emberwright land by spring"
     const owner = hits.find((h) => h.endTok === at && isFaction(h));
     if (owner && text.charCodeAt((tokens[at - 1] as Token).end) === 32) {
-      start = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 1 : owner.startTok;
+      start = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 1 : owner.startTok;
       gainerAt = owner.startTok;
     }
   } else if (w === 'hands' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
@@ -853,7 +866,7 @@ function ownedChange(
     const after = owner ? text.charCodeAt((tokens[at - 1] as Token).end) : 0;
     // "in the Tithe's hands", and the name as an attribute: "in Emberwright hands", "under Tithe control"
     if (owner && (after === 39 || after === 0x2019 || after === 32)) {
-      const k = tokens[owner.startTok - 1]?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
+      const k = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
       const prep = tokens[k]?.lower;
       if (w === 'hands' ? prep === 'in' || prep === 'into' : prep === 'under') {
         start = k;
@@ -867,9 +880,9 @@ function ownedChange(
   if (w !== 'belongs' && w !== 'belonged') {
     // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
     const appositive =
-      tokens[start - 1]?.lower === 'now' &&
+      tokenAt(tokens, start - 1)?.lower === 'now' &&
       punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
-    from = appositive ? start - 1 : tokens[start - 1]?.lower === 'now' ? start - 2 : start - 1;
+    from = appositive ? start - 1 : tokenAt(tokens, start - 1)?.lower === 'now' ? start - 2 : start - 1;
     const v = tokens[from]?.lower ?? '';
     if (!appositive && !BE_FORMS.has(v) && !BECOME_FORMS.has(v) && !PLACING_VERBS.has(v)) return;
   }
@@ -887,7 +900,7 @@ function ownedChange(
   // "the Sunder Gap, long contested by the Emberwrights, now belongs to the Tithe": the place before the parenthetical
   const beforeParenthetical =
     target && target.endTok < from - 1
-      ? parentheticalStart(text, tokens, tokens[from - 1]?.lower === 'now' ? from - 1 : from)
+      ? parentheticalStart(text, tokens, tokenAt(tokens, from - 1)?.lower === 'now' ? from - 1 : from)
       : -1;
   const subjectPlace =
     beforeParenthetical >= 0 ? hits.find((h) => isControllable(h) && h.endTok === beforeParenthetical) : undefined;
@@ -897,7 +910,11 @@ function ownedChange(
     // "Harrowgate's guards were bought, and by the new moon the town was theirs": the sentence's own place first.
     target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace(hits, from, type, place) : null;
     if (!target) return;
-  } else if (tokens[target.startTok - 1]?.lower === 'of' && !PLACE_NOUNS.has(tokens[target.startTok - 2]?.lower ?? '')) return;
+  } else if (
+    tokenAt(tokens, target.startTok - 1)?.lower === 'of' &&
+    !PLACE_NOUNS.has(tokenAt(tokens, target.startTok - 2)?.lower ?? '')
+  )
+    return;
   let gainer: TypedHit | null;
   if (first) gainer = speakerFaction(text, tokens, hits, at);
   else if (taker) gainer = taker;
@@ -1076,7 +1093,7 @@ function eventOpener(text: string, tokens: Token[], from: number): boolean {
   if (w0 === 'that' && (w1 === 'night' || w1 === 'morning' || w1 === 'evening' || w1 === 'day')) return true;
   let clauseFrom = 1;
   for (let k = 1; k <= 3; k++) {
-    const unit = LATER_UNITS.has(tokens[k - 1]?.lower ?? '');
+    const unit = LATER_UNITS.has(tokenAt(tokens, k - 1)?.lower ?? '');
     if (tokens[k]?.lower === 'later' && unit) return true;
     // "Two days after the bells fell silent, ...": a time clause like "after ..."
     if ((tokens[k]?.lower === 'after' || tokens[k]?.lower === 'before') && unit) clauseFrom = k + 1;
@@ -1101,7 +1118,7 @@ function haveNow(text: string, tokens: Token[], hits: TypedHit[], at: number): b
   // "has Lowmarket's loyalty now" owns something of the place's, not the place
   const after = text.charCodeAt((tokens[place.endTok - 1] as Token).end);
   if (after === 39 || after === 0x2019) return false;
-  return tokens[at - 1]?.lower === 'now' || tokens[place.endTok]?.lower === 'now';
+  return tokenAt(tokens, at - 1)?.lower === 'now' || tokens[place.endTok]?.lower === 'now';
 }
 
 /** "now" in the 3 words before the verb, in its clause ("now holds", "Now they hold the city"). */
@@ -1297,7 +1314,7 @@ export function detectChanges(
     const verb = adverbInside ? `${p.keys[0]} to` : p.text;
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
-    if (holding && STATE_BEFORE_HELD.has(tokens[i - 1]?.lower ?? '')) continue;
+    if (holding && STATE_BEFORE_HELD.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
     // "the canal chains held them off", "held it back": a defence, and "them" is no place
     if (holding && OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') && HOLD_OFF.has(tokens[after + 1]?.lower ?? '')) continue;
     if (
@@ -1316,9 +1333,10 @@ export function detectChanges(
     if ((verb === 'claimed' || verb === 'claims') && tokens[after]?.lower === 'that') continue;
     if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i)) continue;
     // "had driven the Corsairs out of Brackwater" (active, like "drove"); "were driven back" is no verb here
-    if (verb === 'driven' && !PERFECT_AUX.has(tokens[i - 1]?.lower ?? '')) continue;
+    if (verb === 'driven' && !PERFECT_AUX.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
     // "whom the Court had driven out of Brackwater": the subject drove them out, and gains the place
-    const perfectDrive = (verb === 'driven out of' || verb === 'driven from') && PERFECT_AUX.has(tokens[i - 1]?.lower ?? '');
+    const perfectDrive =
+      (verb === 'driven out of' || verb === 'driven from') && PERFECT_AUX.has(tokenAt(tokens, i - 1)?.lower ?? '');
     const kind: VerbKind = perfectDrive ? 'gain' : p.kind;
     if (BANNER_VERBS.has(verb) && !bannerRaised(text, tokens, hits, i, after)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) {
@@ -1432,7 +1450,7 @@ export function detectChanges(
     const fronted =
       !ref &&
       !implicit &&
-      (!holding || tokens[i - 1]?.lower === 'now' || byTimeBefore(text, tokens, hits, i)) &&
+      (!holding || tokenAt(tokens, i - 1)?.lower === 'now' || byTimeBefore(text, tokens, hits, i)) &&
       (!target || target.startTok > objectAt + 1)
         ? objectRelativePlace(tokens, hits, actor, i)
         : null;
@@ -1489,7 +1507,7 @@ export function detectChanges(
       if (loser && !driven)
         for (const [t, l] of gappedPairs(tokens, hits, loser.endTok, 'from')) addControl([t], gainer, l, verb, i);
       // "The Kite Guild held Lowmarket, which the Tithe took at dusk": with no time, "held" may be how things stood
-      if (verb === 'held' && tokens[i - 1]?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i))
+      if (verb === 'held' && tokenAt(tokens, i - 1)?.lower !== 'now' && !byTimeBefore(text, tokens, hits, i))
         for (const t of targets) (plainHeld ??= new Set()).add(t.entityId);
     } else {
       const gainer =
@@ -1517,7 +1535,7 @@ export function detectChanges(
     const p = matchPhrase(STATUS_CUES, tokens, i);
     if (!p || controlVerbAt.has(i)) continue;
     // "the Order of the Pale Star once burned Saint Orrin": history, not what happens now
-    if (HISTORY_BEFORE.has(tokens[i - 1]?.lower ?? '')) continue;
+    if (HISTORY_BEFORE.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
     const aux = auxBefore(text, tokens, i);
