@@ -208,28 +208,35 @@ test('outside-written set: per-category scores and misses, floors on the aggrega
 });
 
 /**
- * The blind set (v*.json, 2026-12-03): written from issue 14's categories by someone who read
- * neither the extraction code nor any other case (the outside-written set included), and
- * committed before it was ever run. It is a measurement of prose the rules were not fitted to,
- * so it asserts no thresholds, and it prints aggregates only, never its misses: a printed miss
- * invites a rule written for that sentence.
+ * The blind sets: written from issue 14's categories by someone who read neither the extraction
+ * code nor any other case, and committed before they were ever run (v*.json on 2026-12-03; w*.json
+ * on 2026-12-04, by another such hand, in a longer multi-turn game-master style). They measure
+ * prose the rules were not fitted to, so they assert no thresholds and print aggregates only,
+ * never their misses: a printed miss invites a rule written for that sentence.
  */
-test('blind set: aggregate scores only, no thresholds, no misses printed', () => {
-  const docs = loadCorpus((file) => file.startsWith('v'));
-  assert.ok(docs.length >= 80, `at least 80 blind files (${docs.length})`);
-  for (const d of docs) {
-    assert.ok(CATEGORIES.has(d.category ?? ''), `${d.id}: category ${d.category}`);
-    assert.ok(d.difficulty === 'easier' || d.difficulty === 'harder', `${d.id}: difficulty ${d.difficulty}`);
-  }
-  const blind = scoreDocs(docs);
-  console.log(
-    [
-      `blind set: ${docs.length} files, scored as a whole (aggregates only; never tuned against)`,
-      ...table('blind set, per difficulty and all:', [
-        ...[...blind.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (blind)`, v]),
-        ['all (blind)', blind.all],
-      ]),
-      ...table('blind set, per category:', [...blind.byCategory].sort()),
-    ].join('\n'),
-  );
-});
+const BLIND_SETS = [
+  { prefix: 'v', name: 'blind set', written: '2026-12-03' },
+  { prefix: 'w', name: 'second blind set', written: '2026-12-04' },
+];
+
+for (const set of BLIND_SETS) {
+  test(`${set.name} (${set.prefix}*): aggregate scores only, no thresholds, no misses printed`, () => {
+    const docs = loadCorpus((file) => file.startsWith(set.prefix));
+    assert.ok(docs.length >= 80, `at least 80 ${set.name} files (${docs.length})`);
+    for (const d of docs) {
+      assert.ok(CATEGORIES.has(d.category ?? ''), `${d.id}: category ${d.category}`);
+      assert.ok(d.difficulty === 'easier' || d.difficulty === 'harder', `${d.id}: difficulty ${d.difficulty}`);
+    }
+    const blind = scoreDocs(docs);
+    console.log(
+      [
+        `${set.name}: ${docs.length} files written ${set.written}, scored as a whole (aggregates only; never tuned against)`,
+        ...table(`${set.name}, per difficulty and all:`, [
+          ...[...blind.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (${set.prefix}*)`, v]),
+          [`all (${set.prefix}*)`, blind.all],
+        ]),
+        ...table(`${set.name}, per category:`, [...blind.byCategory].sort()),
+      ].join('\n'),
+    );
+  });
+}
