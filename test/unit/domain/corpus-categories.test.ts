@@ -207,6 +207,48 @@ test('outside-written set: per-category scores and misses, floors on the aggrega
   assert.deepEqual(failures, []);
 });
 
+/** w*.json (2026-12-04) is split by number: odd files are tuning material, even files stay blind. */
+const wNumber = (file: string) => (/^w\d+-/.test(file) ? Number.parseInt(file.slice(1), 10) : Number.NaN);
+const isTuningW = (file: string) => wNumber(file) % 2 === 1;
+const isBlindW = (file: string) => wNumber(file) % 2 === 0;
+
+/**
+ * The odd half of the second outside-written set (w01, w03, ... w79): the longer multi-turn
+ * game-master prose of another hand, made tuning material the day it was written because the
+ * tuning sets written here all score ~1.00 and no longer show what outside prose does; its
+ * misses are printed. Floors: the figures measured when it was split off (first run at ab29a3a:
+ * change 0.91/0.51, new entities 0.98/0.98, hedged 2 of 4 moderated and 1 unmoderated), raised
+ * as it improves; a drop fails.
+ */
+const W_TUNING_FLOORS = { changeP: 0.91, changeR: 0.51, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 2 };
+
+test('second outside-written set, odd half (w*): per-category scores and misses, floors on the aggregate', () => {
+  const docs = loadCorpus(isTuningW);
+  assert.ok(docs.length >= 40, `at least 40 files (${docs.length})`);
+  const w = scoreDocs(docs);
+  console.log(
+    [
+      `second outside-written set, odd half: ${docs.length} files (written 2026-12-04; tuning material, misses printed)`,
+      ...table('odd half of w*, per difficulty and all:', [
+        ...[...w.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (w* odd)`, v]),
+        ['all (w* odd)', w.all],
+      ]),
+      ...table('odd half of w*, per category:', [...w.byCategory].sort()),
+      `w* odd misses: changes ${JSON.stringify(w.all.changes.misses)} extra ${JSON.stringify(w.all.changes.extras)}`,
+      `w* odd misses: candidates ${JSON.stringify(w.all.candidates.misses)} extra ${JSON.stringify(w.all.candidates.extras)}`,
+      `w* odd: hedged ${w.all.hedgedModerated} of ${w.all.hedged} moderated, ${w.all.hedgedUnmoderated} unmoderated`,
+    ].join('\n'),
+  );
+  const a = w.all;
+  const failures: string[] = [];
+  if (precision(a.changes) < W_TUNING_FLOORS.changeP) failures.push('w* odd: change precision dropped');
+  if (recall(a.changes) < W_TUNING_FLOORS.changeR) failures.push('w* odd: change recall dropped');
+  if (precision(a.candidates) < W_TUNING_FLOORS.candidateP) failures.push('w* odd: new-entity precision dropped');
+  if (recall(a.candidates) < W_TUNING_FLOORS.candidateR) failures.push('w* odd: new-entity recall dropped');
+  if (a.hedgedModerated < W_TUNING_FLOORS.hedgedModerated) failures.push('w* odd: fewer hedged claims sent to moderation');
+  assert.deepEqual(failures, []);
+});
+
 /**
  * The blind sets: written from issue 14's categories by someone who read neither the extraction
  * code nor any other case, and committed before they were ever run (v*.json on 2026-12-03; w*.json
@@ -215,14 +257,14 @@ test('outside-written set: per-category scores and misses, floors on the aggrega
  * never their misses: a printed miss invites a rule written for that sentence.
  */
 const BLIND_SETS = [
-  { prefix: 'v', name: 'blind set', written: '2026-12-03' },
-  { prefix: 'w', name: 'second blind set', written: '2026-12-04' },
+  { label: 'v*', name: 'blind set', written: '2026-12-03', select: (file: string) => file.startsWith('v'), min: 80 },
+  { label: 'w* even', name: 'second blind set, even half', written: '2026-12-04', select: isBlindW, min: 40 },
 ];
 
 for (const set of BLIND_SETS) {
-  test(`${set.name} (${set.prefix}*): aggregate scores only, no thresholds, no misses printed`, () => {
-    const docs = loadCorpus((file) => file.startsWith(set.prefix));
-    assert.ok(docs.length >= 80, `at least 80 ${set.name} files (${docs.length})`);
+  test(`${set.name} (${set.label}): aggregate scores only, no thresholds, no misses printed`, () => {
+    const docs = loadCorpus(set.select);
+    assert.ok(docs.length >= set.min, `at least ${set.min} ${set.name} files (${docs.length})`);
     for (const d of docs) {
       assert.ok(CATEGORIES.has(d.category ?? ''), `${d.id}: category ${d.category}`);
       assert.ok(d.difficulty === 'easier' || d.difficulty === 'harder', `${d.id}: difficulty ${d.difficulty}`);
@@ -232,8 +274,8 @@ for (const set of BLIND_SETS) {
       [
         `${set.name}: ${docs.length} files written ${set.written}, scored as a whole (aggregates only; never tuned against)`,
         ...table(`${set.name}, per difficulty and all:`, [
-          ...[...blind.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (${set.prefix}*)`, v]),
-          [`all (${set.prefix}*)`, blind.all],
+          ...[...blind.byDifficulty].sort().map(([k, v]): [string, Tally] => [`${k} (${set.label})`, v]),
+          [`all (${set.label})`, blind.all],
         ]),
         ...table(`${set.name}, per category:`, [...blind.byCategory].sort()),
       ].join('\n'),
