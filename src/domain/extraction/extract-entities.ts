@@ -582,16 +582,37 @@ interface FoundRun {
  * (was: one per name, title, preceding word and flag, and a list scan to find it).
  */
 class RunRecords {
-  private readonly plain = new Map<string, FoundRun>();
-  private readonly opener = new Map<string, FoundRun>();
+  // By first word, then a scan of that word's records comparing words: a run's name is a fresh
+  // concatenation (a cons string), and a Map keyed by it flattened and hashed it on every look-up
+  // (RunRecords.find was half the name finder's self time in the 200-turn llm-prose profile); the
+  // words are mostly the tokenizer's interned strings, hashed once ever and compared by pointer.
+  // The same records as keying by the name: no word holds a word char after a space (a word is a
+  // token's text, then for a possessive the marks before the next word), so the words joined by
+  // spaces split back into the same words: equal names have equal words.
+  private readonly plain = new Map<string, FoundRun[]>();
+  private readonly opener = new Map<string, FoundRun[]>();
 
   find(run: NameRun): FoundRun | undefined {
-    return (run.ambiguousFirst ? this.opener : this.plain).get(run.name ?? run.words.join(' '));
+    const list = (run.ambiguousFirst ? this.opener : this.plain).get(run.words[0] as string);
+    if (list === undefined) return undefined;
+    for (let i = 0; i < list.length; i++) if (sameWords((list[i] as FoundRun).run.words, run.words)) return list[i];
+    return undefined;
   }
 
+  /** Only for a run find() did not know. */
   add(f: FoundRun): void {
-    (f.run.ambiguousFirst ? this.opener : this.plain).set(f.run.name ?? f.run.words.join(' '), f);
+    const byFirst = f.run.ambiguousFirst ? this.opener : this.plain;
+    const first = f.run.words[0] as string;
+    const list = byFirst.get(first);
+    if (list) list.push(f);
+    else byFirst.set(first, [f]);
   }
+}
+
+function sameWords(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 interface SentenceAnnotation {
