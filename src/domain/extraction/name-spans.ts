@@ -134,70 +134,81 @@ const NOT_IN_NAMES = new Set(
   'above all below for with to in on at by from into over under and or nor but is are was were be not before after'.split(' '),
 );
 const CALENDAR_LAST = new Set(['moon', 'moons', 'eve', 'solstice', 'equinox', 'midsummer', 'midwinter', 'yuletide']);
-function titleText(tokens: Token[], idx: number[]): boolean {
-  for (const j of idx) {
+function titleText(tokens: Token[], from: number, to: number): boolean {
+  for (let j = from; j < to; j++) {
     const t = tokens[j] as Token;
     if (t.cap && NOT_IN_NAMES.has(t.lower)) return true;
   }
-  return CALENDAR_LAST.has((tokens[idx[idx.length - 1] as number] as Token).lower);
+  return CALENDAR_LAST.has((tokens[to - 1] as Token).lower);
 }
 
 /**
- * Proper-name runs in one tokenised sentence, minus anything a lexicon hit covers.
- * `coveredTok[i]` is true when token i is inside a lexicon hit.
+ * The state of one findNameRuns scan. The run is the token range [start, end) (its tokens are
+ * always consecutive: each token either joins it or ends it), not an array of indices, and
+ * `flush` is a method of the one module-level scanner, not a closure made per call: at 200
+ * llm-prose turns the name finder reads 341 sentences and flushes ~500 runs, and each call
+ * allocated the closure and its context, and each flush a run array, a title-word array, an
+ * index slice and a map callback.
  */
-export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: number) => boolean, lexicon: Lexicon): NameRun[] {
-  const out: NameRun[] = [];
-  let run: number[] = [];
-  let ambiguous = false;
+class RunScan {
+  sentence = '';
+  tokens: Token[] = [];
+  coveredTok: (i: number) => boolean = () => false;
+  lexicon: Lexicon | null = null;
+  out: NameRun[] = [];
+  start = 0;
+  end = 0;
+  ambiguous = false;
   // The run is one sentence-initial word before a speech verb (speakerOpener).
-  let loneSpeaker = false;
-  let runPreceding: string | null = null;
+  loneSpeaker = false;
+  runPreceding: string | null = null;
   // An appositive epithet of a world name ("Lowmarket, Pearl of the Delta, fell") ends here: the runs before are its words.
-  let epithetUntil = -1;
+  epithetUntil = -1;
   // The run holds a possessive ("Moller's Cross"): a place or thing named after someone, title and all.
-  let possessive = false;
-  const flush = () => {
-    while (
-      run.length > 0 &&
-      (isJoinerTok(tokens[run[run.length - 1] as number] as Token) || tokens[run[run.length - 1] as number]?.lower === 'and')
-    )
-      run.pop();
-    if (run.length > 0) {
-      const start = run[0] as number;
-      const end = (run[run.length - 1] as number) + 1;
-      if (start >= epithetUntil) epithetUntil = epithetEnd(sentence, tokens, coveredTok, start, end);
-      if (start < epithetUntil || roleComplement(tokens, start) || namedWorldName(tokens, coveredTok, start)) {
-        run = [];
-        ambiguous = false;
-        possessive = false;
+  possessive = false;
+
+  /** Token i joins the run (it is the run's next token, or opens an empty run). */
+  push(i: number): void {
+    if (this.end === this.start) this.start = i;
+    this.end = i + 1;
+  }
+
+  flush(): void {
+    const { sentence, tokens, coveredTok } = this;
+    const lexicon = this.lexicon as Lexicon;
+    let end = this.end;
+    while (end > this.start && (isJoinerTok(tokens[end - 1] as Token) || (tokens[end - 1] as Token).lower === 'and')) end--;
+    const start = this.start;
+    this.end = start; // the run is empty from here on, whatever this returns
+    if (end > start) {
+      if (start >= this.epithetUntil) this.epithetUntil = epithetEnd(sentence, tokens, coveredTok, start, end);
+      if (start < this.epithetUntil || roleComplement(tokens, start) || namedWorldName(tokens, coveredTok, start)) {
+        this.ambiguous = false;
+        this.possessive = false;
         return;
       }
     }
     // Token keys are already lower case: no toLowerCase per word.
-    let at = 0;
-    const titleWords: string[] = [];
-    let amb = ambiguous;
-    const preceding = runPreceding;
+    let at = start;
+    let amb = this.ambiguous;
+    const preceding = this.runPreceding;
     // "the Old Road", "the High Bridge": a title word before one place word is part of a place's name
     // "King's Landing", "Old Marrick's Mill": before a possessive a title is part of the name
-    const placeName = possessive || (run.length === 2 && PLACE_TAILS.has((tokens[run[1] as number] as Token).lower));
-    possessive = false;
-    while (!placeName && run.length - at > 1 && TITLES.has((tokens[run[at] as number] as Token).lower)) {
-      titleWords.push((tokens[run[at] as number] as Token).text);
+    const placeName = this.possessive || (end - start === 2 && PLACE_TAILS.has((tokens[start + 1] as Token).lower));
+    this.possessive = false;
+    while (!placeName && end - at > 1 && TITLES.has((tokens[at] as Token).lower)) {
       at++;
       amb = false;
     }
-    const idx = at === 0 ? run : run.slice(at);
-    run = [];
-    ambiguous = false;
-    if (idx.length === 0) return;
-    const first = (tokens[idx[0] as number] as Token).lower;
-    if (idx.length === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first) || EVENT_HEADS.has(first))) return;
+    // The title is [start, at), the name [at, end).
+    this.ambiguous = false;
+    if (at === end) return;
+    const first = (tokens[at] as Token).lower;
+    if (end - at === 1 && (TITLES.has(first) || lexicon.nameTokens.has(first) || EVENT_HEADS.has(first))) return;
     // "the Master of Coin": a title "of" something is a role; "the Year of the Red Comet" is a date
-    if (JOIN.has(first) || (DATE_HEADS.has(first) && tokens[(idx[0] as number) + 1]?.lower === 'of')) return;
+    if (JOIN.has(first) || (DATE_HEADS.has(first) && tokens[at + 1]?.lower === 'of')) return;
     let allKnown = true;
-    for (const j of idx) {
+    for (let j = at; j < end; j++) {
       const k = (tokens[j] as Token).lower;
       if (!lexicon.nameTokens.has(k) && !JOIN.has(k)) {
         allKnown = false;
@@ -205,96 +216,148 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       }
     }
     // "the Order of the Ash": world words on both sides of "of", from different world names, make a new name
-    if (allKnown && !ofNameOfOthers(tokens, idx, lexicon)) return;
-    if (titleText(tokens, idx)) return;
+    if (allKnown && !ofNameOfOthers(tokens, at, end, lexicon)) return;
+    if (titleText(tokens, at, end)) return;
+    // A lone opener is a name only as a speech verb's subject; the transcript's lower case settles it later
+    const lone = this.loneSpeaker;
+    this.loneSpeaker = false;
+    if (amb && end - at === 1 && !lone) return;
+    // "the Harrowgate Watch", "the Velmoor Road": a world place right before the run names it
+    let from = at;
+    if (at === start && !amb) {
+      const place = placeModifierStart(sentence, tokens, coveredTok, lexicon, at);
+      if (place >= 0) from = place;
+    }
+    const words: string[] = [];
+    for (let k = from; k < at; k++) words.push((tokens[k] as Token).text);
     // "Weavers' Quarter", "Moller's Cross": a possessive inside the name keeps its apostrophe (and s);
     // inside a run only a possessive leaves more than one character between two words
-    const words = idx.map((j, k) =>
-      k + 1 < idx.length && (tokens[j + 1] as Token).start - (tokens[j] as Token).end > 1
-        ? `${(tokens[j] as Token).text}${sentence.slice((tokens[j] as Token).end, (tokens[j + 1] as Token).start - 1)}`
-        : (tokens[j] as Token).text,
-    );
-    // A lone opener is a name only as a speech verb's subject; the transcript's lower case settles it later
-    const lone = loneSpeaker;
-    loneSpeaker = false;
-    if (amb && words.length === 1 && !lone) return;
-    // "the Harrowgate Watch", "the Velmoor Road": a world place right before the run names it
-    if (at === 0 && !amb) {
-      const from = placeModifierStart(sentence, tokens, coveredTok, lexicon, idx[0] as number);
-      if (from >= 0) for (let k = (idx[0] as number) - 1; k >= from; k--) words.unshift((tokens[k] as Token).text);
+    for (let j = at; j < end; j++) {
+      const t = tokens[j] as Token;
+      words.push(
+        j + 1 < end && (tokens[j + 1] as Token).start - t.end > 1
+          ? `${t.text}${sentence.slice(t.end, (tokens[j + 1] as Token).start - 1)}`
+          : t.text,
+      );
     }
-    out.push({
+    this.out.push({
       words,
-      title: titleWords.length > 0 ? spaced(titleWords) : null,
+      title: at > start ? spacedTexts(tokens, start, at) : null,
       precedingWord: preceding,
       ambiguousFirst: amb,
       name: spaced(words),
     });
-  };
+  }
+}
+
+/** The one scanner: findNameRuns is not re-entrant (it calls nothing that finds names). */
+const SCAN = new RunScan();
+
+/**
+ * Proper-name runs in one tokenised sentence, minus anything a lexicon hit covers.
+ * `coveredTok[i]` is true when token i is inside a lexicon hit.
+ */
+export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: number) => boolean, lexicon: Lexicon): NameRun[] {
+  const r = SCAN;
+  const out: NameRun[] = [];
+  r.sentence = sentence;
+  r.tokens = tokens;
+  r.coveredTok = coveredTok;
+  r.lexicon = lexicon;
+  r.out = out;
+  r.start = 0;
+  r.end = 0;
+  r.ambiguous = false;
+  r.loneSpeaker = false;
+  r.runPreceding = null;
+  r.epithetUntil = -1;
+  r.possessive = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const covered = coveredTok(i);
-    if (run.length > 0 && punctuationBefore(sentence, tokens, i)) {
-      if (possessiveInName(sentence, tokens, i, covered)) possessive = true;
-      else flush(); // 'Orlen Ford," Veyla'
+    if (r.end > r.start && punctuationBefore(sentence, tokens, i)) {
+      if (possessiveInName(sentence, tokens, i, covered)) r.possessive = true;
+      else r.flush(); // 'Orlen Ford," Veyla'
     }
-    let nameLike = capWord(tokens, i, covered) && !(run.length === 0 && FUNCTION_MID.has(t.lower));
+    let nameLike = capWord(tokens, i, covered) && !(r.end === r.start && FUNCTION_MID.has(t.lower));
     // "Sons of Harrowgate": a world name after the joiner a head admitted (joinsHere) stays in the run.
-    if (run.length > 0 && covered && t.cap && run[run.length - 1] === i - 1) {
+    if (r.end > r.start && covered && t.cap && r.end === i) {
       const prev = tokens[i - 1] as Token;
       if (isJoinerTok(prev) || prev.lower === 'and' || coveredTok(i - 1)) {
-        run.push(i);
+        r.push(i);
         continue;
       }
     }
     let initialAmbiguous = false;
     if (nameLike && opensClause(sentence, tokens, i)) {
-      if (run.length > 0) flush(); // a quotation opens a new name
+      if (r.end > r.start) r.flush(); // a quotation opens a new name
       // Sentence- or quote-initial: part of a name only when more capitalised words follow
       // and it is not a common opener; whether the transcript writes it in lower case
       // elsewhere is settled later.
       const followed =
         (capWord(tokens, i + 1, coveredTok(i + 1)) && !opensClause(sentence, tokens, i + 1)) ||
-        (PARTICLES.has(tokens[i + 1]?.lower ?? '') && particleInName(sentence, tokens, [i], i + 1, coveredTok));
+        (PARTICLES.has(tokens[i + 1]?.lower ?? '') && particleInName(sentence, tokens, i, i + 1, coveredTok));
       // "Treaty of Reeds or no, ...": a head noun opening an "of" name keeps it whole;
       // "Harrow of the Nine Wells, a hedge-prophet, ...": so does a given name with an epithet
       const ofHead = !followed && (ofNameOpener(tokens, i, coveredTok) || epithetOpener(tokens, i, coveredTok));
       // "Tomas the Red rode in": an imperative reads the same ("Beware the Hollow"), so the opener stays ambiguous
-      const theEpithet = !followed && !ofHead && epithetThe(tokens, [i], i + 1, coveredTok);
+      const theEpithet = !followed && !ofHead && epithetThe(tokens, i, i + 1, coveredTok);
       // "Tamsin laughed.", '"Get down!" Dagrun cried.': one word, the subject of a speech verb
       const speaker = !followed && !ofHead && !theEpithet && speakerOpener(tokens, i, coveredTok, lexicon);
       if ((!followed && !ofHead && !theEpithet && !speaker) || COMMON_INITIAL.has(t.lower)) nameLike = false;
       else initialAmbiguous = !ofHead && !TITLES.has(t.lower) && !lexicon.nameTokens.has(t.lower);
-      if (speaker) loneSpeaker = true;
+      if (speaker) r.loneSpeaker = true;
     }
     if (nameLike) {
-      if (run.length === 0) {
-        runPreceding = i > 0 ? (tokens[i - 1] as Token).text : null;
-        ambiguous = initialAmbiguous;
+      if (r.end === r.start) {
+        r.runPreceding = i > 0 ? (tokens[i - 1] as Token).text : null;
+        r.ambiguous = initialAmbiguous;
       }
-      run.push(i);
+      r.push(i);
       continue;
     }
-    if (run.length > 0 && JOIN.has(t.lower) && !covered && joinsHere(tokens, run, i, coveredTok, runPreceding)) {
-      run.push(i);
+    if (r.end > r.start && JOIN.has(t.lower) && !covered && joinsHere(tokens, r.start, i, coveredTok, r.runPreceding)) {
+      r.push(i);
       continue;
     }
     // "Aldric van Horn", "Merrin de Vasse": a surname particle between two words of a person's name
-    if (run.length > 0 && !t.cap && PARTICLES.has(t.lower) && particleInName(sentence, tokens, run, i, coveredTok)) {
-      run.push(i);
+    if (r.end > r.start && !t.cap && PARTICLES.has(t.lower) && particleInName(sentence, tokens, r.start, i, coveredTok)) {
+      r.push(i);
       continue;
     }
     // "the Compact of Ash and Embers": "and" between two single words after "of"
-    if (run.length > 0 && t.lower === 'and' && andInOfName(sentence, tokens, run, i, coveredTok, lexicon)) {
-      run.push(i);
+    if (r.end > r.start && t.lower === 'and' && andInOfName(sentence, tokens, r.start, i, coveredTok, lexicon)) {
+      r.push(i);
       continue;
     }
     // "the Keeper of the Drowned Bell", "the Shrine of Saint Orrin": a noun "of" a world name it does not head is a part or a role
-    if (run.length === 1 && t.lower === 'of' && runPreceding?.toLowerCase() === 'the' && worldNameAfterOf(tokens, i, coveredTok))
-      run = [];
-    if (run.length > 0) flush();
+    if (
+      r.end - r.start === 1 &&
+      t.lower === 'of' &&
+      r.runPreceding?.toLowerCase() === 'the' &&
+      worldNameAfterOf(tokens, i, coveredTok)
+    )
+      r.end = r.start;
+    if (r.end > r.start) r.flush();
   }
-  if (run.length > 0) flush();
+  if (r.end > r.start) r.flush();
+  // Nothing of this sentence stays reachable from the scanner.
+  r.sentence = '';
+  r.tokens = NO_TOKENS;
+  r.coveredTok = NOT_COVERED;
+  r.lexicon = null;
+  r.out = NO_RUNS;
+  return out;
+}
+
+const NO_TOKENS: Token[] = [];
+const NO_RUNS: NameRun[] = [];
+const NOT_COVERED = (): boolean => false;
+
+/** The texts of tokens [from, to) joined by spaces (a run's title words). */
+function spacedTexts(tokens: Token[], from: number, to: number): string {
+  let out = (tokens[from] as Token).text;
+  for (let k = from + 1; k < to; k++) out += ` ${(tokens[k] as Token).text}`;
   return out;
 }
 
@@ -317,15 +380,15 @@ const DATE_HEADS = new Set(['year', 'years', 'age', 'era', 'season', 'month', 'r
  * An all-world-words "of" run ("Order of the Ash") is a new name unless a word before "of" and one
  * after it belong to the same world name ("Corsairs of the Saltmarch" is the Saltmarch Corsairs again).
  */
-function ofNameOfOthers(tokens: Token[], idx: number[], lexicon: Lexicon): boolean {
+function ofNameOfOthers(tokens: Token[], from: number, to: number, lexicon: Lexicon): boolean {
   let of = -1;
-  for (let k = 1; k < idx.length; k++) if ((tokens[idx[k] as number] as Token).lower === 'of') of = k;
+  for (let k = from + 1; k < to; k++) if ((tokens[k] as Token).lower === 'of') of = k;
   if (of < 0) return false;
-  for (let a = 0; a < of; a++) {
-    const owners = lexicon.tokenOwners.get((tokens[idx[a] as number] as Token).lower);
+  for (let a = from; a < of; a++) {
+    const owners = lexicon.tokenOwners.get((tokens[a] as Token).lower);
     if (!owners) continue;
-    for (let b = of + 1; b < idx.length; b++) {
-      const other = lexicon.tokenOwners.get((tokens[idx[b] as number] as Token).lower);
+    for (let b = of + 1; b < to; b++) {
+      const other = lexicon.tokenOwners.get((tokens[b] as Token).lower);
       if (other) for (const o of other) if (owners.has(o)) return false;
     }
   }
@@ -516,24 +579,25 @@ function isJoinerTok(t: Token): boolean {
  */
 function joinsHere(
   tokens: Token[],
-  run: number[],
+  runStart: number,
   i: number,
   coveredTok: (i: number) => boolean,
   preceding: string | null,
 ): boolean {
-  const last = tokens[run[run.length - 1] as number] as Token;
+  // the run is [runStart, i)
+  const last = tokens[i - 1] as Token;
   // "Wardens of the Sunder Gap": the "the" after "of" joins whatever follows; the head was checked at "of"
   if (JOIN.has(last.lower)) {
     const next = tokens[i + 1];
     return !!next?.cap && !CAPITALISED_STOPWORDS.has(next.lower);
   }
   // "Ilvane of the Ninth Forge": a lone given name takes "of the" and an epithet (epithetOf).
-  if (run.length === 1 && (tokens[i] as Token).lower === 'of' && epithetOf(tokens, run[0] as number, coveredTok, preceding))
+  if (i - runStart === 1 && (tokens[i] as Token).lower === 'of' && epithetOf(tokens, runStart, coveredTok, preceding))
     return true;
   // "Tomas the Red", "Garrick the Younger": a person's name takes "the" and a one-word epithet.
-  if ((tokens[i] as Token).lower === 'the') return epithetThe(tokens, run, i, coveredTok);
+  if ((tokens[i] as Token).lower === 'the') return epithetThe(tokens, runStart, i, coveredTok);
   // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
-  const theHead = run.length === 1 && preceding?.toLowerCase() === 'the';
+  const theHead = i - runStart === 1 && preceding?.toLowerCase() === 'the';
   const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
   if (!head) return false;
   let j = i + 1;
@@ -644,16 +708,17 @@ const EPITHET_TITLES = new Set(['elder', 'old']);
  * (no joiner, no possessive, no type cue at its end) with "the" and one capitalised word no hit
  * covers is one name. The epithet must end the run and be no type cue or title ("gave Odrun the
  * Crown", "told Veyla the Magistrate had fled"); two capitalised words after "the" are another name.
- * `the` is the index of "the"; `run` the name's tokens before it.
+ * `the` is the index of "the"; the name's tokens are [runStart, the).
  */
-function epithetThe(tokens: Token[], run: number[], the: number, coveredTok: (i: number) => boolean): boolean {
-  if (run.length === 0 || run.length > 2 || run[run.length - 1] !== the - 1 || tokens[the]?.lower !== 'the') return false;
-  for (const j of run) {
+function epithetThe(tokens: Token[], runStart: number, the: number, coveredTok: (i: number) => boolean): boolean {
+  const n = the - runStart;
+  if (n <= 0 || n > 2 || tokens[the]?.lower !== 'the') return false;
+  for (let j = runStart; j < the; j++) {
     const w = tokens[j] as Token;
     if (!w.cap || JOIN.has(w.lower) || coveredTok(j)) return false;
   }
   if (isTypeCue((tokens[the - 1] as Token).text) || gapBefore(tokens, the)) return false;
-  for (let k = 1; k < run.length; k++) if (gapBefore(tokens, run[k] as number)) return false;
+  for (let k = runStart + 1; k < the; k++) if (gapBefore(tokens, k)) return false;
   const e = the + 1;
   const ep = tokens[e];
   if (!ep || gapBefore(tokens, e) || !capWord(tokens, e, coveredTok(e)) || isTypeCue(ep.text)) return false;
@@ -675,14 +740,15 @@ function epithetThe(tokens: Token[], run: number[], the: number, coveredTok: (i:
 function andInOfName(
   sentence: string,
   tokens: Token[],
-  run: number[],
+  runStart: number,
   i: number,
   coveredTok: (i: number) => boolean,
   lexicon: Lexicon,
 ): boolean {
-  if (run.length < 3 || run[run.length - 1] !== i - 1 || coveredTok(i)) return false;
-  const before = tokens[run[run.length - 2] as number] as Token;
-  const of = before.lower === 'the' ? tokens[run[run.length - 3] as number] : before;
+  // the run is [runStart, i)
+  if (i - runStart < 3 || coveredTok(i)) return false;
+  const before = tokens[i - 2] as Token;
+  const of = before.lower === 'the' ? tokens[i - 3] : before;
   if (of?.lower !== 'of' || !(tokens[i - 1] as Token).cap) return false;
   if (punctuationBefore(sentence, tokens, i) || i + 1 >= tokens.length || punctuationBefore(sentence, tokens, i + 1))
     return false;
@@ -745,12 +811,13 @@ const PARTICLES = new Set(['van', 'von', 'de', 'du', 'da', 'di', 'del', 'della',
 function particleInName(
   sentence: string,
   tokens: Token[],
-  run: number[],
+  runStart: number,
   i: number,
   coveredTok: (i: number) => boolean,
 ): boolean {
-  if (run.length > 3 || run[run.length - 1] !== i - 1 || i + 1 >= tokens.length) return false;
-  for (const j of run) {
+  // the run is [runStart, i)
+  if (i - runStart > 3 || i + 1 >= tokens.length) return false;
+  for (let j = runStart; j < i; j++) {
     const w = tokens[j] as Token;
     if (JOIN.has(w.lower) || !(w.cap || PARTICLES.has(w.lower))) return false;
   }
