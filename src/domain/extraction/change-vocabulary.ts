@@ -534,6 +534,20 @@ export const FRAME_LEADS = new Set([
 ]);
 /** "In the vision, ...": what a vision or dream shows is not an event. */
 export const VISION_WORDS = new Set(['vision', 'visions', 'dream', 'dreams', 'nightmare', 'nightmares', 'reverie']);
+/** Adverbs that may stand between a parenthetical's closing comma and its verb ("No one, not even the Choir, ever took ..."). */
+export const ADVERBS_AFTER_ASIDE = new Set(['ever', 'really', 'truly', 'actually', 'successfully', 'yet', 'once']);
+/** Verbs of dreaming and foreseeing: what their clause shows has not happened ("you dream of Saint Orrin in ruins"). */
+export const DREAM_VERBS = new Set(
+  'dream dreams dreamed dreamt dreaming foresee foresees foresaw foreseeing envision envisions envisioned envisage envisages envisaged'.split(
+    ' ',
+  ),
+);
+/** Units of time that, before "ago", put an event in the world's history rather than the session ("a generation ago"). */
+export const HISTORY_UNITS = new Set(
+  'year years winter winters summer summers decade decades generation generations century centuries age ages lifetime lifetimes long'.split(
+    ' ',
+  ),
+);
 /** Subordinators of time whose clause is only expected when the main clause is future ("Once the Order has taken Harrowgate, it will turn south"). */
 export const TIME_SUBORDINATORS = new Set(['once', 'when', 'after', 'until', 'till', 'whenever']);
 export const FUTURE_WORDS = new Set(['will', 'shall', "won't", 'won’t']);
@@ -622,6 +636,24 @@ export const COUNT_WORDS = new Set(
 export const PLACE_PREPOSITIONS = new Set(
   'at from near off over in on outside inside below beneath under beyond before behind across along around to into'.split(' '),
 );
+/**
+ * Prepositions that set a thing beside a place, never in it: "the old bridge below Harrowgate",
+ * "the farms around Lowmarket", "the road to Harrowgate". Unlike "at", "in" or "of" ("the docks
+ * at Brackwater", "the gates of Lowmarket"), what they place is not the place itself.
+ */
+export const BESIDE_PREPOSITIONS = new Set(
+  'near below beneath underneath under outside beyond past behind above across along around toward towards to off overlooking'.split(
+    ' ',
+  ),
+);
+/** Nouns that make a taking an idiom, not a capture: "took shelter in", "took the road to", "took the measure of". */
+export const IDIOM_OBJECTS = new Set(
+  'shelter refuge cover road roads path paths way ways route measure stock aim heart leave note ship sail'.split(' '),
+);
+/** A person taken as one of these ("took the Marshal prisoner") is the object: the place after is where it happened. */
+export const CAPTIVE_WORDS = new Set(['prisoner', 'prisoners', 'captive', 'captives', 'hostage', 'hostages']);
+/** Entity types that are an object of their own when they stand right after the verb ("seized the Drowned Bell from Brackwater"). */
+export const THING_TYPES = new Set(['character', 'artifact']);
 
 // Battles. Flight and defeat: which side "they" is after a battle.
 

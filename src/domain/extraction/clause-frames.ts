@@ -5,12 +5,15 @@
 import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import {
+  ADVERBS_AFTER_ASIDE,
   BE_FORMS,
   CLAUSE_BREAK,
   CONDITIONAL_OPENERS,
   DENIALS,
+  DREAM_VERBS,
   FRAME_LEADS,
   FUTURE_WORDS,
+  HISTORY_UNITS,
   REPORT_NOUNS,
   TIME_SUBORDINATORS,
   VISION_WORDS,
@@ -26,8 +29,16 @@ import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON }
 export function isNegated(text: string, tokens: Token[], at: number): boolean {
   if (tokenAt(tokens, at - 1)?.lower === 'to') return true;
   if (negatedBefore(text, tokens, at - 1, false)) return true;
-  // "has not, for all its boasting, captured Brackwater": look before a parenthetical that ends at the verb.
-  const open = openingComma(text, tokens, at);
+  // "has not, for all its boasting, captured Brackwater": look before a parenthetical that ends at the
+  // verb, or at an adverb of the verb ("No one, not even the Lanternbound Choir, ever took Cinderhold").
+  let verb = at;
+  while (
+    verb > 1 &&
+    ADVERBS_AFTER_ASIDE.has((tokens[verb - 1] as Token).lower) &&
+    !punctIn(text, (tokens[verb - 1] as Token).end, (tokens[verb] as Token).start, CLAUSE_PUNCT)
+  )
+    verb--;
+  const open = openingComma(text, tokens, verb);
   return open >= 0 && negatedBefore(text, tokens, open, true);
 }
 
@@ -110,20 +121,46 @@ function deniedReport(text: string, tokens: Token[], at: number): boolean {
   return false;
 }
 
+/** How far into the sentence an opening time phrase may end without a comma ("Three winters ago the Court ..."). */
+const OPENING_PHRASE = 4;
+
 /**
- * A plan, an imagined scene, a vision or a conditional: "Unless the Guild relieves it, Lowmarket
+ * History told as background: "<a generation | three winters | long> ago" in the cue's clause after
+ * it ("The Kite Guild took it a generation ago"), or in the sentence's opening phrase before it ("A
+ * century ago, the Choir burned ..."). "An hour ago" is the session's own time and stays an event.
+ */
+function historyFrame(text: string, tokens: Token[], at: number): boolean {
+  for (let k = at + 1; k < tokens.length; k++) {
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) break;
+    if ((tokens[k] as Token).lower === 'ago' && HISTORY_UNITS.has((tokens[k - 1] as Token).lower)) return true;
+  }
+  for (let k = 1; k < at; k++) {
+    if ((tokens[k] as Token).lower === 'ago' && HISTORY_UNITS.has((tokens[k - 1] as Token).lower))
+      return k <= OPENING_PHRASE || punctIn(text, (tokens[k] as Token).end, (tokens[k + 1] as Token).start, COMMA);
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
+  }
+  return false;
+}
+
+/**
+ * A plan, an imagined scene, a dream, a vision or a conditional: "Unless the Guild relieves it, Lowmarket
  * falls ...", "The plan is simple: the Order seizes ...", "Imagine it: ...", "In the vision ...".
  * The scope ends at a semicolon; an "if"/"unless" clause also ends at a colon.
  */
 export function hypothetical(text: string, tokens: Token[], at: number): boolean {
-  if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at)) return true;
+  if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at) || historyFrame(text, tokens, at)) return true;
   let colon = false;
+  // a dream verb frames its own clause only: "the Choir, who had long dreamed of it, took Lowmarket" is told
+  let sameClause = true;
   for (let j = at - 1; j >= 0; j--) {
     const gapFrom = (tokens[j] as Token).end;
     const gapTo = (tokens[j + 1] as Token).start;
     if (punctIn(text, gapFrom, gapTo, SEMICOLON)) return false;
     if (punctIn(text, gapFrom, gapTo, COLON)) colon = true;
+    if (punctIn(text, gapFrom, gapTo, CLAUSE_PUNCT | EM_DASH)) sameClause = false;
     const w = (tokens[j] as Token).lower;
+    if (sameClause && DREAM_VERBS.has(w)) return true;
+    if (CLAUSE_BREAK.has(w)) sameClause = false;
     if (colon && FRAME_LEADS.has(w)) return true;
     if (VISION_WORDS.has(w) && tokenAt(tokens, j - 2)?.lower === 'in') return true;
     if (j === 0 && CONDITIONAL_OPENERS.has(w)) return !(colon && (w === 'if' || w === 'unless'));

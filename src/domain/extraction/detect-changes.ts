@@ -77,6 +77,7 @@ import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } f
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { cueType } from './type-guess.js';
+import { cueBesidePlace, objectBesidePlace } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
 
 /** Part of the domain API from this module before the clause frames had their own. */
@@ -503,12 +504,16 @@ function parentheticalStart(text: string, tokens: Token[], at: number): number {
   return open >= 0 ? open + 1 : at;
 }
 
-/** "The Emberwrights hold it now": "now" right after a pronoun object (haveNow reads "holds Lowmarket now"). */
+/**
+ * "The Emberwrights hold it now", "The Iron Tithe holds the town now": "now" right after a pronoun
+ * or place-noun object (haveNow reads "holds Lowmarket now").
+ */
 function nowAfter(text: string, tokens: Token[], after: number): boolean {
+  const end = OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') ? after + 1 : (placeReferenceAt(tokens, after)?.end ?? -1);
   return (
-    OBJECT_PRONOUNS.has(tokens[after]?.lower ?? '') &&
-    tokens[after + 1]?.lower === 'now' &&
-    !punctIn(text, (tokens[after] as Token).end, (tokens[after + 1] as Token).start, CLAUSE_PUNCT)
+    end > after &&
+    tokens[end]?.lower === 'now' &&
+    !punctIn(text, (tokens[end - 1] as Token).end, (tokens[end] as Token).start, CLAUSE_PUNCT)
   );
 }
 
@@ -1445,6 +1450,9 @@ export function detectChanges(
     // "lost three kites to Emberwright flak over the Sunder Pass", "took a dozen barges from
     // Brackwater": the object is a counted thing, and the place only where it happened.
     if (!ref && !implicit && target && countedObject(text, tokens, objectAt, target.startTok)) continue;
+    // "seized the old bridge below Harrowgate", "took High Marshal Thane prisoner at the ford below
+    // Duskmere", "took shelter in ...": the object is another thing, and the place only where it stands.
+    if (!ref && !implicit && target && objectBesidePlace(text, tokens, hits, objectAt, target.startTok)) continue;
     // "Lowmarket, which the Iron Tithe seized at dawn", "It was Lowmarket that the Tithe took": a
     // verb with no place right after it takes the place before "which/that <its actor>".
     const fronted =
@@ -1550,6 +1558,8 @@ export function detectChanges(
     const target = dBefore <= dAfter || (commaAfter && dBefore <= MAX_STATUS_DISTANCE) ? before : after;
     if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
     if (ADJACENT_STATUS.has(p.text) && !(target === after ? dAfter <= 1 : aux >= 0 && target.endTok === aux)) continue;
+    // "the ruined chapel outside Saint Orrin": the cue describes a thing beside the place
+    if (target === after && cueBesidePlace(text, tokens, i + p.keys.length, after.startTok)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
     for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);

@@ -293,6 +293,8 @@ export const CAPITALISED_STOPWORDS = new Set([
   'act',
   'scene',
   'chapter',
+  // "(OOC) Let's not": the imperative "Let's" after a parenthesis is no name, whatever its capital
+  'let',
   // contractions of the pronouns above ("I'm afraid", "They've gone"), straight or curly apostrophe
   ...["i'm", "i've", "i'd", "i'll", "it's", "they're", "they've", "they'd", "we're", "we've", "you're", "he's", "she's"].flatMap(
     (w) => [w, w.replace("'", '\u2019')],
