@@ -379,7 +379,51 @@ export const HOLD_OFF = new Set(['off', 'back', 'at']);
  * Status cues that name their place only right next to them: "destroyed Lowmarket", "Lowmarket was
  * destroyed", "laid siege to the Sunder Gap"; not "destroyed the bridge below Lowmarket".
  */
-const ADJACENT_THREATS = ['laid siege to', 'lays siege to', 'lay siege to', 'surrounded', 'encircled', 'threaten', 'threatens'];
+const ADJACENT_THREATS = [
+  'laid siege to',
+  'lays siege to',
+  'lay siege to',
+  'surrounded',
+  'surround',
+  'surrounds',
+  'encircled',
+  'encircle',
+  'encircles',
+  'ringed',
+  'threaten',
+  'threatens',
+];
+/**
+ * Words after "surrounded/ringed/encircled by|with" that make the siege a military one; other
+ * words there are scenery ("Brackwater is ringed by cliffs", "surrounded by marshes").
+ */
+export const SIEGE_FORCES = new Set([
+  'troops',
+  'soldiers',
+  'pickets',
+  'camps',
+  'siege',
+  'army',
+  'armies',
+  'host',
+  'lines',
+  'men',
+  'riders',
+  'knights',
+  'ships',
+  'fleet',
+  'warbands',
+  'forces',
+  'raiders',
+  'bravos',
+  'enemies',
+  'spears',
+  'lances',
+  'fires',
+  'campfires',
+  'earthworks',
+  'trenches',
+]);
 const ADJACENT_DEVASTATION = ['destroyed', 'levelled', 'leveled', 'burned', 'burnt'];
 export const ADJACENT_STATUS = new Set([...ADJACENT_THREATS, ...ADJACENT_DEVASTATION]);
 export const STATUS_CUES = phrases<RegionStatus>([

@@ -60,6 +60,7 @@ import {
   RELATIVE_SUBJECTS,
   RESULT_PHRASES,
   RESULT_VERBS,
+  SIEGE_FORCES,
   SAME_SIDE_WORDS,
   SPANS,
   SPEECH_VERBS,
@@ -1532,7 +1533,7 @@ export function detectChanges(
         for (const [t, g] of gappedPairs(tokens, hits, gainer.endTok, 'to')) addControl([t], g, actor, verb, i);
     }
   }
-  for (let i = 0; anyPlace && i < tokens.length; i++) {
+  for (let i = 0; (anyPlace || place !== null) && i < tokens.length; i++) {
     // "burned Saint Orrin to the ground", "reduced Cinderhold to rubble": the place between the verb and its result
     const split = RESULT_VERBS.has((tokens[i] as Token).lower) ? resultativeTargets(text, tokens, hits, i) : null;
     if (split) {
@@ -1556,8 +1557,32 @@ export function detectChanges(
     const commaAfter =
       !!after && punctIn(text, (tokens[i + p.keys.length - 1] as Token).end, (tokens[after.startTok] as Token).start, COMMA);
     const target = dBefore <= dAfter || (commaAfter && dBefore <= MAX_STATUS_DISTANCE) ? before : after;
-    if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) continue;
-    if (ADJACENT_STATUS.has(p.text) && !(target === after ? dAfter <= 1 : aux >= 0 && target.endTok === aux)) continue;
+    if (!target || Math.min(dBefore, dAfter) > MAX_STATUS_DISTANCE) {
+      // "their lines now encircle the city", "the town was besieged": a reference next to the cue
+      // stands for the place named before (in the sentence, else the scene's)
+      const referred = referredStatusPlace(tokens, hits, i, i + p.keys.length, aux, place);
+      if (referred) {
+        if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
+        add(referred.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);
+      }
+      continue;
+    }
+    // "Brackwater has been encircled": the place before the perfect's "has" is next to it too
+    const auxFrom = aux > 0 && PERFECT_AUX.has((tokens[aux - 1] as Token).lower) ? aux - 1 : aux;
+    if (
+      ADJACENT_STATUS.has(p.text) &&
+      !(target === after ? dAfter <= 1 : aux >= 0 && (target.endTok === aux || target.endTok === auxFrom))
+    )
+      continue;
+    // "Brackwater is ringed by cliffs", "surrounded by marshes": scenery, not a siege
+    if (
+      p.kind === 'threatened' &&
+      ADJACENT_STATUS.has(p.text) &&
+      target === before &&
+      aux >= 0 &&
+      sceneryAfter(tokens, hits, i + p.keys.length)
+    )
+      continue;
     // "the ruined chapel outside Saint Orrin": the cue describes a thing beside the place
     if (target === after && cueBesidePlace(text, tokens, i + p.keys.length, after.startTok)) continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
@@ -1566,6 +1591,42 @@ export function detectChanges(
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
+}
+
+/**
+ * The place a reference right next to the status cue from `at` to `end` stands for: "encircle the
+ * city" (the place noun right after), "the town was besieged", "it lies in ruins" (a subject
+ * reference before the cue or its auxiliary `aux`); null when there is none.
+ */
+function referredStatusPlace(
+  tokens: Token[],
+  hits: TypedHit[],
+  at: number,
+  end: number,
+  aux: number,
+  place: TypedHit | null,
+): TypedHit | null {
+  const ref = placeReferenceAt(tokens, end);
+  if (ref && !OBJECT_PRONOUNS.has(tokens[end]?.lower ?? '')) return resolvePlace(hits, at, ref.type, place);
+  const type = placeSubjectBefore(tokens, aux >= 0 ? aux : at);
+  return type === null ? null : resolvePlace(hits, aux >= 0 ? aux : at, type, place);
+}
+
+/**
+ * "by/with" after a passive siege word (token `at`) naming neither a faction nor a force in the
+ * next four words ("ringed by cliffs", "surrounded with orchards"): the words describe the land.
+ */
+function sceneryAfter(tokens: Token[], hits: TypedHit[], at: number): boolean {
+  const w = tokens[at]?.lower;
+  if (w !== 'by' && w !== 'with') return false;
+  // "surrounded by dawn", "by nightfall": a time, not the land
+  if (w === 'by' && (MOMENT_AFTER.has(tokens[at + 1]?.lower ?? '') || MOMENT_NOUNS.has(tokens[at + 1]?.lower ?? '')))
+    return false;
+  for (let k = at + 1; k < tokens.length && k <= at + 4; k++) {
+    if (SIEGE_FORCES.has((tokens[k] as Token).lower) || OBJECT_PRONOUNS.has((tokens[k] as Token).lower)) return false;
+    if (hits.some((h) => h.startTok === k && isFaction(h))) return false;
+  }
+  return true;
 }
 
 /** The places (a list) right after the verb at `at` when a result phrase follows them, and the cue ("burned to the ground"); null otherwise. */

@@ -20,7 +20,7 @@ import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
 import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
-import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_WORDS } from './hedges.js';
+import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_THAT_VERBS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
 import { type LexiconHit, matchCapabilities, matchEntities } from './match-sentence.js';
 import { findNameRuns, type NameRun } from './name-spans.js';
@@ -202,10 +202,23 @@ function quotedEntities(
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 const HEDGE_AFTER_FILTER = new KeyFilter(HEDGE_AFTER.keys());
 const REPORT_FILTER = new KeyFilter(REPORT_WORDS);
+const REPORT_THAT_FILTER = new KeyFilter(REPORT_THAT_VERBS);
 
-/** A reporting verb ("say", "swears", "reported"): the sentence passes on someone's claim. */
+/**
+ * A reporting verb ("say", "swears", "reported"), or a verb with a "that" complement that
+ * passes on a claim ("she adds that", "he warns you that"): the sentence passes on someone's claim.
+ */
 function isReported(tokens: Token[]): boolean {
-  for (const t of tokens) if (REPORT_FILTER.mayHave(t.lower) && REPORT_WORDS.has(t.lower)) return true;
+  for (let i = 0; i < tokens.length; i++) {
+    const w = (tokens[i] as Token).lower;
+    if (REPORT_FILTER.mayHave(w) && REPORT_WORDS.has(w)) return true;
+    if (
+      REPORT_THAT_FILTER.mayHave(w) &&
+      REPORT_THAT_VERBS.has(w) &&
+      (tokens[i + 1]?.lower === 'that' || tokens[i + 2]?.lower === 'that')
+    )
+      return true;
+  }
   return false;
 }
 

@@ -96,6 +96,56 @@ export const REPORT_WORDS = new Set([
 ]);
 
 /**
+ * Verbs that pass on someone's word only with a "that" complement ("she adds that the Fens were
+ * flooded", "the reeve admits that", "he warns you that"): alone they are ordinary verbs ("the
+ * Tithe adds Lowmarket to its holdings"), so they report only when "that" follows within two words.
+ */
+export const REPORT_THAT_VERBS = new Set([
+  'add',
+  'adds',
+  'added',
+  'explain',
+  'explains',
+  'explained',
+  'mention',
+  'mentions',
+  'mentioned',
+  'confide',
+  'confides',
+  'confided',
+  'warn',
+  'warns',
+  'warned',
+  'admit',
+  'admits',
+  'admitted',
+  'hint',
+  'hints',
+  'hinted',
+  'assure',
+  'assures',
+  'assured',
+  'remark',
+  'remarks',
+  'remarked',
+  'note',
+  'notes',
+  'noted',
+  'suggest',
+  'suggests',
+  'suggested',
+  'maintain',
+  'maintains',
+  'maintained',
+  'recount',
+  'recounts',
+  'recounted',
+  'repeat',
+  'repeats',
+  'repeated',
+]);
+
+/**
  * Reporting phrases: the narrator passes on what someone says rather than stating it. Any of
  * them makes the sentence's claims hedged (lower confidence, and moderation whatever the
  * confidence).

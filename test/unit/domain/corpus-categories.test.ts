@@ -221,9 +221,11 @@ const isBlindW = (file: string) => wNumber(file) % 2 === 0;
  * tuning sets written here all score ~1.00 and no longer show what outside prose does; its
  * misses are printed. Floors: the figures measured when it was split off (first run at ab29a3a:
  * change 0.91/0.51, new entities 0.98/0.98, hedged 2 of 4 moderated and 1 unmoderated), raised
- * as it improves; a drop fails.
+ * as it improves; a drop fails. 0.96/0.59, 3 of 4 and none unmoderated after "that"-complement
+ * reports ("she adds that"), far-past openings ("Forty years ago") and siege cues next to a
+ * perfect auxiliary or a place reference ("has been encircled", "encircle the city"), k1130-k1137.
  */
-const W_TUNING_FLOORS = { changeP: 0.91, changeR: 0.51, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 2 };
+const W_TUNING_FLOORS = { changeP: 0.95, changeR: 0.58, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 3 };
 
 test('second outside-written set, odd half (w*): per-category scores and misses, floors on the aggregate', () => {
   const docs = loadCorpus(isTuningW);
