@@ -65,15 +65,22 @@ const ANSWER_OPENERS = new Set([
 /** A narration beat before the answer ('Old Vell sighs. "Yes."') is short. */
 const MAX_BEAT = 60;
 
-/** The first word of `text`, lower case (ASCII letters and apostrophes, at most 12). */
+/**
+ * The first word of `text`, lower case (ASCII letters and apostrophes, at most 12), without a
+ * contracted "is", "are", "am", "have", "would" or "will": "It's true." and "That’s right." open
+ * like "It is true." and "That is right."
+ */
 function firstWord(text: string): string {
   let i = 0;
   while (i < text.length && !isLetter(text.charCodeAt(i))) i++;
   let j = i;
-  while (j < text.length && j - i < 12 && (isLetter(text.charCodeAt(j)) || text.charCodeAt(j) === 39)) j++;
-  return text.slice(i, j).toLowerCase();
+  while (j < text.length && j - i < 12 && (isLetter(text.charCodeAt(j)) || isApostrophe(text.charCodeAt(j)))) j++;
+  const word = text.slice(i, j).toLowerCase();
+  return word.replace(CONTRACTION, '');
 }
 const isLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isApostrophe = (c: number) => c === 39 || c === 0x2019;
+const CONTRACTION = /['\u2019](s|re|m|ve|d|ll)$/;
 
 /** answerOf for a sentence that opens like an answer; its first words only are tokenized. */
 function answerIn(sentence: string): 'yes' | 'no' | null {
@@ -92,6 +99,19 @@ export function confirmingSentence(sentences: string[]): number {
   if (first !== null) return first === 'yes' ? 0 : -1;
   const second = sentences[1];
   return second !== undefined && lead.length <= MAX_BEAT && answerIn(second) === 'yes' ? 1 : -1;
+}
+
+/**
+ * How a GM turn opens: with yes or no in its first sentence, or in its second after a short beat
+ * of narration ('The ferryman spits. "No."'); null when it opens otherwise.
+ */
+export function openingAnswer(sentences: string[]): 'yes' | 'no' | null {
+  const lead = sentences[0];
+  if (lead === undefined) return null;
+  const first = answerIn(lead);
+  if (first !== null) return first;
+  const second = sentences[1];
+  return second !== undefined && lead.length <= MAX_BEAT ? answerIn(second) : null;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   gainerInAnswer,
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
+import { withdrawDeniedReports } from './denied-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
 import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
@@ -1297,5 +1298,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (confidence >= min) cands.push({ ...c, confidence });
   }
   dropSupersededUnnamedLosses(mentions);
+  withdrawDeniedReports(mentions, sanitised.turns);
   return { mentions, candidates: cands, unattachedCapabilityRefs: unattached };
 }

@@ -36,63 +36,88 @@ export const HEDGE_WORDS = new Set([
 ]);
 
 /**
+ * The forms of a verb: base, -s, past and -ing. The -s, -ed and -ing forms follow the regular
+ * rules (a final e drops before -ed/-ing, a consonant + y becomes -ies/-ied); `past` replaces the
+ * regular past ("said", "swore", "sworn") and `ing` the regular -ing ("bragging"). Built from
+ * lemmas so a verb is never listed as "says" but not "saying", or "claim" but not "claims".
+ */
+function forms(lemma: string, past?: string[], ing?: string): string[] {
+  const e = lemma.endsWith('e');
+  const y = /[^aeiou]y$/.test(lemma);
+  const stem = y ? lemma.slice(0, -1) : lemma;
+  const s = y ? `${stem}ies` : /(s|sh|ch|x)$/.test(lemma) ? `${lemma}es` : `${lemma}s`;
+  const ed = y ? `${stem}ied` : e ? `${lemma}d` : `${lemma}ed`;
+  return [lemma, s, ...(past ?? [ed]), ing ?? (e ? `${lemma.slice(0, -1)}ing` : `${lemma}ing`)];
+}
+
+/**
  * Reported speech: someone else's word for it ("the ferrymen say the Order lost Harrowgate",
- * "a fisherman swears ..."). Moderated like a hedge, without the confidence penalty: the
- * report is exact, only its truth is unchecked.
+ * "a fisherman swears ...", "a drunk sailor claims ..."). Moderated like a hedge, without the
+ * confidence penalty: the report is exact, only its truth is unchecked. Verbs of saying, telling
+ * and crying out that take what was said as their object, in every form.
  */
 export const REPORT_WORDS = new Set([
-  'say',
-  'says',
-  'said',
-  'swear',
-  'swears',
-  'swore',
-  'insist',
-  'insists',
-  'insisted',
-  'claim',
-  'whisper',
-  'whispers',
-  'whispered',
-  'gossip',
-  'report',
-  'reports',
-  'reported',
-  'writes',
-  'wrote',
-  // told and passed on: "a messenger tells you that", "the fishermen mutter that", "the herald
-  // announced that", "everyone has heard that", "your spy returns with news:"
-  'tells',
-  'told',
-  'mutter',
-  'mutters',
-  'muttered',
-  'murmur',
-  'murmurs',
-  'murmured',
-  'announced',
-  'announces',
-  'declared',
-  'declares',
-  'proclaimed',
-  'proclaims',
-  'boast',
-  'boasts',
-  'boasted',
-  'brag',
-  'brags',
-  'bragged',
+  ...forms('say', ['said']),
+  ...forms('swear', ['swore', 'sworn']),
+  ...forms('tell', ['told']),
+  ...forms('write', ['wrote', 'written']),
+  ...forms('hear', ['heard']),
+  ...forms('insist'),
+  ...forms('claim'),
+  ...forms('whisper'),
+  ...forms('gossip', ['gossiped', 'gossipped']),
+  ...forms('report'),
+  ...forms('mutter'),
+  ...forms('murmur'),
+  ...forms('announce'),
+  ...forms('declare'),
+  ...forms('proclaim'),
+  ...forms('boast'),
+  ...forms('brag', ['bragged'], 'bragging'),
+  ...forms('allege'),
+  ...forms('assert'),
+  ...forms('confide'),
+  ...forms('mention'),
+  ...forms('admit', ['admitted'], 'admitting'),
+  ...forms('hint'),
+  ...forms('grumble'),
+  ...forms('complain'),
+  ...forms('explain'),
+  ...forms('recount'),
+  ...forms('shout'),
+  ...forms('yell'),
+  ...forms('scream'),
+  ...forms('bellow'),
+  ...forms('cry'),
+  ...forms('crow'),
+  ...forms('hiss'),
+  ...forms('gasp'),
+  ...forms('chant'),
   // a notice, a broadsheet, a letter: "Lowmarket Falls To The Iron Tithe, reads the broadsheet"
   'reads',
-  'heard',
-  'hears',
   'news',
-  // cried out: "a rider gallops in, shouting that", "the broadsheets crow that"
-  'shouting',
-  'shouts',
-  'crow',
-  'crows',
-  'crowed',
+]);
+
+/**
+ * "Word has come up the river that ...", "word had reached the Choir", "word spreads that ...":
+ * "word" and a verb of arriving, each verb as [-s, past, participle, -ing]: "word comes/came",
+ * "word has/had come", "word is/was coming".
+ */
+const ARRIVAL_VERBS = [
+  ['comes', 'came', 'come', 'coming'],
+  ['reaches', 'reached', 'reached', 'reaching'],
+  ['spreads', 'spread', 'spread', 'spreading'],
+  ['arrives', 'arrived', 'arrived', 'arriving'],
+  ['travels', 'travelled', 'travelled', 'travelling'],
+  ['gets', 'got', 'got', 'getting'],
+];
+const WORD_ARRIVES: string[] = ARRIVAL_VERBS.flatMap(([s, past, participle, ing]) => [
+  `word ${s}`,
+  `word ${past}`,
+  `word has ${participle}`,
+  `word had ${participle}`,
+  `word is ${ing}`,
+  `word was ${ing}`,
 ]);
 
 /**
@@ -172,10 +197,8 @@ export const HEDGE_PHRASES: string[][] = [
   'legend says',
   'legend has it',
   'story goes',
-  'word reached',
-  'word came',
-  'word spread',
   'word from',
+  ...WORD_ARRIVES,
 ].map((p) => p.split(' '));
 
 /**

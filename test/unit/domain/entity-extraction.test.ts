@@ -375,3 +375,43 @@ describe('precomputed annotations (metadata.entities)', () => {
     assert.equal(r.mentions.find((m) => m.entityId === 'faction.iron-tithe')?.match.type, 'annotation');
   });
 });
+
+describe('reported claims and their denial (issue 14)', () => {
+  const player = (id: string, text: string) => turn(id, text, { speaker: 'player' });
+  const changesOf = (r: ReturnType<typeof extract>, id: string) => byId(r, id).flatMap((m) => m.proposedChanges);
+  test('a reporting verb in any form hedges the claim ("claims", "insisting", "has sworn")', () => {
+    for (const s of [
+      'A drunk sailor claims the Lanternbound Choir captured Brackwater.',
+      'The bargeman keeps insisting the Choir captured Brackwater.',
+      'The harbourmaster has sworn the Choir captured Brackwater.',
+      'Word has come up the river that the Choir captured Brackwater.',
+    ]) {
+      const m = byId(extract([s]), 'settlement.brackwater').find((x) => x.proposedChanges.length > 0);
+      assert.equal(m?.hedged, true, s);
+    }
+  });
+  test('a report the GM denies after the player asks about it proposes nothing; a yes or an unrelated question leaves it', () => {
+    const rumour = 'The pedlars swear the Iron Tithe has burned Saint Orrin to the ground.';
+    const denied = extract([turn('t1', rumour), player('t2', 'Is it true?'), turn('t3', 'No. The shrine town is whole.')]);
+    assert.deepEqual(changesOf(denied, 'settlement.saint-orrin'), []);
+    assert.equal(byId(denied, 'settlement.saint-orrin').length, 1, 'still a mention');
+    const beat = extract([turn('t1', rumour), player('t2', 'Really?'), turn('t3', 'The old man spits. "Lies."')]);
+    assert.deepEqual(changesOf(beat, 'settlement.saint-orrin'), []);
+    const yes = extract([turn('t1', rumour), player('t2', 'Is it true?'), turn('t3', 'Yes. Nothing is left of it.')]);
+    assert.equal(changesOf(yes, 'settlement.saint-orrin').length, 1);
+    const other = extract([turn('t1', rumour), player('t2', 'Did the Kite Guild take Lowmarket?'), turn('t3', 'No.')]);
+    assert.equal(changesOf(other, 'settlement.saint-orrin').length, 1, 'the question was about another place');
+    const fact = extract([turn('t1', 'The Iron Tithe burned Saint Orrin.'), player('t2', 'Is it true?'), turn('t3', 'No.')]);
+    assert.equal(changesOf(fact, 'settlement.saint-orrin').length, 1, 'the narrator said it: not a report');
+  });
+  test('a confirmation opening with a contraction ("It\'s true.", "That\'s right.") confirms the player\'s claim', () => {
+    for (const answer of ["It's true.", 'That’s right, they did.']) {
+      const r = extract([player('t1', 'Did the Iron Tithe seize the Sunder Pass?'), turn('t2', answer)]);
+      assert.equal(
+        changesOf(r, 'region.sunder-gap')[0]?.kind === 'control' && changesOf(r, 'region.sunder-gap')[0]?.to,
+        'faction.iron-tithe',
+        answer,
+      );
+    }
+  });
+});
