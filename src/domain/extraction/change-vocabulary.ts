@@ -27,7 +27,10 @@ export const EXPULSIONS = new Set([
 /** Verbs that hand a place over: a change only with a receiver ("to <faction>"). */
 export const TRANSFER_VERBS = new Set(['gave', 'gives', 'given', 'granted', 'grants', 'awarded', 'awards']);
 /** "Their banners flew over Brackwater": a gain only after a banner word, at a time (bannerRaised). */
-export const BANNER_VERBS = new Set(['flew over', 'flies over', 'fly over', 'raised over', 'hoisted over']);
+export const BANNER_VERBS = new Set([
+  ...['fly', 'flies', 'flew', 'flying', 'flown'].map((v) => `${v} over`),
+  ...['raised', 'hoisted', 'went up', 'goes up', 'gone up'].map((v) => `${v} over`),
+]);
 /** Verbs of entering a place: a taking only when unopposed (unopposedAfter). */
 export const ENTRY_VERBS = new Set([
   'entered',
@@ -623,6 +626,15 @@ export const MOMENT_NOUNS = new Set(
 /** Words after which a moment noun dates a possession ("within the hour", "that night", "before the noon bell"). */
 export const MOMENT_PREPOSITIONS = new Set(['before', 'within', 'at', 'that', 'by']);
 export const MOMENT_AFTER = new Set([...MOMENT_NOUNS, 'hour', 'night', 'afternoon']);
+/**
+ * What "since" dates a possession from, so that it tells when the place changed hands ("has been
+ * in the Choir's hands since midwinter", "since the thaw", "since last week"); "since the founding
+ * of the city" or "for a century" say how long things have stood.
+ */
+export const SINCE_MOMENTS = new Set([
+  ...MOMENT_AFTER,
+  ...'spring summer autumn winter midwinter midsummer thaw harvest yesterday last siege battle'.split(' '),
+]);
 /** Sentence openers that put what follows at a moment of the story ("Two days later, ...", "At last ..."). */
 export const MOMENT_OPENERS = new Set(['then', 'soon', 'later', 'finally', 'overnight', 'suddenly', 'afterwards', 'afterward']);
 /** Subordinators that open a time clause before the main clause ("When the walls cracked, ..."). */

@@ -58,6 +58,7 @@ import {
   PRONOUNS,
   RELATIVE_PRONOUN_SUBJECTS,
   RELATIVE_SUBJECTS,
+  SINCE_MOMENTS,
   RESULT_PHRASES,
   RESULT_VERBS,
   SIEGE_FORCES,
@@ -551,14 +552,27 @@ const CONTROL_CUE_FILTER = new KeyFilter([
   ...OWNED_HEADS,
 ]);
 
-/** "fell instead to", "passed quietly to": a fell-to phrase with one adverb inside; null otherwise. */
-function fellWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
-  const w = (tokens[i] as Token).lower;
-  if (!FELL_WORDS.has(w) || tokens[i + 2]?.lower !== 'to') return null;
+/** An adverb that may stand inside a verb phrase or before a possession: "quietly", "swiftly", "at last" ("last"). */
+function innerAdverb(w: string): boolean {
+  return FELL_ADVERBS.has(w) || (w.endsWith('ly') && w.length > 3);
+}
+
+/**
+ * "fell instead to", "surrendered quietly to", "passed quietly into the hands of": a verb phrase of
+ * several words with one adverb after its first word, named without it; null otherwise.
+ */
+function phraseWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
   const adv = tokens[i + 1]?.lower ?? '';
-  return FELL_ADVERBS.has(adv) || (adv.endsWith('ly') && adv.length > 3)
-    ? { keys: [w, adv, 'to'], kind: 'fell', text: `${w} ${adv} to` }
-    : null;
+  if (!innerAdverb(adv)) return null;
+  const list = CONTROL_VERBS.byFirst.get((tokens[i] as Token).lower);
+  if (list === undefined) return null;
+  for (const p of list) {
+    if (p.keys.length < 2) continue;
+    let k = 1;
+    while (k < p.keys.length && tokens[i + 1 + k]?.lower === p.keys[k]) k++;
+    if (k === p.keys.length) return { keys: [p.keys[0] as string, adv, ...p.keys.slice(1)], kind: p.kind, text: p.text };
+  }
+  return null;
 }
 
 /**
@@ -889,8 +903,12 @@ function ownedChange(
       tokenAt(tokens, start - 1)?.lower === 'now' &&
       punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
     from = appositive ? start - 1 : tokenAt(tokens, start - 1)?.lower === 'now' ? start - 2 : start - 1;
+    // "came swiftly under the control of", "passed quietly into their hands": an adverb before the predicate
+    if (!appositive && innerAdverb(tokenAt(tokens, from)?.lower ?? '')) from--;
+    // "has been in the hands of the Choir since midwinter": the perfect of "be"
+    if (tokenAt(tokens, from)?.lower === 'been' && PERFECT_AUX.has(tokenAt(tokens, from - 1)?.lower ?? '')) from--;
     const v = tokens[from]?.lower ?? '';
-    if (!appositive && !BE_FORMS.has(v) && !BECOME_FORMS.has(v) && !PLACING_VERBS.has(v)) return;
+    if (!appositive && !BE_FORMS.has(v) && !BECOME_FORMS.has(v) && !PLACING_VERBS.has(v) && !PERFECT_AUX.has(v)) return;
   }
   // "Lowmarket became theirs": becoming is a change without a time
   // "was placed under the Tithe's control", "fell into their hands": placing is an event too
@@ -1068,11 +1086,19 @@ function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: num
     const w = (tokens[k] as Token).lower;
     // "the Corrin Coast is theirs again": a return is a change; "before sundown" a moment
     if (w === 'now' || w === 'again' || byTime(k)) return true;
+    // "since midwinter", "since the thaw", "since last week": when it changed hands
+    if (w === 'since' && sinceMoment(tokens, k)) return true;
     if (w === 'before' && MOMENT_NOUNS.has(tokens[k + 1]?.lower ?? '')) return true;
     // "was theirs before the noon bell", "within the hour", "that night", "at dusk": a moment of the story
     if (MOMENT_PREPOSITIONS.has(w) && momentAfter(tokens, k)) return true;
   }
   return false;
+}
+
+/** "since midwinter", "since the spring", "since last week": a SINCE_MOMENTS word right after "since" (token `k`) or after "the". */
+function sinceMoment(tokens: Token[], k: number): boolean {
+  const w = tokens[k + 1]?.lower ?? '';
+  return SINCE_MOMENTS.has(w === 'the' ? (tokens[k + 2]?.lower ?? '') : w);
 }
 
 /** A moment noun within two words after token `k` ("before the noon bell", "within the hour"); not "before the war". */
@@ -1182,9 +1208,18 @@ function frontedSubject(text: string, tokens: Token[], hits: TypedHit[], agent: 
   return null;
 }
 
-/** "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same sentence part. */
+/**
+ * "by <faction>" (or "by them") within MAX_AGENT_DISTANCE words after a passive verb, in the same
+ * sentence part. A parenthetical set off by commas right after the verb does not count towards the
+ * distance ("was taken, after three days of fighting in the lower streets, by the Corsairs").
+ */
 function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: number, antecedent: TypedHit | null): TypedHit | null {
-  for (let k = from; k < tokens.length && k < from + MAX_AGENT_DISTANCE; k++) {
+  let limit = from + MAX_AGENT_DISTANCE;
+  if (from > 0 && from < tokens.length && punctIn(text, (tokens[from - 1] as Token).end, (tokens[from] as Token).start, COMMA)) {
+    const close = closingComma(text, tokens, from);
+    if (close > 0) limit = Math.max(limit, close + MAX_AGENT_DISTANCE);
+  }
+  for (let k = from; k < tokens.length && k < limit; k++) {
     if (k > from && punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, SEMICOLON | COLON)) return null;
     if ((tokens[k] as Token).lower !== 'by') continue;
     if (OBJECT_PRONOUNS.has(tokens[k + 1]?.lower ?? '')) return antecedent;
@@ -1196,6 +1231,17 @@ function agentAfter(text: string, tokens: Token[], hits: TypedHit[], from: numbe
     // that names no agent is another phrase; read on to the next one.
   }
   return null;
+}
+
+/** How far a parenthetical set off by commas may run: the token after its closing comma, or -1. */
+const MAX_PARENTHETICAL = 16;
+function closingComma(text: string, tokens: Token[], from: number): number {
+  for (let k = from + 1; k < tokens.length && k <= from + MAX_PARENTHETICAL; k++) {
+    const gap = (tokens[k - 1] as Token).end;
+    if (punctIn(text, gap, (tokens[k] as Token).start, SEMICOLON | COLON)) return -1;
+    if (punctIn(text, gap, (tokens[k] as Token).start, COMMA)) return k;
+  }
+  return -1;
 }
 
 /**
@@ -1306,8 +1352,8 @@ export function detectChanges(
   const scanControl = hits.some(isFaction) || antecedent !== null;
   for (let i = 0; scanControl && i < tokens.length; i++) {
     if (!CONTROL_CUE_FILTER.mayHave((tokens[i] as Token).lower)) continue; // most words start no cue
-    let p = matchPhrase(CONTROL_VERBS, tokens, i);
-    const adverbInside = p === null && (p = fellWithAdverb(tokens, i)) !== null;
+    // the longer phrase first: "surrendered quietly to" before the one-word "surrendered"
+    let p = phraseWithAdverb(tokens, i) ?? matchPhrase(CONTROL_VERBS, tokens, i);
     if (!p) {
       p = matchPhrase(BASE_VERBS, tokens, i);
       if (p && !baseFinite(text, tokens, hits, i)) p = null;
@@ -1316,8 +1362,8 @@ export function detectChanges(
       if (OWNED_HEADS.has((tokens[i] as Token).lower)) ownedChange(text, tokens, hits, i, antecedent, place, controlVerbAt, add);
       continue;
     }
-    // a fell-to phrase with an adverb inside is named without it ("fell instead to" -> "fell to")
-    const verb = adverbInside ? `${p.keys[0]} to` : p.text;
+    // a phrase with an adverb inside is named without it ("fell instead to" -> "fell to")
+    const verb = p.text;
     const after = i + p.keys.length;
     const holding = verb === 'held' || verb === 'hold' || verb === 'holds' || STATE_VERBS.has(verb);
     if (holding && STATE_BEFORE_HELD.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;

@@ -134,6 +134,53 @@ describe('change detection', () => {
     );
     assert.equal(changes('At dusk Saint Orrin fell to the Iron Tithe.', 'settlement.saint-orrin')[0]?.to, 'faction.iron-tithe');
   });
+  test('an adverb inside a verb phrase, a parenthetical before the agent, "since <moment>" (issue 14)', () => {
+    const to = (text: string, id: string) => {
+      const c = changes(text, id)[0];
+      return c?.kind === 'control' ? c.to : undefined;
+    };
+    assert.equal(to('Saint Orrin surrendered quietly to the Iron Tithe.', 'settlement.saint-orrin'), 'faction.iron-tithe');
+    assert.equal(
+      to('The Kyther Range passed quietly into the hands of the Iron Tithe.', 'region.kyther-range'),
+      'faction.iron-tithe',
+    );
+    assert.equal(
+      to('The Sunder Gap came swiftly under the control of the Iron Tithe.', 'region.sunder-gap'),
+      'faction.iron-tithe',
+    );
+    assert.equal(
+      to(
+        'Harrowgate was taken, after three days of fighting in the lower streets, by the Saltmarch Corsairs.',
+        'settlement.harrowgate',
+      ),
+      'faction.saltmarch-corsairs',
+    );
+    assert.equal(
+      to('Prismwell has been in the hands of the Lanternbound Choir since midwinter.', 'settlement.prismwell'),
+      'faction.lanternbound-choir',
+    );
+    assert.equal(
+      to("By dawn the Iron Tithe's banners were flying over Harrowgate.", 'settlement.harrowgate'),
+      'faction.iron-tithe',
+    );
+    // how things have long stood, or did not happen: no change
+    for (const text of [
+      'Prismwell has been in the hands of the Lanternbound Choir for a century.',
+      'Prismwell has been in the hands of the Lanternbound Choir since the founding of the city.',
+      'Prismwell has not been in the hands of the Lanternbound Choir since midwinter.',
+      'Saint Orrin never surrendered quietly to the Iron Tithe.',
+      'Harrowgate was taken, the heralds said, without the Corsairs ever landing.',
+    ])
+      assert.deepEqual(
+        [
+          ...changes(text, 'settlement.prismwell'),
+          ...changes(text, 'settlement.saint-orrin'),
+          ...changes(text, 'settlement.harrowgate'),
+        ].filter((c) => c.kind === 'control' && c.to !== null),
+        [],
+        text,
+      );
+  });
   test('negations and attempts produce no change', () => {
     for (const text of [
       'The Iron Tithe did not seize the Kyther Range.',
