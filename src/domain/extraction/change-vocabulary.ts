@@ -706,6 +706,24 @@ export const BESIDE_PREPOSITIONS = new Set(
 export const IDIOM_OBJECTS = new Set(
   'shelter refuge cover road roads path paths way ways route measure stock aim heart leave note ship sail'.split(' '),
 );
+/** Parts of a place: taking them is taking the place ("seized the docks at Brackwater", "took the gates of Lowmarket"). */
+export const PLACE_PARTS = new Set(
+  'gate gates wall walls docks dock quays quay wharves harbour harbor port streets street square keep citadel castle tower towers palace throne hall halls council bridgehead heart centre center whole rest'.split(
+    ' ',
+  ),
+);
+/** Nouns of holding: "took control of X" takes X ("took control of the bridge at Lowmarket" takes the bridge), "seized power in X" takes X. */
+export const CONTROL_NOUNS = new Set([
+  'control',
+  'possession',
+  'command',
+  'charge',
+  'hold',
+  'mastery',
+  'power',
+  'rule',
+  'authority',
+]);
 /** A person taken as one of these ("took the Marshal prisoner") is the object: the place after is where it happened. */
 export const CAPTIVE_WORDS = new Set(['prisoner', 'prisoners', 'captive', 'captives', 'hostage', 'hostages']);
 /** Entity types that are an object of their own when they stand right after the verb ("seized the Drowned Bell from Brackwater"). */

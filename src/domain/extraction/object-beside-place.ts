@@ -8,11 +8,16 @@ import {
   BESIDE_PREPOSITIONS,
   CAPTIVE_WORDS,
   CLAUSE_BREAK,
+  CONTROL_NOUNS,
+  COUNT_WORDS,
   DETERMINERS,
   IDIOM_OBJECTS,
+  PLACE_PARTS,
+  PLACE_PREPOSITIONS,
   POSSESSIVES,
   THING_TYPES,
 } from './change-vocabulary.js';
+import { PLACE_NOUNS } from './place-references.js';
 import { CLAUSE_PUNCT, EM_DASH, punctIn } from './token-gaps.js';
 
 interface SpanHit {
@@ -27,19 +32,101 @@ const OPENERS = new Set([...DETERMINERS, ...POSSESSIVES, 'a', 'an', 'his', 'her'
 /**
  * The verb's object, from token `at`, is something other than the place at `placeAt`:
  * - a named person or thing ("took High Marshal Thane prisoner at the ford below Duskmere",
- *   "seized the Drowned Bell from the chapel at Brackwater");
+ *   "seized the Drowned Bell from the chapel at Brackwater", "captured the Masks' treasurer in Lowmarket");
  * - an idiom's noun ("took shelter in the chapel at Saint Orrin", "took the road to Harrowgate");
- * - a common noun set beside the place ("the old bridge below Harrowgate", "the farms around
- *   Lowmarket", "taken her ... on the Corrin shoals"); "the docks at Brackwater" and "the gates of
- *   Lowmarket" are the place's own parts and stay a taking of it.
+ * - a common noun that a preposition places at, in or beside the place ("the old bridge below
+ *   Harrowgate", "heavy losses at Lowmarket", "the grain barges bound for Lowmarket"), unless it is
+ *   one of the place's own parts ("the docks at Brackwater", "the gates of Lowmarket");
+ * - a common noun whose clause ends before the place ("seized the moment and marched on Lowmarket").
+ * "took control of" reads the object after "of" ("took control of the bridge at Lowmarket"); "seized
+ * power in" takes the place.
  */
 export function objectBesidePlace(text: string, tokens: Token[], hits: readonly SpanHit[], at: number, placeAt: number): boolean {
   if (placeAt <= at) return false;
-  const head = OPENERS.has(tokens[at]?.lower ?? '') ? at + 1 : at;
+  let head = OPENERS.has(tokens[at]?.lower ?? '') ? at + 1 : at;
+  for (const h of hits) {
+    if (h.startTok !== head || h.endTok > placeAt) continue;
+    if (THING_TYPES.has(h.entityType)) return true;
+    // "the Masks' treasurer": a possessor opens the object; its head noun follows
+    const end = (tokens[h.endTok - 1] as Token).end;
+    const c = text.charCodeAt(end);
+    if (c === 39 || c === 0x2019) head = h.endTok;
+    break;
+  }
   if (head >= placeAt) return false;
-  for (const h of hits) if (h.startTok === head && h.endTok <= placeAt && THING_TYPES.has(h.entityType)) return true;
-  if (IDIOM_OBJECTS.has((tokens[head] as Token).lower)) return true;
-  return nounBeside(text, tokens, head, placeAt, true);
+  const w = (tokens[head] as Token).lower;
+  if (IDIOM_OBJECTS.has(w)) return true;
+  if (CONTROL_NOUNS.has(w)) {
+    const next = tokens[head + 1]?.lower;
+    if (next === 'of') return head + 2 < placeAt && objectBesidePlace(text, tokens, hits, head + 2, placeAt);
+    // "seized power in Lowmarket", "took control over the Fens"
+    if (next === 'in' || next === 'over') return false;
+  }
+  return locatedNoun(text, tokens, head, placeAt);
+}
+
+/**
+ * Lower-case words from `from` up to the place at `placeAt`, then: a captive word ("took the
+ * Marshal prisoner"), a preposition after a noun that is no part of a place, a beside-preposition
+ * after any noun, or "and"/"or" opening another verb's clause.
+ */
+function locatedNoun(text: string, tokens: Token[], from: number, placeAt: number): boolean {
+  let part = false;
+  for (let k = from; k < placeAt; k++) {
+    const t = tokens[k] as Token;
+    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH)) return false;
+    if (CAPTIVE_WORDS.has(t.lower)) return true;
+    if (t.lower === 'and' || t.lower === 'or') return k > from && anotherClause(tokens, k + 1, placeAt);
+    if (CLAUSE_BREAK.has(t.lower)) return false;
+    if (BESIDE_PREPOSITIONS.has(t.lower)) return k > from;
+    // "two of the Court's towns, Lowmarket and Harrowgate": a partitive "of" counts the places themselves
+    if (t.lower === 'of' && k > from && PARTITIVES.has((tokens[k - 1] as Token).lower)) return false;
+    if (PLACE_PREPOSITIONS.has(t.lower) || t.lower === 'of' || t.lower === 'for') return k > from && !part;
+    if (t.cap) return false;
+    if (PLACE_PARTS.has(t.lower) || PLACE_NOUNS.has(t.lower)) part = true;
+  }
+  return false;
+}
+
+/** The word at `k` (before the place at `placeAt`) opens a clause of its own: a lower-case word that is no list glue ("and marched on"). */
+function anotherClause(tokens: Token[], k: number, placeAt: number): boolean {
+  if (k >= placeAt) return false;
+  const t = tokens[k] as Token;
+  return !t.cap && !OPENERS.has(t.lower) && !LIST_WORDS.has(t.lower);
+}
+
+/** Words before a partitive "of": the object is some of the places named after it. */
+const PARTITIVES = new Set([
+  ...COUNT_WORDS,
+  'both',
+  'all',
+  'some',
+  'each',
+  'most',
+  'any',
+  'either',
+  'last',
+  'first',
+  'rest',
+  'half',
+]);
+
+/** Words that may follow "and" inside a list of objects ("the bridge and then Harrowgate", "and also the Fens"). */
+const LIST_WORDS = new Set(['then', 'also', 'finally', 'even', 'later', 'afterwards', 'soon']);
+
+/**
+ * Lower-case words from `from` up to `placeAt`, one clause (no clause punctuation or clause break),
+ * with a beside-preposition after at least one of them.
+ */
+function nounBeside(text: string, tokens: Token[], from: number, placeAt: number): boolean {
+  for (let k = from; k < placeAt; k++) {
+    const t = tokens[k] as Token;
+    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH)) return false;
+    if (CLAUSE_BREAK.has(t.lower)) return false;
+    if (BESIDE_PREPOSITIONS.has(t.lower)) return k > from;
+    if (t.cap) return false;
+  }
+  return false;
 }
 
 /**
@@ -47,22 +134,5 @@ export function objectBesidePlace(text: string, tokens: Token[], hits: readonly 
  * not the place: "the ruined chapel outside Saint Orrin", "burned farms near Lowmarket".
  */
 export function cueBesidePlace(text: string, tokens: Token[], end: number, placeAt: number): boolean {
-  return nounBeside(text, tokens, end, placeAt, false);
-}
-
-/**
- * Lower-case words from `from` up to `placeAt`, one clause (no clause punctuation or clause break),
- * with a beside-preposition after at least one of them; with `captives`, a captive word after a
- * name counts too ("took the Marshal prisoner").
- */
-function nounBeside(text: string, tokens: Token[], from: number, placeAt: number, captives: boolean): boolean {
-  for (let k = from; k < placeAt; k++) {
-    const t = tokens[k] as Token;
-    if (k > from && punctIn(text, (tokens[k - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH)) return false;
-    if (CLAUSE_BREAK.has(t.lower)) return false;
-    if (captives && CAPTIVE_WORDS.has(t.lower)) return true;
-    if (BESIDE_PREPOSITIONS.has(t.lower)) return k > from;
-    if (t.cap && !captives) return false;
-  }
-  return false;
+  return nounBeside(text, tokens, end, placeAt);
 }
