@@ -12,6 +12,7 @@ import {
   BASE_VERBS,
   BECOME_FORMS,
   BE_FORMS,
+  CLAUSE_BREAK,
   CONTROL_VERBS,
   COORDINATED_GAP_WORDS,
   COUNT_WORDS,
@@ -74,7 +75,7 @@ import {
   type VerbKind,
 } from './change-vocabulary.js';
 import { asked, hypothetical, isNegated, negatedAfter } from './clause-frames.js';
-import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom } from './group-descriptions.js';
+import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom, membersAfterPossessive } from './group-descriptions.js';
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
@@ -138,6 +139,8 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
       if (DETERMINERS.has((tokens[k] as Token).lower)) subjectStart = k;
     if (subjectStart < 0) return false;
     return !NOT_FINITE_BEFORE.has(tokenAt(tokens, subjectStart - 1)?.lower ?? '');
+  } else if (open < 0 && (subjectStart = possessiveMembersBefore(text, tokens, hits, at)) >= 0) {
+    // "the Veiled Court's bravos hold the town now": the faction's people are the faction
   } else if (open < 0 && RELATIVE_SUBJECTS.has(prev)) {
     // "The Lanternbound Choir, who now hold Saint Orrin": the faction before the relative pronoun.
     for (const h of hits) if (h.endTok === at - 1 && isFaction(h)) return true;
@@ -156,6 +159,20 @@ function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at
       !isNegated(text, tokens, subjectStart - 1)
     );
   return !NOT_FINITE_BEFORE.has(before);
+}
+
+/**
+ * "the Veiled Court's bravos" (or "the Tithe's grey riders") ending right before token `at`: the
+ * faction's first token, else -1. The faction's name must end in a possessive apostrophe.
+ */
+function possessiveMembersBefore(text: string, tokens: Token[], hits: TypedHit[], at: number): number {
+  for (const h of hits) {
+    if (!isFaction(h) || h.endTok < at - 2 || h.endTok > at - 1) continue;
+    const after = text.charCodeAt((tokens[h.endTok - 1] as Token).end);
+    if (after !== 39 && after !== 0x2019) continue;
+    if (membersAfterPossessive(tokens, h.endTok, at - 1)) return h.startTok;
+  }
+  return -1;
 }
 
 /** How far after a passive verb its "by <faction>" may stand ("was seized in the dead of night by ..."). */
@@ -517,6 +534,29 @@ function nowAfter(text: string, tokens: Token[], after: number): boolean {
     tokens[end]?.lower === 'now' &&
     !punctIn(text, (tokens[end - 1] as Token).end, (tokens[end] as Token).start, CLAUSE_PUNCT)
   );
+}
+
+/** How many words after a held object its "now" may stand ("hold the heights from end to end now"). */
+const NOW_REACH = 10;
+
+/**
+ * "now" after the object of a holding verb (from token `after`: a place, "the <place>", or a
+ * reference), past a phrase of extent ("from end to end", "from the river to the sea"), in the
+ * same clause: not past a clause break ("and now march on"), nor after a span ("for years now"
+ * is how things stood).
+ */
+function nowLaterInClause(text: string, tokens: Token[], hits: TypedHit[], after: number): boolean {
+  const objectAt = tokens[after]?.lower === 'the' ? after + 1 : after;
+  const place = hits.find((h) => h.startTok === objectAt && isControllable(h));
+  const end = place ? place.endTok : (placeReferenceAt(tokens, after)?.end ?? -1);
+  if (end < 0) return false;
+  for (let k = end; k < tokens.length && k < end + NOW_REACH; k++) {
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) return false;
+    const w = (tokens[k] as Token).lower;
+    if (w === 'now') return true;
+    if (w === 'for' || w === 'since' || CLAUSE_BREAK.has(w)) return false;
+  }
+  return false;
 }
 
 /**
@@ -958,6 +998,55 @@ function ownedChange(
 }
 
 /**
+ * "The forest is the Court's now", "by dusk Lowmarket was the Tithe's", "Harrowgate became the
+ * Order's": a faction's name with a possessive apostrophe and nothing owned after it (the clause
+ * ends, or "now"/"again"/a time follows), after a form of "be" or "become" after the place (or a
+ * reference to it). Like "theirs", a change only at a time or by becoming (changeMarked).
+ */
+function possessivePredicate(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  owner: TypedHit,
+  place: TypedHit | null,
+  controlVerbAt: Set<number>,
+  add: (id: string, c: ProposedChange, at: number) => void,
+): void {
+  const last = tokens[owner.endTok - 1] as Token;
+  const apostrophe = text.charCodeAt(last.end);
+  if (apostrophe !== 39 && apostrophe !== 0x2019) return;
+  // nothing owned after it: the clause ends, or an adverb of time follows ("the Court's now, every acre")
+  const next = tokens[owner.endTok];
+  if (next) {
+    const gap = punctIn(text, last.end, next.start, CLAUSE_PUNCT | EM_DASH);
+    const timeAfter =
+      next.lower === 'now' ||
+      next.lower === 'again' ||
+      next.lower === 'by' ||
+      (MOMENT_PREPOSITIONS.has(next.lower) && momentAfter(tokens, owner.endTok));
+    if (!gap && !timeAfter) return;
+  }
+  let start = owner.startTok;
+  if (tokenAt(tokens, start - 1)?.lower === 'the') start--;
+  const now = tokenAt(tokens, start - 1)?.lower === 'now';
+  const from = now ? start - 2 : start - 1;
+  const v = tokens[from]?.lower ?? '';
+  if (!BE_FORMS.has(v) && !BECOME_FORMS.has(v)) return;
+  if (!BECOME_FORMS.has(v) && !changeMarked(text, tokens, hits, from, start, owner.endTok)) return;
+  if (asked(text, tokens, from) || hypothetical(text, tokens, from) || isNegated(text, tokens, from)) return;
+  let target = nearest(hits, isControllable, from, -1);
+  // "Brackwater, though, became the Corsairs'": the place before a parenthetical
+  if (target && target.endTok !== from && target.endTok !== parentheticalStart(text, tokens, from)) target = null;
+  if (!target) {
+    const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
+    target = type !== null ? resolvePlace(hits, from, type, place) : null;
+  }
+  if (!target) return;
+  controlVerbAt.add(owner.endTok);
+  add(target.entityId, { kind: 'control', field: 'controlledBy', to: owner.entityId, from: null, verb: 'possessive' }, from);
+}
+
+/**
  * "The Saltmarch Corsairs, now masters of Brackwater,", "by dusk the Tithe were the masters of
  * Lowmarket": the faction before "(were) now (the) masters of" gains the place after "of", at a time
  * (an appositive or copula "now", or changeMarked); "they" is the antecedent.
@@ -1376,6 +1465,8 @@ export function detectChanges(
       // "The Tithe holds Lowmarket now": "now" right after the place; "The Emberwrights hold it now"
       !haveNow(text, tokens, hits, i) &&
       !nowAfter(text, tokens, after) &&
+      // "the knights hold the Velmoor Highlands from end to end now": later in the clause
+      !nowLaterInClause(text, tokens, hits, after) &&
       // "The Court holds Lowmarket no longer": a holding that ends is a change (a loss, in add)
       !negatedAfter(text, tokens, i)
     )
@@ -1579,6 +1670,10 @@ export function detectChanges(
         for (const [t, g] of gappedPairs(tokens, hits, gainer.endTok, 'to')) addControl([t], g, actor, verb, i);
     }
   }
+  // "The forest is the Court's now": a faction's possessive as the predicate of a place
+  if (scanControl)
+    for (const h of hits)
+      if (isFaction(h) && !controlVerbAt.has(h.endTok)) possessivePredicate(text, tokens, hits, h, place, controlVerbAt, add);
   for (let i = 0; (anyPlace || place !== null) && i < tokens.length; i++) {
     // "burned Saint Orrin to the ground", "reduced Cinderhold to rubble": the place between the verb and its result
     const split = RESULT_VERBS.has((tokens[i] as Token).lower) ? resultativeTargets(text, tokens, hits, i) : null;

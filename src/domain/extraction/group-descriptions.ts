@@ -70,3 +70,32 @@ export function groupDescriptionFrom(tokens: Token[], at: number): number {
   for (let k = at + 1; k <= at + 3 && k < tokens.length; k++) if (groupDescriptionAt(tokens, k)) return k + 1;
   return -1;
 }
+
+/**
+ * People a faction's possessive makes its own ("the Court's bravos", "the Tithe's wardens", "the
+ * Order's garrison"): a town's defenders or guards are the faction's when it is named as theirs.
+ */
+const MEMBER_NOUNS = new Set(['guards', 'garrison', 'militia', 'defenders', 'wardens', 'watchmen', 'sailors', 'men']);
+
+/**
+ * Does a faction's members' noun stand at token `j`, right after the faction's possessive ("the
+ * Veiled Court's bravos hold", "the Tithe's iron-shod riders hold")? `possessiveEnd` is the token
+ * after the faction's name; up to one lower-case modifier may stand between. Things are no members
+ * ("the Court's banners", "the Tithe's walls").
+ */
+export function membersAfterPossessive(tokens: Token[], possessiveEnd: number, j: number): boolean {
+  if (j < possessiveEnd || j > possessiveEnd + 1) return false;
+  const t = tokens[j];
+  if (!t || t.cap || tokens[j + 1]?.lower === 'of') return false;
+  if (j > possessiveEnd && (tokens[possessiveEnd] as Token).cap) return false;
+  const w = t.lower;
+  if (ANAPHOR_NOUNS.has(w) || MEMBER_NOUNS.has(w)) return true;
+  return pluralNoun(w) && !NOT_THE_FACTION.has(w) && !PLACE_NOUNS.has(w) && !POSSESSED_THINGS.has(w);
+}
+
+/** A faction's things, not its people ("the Court's banners", "the Tithe's debts"). */
+const POSSESSED_THINGS = new Set(
+  'banners flags colours colors standards pennants debts letters coins ledgers laws claims tolls taxes tithes ships boats'.split(
+    ' ',
+  ),
+);

@@ -223,9 +223,12 @@ const isBlindW = (file: string) => wNumber(file) % 2 === 0;
  * change 0.91/0.51, new entities 0.98/0.98, hedged 2 of 4 moderated and 1 unmoderated), raised
  * as it improves; a drop fails. 0.96/0.59, 3 of 4 and none unmoderated after "that"-complement
  * reports ("she adds that"), far-past openings ("Forty years ago") and siege cues next to a
- * perfect auxiliary or a place reference ("has been encircled", "encircle the city"), k1130-k1137.
+ * perfect auxiliary or a place reference ("has been encircled", "encircle the city"), k1130-k1137;
+ * 0.96/0.66 after a faction's people by possessive as the subject ("the Court's bravos hold"),
+ * "now" later in a holding clause and a faction's possessive as a predicate ("the forest is the
+ * Court's now"), k1138-k1143.
  */
-const W_TUNING_FLOORS = { changeP: 0.95, changeR: 0.58, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 3 };
+const W_TUNING_FLOORS = { changeP: 0.95, changeR: 0.65, candidateP: 0.98, candidateR: 0.98, hedgedModerated: 3 };
 
 test('second outside-written set, odd half (w*): per-category scores and misses, floors on the aggregate', () => {
   const docs = loadCorpus(isTuningW);
