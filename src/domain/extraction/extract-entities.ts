@@ -17,6 +17,7 @@ import {
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { withdrawDeniedReports } from './denied-reports.js';
+import { withdrawRefutedReports } from './refuted-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
 import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
@@ -1299,5 +1300,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
   }
   dropSupersededUnnamedLosses(mentions);
   withdrawDeniedReports(mentions, sanitised.turns);
+  withdrawRefutedReports(mentions, sanitised.turns);
   return { mentions, candidates: cands, unattachedCapabilityRefs: unattached };
 }
