@@ -331,6 +331,8 @@ export const OWNED_HEADS = new Set([
   'banners',
   'belongs',
   'belonged',
+  // "by dusk the heights belong to them": a plural place noun
+  'belong',
   'masters',
   'lords',
   'rulers',

@@ -899,7 +899,7 @@ function ownedChange(
   let start = -1; // first word of the predicate
   let gainerAt = -1; // where a named gainer stands; -1: the possessive's faction
   if (w === 'theirs' || w === 'ours') start = at;
-  else if (w === 'belongs' || w === 'belonged') {
+  else if (w === 'belongs' || w === 'belonged' || w === 'belong') {
     if (tokens[at + 1]?.lower !== 'to') return;
     start = at;
     gainerAt = at + 2;
@@ -937,7 +937,7 @@ function ownedChange(
   if (start < 0) return;
   // a form of "be" before the predicate ("was theirs", "is now under their control")
   let from = start;
-  if (w !== 'belongs' && w !== 'belonged') {
+  if (w !== 'belongs' && w !== 'belonged' && w !== 'belong') {
     // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
     const appositive =
       tokenAt(tokens, start - 1)?.lower === 'now' &&
@@ -983,12 +983,14 @@ function ownedChange(
   if (first) gainer = speakerFaction(text, tokens, hits, at);
   else if (taker) gainer = taker;
   else if (gainerAt >= 0)
-    gainer = OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '')
-      ? antecedent
-      : (() => {
-          const f = nearest(hits, isFaction, gainerAt, 1);
-          return f && f.startTok <= gainerAt + 2 ? f : null;
-        })();
+    // "belongs to them", "belongs to the newcomers": the antecedent faction
+    gainer =
+      OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '') || groupDescriptionFrom(tokens, gainerAt) >= 0
+        ? antecedent
+        : (() => {
+            const f = nearest(hits, isFaction, gainerAt, 1);
+            return f && f.startTok <= gainerAt + 2 ? f : null;
+          })();
   else gainer = nearest(hits, isFaction, from, -1) ?? antecedent;
   if (!gainer) return;
   controlVerbAt.add(at);
