@@ -20,7 +20,9 @@ import { withdrawDeniedReports } from './denied-reports.js';
 import { withdrawRefutedReports } from './refuted-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
-import { attackerOf, claimantOf, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
+import { type Conflict, conflictOf, peopleSubject } from './aggressors.js';
+import { describedFaction } from './faction-descriptions.js';
+import { attackerOf, claimantOf, type FallReference, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
 import { HEDGE_AFTER, HEDGE_PHRASES, HEDGE_WORDS, REPORT_THAT_VERBS, REPORT_WORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
@@ -405,8 +407,17 @@ interface SentenceFacts {
   /** attackerOf and unclaimedChange of its hits, on first need (undefined until then): repeats skip the scans. */
   attacker: TypedHit | null | undefined;
   fallen: TypedHit | null | undefined;
+  /**
+   * The faction its descriptions name by the faction's own words ("the knights", "the smiths"):
+   * see faction-descriptions.ts; read only for a sentence that may change a place.
+   */
+  described: string | null;
+  /** Its subject is a town's own people ("Harrowgate's militia manned the walls"): see peopleSubject. */
+  people: boolean;
+  /** conflictOf its hits (who attacks, who gives way), on first need in a narrator's turn. */
+  conflict: Conflict | undefined;
   /** unclaimedReference of its text ("the town was taken"), on first need: it depends on the words only. */
-  fallRef: { kind: 'settlement' | 'region'; at: number } | null | undefined;
+  fallRef: FallReference | null | undefined;
   /**
    * The call's records of the sentence's new-name runs, one per run (NO_FOUND when it has
    * none), once the name finder has looked: a repeat only counts them. The runs themselves are
@@ -571,6 +582,12 @@ function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, to
   local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
   local.lead = local.typed ? leadFaction(sentence, tokens, local.typed) : null;
   local.last = local.typed ? lastFaction(local.typed) : null;
+}
+
+/** The faction the world's canon has controlling a place (a faction does not take what it holds). */
+function controllerOf(lexicon: Lexicon, place: TypedHit): string | null | undefined {
+  const c = lexicon.entityById.get(place.entityId)?.state.controlledBy;
+  return typeof c === 'string' ? c : null;
 }
 
 /** Change detection proposes nothing without a region or settlement hit, whatever the antecedent. */
@@ -921,6 +938,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           placeType: null,
           attacker: undefined,
           fallen: undefined,
+          conflict: undefined,
+          described: null,
+          people: peopleSubject(sentence, toks),
           fallRef: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
@@ -940,6 +960,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(all, named);
         if (local.hits.length !== all.length) local.unnamed = all;
         settleHits(lexicon, local, sentence, toks);
+        if (local.placeRef || (local.typed !== null && anyControllable(local.typed)))
+          local.described = describedFaction(sentence, toks, lexicon);
         if (!notes) sentenceTable.add(hashes[k] as number, local);
       } else if (local.unnamed !== null && namedSince(local, named)) {
         // "the kiters seized Cinderhold" again, now that the Kite Guild has been named
@@ -949,6 +971,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.changes = undefined;
         local.attacker = undefined;
         local.fallen = undefined;
+        local.conflict = undefined;
         local.best = undefined;
         local.matches = undefined;
         settleHits(lexicon, local, sentence, tokens);
@@ -992,7 +1015,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // A place noun stands for the salient place of its own kind; "it" for the latest place.
       const prevPlace = scene.placeFor(local.placeType);
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
-      const referent = scene.referent(local.latter);
+      let referent = scene.referent(local.latter);
+      // "By dusk the knights held the coast": a description in the faction's own words means that faction
+      if (local.described !== null && referent?.entityId !== local.described)
+        referent = scene.recentFaction(local.described) ?? referent;
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
       const mayChange =
         (typed !== null && anyControllable(typed)) ||
@@ -1050,6 +1076,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         let fallen: TypedHit | null | undefined = own ? local.fallen : undefined;
         // where the fall's subject stands in this sentence (a place noun's own token for a reference)
         let fallAt = -1;
+        // "the gates opened before them": the faction the pronoun means took the town
+        let toThem = false;
         if (fallen === undefined) {
           fallen = null;
           if (typed !== null && anyControllable(typed)) {
@@ -1066,6 +1094,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             if (ref !== null && prevPlace.typed.entityType === ref.kind) {
               fallen = prevPlace.typed;
               fallAt = ref.at;
+              toThem = ref.toThem;
             }
           }
           if (own) local.fallen = fallen;
@@ -1077,10 +1106,17 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         const taker = fallen && typed ? claimantOf(sentence, tokens as Token[], typed) : null;
         if (fallen && taker && taker.endTok <= fallAt) {
           detected = fellTo(fallen.entityId, taker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
+        } else if (fallen && toThem && referent && referent.entityId !== fallen.entityId) {
+          detected = fellTo(fallen.entityId, referent.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
         } else if (fallen && scene.attackerInReach() && scene.attacker?.entityId !== fallen.entityId) {
           // "The Iron Tithe marched at dawn. Lowmarket was taken by noon.": the attacker named just before
           const attacker = scene.attacker as TypedHit;
           detected = fellTo(fallen.entityId, attacker.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
+        } else if (fallen && !sentence.includes('?') && scene.aggressorFor(fallen, controllerOf(lexicon, fallen))) {
+          // "The Compact rolled its siege engines up to Harrowgate." / "Do the walls hold?" / "Not for
+          // long. Before midnight Harrowgate fell.": the faction the scene last showed moving against it
+          const aggressor = scene.aggressor as TypedHit;
+          detected = fellTo(fallen.entityId, aggressor.entityId, ((tokens as Token[])[fallAt] as Token).start, tokens as Token[]);
         } else if (fallen) {
           scene.pendingFall(fallen);
         }
@@ -1106,10 +1142,20 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               if (own) local.attacker = found;
             }
             scene.noteAttacker(found);
+            let conflict = own ? local.conflict : undefined;
+            if (conflict === undefined) {
+              tokens ??= tokensAt(text, k);
+              conflict = conflictOf(sentence, tokens, typed);
+              if (own) local.conflict = conflict;
+            }
+            scene.noteConflict(conflict);
           }
         }
+        scene.noteFactions(typed, lead);
         scene.notePlaces(typed, hits);
       }
+      // after noteLead: "Harrowgate's militia manned the walls as the Tithe's outriders came" leaves "they" the militia
+      if (local.people && turn.speaker !== 'player') scene.notePeopleSubject();
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
       let context: EntityMention['context'] | null = null;

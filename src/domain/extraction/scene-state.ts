@@ -1,4 +1,5 @@
 import type { Turn } from '../types.js';
+import type { Conflict } from './aggressors.js';
 import type { TypedHit } from './detect-changes.js';
 import type { LexiconHit } from './match-sentence.js';
 import type { EntityMention } from './types.js';
@@ -14,6 +15,17 @@ export interface PlaceRef {
  * (a player's turn in between does not count, so "What do I see?" does not break the scene).
  */
 const NARRATOR_REACH = 2;
+
+/**
+ * How many narrator sentences the scene's aggressor stays the taker of an unclaimed fall: longer
+ * than the attacker just before, since a GM turn describes the defence, the weather, the player's
+ * view in between ("The Kite Guild attacked Cinderhold at dawn. The Compact's defenders held the
+ * walls. By dusk the keep had fallen.").
+ */
+const AGGRESSOR_REACH = 8;
+
+/** How many factions the scene keeps in recency order ("the victors" after a loser means the other one). */
+const RECENT_FACTIONS = 4;
 
 /**
  * The discourse state of the current scene: what a sentence may leave implicit and which earlier
@@ -43,6 +55,20 @@ export class SceneState {
   /** The faction a narrator's sentence just before had attack or march (attackerOf). */
   attacker: TypedHit | null = null;
   private attackerLeft = 0;
+  /** The one faction the scene last showed moving against a place or a foe (aggressors.ts), and its target place. */
+  aggressor: TypedHit | null = null;
+  aggressorTarget: string | null = null;
+  private aggressorLeft = 0;
+  /**
+   * The latest narrator sentence with a subject of its own had a town's people as that subject
+   * ("Harrowgate's militia manned the walls as the Tithe's outriders came into view."): a "they"
+   * after it means them, so no faction until a sentence is led by one again.
+   */
+  private peopleSubject = false;
+  /** The antecedent lost the fight in the sentence that made it the antecedent ("The Guild broke first."). */
+  private antecedentLost = false;
+  /** The scene's factions, most recently named first, one entry per faction. */
+  private readonly recent: TypedHit[] = [];
   /**
    * The scene's last mention and last character mention (what a capability named where no entity
    * is attaches to); kept per scene key across a switch, since a scene may resume later.
@@ -68,6 +94,12 @@ export class SceneState {
     this.unclaimedLeft = 0;
     this.attacker = null;
     this.attackerLeft = 0;
+    this.aggressor = null;
+    this.aggressorTarget = null;
+    this.aggressorLeft = 0;
+    this.antecedentLost = false;
+    this.peopleSubject = false;
+    this.recent.length = 0;
     this.act = turn.actId;
     this.scene = turn.sceneId;
     if (this.lastMention) this.lastMentionIn.set(this.key, this.lastMention);
@@ -77,9 +109,23 @@ export class SceneState {
     this.lastCharacter = this.lastCharacterIn.get(this.key);
   }
 
-  /** The faction a sentence's pronouns mean: "the latter" of the sentence before when it says so, else the antecedent. */
+  /**
+   * The faction a sentence's pronouns mean: "the latter" of the sentence before when it says so,
+   * else the antecedent; but when the antecedent was beaten in its sentence ("The Guild broke
+   * first. Before nightfall the victors had taken the city."), the one other faction of the scene.
+   */
   referent(saysLatter: boolean): TypedHit | null {
-    return saysLatter && this.latter ? this.latter : this.antecedent;
+    if (saysLatter && this.latter) return this.latter;
+    if (this.peopleSubject) return null;
+    const a = this.antecedent;
+    if (a === null || !this.antecedentLost) return a;
+    let other: TypedHit | null = null;
+    for (const f of this.recent) {
+      if (f.entityId === a.entityId) continue;
+      if (other) return a; // two others: no single side to mean
+      other = f;
+    }
+    return other ?? a;
   }
 
   /** The place a reference of this kind stands for: a place noun's salient place of its kind, "it" the latest place. */
@@ -91,6 +137,71 @@ export class SceneState {
   noteLead(lead: TypedHit, last: TypedHit | null): void {
     this.antecedent = lead;
     this.latter = last;
+    this.antecedentLost = false;
+    this.peopleSubject = false;
+  }
+
+  /** A narrator's sentence has a town's own people as its subject (peopleSubject in group-descriptions.ts). */
+  notePeopleSubject(): void {
+    this.peopleSubject = true;
+  }
+
+  /** A sentence's factions (typed hits): the first named ends up most recent but for the lead, noted last. */
+  noteFactions(typed: readonly TypedHit[], lead: TypedHit | null): void {
+    for (let j = typed.length - 1; j >= 0; j--) {
+      const t = typed[j] as TypedHit;
+      if (t.entityType === 'faction' && t !== lead) this.bringForward(t);
+    }
+    if (lead) this.bringForward(lead);
+  }
+
+  /** The scene's faction of this id, when the scene has named it (among its latest few). */
+  recentFaction(entityId: string): TypedHit | null {
+    for (const f of this.recent) if (f.entityId === entityId) return f;
+    return null;
+  }
+
+  private bringForward(f: TypedHit): void {
+    const list = this.recent;
+    let at = list.length;
+    for (let i = 0; i < list.length; i++)
+      if ((list[i] as TypedHit).entityId === f.entityId) {
+        at = i;
+        break;
+      }
+    if (at === list.length && list.length === RECENT_FACTIONS) at = list.length - 1;
+    for (let i = at; i > 0; i--) list[i] = list[i - 1] as TypedHit;
+    list[0] = f;
+  }
+
+  /**
+   * A narrator's sentence's conflict (aggressors.ts): its aggressor becomes the scene's, a faction
+   * that defends or gives way is none (and, when it is the antecedent, a "they" after it may mean the other side).
+   */
+  noteConflict(c: Conflict): void {
+    if (c.aggressor) {
+      this.aggressor = c.aggressor;
+      this.aggressorTarget = c.target?.entityId ?? null;
+      this.aggressorLeft = AGGRESSOR_REACH;
+    }
+    for (const d of c.defenders)
+      if (this.aggressor?.entityId === d.entityId) {
+        this.aggressor = null;
+        this.aggressorTarget = null;
+      }
+    const a = this.antecedent;
+    if (a) for (const l of c.losers) if (l.entityId === a.entityId) this.antecedentLost = true;
+  }
+
+  /**
+   * The scene's aggressor as the taker of `place`'s unclaimed fall: not when it moved against
+   * another place, not when it already holds the place (`holder`, the canon's controller).
+   */
+  aggressorFor(place: TypedHit, holder: string | null | undefined): TypedHit | null {
+    const a = this.aggressorLeft > 0 ? this.aggressor : null;
+    if (a === null || a.entityId === place.entityId || a.entityId === holder) return null;
+    if (this.aggressorTarget !== null && this.aggressorTarget !== place.entityId) return null;
+    return a;
   }
 
   /** A narrator's sentence whose lead faction attacks or marches (or not: null): an unclaimed fall next may be its. */
@@ -119,6 +230,7 @@ export class SceneState {
   narratorSentenceDone(): void {
     if (--this.unclaimedLeft <= 0) this.unclaimed = null;
     if (--this.attackerLeft <= 0) this.attacker = null;
+    if (--this.aggressorLeft <= 0) this.aggressor = null;
   }
 
   /**

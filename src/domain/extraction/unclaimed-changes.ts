@@ -79,15 +79,52 @@ export function unclaimedChange(text: string, tokens: Token[], hits: readonly Ty
  * "By noon the town was taken.", "Then the keep fell": an unclaimed fall whose subject is a place
  * noun for the place named before. The noun's kind ('settlement' or 'region'), or null.
  */
-export function unclaimedReference(text: string, tokens: Token[]): { kind: 'settlement' | 'region'; at: number } | null {
+export function unclaimedReference(text: string, tokens: Token[]): FallReference | null {
   if (negatedSentence(tokens)) return null;
   for (let i = 0; i < tokens.length; i++) {
     if ((tokens[i] as Token).lower !== 'the') continue;
     const k = placeNounAfterThe(tokens, i);
     const kind = k >= 0 ? PLACE_NOUNS.get((tokens[k] as Token).lower) : undefined;
-    if (kind && tokens[k + 1]?.lower !== 'of' && fallsAt(text, tokens, k + 1)) return { kind, at: i };
+    if (kind && tokens[k + 1]?.lower !== 'of' && fallsAt(text, tokens, k + 1)) return { kind, at: i, toThem: false };
+    if (GATES.has(tokens[i + 1]?.lower ?? '')) {
+      const toThem = gatesOpenAt(tokens, i + 2);
+      if (toThem !== null) return { kind: 'settlement', at: i, toThem };
+    }
   }
   return null;
+}
+
+/** An unclaimed fall of a place noun: the noun's kind, where its subject starts, and whether it fell "to/before them". */
+export interface FallReference {
+  kind: 'settlement' | 'region';
+  at: number;
+  /** "the gates opened before them": the taker is the faction the pronoun means. */
+  toThem: boolean;
+}
+
+/** After an open gate, words that make it no yield: "the gates opened onto a courtyard". */
+const NOT_A_YIELD_AFTER = new Set(['onto', 'into', 'on', 'inward', 'outward', 'wide']);
+
+/**
+ * "the gates opened", "the gates are thrown open before them", "the gates swung open at noon": a
+ * town's yield, from token `k` (right after "the gates"). Null when not; else whether "to/before/for
+ * them" follows (a faction named after "to" is change detection's: null too).
+ */
+function gatesOpenAt(tokens: Token[], k0: number): boolean | null {
+  let k = k0;
+  if (PASSIVE_AUX.has(tokens[k]?.lower ?? '')) k++;
+  const v = tokens[k]?.lower ?? '';
+  if (v === 'open' || v === 'opens' || v === 'opened') k++;
+  else if ((v === 'swung' || v === 'swing' || v === 'swings' || v === 'thrown') && tokens[k + 1]?.lower === 'open') k += 2;
+  else return null;
+  const next = tokens[k]?.lower ?? '';
+  if (NOT_A_YIELD_AFTER.has(next)) return null;
+  if (next === 'to' || next === 'before' || next === 'for') {
+    const who = tokens[k + 1]?.lower ?? '';
+    if (who === 'them') return true;
+    if (next === 'to') return null;
+  }
+  return false;
 }
 
 function negatedSentence(tokens: Token[]): boolean {
