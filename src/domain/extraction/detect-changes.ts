@@ -1362,6 +1362,13 @@ function placeReferenceAt(tokens: Token[], at: number): { end: number; type: str
   return { end: k + 1, type: PLACE_NOUNS.get((tokens[k] as Token).lower) ?? '' };
 }
 
+/** Is `place` named in this sentence by a plural name ("the Ashen Plains", "the Fens"), one "them" may stand for? */
+function pluralNameIn(tokens: Token[], hits: TypedHit[], place: TypedHit): boolean {
+  if (!hits.includes(place)) return false;
+  const last = (tokens[place.endTok - 1] as Token).lower;
+  return last.length > 3 && last.endsWith('s') && !last.endsWith('ss');
+}
+
 /** The place a reference stands for: the nearest fitting place before `before` in the sentence, else the antecedent place. */
 function resolvePlace(hits: TypedHit[], before: number, type: string, place: TypedHit | null): TypedHit | null {
   const fits = (h: TypedHit) => isControllable(h) && (type === '' || h.entityType === type);
@@ -1584,7 +1591,10 @@ export function detectChanges(
     // "lost it to", "took the town from": a pronoun or place noun for a place named before.
     // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
     const refPlace = implicit ? { end: objectAt, type: '' } : placeReferenceAt(tokens, objectAt);
-    const resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
+    let resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
+    // "took them" stands for people ("The Masks took them gladly") unless a plural place name stands
+    // before it in the sentence ("stormed across the Ashen Plains and took them from the Tithe")
+    if (resolved && !implicit && tokens[objectAt]?.lower === 'them' && !pluralNameIn(tokens, hits, resolved)) resolved = null;
     const ref = resolved ? refPlace : null;
     let target = resolved ?? (implicit || breakAfter ? null : nearest(hits, isControllable, objectAt, 1));
     // "lost three kites to Emberwright flak over the Sunder Pass", "took a dozen barges from
