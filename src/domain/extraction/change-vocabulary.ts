@@ -45,6 +45,8 @@ export const ENTRY_VERBS = new Set([
   'sails into',
 ]);
 // Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
+/** A place's allegiance as its verb ("Lowmarket now answers to the Court"): a state, a change only at a time. */
+export const ANSWER_VERBS = ['answers to', 'answer to', 'answered to', 'bows to', 'bow to', 'bowed to', 'kneels to', 'knelt to'];
 export const CONTROL_VERBS = phrases<VerbKind>([
   ...[
     'seized',
@@ -187,6 +189,9 @@ export const CONTROL_VERBS = phrases<VerbKind>([
   ['passes to', 'fell'],
   ['falls to', 'fell'],
   // A place that yields: "Brackwater surrendered to them", "Harrowgate opened its gates to the Choir".
+  // "the three valleys now answer to the Veiled Court": a state like "rules", a change only with
+  // "now" or a time (checked where the verb is read)
+  ...ANSWER_VERBS.map((v): [string, VerbKind] => [v, 'fell']),
   ...['surrendered to', 'surrenders to', 'yielded to', 'yields to', 'submitted to', 'capitulated to'].map(
     (v): [string, VerbKind] => [v, 'fell'],
   ),
@@ -460,6 +465,17 @@ export const STATUS_CUES = phrases<RegionStatus>([
     'in ashes',
     'a smoking ruin',
     'a burned-out shell',
+    // "the Corrin Coast is a ruin from end to end", "nothing but ash remains of Cinderhold"
+    'a ruin',
+    'a blackened ruin',
+    'a wasteland',
+    'a graveyard',
+    'nothing but ash',
+    'nothing but ashes',
+    'nothing but rubble',
+    'nothing but ash remains of',
+    'nothing but ashes remain of',
+    'gutted',
   ].map((v): [string, RegionStatus] => [v, 'devastated']),
   ...['peace has returned to', 'peace returned to', 'quiet again', 'at peace again'].map((v): [string, RegionStatus] => [
     v,

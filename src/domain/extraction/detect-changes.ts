@@ -4,6 +4,7 @@ import type { Token } from '../text/tokens.js';
 import { beforeAdverbials } from './adverbials.js';
 import {
   ADJACENT_STATUS,
+  ANSWER_VERBS,
   ADJUNCT_PREPOSITIONS,
   ASSAULT_VERBS,
   BANNER_VERBS,
@@ -76,7 +77,7 @@ import {
 } from './change-vocabulary.js';
 import { asked, hypothetical, isNegated, negatedAfter } from './clause-frames.js';
 import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom, membersAfterPossessive } from './group-descriptions.js';
-import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, theBeforePlaceNoun } from './place-references.js';
+import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind, theBeforePlaceNoun } from './place-references.js';
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { cueType } from './type-guess.js';
@@ -122,6 +123,7 @@ function baseFinite(text: string, tokens: Token[], hits: TypedHit[], verbAt: num
 }
 
 const NO_WORDS: ReadonlySet<string> = new Set();
+const ANSWER_VERB_SET: ReadonlySet<string> = new Set(ANSWER_VERBS);
 
 /** Does the actor of a finite verb (group) starting at `at` stand right before it: a faction, they/we (or "it" before "did"), a relative pronoun after a faction? */
 function finiteSubjectBefore(text: string, tokens: Token[], hits: TypedHit[], at: number, doSupport: boolean): boolean {
@@ -838,7 +840,11 @@ function latterBetween(tokens: Token[], from: number, to: number): { word: 'latt
  */
 export function mayReferToPlace(tokens: Token[]): boolean {
   // It runs on every distinct sentence: a Set look-up per token was 2.6% of a 200-turn run.
-  for (const t of tokens) if (PLACE_REFERENCE_FILTER.mayHave(t.lower) && PLACE_REFERENCE_WORDS.has(t.lower)) return true;
+  for (const t of tokens) {
+    if (PLACE_REFERENCE_FILTER.mayHave(t.lower) && PLACE_REFERENCE_WORDS.has(t.lower)) return true;
+    // "the forge-fortress": a compound ending in a place noun (rare: only hyphenated words pay the look-up)
+    if (t.lower.length > 4 && t.lower.includes('-') && placeNounKind(t.lower) !== undefined) return true;
+  }
   return false;
 }
 
@@ -1359,7 +1365,7 @@ function placeReferenceAt(tokens: Token[], at: number): { end: number; type: str
   // "the town", "the whole town", "the old walled town"; "the town of Gullwick" names another place
   const k = placeNounAfterThe(tokens, at);
   if (k < 0 || tokens[k + 1]?.lower === 'of') return null;
-  return { end: k + 1, type: PLACE_NOUNS.get((tokens[k] as Token).lower) ?? '' };
+  return { end: k + 1, type: placeNounKind((tokens[k] as Token).lower) ?? '' };
 }
 
 /** Is `place` named in this sentence by a plural name ("the Ashen Plains", "the Fens"), one "them" may stand for? */
@@ -1384,7 +1390,7 @@ function placeSubjectBefore(tokens: Token[], at: number): string | null {
     if (w === 'it' || w === "it's" || w === 'it\u2019s') return '';
     // "At dawn its gates opened to them": the gates of the place named before
     if (w === 'its' && (tokens[j + 1]?.lower === 'gates' || tokens[j + 1]?.lower === 'gate')) return '';
-    const type = PLACE_NOUNS.get(w);
+    const type = placeNounKind(w);
     // "the town was theirs", "by noon the whole town belonged to them"
     if (type && theBeforePlaceNoun(tokens, j) >= 0) return type;
   }
@@ -1481,6 +1487,8 @@ export function detectChanges(
     )
       continue;
     if (verb === 'opened to' && !wordBefore(tokens, i, 'gates', 4)) continue;
+    // "Lowmarket answers to the Court" is how things stand; "now answers to", "by spring answered to" a change
+    if (ANSWER_VERB_SET.has(verb) && !nowBefore(text, tokens, i) && !byTimeBefore(text, tokens, hits, i)) continue;
     // "claimed that Lowmarket had fallen": a report (hedged), not a claim on the place
     if ((verb === 'claimed' || verb === 'claims') && tokens[after]?.lower === 'that') continue;
     if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i)) continue;
@@ -1698,6 +1706,8 @@ export function detectChanges(
     if (!p || controlVerbAt.has(i)) continue;
     // "the Order of the Pale Star once burned Saint Orrin": history, not what happens now
     if (HISTORY_BEFORE.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
+    // "the Ashen Steppe is still a wasteland", "Lowmarket remains under siege": how things stand
+    if (statusContinues(tokens, i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
     if (isNegated(text, tokens, i)) continue;
     const aux = auxBefore(text, tokens, i);
@@ -1744,6 +1754,15 @@ export function detectChanges(
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   return out;
+}
+
+/** Words right before a status cue (past its copula) that say it goes on, not that it began. */
+const CONTINUING = new Set(['still', 'remains', 'remain', 'remained', 'stays', 'stay', 'stayed', 'always']);
+
+/** "is still a wasteland", "remains in ruins", "has always been under threat": within 3 words before the cue at `at`. */
+function statusContinues(tokens: Token[], at: number): boolean {
+  for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (CONTINUING.has((tokens[j] as Token).lower)) return true;
+  return false;
 }
 
 /**

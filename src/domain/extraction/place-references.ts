@@ -28,6 +28,18 @@ export const PLACE_NOUNS = new Map<string, 'settlement' | 'region'>([
 ]);
 
 /**
+ * The kind of place a word names: a place noun, or a hyphenated compound ending in one ("the
+ * forge-fortress", "the river-port", "the hill-town" are a fortress, a port, a town); undefined
+ * for other words.
+ */
+export function placeNounKind(w: string): 'settlement' | 'region' | undefined {
+  const kind = PLACE_NOUNS.get(w);
+  if (kind !== undefined) return kind;
+  const dash = w.lastIndexOf('-');
+  return dash > 0 ? PLACE_NOUNS.get(w.slice(dash + 1)) : undefined;
+}
+
+/**
  * "the town", "the whole town", "the old walled town" starting at token `the` (a determiner
  * "the"): the place noun's index, or -1. Up to two lower-case modifiers may stand between ("the
  * Guild's town" is someone's, "the town of Gullwick" another place: callers check "of").
@@ -37,7 +49,7 @@ export function placeNounAfterThe(tokens: Token[], the: number): number {
   for (let k = the + 1; k <= the + 3 && k < tokens.length; k++) {
     const t = tokens[k] as Token;
     if (t.cap) return -1;
-    if (PLACE_NOUNS.has(t.lower)) return k;
+    if (placeNounKind(t.lower) !== undefined) return k;
   }
   return -1;
 }
@@ -50,7 +62,7 @@ export function theBeforePlaceNoun(tokens: Token[], noun: number): number {
   for (let j = noun - 1; j >= 0 && j >= noun - 3; j--) {
     const t = tokens[j] as Token;
     if (t.lower === 'the') return j;
-    if (t.cap || PLACE_NOUNS.has(t.lower) || OBJECT_PRONOUNS.has(t.lower)) return -1;
+    if (t.cap || placeNounKind(t.lower) !== undefined || OBJECT_PRONOUNS.has(t.lower)) return -1;
   }
   return -1;
 }
@@ -67,7 +79,7 @@ export function referredPlaceType(tokens: Token[]): 'settlement' | 'region' | ''
     if (OBJECT_PRONOUNS.has(t.lower) || t.lower === 'out') return '';
     if (t.lower !== 'the') continue;
     const k = placeNounAfterThe(tokens, i);
-    if (k >= 0 && tokens[k + 1]?.lower !== 'of') return PLACE_NOUNS.get((tokens[k] as Token).lower) ?? '';
+    if (k >= 0 && tokens[k + 1]?.lower !== 'of') return placeNounKind((tokens[k] as Token).lower) ?? '';
   }
   return null;
 }
