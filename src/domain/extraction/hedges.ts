@@ -33,6 +33,13 @@ export const HEDGE_WORDS = new Set([
   'suspected',
   'fears',
   'feared',
+  // "the guards are convinced the Tithe took Lowmarket", "Vell reckons ...": someone's belief
+  'convinced',
+  'reckon',
+  'reckons',
+  'reckoned',
+  'thinks',
+  'presumably',
 ]);
 
 /**
@@ -211,6 +218,25 @@ export const HEDGE_AFTER = new Map<string, Set<string>>([
   ['appears', new Set(['it'])],
   ['account', new Set(['one', 'his', 'her', 'their', 'every'])],
   ['accounts', new Set(['all', 'some', 'most', 'many'])],
+  // "there is talk that ...", "scouts bring word that ...", "the reports that ...": a noun of report
+  // and its that-clause ("the Emberwrights sent word" alone passes nothing on)
+  [
+    'that',
+    new Set([
+      'talk',
+      'word',
+      'news',
+      'rumour',
+      'rumours',
+      'reports',
+      'report',
+      'stories',
+      'tales',
+      'claims',
+      'gossip',
+      'whispers',
+    ]),
+  ],
 ]);
 
 /** Words that, shortly before a change verb, make the statement non-factual. */
@@ -287,6 +313,10 @@ export const CLAUSE_NEGATORS = new Set([
   'disputed',
   'refutes',
   'refuted',
+  // a report doubted: "the fishermen doubt the Corsairs ever took Lowmarket"
+  'doubt',
+  'doubts',
+  'doubted',
 ]);
 
 export const NEGATION_WINDOW = 4;

@@ -451,6 +451,33 @@ describe('reported claims and their denial (issue 14)', () => {
     const fact = extract([turn('t1', 'The Iron Tithe burned Saint Orrin.'), player('t2', 'Is it true?'), turn('t3', 'No.')]);
     assert.equal(changesOf(fact, 'settlement.saint-orrin').length, 1, 'the narrator said it: not a report');
   });
+  test('a noun of report with its that-clause, word brought, a belief: hedged; a doubted report: none', () => {
+    for (const s of [
+      'There is talk that the Iron Tithe took Lowmarket.',
+      'Scouts bring word that the Corsairs have seized Lowmarket.',
+      'The guards are convinced the Iron Tithe took Lowmarket.',
+    ]) {
+      const m = byId(extract([s]), 'settlement.lowmarket').find((x) => x.proposedChanges.length > 0);
+      assert.equal(m?.hedged, true, s);
+    }
+    assert.deepEqual(changesOf(extract(['The fishermen doubt the Corsairs ever took Lowmarket.']), 'settlement.lowmarket'), []);
+  });
+  test('a report the narrator calls wrong (after "but", in the next sentence, or opening the next GM turn) proposes nothing', () => {
+    const report = 'The ferrymen say the Corsairs took Lowmarket';
+    for (const turns of [
+      [turn('t1', `${report}, but they are wrong: the Court still holds it.`)],
+      [turn('t1', `${report}. They're mistaken. The Court still holds the town.`)],
+      [turn('t1', `${report}.`), turn('t2', 'It is not true. The Court still holds the town.')],
+      [turn('t1', `${report}.`), turn('t2', 'But the rumours are false, and the Court still holds the town.')],
+    ])
+      assert.deepEqual(changesOf(extract(turns), 'settlement.lowmarket'), [], turns.map((t) => t.text).join(' / '));
+    // not a denial: a report followed by more narration, or "wrong" about something else
+    for (const turns of [
+      [turn('t1', `${report}.`), turn('t2', 'They are right. Corsair flags fly over the town.')],
+      [turn('t1', `${report}, but the price of salt is wrong.`)],
+    ])
+      assert.equal(changesOf(extract(turns), 'settlement.lowmarket').length, 1, turns.map((t) => t.text).join(' / '));
+  });
   test('a confirmation opening with a contraction ("It\'s true.", "That\'s right.") confirms the player\'s claim', () => {
     for (const answer of ["It's true.", 'That’s right, they did.']) {
       const r = extract([player('t1', 'Did the Iron Tithe seize the Sunder Pass?'), turn('t2', answer)]);
