@@ -181,6 +181,31 @@ describe('change detection', () => {
         text,
       );
   });
+  test('an elliptical clause repeats the change before it; a gapped one with its own taker (issue 14)', () => {
+    const tos = (text: string) =>
+      ['settlement.lowmarket', 'settlement.harrowgate'].map((id) => {
+        const c = changes(text, id)[0];
+        return c?.kind === 'control' ? c.to : (c?.to ?? null);
+      });
+    const tithe = ['faction.iron-tithe', 'faction.iron-tithe'];
+    assert.deepEqual(tos('Lowmarket fell to the Iron Tithe, as did Harrowgate.'), tithe);
+    assert.deepEqual(tos('Lowmarket fell to the Iron Tithe, and so did Harrowgate.'), tithe);
+    assert.deepEqual(tos('The Iron Tithe took not just Lowmarket but Harrowgate too.'), tithe);
+    assert.deepEqual(tos('Lowmarket fell to the Iron Tithe; Harrowgate soon followed.'), tithe);
+    assert.deepEqual(tos('The Iron Tithe took Lowmarket; the Corsairs, Harrowgate.'), [
+      'faction.iron-tithe',
+      'faction.saltmarch-corsairs',
+    ]);
+    assert.deepEqual(tos('The Iron Tithe took Lowmarket, and the Corsairs Harrowgate.'), [
+      'faction.iron-tithe',
+      'faction.saltmarch-corsairs',
+    ]);
+    assert.deepEqual(tos('The Corsairs burned Lowmarket, as they did Harrowgate.')[0], 'devastated');
+    // nothing to repeat, or the clause says otherwise
+    assert.deepEqual(tos('Lowmarket fell to the Iron Tithe, but Harrowgate did not.'), ['faction.iron-tithe', null]);
+    assert.deepEqual(tos('The Iron Tithe holds Lowmarket; the Corsairs, Harrowgate.'), [null, null]);
+    assert.deepEqual(tos("Lowmarket fell to the Iron Tithe, as did Harrowgate's walls."), ['faction.iron-tithe', null]);
+  });
   test('negations and attempts produce no change', () => {
     for (const text of [
       'The Iron Tithe did not seize the Kyther Range.',
