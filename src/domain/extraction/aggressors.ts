@@ -59,6 +59,29 @@ export function givesWay(tokens: Token[]): boolean {
   return false;
 }
 
+/** Words of leaving, with "they" or no subject at all: "Gone south with their fleet.", "They left at dawn." */
+const GONE = new Set(['gone', 'left', 'departed', 'sailed', 'vanished']);
+
+/**
+ * A sentence about the antecedent without naming it, that has it give way or leave: "Gone south
+ * with their fleet, as your contact promised.", "They fled before the first volley." (the words
+ * start the sentence, or follow a sentence-initial "they"/"they're"/"they've"/"they are").
+ */
+export function pronounGivesWay(tokens: Token[]): boolean {
+  let k = 0;
+  const first = tokens[0]?.lower ?? '';
+  if (first === 'they' || first === "they're" || first === "they've" || first === 'they’re' || first === 'they’ve') k = 1;
+  if (
+    k === 1 &&
+    (tokens[1]?.lower === 'are' || tokens[1]?.lower === 'were' || tokens[1]?.lower === 'had' || tokens[1]?.lower === 'have')
+  )
+    k = 2;
+  if (tokens[k]?.lower === 'long' || tokens[k]?.lower === 'already') k++;
+  const w = tokens[k]?.lower ?? '';
+  if (GONE.has(w)) return k > 0 || w === 'gone';
+  return GIVING_WAY.has(w) || (GIVING_WAY_PAIRS.get(w)?.has(tokens[k + 1]?.lower ?? '') ?? false);
+}
+
 /** Words of defending or letting go: their subject takes nothing (it is no aggressor), but it did not lose a fight. */
 const DEFENDING = new Set(
   'defended defend defends reinforced reinforce reinforces garrisoned defenders garrison abandoned abandons lost loses'.split(

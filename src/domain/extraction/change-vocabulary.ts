@@ -338,6 +338,10 @@ export const OWNED_HEADS = new Set([
   'belonged',
   // "by dusk the heights belong to them": a plural place noun
   'belong',
+  // "the town answers to the masked envoys now", "the vale now answered to the Court"
+  'answers',
+  'answered',
+  'answer',
   'masters',
   'lords',
   'rulers',
@@ -346,6 +350,8 @@ export const OWNED_HEADS = new Set([
   'land',
   'lands',
 ]);
+/** Possession heads with their owner after "to": "belongs to the Tithe", "answers to the Court now" (a change only with a time or "now"). */
+export const BELONG_WORDS = new Set(['belongs', 'belonged', 'belong', 'answers', 'answered', 'answer']);
 /** "masters of Brackwater", "the new lords of Lowmarket": a faction that owns the place after "of". */
 export const MASTER_WORDS = new Set(['masters', 'lords', 'rulers']);
 /** Words for a faction's colours: "their banners flew over", "the Tithe's flag was raised over". */

@@ -13,6 +13,7 @@ import {
   BASE_VERBS,
   BECOME_FORMS,
   BE_FORMS,
+  BELONG_WORDS,
   CLAUSE_BREAK,
   CONTROL_VERBS,
   COORDINATED_GAP_WORDS,
@@ -905,7 +906,7 @@ function ownedChange(
   let start = -1; // first word of the predicate
   let gainerAt = -1; // where a named gainer stands; -1: the possessive's faction
   if (w === 'theirs' || w === 'ours') start = at;
-  else if (w === 'belongs' || w === 'belonged' || w === 'belong') {
+  else if (BELONG_WORDS.has(w)) {
     if (tokens[at + 1]?.lower !== 'to') return;
     start = at;
     gainerAt = at + 2;
@@ -943,7 +944,7 @@ function ownedChange(
   if (start < 0) return;
   // a form of "be" before the predicate ("was theirs", "is now under their control")
   let from = start;
-  if (w !== 'belongs' && w !== 'belonged' && w !== 'belong') {
+  if (!BELONG_WORDS.has(w)) {
     // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
     const appositive =
       tokenAt(tokens, start - 1)?.lower === 'now' &&
@@ -989,9 +990,10 @@ function ownedChange(
   if (first) gainer = speakerFaction(text, tokens, hits, at);
   else if (taker) gainer = taker;
   else if (gainerAt >= 0)
-    // "belongs to them", "belongs to the newcomers": the antecedent faction
+    // "belongs to them", "belongs to the newcomers" (not "answers to the masked envoys": another's people may answer): the antecedent faction
     gainer =
-      OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '') || groupDescriptionFrom(tokens, gainerAt) >= 0
+      OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '') ||
+      (w.startsWith('belong') && groupDescriptionFrom(tokens, gainerAt) >= 0)
         ? antecedent
         : (() => {
             const f = nearest(hits, isFaction, gainerAt, 1);

@@ -20,7 +20,7 @@ import { withdrawDeniedReports } from './denied-reports.js';
 import { withdrawRefutedReports } from './refuted-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
-import { type Conflict, conflictOf, peopleSubject } from './aggressors.js';
+import { type Conflict, conflictOf, peopleSubject, pronounGivesWay } from './aggressors.js';
 import { describedFaction } from './faction-descriptions.js';
 import { attackerOf, claimantOf, type FallReference, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
 import { findNewNames, needsTagging } from './find-new-names.js';
@@ -414,6 +414,8 @@ interface SentenceFacts {
   described: string | null;
   /** Its subject is a town's own people ("Harrowgate's militia manned the walls"): see peopleSubject. */
   people: boolean;
+  /** It has the antecedent give way or leave without naming it ("Gone south with their fleet."): see pronounGivesWay. */
+  gaveWay: boolean;
   /** conflictOf its hits (who attacks, who gives way), on first need in a narrator's turn. */
   conflict: Conflict | undefined;
   /** unclaimedReference of its text ("the town was taken"), on first need: it depends on the words only. */
@@ -941,6 +943,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           conflict: undefined,
           described: null,
           people: peopleSubject(sentence, toks),
+          gaveWay: pronounGivesWay(toks),
           fallRef: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
@@ -1156,6 +1159,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       }
       // after noteLead: "Harrowgate's militia manned the walls as the Tithe's outriders came" leaves "they" the militia
       if (local.people && turn.speaker !== 'player') scene.notePeopleSubject();
+      else if (local.gaveWay && local.lead === null && turn.speaker !== 'player') scene.noteAntecedentGaveWay();
       const mentionsBefore = turnMentions.length;
       // One context object per sentence, shared by its mentions (same JSON, fewer objects).
       let context: EntityMention['context'] | null = null;

@@ -141,6 +141,11 @@ export class SceneState {
     this.peopleSubject = false;
   }
 
+  /** A narrator's sentence without a faction had the antecedent give way or leave ("Gone south with their fleet."). */
+  noteAntecedentGaveWay(): void {
+    if (this.antecedent) this.antecedentLost = true;
+  }
+
   /** A narrator's sentence has a town's own people as its subject (peopleSubject in group-descriptions.ts). */
   notePeopleSubject(): void {
     this.peopleSubject = true;
