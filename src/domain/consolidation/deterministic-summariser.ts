@@ -41,9 +41,12 @@ function playerHighlight(t: Turn, track: Map<string, [number | null, number | nu
 
 function attachmentUrls(turns: Turn[]): string[] {
   const urls: string[] = [];
-  for (const t of turns) {
-    const a = t.metadata.attachments;
-    for (const x of Array.isArray(a) ? a : a === undefined ? [] : [a]) {
+  // Indexed, and a turn without attachments (nearly all) costs no empty list: this runs once per
+  // session, and unoptimised for-of allocates an iterator per list and a result per step.
+  for (let i = 0; i < turns.length; i++) {
+    const a = (turns[i] as Turn).metadata.attachments;
+    if (a === undefined) continue;
+    for (const x of Array.isArray(a) ? a : [a]) {
       if (typeof x === 'string') urls.push(x);
       else if (isPlainObject(x) && typeof x.url === 'string') urls.push(x.url);
     }
@@ -64,7 +67,10 @@ export class DeterministicSummariser implements SyncSummariser {
     const playerHighlights: PlayerHighlight[] = [];
     let playerActions = 0;
     let gmActions = 0;
-    for (const t of input.turns) {
+    // Indexed: this runs once per session, and unoptimised for-of allocates an iterator result per step.
+    const turns = input.turns;
+    for (let i = 0; i < turns.length; i++) {
+      const t = turns[i] as Turn;
       if (t.speaker === 'gm') gmActions++;
       if (t.speaker !== 'player') continue;
       playerActions++;
