@@ -30,6 +30,7 @@ import { type LexiconHit, matchCapabilities, matchEntities } from './match-sente
 import { findNameRuns, type NameRun } from './name-spans.js';
 import type { PosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
+import { typedWithMemberForces } from './member-forces.js';
 import { guessEntityType, TITLES } from './type-guess.js';
 import type {
   CapabilityRef,
@@ -581,7 +582,7 @@ function namedSince(local: SentenceFacts, named: Set<number>): boolean {
 /** What a sentence's facts derive from its hits: hedging, typed hits, lead and last faction. */
 function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, tokens: Token[]): void {
   local.hedged = local.hits.length > 0 && isHedged(tokens);
-  local.typed = local.hits.length > 0 ? typedHits(lexicon, local.hits) : null;
+  local.typed = local.hits.length > 0 ? typedWithMemberForces(lexicon, typedHits(lexicon, local.hits), sentence, tokens) : null;
   local.lead = local.typed ? leadFaction(sentence, tokens, local.typed) : null;
   local.last = local.typed ? lastFaction(local.typed) : null;
 }
@@ -1010,7 +1011,12 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       const caps: CapabilityRef[] = local.caps;
       // Annotations may have replaced hits: then hedging and types are read from the new ones.
       const hedged = hits === local.hits ? local.hedged : hits.length > 0 && isHedged(tokens as Token[]);
-      const typed = hits === local.hits ? local.typed : hits.length > 0 ? typedHits(lexicon, hits) : null;
+      const typed =
+        hits === local.hits
+          ? local.typed
+          : hits.length > 0
+            ? typedWithMemberForces(lexicon, typedHits(lexicon, hits), sentence, tokens as Token[])
+            : null;
       // A player's sentence proposes no change: the narrator is the authority, and a claim
       // the GM confirms is stated again in the GM's own words.
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
