@@ -602,6 +602,30 @@ export const FRAME_LEADS = new Set([
   'imagine',
   'picture',
   'suppose',
+  // game talk: "Option one: the Order takes Lowmarket. Option two: ...", "Your mission: take the Fens"
+  'option',
+  'options',
+  'choice',
+  'choices',
+  'alternative',
+  'objective',
+  'mission',
+  'task',
+  'quest',
+]);
+/** Outcomes of a roll that open a conditional sentence ("On a success, the Order takes Lowmarket"). */
+export const ROLL_OUTCOMES = new Set([
+  'success',
+  'failure',
+  'fail',
+  'hit',
+  'miss',
+  'roll',
+  'result',
+  'crit',
+  'critical',
+  'natural',
+  'tie',
 ]);
 /** "In the vision, ...": what a vision or dream shows is not an event. */
 export const VISION_WORDS = new Set(['vision', 'visions', 'dream', 'dreams', 'nightmare', 'nightmares', 'reverie']);
@@ -732,7 +756,7 @@ export const IDIOM_OBJECTS = new Set(
 );
 /** Parts of a place: taking them is taking the place ("seized the docks at Brackwater", "took the gates of Lowmarket"). */
 export const PLACE_PARTS = new Set(
-  'gate gates wall walls docks dock quays quay wharves harbour harbor port streets street square keep citadel castle tower towers palace throne hall halls council bridgehead heart centre center whole rest'.split(
+  'gate gates wall walls docks dock quays quay wharves harbour harbor port streets street square keep citadel castle tower towers palace throne hall halls council bridgehead heart centre center whole rest district districts quarter quarters waterfront outskirts defences defenses'.split(
     ' ',
   ),
 );

@@ -15,6 +15,7 @@ import {
   FUTURE_WORDS,
   HISTORY_UNITS,
   REPORT_NOUNS,
+  ROLL_OUTCOMES,
   TIME_SUBORDINATORS,
   VISION_WORDS,
 } from './change-vocabulary.js';
@@ -121,6 +122,15 @@ function deniedReport(text: string, tokens: Token[], at: number): boolean {
   return false;
 }
 
+/** "On a success, the Order takes Lowmarket", "On a 15 or higher ...": a roll's outcome, not an event. */
+function rollOutcome(tokens: Token[]): boolean {
+  if (tokens[0]?.lower !== 'on') return false;
+  const a = tokens[1]?.lower;
+  if (a !== 'a' && a !== 'an') return false;
+  const w = tokens[2]?.lower ?? '';
+  return ROLL_OUTCOMES.has(w) || /^\d/.test(w);
+}
+
 /** How far into the sentence an opening time phrase may end without a comma ("Three winters ago the Court ..."). */
 const OPENING_PHRASE = 4;
 
@@ -149,6 +159,7 @@ function historyFrame(text: string, tokens: Token[], at: number): boolean {
  */
 export function hypothetical(text: string, tokens: Token[], at: number): boolean {
   if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at) || historyFrame(text, tokens, at)) return true;
+  if (rollOutcome(tokens)) return true;
   let colon = false;
   // a dream verb frames its own clause only: "the Choir, who had long dreamed of it, took Lowmarket" is told
   let sameClause = true;

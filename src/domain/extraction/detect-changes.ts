@@ -82,7 +82,7 @@ import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind, theBefo
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { cueType } from './type-guess.js';
-import { cueBesidePlace, objectBesidePlace } from './object-beside-place.js';
+import { cueBesidePlace, objectBesidePlace, possessorOfObject } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
 
 /** Part of the domain API from this module before the clause frames had their own. */
@@ -1613,6 +1613,15 @@ export function detectChanges(
     // "seized the old bridge below Harrowgate", "took High Marshal Thane prisoner at the ford below
     // Duskmere", "took shelter in ...": the object is another thing, and the place only where it stands.
     if (!ref && !implicit && target && objectBesidePlace(text, tokens, hits, objectAt, target.startTok)) continue;
+    // "Each spring the Corsairs take Brackwater's harbour tolls": the place owns the object
+    if (
+      !ref &&
+      !implicit &&
+      target &&
+      target.startTok - objectAt <= (tokens[objectAt]?.lower === 'the' ? 1 : 0) &&
+      possessorOfObject(text, tokens, target)
+    )
+      continue;
     // "Lowmarket, which the Iron Tithe seized at dawn", "It was Lowmarket that the Tithe took": a
     // verb with no place right after it takes the place before "which/that <its actor>".
     const fronted =

@@ -130,6 +130,28 @@ function nounBeside(text: string, tokens: Token[], from: number, placeAt: number
 }
 
 /**
+ * The place hit `place`, right after the verb, owns the verb's object: "take Brackwater's harbour
+ * tolls", "captured Harrowgate's commander". A part of the place stays a taking of it ("seized
+ * Lowmarket's river gate", "took Harrowgate's walls").
+ */
+export function possessorOfObject(text: string, tokens: Token[], place: SpanHit): boolean {
+  const c = text.charCodeAt((tokens[place.endTok - 1] as Token).end);
+  if (c !== 39 && c !== 0x2019) return false;
+  // the object's head is its last word: "harbour tolls" are tolls, "river gate" is a gate
+  let head = '';
+  for (let k = place.endTok; k < tokens.length && k < place.endTok + POSSESSED_WORDS; k++) {
+    const t = tokens[k] as Token;
+    if (k > place.endTok && punctIn(text, (tokens[k - 1] as Token).end, t.start, CLAUSE_PUNCT | EM_DASH)) break;
+    if (t.cap || CLAUSE_BREAK.has(t.lower) || PLACE_PREPOSITIONS.has(t.lower) || t.lower === 'of' || t.lower === 'by') break;
+    head = t.lower;
+  }
+  return head !== '' && !PLACE_PARTS.has(head) && !PLACE_NOUNS.has(head);
+}
+
+/** How many words after a place's possessive are read as the object it owns. */
+const POSSESSED_WORDS = 4;
+
+/**
  * A status cue ending before token `end` that describes a noun set beside the place at `placeAt`,
  * not the place: "the ruined chapel outside Saint Orrin", "burned farms near Lowmarket".
  */
