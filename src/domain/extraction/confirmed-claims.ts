@@ -223,3 +223,59 @@ export function correctedClaim(lexicon: Lexicon, sentences: string[]): { at: num
 export function correctedBy(changes: ProposedChange[], gainer: string): ProposedChange[] {
   return changes.flatMap((c) => (c.kind === 'control' && c.to !== null && c.to !== gainer ? [{ ...c, to: gainer }] : []));
 }
+
+/** Verbs a faction answering "who ...?" may end with: "The Iron Tithe did.", "The kiters hold it." */
+const WHO_PRO_VERBS = new Set([...ANSWER_AUX, 'hold', 'holds', 'held', 'took', 'takes', 'rules', 'controls']);
+const OBJECT_PRONOUN_ENDS = new Set(['it', 'them', 'the', 'town', 'city', 'place']);
+
+/**
+ * "Who holds Lowmarket now?" / "The Iron Tithe.", "Who took Lowmarket?" / "The Iron Tithe did,
+ * three nights ago.", "It was the Corsairs.": the faction a GM turn's first sentence (or its second,
+ * after a short beat) names as its whole answer: the faction alone, or with a pro-verb (and "it"),
+ * or in a cleft, then the end of the clause. Null when the answer says more than that.
+ */
+export function whoAnswer(lexicon: Lexicon, sentences: string[]): { at: number; gainer: TypedHit } | null {
+  for (let k = 0; k < sentences.length && k < 2; k++) {
+    const whole = sentences[k] as string;
+    if (k === 1 && (sentences[0] as string).length > MAX_BEAT) break;
+    if (whole.includes('?')) continue;
+    const s = whole.length > 80 ? whole.slice(0, 80) : whole;
+    const tokens = tokenize(s);
+    const hits = matchEntities(lexicon, tokens);
+    const h = hits[0];
+    const e = h ? lexicon.entities[h.ref] : undefined;
+    if (!h || e?.entityType !== 'faction') continue;
+    const w0 = tokens[0]?.lower;
+    const start =
+      w0 === 'the'
+        ? 1
+        : w0 === 'it' && (tokens[1]?.lower === 'was' || tokens[1]?.lower === 'is')
+          ? tokens[2]?.lower === 'the'
+            ? 3
+            : 2
+          : 0;
+    if (h.startTok !== start) continue;
+    const ends = (j: number) => j >= tokens.length || /^[\s]*[,.;!\u2014]/.test(s.slice((tokens[j - 1] as Token).end));
+    let j = h.endTok;
+    if (!ends(j) && WHO_PRO_VERBS.has(tokens[j]?.lower ?? '')) {
+      j++;
+      while (j < tokens.length && j < h.endTok + 4 && OBJECT_PRONOUN_ENDS.has((tokens[j] as Token).lower) && !ends(j)) j++;
+      if (!ends(j) && OBJECT_PRONOUN_ENDS.has(tokens[j]?.lower ?? '')) j++;
+    }
+    if (!ends(j)) continue;
+    return { at: k, gainer: { entityId: e.entityId, entityType: e.entityType, startTok: h.startTok, endTok: h.endTok } };
+  }
+  return null;
+}
+
+/**
+ * "Who took Lowmarket?" read as "They took Lowmarket.", with the answer's faction as "they": the
+ * claim a who-question makes once answered; null for a sentence that does not open with "who".
+ */
+export function askedWho(claim: ClaimSentence, gainer: TypedHit): ClaimSentence | null {
+  const m = /^\s*["\u201c]?who\b/i.exec(claim.sentence);
+  if (!m) return null;
+  const at = m[0].length - 3;
+  const sentence = `${claim.sentence.slice(0, at)}they${claim.sentence.slice(at + 3)}`;
+  return { ...claim, sentence, referent: gainer };
+}

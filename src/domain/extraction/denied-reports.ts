@@ -7,9 +7,9 @@ import type { EntityMention } from './types.js';
 /**
  * Reports the narrator denies: their changes are withdrawn (the mention stays, as a mention).
  *
- * - "The pedlars swear the Iron Tithe has burned Saint Orrin." / P: "Is it true?" / GM: "No. The
- *   shrine town is whole.": a report the player asks about, which the GM's next turn answers with
- *   no. The player's question decides what is denied: the reported entities it names, or, when it
+ * - "The pedlars swear the Iron Tithe has burned Saint Orrin." / P: "Is it true?" (or "I go to see
+ *   whether it is true") / GM: "No. The shrine town is whole.": a report the player asks about,
+ *   which the GM's next turn answers with no. The player's question decides what is denied: the reported entities it names, or, when it
  *   names none ("Is it true?"), every reported change of that GM turn. A yes leaves the report as it
  *   is (still moderated).
  * - "The ferrymen say the Corsairs took Lowmarket. They are wrong.", "..., but they are wrong: the
@@ -39,7 +39,7 @@ export function withdrawDeniedReports(mentions: EntityMention[], turns: readonly
       continue;
     }
     const answer = turns[i + 2];
-    if (!answer || !next.text.includes('?') || answer.speaker === 'player') continue;
+    if (!answer || !ASKS.test(next.text) || answer.speaker === 'player') continue;
     if (openingAnswer(splitSentences(answer.text)) !== 'no') continue;
     let named: Set<string> | null = null;
     for (const m of mentions) if (m.source.turnId === next.turnId) (named ??= new Set()).add(m.entityId);
@@ -60,6 +60,12 @@ export function withdrawDeniedReports(mentions: EntityMention[], turns: readonly
     if (withdraw) mentions[k] = { ...m, proposedChanges: [] };
   }
 }
+
+/**
+ * A player's turn that asks whether something is so: a question, or going to see ("I go to
+ * Prismwell to see whether the first part is true", "I want to see it for myself").
+ */
+const ASKS = /\?|\bwhether\b|\btrue\b|\bfor (myself|ourselves)\b/i;
 
 function deniedInOrAfter(sentence: string, next: string | null): boolean {
   if (next !== null && deniesReport(tokenize(next.length > 80 ? next.slice(0, 80) : next), 0)) return true;

@@ -13,7 +13,9 @@ import {
   confirmingSentence,
   correctedBy,
   correctedClaim,
+  askedWho,
   gainerInAnswer,
+  whoAnswer,
 } from './confirmed-claims.js';
 import { detectChanges, mayReferToPlace, type TypedHit } from './detect-changes.js';
 import { withdrawDeniedReports } from './denied-reports.js';
@@ -837,17 +839,26 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     let at = confirmingSentence(sentences);
     // "No. The Thalric Order did.": a denial that names who did it instead
     let corrected: string | null = null;
+    // "Who took Lowmarket?" / "The Iron Tithe did.": the faction that answers a who-question
+    let who: TypedHit | null = null;
     if (at < 0) {
       const c = correctedClaim(lexicon, sentences);
-      if (!c) return;
-      at = c.at;
-      corrected = c.gainer;
+      const w = c ? null : whoAnswer(lexicon, sentences);
+      if (c) {
+        at = c.at;
+        corrected = c.gainer;
+      } else if (w) {
+        at = w.at;
+        who = w.gainer;
+      } else return;
     }
     const answer = sentences[at] as string;
     // '"Aye, they have," he says': a confirmation in dialogue or reported is itself reported.
     const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
     const gainer = gainerInAnswer(lexicon, answer);
-    for (const claim of pending) {
+    for (const asked of pending) {
+      const claim = who ? askedWho(asked, who) : asked;
+      if (!claim) continue;
       for (const [id, claimed] of claimChanges(claim)) {
         if (out.some((m) => m.entityId === id && m.proposedChanges.length > 0)) continue;
         const changes = corrected ? correctedBy(claimed, corrected) : completedBy(claimed, gainer);

@@ -503,6 +503,21 @@ describe('reported claims and their denial (issue 14)', () => {
     ])
       assert.equal(changesOf(extract(turns), 'settlement.lowmarket').length, 1, turns.map((t) => t.text).join(' / '));
   });
+  test('a who-question answered by a faction alone, with a pro-verb or in a cleft gives the place to that faction', () => {
+    const to = (q: string, a: string) => {
+      const c = changesOf(extract([player('t1', q), turn('t2', a)]), 'settlement.lowmarket')[0];
+      return c?.kind === 'control' ? c.to : null;
+    };
+    assert.equal(to('Who holds Lowmarket now?', 'The Iron Tithe.'), 'faction.iron-tithe');
+    assert.equal(to('Who took Lowmarket?', 'The Iron Tithe did, three nights ago.'), 'faction.iron-tithe');
+    assert.equal(to('Who took Lowmarket?', 'It was the Corsairs.'), 'faction.saltmarch-corsairs');
+    assert.equal(to('Who took Lowmarket?', 'The Iron Tithe holds it.'), 'faction.iron-tithe');
+    // a state, a future, an answer that says more, or no faction: nothing
+    assert.equal(to('Who holds Lowmarket?', 'The Veiled Court, as always.'), null);
+    assert.equal(to('Who will take Lowmarket?', 'The Iron Tithe.'), null);
+    assert.equal(to('Who took Lowmarket?', 'The Iron Tithe tried, but failed.'), null);
+    assert.equal(to('Who took Lowmarket?', 'Nobody knows.'), null);
+  });
   test('a confirmation opening with a contraction ("It\'s true.", "That\'s right.") confirms the player\'s claim', () => {
     for (const answer of ["It's true.", 'That’s right, they did.']) {
       const r = extract([player('t1', 'Did the Iron Tithe seize the Sunder Pass?'), turn('t2', answer)]);
