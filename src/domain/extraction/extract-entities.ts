@@ -32,7 +32,7 @@ import { type LexiconHit, matchCapabilities, matchEntities } from './match-sente
 import { findNameRuns, type NameRun } from './name-spans.js';
 import type { PosTagger } from './pos-tagger.js';
 import { mergeCapabilityRefs, resolveCapabilityId } from './resolve-capabilities.js';
-import { typedWithMemberForces } from './member-forces.js';
+import { actingFor, typedWithMemberForces } from './member-forces.js';
 import { guessEntityType, TITLES } from './type-guess.js';
 import type {
   CapabilityRef,
@@ -399,6 +399,8 @@ interface SentenceFacts {
   typed: TypedHit[] | null;
   /** The faction a "they" in a later sentence refers to (leadFaction). */
   lead: TypedHit | null;
+  /** `typed` as change detection reads it: a character named without any faction acts for its own (actingFor). */
+  actors: TypedHit[] | null;
   /** Its last faction, which a later "the latter" refers to (null when it names none). */
   last: TypedHit | null;
   /** It says "the latter": its pronouns mean the last faction named before, not the first. */
@@ -587,6 +589,7 @@ function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, to
   local.typed = local.hits.length > 0 ? typedWithMemberForces(lexicon, typedHits(lexicon, local.hits), sentence, tokens) : null;
   local.lead = local.typed ? leadFaction(sentence, tokens, local.typed) : null;
   local.last = local.typed ? lastFaction(local.typed) : null;
+  local.actors = local.typed && local.lead === null ? actingFor(lexicon, local.hits, local.typed) : local.typed;
 }
 
 /** The faction the world's canon has controlling a place (a faction does not take what it holds). */
@@ -945,6 +948,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           caps: NO_CAPS,
           hedged: false,
           typed: null,
+          actors: null,
           lead: null,
           last: null,
           latter: readWords(toks, useTagger && toks.length > 1 ? lowerVocabulary : null),
@@ -1028,6 +1032,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           : hits.length > 0
             ? typedWithMemberForces(lexicon, typedHits(lexicon, hits), sentence, tokens as Token[])
             : null;
+      const actors = hits === local.hits ? local.actors : typed;
       // A player's sentence proposes no change: the narrator is the authority, and a claim
       // the GM confirms is stated again in the GM's own words.
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
@@ -1057,7 +1062,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           let cached = byContext === undefined ? undefined : cachedChanges(byContext, faction, key);
           if (cached === undefined) {
             tokens ??= tokensAt(text, k);
-            cached = changesOf(sentence, tokens, typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
+            cached = changesOf(sentence, tokens, actors ?? NO_TYPED, referent, placeHit, scratchCueAt);
             // The first context as one literal: growing an empty array by a 3-argument push cost more.
             if (byContext === undefined) local.changes = [faction, key, cached];
             else byContext.push(faction, key, cached);
