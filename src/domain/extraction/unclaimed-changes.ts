@@ -13,7 +13,11 @@ import { PLACE_NOUNS, placeNounAfterThe } from './place-references.js';
  */
 
 /** Participles of taking that, agentless, leave the taker unnamed ("was taken", "had been overrun"). */
-const TAKEN = new Set('taken captured seized overrun stormed conquered occupied retaken recaptured annexed subdued'.split(' '));
+const TAKEN = new Set(
+  'taken captured seized overrun stormed conquered occupied retaken recaptured annexed subdued wrested liberated reclaimed'.split(
+    ' ',
+  ),
+);
 const PASSIVE_AUX = new Set(['was', 'were', 'is', 'are']);
 const PERFECT = new Set(['had', 'has', 'have']);
 /** After "fell" these make it no change of hands: "fell silent", "fell to the Tithe" (named), "fell back". */
@@ -178,6 +182,9 @@ const NOT_A_TAKER = new Set(
 export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
   const f = hits.find((h) => h.entityType === 'faction');
   if (!f) return null;
+  // "The blow was struck by the Order of Thal": the agent of the deed that took it
+  const agent = deedAgent(text, tokens, hits);
+  if (agent) return agent;
   const start = tokens[f.startTok - 1]?.lower === 'the' ? f.startTok - 1 : f.startTok;
   const before = tokens[start - 1];
   const atStart = start === 0 || (start <= 6 && !!before && text.slice(before.end, (tokens[start] as Token).start).includes(','));
@@ -199,4 +206,29 @@ export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHi
       return null;
   }
   return f;
+}
+
+/** Nouns for the deed that took a place: "the blow", "the attack", "the whole thing". */
+const DEED_NOUNS = new Set('blow attack assault strike raid stroke coup deed work landing victory conquest'.split(' '));
+/** Participles that tell who did the deed: "was struck by", "was led by", "was the work of" is not read. */
+const DEED_VERBS = new Set('struck dealt led delivered made done planned carried won'.split(' '));
+
+/**
+ * "The blow was struck by the Order of Thal", "The attack was led by the Iron Tithe": a sentence
+ * opening with its deed (the/that/this, up to one modifier, a deed noun) done by a faction: that
+ * faction, else null. Negated, asked or future sentences name nobody.
+ */
+function deedAgent(text: string, tokens: Token[], hits: readonly TypedHit[]): TypedHit | null {
+  const w0 = tokens[0]?.lower ?? '';
+  if (w0 !== 'the' && w0 !== 'that' && w0 !== 'this') return null;
+  let k = 1;
+  if (!DEED_NOUNS.has(tokens[k]?.lower ?? '')) k++;
+  if (!DEED_NOUNS.has(tokens[k]?.lower ?? '')) return null;
+  k++;
+  if (tokens[k]?.lower !== 'was' && tokens[k]?.lower !== 'had') return null;
+  if (tokens[k]?.lower === 'had' && tokens[k + 1]?.lower === 'been') k++;
+  if (!DEED_VERBS.has(tokens[k + 1]?.lower ?? '') || tokens[k + 2]?.lower !== 'by') return null;
+  const at = tokens[k + 3]?.lower === 'the' ? k + 4 : k + 3;
+  if (text.includes('?')) return null;
+  return hits.find((h) => h.entityType === 'faction' && h.startTok === at) ?? null;
 }
