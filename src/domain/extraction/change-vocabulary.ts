@@ -330,6 +330,8 @@ export const OWNED_HEADS = new Set([
   'theirs',
   'ours',
   'hands',
+  // "came into the possession of the Tithe", "in the Court's possession": like "hands"
+  'possession',
   'control',
   'flag',
   'banner',

@@ -604,18 +604,37 @@ function innerAdverb(w: string): boolean {
  * "fell instead to", "surrendered quietly to", "passed quietly into the hands of": a verb phrase of
  * several words with one adverb after its first word, named without it; null otherwise.
  */
-function phraseWithAdverb(tokens: Token[], i: number): Phrase<VerbKind> | null {
+function phraseWithAdverb(text: string, tokens: Token[], i: number): Phrase<VerbKind> | null {
   const adv = tokens[i + 1]?.lower ?? '';
-  if (!innerAdverb(adv)) return null;
+  // "fell, at last, to the Compact", "surrendered, after a week, to": a short parenthetical instead
+  const inner = innerAdverb(adv) ? 1 : commaParenthetical(text, tokens, i);
+  if (inner === 0) return null;
   const list = CONTROL_VERBS.byFirst.get((tokens[i] as Token).lower);
   if (list === undefined) return null;
   for (const p of list) {
     if (p.keys.length < 2) continue;
     let k = 1;
-    while (k < p.keys.length && tokens[i + 1 + k]?.lower === p.keys[k]) k++;
-    if (k === p.keys.length) return { keys: [p.keys[0] as string, adv, ...p.keys.slice(1)], kind: p.kind, text: p.text };
+    while (k < p.keys.length && tokens[i + inner + k]?.lower === p.keys[k]) k++;
+    if (k === p.keys.length) {
+      const skipped: string[] = [];
+      for (let j = 1; j <= inner; j++) skipped.push((tokens[i + j] as Token).lower);
+      return { keys: [p.keys[0] as string, ...skipped, ...p.keys.slice(1)], kind: p.kind, text: p.text };
+    }
   }
   return null;
+}
+
+/** A parenthetical of one to three words set off by commas right after token `i`: its length, else 0. */
+function commaParenthetical(text: string, tokens: Token[], i: number): number {
+  const next = tokens[i + 1];
+  if (!next || !punctIn(text, (tokens[i] as Token).end, next.start, COMMA)) return 0;
+  for (let n = 1; n <= 3; n++) {
+    const last = tokens[i + n];
+    const after = tokens[i + n + 1];
+    if (!last || !after) return 0;
+    if (punctIn(text, last.end, after.start, CLAUSE_PUNCT)) return punctIn(text, last.end, after.start, COMMA) ? n : 0;
+  }
+  return 0;
 }
 
 /**
@@ -910,10 +929,10 @@ function ownedChange(
     if (tokens[at + 1]?.lower !== 'to') return;
     start = at;
     gainerAt = at + 2;
-  } else if (w === 'hands' && (w2 === 'in' || w2 === 'into') && possessive) start = at - 2;
+  } else if ((w === 'hands' || w === 'possession') && (w2 === 'in' || w2 === 'into') && possessive) start = at - 2;
   else if ((w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') && w2 === 'under' && possessive) start = at - 2;
   else if (
-    (w === 'hands' || w === 'control') &&
+    (w === 'hands' || w === 'control' || w === 'possession') &&
     w1 === 'the' &&
     tokens[at + 1]?.lower === 'of' &&
     (w2 === 'in' || w2 === 'under' || w2 === 'into')
@@ -927,7 +946,7 @@ function ownedChange(
       start = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 1 : owner.startTok;
       gainerAt = owner.startTok;
     }
-  } else if (w === 'hands' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
+  } else if (w === 'hands' || w === 'possession' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
     // "in the Tithe's hands", "under the Veiled Court's control": a faction's possessive before the word
     const owner = hits.find((h) => h.endTok === at && isFaction(h));
     const after = owner ? text.charCodeAt((tokens[at - 1] as Token).end) : 0;
@@ -935,7 +954,7 @@ function ownedChange(
     if (owner && (after === 39 || after === 0x2019 || after === 32)) {
       const k = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
       const prep = tokens[k]?.lower;
-      if (w === 'hands' ? prep === 'in' || prep === 'into' : prep === 'under') {
+      if (w === 'hands' || w === 'possession' ? prep === 'in' || prep === 'into' : prep === 'under') {
         start = k;
         gainerAt = owner.startTok;
       }
@@ -1291,8 +1310,14 @@ function bannerRaised(text: string, tokens: Token[], hits: TypedHit[], at: numbe
  */
 function auxBefore(text: string, tokens: Token[], at: number): number {
   const j = beforeAdverbials(text, tokens, at, 2, PASSIVE_AUX);
-  return j >= 0 && PASSIVE_AUX.has((tokens[j] as Token).lower) ? j : -1;
+  if (j < 0) return -1;
+  const w = (tokens[j] as Token).lower;
+  // "Lowmarket got overrun by the Corsairs": the get-passive, right before its participle
+  return PASSIVE_AUX.has(w) || (GET_PASSIVE.has(w) && j === at - 1) ? j : -1;
 }
+
+/** Forms of "get" that make a passive with a participle right after ("got taken", "gets overrun"). */
+const GET_PASSIVE = new Set(['got', 'gets', 'get', 'gotten', 'getting']);
 
 /**
  * The subject of the main clause after an opening participial clause that ends at the first comma
@@ -1459,7 +1484,7 @@ export function detectChanges(
   for (let i = 0; scanControl && i < tokens.length; i++) {
     if (!CONTROL_CUE_FILTER.mayHave((tokens[i] as Token).lower)) continue; // most words start no cue
     // the longer phrase first: "surrendered quietly to" before the one-word "surrendered"
-    let p = phraseWithAdverb(tokens, i) ?? matchPhrase(CONTROL_VERBS, tokens, i);
+    let p = phraseWithAdverb(text, tokens, i) ?? matchPhrase(CONTROL_VERBS, tokens, i);
     if (!p) {
       p = matchPhrase(BASE_VERBS, tokens, i);
       if (p && !baseFinite(text, tokens, hits, i)) p = null;

@@ -14,11 +14,12 @@ import { PLACE_NOUNS, placeNounAfterThe } from './place-references.js';
 
 /** Participles of taking that, agentless, leave the taker unnamed ("was taken", "had been overrun"). */
 const TAKEN = new Set(
-  'taken captured seized overrun stormed conquered occupied retaken recaptured annexed subdued wrested liberated reclaimed'.split(
+  'taken captured seized overrun stormed conquered occupied retaken recaptured annexed subdued wrested liberated reclaimed won overwhelmed'.split(
     ' ',
   ),
 );
-const PASSIVE_AUX = new Set(['was', 'were', 'is', 'are']);
+/** "was taken", and the get-passive "got taken". */
+const PASSIVE_AUX = new Set(['was', 'were', 'is', 'are', 'got', 'gets']);
 const PERFECT = new Set(['had', 'has', 'have']);
 /** After "fell" these make it no change of hands: "fell silent", "fell to the Tithe" (named), "fell back". */
 const NOT_A_FALL_AFTER = new Set(

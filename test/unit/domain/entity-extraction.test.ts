@@ -163,9 +163,18 @@ describe('change detection', () => {
       to("By dawn the Iron Tithe's banners were flying over Harrowgate.", 'settlement.harrowgate'),
       'faction.iron-tithe',
     );
+    assert.equal(to('Lowmarket got overrun by the Saltmarch Corsairs.', 'settlement.lowmarket'), 'faction.saltmarch-corsairs');
+    assert.equal(
+      to('Harrowgate fell, at last, to the Emberwright Compact.', 'settlement.harrowgate'),
+      'faction.emberwright-compact',
+    );
+    assert.equal(to('Harrowgate came into the possession of the Iron Tithe.', 'settlement.harrowgate'), 'faction.iron-tithe');
+    assert.equal(to("By spring Harrowgate was in the Iron Tithe's possession.", 'settlement.harrowgate'), 'faction.iron-tithe');
     // how things have long stood, or did not happen: no change
     for (const text of [
       'Prismwell has been in the hands of the Lanternbound Choir for a century.',
+      'Prismwell has been in the possession of the Lanternbound Choir for a century.',
+      'The Iron Tithe got Prismwell wrong in every report.',
       'Prismwell has been in the hands of the Lanternbound Choir since the founding of the city.',
       'Prismwell has not been in the hands of the Lanternbound Choir since midwinter.',
       'Saint Orrin never surrendered quietly to the Iron Tithe.',
