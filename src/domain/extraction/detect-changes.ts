@@ -982,7 +982,7 @@ function ownedChange(
   // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
   // clause that tells the taking (so it is a change without a time).
   const taker = gainerAt < 0 && !first ? takerAfter(text, tokens, hits, at + 1) : null;
-  if (!taker && !becomes && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
+  if (!taker && !becomes && !verdict(tokens, from, at) && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
   if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
   // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change),
   // or "it"/"the valley" for the place named before ('"The valley is ours now," said the Tithe captain')
@@ -1073,6 +1073,19 @@ function possessivePredicate(
   if (!target) return;
   controlVerbAt.add(owner.endTok);
   add(target.entityId, { kind: 'control', field: 'controlledBy', to: owner.entityId, from: null, verb: 'possessive' }, from);
+}
+
+/** The longest sentence read as a verdict ("The marsh is theirs." is 4 words; "The whole of the old town is theirs." 8). */
+const VERDICT_WORDS = 8;
+
+/**
+ * A short present-tense sentence that ends on "theirs"/"ours" ("The marsh is theirs.", "The pass
+ * is ours."): the narrator's verdict on what just happened, a change without a time. The past
+ * ("was theirs") may be history, and a longer sentence may tell how things long stood.
+ */
+function verdict(tokens: Token[], from: number, at: number): boolean {
+  const w = tokens[from]?.lower;
+  return (w === 'is' || w === 'are') && at === tokens.length - 1 && tokens.length <= VERDICT_WORDS && from === at - 1;
 }
 
 /**
