@@ -758,7 +758,7 @@ export const IDIOM_OBJECTS = new Set(
 );
 /** Parts of a place: taking them is taking the place ("seized the docks at Brackwater", "took the gates of Lowmarket"). */
 export const PLACE_PARTS = new Set(
-  'gate gates wall walls docks dock quays quay wharves harbour harbor port streets street square keep citadel castle tower towers palace throne hall halls council bridgehead heart centre center whole rest district districts quarter quarters waterfront outskirts defences defenses'.split(
+  'gate gates wall walls docks dock quays quay wharves harbour harbor port streets street square keep citadel castle tower towers palace throne hall halls council bridgehead heart centre center whole rest district districts quarter quarters waterfront outskirts defences defenses key keys'.split(
     ' ',
   ),
 );

@@ -82,7 +82,7 @@ import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind, theBefo
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { cueType } from './type-guess.js';
-import { cueBesidePlace, objectBesidePlace, possessorOfObject } from './object-beside-place.js';
+import { cueBesidePlace, objectBesidePlace, placeInSubject, possessorOfObject } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
 
 /** Part of the domain API from this module before the clause frames had their own. */
@@ -1572,6 +1572,8 @@ export function detectChanges(
     if (p.kind === 'fell' || passive || agentless) {
       const subject = aux >= 0 ? aux : i;
       let target = fronted0 ?? placeSubject(text, tokens, hits, subject);
+      // "The Lanterns of Saint Orrin were taken", "Lowmarket's bridge fell": the place only names the subject
+      if (target && !fronted0 && placeInSubject(text, tokens, target, subject)) target = null;
       // "Lowmarket and Brackwater fell to the Corsairs", "Both Prismwell and Harrowgate were captured by"
       const subjects = target ? withListBefore(text, tokens, hits, target) : null;
       if (!target) {

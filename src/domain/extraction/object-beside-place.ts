@@ -158,3 +158,24 @@ const POSSESSED_WORDS = 4;
 export function cueBesidePlace(text: string, tokens: Token[], end: number, placeAt: number): boolean {
   return nounBeside(text, tokens, end, placeAt);
 }
+
+/**
+ * The place `place` found as a passive or fall verb's subject only names the subject's owner or
+ * its "of": "The Lanterns of Saint Orrin were taken", "The Battle of Lowmarket was won by",
+ * "Lowmarket's bridge fell". A part of the place stays the place ("The gates of Lowmarket fell",
+ * "the city of Lowmarket fell", "Harrowgate's walls fell"). `verb`: the first token of the verb group.
+ * (A place as a modifier, "The Lowmarket Bridge fell", is left alone: read by the words after the
+ * place, it cost held-out recall.)
+ */
+export function placeInSubject(text: string, tokens: Token[], place: SpanHit, verb: number): boolean {
+  const c = text.charCodeAt((tokens[place.endTok - 1] as Token).end);
+  if ((c === 39 || c === 0x2019) && place.endTok < verb) {
+    const head = tokens[verb - 1] as Token;
+    return !PLACE_PARTS.has(head.lower) && !PLACE_NOUNS.has(head.lower) && !head.cap;
+  }
+  let of = place.startTok - 1;
+  if (tokens[of]?.lower === 'the') of--;
+  if (of < 1 || tokens[of]?.lower !== 'of') return false;
+  const head = tokens[of - 1] as Token;
+  return !PLACE_PARTS.has(head.lower) && !PLACE_NOUNS.has(head.lower) && !PARTITIVES.has(head.lower);
+}
