@@ -396,6 +396,8 @@ function actorOf(
     const before = nearest(hits, isFaction, open + 1, -1);
     if (before) return before;
     if (antecedent && subjectReferenceBefore(tokens, open + 1, antecedent)) return antecedent;
+    // "The Order of the Ash, not the Thalric Order, took Lowmarket": the aside names who did not
+    if (CONTRAST_OPENERS.has(tokens[open + 1]?.lower ?? '')) return null;
   }
   const near = nearest(hits, isFaction, at, -1);
   const ordinal = near ? latterBetween(tokens, near.endTok, at) : null;
@@ -424,6 +426,9 @@ function actorOf(
   if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
   return near;
 }
+
+/** Words that open an aside naming who is not the subject ("..., not the Thalric Order, took"). */
+const CONTRAST_OPENERS = new Set(['not', 'nor', 'never', 'rather', 'instead']);
 
 /** "we" (or "our <noun>") as the subject of the verb at `at`, auxiliaries and adverbs between ("we took", "our riders have seized"). */
 function firstPersonBefore(tokens: Token[], at: number): boolean {
