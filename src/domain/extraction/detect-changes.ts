@@ -600,6 +600,11 @@ const CONTROL_CUE_FILTER = new KeyFilter([
   ...OWNED_HEADS,
 ]);
 
+/** First words of the control phrases of several words: only these can hold an adverb inside (phraseWithAdverb). */
+const MULTI_WORD_FIRST = new Set(
+  [...CONTROL_VERBS.byFirst].filter(([, list]) => list.some((p) => p.keys.length > 1)).map(([first]) => first),
+);
+
 /** An adverb that may stand inside a verb phrase or before a possession: "quietly", "swiftly", "at last" ("last"). */
 function innerAdverb(w: string): boolean {
   return FELL_ADVERBS.has(w) || (w.endsWith('ly') && w.length > 3);
@@ -610,6 +615,7 @@ function innerAdverb(w: string): boolean {
  * several words with one adverb after its first word, named without it; null otherwise.
  */
 function phraseWithAdverb(text: string, tokens: Token[], i: number): Phrase<VerbKind> | null {
+  if (!MULTI_WORD_FIRST.has((tokens[i] as Token).lower)) return null;
   const adv = tokens[i + 1]?.lower ?? '';
   // "fell, at last, to the Compact", "surrendered, after a week, to": a short parenthetical instead
   const inner = innerAdverb(adv) ? 1 : commaParenthetical(text, tokens, i);

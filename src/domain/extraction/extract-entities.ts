@@ -206,6 +206,9 @@ function quotedEntities(
   return out;
 }
 
+/** A claim sentence that asks who ("Who took Lowmarket?"): whoAnswer is read for it. */
+const WHO_OPENS = /^\s*["\u201c]?who\b/i;
+
 const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 const HEDGE_AFTER_FILTER = new KeyFilter(HEDGE_AFTER.keys());
 const REPORT_FILTER = new KeyFilter(REPORT_WORDS);
@@ -846,7 +849,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     let who: TypedHit | null = null;
     if (at < 0) {
       const c = correctedClaim(lexicon, sentences);
-      const w = c ? null : whoAnswer(lexicon, sentences);
+      // read only when a pending claim asks who: most GM turns after a player's claim answer no question
+      const w = c || !pending.some((p) => WHO_OPENS.test(p.sentence)) ? null : whoAnswer(lexicon, sentences);
       if (c) {
         at = c.at;
         corrected = c.gainer;
