@@ -105,8 +105,10 @@ function table(title: string, rows: Map<string, Tally> | Array<[string, Tally]>)
  * Change precision 0.96 since k1090-k1129 (2026-12-04), whose held-out share holds two false
  * changes told across sentences ("it" for a bridge named before, a rumour the next sentence
  * disproves): new, harder material, not a regression (every older held-out case still scores 1.00).
+ * Change recall 0.95 since the sentence forms of k1040-k1089 (2026-12-04: held-out recall 0.97
+ * with get-passives, adverbs and parentheticals inside verb phrases, 'since <moment>').
  */
-const HELD_OUT_FLOORS = { changeP: 0.96, changeR: 0.88, candidateP: 0.95, candidateR: 1 };
+const HELD_OUT_FLOORS = { changeP: 0.96, changeR: 0.95, candidateP: 0.95, candidateR: 1 };
 
 test('sentence categories: per-category scores, thresholds on the tuning split, floors on the held-out split', () => {
   const docs = loadCorpus((file) => file.startsWith('k'));
