@@ -1815,8 +1815,81 @@ export function detectChanges(
     for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
+  if (scanControl) nominalChanges(text, tokens, hits, out, add);
   if (out.size > 0 && hits.length > 1) echoedChanges(text, tokens, hits, out, add);
   return out;
+}
+
+/** Nouns of a place changing hands, and the word their taker follows: "the fall of X to Y", "the capture of X by Y". */
+const CHANGE_NOUNS = new Map<string, 'to' | 'by'>([
+  ['fall', 'to'],
+  ['surrender', 'to'],
+  ['loss', 'to'],
+  ['handover', 'to'],
+  ['capture', 'by'],
+  ['conquest', 'by'],
+  ['seizure', 'by'],
+  ['taking', 'by'],
+  ['occupation', 'by'],
+  ['annexation', 'by'],
+  ['recapture', 'by'],
+]);
+/** Words a few before the noun that make the event feared, planned or averted, not told ("to prevent the fall of"). */
+const UNREAL_BEFORE = new Set(
+  'prevent prevented prevents avert averted stop stopped fear feared fears dread dreaded plan planned plans plot plotted risk threat imminent impending coming attempted attempt dream dreamed dreamt'.split(
+    ' ',
+  ),
+);
+
+const MODALS_AFTER = new Set(['would', 'could', 'might', 'will', 'shall', 'may', 'must', "would've", 'should']);
+
+/**
+ * "A herald announces the fall of Lowmarket to the Iron Tithe", "the capture of Lowmarket by the
+ * Tithe shocked everyone", "Lowmarket's fall to the Tithe": a change told as a noun, with its
+ * taker named ("to"/"by" right after the place). Only for a place without a change of its own;
+ * none when the noun is feared, planned or averted, or the clause is negated, asked or hypothetical.
+ */
+function nominalChanges(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  out: Map<string, ProposedChange[]>,
+  add: (id: string, c: ProposedChange, at: number) => void,
+): void {
+  for (const h of hits) {
+    if (!isControllable(h) || out.has(h.entityId)) continue;
+    let noun = -1;
+    // "the fall of Lowmarket"
+    if (tokenAt(tokens, h.startTok - 1)?.lower === 'of' && CHANGE_NOUNS.has(tokenAt(tokens, h.startTok - 2)?.lower ?? ''))
+      noun = h.startTok - 2;
+    // "Lowmarket's fall"
+    else if (possessiveAfter(text, tokens, h) && CHANGE_NOUNS.has(tokens[h.endTok]?.lower ?? '')) noun = h.endTok;
+    if (noun < 0) continue;
+    const after = noun === h.endTok ? noun + 1 : h.endTok;
+    const word = CHANGE_NOUNS.get((tokens[noun] as Token).lower);
+    if (tokens[after]?.lower !== word) continue;
+    const taker = hits.find(
+      (f) => isFaction(f) && (f.startTok === after + 1 || (f.startTok === after + 2 && tokens[after + 1]?.lower === 'the')),
+    );
+    if (!taker) continue;
+    let unreal = false;
+    for (let j = noun - 1; j >= 0 && j >= noun - 4; j--) if (UNREAL_BEFORE.has((tokens[j] as Token).lower)) unreal = true;
+    // "the fall of Lowmarket to the Tithe would ruin us": the noun as the subject of a modal
+    for (let j = taker.endTok; j < tokens.length && j <= taker.endTok + 2; j++)
+      if (MODALS_AFTER.has((tokens[j] as Token).lower)) unreal = true;
+    if (unreal || isNegated(text, tokens, noun) || asked(text, tokens, noun) || hypothetical(text, tokens, noun)) continue;
+    add(
+      h.entityId,
+      {
+        kind: 'control',
+        field: 'controlledBy',
+        to: taker.entityId,
+        from: null,
+        verb: `${(tokens[noun] as Token).lower} ${word}`,
+      },
+      noun,
+    );
+  }
 }
 
 /** Words right before a status cue (past its copula) that say it goes on, not that it began. */

@@ -215,6 +215,23 @@ describe('change detection', () => {
     assert.deepEqual(tos('The Iron Tithe holds Lowmarket; the Corsairs, Harrowgate.'), [null, null]);
     assert.deepEqual(tos("Lowmarket fell to the Iron Tithe, as did Harrowgate's walls."), ['faction.iron-tithe', null]);
   });
+  test('a change told as a noun with its taker: "the fall of X to Y", "the capture of X by Y", "X\'s fall to Y"', () => {
+    const to = (text: string) => {
+      const c = changes(text, 'settlement.lowmarket')[0];
+      return c?.kind === 'control' ? c.to : null;
+    };
+    assert.equal(to('The capture of Lowmarket by the Iron Tithe shocked everyone in Prismwell.'), 'faction.iron-tithe');
+    assert.equal(to("Since Lowmarket's fall to the Iron Tithe, the river has been quiet."), 'faction.iron-tithe');
+    for (const text of [
+      'The Court must prevent the fall of Lowmarket to the Iron Tithe.',
+      'They feared the capture of Lowmarket by the Iron Tithe.',
+      'The fall of Lowmarket to the Iron Tithe would ruin us.',
+      'Did the fall of Lowmarket to the Iron Tithe surprise you?',
+      "The capture of Lowmarket's harbourmaster by the Iron Tithe angered the Court.",
+      'The fall of Lowmarket was a long time coming.',
+    ])
+      assert.equal(to(text), null, text);
+  });
   test('negations and attempts produce no change', () => {
     for (const text of [
       'The Iron Tithe did not seize the Kyther Range.',
