@@ -173,8 +173,6 @@ function verbAfter(text: string, tokens: Token[], f: TypedHit, next: number): Pa
  * conditional or intended sentence moves nobody. `typed` must hold a faction (callers check).
  */
 export function conflictOf(text: string, tokens: Token[], typed: readonly TypedHit[]): Conflict {
-  if (text.includes('?')) return NO_CONFLICT;
-  for (const t of tokens) if (NEGATOR_FILTER.mayHave(t.lower) && CLAUSE_NEGATORS.has(t.lower)) return NO_CONFLICT;
   let aggressor: TypedHit | null = null;
   let ambiguous = false;
   let verbAt = -1;
@@ -217,6 +215,9 @@ export function conflictOf(text: string, tokens: Token[], typed: readonly TypedH
         break;
       }
   if (!aggressor && !defenders) return NO_CONFLICT;
+  // read last: most sentences with a faction have it do neither
+  if (text.includes('?')) return NO_CONFLICT;
+  for (const t of tokens) if (NEGATOR_FILTER.mayHave(t.lower) && CLAUSE_NEGATORS.has(t.lower)) return NO_CONFLICT;
   return { aggressor, target, losers: losers ?? NO_LOSERS, defenders: defenders ?? NO_LOSERS };
 }
 

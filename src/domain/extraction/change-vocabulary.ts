@@ -676,6 +676,8 @@ export const MOMENT_NOUNS = new Set(
 /** Words after which a moment noun dates a possession ("within the hour", "that night", "before the noon bell"). */
 export const MOMENT_PREPOSITIONS = new Set(['before', 'within', 'at', 'that', 'by']);
 export const MOMENT_AFTER = new Set([...MOMENT_NOUNS, 'hour', 'night', 'afternoon']);
+/** Spans of time after "that" ("that week", "that spring") besides MOMENT_AFTER: "that very night" is no relative clause. */
+export const THAT_TIMES = new Set(['day', 'week', 'month', 'season', 'year', 'spring', 'summer', 'autumn', 'winter', 'tide']);
 /**
  * What "since" dates a possession from, so that it tells when the place changed hands ("has been
  * in the Choir's hands since midwinter", "since the thaw", "since last week"); "since the founding

@@ -71,6 +71,7 @@ import {
   STATE_BEFORE_HELD,
   STATE_VERBS,
   STATUS_CUES,
+  THAT_TIMES,
   TRANSFER_VERBS,
   UNOPPOSED,
   VERB_ADVERBS,
@@ -443,6 +444,15 @@ function firstPersonBefore(tokens: Token[], at: number): boolean {
   return tokenAt(tokens, j - 1)?.lower === 'our' && !tokens[j]?.cap;
 }
 
+/** "that night", "that very evening", "that same week" from token `that`: a time, not a relative clause. */
+function timeAfterThat(tokens: Token[], that: number): boolean {
+  let k = that + 1;
+  const w = tokenAt(tokens, k)?.lower;
+  if (w === 'very' || w === 'same') k++;
+  const noun = tokenAt(tokens, k)?.lower ?? '';
+  return MOMENT_AFTER.has(noun) || THAT_TIMES.has(noun);
+}
+
 /**
  * The verb at `at` is the second of two joined by "and" or "then" ("It reached Lowmarket by noon
  * and seized it", "they marched all night, then took Harrowgate") whose subject is "they" or
@@ -465,7 +475,8 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
   if (glue !== 'and' && glue !== 'then') return false;
   for (let k = j - 1; k >= 0; k--) {
     const w = (tokens[k] as Token).lower;
-    if (OTHER_CLAUSE.has(w)) return false;
+    // "They marched on Saint Orrin that very night and took it": "that" before a time is no clause
+    if (OTHER_CLAUSE.has(w) && !(w === 'that' && timeAfterThat(tokens, k))) return false;
     if (w === 'they' || w === 'it') return true;
     // "what remained of the column limped into the Fens and took them": a group noun for the antecedent
     if (groupDescriptionAt(tokens, k)) return true;

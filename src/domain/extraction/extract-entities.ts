@@ -983,6 +983,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(all, named);
         if (local.hits.length !== all.length) local.unnamed = all;
         settleHits(lexicon, local, sentence, toks);
+        // only a sentence whose tokens read a place noun, a place pronoun or a place may change a place
         if (local.placeRef || (local.typed !== null && anyControllable(local.typed)))
           local.described = describedFaction(sentence, toks, lexicon);
         if (!notes) sentenceTable.add(hashes[k] as number, local);
