@@ -443,6 +443,14 @@ export const SIEGE_FORCES = new Set([
   'trenches',
 ]);
 const ADJACENT_DEVASTATION = ['destroyed', 'levelled', 'leveled', 'burned', 'burnt'];
+/**
+ * "a field of black stumps", "a sea of rubble", "a plain of cinders": a ruin told as a landscape
+ * (read by ruinField in detect-changes.ts, keyed on the second word: "a" is too common to key a
+ * phrase list on).
+ */
+export const RUIN_FIELD_HEADS = new Set(['field', 'sea', 'plain', 'waste']);
+export const RUIN_FIELD_MODIFIERS = new Set(['black', 'charred', 'blackened', 'smoking', 'burned', 'burnt']);
+export const RUIN_FIELD_NOUNS = new Set(['ash', 'ashes', 'cinders', 'rubble', 'stumps', 'graves', 'bones', 'ruins']);
 export const ADJACENT_STATUS = new Set([...ADJACENT_THREATS, ...ADJACENT_DEVASTATION]);
 export const STATUS_CUES = phrases<RegionStatus>([
   ...[
@@ -484,6 +492,8 @@ export const STATUS_CUES = phrases<RegionStatus>([
     'nothing but ash remains of',
     'nothing but ashes remain of',
     'gutted',
+    'little left to save',
+    'nothing left to save',
   ].map((v): [string, RegionStatus] => [v, 'devastated']),
   ...['peace has returned to', 'peace returned to', 'quiet again', 'at peace again'].map((v): [string, RegionStatus] => [
     v,

@@ -1,6 +1,7 @@
 import { KeyFilter } from '../text/key-filter.js';
 import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
+import type { RegionStatus } from '../world/types.js';
 import { beforeAdverbials } from './adverbials.js';
 import {
   ADJACENT_STATUS,
@@ -64,6 +65,9 @@ import {
   SINCE_MOMENTS,
   RESULT_PHRASES,
   RESULT_VERBS,
+  RUIN_FIELD_HEADS,
+  RUIN_FIELD_MODIFIERS,
+  RUIN_FIELD_NOUNS,
   SIEGE_FORCES,
   SAME_SIDE_WORDS,
   SPANS,
@@ -1775,7 +1779,7 @@ export function detectChanges(
         for (const t of split.places) add(t.entityId, { kind: 'status', field: 'status', to: 'devastated', cue: split.cue }, i);
       continue;
     }
-    const p = matchPhrase(STATUS_CUES, tokens, i);
+    const p = matchPhrase(STATUS_CUES, tokens, i) ?? ruinField(tokens, i);
     if (!p || controlVerbAt.has(i)) continue;
     // "the Order of the Pale Star once burned Saint Orrin": history, not what happens now
     if (HISTORY_BEFORE.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
@@ -1901,6 +1905,17 @@ function nominalChanges(
       noun,
     );
   }
+}
+
+/** "a field of black stumps" at token `at`: a devastation cue of its own words, else null. */
+function ruinField(tokens: Token[], at: number): Phrase<RegionStatus> | null {
+  if ((tokens[at] as Token).lower !== 'a' || !RUIN_FIELD_HEADS.has(tokens[at + 1]?.lower ?? '')) return null;
+  if (tokens[at + 2]?.lower !== 'of') return null;
+  const n = RUIN_FIELD_MODIFIERS.has(tokens[at + 3]?.lower ?? '') ? at + 4 : at + 3;
+  if (!RUIN_FIELD_NOUNS.has(tokens[n]?.lower ?? '')) return null;
+  const keys: string[] = [];
+  for (let k = at; k <= n; k++) keys.push((tokens[k] as Token).lower);
+  return { keys, kind: 'devastated', text: keys.join(' ') };
 }
 
 /** Words right before a status cue (past its copula) that say it goes on, not that it began. */

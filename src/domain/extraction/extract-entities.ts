@@ -1052,7 +1052,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       let detected: SentenceChanges = NO_SENTENCE_CHANGES;
       const mayChange =
         (typed !== null && anyControllable(typed)) ||
-        (prevPlace !== null && local.placeRef && (typed !== null || referent !== null));
+        (prevPlace !== null &&
+          local.placeRef &&
+          // "The forest is a field of black stumps": a place noun's status needs no faction
+          (typed !== null || referent !== null || (local.placeType !== null && local.placeType !== '')));
       if (mayChange && turn.speaker === 'player')
         claims.push({ sentence, hits, typed: typed ?? NO_TYPED, referent, place: prevPlace });
       else if (mayChange) {
