@@ -1557,7 +1557,8 @@ export function detectChanges(
     if (ANSWER_VERB_SET.has(verb) && !nowBefore(text, tokens, i) && !byTimeBefore(text, tokens, hits, i)) continue;
     // "claimed that Lowmarket had fallen": a report (hedged), not a claim on the place
     if ((verb === 'claimed' || verb === 'claims') && tokens[after]?.lower === 'that') continue;
-    if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i)) continue;
+    // "The Tithe has Lowmarket now", and "has it now" / "has the town now" for the place named before
+    if ((verb === 'has' || verb === 'have') && !haveNow(text, tokens, hits, i) && !nowAfter(text, tokens, after)) continue;
     // "had driven the Corsairs out of Brackwater" (active, like "drove"); "were driven back" is no verb here
     if (verb === 'driven' && !PERFECT_AUX.has(tokenAt(tokens, i - 1)?.lower ?? '')) continue;
     // "whom the Court had driven out of Brackwater": the subject drove them out, and gains the place

@@ -170,6 +170,11 @@ describe('change detection', () => {
     );
     assert.equal(to('Harrowgate came into the possession of the Iron Tithe.', 'settlement.harrowgate'), 'faction.iron-tithe');
     assert.equal(to("By spring Harrowgate was in the Iron Tithe's possession.", 'settlement.harrowgate'), 'faction.iron-tithe');
+    const hasItNow = extract(['"Lowmarket is gone," Vell says. "The Iron Tithe has it now."']).mentions.find(
+      (m) => m.entityId === 'settlement.lowmarket' && m.proposedChanges.length > 0,
+    );
+    assert.equal(hasItNow?.proposedChanges[0]?.kind === 'control' && hasItNow.proposedChanges[0].to, 'faction.iron-tithe');
+    assert.equal(hasItNow?.hedged, true, 'said in dialogue');
     // how things have long stood, or did not happen: no change
     for (const text of [
       'Prismwell has been in the hands of the Lanternbound Choir for a century.',
