@@ -929,6 +929,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
       const notes = annotated?.get(k);
+      scene.beginSentence();
       // LLM prose repeats sentences (about 1 in 3 at 10k turns): what depends only on the
       // sentence's text is computed once per distinct sentence. Annotated sentences bypass it.
       // Looked up again when unknown above and an earlier sentence of this turn had its hash:
@@ -1124,7 +1125,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
               ref = unclaimedReference(sentence, tokens);
               if (!notes) local.fallRef = ref;
             }
-            if (ref !== null && prevPlace.typed.entityType === ref.kind) {
+            // "it" stands for the place only when the sentence just before named it ("Harrowgate. It fell.")
+            const itFits = ref?.kind === '' && scene.placeJustNamed(prevPlace.typed);
+            if (ref !== null && (prevPlace.typed.entityType === ref.kind || itFits)) {
               fallen = prevPlace.typed;
               fallAt = ref.at;
               toThem = ref.toThem;

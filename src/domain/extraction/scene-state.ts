@@ -49,6 +49,9 @@ export class SceneState {
    */
   settlement: PlaceRef | null = null;
   region: PlaceRef | null = null;
+  /** Sentences read in the call, and the one that named `place` (placeJustNamed). */
+  private sentenceCount = 0;
+  private placeNamedAt = -2;
   /** A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts). */
   unclaimed: TypedHit | null = null;
   private unclaimedLeft = 0;
@@ -131,6 +134,16 @@ export class SceneState {
   /** The place a reference of this kind stands for: a place noun's salient place of its kind, "it" the latest place. */
   placeFor(kind: 'settlement' | 'region' | '' | null): PlaceRef | null {
     return kind === 'settlement' ? this.settlement : kind === 'region' ? this.region : this.place;
+  }
+
+  /** A new sentence (of any speaker) is read. */
+  beginSentence(): void {
+    this.sentenceCount++;
+  }
+
+  /** `place` is the latest place and the sentence just before this one named it: "Harrowgate. It fell before noon." */
+  placeJustNamed(place: TypedHit): boolean {
+    return this.placeNamedAt === this.sentenceCount - 1 && this.place?.typed.entityId === place.entityId;
   }
 
   /** A sentence led by faction `lead` (last faction `last`): later pronouns mean it. */
@@ -256,7 +269,10 @@ export class SceneState {
         settlements = settlements === undefined ? ref : settlements?.typed.entityId === t.entityId ? settlements : null;
       else regions = regions === undefined ? ref : regions?.typed.entityId === t.entityId ? regions : null;
     }
-    if (latest) this.place = latest;
+    if (latest) {
+      this.place = latest;
+      this.placeNamedAt = this.sentenceCount;
+    }
     if (settlements !== undefined) this.settlement = settlements;
     if (regions !== undefined) this.region = regions;
   }

@@ -86,6 +86,8 @@ export function unclaimedChange(text: string, tokens: Token[], hits: readonly Ty
  */
 export function unclaimedReference(text: string, tokens: Token[]): FallReference | null {
   if (negatedSentence(tokens)) return null;
+  // "Harrowgate. It fell before noon.": a sentence-initial "it" for the place just named (any kind)
+  if (tokens[0]?.lower === 'it' && fallsAt(text, tokens, 1)) return { kind: '', at: 0, toThem: false };
   for (let i = 0; i < tokens.length; i++) {
     if ((tokens[i] as Token).lower !== 'the') continue;
     const k = placeNounAfterThe(tokens, i);
@@ -101,7 +103,8 @@ export function unclaimedReference(text: string, tokens: Token[]): FallReference
 
 /** An unclaimed fall of a place noun: the noun's kind, where its subject starts, and whether it fell "to/before them". */
 export interface FallReference {
-  kind: 'settlement' | 'region';
+  /** '' for "it": the latest place, of either kind. */
+  kind: 'settlement' | 'region' | '';
   at: number;
   /** "the gates opened before them": the taker is the faction the pronoun means. */
   toThem: boolean;
@@ -150,6 +153,8 @@ function fallsAt(text: string, tokens: Token[], k0: number): boolean {
   const w = tokens[k]?.lower ?? '';
   if (w === 'changed' && tokens[k + 1]?.lower === 'hands') return true;
   if (PERFECT.has(w)) k++;
+  // "Lowmarket has changed hands", "had changed hands in the night"
+  if (k > k0 && tokens[k]?.lower === 'changed' && tokens[k + 1]?.lower === 'hands') return true;
   const v = tokens[k]?.lower ?? '';
   if ((v === 'fell' || v === 'fallen' || v === 'falls') && !NOT_A_FALL_AFTER.has(tokens[k + 1]?.lower ?? ''))
     return !takerNamedAfter(text, tokens, k);
@@ -188,7 +193,13 @@ export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHi
   if (agent) return agent;
   const start = tokens[f.startTok - 1]?.lower === 'the' ? f.startTok - 1 : f.startTok;
   const before = tokens[start - 1];
-  const atStart = start === 0 || (start <= 6 && !!before && text.slice(before.end, (tokens[start] as Token).start).includes(','));
+  // "By the Saltmarch Corsairs, if the gulls mean anything.": an answer naming the agent, the phrase alone before a break
+  const fragment =
+    (start === 1 || start === 2) &&
+    (tokens[0]?.lower === 'by' || tokens[0]?.lower === 'to') &&
+    (f.endTok === tokens.length || /^[^\p{L}\p{N}]*[,;:.!\u2014]/u.test(text.slice((tokens[f.endTok - 1] as Token).end)));
+  const atStart =
+    start === 0 || fragment || (start <= 6 && !!before && text.slice(before.end, (tokens[start] as Token).start).includes(','));
   if (!atStart || text.includes('?')) return null;
   // the subject's clause: to the first clause mark after the faction ("..., and nobody dared ask" is another)
   let end = f.endTok;
