@@ -1352,8 +1352,26 @@ function auxBefore(text: string, tokens: Token[], at: number): number {
   if (j < 0) return -1;
   const w = (tokens[j] as Token).lower;
   // "Lowmarket got overrun by the Corsairs": the get-passive, right before its participle
-  return PASSIVE_AUX.has(w) || (GET_PASSIVE.has(w) && j === at - 1) ? j : -1;
+  if (PASSIVE_AUX.has(w) || (GET_PASSIVE.has(w) && j === at - 1)) return j;
+  // "was besieged, stormed and finally taken by": the auxiliary of the first of coordinated participles
+  return w === 'and' || w === 'or' ? coordinatedAux(text, tokens, j) : -1;
 }
+
+/**
+ * The passive auxiliary before "and" (token `and`) when only participles, commas and adverbs stand
+ * between them ("was besieged, stormed and ..."), in the same clause; else -1.
+ */
+function coordinatedAux(text: string, tokens: Token[], and: number): number {
+  for (let j = and - 1; j >= 0 && j >= and - 6; j--) {
+    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, SEMICOLON | COLON)) return -1;
+    const w = (tokens[j] as Token).lower;
+    if (PASSIVE_AUX.has(w)) return j < and - 1 ? j : -1;
+    if (!PARTICIPLE_END.test(w) && !innerAdverb(w)) return -1;
+  }
+  return -1;
+}
+/** How most past participles end ("besieged", "taken", "overrun", "thrown", "caught", "burnt"). */
+const PARTICIPLE_END = /(ed|en|wn|un|ht|nt)$/;
 
 /** Forms of "get" that make a passive with a participle right after ("got taken", "gets overrun"). */
 const GET_PASSIVE = new Set(['got', 'gets', 'get', 'gotten', 'getting']);

@@ -169,6 +169,10 @@ describe('change detection', () => {
       'faction.emberwright-compact',
     );
     assert.equal(to('Harrowgate came into the possession of the Iron Tithe.', 'settlement.harrowgate'), 'faction.iron-tithe');
+    assert.equal(
+      to('Harrowgate was besieged, stormed and finally taken by the Iron Tithe.', 'settlement.harrowgate'),
+      'faction.iron-tithe',
+    );
     assert.equal(to("By spring Harrowgate was in the Iron Tithe's possession.", 'settlement.harrowgate'), 'faction.iron-tithe');
     const hasItNow = extract(['"Lowmarket is gone," Vell says. "The Iron Tithe has it now."']).mentions.find(
       (m) => m.entityId === 'settlement.lowmarket' && m.proposedChanges.length > 0,
@@ -180,6 +184,7 @@ describe('change detection', () => {
       'Prismwell has been in the hands of the Lanternbound Choir for a century.',
       'Prismwell has been in the possession of the Lanternbound Choir for a century.',
       'The Iron Tithe got Prismwell wrong in every report.',
+      'The defenders of Prismwell were tired and taken by surprise by the Iron Tithe.',
       'Prismwell has been in the hands of the Lanternbound Choir since the founding of the city.',
       'Prismwell has not been in the hands of the Lanternbound Choir since midwinter.',
       'Saint Orrin never surrendered quietly to the Iron Tithe.',
