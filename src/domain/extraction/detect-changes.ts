@@ -1326,6 +1326,18 @@ function wordBefore(tokens: Token[], at: number, word: string, n: number): boole
 }
 
 /**
+ * "the (grey) banners of the Iron Tithe (now) fly": a banner word, "of", (the) and a faction ending
+ * right before the verb at `at` ("now" may stand between).
+ */
+function bannersOfBefore(tokens: Token[], hits: TypedHit[], at: number): boolean {
+  const end = tokenAt(tokens, at - 1)?.lower === 'now' ? at - 1 : at;
+  const f = hits.find((h) => isFaction(h) && h.endTok === end);
+  if (!f) return false;
+  const of = tokenAt(tokens, f.startTok - 1)?.lower === 'the' ? f.startTok - 2 : f.startTok - 1;
+  return tokenAt(tokens, of)?.lower === 'of' && BANNER_WORDS.has(tokenAt(tokens, of - 1)?.lower ?? '');
+}
+
+/**
  * "Their banners flew over Brackwater by dawn", "by noon the Tithe's flag flew over it": a
  * banner word within 3 words before the verb, and "by <time>" or "now" in the clause (without
  * one, "the Court's banners flew over Lowmarket" may describe how things long stood).
@@ -1333,6 +1345,8 @@ function wordBefore(tokens: Token[], at: number, word: string, n: number): boole
 function bannerRaised(text: string, tokens: Token[], hits: TypedHit[], at: number, after: number): boolean {
   let banner = false;
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (BANNER_WORDS.has((tokens[j] as Token).lower)) banner = true;
+  // "the banners of the Iron Tithe now fly over Lowmarket": the banners' faction after "of"
+  if (!banner) banner = bannersOfBefore(tokens, hits, at);
   if (!banner) return false;
   if (byTimeBefore(text, tokens, hits, at) || wordBefore(tokens, at, 'now', 5)) return true;
   for (let k = after; k < tokens.length && k < after + 6; k++) {
