@@ -119,7 +119,7 @@ export function openingAnswer(sentences: string[]): 'yes' | 'no' | null {
  * stop ("Did the Kite Guild take Cinderhold?" confirmed is "the Kite Guild took Cinderhold");
  * negation, intent and conditionals still rule it out; an indirect "whether" question is read as "that".
  */
-export function claimChanges(claim: ClaimSentence): Map<string, ProposedChange[]> {
+export function claimChanges(claim: ClaimSentence): ReadonlyMap<string, ProposedChange[]> {
   const { text: asked, typed } = statementOrder(claim.sentence, claim.typed);
   // "I ask whether the Corsairs have taken Saint Orrin": a question put to someone is the claim
   // (same length, same tokens); "I ride to Lowmarket to see whether ..." asks nobody.
