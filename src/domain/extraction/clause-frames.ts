@@ -122,6 +122,24 @@ function deniedReport(text: string, tokens: Token[], at: number): boolean {
   return false;
 }
 
+/** Words that, later in the cue's clause, say it is only expected: "inevitable", "imminent", "looms". */
+const EXPECTED_WORDS = new Set(['inevitable', 'imminent', 'impending', 'looms', 'loom', 'looming']);
+
+/**
+ * "The Tithe's capture of Lowmarket is only a matter of time", "... is imminent": the clause after
+ * the cue (up to punctuation or a clause break) says it has not happened yet.
+ */
+function expectedAfter(text: string, tokens: Token[], at: number): boolean {
+  for (let k = at + 1; k < tokens.length; k++) {
+    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) return false;
+    const w = (tokens[k] as Token).lower;
+    if (CLAUSE_BREAK.has(w)) return false;
+    if (EXPECTED_WORDS.has(w)) return true;
+    if ((w === 'matter' || w === 'question') && tokens[k + 1]?.lower === 'of' && tokens[k + 2]?.lower === 'time') return true;
+  }
+  return false;
+}
+
 /** "On a success, the Order takes Lowmarket", "On a 15 or higher ...": a roll's outcome, not an event. */
 function rollOutcome(tokens: Token[]): boolean {
   if (tokens[0]?.lower !== 'on') return false;
@@ -159,7 +177,7 @@ function historyFrame(text: string, tokens: Token[], at: number): boolean {
  */
 export function hypothetical(text: string, tokens: Token[], at: number): boolean {
   if (futureFrame(text, tokens, at) || deniedReport(text, tokens, at) || historyFrame(text, tokens, at)) return true;
-  if (rollOutcome(tokens)) return true;
+  if (rollOutcome(tokens) || expectedAfter(text, tokens, at)) return true;
   let colon = false;
   // a dream verb frames its own clause only: "the Choir, who had long dreamed of it, took Lowmarket" is told
   let sameClause = true;
