@@ -571,14 +571,29 @@ function lastFaction(typed: TypedHit[]): TypedHit | null {
  * Decided on a sentence's first occurrence, and again on a repeat once a dropped hit's entity has
  * been named since (SentenceFacts.unnamed): `named` only grows, so a kept hit stays kept.
  */
-function keepNamed(hits: LexiconHit[], named: Set<number>): LexiconHit[] {
+function keepNamed(hits: LexiconHit[], named: Set<number>, tokens: Token[]): LexiconHit[] {
   let weak = false;
   for (const h of hits) {
     if (h.weak) weak = true;
     else named.add(h.ref);
   }
-  return weak ? hits.filter((h) => !h.weak || named.has(h.ref)) : hits;
+  return weak ? hits.filter((h) => !h.weak || named.has(h.ref) || weakTaker(hits, h, tokens)) : hits;
 }
+
+/**
+ * "the corsairs took Lowmarket", "the kiters seized Cinderhold": a weak lower-case group name as
+ * the subject of a verb of taking (right after it) whose object is a world name hit after it
+ * names the faction without having been named before: generic pirates do not take a world town.
+ */
+function weakTaker(hits: LexiconHit[], h: LexiconHit, tokens: Token[]): boolean {
+  const verb = tokens[h.endTok]?.lower ?? '';
+  if (!WEAK_TAKER_VERBS.has(verb)) return false;
+  const object = hits.find((o) => !o.weak && o.startTok > h.endTok && o.startTok <= h.endTok + 3);
+  return object !== undefined;
+}
+const WEAK_TAKER_VERBS = new Set(
+  'took seized captured overran stormed occupied retook recaptured conquered sacked razed burned torched annexed'.split(' '),
+);
 
 /** Has a weak hit that keepNamed dropped from this sentence been named since? */
 function namedSince(local: SentenceFacts, named: Set<number>): boolean {
@@ -981,7 +996,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         }
         if (local.placeRef) local.placeType = referredPlaceType(toks);
         const all = matchEntities(lexicon, toks);
-        local.hits = keepNamed(all, named);
+        local.hits = keepNamed(all, named, toks);
         if (local.hits.length !== all.length) local.unnamed = all;
         settleHits(lexicon, local, sentence, toks);
         // only a sentence whose tokens read a place noun, a place pronoun or a place may change a place
@@ -991,7 +1006,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       } else if (local.unnamed !== null && namedSince(local, named)) {
         // "the kiters seized Cinderhold" again, now that the Kite Guild has been named
         tokens = tokensAt(text, k);
-        local.hits = keepNamed(local.unnamed, named);
+        local.hits = keepNamed(local.unnamed, named, tokens);
         if (local.hits.length === local.unnamed.length) local.unnamed = null;
         local.changes = undefined;
         local.attacker = undefined;

@@ -27,6 +27,19 @@ describe('matching and confidence (spec 5)', () => {
     assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.match.type, 'fuzzy');
     assert.equal(byId(r, 'character.morwen-ashgrove')[0]?.confidence, 0.55);
   });
+  test('a lower-case group name that takes a world place right after its verb names the faction unnamed before', () => {
+    const to = (text: string, id: string) => {
+      const c = byId(extract([text]), id).flatMap((m) => m.proposedChanges)[0];
+      return c?.kind === 'control' ? c.to : null;
+    };
+    assert.equal(to('the corsairs took Lowmarket at dawn.', 'settlement.lowmarket'), 'faction.saltmarch-corsairs');
+    assert.equal(to('After the thaw the kiters took sunder pass.', 'region.sunder-gap'), 'faction.prismwell-kite-guild');
+    assert.equal(byId(extract(['The corsairs took their rum in Lowmarket.']), 'faction.saltmarch-corsairs').length, 0);
+    assert.equal(
+      byId(extract(['Pirates and corsairs raided the coast near Lowmarket.']), 'faction.saltmarch-corsairs').length,
+      0,
+    );
+  });
   test('a faction name of ordinary words ending in a group noun matches in lower case only after "the"', () => {
     const r = extract(['The kite guild seized Cinderhold.', 'Later the kite guild sold it.', 'A kite guild is a fine thing.']);
     const hits = byId(r, 'faction.prismwell-kite-guild');
