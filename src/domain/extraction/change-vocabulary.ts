@@ -510,6 +510,11 @@ export const STATUS_CUES = phrases<RegionStatus>([
 export const HISTORY_BEFORE = new Set(['once', 'formerly']);
 /** Verbs whose result phrase after the object says the place was destroyed ("burned X to the ground"). */
 export const RESULT_VERBS = new Set([
+  // "put Harrowgate to the torch", "set Brackwater ablaze"
+  'put',
+  'puts',
+  'set',
+  'sets',
   'burned',
   'burnt',
   'burns',
@@ -532,7 +537,26 @@ export const RESULT_PHRASES = [
   ['to', 'ruin'],
   ['to', 'ruins'],
   ['to', 'cinders'],
+  ['to', 'the', 'torch'],
+  ['to', 'the', 'sword'],
+  ['ablaze'],
+  ['aflame'],
+  ['alight'],
+  ['on', 'fire'],
 ];
+/** Words after an intransitive "burned" with its place right before ("Harrowgate burned through the night", "Lowmarket burned."). */
+export const BURNED_INTRANSITIVE_AFTER = new Set([
+  'through',
+  'for',
+  'until',
+  'till',
+  'all',
+  'like',
+  'before',
+  'at',
+  'that',
+  'again',
+]);
 
 // Subjects and verb groups. Pronouns, auxiliaries and adverbs read between an actor and its verb.
 

@@ -14,6 +14,7 @@ import {
   BASE_VERBS,
   BECOME_FORMS,
   BE_FORMS,
+  BURNED_INTRANSITIVE_AFTER,
   BELONG_WORDS,
   CLAUSE_BREAK,
   CONTROL_VERBS,
@@ -1856,7 +1857,8 @@ export function detectChanges(
     const auxFrom = aux > 0 && PERFECT_AUX.has((tokens[aux - 1] as Token).lower) ? aux - 1 : aux;
     if (
       ADJACENT_STATUS.has(p.text) &&
-      !(target === after ? dAfter <= 1 : aux >= 0 && (target.endTok === aux || target.endTok === auxFrom))
+      !(target === after ? dAfter <= 1 : aux >= 0 && (target.endTok === aux || target.endTok === auxFrom)) &&
+      !(target === before && burnedIntransitive(text, tokens, target, i))
     )
       continue;
     // "Brackwater is ringed by cliffs", "surrounded by marshes": scenery, not a siege
@@ -1952,6 +1954,21 @@ function nominalChanges(
       noun,
     );
   }
+}
+
+/**
+ * "Harrowgate burned through the night", "Lowmarket burned.": "burned" right after its place, used
+ * without an object (the clause ends, or a time or manner follows); "Lowmarket burned its bridges" has one.
+ */
+function burnedIntransitive(text: string, tokens: Token[], place: TypedHit, at: number): boolean {
+  const w = (tokens[at] as Token).lower;
+  if ((w !== 'burned' && w !== 'burnt') || place.endTok !== at) return false;
+  // "the lanterns of Harrowgate burned all night": the lanterns burned, not the town
+  const before = tokenAt(tokens, tokenAt(tokens, place.startTok - 1)?.lower === 'the' ? place.startTok - 2 : place.startTok - 1);
+  if (before?.lower === 'of') return false;
+  const next = tokens[at + 1];
+  if (!next || punctIn(text, (tokens[at] as Token).end, next.start, CLAUSE_PUNCT | EM_DASH)) return true;
+  return BURNED_INTRANSITIVE_AFTER.has(next.lower);
 }
 
 /** "a field of black stumps" at token `at`: a devastation cue of its own words, else null. */
