@@ -355,7 +355,24 @@ function withListBefore(text: string, tokens: Token[], hits: TypedHit[], last: T
   // "By the time they reached Prismwell, Brackwater had ...": commas alone make no list;
   // "The Tithe took Lowmarket, and Harrowgate fell": places after a verb are its objects, not this subject's list.
   const end = tokens[last.endTok]?.lower;
-  return (joined || end === 'and' || end === 'or') && !objectOfVerb(tokens, out[0] as TypedHit) ? out : [last];
+  return (joined || end === 'and' || end === 'or' || (out.length > 1 && gatheredAfter(text, tokens, out[0] as TypedHit, last))) &&
+    !objectOfVerb(tokens, out[0] as TypedHit)
+    ? out
+    : [last];
+}
+
+/** Words that gather a list just closed by a colon or dash: "Lowmarket, Harrowgate, Prismwell: all fell". */
+const GATHERING = new Set(['all', 'each', 'both', 'every']);
+
+/**
+ * A list that opens its sentence (or "The"), closed by a colon or dash right after its last item and
+ * a gathering word ("Lowmarket, Harrowgate, Prismwell: all fell to", "... — each of them").
+ */
+function gatheredAfter(text: string, tokens: Token[], first: TypedHit, last: TypedHit): boolean {
+  const next = tokens[last.endTok];
+  if (!next || !GATHERING.has(next.lower)) return false;
+  if (first.startTok > (tokens[0]?.lower === 'the' ? 1 : 0)) return false;
+  return punctIn(text, (tokens[last.endTok - 1] as Token).end, next.start, COLON | EM_DASH);
 }
 
 /** Does a verb stand right before the place (or before "the" and the place)? */

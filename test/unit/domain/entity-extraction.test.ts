@@ -237,6 +237,13 @@ describe('change detection', () => {
     assert.deepEqual(tos('Lowmarket fell to the Iron Tithe, but Harrowgate did not.'), ['faction.iron-tithe', null]);
     assert.deepEqual(tos('The Iron Tithe holds Lowmarket; the Corsairs, Harrowgate.'), [null, null]);
     assert.deepEqual(tos("Lowmarket fell to the Iron Tithe, as did Harrowgate's walls."), ['faction.iron-tithe', null]);
+    // a list closed by a colon or dash and gathered ("all", "each")
+    assert.deepEqual(tos('Lowmarket, Harrowgate: all fell to the Iron Tithe.'), tithe);
+    assert.deepEqual(tos('Lowmarket, Harrowgate — each fell to the Iron Tithe before the snows.'), tithe);
+    assert.deepEqual(tos('By the time they reached Lowmarket, Harrowgate: all was lost to the Iron Tithe.'), [
+      null,
+      'faction.iron-tithe',
+    ]);
   });
   test('a change told as a noun with its taker: "the fall of X to Y", "the capture of X by Y", "X\'s fall to Y"', () => {
     const to = (text: string) => {
