@@ -259,16 +259,27 @@ function isHedged(tokens: Token[]): boolean {
 
 /**
  * The most confident hit per entity, in the order entities are first named. A sentence has
- * a handful of hits, so a linear scan beats allocating a Map per sentence.
+ * a handful of hits, so a linear scan beats allocating a Map per sentence. Hits that each name
+ * another entity (most sentences) are their own answer: `hits` itself, no copy (callers read it).
  */
 export function bestHitPerEntity(hits: LexiconHit[]): LexiconHit[] {
+  if (!repeatsEntity(hits)) return hits;
   const best: LexiconHit[] = [];
-  for (const h of hits) {
-    const at = best.findIndex((b) => b.ref === h.ref);
+  for (let i = 0; i < hits.length; i++) {
+    const h = hits[i] as LexiconHit;
+    let at = -1;
+    for (let j = 0; j < best.length && at < 0; j++) if ((best[j] as LexiconHit).ref === h.ref) at = j;
     if (at < 0) best.push(h);
     else if (MATCH_CONFIDENCE[h.matchType] > MATCH_CONFIDENCE[(best[at] as LexiconHit).matchType]) best[at] = h;
   }
   return best;
+}
+
+/** Does an entity have more than one hit? */
+function repeatsEntity(hits: LexiconHit[]): boolean {
+  for (let i = 1; i < hits.length; i++)
+    for (let j = 0; j < i; j++) if ((hits[j] as LexiconHit).ref === (hits[i] as LexiconHit).ref) return true;
+  return false;
 }
 
 /** Capability ids attached to a turn by metadata or by change-feed events naming the turn. */
