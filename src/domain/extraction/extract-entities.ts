@@ -937,13 +937,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     // The scan hashes each sentence as it finds it (no second pass to hash the range).
     const count = sentenceBounds(text, bounds, hashes);
     // Strings first (context reads the neighbours): a known sentence's own, else a new slice.
-    const sentences: string[] = [];
+    // Sized once: a first push gives an array room for 17 (a turn has a few sentences).
+    const sentences: string[] = new Array(count);
     for (let k = 0; k < count; k++) {
       const start = bounds[2 * k] as number;
       const end = bounds[2 * k + 1] as number;
       const facts = sentenceTable.find(text, start, end, hashes[k] as number);
       known[k] = facts; // entries past `count` are stale, never read
-      sentences.push(facts ? facts.text : text.slice(start, end));
+      sentences[k] = facts ? facts.text : text.slice(start, end);
     }
     const annotated = annotationsBySentence(turn, sentences);
     const pendingClaims = claims;
