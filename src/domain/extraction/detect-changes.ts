@@ -1543,7 +1543,7 @@ export function detectChanges(
   hits: TypedHit[],
   antecedent: TypedHit | null = null,
   place: TypedHit | null = null,
-  cueAt?: Map<string, number>,
+  cueAt?: { set(id: string, at: number): unknown },
 ): ReadonlyMap<string, ProposedChange[]> {
   // Most calls change nothing (about 4,800 of 6,200 at 10k llm-prose turns): they return the
   // shared empty result, and only a call that changes something takes the scratch map with it.

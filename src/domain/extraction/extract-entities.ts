@@ -92,15 +92,17 @@ interface SentenceChanges {
   /**
    * Char offset in the sentence of the cue behind each entity's change (for the quotation
    * check). Offsets, not token indices: a repeat then needs no tokens to check quotation.
+   * Flat [entity id, offset, ...] pairs in the order the entities first changed: read by index,
+   * where iterating a Map allocated an entry per step.
    */
-  cueAt: ReadonlyMap<string, number>;
+  cueAt: ReadonlyArray<string | number>;
   /**
    * Every changed entity when the sentence has a reporting verb (isReported), else null: it
    * depends on the sentence only, so it is read once with the tokens at hand, not per repeat.
    */
   reportedAll: ReadonlySet<string> | null;
 }
-const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: new Map(), reportedAll: null };
+const NO_SENTENCE_CHANGES: SentenceChanges = { changes: new Map(), cueAt: Object.freeze([]), reportedAll: null };
 
 /**
  * A place that fell to a taker found outside the sentence's own change cues (unclaimed-changes.ts):
@@ -110,9 +112,35 @@ function fellTo(placeId: string, takerId: string, cueStart: number, tokens: Toke
   const change: ProposedChange = { kind: 'control', field: 'controlledBy', to: takerId, from: null, verb: 'fell' };
   return {
     changes: new Map([[placeId, [change]]]),
-    cueAt: new Map([[placeId, cueStart]]),
+    cueAt: [placeId, cueStart],
     reportedAll: isReported(tokens) ? new Set([placeId]) : null,
   };
+}
+
+/**
+ * The token index of each changed entity's cue, as detectChanges sets it: one per entity, the
+ * last set winning, in the order entities were first set (as a Map keeps them). Reused for
+ * every sentence: entries past `count` are stale.
+ */
+class CueTokens {
+  readonly ids: string[] = [];
+  readonly tokens: number[] = [];
+  count = 0;
+
+  clear(): void {
+    this.count = 0;
+  }
+
+  set(id: string, at: number): void {
+    for (let i = 0; i < this.count; i++)
+      if (this.ids[i] === id) {
+        this.tokens[i] = at;
+        return;
+      }
+    this.ids[this.count] = id;
+    this.tokens[this.count] = at;
+    this.count++;
+  }
 }
 
 /** detectChanges with its cue positions; `scratch` is reused, copied only when something changed. */
@@ -122,13 +150,16 @@ function changesOf(
   typed: TypedHit[],
   antecedent: TypedHit | null,
   place: TypedHit | null,
-  scratch: Map<string, number>,
+  scratch: CueTokens,
 ): SentenceChanges {
   scratch.clear();
   const changes = detectChanges(sentence, tokens, typed, antecedent, place, scratch);
   if (changes.size === 0) return NO_SENTENCE_CHANGES;
-  const cueAt = new Map<string, number>();
-  for (const [id, tok] of scratch) cueAt.set(id, (tokens[tok] as Token).start);
+  const cueAt: Array<string | number> = new Array(2 * scratch.count);
+  for (let i = 0; i < scratch.count; i++) {
+    cueAt[2 * i] = scratch.ids[i] as string;
+    cueAt[2 * i + 1] = (tokens[scratch.tokens[i] as number] as Token).start;
+  }
   return { changes, cueAt, reportedAll: isReported(tokens) ? new Set(changes.keys()) : null };
 }
 
@@ -190,18 +221,18 @@ class QuoteState {
 function quotedEntities(
   text: string,
   base: number,
-  cueAt: ReadonlyMap<string, number>,
+  cueAt: ReadonlyArray<string | number>,
   quotes: QuoteState,
   probe: QuoteState,
 ): Set<string> | null {
   quotes.advance(text, base);
   let out: Set<string> | null = null;
-  for (const [id, offset] of cueAt) {
+  for (let i = 0; i < cueAt.length; i += 2) {
     probe.pos = quotes.pos;
     probe.double = quotes.double;
     probe.single = quotes.single;
-    probe.advance(text, base + offset);
-    if (probe.double || probe.single) (out ??= new Set()).add(id);
+    probe.advance(text, base + (cueAt[i + 1] as number));
+    if (probe.double || probe.single) (out ??= new Set()).add(cueAt[i] as string);
   }
   return out;
 }
@@ -927,7 +958,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
 
   // What the scene's sentences so far leave for the next one to refer to (scene-state.ts).
   const scene = new SceneState();
-  const scratchCueAt = new Map<string, number>();
+  const scratchCueAt = new CueTokens();
   // The last turn's player sentences that could claim a change (confirmedClaims reads them).
   let claims: ClaimSentence[] = [];
   const quotes = new QuoteState();
