@@ -279,3 +279,28 @@ export function askedWho(claim: ClaimSentence, gainer: TypedHit): ClaimSentence 
   const sentence = `${claim.sentence.slice(0, at)}they${claim.sentence.slice(at + 3)}`;
   return { ...claim, sentence, referent: gainer };
 }
+
+/** An answer that may add a place: "too", "as well", "also". */
+export const ALSO_WORDS = /\b(too|as well|also)\b/i;
+
+/**
+ * "Yes, and Harrowgate too.", "They did, and the Sunder Gap as well.", "Yes, and also Harrowgate.":
+ * the world places a confirming answer adds to the claim ("and"/"but" before, "too"/"as well"
+ * after, or "and also" before); only places (settlements and regions).
+ */
+export function alsoPlaces(lexicon: Lexicon, answer: string): LexiconHit[] {
+  const tokens = tokenize(answer);
+  const out: LexiconHit[] = [];
+  for (const h of matchEntities(lexicon, tokens)) {
+    const type = lexicon.entities[h.ref]?.entityType;
+    if (type !== 'settlement' && type !== 'region') continue;
+    const start = tokens[h.startTok - 1]?.lower === 'the' ? h.startTok - 1 : h.startTok;
+    const b1 = tokens[start - 1]?.lower ?? '';
+    const b2 = tokens[start - 2]?.lower ?? '';
+    const a1 = tokens[h.endTok]?.lower ?? '';
+    const a2 = tokens[h.endTok + 1]?.lower ?? '';
+    const joined = b1 === 'and' || b1 === 'but' || (b1 === 'also' && (b2 === 'and' || b2 === 'but'));
+    if (joined && (b1 === 'also' || a1 === 'too' || (a1 === 'as' && a2 === 'well'))) out.push(h);
+  }
+  return out;
+}

@@ -13,6 +13,8 @@ import {
   confirmingSentence,
   correctedBy,
   correctedClaim,
+  ALSO_WORDS,
+  alsoPlaces,
   askedWho,
   gainerInAnswer,
   whoAnswer,
@@ -920,6 +922,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     // '"Aye, they have," he says': a confirmation in dialogue or reported is itself reported.
     const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
     const gainer = gainerInAnswer(lexicon, answer);
+    let confirmed: ProposedChange[] | null = null;
     for (const asked of pending) {
       const claim = who ? askedWho(asked, who) : asked;
       if (!claim) continue;
@@ -952,8 +955,31 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
             context,
           ),
         );
+        confirmed ??= changes;
       }
     }
+    // "Yes, and Harrowgate too.": a place the answer adds takes the confirmed change
+    if (confirmed && ALSO_WORDS.test(answer))
+      for (const h of alsoPlaces(lexicon, answer)) {
+        const e = lexicon.entities[h.ref];
+        if (!e || out.some((m) => m.entityId === e.entityId && m.proposedChanges.length > 0)) continue;
+        const context = { previous: at > 0 ? (sentences[at - 1] as string) : null, next: sentences[at + 1] ?? null };
+        const changes = confirmed;
+        out.push(
+          mentionOf(
+            e,
+            matchOf(h),
+            MATCH_CONFIDENCE[h.matchType],
+            answer,
+            sourceOf(sessionId, turn, at),
+            changes,
+            reported,
+            newId(),
+            NO_CAPS,
+            context,
+          ),
+        );
+      }
   };
 
   // What the scene's sentences so far leave for the next one to refer to (scene-state.ts).

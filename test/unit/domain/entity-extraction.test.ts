@@ -574,6 +574,17 @@ describe('reported claims and their denial (issue 14)', () => {
     assert.equal(to('Who took Lowmarket?', 'The Iron Tithe tried, but failed.'), null);
     assert.equal(to('Who took Lowmarket?', 'Nobody knows.'), null);
   });
+  test('a confirming answer that adds a place ("Yes, and Harrowgate too.") gives it the confirmed change', () => {
+    const claim = player('t1', 'Did the Iron Tithe take Lowmarket?');
+    const to = (answer: string, id: string) => {
+      const c = changesOf(extract([claim, turn('t2', answer)]), id)[0];
+      return c?.kind === 'control' ? c.to : null;
+    };
+    assert.equal(to('Yes, and Harrowgate too.', 'settlement.harrowgate'), 'faction.iron-tithe');
+    assert.equal(to('They did, and the Sunder Gap as well.', 'region.sunder-gap'), 'faction.iron-tithe');
+    assert.equal(to('No, and Harrowgate too is safe.', 'settlement.harrowgate'), null);
+    assert.equal(to('Yes. Harrowgate is quiet too.', 'settlement.harrowgate'), null);
+  });
   test('a confirmation opening with a contraction ("It\'s true.", "That\'s right.") confirms the player\'s claim', () => {
     for (const answer of ["It's true.", 'That’s right, they did.']) {
       const r = extract([player('t1', 'Did the Iron Tithe seize the Sunder Pass?'), turn('t2', answer)]);
