@@ -410,7 +410,30 @@ const ADJACENT_THREATS = [
   'ringed',
   'threaten',
   'threatens',
+  'blockaded',
+  'blockades',
+  'blockade',
+  'besieging',
+  'cut off',
 ];
+/** What a siege told as a noun does when it is under way: "the siege of Brackwater began", "enters its third week". */
+export const SIEGE_PROGRESS = new Set([
+  'began',
+  'begins',
+  'begun',
+  'started',
+  'starts',
+  'enters',
+  'entered',
+  'tightens',
+  'tightened',
+  'continues',
+  'continued',
+  'drags',
+  'dragged',
+  'grinds',
+  'ground',
+]);
 /**
  * Words after "surrounded/ringed/encircled by|with" that make the siege a military one; other
  * words there are scenery ("Brackwater is ringed by cliffs", "surrounded by marshes").

@@ -70,6 +70,7 @@ import {
   RUIN_FIELD_MODIFIERS,
   RUIN_FIELD_NOUNS,
   SIEGE_FORCES,
+  SIEGE_PROGRESS,
   SAME_SIDE_WORDS,
   SPANS,
   SPEECH_VERBS,
@@ -1895,6 +1896,7 @@ export function detectChanges(
   }
   if (plainHeld) for (const id of plainHeld) dropSupersededHeld(out, id);
   if (scanControl) nominalChanges(text, tokens, hits, out, add);
+  if (anyPlace) nominalSieges(text, tokens, hits, out, add);
   if (out.size > 0 && hits.length > 1) echoedChanges(text, tokens, hits, out, add);
   if (out.size === 0) return NO_CHANGE;
   scratchOut = new Map();
@@ -1970,6 +1972,46 @@ function nominalChanges(
       },
       noun,
     );
+  }
+}
+
+/** Words after a siege told as a noun that end it ("ended", "was lifted", "is over"). */
+const SIEGE_ENDS = new Set(['ended', 'ends', 'lifted', 'broke', 'broken', 'failed', 'fails', 'collapsed', 'over']);
+
+/** "the Tithe's siege of Lowmarket ended / was lifted / is over": an ending word within three words after the place. */
+function siegeEnded(tokens: Token[], from: number): boolean {
+  for (let k = from; k < tokens.length && k <= from + 2; k++) if (SIEGE_ENDS.has((tokens[k] as Token).lower)) return true;
+  return false;
+}
+
+/**
+ * "The siege of Brackwater began at dawn", "the Iron Tithe's siege of Lowmarket enters its third
+ * week": a siege told as a noun, under way (a faction's possessive before it, or a verb of its
+ * progress after the place), threatens the place; not "the siege of Brackwater forty years ago"
+ * (no progress verb, no possessive), nor negated, asked or hypothetical.
+ */
+function nominalSieges(
+  text: string,
+  tokens: Token[],
+  hits: TypedHit[],
+  out: Map<string, ProposedChange[]>,
+  add: (id: string, c: ProposedChange, at: number) => void,
+): void {
+  for (const h of hits) {
+    if (!isControllable(h) || out.has(h.entityId)) continue;
+    const ofAt = tokenAt(tokens, h.startTok - 1)?.lower === 'the' ? h.startTok - 2 : h.startTok - 1;
+    if (tokenAt(tokens, ofAt)?.lower !== 'of' || tokenAt(tokens, ofAt - 1)?.lower !== 'siege') continue;
+    const noun = ofAt - 1;
+    const owner = hits.find((f) => isFaction(f) && f.endTok === noun && possessiveAfter(text, tokens, f));
+    let progress = false;
+    for (let k = h.endTok; k < tokens.length && k <= h.endTok + 2; k++) {
+      const w = (tokens[k] as Token).lower;
+      if (SIEGE_PROGRESS.has(w)) progress = true;
+      if (w !== 'has' && w !== 'had' && w !== 'now' && w !== 'finally' && w !== 'is') break;
+    }
+    if ((!owner && !progress) || siegeEnded(tokens, h.endTok)) continue;
+    if (isNegated(text, tokens, noun) || asked(text, tokens, noun) || hypothetical(text, tokens, noun)) continue;
+    add(h.entityId, { kind: 'status', field: 'status', to: 'threatened', cue: 'siege of' }, noun);
   }
 }
 
@@ -2113,8 +2155,10 @@ function sceneryAfter(tokens: Token[], hits: TypedHit[], at: number): boolean {
   // "surrounded by dawn", "by nightfall": a time, not the land
   if (w === 'by' && (MOMENT_AFTER.has(tokens[at + 1]?.lower ?? '') || MOMENT_NOUNS.has(tokens[at + 1]?.lower ?? '')))
     return false;
+  // "surrounded by them": the faction named before
+  if (OBJECT_PRONOUNS.has(tokens[at + 1]?.lower ?? '')) return false;
   for (let k = at + 1; k < tokens.length && k <= at + 4; k++) {
-    if (SIEGE_FORCES.has((tokens[k] as Token).lower) || OBJECT_PRONOUNS.has((tokens[k] as Token).lower)) return false;
+    if (SIEGE_FORCES.has((tokens[k] as Token).lower)) return false;
     if (hits.some((h) => h.startTok === k && isFaction(h))) return false;
   }
   return true;
