@@ -1325,7 +1325,10 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         );
       }
       if (turnMentions.length === mentionsBefore)
-        for (const ref of caps) turnCaps.push({ ref, source: (source ??= sourceOf(sessionId, turn, k)), sentence });
+        // Indexed: caps is mostly the frozen NO_CAPS, and for-of over a frozen array allocated
+        // an iterator and its result for every sentence even in optimised code.
+        for (let c = 0; c < caps.length; c++)
+          turnCaps.push({ ref: caps[c] as CapabilityRef, source: (source ??= sourceOf(sessionId, turn, k)), sentence });
       if (useTagger && local.tokenCount > 1) {
         const cover = annotatedCover as Array<[number, number]> | null;
         const covering = cover
@@ -1362,7 +1365,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         }
       }
     }
-    for (const id of turnCapabilityIds(turn, feedByTurn)) {
+    const capabilityIds = turnCapabilityIds(turn, feedByTurn); // mostly the frozen NONE: indexed, as caps above
+    for (let c = 0; c < capabilityIds.length; c++) {
+      const id = capabilityIds[c] as string;
       const firstSource: MentionSource = {
         sessionId,
         sceneId: turn.sceneId,
@@ -1383,7 +1388,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     }
     if (pendingClaims.length > 0 && turn.speaker !== 'player' && sentences.length > 0)
       confirmedClaims(pendingClaims, sentences, turn, turnMentions);
-    for (const m of turnMentions) push(m);
+    for (let m = 0; m < turnMentions.length; m++) push(turnMentions[m] as EntityMention);
     scene.noteTurnMentions(turnMentions);
   }
   const slugs = new Map<string, string>(); // a name recurs many times; slugify once
