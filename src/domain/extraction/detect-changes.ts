@@ -235,7 +235,9 @@ function openingDash(text: string, tokens: Token[], at: number): number {
 
 function nearest(hits: TypedHit[], pred: (h: TypedHit) => boolean, from: number, dir: -1 | 1): TypedHit | null {
   let best: TypedHit | null = null;
-  for (const h of hits) {
+  // Indexed: hits may be the frozen empty list, whose for-of allocates an iterator even when optimised.
+  for (let k = 0; k < hits.length; k++) {
+    const h = hits[k] as TypedHit;
     if (!pred(h)) continue;
     if (dir === -1 && h.endTok <= from && (!best || h.endTok > best.endTok)) best = h;
     if (dir === 1 && h.startTok >= from && (!best || h.startTok < best.startTok)) best = h;
@@ -1833,8 +1835,10 @@ export function detectChanges(
   }
   // "The forest is the Court's now": a faction's possessive as the predicate of a place
   if (scanControl)
-    for (const h of hits)
+    for (let k = 0; k < hits.length; k++) {
+      const h = hits[k] as TypedHit; // indexed, as in nearest
       if (isFaction(h) && !controlVerbAt.has(h.endTok)) possessivePredicate(text, tokens, hits, h, place, controlVerbAt, add);
+    }
   for (let i = 0; (anyPlace || place !== null) && i < tokens.length; i++) {
     // "burned Saint Orrin to the ground", "reduced Cinderhold to rubble": the place between the verb and its result
     const split = RESULT_VERBS.has((tokens[i] as Token).lower) ? resultativeTargets(text, tokens, hits, i) : null;
@@ -1939,7 +1943,8 @@ function nominalChanges(
   out: Map<string, ProposedChange[]>,
   add: (id: string, c: ProposedChange, at: number) => void,
 ): void {
-  for (const h of hits) {
+  for (let k = 0; k < hits.length; k++) {
+    const h = hits[k] as TypedHit; // indexed, as in nearest
     if (!isControllable(h) || out.has(h.entityId)) continue;
     let noun = -1;
     // "the fall of Lowmarket"

@@ -18,7 +18,9 @@ export function dropSupersededUnnamedLosses(mentions: EntityMention[]): void {
   let anyUnnamed = false;
   for (let k = 0; k < mentions.length; k++) {
     const m = mentions[k] as EntityMention;
-    for (const c of m.proposedChanges) {
+    // Indexed: most lists are the shared frozen empty one, whose for-of allocates an iterator per mention.
+    for (let j = 0; j < m.proposedChanges.length; j++) {
+      const c = m.proposedChanges[j] as ProposedChange;
       if (c.kind !== 'control') continue;
       if (c.to === null) anyUnnamed = true;
       else {
