@@ -1809,9 +1809,18 @@ export function detectChanges(
       // "The Corsairs and the Tithe took Brackwater and Lowmarket respectively": place by place
       const actors =
         targets.length > 1 && gainer && respectively(tokens) ? factionsListedBefore(text, tokens, hits, gainer) : null;
+      // "The Corsairs and the Iron Tithe (between them) took Lowmarket": a joint subject names no one
+      // gainer; proposing the nearer one would be half wrong
+      const joint =
+        !actors &&
+        gainer !== null &&
+        hits.includes(gainer) &&
+        i - gainer.endTok <= 2 &&
+        !punctIn(text, (tokens[gainer.endTok - 1] as Token).end, (tokens[i] as Token).start, CLAUSE_PUNCT) &&
+        factionsListedBefore(text, tokens, hits, gainer).length > 1;
       if (actors && actors.length === targets.length)
         for (let k = 0; k < targets.length; k++) addControl([targets[k] as TypedHit], actors[k] as TypedHit, loser, verb, i);
-      else addControl(targets, gainer, loser, verb, i);
+      else if (!joint) addControl(targets, gainer, loser, verb, i);
       // "took Cinderhold from the Guild and Harrowgate from the Order"
       if (loser && !driven)
         for (const [t, l] of gappedPairs(tokens, hits, loser.endTok, 'from')) addControl([t], gainer, l, verb, i);

@@ -237,6 +237,16 @@ describe('change detection', () => {
     assert.deepEqual(tos('Lowmarket fell to the Iron Tithe, but Harrowgate did not.'), ['faction.iron-tithe', null]);
     assert.deepEqual(tos('The Iron Tithe holds Lowmarket; the Corsairs, Harrowgate.'), [null, null]);
     assert.deepEqual(tos("Lowmarket fell to the Iron Tithe, as did Harrowgate's walls."), ['faction.iron-tithe', null]);
+    // a joint subject names no one gainer; "respectively" and "the latter" do
+    assert.deepEqual(tos('The Corsairs and the Iron Tithe between them took Lowmarket and Harrowgate.'), [null, null]);
+    assert.deepEqual(tos('The Corsairs and the Iron Tithe took Lowmarket and Harrowgate respectively.'), [
+      'faction.saltmarch-corsairs',
+      'faction.iron-tithe',
+    ]);
+    assert.deepEqual(
+      tos('The Corsairs and the Iron Tithe clashed, and by nightfall the latter had taken Lowmarket.')[0],
+      'faction.iron-tithe',
+    );
     // a list closed by a colon or dash and gathered ("all", "each")
     assert.deepEqual(tos('Lowmarket, Harrowgate: all fell to the Iron Tithe.'), tithe);
     assert.deepEqual(tos('Lowmarket, Harrowgate — each fell to the Iron Tithe before the snows.'), tithe);
