@@ -1852,7 +1852,7 @@ export function detectChanges(
     // "burned Saint Orrin to the ground", "reduced Cinderhold to rubble": the place between the verb and its result
     const split = RESULT_VERBS.has((tokens[i] as Token).lower) ? resultativeTargets(text, tokens, hits, i) : null;
     if (split) {
-      if (!isNegated(text, tokens, i) && !asked(text, tokens, i) && !hypothetical(text, tokens, i))
+      if (!imperativeCue(tokens, i) && !isNegated(text, tokens, i) && !asked(text, tokens, i) && !hypothetical(text, tokens, i))
         for (const t of split.places) add(t.entityId, { kind: 'status', field: 'status', to: 'devastated', cue: split.cue }, i);
       continue;
     }
@@ -1863,7 +1863,7 @@ export function detectChanges(
     // "the Ashen Steppe is still a wasteland", "Lowmarket remains under siege": how things stand
     if (statusContinues(tokens, i)) continue;
     if (p.keys[0] === 'threatened' && tokens[i + 1]?.lower === 'to') continue; // "threatened to seize" is a verb
-    if (isNegated(text, tokens, i)) continue;
+    if (isNegated(text, tokens, i) || imperativeCue(tokens, i)) continue;
     const aux = auxBefore(text, tokens, i);
     const before = placeSubject(text, tokens, hits, aux >= 0 ? aux : i);
     const after = nearest(hits, isControllable, i + p.keys.length, 1);
@@ -2028,6 +2028,20 @@ function nominalSieges(
     add(h.entityId, { kind: 'status', field: 'status', to: 'threatened', cue: 'siege of' }, noun);
   }
 }
+
+/**
+ * An order, not a report: the cue opens the sentence (or follows "now,"/"then,"/"go") in a base
+ * form ("Put Harrowgate to the torch!", "Blockade Brackwater at once", "Encircle Lowmarket by
+ * nightfall"). A fronted participle ("Burned to the ground, ...", "Besieged for a month, ...") is no order.
+ */
+function imperativeCue(tokens: Token[], at: number): boolean {
+  let first = 0;
+  while (first < at && IMPERATIVE_LEADS.has((tokens[first] as Token).lower)) first++;
+  if (at !== first) return false;
+  const w = (tokens[at] as Token).lower;
+  return !w.endsWith('ed') && !w.endsWith('en') && w !== 'burnt' && !w.endsWith('ing') && !w.endsWith('s');
+}
+const IMPERATIVE_LEADS = new Set(['now', 'then', 'go', 'quickly', 'just', 'and']);
 
 /**
  * "Harrowgate burned through the night", "Lowmarket burned.": "burned" right after its place, used

@@ -1,4 +1,5 @@
 import type { Token } from '../text/tokens.js';
+import { hypothetical } from './clause-frames.js';
 import type { TypedHit } from './detect-changes.js';
 import { CLAUSE_NEGATORS, NEGATION_WORDS } from './hedges.js';
 import { PLACE_NOUNS, placeNounAfterThe } from './place-references.js';
@@ -241,6 +242,7 @@ function deedAgent(text: string, tokens: Token[], hits: readonly TypedHit[]): Ty
   if (tokens[k]?.lower === 'had' && tokens[k + 1]?.lower === 'been') k++;
   if (!DEED_VERBS.has(tokens[k + 1]?.lower ?? '') || tokens[k + 2]?.lower !== 'by') return null;
   const at = tokens[k + 3]?.lower === 'the' ? k + 4 : k + 3;
-  if (text.includes('?')) return null;
+  // "was struck by the Iron Tithe long ago", "would be struck": history or a plan names no taker now
+  if (text.includes('?') || hypothetical(text, tokens, k + 1)) return null;
   return hits.find((h) => h.entityType === 'faction' && h.startTok === at) ?? null;
 }
