@@ -2,7 +2,7 @@ import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import { CAPITALISED_STOPWORDS } from './hedges.js';
 import type { Lexicon } from './lexicon.js';
-import { cueType, isTypeCue, TITLES } from './type-guess.js';
+import { cueType, TITLES } from './type-guess.js';
 
 /**
  * New-name detection without a part-of-speech pass over the sentence. Capitalisation is
@@ -316,7 +316,7 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
       r.push(i);
       continue;
     }
-    if (r.end > r.start && JOIN.has(t.lower) && !covered && joinsHere(tokens, r.start, i, coveredTok, r.runPreceding)) {
+    if (r.end > r.start && JOIN.has(t.lower) && !covered && joinsHere(tokens, r.start, i, coveredTok)) {
       r.push(i);
       continue;
     }
@@ -334,7 +334,8 @@ export function findNameRuns(sentence: string, tokens: Token[], coveredTok: (i: 
     if (
       r.end - r.start === 1 &&
       t.lower === 'of' &&
-      r.runPreceding?.toLowerCase() === 'the' &&
+      r.start > 0 &&
+      (tokens[r.start - 1] as Token).lower === 'the' &&
       worldNameAfterOf(tokens, i, coveredTok)
     )
       r.end = r.start;
@@ -565,6 +566,16 @@ function epithetEnd(sentence: string, tokens: Token[], coveredTok: (i: number) =
   if (end + 6 <= tokens.length) return -1;
   return epithet() ? tokens.length : -1;
 }
+/**
+ * isTypeCue of a token, from its key: isTypeCue lower-cases the text it is given, a new string
+ * per capitalised word asked about. The same answer: a token's key is its text lower-cased (read
+ * from the lower-cased sentence only where that gives the same length), and the cue words are
+ * ASCII, which no context-dependent mapping (final sigma) produces.
+ */
+function typeCueKey(lower: string): boolean {
+  return cueType(lower) !== undefined;
+}
+
 /** Capitalised mid-sentence words that are not names (wink tagged them as non-nouns). */
 const FUNCTION_MID = new Set(['said', 'says', 'will', 'shall', 'did', 'does', 'is', 'are', 'was', 'were', 'not']);
 
@@ -577,13 +588,9 @@ function isJoinerTok(t: Token): boolean {
  * Pale Star", "Treaty of Reeds", "Vale of Sighs"), and only when a capitalised word follows;
  * after a person's name "of" starts a new one ("Veyla Strand of the Silver Hand").
  */
-function joinsHere(
-  tokens: Token[],
-  runStart: number,
-  i: number,
-  coveredTok: (i: number) => boolean,
-  preceding: string | null,
-): boolean {
+function joinsHere(tokens: Token[], runStart: number, i: number, coveredTok: (i: number) => boolean): boolean {
+  // The word before the run, by its key: toLowerCase of its text was a runtime call per question.
+  const preceding = runStart > 0 ? (tokens[runStart - 1] as Token).lower : null;
   // the run is [runStart, i)
   const last = tokens[i - 1] as Token;
   // "Wardens of the Sunder Gap": the "the" after "of" joins whatever follows; the head was checked at "of"
@@ -597,8 +604,8 @@ function joinsHere(
   // "Tomas the Red", "Garrick the Younger": a person's name takes "the" and a one-word epithet.
   if ((tokens[i] as Token).lower === 'the') return epithetThe(tokens, runStart, i, coveredTok);
   // "the Oath of Neirias": one capitalised word after "the" heads an "of" name whatever it is.
-  const theHead = i - runStart === 1 && preceding?.toLowerCase() === 'the';
-  const head = theHead || JOIN.has(last.lower) || isTypeCue(last.text) || OF_HEADS.has(last.lower);
+  const theHead = i - runStart === 1 && preceding === 'the';
+  const head = theHead || JOIN.has(last.lower) || typeCueKey(last.lower) || OF_HEADS.has(last.lower);
   if (!head) return false;
   let j = i + 1;
   while (tokens[j] && JOIN.has((tokens[j] as Token).lower)) j++;
@@ -608,7 +615,7 @@ function joinsHere(
   // Envoy of Lowmarket"), and not after an event's ("the Fall of Harrowgate" is no entity).
   // "the Keepers of Brackwater": a plural after "the" heads a group named after a place.
   const plural = theHead && last.lower.endsWith('s') && !EVENT_HEADS.has(last.lower);
-  return !coveredTok(j) || isTypeCue(last.text) || plural || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
+  return !coveredTok(j) || typeCueKey(last.lower) || plural || (OF_HEADS.has(last.lower) && !EVENT_HEADS.has(last.lower));
 }
 
 /** Words before a lone capitalised word that make it a common noun's head, not a given name ("a Warden of"). */
@@ -658,9 +665,10 @@ function gapBefore(tokens: Token[], k: number): boolean {
  * two words keeps its epithet apart as before ("Veyla Strand of the Silver Hand").
  */
 function epithetOf(tokens: Token[], at: number, coveredTok: (i: number) => boolean, preceding: string | null): boolean {
+  // `preceding`: the key of the word before token `at`, null at the sentence's start
   const t = tokens[at] as Token;
-  if (!t.cap || TITLES.has(t.lower) || isTypeCue(t.text) || OF_HEADS.has(t.lower) || DIRECTIONS.has(t.lower)) return false;
-  if (preceding !== null && DETERMINERS.has(preceding.toLowerCase())) return false;
+  if (!t.cap || TITLES.has(t.lower) || typeCueKey(t.lower) || OF_HEADS.has(t.lower) || DIRECTIONS.has(t.lower)) return false;
+  if (preceding !== null && DETERMINERS.has(preceding)) return false;
   if (tokens[at + 1]?.lower !== 'of' || tokens[at + 2]?.lower !== 'the' || gapBefore(tokens, at + 1)) return false;
   const end = capitalisedRunEnd(tokens, at + 3, coveredTok);
   if (end < 0) return false;
@@ -717,11 +725,11 @@ function epithetThe(tokens: Token[], runStart: number, the: number, coveredTok: 
     const w = tokens[j] as Token;
     if (!w.cap || JOIN.has(w.lower) || coveredTok(j)) return false;
   }
-  if (isTypeCue((tokens[the - 1] as Token).text) || gapBefore(tokens, the)) return false;
+  if (typeCueKey((tokens[the - 1] as Token).lower) || gapBefore(tokens, the)) return false;
   for (let k = runStart + 1; k < the; k++) if (gapBefore(tokens, k)) return false;
   const e = the + 1;
   const ep = tokens[e];
-  if (!ep || gapBefore(tokens, e) || !capWord(tokens, e, coveredTok(e)) || isTypeCue(ep.text)) return false;
+  if (!ep || gapBefore(tokens, e) || !capWord(tokens, e, coveredTok(e)) || typeCueKey(ep.lower)) return false;
   if (TITLES.has(ep.lower) && !EPITHET_TITLES.has(ep.lower)) return false;
   const after = tokens[e + 1];
   return (
