@@ -764,7 +764,21 @@ export const LATER_UNITS = new Set([
 
 // List glue. What may stand between the items of a list of places or factions, and what ends one.
 
-export const LIST_GLUE = new Set(['and', 'the', 'or', 'then', 'plus', 'finally', 'lastly']);
+export const LIST_GLUE = new Set([
+  'and',
+  'the',
+  'or',
+  'then',
+  'plus',
+  'finally',
+  'lastly',
+  // "Lowmarket, and soon after Harrowgate, fell", "Lowmarket and later Harrowgate": times between items
+  'soon',
+  'after',
+  'later',
+  'afterwards',
+  'shortly',
+]);
 /** Glue of several words between list items, by first word: "as well as", "but also", "along with". */
 export const LIST_PHRASES = new Map<string, string[]>([
   ['as', ['well', 'as']],

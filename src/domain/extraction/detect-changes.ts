@@ -265,8 +265,17 @@ function listed(text: string, tokens: Token[], hits: TypedHit[], a: TypedHit, b:
   if (b.startTok < a.endTok) return Link.None;
   let joined = false;
   for (let j = a.endTok; j <= b.startTok; j++) {
-    if (!/^[\s,]*$/.test(text.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start))) return Link.None;
+    const gap = text.slice((tokens[j - 1] as Token).end, (tokens[j] as Token).start);
+    if (!/^[\s,]*$/.test(gap)) return Link.None;
     if (j === b.startTok) break;
+    // "captured Lowmarket and, a week later, Harrowgate": a time set off by commas after "and"
+    if (joined && gap.includes(',') && tokens[j - 1]?.lower === 'and') {
+      const close = closingComma(text, tokens, j);
+      if (close > j && close <= j + 5 && close <= b.startTok) {
+        j = close - 1;
+        continue;
+      }
+    }
     const t = tokens[j] as Token;
     if (LIST_GLUE.has(t.lower)) {
       if (t.lower !== 'the') joined = true;

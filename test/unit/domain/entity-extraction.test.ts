@@ -247,6 +247,10 @@ describe('change detection', () => {
       tos('The Corsairs and the Iron Tithe clashed, and by nightfall the latter had taken Lowmarket.')[0],
       'faction.iron-tithe',
     );
+    // a time between list items, bare or set off by commas after "and"
+    assert.deepEqual(tos('The Iron Tithe captured Lowmarket and, a week later, Harrowgate.'), tithe);
+    assert.deepEqual(tos('Lowmarket, and soon after Harrowgate, fell to the Iron Tithe.'), tithe);
+    assert.deepEqual(tos('The Iron Tithe took Lowmarket and later Harrowgate.'), tithe);
     // a list closed by a colon or dash and gathered ("all", "each")
     assert.deepEqual(tos('Lowmarket, Harrowgate: all fell to the Iron Tithe.'), tithe);
     assert.deepEqual(tos('Lowmarket, Harrowgate — each fell to the Iron Tithe before the snows.'), tithe);
