@@ -88,6 +88,7 @@ import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom, membersAfterPo
 import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind, theBeforePlaceNoun } from './place-references.js';
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
+import { storyFramed } from './story-frames.js';
 import { cueType } from './type-guess.js';
 import { cueBesidePlace, objectBesidePlace, placeInSubject, possessorOfObject } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
@@ -1561,7 +1562,11 @@ export function detectChanges(
   // shared empty result, and only a call that changes something takes the scratch map with it.
   const out = scratchOut;
   if (out.size > 0) out.clear();
+  // "Lowmarket is a ruin in the old song": a story's content is no change (read once, on first use)
+  let story: boolean | undefined;
   const add = (id: string, given: ProposedChange, at: number) => {
+    story ??= storyFramed(tokens);
+    if (story) return;
     let c = given;
     // "the pass belongs to the Emberwrights no longer", "the Court holds Lowmarket no longer": a
     // negation after the cue, in its clause, turns a holding into its loss (and a status into nothing).
