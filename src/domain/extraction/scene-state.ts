@@ -202,13 +202,15 @@ export class SceneState {
       this.aggressorTarget = c.target?.entityId ?? null;
       this.aggressorLeft = AGGRESSOR_REACH;
     }
-    for (const d of c.defenders)
-      if (this.aggressor?.entityId === d.entityId) {
+    // Indexed: the lists are mostly shared frozen empty ones, whose for-of allocates an iterator per call.
+    for (let i = 0; i < c.defenders.length; i++)
+      if (this.aggressor?.entityId === (c.defenders[i] as TypedHit).entityId) {
         this.aggressor = null;
         this.aggressorTarget = null;
       }
     const a = this.antecedent;
-    if (a) for (const l of c.losers) if (l.entityId === a.entityId) this.antecedentLost = true;
+    if (a)
+      for (let i = 0; i < c.losers.length; i++) if ((c.losers[i] as TypedHit).entityId === a.entityId) this.antecedentLost = true;
   }
 
   /**
