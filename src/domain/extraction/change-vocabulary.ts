@@ -465,7 +465,17 @@ export const SIEGE_FORCES = new Set([
   'earthworks',
   'trenches',
 ]);
-const ADJACENT_DEVASTATION = ['destroyed', 'levelled', 'leveled', 'burned', 'burnt'];
+const ADJACENT_DEVASTATION = [
+  'destroyed',
+  'levelled',
+  'leveled',
+  'burned',
+  'burnt',
+  'torched',
+  'put to the torch',
+  'set ablaze',
+  'set alight',
+];
 /**
  * "a field of black stumps", "a sea of rubble", "a plain of cinders": a ruin told as a landscape
  * (read by ruinField in detect-changes.ts, keyed on the second word: "a" is too common to key a

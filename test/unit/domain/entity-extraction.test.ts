@@ -294,6 +294,9 @@ describe('change detection', () => {
     assert.equal(status('Duskmere Vale is under threat.', 'region.duskmere-vale'), 'threatened');
     assert.equal(status('The Ashen Steppe was ravaged by fire.', 'region.ashen-steppe'), 'devastated');
     assert.equal(status('Harrowgate lies ruined.', 'settlement.harrowgate'), 'devastated');
+    assert.equal(status('Harrowgate was put to the torch by the Corsairs.', 'settlement.harrowgate'), 'devastated');
+    assert.equal(status('The Corsairs torched Harrowgate.', 'settlement.harrowgate'), 'devastated');
+    assert.equal(status('The Corsairs torched the granaries outside Harrowgate.', 'settlement.harrowgate'), undefined);
     assert.equal(status('By spring the Glasswater Fens were stabilised.', 'region.glasswater-fens'), 'stable');
     assert.equal(status('At last Brackwater was secured.', 'settlement.brackwater'), 'stable');
     assert.equal(status('Brackwater was not ravaged.', 'settlement.brackwater'), undefined);
