@@ -46,7 +46,36 @@ export const ENTRY_VERBS = new Set([
 ]);
 // Only finite verb forms: a bare "seize" is nearly always future or intent ("will seize").
 /** A place's allegiance as its verb ("Lowmarket now answers to the Court"): a state, a change only at a time. */
-export const ANSWER_VERBS = ['answers to', 'answer to', 'answered to', 'bows to', 'bow to', 'bowed to', 'kneels to', 'knelt to'];
+export const ANSWER_VERBS = [
+  'answers to',
+  'answer to',
+  'answered to',
+  'bows to',
+  'bow to',
+  'bowed to',
+  'kneels to',
+  'knelt to',
+  // "Lowmarket now pays tribute to the Court"
+  'pays tribute to',
+  'pay tribute to',
+  'paid tribute to',
+  'pays homage to',
+  'pay homage to',
+  'paid homage to',
+];
+/** A place's allegiance given as an event ("Harrowgate swore fealty to the Tithe", "declared for the Court"): a change without a time. */
+export const ALLEGIANCE_EVENTS = [
+  'swore fealty to',
+  'swears fealty to',
+  'sworn fealty to',
+  'swore allegiance to',
+  'swears allegiance to',
+  'sworn allegiance to',
+  'pledged itself to',
+  'pledges itself to',
+  'declared for',
+  'declares for',
+];
 export const CONTROL_VERBS = phrases<VerbKind>([
   ...[
     'seized',
@@ -192,6 +221,7 @@ export const CONTROL_VERBS = phrases<VerbKind>([
   // "the three valleys now answer to the Veiled Court": a state like "rules", a change only with
   // "now" or a time (checked where the verb is read)
   ...ANSWER_VERBS.map((v): [string, VerbKind] => [v, 'fell']),
+  ...ALLEGIANCE_EVENTS.map((v): [string, VerbKind] => [v, 'fell']),
   ...['surrendered to', 'surrenders to', 'yielded to', 'yields to', 'submitted to', 'capitulated to'].map(
     (v): [string, VerbKind] => [v, 'fell'],
   ),

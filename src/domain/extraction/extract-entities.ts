@@ -246,6 +246,8 @@ const HEDGE_FILTER = new KeyFilter(HEDGE_WORDS);
 const HEDGE_AFTER_FILTER = new KeyFilter(HEDGE_AFTER.keys());
 const REPORT_FILTER = new KeyFilter(REPORT_WORDS);
 const REPORT_THAT_FILTER = new KeyFilter(REPORT_THAT_VERBS);
+/** After a reporting verb, words that make it report nothing: "swore fealty", "swore an oath", "declared for the Tithe", "declared war". */
+const SWORN_OBJECTS = new Set(['fealty', 'allegiance', 'an', 'oaths', 'vengeance', 'loyalty', 'for', 'war']);
 
 /**
  * A reporting verb ("say", "swears", "reported"), or a verb with a "that" complement that
@@ -254,7 +256,8 @@ const REPORT_THAT_FILTER = new KeyFilter(REPORT_THAT_VERBS);
 function isReported(tokens: Token[]): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const w = (tokens[i] as Token).lower;
-    if (REPORT_FILTER.mayHave(w) && REPORT_WORDS.has(w)) return true;
+    // "swore fealty to the Tithe", "declared for the Court": an oath, not a report ("a fisherman swears the Tithe took it" is)
+    if (REPORT_FILTER.mayHave(w) && REPORT_WORDS.has(w) && !SWORN_OBJECTS.has(tokens[i + 1]?.lower ?? '')) return true;
     if (
       REPORT_THAT_FILTER.mayHave(w) &&
       REPORT_THAT_VERBS.has(w) &&
