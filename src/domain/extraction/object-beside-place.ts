@@ -177,5 +177,30 @@ export function placeInSubject(text: string, tokens: Token[], place: SpanHit, ve
   if (tokens[of]?.lower === 'the') of--;
   if (of < 1 || tokens[of]?.lower !== 'of') return false;
   const head = tokens[of - 1] as Token;
-  return !PLACE_PARTS.has(head.lower) && !PLACE_NOUNS.has(head.lower) && !PARTITIVES.has(head.lower);
+  return (
+    !PLACE_PARTS.has(head.lower) &&
+    !PLACE_NOUNS.has(head.lower) &&
+    !PARTITIVES.has(head.lower) &&
+    !POSSESSION_NOUNS.has(head.lower)
+  );
 }
+
+/**
+ * Nouns that name holding a place: "control of Harrowgate passed to", "command of Lowmarket fell
+ * to" change the place itself, unlike an owner "of" it ("the Mayor of Lowmarket was taken").
+ */
+const POSSESSION_NOUNS = new Set([
+  'control',
+  'command',
+  'possession',
+  'mastery',
+  'ownership',
+  'rule',
+  'lordship',
+  'custody',
+  'stewardship',
+  'governance',
+  'dominion',
+  'hold',
+  'charge',
+]);
