@@ -1011,7 +1011,8 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     if (claims.length > 0) claims = [];
     quotes.reset();
     const turnMentions: EntityMention[] = [];
-    const turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> = [];
+    // Made by the turn's first capability: most turns name none.
+    let turnCaps: Array<{ ref: CapabilityRef; source: MentionSource; sentence: string }> | null = null;
     scene.enter(turn); // a pronoun does not reach back into another scene
     for (let k = 0; k < sentences.length; k++) {
       const sentence = sentences[k] as string;
@@ -1331,7 +1332,11 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         // Indexed: caps is mostly the frozen NO_CAPS, and for-of over a frozen array allocated
         // an iterator and its result for every sentence even in optimised code.
         for (let c = 0; c < caps.length; c++)
-          turnCaps.push({ ref: caps[c] as CapabilityRef, source: (source ??= sourceOf(sessionId, turn, k)), sentence });
+          (turnCaps ??= []).push({
+            ref: caps[c] as CapabilityRef,
+            source: (source ??= sourceOf(sessionId, turn, k)),
+            sentence,
+          });
       if (useTagger && local.tokenCount > 1) {
         const cover = annotatedCover as Array<[number, number]> | null;
         const covering = cover
@@ -1379,17 +1384,18 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         speaker: turn.speaker,
         sentenceIndex: 0,
       };
-      turnCaps.push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
+      (turnCaps ??= []).push({ ref: resolveCapabilityId(lexicon, id), source: firstSource, sentence: sentences[0] ?? turn.text });
     }
     // A capability named where no entity is: it belongs to what the turn is about or, failing
     // that, to the scene's last-named character (powers are wielded by people), else its last
     // mention. If nothing is, keep it visible rather than drop it.
     const sceneCarrier = scene.lastCharacter ?? scene.lastMention;
-    for (const c of turnCaps) {
-      const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
-      if (carriers.length === 0) unattached.push(c);
-      for (const m of carriers) m.capabilityRefs = mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
-    }
+    if (turnCaps !== null)
+      for (const c of turnCaps) {
+        const carriers = turnMentions.length > 0 ? turnMentions : sceneCarrier ? [sceneCarrier] : [];
+        if (carriers.length === 0) unattached.push(c);
+        for (const m of carriers) m.capabilityRefs = mergeCapabilityRefs(m.capabilityRefs, [c.ref]);
+      }
     if (pendingClaims.length > 0 && turn.speaker !== 'player' && sentences.length > 0)
       confirmedClaims(pendingClaims, sentences, turn, turnMentions);
     for (let m = 0; m < turnMentions.length; m++) push(turnMentions[m] as EntityMention);
