@@ -200,12 +200,11 @@ export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHi
     (tokens[0]?.lower === 'by' || tokens[0]?.lower === 'to') &&
     (f.endTok === tokens.length || /^[^\p{L}\p{N}]*[,;:.!\u2014]/u.test(text.slice((tokens[f.endTok - 1] as Token).end)));
   const atStart =
-    start === 0 || fragment || (start <= 6 && !!before && text.slice(before.end, (tokens[start] as Token).start).includes(','));
+    start === 0 || fragment || (start <= 6 && !!before && commaIn(text, before.end, (tokens[start] as Token).start));
   if (!atStart || text.includes('?')) return null;
   // the subject's clause: to the first clause mark after the faction ("..., and nobody dared ask" is another)
   let end = f.endTok;
-  while (end < tokens.length && !/[,;:\u2014]/.test(text.slice((tokens[end - 1] as Token).end, (tokens[end] as Token).start)))
-    end++;
+  while (end < tokens.length && !clauseMarkIn(text, (tokens[end - 1] as Token).end, (tokens[end] as Token).start)) end++;
   for (let i = 0; i < end; i++) {
     const t = tokens[i] as Token;
     if (
@@ -219,6 +218,21 @@ export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHi
       return null;
   }
   return f;
+}
+
+/** A comma in text[from, to): read in place, where a slice made a string per gap. */
+function commaIn(text: string, from: number, to: number): boolean {
+  const at = text.indexOf(',', from);
+  return at >= 0 && at < to;
+}
+
+/** One of , ; : — in text[from, to) (no en dash, unlike token-gaps' EM_DASH): read in place, no slice per gap. */
+function clauseMarkIn(text: string, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 44 || c === 59 || c === 58 || c === 0x2014) return true;
+  }
+  return false;
 }
 
 /** Nouns for the deed that took a place: "the blow", "the attack", "the whole thing". */
