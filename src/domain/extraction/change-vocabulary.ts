@@ -845,6 +845,8 @@ export const ADJUNCT_PREPOSITIONS = new Set([
   'the',
   'last',
 ]);
+/** Words that gather a list just closed by a colon or dash: "Lowmarket, Harrowgate, Prismwell: all fell". */
+export const GATHERING = new Set(['all', 'each', 'both', 'every']);
 /** Words that open a counted noun phrase ("three kites", "a dozen barges", "hundreds of men"). */
 export const COUNT_WORDS = new Set(
   'a an one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds thousand thousands dozen dozens score scores several many few countless'.split(

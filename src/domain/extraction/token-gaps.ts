@@ -1,6 +1,6 @@
 /**
  * The punctuation between two tokens, read in place from the sentence text: which clause marks a gap
- * holds, and where a parenthetical opened by a comma starts.
+ * holds, and where a parenthetical set off by commas opens and closes.
  */
 import type { Token } from '../text/tokens.js';
 
@@ -28,5 +28,16 @@ export function openingComma(text: string, tokens: Token[], at: number): number 
   const prev = tokens[at - 1];
   if (!prev || !punctIn(text, prev.end, (tokens[at] as Token).start, COMMA)) return -1;
   for (let j = at - 2; j >= 0; j--) if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, COMMA)) return j;
+  return -1;
+}
+
+/** How far a parenthetical set off by commas may run: the token after its closing comma, or -1. */
+const MAX_PARENTHETICAL = 16;
+export function closingComma(text: string, tokens: Token[], from: number): number {
+  for (let k = from + 1; k < tokens.length && k <= from + MAX_PARENTHETICAL; k++) {
+    const gap = (tokens[k - 1] as Token).end;
+    if (punctIn(text, gap, (tokens[k] as Token).start, SEMICOLON | COLON)) return -1;
+    if (punctIn(text, gap, (tokens[k] as Token).start, COMMA)) return k;
+  }
   return -1;
 }
