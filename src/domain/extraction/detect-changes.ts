@@ -1271,6 +1271,46 @@ let scratchOut = new Map<string, ProposedChange[]>();
 const scratchControlVerbAt = new Set<number>();
 
 /**
+ * The call in progress, as `add` reads it: module functions over this state instead of two
+ * closures and their context per call (detectChanges never runs inside itself).
+ */
+const current: {
+  text: string;
+  tokens: Token[];
+  cueAt: { set(id: string, at: number): unknown } | undefined;
+  /** "Lowmarket is a ruin in the old song": a story's content is no change (read once, on first use) */
+  story: boolean | undefined;
+} = { text: '', tokens: [], cueAt: undefined, story: undefined };
+
+/** One proposed change of the call in progress, into its working map (scratchOut). */
+function add(id: string, given: ProposedChange, at: number): void {
+  const { text, tokens } = current;
+  current.story ??= storyFramed(tokens);
+  if (current.story) return;
+  let c = given;
+  // "the pass belongs to the Emberwrights no longer", "the Court holds Lowmarket no longer": a
+  // negation after the cue, in its clause, turns a holding into its loss (and a status into nothing).
+  if (negatedAfter(text, tokens, at)) {
+    if (c.kind !== 'control' || c.to === null) return;
+    c = { kind: 'control', field: 'controlledBy', to: null, from: c.to, verb: `${c.verb} no longer` };
+  }
+  const list = scratchOut.get(id) ?? [];
+  list.push(c);
+  scratchOut.set(id, list);
+  current.cueAt?.set(id, at);
+}
+
+/** Every target changes hands, from `loser` to `gainer` (either may be unknown). */
+function addControl(targets: TypedHit[], gainer: TypedHit | null, loser: TypedHit | null, verb: string, at: number): void {
+  for (let k = 0; k < targets.length; k++)
+    add(
+      (targets[k] as TypedHit).entityId,
+      { kind: 'control', field: 'controlledBy', to: gainer?.entityId ?? null, from: loser?.entityId ?? null, verb },
+      at,
+    );
+}
+
+/**
  * Control changes and status changes proposed by one sentence, keyed by the target entity id.
  * `antecedent`: the faction a pronoun subject refers to (named in an earlier sentence);
  * `place`: the place an "it" or "the city" refers to when the sentence names none (named in an
@@ -1289,32 +1329,10 @@ export function detectChanges(
   // shared empty result, and only a call that changes something takes the scratch map with it.
   const out = scratchOut;
   if (out.size > 0) out.clear();
-  // "Lowmarket is a ruin in the old song": a story's content is no change (read once, on first use)
-  let story: boolean | undefined;
-  const add = (id: string, given: ProposedChange, at: number) => {
-    story ??= storyFramed(tokens);
-    if (story) return;
-    let c = given;
-    // "the pass belongs to the Emberwrights no longer", "the Court holds Lowmarket no longer": a
-    // negation after the cue, in its clause, turns a holding into its loss (and a status into nothing).
-    if (negatedAfter(text, tokens, at)) {
-      if (c.kind !== 'control' || c.to === null) return;
-      c = { kind: 'control', field: 'controlledBy', to: null, from: c.to, verb: `${c.verb} no longer` };
-    }
-    const list = out.get(id) ?? [];
-    list.push(c);
-    out.set(id, list);
-    cueAt?.set(id, at);
-  };
-  /** Every target changes hands, from `loser` to `gainer` (either may be unknown). */
-  const addControl = (targets: TypedHit[], gainer: TypedHit | null, loser: TypedHit | null, verb: string, at: number) => {
-    for (const t of targets)
-      add(
-        t.entityId,
-        { kind: 'control', field: 'controlledBy', to: gainer?.entityId ?? null, from: loser?.entityId ?? null, verb },
-        at,
-      );
-  };
+  current.text = text;
+  current.tokens = tokens;
+  current.cueAt = cueAt;
+  current.story = undefined;
   const anyPlace = hits.some(isControllable);
   if (!anyPlace && place === null) return NO_CHANGE;
   // "Had the Kite Guild seized the Gap, ...": an inverted conditional states nothing.
