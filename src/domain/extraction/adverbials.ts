@@ -1,4 +1,5 @@
 import type { Token } from '../text/tokens.js';
+import { FELL_ADVERBS } from './change-vocabulary.js';
 
 /**
  * Adverbials that stand inside a verb group, between an auxiliary and its verb ("was at last
@@ -119,4 +120,9 @@ export function beforeAdverbials(
     return j;
   }
   return j;
+}
+
+/** An adverb that may stand inside a verb phrase or before a possession: "quietly", "swiftly", "at last" ("last"). */
+export function innerAdverb(w: string): boolean {
+  return FELL_ADVERBS.has(w) || (w.endsWith('ly') && w.length > 3);
 }

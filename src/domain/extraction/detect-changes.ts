@@ -2,20 +2,17 @@ import { KeyFilter } from '../text/key-filter.js';
 import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import type { RegionStatus } from '../world/types.js';
-import { beforeAdverbials } from './adverbials.js';
+import { beforeAdverbials, innerAdverb } from './adverbials.js';
 import { beatenThen, pronounSubjectBefore, victorOver } from './battles.js';
 import {
   ADJACENT_STATUS,
   ANSWER_VERBS,
-  ASSAULT_VERBS,
   BANNER_VERBS,
   BANNER_WORDS,
   BASE_ADVERBS,
   BASE_VERBS,
-  BECOME_FORMS,
   BE_FORMS,
   BURNED_INTRANSITIVE_AFTER,
-  BELONG_WORDS,
   CLAUSE_BREAK,
   CONTROL_VERBS,
   COORDINATED_GAP_WORDS,
@@ -27,20 +24,14 @@ import {
   DRIVE_PARTICLES,
   DRIVE_VERBS,
   ENTRY_VERBS,
-  EVENT_SUBORDINATORS,
   EXPULSIONS,
-  FELL_ADVERBS,
   FELL_WORDS,
   FIRST_PERSON,
   FLIGHT_AUX,
   HISTORY_BEFORE,
   HOLD_OFF,
-  LATER_UNITS,
-  MASTER_WORDS,
   MOMENT_AFTER,
   MOMENT_NOUNS,
-  MOMENT_OPENERS,
-  MOMENT_PREPOSITIONS,
   NOT_FINITE_BEFORE,
   NOT_TIMES,
   OTHER_CLAUSE,
@@ -52,12 +43,10 @@ import {
   PERCEPTION_VERBS,
   PERFECT_AUX,
   PLACE_PREPOSITIONS,
-  PLACING_VERBS,
   POSSESSIVES,
   PRONOUNS,
   RELATIVE_PRONOUN_SUBJECTS,
   RELATIVE_SUBJECTS,
-  SINCE_MOMENTS,
   RESULT_PHRASES,
   RESULT_VERBS,
   RUIN_FIELD_HEADS,
@@ -66,7 +55,6 @@ import {
   SIEGE_FORCES,
   SIEGE_PROGRESS,
   SPANS,
-  SPEECH_VERBS,
   STATE_BEFORE_HELD,
   STATE_VERBS,
   STATUS_CUES,
@@ -78,7 +66,7 @@ import {
 } from './change-vocabulary.js';
 import { asked, hypothetical, isNegated, negatedAfter } from './clause-frames.js';
 import { ANAPHOR_NOUNS, groupDescriptionAt, groupDescriptionFrom, membersAfterPossessive } from './group-descriptions.js';
-import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind, theBeforePlaceNoun } from './place-references.js';
+import { OBJECT_PRONOUNS, PLACE_NOUNS, placeNounAfterThe, placeNounKind } from './place-references.js';
 import { matchPhrase, type Phrase } from './phrase-index.js';
 import {
   factionsListedAfter,
@@ -89,7 +77,10 @@ import {
   withListBefore,
 } from './list-reading.js';
 import { CLAUSE_PUNCT, closingComma, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
+import { ownedChange, possessivePredicate } from './possession.js';
+import { speakerFaction } from './quoted-speaker.js';
 import { storyFramed } from './story-frames.js';
+import { placeSubject, placeSubjectBefore, resolvePlace } from './subject-places.js';
 import { cueType } from './type-guess.js';
 import { cueBesidePlace, objectBesidePlace, placeInSubject, possessorOfObject } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
@@ -360,36 +351,6 @@ function coordinatedPronounSubject(tokens: Token[], at: number): boolean {
 }
 
 /**
- * The place before the verb group at `at` that is its subject: the nearest one, unless that one
- * stands after "of" inside a parenthetical that closes right before `at` ("Prismwell, once the jewel
- * of the Kyther Range, was burned"): then the place before the parenthetical.
- */
-function placeSubject(text: string, tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
-  const near = nearest(hits, isControllable, at, -1);
-  if (!near) return null;
-  const w = tokenAt(tokens, tokenAt(tokens, near.startTok - 1)?.lower === 'the' ? near.startTok - 2 : near.startTok - 1)?.lower;
-  if (w !== 'of') return near;
-  const open = parentheticalStart(text, tokens, at);
-  return hits.find((h) => isControllable(h) && h.endTok === open) ?? near;
-}
-
-/**
- * Where the subject's parenthetical starts when one closes right before the verb at `at` (an adverb
- * may stand between: "..., finally took it"): the token after the subject, else `at` itself.
- */
-function parentheticalStart(text: string, tokens: Token[], at: number): number {
-  let open = openingComma(text, tokens, at);
-  // "They, hungry and soaked, had taken Lowmarket": an auxiliary may stand there too
-  if (
-    open < 0 &&
-    at > 1 &&
-    (VERB_ADVERBS.has((tokens[at - 1] as Token).lower) || PERFECT_AUX.has((tokens[at - 1] as Token).lower))
-  )
-    open = openingComma(text, tokens, at - 1);
-  return open >= 0 ? open + 1 : at;
-}
-
-/**
  * "The Emberwrights hold it now", "The Iron Tithe holds the town now": "now" right after a pronoun
  * or place-noun object (haveNow reads "holds Lowmarket now").
  */
@@ -440,11 +401,6 @@ const CONTROL_CUE_FILTER = new KeyFilter([
 const MULTI_WORD_FIRST = new Set(
   [...CONTROL_VERBS.byFirst].filter(([, list]) => list.some((p) => p.keys.length > 1)).map(([first]) => first),
 );
-
-/** An adverb that may stand inside a verb phrase or before a possession: "quietly", "swiftly", "at last" ("last"). */
-function innerAdverb(w: string): boolean {
-  return FELL_ADVERBS.has(w) || (w.endsWith('ly') && w.length > 3);
-}
 
 /**
  * "fell instead to", "surrendered quietly to", "passed quietly into the hands of": a verb phrase of
@@ -689,382 +645,6 @@ function byTimeBefore(text: string, tokens: Token[], hits: TypedHit[], at: numbe
   }
   return false;
 }
-
-/**
- * "By nightfall Lowmarket was theirs", "Brackwater is now in the hands of the Corsairs", "by
- * noon, Harrowgate was under their control", "Lowmarket belongs to the Tithe now": a place's
- * new owner, at a time (changeMarked: without one it is how things stand). `at` is the
- * OWNED_HEADS word; "their"/"its"/"theirs" is the faction named before in the sentence, else the
- * antecedent.
- */
-function ownedChange(
-  text: string,
-  tokens: Token[],
-  hits: TypedHit[],
-  at: number,
-  antecedent: TypedHit | null,
-  place: TypedHit | null,
-  controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
-): void {
-  const w = (tokens[at] as Token).lower;
-  if (MASTER_WORDS.has(w)) {
-    mastersOf(text, tokens, hits, at, antecedent, controlVerbAt, add);
-    return;
-  }
-  const w1 = tokenAt(tokens, at - 1)?.lower ?? '';
-  const w2 = tokenAt(tokens, at - 2)?.lower ?? '';
-  // "ours", "in our hands": the speaker's side, named outside the quotation (speakerFaction).
-  const first = w === 'ours' || w1 === 'our';
-  const possessive = w1 === 'their' || w1 === 'its' || w1 === 'our';
-  let start = -1; // first word of the predicate
-  let gainerAt = -1; // where a named gainer stands; -1: the possessive's faction
-  if (w === 'theirs' || w === 'ours') start = at;
-  else if (BELONG_WORDS.has(w)) {
-    if (tokens[at + 1]?.lower !== 'to') return;
-    start = at;
-    gainerAt = at + 2;
-  } else if ((w === 'hands' || w === 'possession') && (w2 === 'in' || w2 === 'into') && possessive) start = at - 2;
-  else if ((w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') && w2 === 'under' && possessive) start = at - 2;
-  else if (
-    (w === 'hands' || w === 'control' || w === 'possession') &&
-    w1 === 'the' &&
-    tokens[at + 1]?.lower === 'of' &&
-    (w2 === 'in' || w2 === 'under' || w2 === 'into')
-  ) {
-    start = at - 2;
-    gainerAt = at + 2;
-  } else if (w === 'territory' || w === 'land' || w === 'lands') {
-    // "Lowmarket is Iron Tithe territory now", "the valley was Emberwright land by spring"
-    const owner = hits.find((h) => h.endTok === at && isFaction(h));
-    if (owner && text.charCodeAt((tokens[at - 1] as Token).end) === 32) {
-      start = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 1 : owner.startTok;
-      gainerAt = owner.startTok;
-    }
-  } else if (w === 'hands' || w === 'possession' || w === 'control' || w === 'flag' || w === 'banner' || w === 'banners') {
-    // "in the Tithe's hands", "under the Veiled Court's control": a faction's possessive before the word
-    const owner = hits.find((h) => h.endTok === at && isFaction(h));
-    const after = owner ? text.charCodeAt((tokens[at - 1] as Token).end) : 0;
-    // "in the Tithe's hands", and the name as an attribute: "in Emberwright hands", "under Tithe control"
-    if (owner && (after === 39 || after === 0x2019 || after === 32)) {
-      const k = tokenAt(tokens, owner.startTok - 1)?.lower === 'the' ? owner.startTok - 2 : owner.startTok - 1;
-      const prep = tokens[k]?.lower;
-      if (w === 'hands' || w === 'possession' ? prep === 'in' || prep === 'into' : prep === 'under') {
-        start = k;
-        gainerAt = owner.startTok;
-      }
-    }
-  }
-  if (start < 0) return;
-  // a form of "be" before the predicate ("was theirs", "is now under their control")
-  let from = start;
-  if (!BELONG_WORDS.has(w)) {
-    // "Brackwater, now in the hands of the Corsairs,": an appositive "now" stands for "which is now"
-    const appositive =
-      tokenAt(tokens, start - 1)?.lower === 'now' &&
-      punctIn(text, (tokens[start - 2] as Token | undefined)?.end ?? 0, (tokens[start - 1] as Token).start, COMMA);
-    from = appositive ? start - 1 : tokenAt(tokens, start - 1)?.lower === 'now' ? start - 2 : start - 1;
-    // "came swiftly under the control of", "passed quietly into their hands": an adverb before the predicate
-    if (!appositive && innerAdverb(tokenAt(tokens, from)?.lower ?? '')) from--;
-    // "has been in the hands of the Choir since midwinter": the perfect of "be"
-    if (tokenAt(tokens, from)?.lower === 'been' && PERFECT_AUX.has(tokenAt(tokens, from - 1)?.lower ?? '')) from--;
-    const v = tokens[from]?.lower ?? '';
-    if (!appositive && !BE_FORMS.has(v) && !BECOME_FORMS.has(v) && !PLACING_VERBS.has(v) && !PERFECT_AUX.has(v)) return;
-  }
-  // "Lowmarket became theirs": becoming is a change without a time
-  // "was placed under the Tithe's control", "fell into their hands": placing is an event too
-  const becomes = BECOME_FORMS.has(tokens[from]?.lower ?? '') || PLACING_VERBS.has(tokens[from]?.lower ?? '');
-  // "Lowmarket was theirs, the Iron Tithe having stormed the gate": the taker named after it, in a
-  // clause that tells the taking (so it is a change without a time).
-  const taker = gainerAt < 0 && !first ? takerAfter(text, tokens, hits, at + 1) : null;
-  if (!taker && !becomes && !verdict(tokens, from, at) && !changeMarked(text, tokens, hits, from, start, at + 1)) return;
-  if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
-  // the place right before ("Lowmarket was theirs"; "the children of Lowmarket were in their hands" is no change),
-  // or "it"/"the valley" for the place named before ('"The valley is ours now," said the Tithe captain')
-  let target = nearest(hits, isControllable, from, -1);
-  // "the Sunder Gap, long contested by the Emberwrights, now belongs to the Tithe": the place before the parenthetical
-  const beforeParenthetical =
-    target && target.endTok < from - 1
-      ? parentheticalStart(text, tokens, tokenAt(tokens, from - 1)?.lower === 'now' ? from - 1 : from)
-      : -1;
-  const subjectPlace =
-    beforeParenthetical >= 0 ? hits.find((h) => isControllable(h) && h.endTok === beforeParenthetical) : undefined;
-  if (subjectPlace) target = subjectPlace;
-  else if (!target || target.endTok < from - 1) {
-    const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
-    // "Harrowgate's guards were bought, and by the new moon the town was theirs": the sentence's own place first.
-    target = type !== null && placeSubjectBefore(tokens, from - 1) === null ? resolvePlace(hits, from, type, place) : null;
-    if (!target) return;
-  } else if (
-    tokenAt(tokens, target.startTok - 1)?.lower === 'of' &&
-    !PLACE_NOUNS.has(tokenAt(tokens, target.startTok - 2)?.lower ?? '')
-  )
-    return;
-  let gainer: TypedHit | null;
-  if (first) gainer = speakerFaction(text, tokens, hits, at);
-  else if (taker) gainer = taker;
-  else if (gainerAt >= 0)
-    // "belongs to them", "belongs to the newcomers" (not "answers to the masked envoys": another's people may answer): the antecedent faction
-    gainer =
-      OBJECT_PRONOUNS.has(tokens[gainerAt]?.lower ?? '') ||
-      (w.startsWith('belong') && groupDescriptionFrom(tokens, gainerAt) >= 0)
-        ? antecedent
-        : (() => {
-            const f = nearest(hits, isFaction, gainerAt, 1);
-            return f && f.startTok <= gainerAt + 2 ? f : null;
-          })();
-  else gainer = nearest(hits, isFaction, from, -1) ?? antecedent;
-  if (!gainer) return;
-  controlVerbAt.add(at);
-  // "Lowmarket and Harrowgate were in the hands of the Iron Tithe": every place listed as the subject
-  const own = hits.includes(target) && target.endTok === from ? withListBefore(text, tokens, hits, target) : [target];
-  for (const t of own) add(t.entityId, { kind: 'control', field: 'controlledBy', to: gainer.entityId, from: null, verb: w }, at);
-}
-
-/**
- * "The forest is the Court's now", "by dusk Lowmarket was the Tithe's", "Harrowgate became the
- * Order's": a faction's name with a possessive apostrophe and nothing owned after it (the clause
- * ends, or "now"/"again"/a time follows), after a form of "be" or "become" after the place (or a
- * reference to it). Like "theirs", a change only at a time or by becoming (changeMarked).
- */
-function possessivePredicate(
-  text: string,
-  tokens: Token[],
-  hits: TypedHit[],
-  owner: TypedHit,
-  place: TypedHit | null,
-  controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
-): void {
-  const last = tokens[owner.endTok - 1] as Token;
-  const apostrophe = text.charCodeAt(last.end);
-  if (apostrophe !== 39 && apostrophe !== 0x2019) return;
-  // nothing owned after it: the clause ends, or an adverb of time follows ("the Court's now, every acre")
-  const next = tokens[owner.endTok];
-  if (next) {
-    const gap = punctIn(text, last.end, next.start, CLAUSE_PUNCT | EM_DASH);
-    const timeAfter =
-      next.lower === 'now' ||
-      next.lower === 'again' ||
-      next.lower === 'by' ||
-      (MOMENT_PREPOSITIONS.has(next.lower) && momentAfter(tokens, owner.endTok));
-    if (!gap && !timeAfter) return;
-  }
-  let start = owner.startTok;
-  if (tokenAt(tokens, start - 1)?.lower === 'the') start--;
-  const now = tokenAt(tokens, start - 1)?.lower === 'now';
-  const from = now ? start - 2 : start - 1;
-  const v = tokens[from]?.lower ?? '';
-  if (!BE_FORMS.has(v) && !BECOME_FORMS.has(v)) return;
-  if (!BECOME_FORMS.has(v) && !changeMarked(text, tokens, hits, from, start, owner.endTok)) return;
-  if (asked(text, tokens, from) || hypothetical(text, tokens, from) || isNegated(text, tokens, from)) return;
-  let target = nearest(hits, isControllable, from, -1);
-  // "Brackwater, though, became the Corsairs'": the place before a parenthetical
-  if (target && target.endTok !== from && target.endTok !== parentheticalStart(text, tokens, from)) target = null;
-  if (!target) {
-    const type = from > 0 ? placeSubjectBefore(tokens, from) : null;
-    target = type !== null ? resolvePlace(hits, from, type, place) : null;
-  }
-  if (!target) return;
-  controlVerbAt.add(owner.endTok);
-  add(target.entityId, { kind: 'control', field: 'controlledBy', to: owner.entityId, from: null, verb: 'possessive' }, from);
-}
-
-/** The longest sentence read as a verdict ("The marsh is theirs." is 4 words; "The whole of the old town is theirs." 8). */
-const VERDICT_WORDS = 8;
-
-/**
- * A short present-tense sentence that ends on "theirs"/"ours" ("The marsh is theirs.", "The pass
- * is ours."): the narrator's verdict on what just happened, a change without a time. The past
- * ("was theirs") may be history, and a longer sentence may tell how things long stood.
- */
-function verdict(tokens: Token[], from: number, at: number): boolean {
-  const w = tokens[from]?.lower;
-  return (w === 'is' || w === 'are') && at === tokens.length - 1 && tokens.length <= VERDICT_WORDS && from === at - 1;
-}
-
-/**
- * "The Saltmarch Corsairs, now masters of Brackwater,", "by dusk the Tithe were the masters of
- * Lowmarket": the faction before "(were) now (the) masters of" gains the place after "of", at a time
- * (an appositive or copula "now", or changeMarked); "they" is the antecedent.
- */
-function mastersOf(
-  text: string,
-  tokens: Token[],
-  hits: TypedHit[],
-  at: number,
-  antecedent: TypedHit | null,
-  controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
-): void {
-  if (tokens[at + 1]?.lower !== 'of') return;
-  const placeAt = tokens[at + 2]?.lower === 'the' ? at + 3 : at + 2;
-  const target = hits.find((h) => h.startTok === placeAt && isControllable(h));
-  if (!target) return;
-  let k = at - 1;
-  while (k > at - 3 && (tokens[k]?.lower === 'the' || tokens[k]?.lower === 'new')) k--;
-  let now = false;
-  if (tokens[k]?.lower === 'now') {
-    now = true;
-    k--;
-  }
-  const from = k;
-  if (BE_FORMS.has(tokens[k]?.lower ?? '')) k--;
-  else if (!now || !punctIn(text, (tokens[k] as Token | undefined)?.end ?? 0, (tokens[k + 1] as Token).start, COMMA)) return;
-  const w = tokens[k]?.lower ?? '';
-  const gainer = hits.find((h) => h.endTok === k + 1 && isFaction(h)) ?? (w === 'they' ? antecedent : null);
-  if (!gainer) return;
-  if (!now && !changeMarked(text, tokens, hits, from, at, at + 1)) return;
-  if (asked(text, tokens, at) || hypothetical(text, tokens, at) || isNegated(text, tokens, from)) return;
-  controlVerbAt.add(at);
-  add(
-    target.entityId,
-    {
-      kind: 'control',
-      field: 'controlledBy',
-      to: gainer.entityId,
-      from: null,
-      verb: w === 'they' ? 'masters' : (tokens[at] as Token).lower,
-    },
-    at,
-  );
-}
-
-/**
- * "..., the Iron Tithe having stormed the gate", ": the Tithe had stormed it at dawn": a faction
- * right after a comma, colon or dash at token `from` (optionally "the" or "for" before it), then
- * having/had: the one who took what the predicate before says is theirs.
- */
-function takerAfter(text: string, tokens: Token[], hits: TypedHit[], from: number): TypedHit | null {
-  // The clause break may come a few words on ("theirs before the bells stopped: ..."), not after
-  // a duration ("theirs for a century, the Tithe having stormed it once" is how things stood).
-  let k = from;
-  for (; k < tokens.length && k < from + 8; k++) {
-    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT | EM_DASH)) break;
-    if ((tokens[k] as Token).lower === 'for') return null;
-  }
-  if (k >= tokens.length || k >= from + 8) return null;
-  if (tokens[k]?.lower === 'for') k++;
-  if (tokens[k]?.lower === 'the') k++;
-  const f = hits.find((h) => h.startTok === k && isFaction(h));
-  if (!f) return null;
-  const w = tokens[f.endTok]?.lower ?? '';
-  if (w !== 'having' && w !== 'had') return null;
-  // "having stormed the gate", "had already taken it": a taking, not "having built its walls"
-  let v = f.endTok + 1;
-  if (tokens[v]?.lower.endsWith('ly') || PASSIVE_ADVERBS.has(tokens[v]?.lower ?? '')) v++;
-  const verb = tokens[v]?.lower ?? '';
-  return ASSAULT_VERBS.has(verb) || CONTROL_VERBS.byFirst.get(verb)?.some((p) => p.kind === 'gain' && p.keys.length === 1)
-    ? f
-    : null;
-}
-/**
- * The faction of whoever says the quotation around token `at`: named in the attribution after
- * its closing quote ('"The valley is ours now," said the Tithe captain') or before its opening
- * one ('The Corsair captain said: "Brackwater is ours now."'), with a verb of saying within
- * 4 words of it. Null when the sentence quotes nobody or the speaker has no faction.
- */
-function speakerFaction(text: string, tokens: Token[], hits: TypedHit[], at: number): TypedHit | null {
-  const quoteAt = (p: number) => {
-    const c = text.charCodeAt(p);
-    return c === 34 || c === 0x201c || c === 0x201d;
-  };
-  const said = (from: number, to: number) => {
-    for (let k = Math.max(0, from); k < to && k < tokens.length; k++)
-      if (SPEECH_VERBS.has((tokens[k] as Token).lower)) return true;
-    return false;
-  };
-  let close = -1;
-  for (let p = (tokens[at] as Token).end; p < text.length && close < 0; p++) if (quoteAt(p)) close = p;
-  if (close >= 0) {
-    const f = hits.find((h) => isFaction(h) && (tokens[h.startTok] as Token).start > close);
-    if (f && said(f.startTok - 3, f.endTok + 3)) return f;
-  }
-  let open = -1;
-  for (let p = (tokens[at] as Token).start - 1; p >= 0 && open < 0; p--) if (quoteAt(p)) open = p;
-  if (open >= 0) {
-    const f = nearest(hits, (h) => isFaction(h) && (tokens[h.endTok - 1] as Token).end < open, at, -1);
-    if (f && said(f.startTok - 3, f.endTok + 4)) return f;
-  }
-  return null;
-}
-
-/**
- * A time that makes a state a change, for the predicate from token `from` (its verb) to `to`:
- * "by <time>" (not "by <faction>") up to 7 words before or 6 after in the clause, a sentence
- * opening "By/Before/Within <time>", or "now" right before `from` or up to `start`.
- */
-function changeMarked(text: string, tokens: Token[], hits: TypedHit[], from: number, start: number, to: number): boolean {
-  const byTime = (k: number) =>
-    (tokens[k] as Token).lower === 'by' &&
-    !NOT_TIMES.has(tokens[k + 1]?.lower ?? '') &&
-    !hits.some((h) => isFaction(h) && (h.startTok === k + 1 || h.startTok === k + 2));
-  const first = tokens[0]?.lower ?? '';
-  if (first === 'before' || first === 'within' || (first === 'by' && byTime(0))) return true;
-  if (eventOpener(text, tokens, from)) return true;
-  for (let k = from - 1; k < start; k++) if (k >= 0 && (tokens[k] as Token).lower === 'now') return true;
-  for (let j = from - 1; j >= 0 && j >= from - 7; j--) {
-    if (punctIn(text, (tokens[j] as Token).end, (tokens[j + 1] as Token).start, CLAUSE_PUNCT)) break;
-    if (byTime(j)) return true;
-  }
-  for (let k = to; k < tokens.length && k < to + 6; k++) {
-    if (punctIn(text, (tokens[k - 1] as Token).end, (tokens[k] as Token).start, CLAUSE_PUNCT)) return false;
-    const w = (tokens[k] as Token).lower;
-    // "the Corrin Coast is theirs again": a return is a change; "before sundown" a moment
-    if (w === 'now' || w === 'again' || byTime(k)) return true;
-    // "since midwinter", "since the thaw", "since last week": when it changed hands
-    if (w === 'since' && sinceMoment(tokens, k)) return true;
-    if (w === 'before' && MOMENT_NOUNS.has(tokens[k + 1]?.lower ?? '')) return true;
-    // "was theirs before the noon bell", "within the hour", "that night", "at dusk": a moment of the story
-    if (MOMENT_PREPOSITIONS.has(w) && momentAfter(tokens, k)) return true;
-  }
-  return false;
-}
-
-/** "since midwinter", "since the spring", "since last week": a SINCE_MOMENTS word right after "since" (token `k`) or after "the". */
-function sinceMoment(tokens: Token[], k: number): boolean {
-  const w = tokens[k + 1]?.lower ?? '';
-  return SINCE_MOMENTS.has(w === 'the' ? (tokens[k + 2]?.lower ?? '') : w);
-}
-
-/** A moment noun within two words after token `k` ("before the noon bell", "within the hour"); not "before the war". */
-function momentAfter(tokens: Token[], k: number): boolean {
-  for (let j = k + 1; j <= k + 3 && j < tokens.length; j++) {
-    const w = (tokens[j] as Token).lower;
-    if (MOMENT_AFTER.has(w)) return true;
-    if (w !== 'the' && w !== 'a' && w !== 'first' && w !== 'next' && w !== 'same' && !MOMENT_NOUNS.has(w)) return false;
-  }
-  return false;
-}
-
-/**
- * Does the sentence open with a moment of the story before the predicate at `from`: a time adverb
- * ("Then", "Soon", "At last", "That night", "Two days later"), or a when/once/after clause closed by
- * a comma ("When the walls finally cracked, ... the town was theirs")? Then a possession it states
- * is how things came to be, not how they long stood.
- */
-function eventOpener(text: string, tokens: Token[], from: number): boolean {
-  const w0 = tokens[0]?.lower ?? '';
-  const w1 = tokens[1]?.lower ?? '';
-  if (MOMENT_OPENERS.has(w0)) return true;
-  if (w0 === 'at' && (w1 === 'last' || w1 === 'dawn' || w1 === 'dusk' || w1 === 'nightfall')) return true;
-  if (w0 === 'that' && (w1 === 'night' || w1 === 'morning' || w1 === 'evening' || w1 === 'day')) return true;
-  let clauseFrom = 1;
-  for (let k = 1; k <= 3; k++) {
-    const unit = LATER_UNITS.has(tokenAt(tokens, k - 1)?.lower ?? '');
-    if (tokens[k]?.lower === 'later' && unit) return true;
-    // "Two days after the bells fell silent, ...": a time clause like "after ..."
-    if ((tokens[k]?.lower === 'after' || tokens[k]?.lower === 'before') && unit) clauseFrom = k + 1;
-  }
-  if (clauseFrom === 1 && (!EVENT_SUBORDINATORS.has(w0) || (w0 === 'as' && w1 !== 'soon'))) return false;
-  // "When you were a child, Saint Orrin was theirs": a clause of being is a time span, not an event
-  for (let k = clauseFrom; k < from && k < 16; k++) {
-    if (BE_FORMS.has((tokens[k] as Token).lower)) return false;
-    if (punctIn(text, (tokens[k] as Token).end, (tokens[k + 1] as Token).start, COMMA)) return true;
-  }
-  return false;
-}
-
 /**
  * "The Masks have Lowmarket now", "the Tithe now has Harrowgate" (and "holds Lowmarket now"): possession as a change needs
  * a place right after the verb and "now" right before the verb or right after the place (else it
@@ -1229,28 +809,6 @@ function pluralNameIn(tokens: Token[], hits: TypedHit[], place: TypedHit): boole
   if (!hits.includes(place)) return false;
   const last = (tokens[place.endTok - 1] as Token).lower;
   return last.length > 3 && last.endsWith('s') && !last.endsWith('ss');
-}
-
-/** The place a reference stands for: the nearest fitting place before `before` in the sentence, else the antecedent place. */
-function resolvePlace(hits: TypedHit[], before: number, type: string, place: TypedHit | null): TypedHit | null {
-  const fits = (h: TypedHit) => isControllable(h) && (type === '' || h.entityType === type);
-  const near = nearest(hits, fits, before, -1);
-  if (near) return near;
-  return place && fits(place) ? place : null;
-}
-
-/** A subject pronoun or "the city" within 3 words before token `at` ("it fell to", "it was taken by"). */
-function placeSubjectBefore(tokens: Token[], at: number): string | null {
-  for (let j = at - 1; j >= 0 && j >= at - 3; j--) {
-    const w = (tokens[j] as Token).lower;
-    if (w === 'it' || w === "it's" || w === 'it\u2019s') return '';
-    // "At dawn its gates opened to them": the gates of the place named before
-    if (w === 'its' && (tokens[j + 1]?.lower === 'gates' || tokens[j + 1]?.lower === 'gate')) return '';
-    const type = placeNounKind(w);
-    // "the town was theirs", "by noon the whole town belonged to them"
-    if (type && theBeforePlaceNoun(tokens, j) >= 0) return type;
-  }
-  return null;
 }
 
 /** Is the status cue at `at` separated from the place before it only by a comma-enclosed clause ("Brackwater, where ..., lies in ruins")? */
