@@ -24,6 +24,7 @@ import { withdrawDeniedReports } from './denied-reports.js';
 import { withdrawRefutedReports } from './refuted-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
+import { thingBesidePlace } from './thing-antecedents.js';
 import { type Conflict, conflictOf, peopleSubject, pronounGivesWay } from './aggressors.js';
 import { describedFaction } from './faction-descriptions.js';
 import { attackerOf, claimantOf, type FallReference, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
@@ -471,6 +472,8 @@ interface SentenceFacts {
   people: boolean;
   /** It has the antecedent give way or leave without naming it ("Gone south with their fleet."): see pronounGivesWay. */
   gaveWay: boolean;
+  /** Its last place only locates the verb's object, a thing ("had the Ember Crown in Lowmarket"): see thingBesidePlace. */
+  thing: boolean;
   /** conflictOf its hits (who attacks, who gives way), on first need in a narrator's turn. */
   conflict: Conflict | undefined;
   /** unclaimedReference of its text ("the town was taken"), on first need: it depends on the words only. */
@@ -649,6 +652,18 @@ function namedSince(local: SentenceFacts, named: Set<number>): boolean {
 }
 
 /** What a sentence's facts derive from its hits: hedging, typed hits, lead and last faction. */
+const IT_WORD = /\bit\b/i;
+
+/** thingBesidePlace for the sentence's last place (the one a later "it" would mean); false without a place. */
+function thingBeside(sentence: string, tokens: Token[], typed: TypedHit[] | null): boolean {
+  if (typed === null) return false;
+  for (let j = typed.length - 1; j >= 0; j--) {
+    const t = typed[j] as TypedHit;
+    if (t.entityType === 'region' || t.entityType === 'settlement') return thingBesidePlace(sentence, tokens, typed, t);
+  }
+  return false;
+}
+
 function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, tokens: Token[]): void {
   local.hedged = local.hits.length > 0 && isHedged(tokens);
   local.typed = local.hits.length > 0 ? typedWithMemberForces(lexicon, typedHits(lexicon, local.hits), sentence, tokens) : null;
@@ -1053,6 +1068,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           described: null,
           people: peopleSubject(sentence, toks),
           gaveWay: pronounGivesWay(toks),
+          thing: false,
           fallRef: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
@@ -1072,6 +1088,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(all, named, toks);
         if (local.hits.length !== all.length) local.unnamed = all;
         settleHits(lexicon, local, sentence, toks);
+        local.thing = thingBeside(sentence, toks, local.typed);
         // only a sentence whose tokens read a place noun, a place pronoun or a place may change a place
         if (local.placeRef || (local.typed !== null && anyControllable(local.typed)))
           local.described = describedFaction(sentence, toks, lexicon);
@@ -1088,6 +1105,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.best = undefined;
         local.matches = undefined;
         settleHits(lexicon, local, sentence, tokens);
+        local.thing = thingBeside(sentence, tokens, local.typed);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
@@ -1132,6 +1150,9 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // Without a place of its own, a sentence can still change one it calls "it" or "the city"
       // (named earlier), if it names a faction or has one to refer back to.
       // A place noun stands for the salient place of its own kind; "it" for the latest place.
+      // "Old Vell had the Ember Crown in Lowmarket. The Tithe took it.": that "it" is the crown
+      // (only an "it": "them" is no single thing)
+      const thingMeant = local.placeType === '' && scene.thingJustNamed() && IT_WORD.test(sentence);
       const prevPlace = scene.placeFor(local.placeType);
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
       let referent = scene.referent(local.latter);
@@ -1148,14 +1169,14 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       if (mayChange && turn.speaker === 'player')
         claims.push({ sentence, hits, typed: typed ?? NO_TYPED, referent, place: prevPlace });
       else if (mayChange) {
-        const placeHit = prevPlace?.typed ?? null;
+        const placeHit = thingMeant ? null : (prevPlace?.typed ?? null);
         if (notes) detected = changesOf(sentence, tokens as Token[], typed ?? NO_TYPED, referent, placeHit, scratchCueAt);
         else {
           // Same sentence, same antecedents, same answer: repeats skip the phrase scans.
           // Keyed by faction id and place id: the world's own strings, compared by identity.
           const byContext = local.changes;
           const faction = referent?.entityId ?? '';
-          const key = prevPlace?.typed.entityId ?? '';
+          const key = placeHit?.entityId ?? '';
           let cached = byContext === undefined ? undefined : cachedChanges(byContext, faction, key);
           if (cached === undefined) {
             tokens ??= tokensAt(text, k);
@@ -1277,6 +1298,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         }
         scene.noteFactions(typed, lead);
         scene.notePlaces(typed, hits);
+        if (typed === local.typed && local.thing) scene.noteThingBesidePlace();
       }
       // after noteLead: "Harrowgate's militia manned the walls as the Tithe's outriders came" leaves "they" the militia
       if (local.people && turn.speaker !== 'player') scene.notePeopleSubject();

@@ -52,6 +52,8 @@ export class SceneState {
   /** Sentences read in the call, and the one that named `place` (placeJustNamed). */
   private sentenceCount = 0;
   private placeNamedAt = -2;
+  /** The sentence whose verb's object was a thing beside its place ("had the Ember Crown in Lowmarket"): see thingBesidePlace. */
+  private thingNamedAt = -2;
   /** A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts). */
   unclaimed: TypedHit | null = null;
   private unclaimedLeft = 0;
@@ -144,6 +146,19 @@ export class SceneState {
   /** `place` is the latest place and the sentence just before this one named it: "Harrowgate. It fell before noon." */
   placeJustNamed(place: TypedHit): boolean {
     return this.placeNamedAt === this.sentenceCount - 1 && this.place?.typed.entityId === place.entityId;
+  }
+
+  /**
+   * The sentence just before named the latest place only as where a thing was ("Old Vell had the
+   * Ember Crown in Lowmarket. The Tithe took it."): its "it" means the thing, not the place.
+   */
+  thingJustNamed(): boolean {
+    return this.thingNamedAt === this.sentenceCount - 1 && this.placeNamedAt === this.thingNamedAt;
+  }
+
+  /** This sentence's verb has a thing for its object beside its last place. */
+  noteThingBesidePlace(): void {
+    this.thingNamedAt = this.sentenceCount;
   }
 
   /** A sentence led by faction `lead` (last faction `last`): later pronouns mean it. */

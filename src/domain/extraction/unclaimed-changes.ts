@@ -205,9 +205,13 @@ export function claimantOf(text: string, tokens: Token[], hits: readonly TypedHi
   // the subject's clause: to the first clause mark after the faction ("..., and nobody dared ask" is another)
   let end = f.endTok;
   while (end < tokens.length && !clauseMarkIn(text, (tokens[end - 1] as Token).end, (tokens[end] as Token).start)) end++;
+  // "The Corsair hulks burning at their moorings", "the Order's wagons burning": a faction's things
+  // lost in the fall (the faction as their modifier or possessor) name no taker
+  const ownThings = possessorOrModifier(text, tokens, f);
   for (let i = 0; i < end; i++) {
     const t = tokens[i] as Token;
     if (
+      (ownThings && i > f.endTok && LOSS_WORDS.has(t.lower)) ||
       NOT_A_TAKER.has(t.lower) ||
       NEGATION_WORDS.has(t.lower) ||
       CLAUSE_NEGATORS.has(t.lower) ||
@@ -234,6 +238,37 @@ function clauseMarkIn(text: string, from: number, to: number): boolean {
   }
   return false;
 }
+
+/** What befalls things lost: "burning", "sank", "wrecked", "lay abandoned". */
+const LOSS_WORDS = new Set(
+  'burning burned burnt burn burns aflame ablaze afire smouldering smoldering sinking sank sunk sink sinks wrecked broken shattered scattered overturned capsized gutted'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Is the faction hit `f` a noun modifier ("the Corsair hulks") or a possessor ("the Order's
+ * wagons") of a lower-case noun after it, so the clause's subject is that noun, not the faction?
+ */
+function possessorOrModifier(text: string, tokens: Token[], f: TypedHit): boolean {
+  const next = tokens[f.endTok];
+  if (next === undefined || next.cap) return false;
+  const from = (tokens[f.endTok - 1] as Token).end;
+  const c = text.charCodeAt(from);
+  // "the Order's wagons", "the Corsairs' ships" (read in place, no slice)
+  if (c === 39 || c === 0x2019) return next.start - from <= 3;
+  // "the Corsair hulks": a plural noun right after a singular name ("the Corsairs sank" is the faction)
+  return (
+    next.start === from + 1 &&
+    c === 32 &&
+    !(tokens[f.endTok - 1] as Token).lower.endsWith('s') &&
+    PLURAL_NOUN.test(next.lower) &&
+    !NOT_NOUNS.has(next.lower)
+  );
+}
+const PLURAL_NOUN = /^[a-z]{2,}[^s]s$/;
+/** Words ending like a plural that are verbs after a name ("the Tithe was", "the Tithe sets ... burning"). */
+const NOT_NOUNS = new Set(['was', 'has', 'does', 'goes', 'sets', 'leaves', 'lets', 'keeps', 'makes']);
 
 /** Nouns for the deed that took a place: "the blow", "the attack", "the whole thing". */
 const DEED_NOUNS = new Set('blow attack assault strike raid stroke coup deed work landing victory conquest'.split(' '));
