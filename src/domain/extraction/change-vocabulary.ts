@@ -620,6 +620,8 @@ export const BURNED_INTRANSITIVE_AFTER = new Set([
   'that',
   'again',
 ]);
+/** Words right before a status cue (past its copula) that say it goes on, not that it began. */
+export const CONTINUING = new Set(['still', 'remains', 'remain', 'remained', 'stays', 'stay', 'stayed', 'always']);
 
 // Subjects and verb groups. Pronouns, auxiliaries and adverbs read between an actor and its verb.
 
@@ -682,6 +684,12 @@ export const COORDINATED_GAP_WORDS = new Set(
     'month end time now soon then already finally'
   ).split(' '),
 );
+/** Words that open an aside naming who is not the subject ("..., not the Thalric Order, took"). */
+export const CONTRAST_OPENERS = new Set(['not', 'nor', 'never', 'rather', 'instead']);
+/** Forms of "get" that make a passive with a participle right after ("got taken", "gets overrun"). */
+export const GET_PASSIVE = new Set(['got', 'gets', 'get', 'gotten', 'getting']);
+/** Auxiliaries of an elliptical clause that repeats the one before ("as did Harrowgate", "so had the Gap"). */
+export const ECHO_AUX = new Set(['did', 'had', 'has', 'have', 'was', 'were', 'is', 'are', 'does', 'do']);
 
 // Clause frames. Words that put a clause outside the story's events: conditions, plans, visions, futures, denied reports.
 
@@ -763,6 +771,8 @@ export const REPORT_NOUNS = new Set([
   'whispers',
 ]);
 export const DENIALS = new Set(['false', 'untrue', 'lies', 'wrong', 'baseless', 'unfounded', 'nonsense', 'mistaken']);
+/** Words that may open an order before its verb ("Now burn Lowmarket", "Go and take the Gap"). */
+export const IMPERATIVE_LEADS = new Set(['now', 'then', 'go', 'quickly', 'just', 'and']);
 
 // Moments. Words that date a change to a moment of the story.
 
@@ -923,3 +933,30 @@ export const SAME_SIDE_WORDS = new Set(['but', 'yet', 'though', 'although', 'ins
 export const FIELD_WORDS = new Set(['field', 'fight', 'battle', 'battlefield', 'walls', 'line', 'lines']);
 /** Words that may stand between a flight's subject and its verb ("were quickly routed", "had fled"). */
 export const FLIGHT_AUX = new Set(['were', 'was', 'had', 'have', 'has', 'been', 'then', 'soon', 'finally']);
+
+// Changes told as nouns. "The fall of Lowmarket to the Tithe", "the siege of Brackwater began".
+
+/** Nouns of a place changing hands, and the word their taker follows: "the fall of X to Y", "the capture of X by Y". */
+export const CHANGE_NOUNS = new Map<string, 'to' | 'by'>([
+  ['fall', 'to'],
+  ['surrender', 'to'],
+  ['loss', 'to'],
+  ['handover', 'to'],
+  ['capture', 'by'],
+  ['conquest', 'by'],
+  ['seizure', 'by'],
+  ['taking', 'by'],
+  ['occupation', 'by'],
+  ['annexation', 'by'],
+  ['recapture', 'by'],
+]);
+/** Words a few before the noun that make the event feared, planned or averted, not told ("to prevent the fall of"). */
+export const UNREAL_BEFORE = new Set(
+  'prevent prevented prevents avert averted stop stopped fear feared fears dread dreaded plan planned plans plot plotted risk threat imminent impending coming attempted attempt dream dreamed dreamt'.split(
+    ' ',
+  ),
+);
+/** Modals right after a change noun's taker: the event as a subject of what would or might happen ("the fall of Lowmarket to the Tithe would ruin us"). */
+export const MODALS_AFTER = new Set(['would', 'could', 'might', 'will', 'shall', 'may', 'must', "would've", 'should']);
+/** Words after a siege told as a noun that end it ("ended", "was lifted", "is over"). */
+export const SIEGE_ENDS = new Set(['ended', 'ends', 'lifted', 'broke', 'broken', 'failed', 'fails', 'collapsed', 'over']);

@@ -13,7 +13,10 @@ import {
   BASE_VERBS,
   BE_FORMS,
   BURNED_INTRANSITIVE_AFTER,
+  CHANGE_NOUNS,
   CLAUSE_BREAK,
+  CONTINUING,
+  CONTRAST_OPENERS,
   CONTROL_VERBS,
   COORDINATED_GAP_WORDS,
   COUNT_WORDS,
@@ -23,13 +26,17 @@ import {
   DO_FORMS,
   DRIVE_PARTICLES,
   DRIVE_VERBS,
+  ECHO_AUX,
   ENTRY_VERBS,
   EXPULSIONS,
   FELL_WORDS,
   FIRST_PERSON,
   FLIGHT_AUX,
+  GET_PASSIVE,
   HISTORY_BEFORE,
   HOLD_OFF,
+  IMPERATIVE_LEADS,
+  MODALS_AFTER,
   MOMENT_AFTER,
   MOMENT_NOUNS,
   NOT_FINITE_BEFORE,
@@ -52,6 +59,7 @@ import {
   RUIN_FIELD_HEADS,
   RUIN_FIELD_MODIFIERS,
   RUIN_FIELD_NOUNS,
+  SIEGE_ENDS,
   SIEGE_FORCES,
   SIEGE_PROGRESS,
   SPANS,
@@ -61,6 +69,7 @@ import {
   THAT_TIMES,
   TRANSFER_VERBS,
   UNOPPOSED,
+  UNREAL_BEFORE,
   VERB_ADVERBS,
   type VerbKind,
 } from './change-vocabulary.js';
@@ -293,9 +302,6 @@ function actorOf(
   if (!near && gain && antecedent && coordinatedPronounSubject(tokens, at)) return antecedent;
   return near;
 }
-
-/** Words that open an aside naming who is not the subject ("..., not the Thalric Order, took"). */
-const CONTRAST_OPENERS = new Set(['not', 'nor', 'never', 'rather', 'instead']);
 
 /** "we" (or "our <noun>") as the subject of the verb at `at`, auxiliaries and adverbs between ("we took", "our riders have seized"). */
 function firstPersonBefore(tokens: Token[], at: number): boolean {
@@ -735,9 +741,6 @@ function coordinatedAux(text: string, tokens: Token[], and: number): number {
 }
 /** How most past participles end ("besieged", "taken", "overrun", "thrown", "caught", "burnt"). */
 const PARTICIPLE_END = /(ed|en|wn|un|ht|nt)$/;
-
-/** Forms of "get" that make a passive with a participle right after ("got taken", "gets overrun"). */
-const GET_PASSIVE = new Set(['got', 'gets', 'get', 'gotten', 'getting']);
 
 /**
  * The subject of the main clause after an opening participial clause that ends at the first comma
@@ -1232,30 +1235,6 @@ export function detectChanges(
   scratchOut = new Map();
   return out;
 }
-
-/** Nouns of a place changing hands, and the word their taker follows: "the fall of X to Y", "the capture of X by Y". */
-const CHANGE_NOUNS = new Map<string, 'to' | 'by'>([
-  ['fall', 'to'],
-  ['surrender', 'to'],
-  ['loss', 'to'],
-  ['handover', 'to'],
-  ['capture', 'by'],
-  ['conquest', 'by'],
-  ['seizure', 'by'],
-  ['taking', 'by'],
-  ['occupation', 'by'],
-  ['annexation', 'by'],
-  ['recapture', 'by'],
-]);
-/** Words a few before the noun that make the event feared, planned or averted, not told ("to prevent the fall of"). */
-const UNREAL_BEFORE = new Set(
-  'prevent prevented prevents avert averted stop stopped fear feared fears dread dreaded plan planned plans plot plotted risk threat imminent impending coming attempted attempt dream dreamed dreamt'.split(
-    ' ',
-  ),
-);
-
-const MODALS_AFTER = new Set(['would', 'could', 'might', 'will', 'shall', 'may', 'must', "would've", 'should']);
-
 /**
  * "A herald announces the fall of Lowmarket to the Iron Tithe", "the capture of Lowmarket by the
  * Tithe shocked everyone", "Lowmarket's fall to the Tithe": a change told as a noun, with its
@@ -1306,9 +1285,6 @@ function nominalChanges(
   }
 }
 
-/** Words after a siege told as a noun that end it ("ended", "was lifted", "is over"). */
-const SIEGE_ENDS = new Set(['ended', 'ends', 'lifted', 'broke', 'broken', 'failed', 'fails', 'collapsed', 'over']);
-
 /** "the Tithe's siege of Lowmarket ended / was lifted / is over": an ending word within three words after the place. */
 function siegeEnded(tokens: Token[], from: number): boolean {
   for (let k = from; k < tokens.length && k <= from + 2; k++) if (SIEGE_ENDS.has((tokens[k] as Token).lower)) return true;
@@ -1358,8 +1334,6 @@ function imperativeCue(tokens: Token[], at: number): boolean {
   const w = (tokens[at] as Token).lower;
   return !w.endsWith('ed') && !w.endsWith('en') && w !== 'burnt' && !w.endsWith('ing') && !w.endsWith('s');
 }
-const IMPERATIVE_LEADS = new Set(['now', 'then', 'go', 'quickly', 'just', 'and']);
-
 /**
  * "Harrowgate burned through the night", "Lowmarket burned.": "burned" right after its place, used
  * without an object (the clause ends, or a time or manner follows); "Lowmarket burned its bridges" has one.
@@ -1386,9 +1360,6 @@ function ruinField(tokens: Token[], at: number): Phrase<RegionStatus> | null {
   return { keys, kind: 'devastated', text: keys.join(' ') };
 }
 
-/** Words right before a status cue (past its copula) that say it goes on, not that it began. */
-const CONTINUING = new Set(['still', 'remains', 'remain', 'remained', 'stays', 'stay', 'stayed', 'always']);
-
 /** "is still a wasteland", "remains in ruins", "has always been under threat": within 3 words before the cue at `at`. */
 function statusContinues(tokens: Token[], at: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (CONTINUING.has((tokens[j] as Token).lower)) return true;
@@ -1400,9 +1371,6 @@ function possessiveAfter(text: string, tokens: Token[], h: TypedHit): boolean {
   const c = text.charCodeAt((tokens[h.endTok - 1] as Token).end);
   return c === 39 || c === 0x2019;
 }
-
-/** Auxiliaries of an elliptical clause that repeats the one before ("as did Harrowgate", "so had the Gap"). */
-const ECHO_AUX = new Set(['did', 'had', 'has', 'have', 'was', 'were', 'is', 'are', 'does', 'do']);
 
 /**
  * A place in an elliptical clause takes the change of the place named before it: "Lowmarket fell to
