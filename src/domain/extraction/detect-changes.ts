@@ -91,7 +91,13 @@ import { speakerFaction } from './quoted-speaker.js';
 import { storyFramed } from './story-frames.js';
 import { placeSubject, placeSubjectBefore, resolvePlace } from './subject-places.js';
 import { cueType } from './type-guess.js';
-import { cueBesidePlace, objectBesidePlace, placeInSubject, possessorOfObject } from './object-beside-place.js';
+import {
+  cueBesidePlace,
+  devastationBesidePlace,
+  objectBesidePlace,
+  placeInSubject,
+  possessorOfObject,
+} from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
 import { isControllable, isFaction, nearest, type TypedHit } from './typed-hit.js';
 
@@ -1223,6 +1229,9 @@ export function detectChanges(
       continue;
     // "the ruined chapel outside Saint Orrin": the cue describes a thing beside the place
     if (target === after && cueBesidePlace(text, tokens, i + p.keys.length, after.startTok)) continue;
+    // "The granaries of Lowmarket were burned": a belonging of the place burned, not the place
+    if (target === before && p.kind === 'devastated' && devastationBesidePlace(text, tokens, before, aux >= 0 ? aux : i))
+      continue;
     if (asked(text, tokens, i) || hypothetical(text, tokens, i)) continue;
     const targets = target === before ? withListBefore(text, tokens, hits, target) : withListAfter(text, tokens, hits, target);
     for (const t of targets) add(t.entityId, { kind: 'status', field: 'status', to: p.kind, cue: p.text }, i);

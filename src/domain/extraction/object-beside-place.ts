@@ -186,6 +186,40 @@ export function placeInSubject(text: string, tokens: Token[], place: SpanHit, ve
 }
 
 /**
+ * Parts that stand for the whole place when they are laid waste: "the streets of Lowmarket were
+ * burned", "the heart of Harrowgate lay in ruins". Other parts and belongings burn alone ("the
+ * granaries of Lowmarket were burned", "Brackwater's docks burned"): the town is not devastated.
+ */
+const WHOLE_PARTS = new Set(
+  'streets street houses homes roofs rooftops heart centre center whole rest most half quarters districts buildings city town'.split(
+    ' ',
+  ),
+);
+
+/**
+ * The place `place` before a devastation cue (verb group from token `verb`) only owns or is
+ * beside the cue's subject: "The granaries of Lowmarket were burned", "Lowmarket's mills burned",
+ * "The barns outside Lowmarket were burned". Parts that stand for the whole stay the place
+ * (WHOLE_PARTS), as does "the city of Lowmarket".
+ */
+export function devastationBesidePlace(text: string, tokens: Token[], place: SpanHit, verb: number): boolean {
+  const c = text.charCodeAt((tokens[place.endTok - 1] as Token).end);
+  if ((c === 39 || c === 0x2019) && place.endTok < verb) {
+    const head = tokens[verb - 1] as Token;
+    return !head.cap && !WHOLE_PARTS.has(head.lower) && !PLACE_NOUNS.has(head.lower);
+  }
+  let link = place.startTok - 1;
+  if (tokens[link]?.lower === 'the') link--;
+  if (link < 1) return false;
+  const w = (tokens[link] as Token).lower;
+  if (w !== 'of' && !BESIDE_PREPOSITIONS.has(w)) return false;
+  const head = tokens[link - 1] as Token;
+  if (head.cap || punctIn(text, head.end, (tokens[link] as Token).start, CLAUSE_PUNCT | EM_DASH)) return false;
+  if (w !== 'of') return !PLACE_NOUNS.has(head.lower);
+  return !WHOLE_PARTS.has(head.lower) && !PLACE_NOUNS.has(head.lower) && !PARTITIVES.has(head.lower);
+}
+
+/**
  * Nouns that name holding a place: "control of Harrowgate passed to", "command of Lowmarket fell
  * to" change the place itself, unlike an owner "of" it ("the Mayor of Lowmarket was taken").
  */
