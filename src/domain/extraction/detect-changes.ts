@@ -13,7 +13,6 @@ import {
   BASE_VERBS,
   BE_FORMS,
   BURNED_INTRANSITIVE_AFTER,
-  CHANGE_NOUNS,
   CLAUSE_BREAK,
   CONTINUING,
   CONTRAST_OPENERS,
@@ -36,7 +35,6 @@ import {
   HISTORY_BEFORE,
   HOLD_OFF,
   IMPERATIVE_LEADS,
-  MODALS_AFTER,
   MOMENT_AFTER,
   MOMENT_NOUNS,
   NOT_FINITE_BEFORE,
@@ -59,9 +57,7 @@ import {
   RUIN_FIELD_HEADS,
   RUIN_FIELD_MODIFIERS,
   RUIN_FIELD_NOUNS,
-  SIEGE_ENDS,
   SIEGE_FORCES,
-  SIEGE_PROGRESS,
   SPANS,
   STATE_BEFORE_HELD,
   STATE_VERBS,
@@ -69,7 +65,6 @@ import {
   THAT_TIMES,
   TRANSFER_VERBS,
   UNOPPOSED,
-  UNREAL_BEFORE,
   VERB_ADVERBS,
   type VerbKind,
 } from './change-vocabulary.js';
@@ -86,6 +81,7 @@ import {
   withListBefore,
 } from './list-reading.js';
 import { CLAUSE_PUNCT, closingComma, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
+import { nominalChanges, nominalSieges } from './nominal-changes.js';
 import { ownedChange, possessivePredicate } from './possession.js';
 import { speakerFaction } from './quoted-speaker.js';
 import { storyFramed } from './story-frames.js';
@@ -99,7 +95,7 @@ import {
   possessorOfObject,
 } from './object-beside-place.js';
 import type { ProposedChange } from './types.js';
-import { isControllable, isFaction, nearest, type TypedHit } from './typed-hit.js';
+import { isControllable, isFaction, nearest, possessiveAfter, type TypedHit } from './typed-hit.js';
 
 /** Part of the domain API from this module before the clause frames had their own. */
 export { isNegated };
@@ -1245,93 +1241,6 @@ export function detectChanges(
   return out;
 }
 /**
- * "A herald announces the fall of Lowmarket to the Iron Tithe", "the capture of Lowmarket by the
- * Tithe shocked everyone", "Lowmarket's fall to the Tithe": a change told as a noun, with its
- * taker named ("to"/"by" right after the place). Only for a place without a change of its own;
- * none when the noun is feared, planned or averted, or the clause is negated, asked or hypothetical.
- */
-function nominalChanges(
-  text: string,
-  tokens: Token[],
-  hits: TypedHit[],
-  out: Map<string, ProposedChange[]>,
-  add: (id: string, c: ProposedChange, at: number) => void,
-): void {
-  for (let k = 0; k < hits.length; k++) {
-    const h = hits[k] as TypedHit; // indexed, as in nearest
-    if (!isControllable(h) || out.has(h.entityId)) continue;
-    let noun = -1;
-    // "the fall of Lowmarket"
-    if (tokenAt(tokens, h.startTok - 1)?.lower === 'of' && CHANGE_NOUNS.has(tokenAt(tokens, h.startTok - 2)?.lower ?? ''))
-      noun = h.startTok - 2;
-    // "Lowmarket's fall"
-    else if (possessiveAfter(text, tokens, h) && CHANGE_NOUNS.has(tokens[h.endTok]?.lower ?? '')) noun = h.endTok;
-    if (noun < 0) continue;
-    const after = noun === h.endTok ? noun + 1 : h.endTok;
-    const word = CHANGE_NOUNS.get((tokens[noun] as Token).lower);
-    if (tokens[after]?.lower !== word) continue;
-    const taker = hits.find(
-      (f) => isFaction(f) && (f.startTok === after + 1 || (f.startTok === after + 2 && tokens[after + 1]?.lower === 'the')),
-    );
-    if (!taker) continue;
-    let unreal = false;
-    for (let j = noun - 1; j >= 0 && j >= noun - 4; j--) if (UNREAL_BEFORE.has((tokens[j] as Token).lower)) unreal = true;
-    // "the fall of Lowmarket to the Tithe would ruin us": the noun as the subject of a modal
-    for (let j = taker.endTok; j < tokens.length && j <= taker.endTok + 2; j++)
-      if (MODALS_AFTER.has((tokens[j] as Token).lower)) unreal = true;
-    if (unreal || isNegated(text, tokens, noun) || asked(text, tokens, noun) || hypothetical(text, tokens, noun)) continue;
-    add(
-      h.entityId,
-      {
-        kind: 'control',
-        field: 'controlledBy',
-        to: taker.entityId,
-        from: null,
-        verb: `${(tokens[noun] as Token).lower} ${word}`,
-      },
-      noun,
-    );
-  }
-}
-
-/** "the Tithe's siege of Lowmarket ended / was lifted / is over": an ending word within three words after the place. */
-function siegeEnded(tokens: Token[], from: number): boolean {
-  for (let k = from; k < tokens.length && k <= from + 2; k++) if (SIEGE_ENDS.has((tokens[k] as Token).lower)) return true;
-  return false;
-}
-
-/**
- * "The siege of Brackwater began at dawn", "the Iron Tithe's siege of Lowmarket enters its third
- * week": a siege told as a noun, under way (a faction's possessive before it, or a verb of its
- * progress after the place), threatens the place; not "the siege of Brackwater forty years ago"
- * (no progress verb, no possessive), nor negated, asked or hypothetical.
- */
-function nominalSieges(
-  text: string,
-  tokens: Token[],
-  hits: TypedHit[],
-  out: Map<string, ProposedChange[]>,
-  add: (id: string, c: ProposedChange, at: number) => void,
-): void {
-  for (const h of hits) {
-    if (!isControllable(h) || out.has(h.entityId)) continue;
-    const ofAt = tokenAt(tokens, h.startTok - 1)?.lower === 'the' ? h.startTok - 2 : h.startTok - 1;
-    if (tokenAt(tokens, ofAt)?.lower !== 'of' || tokenAt(tokens, ofAt - 1)?.lower !== 'siege') continue;
-    const noun = ofAt - 1;
-    const owner = hits.find((f) => isFaction(f) && f.endTok === noun && possessiveAfter(text, tokens, f));
-    let progress = false;
-    for (let k = h.endTok; k < tokens.length && k <= h.endTok + 2; k++) {
-      const w = (tokens[k] as Token).lower;
-      if (SIEGE_PROGRESS.has(w)) progress = true;
-      if (w !== 'has' && w !== 'had' && w !== 'now' && w !== 'finally' && w !== 'is') break;
-    }
-    if ((!owner && !progress) || siegeEnded(tokens, h.endTok)) continue;
-    if (isNegated(text, tokens, noun) || asked(text, tokens, noun) || hypothetical(text, tokens, noun)) continue;
-    add(h.entityId, { kind: 'status', field: 'status', to: 'threatened', cue: 'siege of' }, noun);
-  }
-}
-
-/**
  * An order, not a report: the cue opens the sentence (or follows "now,"/"then,"/"go") in a base
  * form ("Put Harrowgate to the torch!", "Blockade Brackwater at once", "Encircle Lowmarket by
  * nightfall"). A fronted participle ("Burned to the ground, ...", "Besieged for a month, ...") is no order.
@@ -1373,12 +1282,6 @@ function ruinField(tokens: Token[], at: number): Phrase<RegionStatus> | null {
 function statusContinues(tokens: Token[], at: number): boolean {
   for (let j = at - 1; j >= 0 && j >= at - 3; j--) if (CONTINUING.has((tokens[j] as Token).lower)) return true;
   return false;
-}
-
-/** "Harrowgate's walls": the place names an owner of what follows, not a subject. */
-function possessiveAfter(text: string, tokens: Token[], h: TypedHit): boolean {
-  const c = text.charCodeAt((tokens[h.endTok - 1] as Token).end);
-  return c === 39 || c === 0x2019;
 }
 
 /**

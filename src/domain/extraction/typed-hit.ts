@@ -2,6 +2,7 @@
  * The hits change detection reads (detect-changes.ts and the readers it calls, such as
  * list-reading.ts): a lexicon hit typed by its entity, and the nearest-hit search they all share.
  */
+import type { Token } from '../text/tokens.js';
 
 /** A lexicon hit as seen by change detection: where it is and what kind of entity it is. */
 export interface TypedHit {
@@ -29,3 +30,9 @@ export function nearest(hits: TypedHit[], pred: (h: TypedHit) => boolean, from: 
 
 export const isFaction = (h: TypedHit) => h.entityType === 'faction';
 export const isControllable = (h: TypedHit) => CONTROLLABLE.has(h.entityType);
+
+/** "Harrowgate's walls": the place names an owner of what follows, not a subject. */
+export function possessiveAfter(text: string, tokens: Token[], h: TypedHit): boolean {
+  const c = text.charCodeAt((tokens[h.endTok - 1] as Token).end);
+  return c === 39 || c === 0x2019;
+}
