@@ -24,7 +24,6 @@ import { withdrawDeniedReports } from './denied-reports.js';
 import { withdrawRefutedReports } from './refuted-reports.js';
 import { referredPlaceType } from './place-references.js';
 import { SceneState } from './scene-state.js';
-import { thingBesidePlace } from './thing-antecedents.js';
 import { type Conflict, conflictOf, peopleSubject, pronounGivesWay } from './aggressors.js';
 import { describedFaction } from './faction-descriptions.js';
 import { attackerOf, claimantOf, type FallReference, unclaimedChange, unclaimedReference } from './unclaimed-changes.js';
@@ -472,8 +471,6 @@ interface SentenceFacts {
   people: boolean;
   /** It has the antecedent give way or leave without naming it ("Gone south with their fleet."): see pronounGivesWay. */
   gaveWay: boolean;
-  /** Its last place only locates the verb's object, a thing ("had the Ember Crown in Lowmarket"): see thingBesidePlace. */
-  thing: boolean;
   /** conflictOf its hits (who attacks, who gives way), on first need in a narrator's turn. */
   conflict: Conflict | undefined;
   /** unclaimedReference of its text ("the town was taken"), on first need: it depends on the words only. */
@@ -653,16 +650,6 @@ function namedSince(local: SentenceFacts, named: Set<number>): boolean {
 
 /** What a sentence's facts derive from its hits: hedging, typed hits, lead and last faction. */
 const IT_WORD = /\bit\b/i;
-
-/** thingBesidePlace for the sentence's last place (the one a later "it" would mean); false without a place. */
-function thingBeside(sentence: string, tokens: Token[], typed: TypedHit[] | null): boolean {
-  if (typed === null) return false;
-  for (let j = typed.length - 1; j >= 0; j--) {
-    const t = typed[j] as TypedHit;
-    if (t.entityType === 'region' || t.entityType === 'settlement') return thingBesidePlace(sentence, tokens, typed, t);
-  }
-  return false;
-}
 
 function settleHits(lexicon: Lexicon, local: SentenceFacts, sentence: string, tokens: Token[]): void {
   local.hedged = local.hits.length > 0 && isHedged(tokens);
@@ -1068,7 +1055,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           described: null,
           people: peopleSubject(sentence, toks),
           gaveWay: pronounGivesWay(toks),
-          thing: false,
           fallRef: undefined,
           // Declared here, set later: one object shape from the start, every field in-object.
           found: undefined,
@@ -1088,7 +1074,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.hits = keepNamed(all, named, toks);
         if (local.hits.length !== all.length) local.unnamed = all;
         settleHits(lexicon, local, sentence, toks);
-        local.thing = thingBeside(sentence, toks, local.typed);
         // only a sentence whose tokens read a place noun, a place pronoun or a place may change a place
         if (local.placeRef || (local.typed !== null && anyControllable(local.typed)))
           local.described = describedFaction(sentence, toks, lexicon);
@@ -1105,7 +1090,6 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         local.best = undefined;
         local.matches = undefined;
         settleHits(lexicon, local, sentence, tokens);
-        local.thing = thingBeside(sentence, tokens, local.typed);
       }
       // Built on first use and shared by the sentence's mentions: most sentences need none.
       let source: MentionSource | null = null;
@@ -1152,7 +1136,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       // A place noun stands for the salient place of its own kind; "it" for the latest place.
       // "Old Vell had the Ember Crown in Lowmarket. The Tithe took it.": that "it" is the crown
       // (only an "it": "them" is no single thing)
-      const thingMeant = local.placeType === '' && scene.thingJustNamed() && IT_WORD.test(sentence);
+      const thingMeant = local.placeType === '' && IT_WORD.test(sentence) && scene.thingJustNamed();
       const prevPlace = scene.placeFor(local.placeType);
       // "The Guild and the Tithe marched. By dusk the latter held it": its pronouns mean the Tithe.
       let referent = scene.referent(local.latter);
@@ -1297,8 +1281,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
           }
         }
         scene.noteFactions(typed, lead);
-        scene.notePlaces(typed, hits);
-        if (typed === local.typed && local.thing) scene.noteThingBesidePlace();
+        scene.notePlaces(typed, hits, sentence);
       }
       // after noteLead: "Harrowgate's militia manned the walls as the Tithe's outriders came" leaves "they" the militia
       if (local.people && turn.speaker !== 'player') scene.notePeopleSubject();

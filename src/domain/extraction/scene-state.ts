@@ -1,7 +1,9 @@
 import type { Turn } from '../types.js';
 import type { Conflict } from './aggressors.js';
+import { tokenize } from '../text/tokens.js';
 import type { TypedHit } from './detect-changes.js';
 import type { LexiconHit } from './match-sentence.js';
+import { thingBesidePlace } from './thing-antecedents.js';
 import type { EntityMention } from './types.js';
 
 /** A place as a later sentence may refer to it: its typed hit (for change detection) and its lexicon hit (for the mention). */
@@ -52,8 +54,9 @@ export class SceneState {
   /** Sentences read in the call, and the one that named `place` (placeJustNamed). */
   private sentenceCount = 0;
   private placeNamedAt = -2;
-  /** The sentence whose verb's object was a thing beside its place ("had the Ember Crown in Lowmarket"): see thingBesidePlace. */
-  private thingNamedAt = -2;
+  /** The sentence that named `place` and its typed hits: read again only when a later "it" asks (thingJustNamed). */
+  private placeSentence = '';
+  private placeTyped: readonly TypedHit[] = [];
   /** A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts). */
   unclaimed: TypedHit | null = null;
   private unclaimedLeft = 0;
@@ -150,15 +153,13 @@ export class SceneState {
 
   /**
    * The sentence just before named the latest place only as where a thing was ("Old Vell had the
-   * Ember Crown in Lowmarket. The Tithe took it."): its "it" means the thing, not the place.
+   * Ember Crown in Lowmarket. The Tithe took it."): its "it" means the thing, not the place. Read
+   * on demand (an "it" right after a place is rare), from that sentence's words again.
    */
   thingJustNamed(): boolean {
-    return this.thingNamedAt === this.sentenceCount - 1 && this.placeNamedAt === this.thingNamedAt;
-  }
-
-  /** This sentence's verb has a thing for its object beside its last place. */
-  noteThingBesidePlace(): void {
-    this.thingNamedAt = this.sentenceCount;
+    if (this.placeNamedAt !== this.sentenceCount - 1 || this.place === null) return false;
+    const sentence = this.placeSentence;
+    return thingBesidePlace(sentence, tokenize(sentence), this.placeTyped, this.place.typed);
   }
 
   /** A sentence led by faction `lead` (last faction `last`): later pronouns mean it. */
@@ -272,7 +273,7 @@ export class SceneState {
    * The places a sentence names (typed hits, with `hits` parallel): the last becomes "it"; one place
    * of a kind becomes that kind's salient place, two different ones of a kind leave none.
    */
-  notePlaces(typed: readonly TypedHit[], hits: readonly LexiconHit[]): void {
+  notePlaces(typed: readonly TypedHit[], hits: readonly LexiconHit[], sentence: string): void {
     let latest: PlaceRef | null = null;
     let settlements: PlaceRef | null | undefined;
     let regions: PlaceRef | null | undefined;
@@ -289,6 +290,8 @@ export class SceneState {
     if (latest) {
       this.place = latest;
       this.placeNamedAt = this.sentenceCount;
+      this.placeSentence = sentence;
+      this.placeTyped = typed;
     }
     if (settlements !== undefined) this.settlement = settlements;
     if (regions !== undefined) this.region = regions;
