@@ -75,29 +75,39 @@ export function thingBesidePlace(text: string, tokens: Token[], hits: readonly S
   let p = place.startTok - 1;
   if (tokens[p]?.lower === 'the') p--;
   if (p < 2 || !LOCATING.has((tokens[p] as Token).lower) || gapAt(text, tokens, p + 1)) return false;
+  return thingBefore(text, tokens, hits, p, 0);
+}
+
+/** The phrase before the locating preposition at `p` is the verb's object and a thing (see thingBesidePlace). */
+function thingBefore(text: string, tokens: Token[], hits: readonly SpanHit[], p: number, depth: number): boolean {
   const artifact = hits.find((h) => h.endTok === p && h.entityType === 'artifact');
   if (artifact) {
     const o = OPENERS.has(tokens[artifact.startTok - 1]?.lower ?? '') ? artifact.startTok - 1 : artifact.startTok;
     return afterVerb(text, tokens, o);
   }
   const head = tokens[p - 1] as Token;
-  if (
-    head.cap ||
-    PEOPLE.has(head.lower) ||
-    NO_THING.has(head.lower) ||
-    IDIOM_OBJECTS.has(head.lower) ||
-    PLACE_PARTS.has(head.lower) ||
-    PLACE_NOUNS.has(head.lower)
-  )
-    return false;
-  if (SIEGE_FORCES.has(head.lower) || gapAt(text, tokens, p)) return false;
+  if (head.cap || gapAt(text, tokens, p)) return false;
   // back over the noun phrase ("a chest of silver") to its opener, then the verb before it
   for (let k = p - 1; k >= 1 && k >= p - 5; k--) {
     const t = tokens[k] as Token;
     if (t.cap || (k < p - 1 && gapAt(text, tokens, k + 1))) return false;
+    if (!OPENERS.has(t.lower)) continue;
+    // "a pontoon bridge across the river below Lowmarket": a phrase that only locates the object before it
+    const before = tokens[k - 1] as Token;
+    if (depth === 0 && LOCATING.has(before.lower) && k >= 3 && !gapAt(text, tokens, k))
+      return thingBefore(text, tokens, hits, k - 1, 1);
+    if (
+      PEOPLE.has(head.lower) ||
+      NO_THING.has(head.lower) ||
+      IDIOM_OBJECTS.has(head.lower) ||
+      PLACE_PARTS.has(head.lower) ||
+      PLACE_NOUNS.has(head.lower) ||
+      SIEGE_FORCES.has(head.lower)
+    )
+      return false;
     // an indefinite object brings a new thing into the story ("sent a letter to", "hid a chest of
     // silver in"); a definite or possessive one is more often the faction's own ("its siege line")
-    if (OPENERS.has(t.lower)) return INDEFINITE.has(t.lower) && singularHead(tokens, k + 1, p) && afterVerb(text, tokens, k);
+    return INDEFINITE.has(t.lower) && singularHead(tokens, k + 1, p) && afterVerb(text, tokens, k);
   }
   return false;
 }
