@@ -6,7 +6,7 @@
 import { tokenAt } from '../text/token-at.js';
 import type { Token } from '../text/tokens.js';
 import { PERFECT_AUX, VERB_ADVERBS } from './change-vocabulary.js';
-import { placeNounKind, theBeforePlaceNoun } from './place-references.js';
+import { OBJECT_PRONOUNS, placeNounAfterThe, placeNounKind, theBeforePlaceNoun } from './place-references.js';
 import { openingComma } from './token-gaps.js';
 import { isControllable, nearest, type TypedHit } from './typed-hit.js';
 
@@ -60,4 +60,17 @@ export function placeSubjectBefore(tokens: Token[], at: number): string | null {
     if (type && theBeforePlaceNoun(tokens, j) >= 0) return type;
   }
   return null;
+}
+
+/**
+ * A pronoun or "the (shrine) town" at token `at`, standing for a place: its end token and the
+ * entity type it can stand for ('' = any controllable); null when the words there are no such reference.
+ */
+export function placeReferenceAt(tokens: Token[], at: number): { end: number; type: string } | null {
+  const w = tokens[at]?.lower ?? '';
+  if (OBJECT_PRONOUNS.has(w)) return { end: at + 1, type: '' };
+  // "the town", "the whole town", "the old walled town"; "the town of Gullwick" names another place
+  const k = placeNounAfterThe(tokens, at);
+  if (k < 0 || tokens[k + 1]?.lower === 'of') return null;
+  return { end: k + 1, type: placeNounKind((tokens[k] as Token).lower) ?? '' };
 }
