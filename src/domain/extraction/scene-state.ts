@@ -57,6 +57,9 @@ export class SceneState {
   /** The sentence that named `place` and its typed hits: read again only when a later "it" asks (thingJustNamed). */
   private placeSentence = '';
   private placeTyped: readonly TypedHit[] = [];
+  /** Narrator sentences read in the call, and their count when the place was named: a player's question between does not count. */
+  private narratorCount = 0;
+  private placeNarratorAt = -2;
   /** A place the narrator's latest sentence said changed hands without naming the taker (unclaimed-changes.ts). */
   unclaimed: TypedHit | null = null;
   private unclaimedLeft = 0;
@@ -157,7 +160,10 @@ export class SceneState {
    * on demand (an "it" right after a place is rare), from that sentence's words again.
    */
   thingJustNamed(): boolean {
-    if (this.placeNamedAt !== this.sentenceCount - 1 || this.place === null) return false;
+    // the place named in the sentence just before, or in the narrator's sentence before a player's turn
+    // ("Old Vell had the Ember Crown in Lowmarket." / "Where is it now?" / "The Tithe took it.")
+    const justBefore = this.placeNamedAt === this.sentenceCount - 1 || this.placeNarratorAt === this.narratorCount;
+    if (!justBefore || this.place === null) return false;
     const sentence = this.placeSentence;
     return thingBesidePlace(sentence, tokenize(sentence), this.placeTyped, this.place.typed);
   }
@@ -264,6 +270,7 @@ export class SceneState {
 
   /** A narrator's sentence has been read: the pending fall and the attacker come one sentence closer to out of reach. */
   narratorSentenceDone(): void {
+    this.narratorCount++;
     if (--this.unclaimedLeft <= 0) this.unclaimed = null;
     if (--this.attackerLeft <= 0) this.attacker = null;
     if (--this.aggressorLeft <= 0) this.aggressor = null;
@@ -292,6 +299,7 @@ export class SceneState {
       this.placeNamedAt = this.sentenceCount;
       this.placeSentence = sentence;
       this.placeTyped = typed;
+      this.placeNarratorAt = this.narratorCount;
     }
     if (settlements !== undefined) this.settlement = settlements;
     if (regions !== undefined) this.region = regions;
