@@ -65,6 +65,7 @@ import {
   withListAfter,
   withListBefore,
 } from './list-reading.js';
+import { thingBesidePlace } from './thing-antecedents.js';
 import { CLAUSE_PUNCT, COLON, COMMA, EM_DASH, openingComma, punctIn, SEMICOLON } from './token-gaps.js';
 import { echoedChanges } from './echoed-changes.js';
 import { nominalChanges, nominalSieges } from './nominal-changes.js';
@@ -829,6 +830,10 @@ export function detectChanges(
     // A reference that resolves to nothing ("seized the city gates of Lowmarket") falls back to the place after.
     const refPlace = implicit ? { end: objectAt, type: '' } : placeReferenceAt(tokens, objectAt);
     let resolved = refPlace ? resolvePlace(hits, i, refPlace.type, place) : null;
+    // "Old Vell hid the Ember Crown in Lowmarket, and the Tithe took it": the thing, not the place
+    if (resolved && !implicit && tokens[objectAt]?.lower === 'it' && resolved.endTok <= i && hits.includes(resolved)) {
+      if (thingBesidePlace(text, tokens, hits, resolved)) continue;
+    }
     // "took them" stands for people ("The Masks took them gladly") unless a plural place name stands
     // before it in the sentence ("stormed across the Ashen Plains and took them from the Tithe")
     if (resolved && !implicit && tokens[objectAt]?.lower === 'them' && !pluralNameIn(tokens, hits, resolved)) resolved = null;

@@ -25,7 +25,7 @@ const OPENERS = new Set(['a', 'an', 'the', 'his', 'her', 'its', 'their', 'our', 
 const INDEFINITE = new Set(['a', 'an']);
 /** Heads that are people or forces: "sent its army / the militia / his men to Lowmarket" leaves "it" the place. */
 const PEOPLE = new Set(
-  'men women people folk army armies host fleet ships galleys troops soldiers force forces riders raiders knights warband warriors militia garrison guards guard watch defenders envoy envoys agents spies scouts companies company legion legions column columns vanguard band bands party detachment expedition regiment squadron cavalry infantry engines banners banner colours colors'.split(
+  'men women people folk army armies host fleet ships galleys troops soldiers force forces riders raiders knights warband warriors militia garrison guards guard watch defenders envoy envoys agents spies scouts companies company legion legions column columns vanguard band bands party detachment expedition regiment squadron cavalry infantry engines banners banner colours colors herald messenger emissary ambassador rider captain spy agent scout priest man woman boy girl'.split(
     ' ',
   ),
 );

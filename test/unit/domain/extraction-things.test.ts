@@ -50,6 +50,11 @@ describe('a thing, not the place (thing-antecedents.ts, devastationBesidePlace, 
   test('an "it" after a thing beside the place means the thing; after a force, the place', () => {
     assert.deepEqual(changes('Old Vell had the Ember Crown in Lowmarket. The Tithe took it.'), []);
     assert.deepEqual(changes('The Masks sent a letter to Harrowgate. The Order took it as an insult.'), []);
+    assert.deepEqual(changes('Old Vell hid the Ember Crown in Lowmarket, and the Tithe took it.'), []);
+    assert.deepEqual(changes('Old Vell had the Ember Crown in Lowmarket.', 'The Tithe took it last night.'), []);
+    assert.deepEqual(changes('The Iron Tithe sent a herald to Lowmarket. By dusk they held it.'), [
+      'settlement.lowmarket.controlledBy=faction.iron-tithe',
+    ]);
     assert.deepEqual(changes('The Iron Tithe sent its army to Lowmarket. By dusk they held it.'), [
       'settlement.lowmarket.controlledBy=faction.iron-tithe',
     ]);
