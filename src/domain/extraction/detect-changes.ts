@@ -81,7 +81,7 @@ import {
   statusContinues,
 } from './status-cue-readings.js';
 import { storyFramed } from './story-frames.js';
-import { placeReferenceAt, placeSubject, placeSubjectBefore, resolvePlace } from './subject-places.js';
+import { parentheticalComma, placeReferenceAt, placeSubject, placeSubjectBefore, resolvePlace } from './subject-places.js';
 import { cueType } from './type-guess.js';
 import {
   cueBesidePlace,
@@ -252,16 +252,8 @@ function actorOf(
     const speaker = speakerFaction(text, tokens, hits, at);
     if (speaker) return speaker;
   }
-  // The comma that opens the parenthetical: take the faction (or pronoun) before it; an adverb may
-  // stand between its closing comma and the verb ("..., nonetheless retook").
-  let open = openingComma(text, tokens, at);
-  // "They, hungry and soaked, had taken Lowmarket": an auxiliary may stand there too
-  if (
-    open < 0 &&
-    at > 1 &&
-    (VERB_ADVERBS.has((tokens[at - 1] as Token).lower) || PERFECT_AUX.has((tokens[at - 1] as Token).lower))
-  )
-    open = openingComma(text, tokens, at - 1);
+  // The comma that opens the parenthetical: take the faction (or pronoun) before it.
+  let open = parentheticalComma(text, tokens, at);
   if (open < 0) open = openingDash(text, tokens, at);
   if (open >= 0) {
     const before = nearest(hits, isFaction, open + 1, -1);

@@ -928,6 +928,24 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
     const reported = /["\u201c\u201d]/.test(answer) || isReported(tokenize(answer));
     const gainer = gainerInAnswer(lexicon, answer);
     let confirmed: ProposedChange[] | null = null;
+    // The mention the GM's answer makes of a confirmed place; with no earlier sentence, the claim is its context.
+    const answerMention = (e: WorldEntity, hit: LexiconHit, changes: ProposedChange[], claimSentence: string | null) => {
+      const context = { previous: at > 0 ? (sentences[at - 1] as string) : claimSentence, next: sentences[at + 1] ?? null };
+      out.push(
+        mentionOf(
+          e,
+          matchOf(hit),
+          MATCH_CONFIDENCE[hit.matchType],
+          answer,
+          sourceOf(sessionId, turn, at),
+          changes,
+          reported,
+          newId(),
+          NO_CAPS,
+          context,
+        ),
+      );
+    };
     for (const asked of pending) {
       const claim = who ? askedWho(asked, who) : asked;
       if (!claim) continue;
@@ -945,21 +963,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
         if (!hit && claim.place?.typed.entityId === id) hit = claim.place.hit;
         const e = hit ? lexicon.entities[hit.ref] : undefined;
         if (!hit || !e || MATCH_CONFIDENCE[hit.matchType] < min) continue;
-        const context = { previous: at > 0 ? (sentences[at - 1] as string) : claim.sentence, next: sentences[at + 1] ?? null };
-        out.push(
-          mentionOf(
-            e,
-            matchOf(hit),
-            MATCH_CONFIDENCE[hit.matchType],
-            answer,
-            sourceOf(sessionId, turn, at),
-            changes,
-            reported,
-            newId(),
-            NO_CAPS,
-            context,
-          ),
-        );
+        answerMention(e, hit, changes, claim.sentence);
         confirmed ??= changes;
       }
     }
@@ -968,22 +972,7 @@ export function extractEntities(input: ExtractEntitiesInput): ExtractionResult {
       for (const h of alsoPlaces(lexicon, answer)) {
         const e = lexicon.entities[h.ref];
         if (!e || out.some((m) => m.entityId === e.entityId && m.proposedChanges.length > 0)) continue;
-        const context = { previous: at > 0 ? (sentences[at - 1] as string) : null, next: sentences[at + 1] ?? null };
-        const changes = confirmed;
-        out.push(
-          mentionOf(
-            e,
-            matchOf(h),
-            MATCH_CONFIDENCE[h.matchType],
-            answer,
-            sourceOf(sessionId, turn, at),
-            changes,
-            reported,
-            newId(),
-            NO_CAPS,
-            context,
-          ),
-        );
+        answerMention(e, h, confirmed, null);
       }
   };
 

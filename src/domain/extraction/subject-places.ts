@@ -29,15 +29,24 @@ export function placeSubject(text: string, tokens: Token[], hits: TypedHit[], at
  * may stand between: "..., finally took it"): the token after the subject, else `at` itself.
  */
 export function parentheticalStart(text: string, tokens: Token[], at: number): number {
-  let open = openingComma(text, tokens, at);
-  // "They, hungry and soaked, had taken Lowmarket": an auxiliary may stand there too
+  const open = parentheticalComma(text, tokens, at);
+  return open >= 0 ? open + 1 : at;
+}
+
+/**
+ * The comma that opens a parenthetical closing right before the verb at `at` ("The Tithe, hungry
+ * and soaked, took"), or -1. An adverb or a perfect auxiliary may stand between its closing comma
+ * and the verb ("..., nonetheless retook", "They, hungry and soaked, had taken Lowmarket").
+ */
+export function parentheticalComma(text: string, tokens: Token[], at: number): number {
+  const open = openingComma(text, tokens, at);
   if (
     open < 0 &&
     at > 1 &&
     (VERB_ADVERBS.has((tokens[at - 1] as Token).lower) || PERFECT_AUX.has((tokens[at - 1] as Token).lower))
   )
-    open = openingComma(text, tokens, at - 1);
-  return open >= 0 ? open + 1 : at;
+    return openingComma(text, tokens, at - 1);
+  return open;
 }
 
 /** The place a reference stands for: the nearest fitting place before `before` in the sentence, else the antecedent place. */
