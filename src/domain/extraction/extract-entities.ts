@@ -133,6 +133,12 @@ class CueTokens {
     this.count = 0;
   }
 
+  /** Some entity's cue is token `at`. */
+  has(at: number): boolean {
+    for (let i = 0; i < this.count; i++) if (this.tokens[i] === at) return true;
+    return false;
+  }
+
   set(id: string, at: number): void {
     for (let i = 0; i < this.count; i++)
       if (this.ids[i] === id) {
@@ -162,7 +168,7 @@ function changesOf(
     cueAt[2 * i] = scratch.ids[i] as string;
     cueAt[2 * i + 1] = (tokens[scratch.tokens[i] as number] as Token).start;
   }
-  return { changes, cueAt, reportedAll: isReported(tokens) ? new Set(changes.keys()) : null };
+  return { changes, cueAt, reportedAll: isReported(tokens, scratch) ? new Set(changes.keys()) : null };
 }
 
 /**
@@ -252,10 +258,14 @@ const SWORN_OBJECTS = new Set(['fealty', 'allegiance', 'an', 'oaths', 'vengeance
 /**
  * A reporting verb ("say", "swears", "reported"), or a verb with a "that" complement that
  * passes on a claim ("she adds that", "he warns you that"): the sentence passes on someone's claim.
+ * A word that is itself a change's cue (`cues`) is the change, not a report of it: "claimed" in
+ * "the Order of Thal claimed the Glasswater marsh" takes the marsh (spec 5 lists it among the
+ * verbs of taking), where "a sailor claimed the Order lost it" passes on a claim.
  */
-function isReported(tokens: Token[]): boolean {
+function isReported(tokens: Token[], cues?: CueTokens): boolean {
   for (let i = 0; i < tokens.length; i++) {
     const w = (tokens[i] as Token).lower;
+    if (cues?.has(i)) continue;
     // "swore fealty to the Tithe", "declared for the Court": an oath, not a report ("a fisherman swears the Tithe took it" is)
     if (REPORT_FILTER.mayHave(w) && REPORT_WORDS.has(w) && !SWORN_OBJECTS.has(tokens[i + 1]?.lower ?? '')) return true;
     if (
