@@ -10,6 +10,7 @@ import { ECHO_AUX } from './change-vocabulary.js';
 import { asked, isNegated } from './clause-frames.js';
 import { CLAUSE_PUNCT, COMMA, punctIn, SEMICOLON } from './token-gaps.js';
 import { isControllable, isFaction, possessiveAfter, type TypedHit } from './typed-hit.js';
+import type { AddChange } from './sentence-rule.js';
 import type { ProposedChange } from './types.js';
 
 /**
@@ -25,7 +26,7 @@ export function echoedChanges(
   tokens: Token[],
   hits: TypedHit[],
   out: Map<string, ProposedChange[]>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   for (let k = 1; k < hits.length; k++) {
     const h = hits[k] as TypedHit;

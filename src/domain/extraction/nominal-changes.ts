@@ -8,6 +8,7 @@ import type { Token } from '../text/tokens.js';
 import { CHANGE_NOUNS, MODALS_AFTER, SIEGE_ENDS, SIEGE_PROGRESS, UNREAL_BEFORE } from './change-vocabulary.js';
 import { asked, hypothetical, isNegated } from './clause-frames.js';
 import { isControllable, isFaction, possessiveAfter, type TypedHit } from './typed-hit.js';
+import type { AddChange } from './sentence-rule.js';
 import type { ProposedChange } from './types.js';
 
 /**
@@ -21,7 +22,7 @@ export function nominalChanges(
   tokens: Token[],
   hits: TypedHit[],
   out: Map<string, ProposedChange[]>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   for (let k = 0; k < hits.length; k++) {
     const h = hits[k] as TypedHit; // indexed, as in nearest
@@ -77,7 +78,7 @@ export function nominalSieges(
   tokens: Token[],
   hits: TypedHit[],
   out: Map<string, ProposedChange[]>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   for (const h of hits) {
     if (!isControllable(h) || out.has(h.entityId)) continue;

@@ -27,7 +27,7 @@ import { speakerFaction } from './quoted-speaker.js';
 import { parentheticalStart, placeSubjectBefore, resolvePlace } from './subject-places.js';
 import { CLAUSE_PUNCT, COMMA, EM_DASH, punctIn } from './token-gaps.js';
 import { isControllable, isFaction, nearest, type TypedHit } from './typed-hit.js';
-import type { ProposedChange } from './types.js';
+import type { AddChange } from './sentence-rule.js';
 
 /**
  * "By nightfall Lowmarket was theirs", "Brackwater is now in the hands of the Corsairs", "by
@@ -44,7 +44,7 @@ export function ownedChange(
   antecedent: TypedHit | null,
   place: TypedHit | null,
   controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   const w = (tokens[at] as Token).lower;
   if (MASTER_WORDS.has(w)) {
@@ -173,7 +173,7 @@ export function possessivePredicate(
   owner: TypedHit,
   place: TypedHit | null,
   controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   const last = tokens[owner.endTok - 1] as Token;
   const apostrophe = text.charCodeAt(last.end);
@@ -234,7 +234,7 @@ function mastersOf(
   at: number,
   antecedent: TypedHit | null,
   controlVerbAt: Set<number>,
-  add: (id: string, c: ProposedChange, at: number) => void,
+  add: AddChange,
 ): void {
   if (tokens[at + 1]?.lower !== 'of') return;
   const placeAt = tokens[at + 2]?.lower === 'the' ? at + 3 : at + 2;
