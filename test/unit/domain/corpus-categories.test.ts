@@ -161,6 +161,27 @@ const CATEGORIES = new Set([
   'non-change',
 ]);
 
+/** Floors of an outside-written tuning set, measured when it became tuning material and raised as it improves. */
+interface Floors {
+  changeP: number;
+  changeR: number;
+  candidateP: number;
+  candidateR: number;
+  hedgedModerated: number;
+}
+
+/** What dropped below a set's floors, and any hedged claim proposed without moderation (never allowed). */
+function floorFailures(label: string, a: Tally, floors: Floors): string[] {
+  const failures: string[] = [];
+  if (precision(a.changes) < floors.changeP) failures.push(`${label}: change precision dropped`);
+  if (recall(a.changes) < floors.changeR) failures.push(`${label}: change recall dropped`);
+  if (precision(a.candidates) < floors.candidateP) failures.push(`${label}: new-entity precision dropped`);
+  if (recall(a.candidates) < floors.candidateR) failures.push(`${label}: new-entity recall dropped`);
+  if (a.hedgedModerated < floors.hedgedModerated) failures.push(`${label}: fewer hedged claims sent to moderation`);
+  if (a.hedgedUnmoderated !== 0) failures.push(`${label}: a hedged claim proposed without moderation`);
+  return failures;
+}
+
 /**
  * The outside-written set (o*.json): written from issue 14's categories by someone who read
  * neither the extraction code nor the other cases, committed before it was ever run, and scored
@@ -201,15 +222,7 @@ test('outside-written set: per-category scores and misses, floors on the aggrega
       `outside misses: candidates ${JSON.stringify(outside.all.candidates.misses)} extra ${JSON.stringify(outside.all.candidates.extras)}`,
     ].join('\n'),
   );
-  const a = outside.all;
-  const failures: string[] = [];
-  if (precision(a.changes) < OUTSIDE_FLOORS.changeP) failures.push('outside: change precision dropped');
-  if (recall(a.changes) < OUTSIDE_FLOORS.changeR) failures.push('outside: change recall dropped');
-  if (precision(a.candidates) < OUTSIDE_FLOORS.candidateP) failures.push('outside: new-entity precision dropped');
-  if (recall(a.candidates) < OUTSIDE_FLOORS.candidateR) failures.push('outside: new-entity recall dropped');
-  if (a.hedgedModerated < OUTSIDE_FLOORS.hedgedModerated) failures.push('outside: fewer hedged claims sent to moderation');
-  if (a.hedgedUnmoderated !== 0) failures.push('outside: a hedged claim proposed without moderation');
-  assert.deepEqual(failures, []);
+  assert.deepEqual(floorFailures('outside', outside.all, OUTSIDE_FLOORS), []);
 });
 
 /** w*.json (2026-12-04) is split by number: odd files are tuning material, even files stay blind. */
@@ -259,14 +272,7 @@ test('second outside-written set, odd half (w*): per-category scores and misses,
       `w* odd: hedged ${w.all.hedgedModerated} of ${w.all.hedged} moderated, ${w.all.hedgedUnmoderated} unmoderated`,
     ].join('\n'),
   );
-  const a = w.all;
-  const failures: string[] = [];
-  if (precision(a.changes) < W_TUNING_FLOORS.changeP) failures.push('w* odd: change precision dropped');
-  if (recall(a.changes) < W_TUNING_FLOORS.changeR) failures.push('w* odd: change recall dropped');
-  if (precision(a.candidates) < W_TUNING_FLOORS.candidateP) failures.push('w* odd: new-entity precision dropped');
-  if (recall(a.candidates) < W_TUNING_FLOORS.candidateR) failures.push('w* odd: new-entity recall dropped');
-  if (a.hedgedModerated < W_TUNING_FLOORS.hedgedModerated) failures.push('w* odd: fewer hedged claims sent to moderation');
-  assert.deepEqual(failures, []);
+  assert.deepEqual(floorFailures('w* odd', w.all, W_TUNING_FLOORS), []);
 });
 
 /**
